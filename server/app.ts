@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
+import type { AppContext } from './context.ts';
+import { installProblemHandlers } from './problem.ts';
+import { cellCollectionSchema, cellFeatureSchema } from './cells/feature.ts';
+import systemRoutes from './system/routes.ts';
+import cellRoutes from './cells/routes.ts';
+import tileRoutes from './tiles/routes.ts';
+
+export interface AppOptions extends Partial<Pick<AppContext, 'now'>> {
+  db: AppContext['db'];
+  config: AppContext['config'];
+  logger?: FastifyServerOptions['logger'];
+  /** Directory of the built client; served at / when it exists. */
+  clientDir?: string;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 20 * 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+  });
+  const ctx: AppContext = { db: opts.db, config: opts.config, now: opts.now ?? (() => new Date()) };
+
+  installProblemHandlers(app);
+  app.addSchema(cellFeatureSchema);
+  app.addSchema(cellCollectionSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Wangge API', version: '0.1.0', description: 'Community grid management: cells, people, hazard reports.' },
+    },
+  });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(systemRoutes, ctx);
+  await app.register(cellRoutes, ctx);
+  await app.register(tileRoutes, ctx);
+
+  const clientDir = opts.clientDir ?? path.resolve('dist/client');
+  if (existsSync(path.join(clientDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: clientDir, wildcard: false });
+    // Client-side routes (/command, /report …) all load the single page.
+    app.get('/*', { schema: { hide: true } }, (request, reply) =>
+      request.url.startsWith('/api/') || request.url.startsWith('/tiles/')
+        ? reply.callNotFound()
+        : reply.sendFile('index.html'),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,83 @@
+import type { Feature, MultiPolygon } from 'geojson';
+
+export interface CellRow {
+  id: number;
+  code: string;
+  name: string;
+  level: number;
+  parent_id: number | null;
+  version: number;
+  area_m2: number;
+  geometry: MultiPolygon;
+  updated_at: Date;
+}
+
+export interface CellProperties {
+  code: string;
+  name: string;
+  level: number;
+  parentId: number | null;
+  version: number;
+  areaM2: number;
+  updatedAt: string;
+}
+
+export type CellFeature = Feature<MultiPolygon, CellProperties> & { id: number };
+
+/**
+ * The columns every cell read selects. Geometry leaves PostGIS as RFC 7946 GeoJSON: exterior rings
+ * counter-clockwise, 7 decimals (about 1 cm); area is true area on the spheroid, in m².
+ */
+export const CELL_COLUMNS = `c.id, c.code, c.name, c.level, c.parent_id, c.version, c.updated_at,
+  ST_Area(c.geom::geography) AS area_m2,
+  ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom), 7)::json AS geometry`;
+
+export function toFeature(row: CellRow): CellFeature {
+  return {
+    type: 'Feature',
+    id: row.id,
+    geometry: row.geometry,
+    properties: {
+      code: row.code,
+      name: row.name,
+      level: row.level,
+      parentId: row.parent_id,
+      version: row.version,
+      areaM2: Math.round(row.area_m2 * 100) / 100,
+      updatedAt: new Date(row.updated_at).toISOString(),
+    },
+  };
+}
+
+const cellProperties = {
+  type: 'object',
+  properties: {
+    code: { type: 'string' },
+    name: { type: 'string' },
+    level: { type: 'integer' },
+    parentId: { type: ['integer', 'null'] },
+    version: { type: 'integer' },
+    areaM2: { type: 'number', description: 'true area in square metres' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const cellFeatureSchema = {
+  $id: 'CellFeature',
+  type: 'object',
+  properties: {
+    type: { const: 'Feature' },
+    id: { type: 'integer' },
+    geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON MultiPolygon, EPSG:4326' },
+    properties: cellProperties,
+  },
+} as const;
+
+export const cellCollectionSchema = {
+  $id: 'CellCollection',
+  type: 'object',
+  properties: {
+    type: { const: 'FeatureCollection' },
+    features: { type: 'array', items: { $ref: 'CellFeature#' } },
+  },
+} as const;

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { notFound, problemSchema } from '../problem.ts';
+import { idParams, idSchema } from '../schemas.ts';
+import { CELL_COLUMNS, toFeature, type CellRow } from './feature.ts';
+
+interface ListQuery {
+  level?: number;
+  parentId?: number;
+  bbox?: string;
+}
+
+const BBOX = /^\s*-?\d+(\.\d+)?\s*(,\s*-?\d+(\.\d+)?\s*){3}$/;
+
+/** Reading grid cells as GeoJSON. */
+export default async function cellRoutes(app: FastifyInstance, { db }: AppContext) {
+  app.get<{ Querystring: ListQuery }>('/api/cells', {
+    schema: {
+      tags: ['cells'],
+      summary: 'Grid cells as a GeoJSON FeatureCollection',
+      querystring: {
+        type: 'object',
+        properties: {
+          level: { type: 'integer', minimum: 1 },
+          parentId: idSchema,
+          bbox: { type: 'string', pattern: BBOX.source, description: 'minLon,minLat,maxLon,maxLat' },
+        },
+        additionalProperties: false,
+      },
+      response: { 200: { $ref: 'CellCollection#' }, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const { level, parentId, bbox } = request.query;
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (level !== undefined) where.push(`c.level = $${params.push(level)}`);
+    if (parentId !== undefined) where.push(`c.parent_id = $${params.push(parentId)}`);
+    if (bbox !== undefined) {
+      const [minLon, minLat, maxLon, maxLat] = bbox.split(',').map(Number);
+      where.push(`c.geom && ST_MakeEnvelope($${params.push(minLon)}, $${params.push(minLat)}, $${params.push(maxLon)}, $${params.push(maxLat)}, 4326)`);
+    }
+    const { rows } = await db.query<CellRow>(
+      `SELECT ${CELL_COLUMNS} FROM cells c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.level, c.code`,
+      params,
+    );
+    return { type: 'FeatureCollection', features: rows.map(toFeature) };
+  });
+
+  app.get<{ Params: { id: number } }>('/api/cells/:id', {
+    schema: {
+      tags: ['cells'],
+      summary: 'One grid cell as a GeoJSON Feature; its version is the ETag',
+      params: idParams,
+      response: { 200: { $ref: 'CellFeature#' }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const { rows } = await db.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = $1`, [request.params.id]);
+    const row = rows[0];
+    if (!row) throw notFound(`Cell ${request.params.id}`);
+    reply.header('etag', `"${row.version}"`);
+    return toFeature(row);
+  });
+}

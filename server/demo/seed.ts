@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FeatureCollection, MultiPolygon } from 'geojson';
+import type { Db } from '../db/db.ts';
+
+export const DEMO_DISTRICT_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../data/demo/weibin.geojson');
+
+interface DemoProps {
+  code: string;
+  name: string;
+  level: number;
+  parentCode: string | null;
+}
+
+/**
+ * Loads the demo district (渭滨区, Baoji) into an empty cells table, in one transaction.
+ * Returns the number of cells written, or 0 when cells already exist.
+ */
+export async function seedDemoDistrict(db: Db, file = DEMO_DISTRICT_FILE): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cells');
+  if ((rows[0]?.n ?? 0) > 0) return 0;
+  const fc = JSON.parse(readFileSync(file, 'utf8')) as FeatureCollection<MultiPolygon, DemoProps>;
+  const features = [...fc.features].sort((a, b) => a.properties.level - b.properties.level);
+  return db.transaction(async (tx) => {
+    const ids = new Map<string, number>();
+    for (const f of features) {
+      const p = f.properties;
+      const parentId = p.parentCode === null ? null : ids.get(p.parentCode);
+      if (parentId === undefined) throw new Error(`demo cell ${p.code}: parent ${p.parentCode} not found`);
+      const r = await tx.query<{ id: number }>(
+        `INSERT INTO cells (code, name, level, parent_id, geom, created_by, updated_by)
+         VALUES ($1, $2, $3, $4, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($5), 4326)), 'demo', 'demo') RETURNING id`,
+        [p.code, p.name, p.level, parentId, JSON.stringify(f.geometry)],
+      );
+      ids.set(p.code, r.rows[0]!.id);
+    }
+    return features.length;
+  });
+}

@@ -1,0 +1,72 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+
+/** An RFC 9457 problem: thrown anywhere in a handler, answered as application/problem+json. */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export const notFound = (what: string) => new Problem(404, 'Not Found', `${what} does not exist`);
+export const invalid = (detail: string, extra: Record<string, unknown> = {}) =>
+  new Problem(422, 'Unprocessable Content', detail, extra);
+
+export function sendProblem(reply: FastifyReply, p: Problem) {
+  return reply
+    .code(p.status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', title: p.title, status: p.status, detail: p.detail, instance: reply.request.url, ...p.extra });
+}
+
+/** JSON-schema paths like "/body/properties/name" read better as "body.properties.name". */
+function fieldOf(instancePath: string, context?: string) {
+  const parts = instancePath.split('/').filter(Boolean);
+  return [context, ...parts].filter(Boolean).join('.');
+}
+
+/**
+ * One error handler for the whole API: validation failures name each invalid field, database
+ * constraint violations become 409/422, and nothing internal (stack, SQL) ever reaches a client.
+ */
+export function installProblemHandlers(app: FastifyInstance) {
+  app.setErrorHandler((err: FastifyError & { code?: string; constraint?: string }, request, reply) => {
+    if (err instanceof Problem) return sendProblem(reply, err);
+    if (err.validation) {
+      const errors = err.validation.map((v) => {
+        const missing = (v.params as { missingProperty?: string }).missingProperty;
+        const field = fieldOf(v.instancePath + (missing ? `/${missing}` : ''), err.validationContext);
+        return { field, message: v.message ?? 'is invalid' };
+      });
+      const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+      return sendProblem(reply, new Problem(400, 'Bad Request', detail, { errors }));
+    }
+    if (err.code === '23505') return sendProblem(reply, new Problem(409, 'Conflict', 'A record with the same unique value exists', { constraint: err.constraint }));
+    if (err.code === '23503') return sendProblem(reply, new Problem(409, 'Conflict', 'The record is referenced by or refers to a missing record', { constraint: err.constraint }));
+    if (err.code === '23514') return sendProblem(reply, new Problem(422, 'Unprocessable Content', 'A value breaks a rule of the data model', { constraint: err.constraint }));
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      request.log.error({ err }, 'unhandled error');
+      return sendProblem(reply, new Problem(500, 'Internal Server Error', 'The server could not complete the request'));
+    }
+    return sendProblem(reply, new Problem(status, err.name && err.name !== 'Error' ? err.name : 'Bad Request', err.message));
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, new Problem(404, 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}`)));
+}
+
+/** The JSON schema of a problem response, for route declarations. */
+export const problemSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+  },
+  additionalProperties: true,
+} as const;

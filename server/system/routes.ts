@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+
+/** Health, levels and what the client needs to know about this deployment. */
+export default async function systemRoutes(app: FastifyInstance, { db, config }: AppContext) {
+  app.get('/api/health', {
+    schema: {
+      tags: ['system'],
+      summary: 'Is the server up, which database, which PostGIS',
+      response: {
+        200: { type: 'object', properties: { status: { type: 'string' }, db: { type: 'string', enum: ['embedded', 'postgres'] }, postgis: { type: 'string' } } },
+        503: { type: 'object', properties: { status: { type: 'string' }, db: { type: 'string' }, error: { type: 'string' } } },
+      },
+    },
+  }, async (_request, reply) => {
+    try {
+      const { rows } = await db.query<{ v: string }>('SELECT postgis_lib_version() AS v');
+      return { status: 'ok', db: db.kind, postgis: rows[0]?.v ?? 'unknown' };
+    } catch {
+      return reply.code(503).header('retry-after', '5').send({ status: 'unavailable', db: db.kind, error: 'database unreachable' });
+    }
+  });
+
+  const levelSchema = { type: 'object', properties: { level: { type: 'integer' }, zh: { type: 'string' }, en: { type: 'string' } } } as const;
+
+  app.get('/api/levels', {
+    schema: { tags: ['system'], summary: 'The configured grid levels', response: { 200: { type: 'array', items: levelSchema } } },
+  }, async () => config.levels);
+
+  app.get('/api/client-config', {
+    schema: {
+      tags: ['system'],
+      summary: 'Levels and basemap for the map client',
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            levels: { type: 'array', items: levelSchema },
+            basemap: { type: 'object', properties: { styleUrl: { type: 'string' }, rasterTiles: { type: 'string' }, attribution: { type: 'string' } } },
+            bounds: { type: ['array', 'null'], items: { type: 'number' } },
+          },
+        },
+      },
+    },
+  }, async () => {
+    const { rows } = await db.query<{ b: number[] | null }>(
+      `SELECT CASE WHEN e IS NULL THEN NULL ELSE ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] END AS b
+       FROM (SELECT ST_Extent(geom) AS e FROM cells WHERE level = 1) x`,
+    );
+    return { levels: config.levels, basemap: config.basemap, bounds: rows[0]?.b ?? null };
+  });
+}

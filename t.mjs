@@ -1,0 +1,16 @@
+import { PGlite } from '@electric-sql/pglite'
+import { postgis } from '@electric-sql/pglite-postgis'
+let t=Date.now()
+const pg = new PGlite({ extensions: { postgis } })
+await pg.exec('CREATE EXTENSION IF NOT EXISTS postgis;')
+console.log('create', Date.now()-t, process.memoryUsage().rss/1e6)
+const r = await pg.query("select postgis_full_version() v, ST_Area(ST_GeomFromText('POLYGON((0 0,1 0,1 1,0 1,0 0))',4326)::geography) a")
+console.log(r.rows)
+t=Date.now()
+const dump = await pg.dumpDataDir('gzip')
+console.log('dump', Date.now()-t, dump.size, dump.constructor.name)
+t=Date.now()
+const pg2 = new PGlite({ extensions: { postgis }, loadDataDir: dump })
+await pg2.query('select 1')
+console.log('load', Date.now()-t, process.memoryUsage().rss/1e6)
+console.log((await pg2.query("select postgis_lib_version() v")).rows)
