@@ -8,7 +8,12 @@ import { installProblemHandlers } from './problem.ts';
 import { cellCollectionSchema, cellFeatureSchema } from './cells/feature.ts';
 import systemRoutes from './system/routes.ts';
 import cellRoutes from './cells/routes.ts';
+import cellEditRoutes from './cells/edit-routes.ts';
 import tileRoutes from './tiles/routes.ts';
+import { installAuth } from './auth/plugin.ts';
+import authRoutes from './auth/routes.ts';
+import userRoutes from './users/routes.ts';
+import { installSecurity } from './security.ts';
 
 export interface AppOptions extends Partial<Pick<AppContext, 'now'>> {
   db: AppContext['db'];
@@ -21,12 +26,15 @@ export interface AppOptions extends Partial<Pick<AppContext, 'now'>> {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: 20 * 1024 * 1024,
+    bodyLimit: 5 * 1024 * 1024,
+    trustProxy: process.env.WANGGE_TRUST_PROXY === 'true',
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
   });
   const ctx: AppContext = { db: opts.db, config: opts.config, now: opts.now ?? (() => new Date()) };
 
   installProblemHandlers(app);
+  await installSecurity(app, ctx.config);
+  await installAuth(app, ctx);
   app.addSchema(cellFeatureSchema);
   app.addSchema(cellCollectionSchema);
   await app.register(swagger, {
@@ -38,7 +46,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(systemRoutes, ctx);
+  await app.register(authRoutes, ctx);
+  await app.register(userRoutes, ctx);
   await app.register(cellRoutes, ctx);
+  await app.register(cellEditRoutes, ctx);
   await app.register(tileRoutes, ctx);
 
   const clientDir = opts.clientDir ?? path.resolve('dist/client');

@@ -25,6 +25,23 @@ export interface Basemap {
   attribution?: string;
 }
 
+/** The roles an account can have; names are configuration, the codes are fixed. */
+export type Role = 'admin' | 'planner' | 'commander' | 'worker';
+export const ROLES: Role[] = ['admin', 'planner', 'commander', 'worker'];
+
+export interface Security {
+  /** Sign-in attempts per minute per client address. */
+  signInPerMinute: number;
+  /** Public report submissions per minute per client address. */
+  reportsPerMinute: number;
+  /** Failed sign-ins in a row that lock an account, and for how long. */
+  lockAfterFailures: number;
+  lockMinutes: number;
+  sessionHours: number;
+  /** Mark cookies Secure (behind HTTPS). */
+  secureCookies: boolean;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -33,6 +50,8 @@ export interface Config {
   levels: LevelConfig[];
   codeScheme: CodeScheme;
   basemap: Basemap;
+  roleNames: Record<Role, { zh: string; en: string }>;
+  security: Security;
   /** Seed the demo district on first start of an empty database (default: embedded only). */
   seedDemo: boolean;
 }
@@ -44,6 +63,13 @@ export const DEFAULT_LEVELS: LevelConfig[] = [
   { level: 4, zh: '片区', en: 'Area' },
   { level: 5, zh: '楼院', en: 'Building' },
 ];
+
+export const DEFAULT_ROLE_NAMES: Record<Role, { zh: string; en: string }> = {
+  admin: { zh: '系统管理员', en: 'Administrator' },
+  planner: { zh: '网格规划员', en: 'Planner' },
+  commander: { zh: '指挥中心', en: 'Commander' },
+  worker: { zh: '网格员', en: 'Grid worker' },
+};
 
 /** Reads the environment and the optional JSON file named by WANGGE_CONFIG. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -60,6 +86,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     levels: file.levels ?? DEFAULT_LEVELS,
     codeScheme: file.codeScheme ?? { rootDigits: 6, digitsPerLevel: 3 },
     basemap,
+    roleNames: { ...DEFAULT_ROLE_NAMES, ...file.roleNames },
+    security: {
+      signInPerMinute: 10,
+      reportsPerMinute: 30,
+      lockAfterFailures: 5,
+      lockMinutes: 15,
+      sessionHours: 12,
+      secureCookies: env.WANGGE_SECURE_COOKIES === 'true',
+      ...file.security,
+    },
     seedDemo: env.WANGGE_SEED_DEMO ? env.WANGGE_SEED_DEMO !== 'false' : (file.seedDemo ?? !env.DATABASE_URL),
   };
 }

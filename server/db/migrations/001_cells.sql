@@ -43,7 +43,8 @@ BEGIN
   PERFORM nextval('cells_generation');
   IF TG_OP = 'DELETE' THEN
     INSERT INTO cell_versions (cell_id, version, code, name, level, parent_id, geom, changed_by, operation)
-    VALUES (OLD.id, OLD.version, OLD.code, OLD.name, OLD.level, OLD.parent_id, OLD.geom, OLD.updated_by, 'delete');
+    VALUES (OLD.id, OLD.version, OLD.code, OLD.name, OLD.level, OLD.parent_id, OLD.geom,
+            COALESCE(NULLIF(current_setting('wangge.actor', true), ''), OLD.updated_by), 'delete');
     RETURN OLD;
   END IF;
   IF TG_OP = 'UPDATE' THEN

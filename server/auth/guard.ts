@@ -1,0 +1,30 @@
+import type { FastifyRequest } from 'fastify';
+import type { Queryable } from '../db/db.ts';
+import { Problem } from '../problem.ts';
+import { can, scopeOf, type Actor, type Permission } from './actor.ts';
+
+export function requireUser(request: FastifyRequest): Actor {
+  if (!request.user) throw new Problem(401, 'Unauthorized', 'Sign in first');
+  return request.user;
+}
+
+export function requirePermission(request: FastifyRequest, permission: Permission): Actor {
+  const user = requireUser(request);
+  if (!can(user, permission)) throw new Problem(403, 'Forbidden', `The role "${user.role}" may not do this (${permission})`);
+  return user;
+}
+
+/** True when the cell is inside the actor's scope. */
+export async function cellInScope(q: Queryable, actor: Actor, cellId: number): Promise<boolean> {
+  const scope = scopeOf(actor);
+  if (scope.length === 0) return true;
+  const { rows } = await q.query<{ ok: boolean }>('SELECT cell_within($1, $2::int[]) AS ok', [cellId, scope]);
+  return rows[0]?.ok === true;
+}
+
+/** Cells are public, so an edit outside scope is a 403 that says why (not a 404). */
+export async function assertCellEditable(q: Queryable, actor: Actor, cellId: number, what = `cell ${cellId}`): Promise<void> {
+  if (!(await cellInScope(q, actor, cellId))) {
+    throw new Problem(403, 'Forbidden', `${what} is outside your scope: you work in cells ${actor.scope.join(', ')} and below`);
+  }
+}

@@ -1,0 +1,157 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { audit } from '../audit.ts';
+import { Problem, problemSchema } from '../problem.ts';
+import { idParams } from '../schemas.ts';
+import type { Actor } from './actor.ts';
+import { requireUser } from './guard.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { SESSION_COOKIE } from './plugin.ts';
+import { newSecret, sha256 } from './tokens.ts';
+
+export const actorSchema = {
+  type: ['object', 'null'],
+  properties: {
+    id: { type: 'integer' },
+    username: { type: 'string' },
+    displayName: { type: 'string' },
+    role: { type: 'string' },
+    scope: { type: 'array', items: { type: 'integer' } },
+    personId: { type: ['integer', 'null'] },
+    via: { type: 'string' },
+  },
+} as const;
+
+const sessionSchema = { type: 'object', properties: { user: actorSchema, csrfToken: { type: 'string' } } } as const;
+
+// Compared against when the username is unknown, so timing does not tell which usernames exist.
+const dummyHash = hashPassword(newSecret());
+
+/** Sign-in, sign-out, who am I, and personal API tokens. */
+export default async function authRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
+  const sec = config.security;
+
+  const sessionBody = (user: Actor | null) => (user ? { user, csrfToken: user.csrfToken } : { user: null });
+
+  app.post<{ Body: { username: string; password: string } }>('/api/session', {
+    config: { csrf: false, rateLimit: { max: sec.signInPerMinute, timeWindow: '1 minute' } },
+    schema: {
+      tags: ['accounts'],
+      summary: 'Sign in: sets an httpOnly session cookie and returns the CSRF token',
+      body: {
+        type: 'object',
+        properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 } },
+        required: ['username', 'password'],
+        additionalProperties: false,
+      },
+      response: { 200: sessionSchema, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const { username, password } = request.body;
+    const { rows } = await db.query<{ id: number; password_hash: string; active: boolean; failed_logins: number; locked_until: Date | null }>(
+      'SELECT id, password_hash, active, failed_logins, locked_until FROM users WHERE username = $1', [username]);
+    const u = rows[0];
+    const t = now();
+    if (u?.locked_until && u.locked_until > t) {
+      const retry = Math.ceil((u.locked_until.getTime() - t.getTime()) / 1000);
+      await audit(db, request, 'session.locked', `user:${u.id}`, { username });
+      reply.header('retry-after', String(retry));
+      throw new Problem(429, 'Too Many Requests', `Too many failed sign-ins: this account is locked for ${Math.ceil(retry / 60)} more minutes`);
+    }
+    const ok = await verifyPassword(password, u?.password_hash ?? (await dummyHash));
+    if (!u || !ok || !u.active) {
+      if (u) {
+        await db.query(
+          `UPDATE users SET failed_logins = failed_logins + 1,
+             locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz + make_interval(mins => $4) END
+           WHERE id = $1`, [u.id, sec.lockAfterFailures, t, sec.lockMinutes]);
+      }
+      await audit(db, request, 'session.failed', u ? `user:${u.id}` : null, { username });
+      throw new Problem(401, 'Unauthorized', 'Wrong username or password, or the account is inactive');
+    }
+    const token = newSecret();
+    const csrfToken = newSecret();
+    const expires = new Date(t.getTime() + sec.sessionHours * 3600_000);
+    await db.transaction(async (tx) => {
+      await tx.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [u.id]);
+      await tx.query('INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, ip) VALUES ($1, $2, $3, $4, $5)',
+        [sha256(token), u.id, csrfToken, expires, request.ip]);
+      await tx.query('DELETE FROM sessions WHERE user_id = $1 AND expires_at < $2', [u.id, t]);
+    });
+    setSessionCookie(reply, token, expires);
+    const { rows: me } = await db.query<{ username: string; display_name: string; role: Actor['role']; scope: number[]; person_id: number | null }>(
+      'SELECT username, display_name, role, scope, person_id FROM users WHERE id = $1', [u.id]);
+    const m = me[0]!;
+    request.user = { id: u.id, username: m.username, displayName: m.display_name, role: m.role, scope: m.scope, personId: m.person_id, via: 'session', csrfToken };
+    await audit(db, request, 'session.signin', `user:${u.id}`);
+    return sessionBody(request.user);
+  });
+
+  function setSessionCookie(reply: FastifyReply, token: string, expires: Date) {
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: sec.secureCookies, expires });
+  }
+
+  app.get('/api/session', {
+    schema: { tags: ['accounts'], summary: 'Who is signed in (user null when no one)', response: { 200: sessionSchema } },
+  }, async (request) => sessionBody(request.user));
+
+  app.delete('/api/session', {
+    schema: { tags: ['accounts'], summary: 'Sign out', response: { 204: { type: 'null' }, '4xx': problemSchema } },
+  }, async (request: FastifyRequest, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await db.query('DELETE FROM sessions WHERE token_hash = $1', [sha256(token)]);
+    if (request.user) await audit(db, request, 'session.signout', `user:${request.user.id}`);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  const tokenSchema = {
+    type: 'object',
+    properties: {
+      id: { type: 'integer' }, name: { type: 'string' }, prefix: { type: 'string' },
+      createdAt: { type: 'string' }, lastUsedAt: { type: ['string', 'null'] }, token: { type: 'string' },
+    },
+  } as const;
+
+  app.get('/api/tokens', {
+    schema: { tags: ['accounts'], summary: 'My API tokens (never the secret)', response: { 200: { type: 'array', items: tokenSchema }, '4xx': problemSchema } },
+  }, async (request) => {
+    const user = requireUser(request);
+    const { rows } = await db.query<{ id: number; name: string; prefix: string; created_at: Date; last_used_at: Date | null }>(
+      'SELECT id, name, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id', [user.id]);
+    return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, createdAt: r.created_at.toISOString(), lastUsedAt: r.last_used_at?.toISOString() ?? null }));
+  });
+
+  app.post<{ Body: { name: string } }>('/api/tokens', {
+    schema: {
+      tags: ['accounts'],
+      summary: 'Create an API token for scripts and GIS tools; the secret is shown only in this response',
+      body: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['name'], additionalProperties: false },
+      response: { 201: tokenSchema, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const user = requireUser(request);
+    const token = newSecret('wg_');
+    const { rows } = await db.transaction(async (tx) => {
+      const r = await tx.query<{ id: number; created_at: Date }>(
+        'INSERT INTO api_tokens (user_id, name, token_hash, prefix) VALUES ($1, $2, $3, $4) RETURNING id, created_at',
+        [user.id, request.body.name, sha256(token), token.slice(0, 7)]);
+      await audit(tx, request, 'token.create', `token:${r.rows[0]!.id}`, { name: request.body.name });
+      return r;
+    });
+    const r = rows[0]!;
+    return reply.code(201).send({ id: r.id, name: request.body.name, prefix: token.slice(0, 7), createdAt: r.created_at.toISOString(), lastUsedAt: null, token });
+  });
+
+  app.delete<{ Params: { id: number } }>('/api/tokens/:id', {
+    schema: { tags: ['accounts'], summary: 'Revoke one of my API tokens', params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
+  }, async (request, reply) => {
+    const user = requireUser(request);
+    await db.transaction(async (tx) => {
+      const r = await tx.query('UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [request.params.id, user.id, now()]);
+      if (r.rowCount === 0) throw new Problem(404, 'Not Found', `Token ${request.params.id} does not exist`);
+      await audit(tx, request, 'token.revoke', `token:${request.params.id}`);
+    });
+    return reply.code(204).send();
+  });
+}

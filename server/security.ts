@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { Config } from './config.ts';
+import { Problem } from './problem.ts';
+
+const origin = (url?: string) => {
+  if (!url) return [];
+  try {
+    return [new URL(url.replace(/\{[^}]+\}/g, '0')).origin];
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * Security headers with a Content-Security-Policy the map works under (MapLibre runs its workers
+ * from blob: URLs and decodes images from blob:/data:), plus per-route rate limits.
+ */
+export async function installSecurity(app: FastifyInstance, config: Config) {
+  const basemap = [...origin(config.basemap.styleUrl), ...origin(config.basemap.rasterTiles)];
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        workerSrc: ["'self'", 'blob:'],
+        childSrc: ["'self'", 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:', ...basemap],
+        connectSrc: ["'self'", 'data:', 'blob:', ...basemap],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    // Tiles and exports are read by GIS tools and other sites' maps.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, ctx) =>
+      new Problem(429, 'Too Many Requests', `Too many requests (limit ${ctx.max}); retry in ${ctx.after}`),
+  });
+}

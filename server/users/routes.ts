@@ -1,0 +1,165 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { ROLES, type Role } from '../config.ts';
+import type { Queryable } from '../db/db.ts';
+import { audit } from '../audit.ts';
+import { requirePermission } from '../auth/guard.ts';
+import { hashPassword, weakPassword } from '../auth/passwords.ts';
+import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { idParams, idSchema } from '../schemas.ts';
+
+interface UserRow {
+  id: number;
+  username: string;
+  display_name: string;
+  role: Role;
+  scope: number[];
+  person_id: number | null;
+  active: boolean;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toUser = (r: UserRow) => ({
+  id: r.id, username: r.username, displayName: r.display_name, role: r.role, scope: r.scope, personId: r.person_id,
+  active: r.active, version: r.version, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+});
+
+const userSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' }, username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' },
+    scope: { type: 'array', items: { type: 'integer' } }, personId: { type: ['integer', 'null'] }, active: { type: 'boolean' },
+    version: { type: 'integer' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
+  },
+} as const;
+
+const editable = {
+  displayName: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
+  role: { type: 'string', enum: ROLES },
+  scope: { type: 'array', items: idSchema, maxItems: 100, uniqueItems: true },
+  personId: { anyOf: [idSchema, { type: 'null' }] },
+  active: { type: 'boolean' },
+  password: { type: 'string', minLength: 1, maxLength: 256 },
+} as const;
+
+interface UserBody {
+  username: string;
+  displayName: string;
+  role: Role;
+  scope?: number[];
+  personId?: number | null;
+  active?: boolean;
+  password: string;
+}
+
+const COLUMNS = 'id, username, display_name, role, scope, person_id, active, version, created_at, updated_at';
+
+async function checkScope(q: Queryable, scope: number[] | undefined) {
+  if (!scope?.length) return;
+  const { rows } = await q.query<{ id: number }>('SELECT id FROM cells WHERE id = ANY($1::int[])', [scope]);
+  const missing = scope.filter((id) => !rows.some((r) => r.id === id));
+  if (missing.length) throw invalid(`scope names cells that do not exist: ${missing.join(', ')}`, { errors: [{ field: 'body.scope', message: 'unknown cell' }] });
+}
+
+/** Account administration: admins create, edit, deactivate users and reset passwords. */
+export default async function userRoutes(app: FastifyInstance, { db }: AppContext) {
+  const passwordProblem = (password: string) => {
+    const weak = weakPassword(password);
+    if (weak) throw invalid(`password ${weak}`, { errors: [{ field: 'body.password', message: weak }] });
+  };
+
+  app.get('/api/users', {
+    schema: { tags: ['accounts'], summary: 'All accounts (admin)', response: { 200: { type: 'array', items: userSchema }, '4xx': problemSchema } },
+  }, async (request) => {
+    requirePermission(request, 'users.manage');
+    const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY username`);
+    return rows.map(toUser);
+  });
+
+  app.post<{ Body: UserBody }>('/api/users', {
+    schema: {
+      tags: ['accounts'],
+      summary: 'Create an account (admin)',
+      body: {
+        type: 'object',
+        properties: { username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{2,64}$' }, ...editable },
+        required: ['username', 'displayName', 'role', 'password'],
+        additionalProperties: false,
+      },
+      response: { 201: userSchema, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    requirePermission(request, 'users.manage');
+    const b = request.body;
+    passwordProblem(b.password);
+    const hash = await hashPassword(b.password);
+    const row = await db.transaction(async (tx) => {
+      await checkScope(tx, b.scope);
+      const exists = await tx.query('SELECT 1 FROM users WHERE username = $1', [b.username]);
+      if (exists.rowCount) throw new Problem(409, 'Conflict', `The username "${b.username}" is taken`);
+      const { rows } = await tx.query<UserRow>(
+        `INSERT INTO users (username, display_name, password_hash, role, scope, person_id, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+        [b.username, b.displayName.trim(), hash, b.role, b.scope ?? [], b.personId ?? null, b.active ?? true]);
+      await audit(tx, request, 'user.create', `user:${rows[0]!.id}`, { username: b.username, role: b.role, scope: b.scope ?? [] });
+      return rows[0]!;
+    });
+    return reply.code(201).send(toUser(row));
+  });
+
+  app.patch<{ Params: { id: number }; Body: Partial<Omit<UserBody, 'username'>> }>('/api/users/:id', {
+    schema: {
+      tags: ['accounts'],
+      summary: 'Edit, deactivate, or reset the password of an account (admin)',
+      params: idParams,
+      body: { type: 'object', properties: editable, additionalProperties: false, minProperties: 1 },
+      response: { 200: userSchema, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const admin = requirePermission(request, 'users.manage');
+    const b = request.body;
+    if (b.password !== undefined) passwordProblem(b.password);
+    const hash = b.password !== undefined ? await hashPassword(b.password) : null;
+    if (request.params.id === admin.id && (b.active === false || (b.role && b.role !== 'admin'))) {
+      throw new Problem(409, 'Conflict', 'You cannot deactivate yourself or remove your own admin role');
+    }
+    return db.transaction(async (tx) => {
+      await checkScope(tx, b.scope);
+      const { rows } = await tx.query<UserRow>(
+        `UPDATE users SET
+           display_name = COALESCE($2, display_name), role = COALESCE($3, role), scope = COALESCE($4, scope),
+           person_id = CASE WHEN $5::boolean THEN $6 ELSE person_id END, active = COALESCE($7, active),
+           password_hash = COALESCE($8, password_hash),
+           failed_logins = CASE WHEN $8 IS NULL THEN failed_logins ELSE 0 END,
+           locked_until = CASE WHEN $8 IS NULL THEN locked_until END,
+           version = version + 1, updated_at = now()
+         WHERE id = $1 RETURNING ${COLUMNS}`,
+        [request.params.id, b.displayName?.trim() ?? null, b.role ?? null, b.scope ?? null, 'personId' in b, b.personId ?? null, b.active ?? null, hash]);
+      const row = rows[0];
+      if (!row) throw notFound(`User ${request.params.id}`);
+      // A deactivated account or a new password ends every open session at once.
+      if (b.active === false || hash) await tx.query('DELETE FROM sessions WHERE user_id = $1', [row.id]);
+      const changed = Object.keys(b).map((k) => (k === 'password' ? 'password (reset)' : k));
+      await audit(tx, request, 'user.update', `user:${row.id}`, { changed });
+      return toUser(row);
+    });
+  });
+
+  app.get('/api/audit', {
+    schema: {
+      tags: ['accounts'],
+      summary: 'The audit log, newest first (admin)',
+      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, action: { type: 'string', maxLength: 64 } }, additionalProperties: false },
+      response: { '4xx': problemSchema },
+    },
+  }, async (request) => {
+    requirePermission(request, 'audit.view');
+    const { limit, action } = request.query as { limit: number; action?: string };
+    const { rows } = await db.query(
+      `SELECT id, at, user_id AS "userId", username, action, target, detail, ip FROM audit_log
+       WHERE $2::text IS NULL OR action LIKE $2 || '%' ORDER BY id DESC LIMIT $1`, [limit, action ?? null]);
+    return rows;
+  });
+}
