@@ -195,7 +195,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       const cell = await loadCell(tx, request.params.id, true);
       await assertCellEditable(tx, actor, cell.id, `Cell ${cell.id} (${cell.name})`);
       const { rows: parts } = await tx.query<{ geom: string }>(
-        `SELECT ST_AsEWKB(ST_Multi(d.geom))::text AS geom FROM cells c,
+        `SELECT ST_AsHexEWKB(ST_Multi(d.geom)) AS geom FROM cells c,
            LATERAL ST_Dump(ST_Split(c.geom, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326))) d
          WHERE c.id = $1 ORDER BY ST_Area(d.geom::geography) DESC`,
         [cell.id, JSON.stringify(line)]);
