@@ -2,38 +2,21 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { Problem, problemSchema } from '../problem.ts';
-import { encodeCellsTile, type TileRequest } from './encode.ts';
+import { encodeCellsTile } from './encode.ts';
 import { Lru } from './lru.ts';
 
-export const MAX_ZOOM = 22;
+const MAX_ZOOM = 22;
 const CACHED_TILES = 2000;
 
-interface Generation {
-  value: number;
-  /** Another session holds uncommitted writes to cells: what it will commit may already be counted. */
-  unsettled: boolean;
+/** The cells generation: bumped in the same transaction as every change, in every server process. */
+async function readGeneration(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ generation: number }>('SELECT generation FROM cells_state');
+  return rows[0]!.generation;
 }
 
-/**
- * The cells generation, bumped by trigger on every change, in every server process. A sequence is
- * not transactional: a writer bumps it before it commits, so while any writer is open the number
- * may already count changes a query cannot see yet. The lock check runs after the sequence is read:
- * a writer that bumped it either still holds its lock or has committed.
- */
-async function readGeneration(db: Queryable): Promise<Generation> {
-  const seq = await db.query<{ value: number }>(
-    // is_called is false until the first nextval, when last_value is already 1.
-    `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS value FROM cells_generation`,
-  );
-  const locks = await db.query<{ unsettled: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE relation = 'cells'::regclass AND mode = 'RowExclusiveLock'
-       AND pid <> pg_backend_pid()) AS unsettled`,
-  );
-  return { value: seq.rows[0]!.value, unsettled: locks.rows[0]!.unsettled };
-}
-
+/** If-None-Match compares weakly: W/"x" matches "x". */
 const matches = (ifNoneMatch: string | undefined, etag: string) =>
-  ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => ['*', etag].includes(t.trim().replace(/^W\//, '')));
+  ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag) ?? false;
 
 /** Grid cells as Mapbox Vector Tiles for the map. */
 export default async function tileRoutes(app: FastifyInstance, { db }: AppContext) {
@@ -67,22 +50,19 @@ export default async function tileRoutes(app: FastifyInstance, { db }: AppContex
     if (errors.length) throw new Problem(400, 'Bad Request', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
 
     const generation = await readGeneration(db);
-    const key = `${generation.value}/${z}/${x}/${y}/${level ?? 'all'}`;
+    const key = `${generation}/${z}/${x}/${y}/${level ?? 'all'}`;
     const etag = `"cells-${key.replaceAll('/', '-')}"`;
     // Clients keep tiles but ask every time, so an edit shows at once.
     reply.header('cache-control', 'public, max-age=0, must-revalidate');
-    // An ETag is only ever issued for a settled generation, so a match is never stale.
     if (matches(request.headers['if-none-match'], etag)) return reply.code(304).header('etag', etag).send();
 
+    // Read after the generation, so a tile is never older than the number it is filed under.
     let tile = cache.get(key);
-    // Cached entries were encoded at a settled generation; a fresh encode while unsettled is not kept.
-    const settled = tile !== undefined || !generation.unsettled;
     if (tile === undefined) {
-      tile = await encodeCellsTile(db, { z, x, y, level } satisfies TileRequest, encoder);
-      if (settled) cache.set(key, tile);
+      tile = await encodeCellsTile(db, { z, x, y, level }, encoder);
+      cache.set(key, tile);
     }
-    if (settled) reply.header('etag', etag);
-    else reply.header('cache-control', 'no-store');
+    reply.header('etag', etag);
     if (tile.length === 0) return reply.code(204).send();
     return reply.type('application/vnd.mapbox-vector-tile').send(tile);
   });

@@ -40,7 +40,7 @@ export function testDb(): Promise<Db> {
 export async function resetDb(db: Db): Promise<void> {
   const { rows } = await db.query<{ t: string }>(
     `SELECT quote_ident(tablename) AS t FROM pg_tables
-     WHERE schemaname = current_schema() AND tablename NOT IN ('schema_migrations', 'spatial_ref_sys')`,
+     WHERE schemaname = current_schema() AND tablename NOT IN ('schema_migrations', 'spatial_ref_sys', 'cells_state')`,
   );
   if (rows.length) await db.exec(`TRUNCATE ${rows.map((r) => r.t).join(', ')} RESTART IDENTITY CASCADE`);
 }

@@ -33,14 +33,25 @@ CREATE TABLE cell_versions (
   PRIMARY KEY (cell_id, version, operation)
 );
 
--- Bumped on any change to cells: tile caches and ETags key on it, in every server process.
-CREATE SEQUENCE cells_generation;
+-- Bumped on any change to cells: tile caches and ETags key on it, in every server process. A row,
+-- not a sequence, because a sequence moves before the change commits and a tile read in between
+-- would file old cells under the new number.
+CREATE TABLE cells_state (generation bigint NOT NULL);
+INSERT INTO cells_state VALUES (0);
+
+CREATE FUNCTION cells_bump_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE cells_state SET generation = generation + 1;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER cells_generation AFTER INSERT OR UPDATE OR DELETE ON cells
+  FOR EACH STATEMENT EXECUTE FUNCTION cells_bump_generation();
 
 CREATE FUNCTION cells_record_version() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   diff text[] := '{}';
 BEGIN
-  PERFORM nextval('cells_generation');
   IF TG_OP = 'DELETE' THEN
     INSERT INTO cell_versions (cell_id, version, code, name, level, parent_id, geom, changed_by, operation)
     VALUES (OLD.id, OLD.version, OLD.code, OLD.name, OLD.level, OLD.parent_id, OLD.geom,

@@ -1,0 +1,213 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import Pbf from 'pbf';
+import { VectorTile } from '@mapbox/vector-tile';
+import { testApp, type TestApp } from '../helpers/app.ts';
+import { TEST_DB } from '../helpers/db.ts';
+import { insertCell, square, twoStreets } from '../helpers/cells.ts';
+import { encodeCellsTile, type TileEncoder, type TileRequest } from '../../server/tiles/encode.ts';
+
+interface DecodedFeature {
+  id: number | undefined;
+  type: number;
+  properties: Record<string, unknown>;
+  /** minX, minY, maxX, maxY in tile units */
+  bbox: number[];
+  /** Net area in tile units² (holes count negative). */
+  area: number;
+}
+
+/** Signed shoelace area of MVT rings: exterior and interior rings wind opposite ways. */
+const ringsArea = (rings: { x: number; y: number }[][]) =>
+  rings.reduce((sum, ring) => sum + ring.reduce((a, p, i) => {
+    const q = ring[(i + 1) % ring.length]!;
+    return a + (p.x * q.y - q.x * p.y) / 2;
+  }, 0), 0);
+
+function decode(body: Buffer): DecodedFeature[] {
+  // A copy: pbf 4 reads doubles through a DataView that ignores a Buffer's byteOffset.
+  const layer = new VectorTile(new Pbf(Uint8Array.from(body))).layers.cells;
+  if (!layer) return [];
+  expect(layer.extent).toBe(4096);
+  return Array.from({ length: layer.length }, (_, i) => {
+    const f = layer.feature(i);
+    return { id: f.id, type: f.type, properties: f.properties, bbox: f.bbox(), area: ringsArea(f.loadGeometry()) };
+  }).sort((a, b) => a.id! - b.id!);
+}
+
+/** The XYZ tile holding a point (Web Mercator). */
+function tileAt(lon: number, lat: number, z: number) {
+  const n = 2 ** z;
+  const rad = (lat * Math.PI) / 180;
+  return {
+    z,
+    x: Math.floor(((lon + 180) / 360) * n),
+    y: Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n),
+  };
+}
+
+/** A square whose north side follows a river: 400 vertices, so simplification has work to do. */
+function riverbank(minLon: number, minLat: number, size: number): number[][][] {
+  const north = Array.from({ length: 400 }, (_, i) => {
+    const lon = minLon + (size * i) / 399;
+    return [lon, minLat + size + 0.001 * Math.sin(i / 10) + 0.0002 * Math.sin(i * 1.7)];
+  });
+  return [[[minLon, minLat], ...north, [minLon + size, minLat], [minLon, minLat]]];
+}
+
+const url = ({ z, x, y }: { z: number; x: number; y: number }, query = '') => `/tiles/cells/${z}/${x}/${y}.mvt${query}`;
+
+let t: TestApp;
+let ids: Awaited<ReturnType<typeof twoStreets>> & { building: number; community: number };
+/** The middle of the district, on the line between its two streets. */
+const MIDDLE = [107.05, 34.05] as const;
+
+beforeAll(async () => {
+  t = await testApp();
+  const streets = await twoStreets(t.db);
+  // About 5 m × 5 m: must still be drawn at zoom 13 and beyond.
+  const building = await insertCell(t.db, { code: '610302001001001', name: '1号楼', level: 5, parentId: streets.west, rings: square(107.02, 34.02, 0.00005) });
+  const community = await insertCell(t.db, { code: '610302001001', name: '河畔社区', level: 3, parentId: streets.west, rings: riverbank(107.01, 34.03, 0.02) });
+  ids = { ...streets, building, community };
+});
+
+describe(`cell vector tiles (${TEST_DB})`, () => {
+  it('returns the cells of a tile with their ids and the properties of GET /api/cells', async () => {
+    const res = await t.app.inject(url(tileAt(...MIDDLE, 10)));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.mapbox-vector-tile');
+    expect(res.headers['cache-control']).toMatch(/max-age=0/);
+    expect(res.headers.etag).toMatch(/^"[^"]+"$/);
+    const features = decode(res.rawPayload);
+    expect(features.map((f) => f.id)).toEqual([ids.district, ids.west, ids.east, ids.building, ids.community]);
+    expect(features.every((f) => f.type === 3)).toBe(true);
+
+    const cells = (await t.app.inject('/api/cells')).json<{ features: { id: number; properties: Record<string, unknown> }[] }>();
+    for (const f of features) {
+      const { updatedAt: _, parentId, ...expected } = cells.features.find((c) => c.id === f.id)!.properties;
+      // MVT has no null: a district's missing parent is an absent property.
+      expect(f.properties).toEqual(parentId === null ? expected : { ...expected, parentId });
+    }
+    expect(features[0]!.properties).not.toHaveProperty('parentId');
+  });
+
+  it('answers a tile without cells with 204 and no body', async () => {
+    const res = await t.app.inject(url(tileAt(-0.1, 51.5, 12)));
+    expect(res.statusCode).toBe(204);
+    expect(res.rawPayload.length).toBe(0);
+  });
+
+  it('shows the district at low zoom too, where the tile buffer reaches the antimeridian', async () => {
+    for (const z of [0, 1, 2, 5]) {
+      const features = decode((await t.app.inject(url(tileAt(...MIDDLE, z)))).rawPayload);
+      expect(features.map((f) => f.id), `zoom ${z}`).toContain(ids.district);
+    }
+  });
+
+  it('restricts the tile to one level', async () => {
+    const res = await t.app.inject(url(tileAt(...MIDDLE, 10), '?level=2'));
+    expect(decode(res.rawPayload).map((f) => f.id)).toEqual([ids.west, ids.east]);
+    const none = await t.app.inject(url(tileAt(...MIDDLE, 10), '?level=4'));
+    expect(none.statusCode).toBe(204);
+  });
+
+  it('keeps a 5 m building at zoom 13 and beyond', async () => {
+    for (const z of [13, 16, 20]) {
+      const res = await t.app.inject(url(tileAt(107.020025, 34.020025, z), '?level=5'));
+      expect(decode(res.rawPayload).map((f) => f.id), `zoom ${z}`).toEqual([ids.building]);
+    }
+  });
+
+  it('answers bad coordinates and levels with 400 problem+json', async () => {
+    for (const path of ['/tiles/cells/23/0/0.mvt', '/tiles/cells/2/4/0.mvt', '/tiles/cells/2/0/4.mvt', '/tiles/cells/a/0/0.mvt',
+      '/tiles/cells/1/0/-1.mvt', '/tiles/cells/0/0/0.mvt?level=0', '/tiles/cells/0/0/0.mvt?level=x']) {
+      const res = await t.app.inject(path);
+      expect(res.statusCode, path).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json()).toMatchObject({ status: 400, title: 'Bad Request' });
+    }
+    expect((await t.app.inject('/tiles/cells/2/4/5.mvt')).json().errors.map((e: { field: string }) => e.field)).toEqual(['params.x', 'params.y']);
+  });
+
+  it('answers If-None-Match with 304 while the cells are unchanged', async () => {
+    const first = await t.app.inject(url(tileAt(...MIDDLE, 12)));
+    const etag = first.headers.etag as string;
+    for (const header of [etag, `W/${etag}`, `"other", ${etag}`]) {
+      const again = await t.app.inject({ url: url(tileAt(...MIDDLE, 12)), headers: { 'if-none-match': header } });
+      expect(again.statusCode, header).toBe(304);
+      expect(again.rawPayload.length).toBe(0);
+      expect(again.headers.etag).toBe(etag);
+    }
+    const other = await t.app.inject({ url: url(tileAt(...MIDDLE, 12)), headers: { 'if-none-match': '"other"' } });
+    expect(other.statusCode).toBe(200);
+  });
+
+  it('never serves a stale tile after an edit', async () => {
+    const tile = url(tileAt(...MIDDLE, 11));
+    const before = await t.app.inject(tile);
+    expect(decode(before.rawPayload).find((f) => f.id === ids.west)!.properties.name).toBe('西街道');
+    await t.db.query(`UPDATE cells SET name = '西关街道', version = version + 1 WHERE id = $1`, [ids.west]);
+
+    const after = await t.app.inject({ url: tile, headers: { 'if-none-match': before.headers.etag as string } });
+    expect(after.statusCode).toBe(200);
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+    expect(decode(after.rawPayload).find((f) => f.id === ids.west)!.properties).toMatchObject({ name: '西关街道', version: 2 });
+  });
+
+  it('shows the first cell of a new database at once', async () => {
+    await t.db.query('UPDATE cells_state SET generation = 0');
+    const beijing = url(tileAt(116.4, 39.9, 12));
+    expect((await t.app.inject(beijing)).statusCode).toBe(204);
+    const id = await insertCell(t.db, { code: '110101', name: '东城区', level: 1, rings: square(116.39, 39.89, 0.02) });
+    expect(decode((await t.app.inject(beijing)).rawPayload).map((f) => f.id)).toEqual([id]);
+  });
+
+  it('encodes in Node on the embedded database and with ST_AsMVT on PostgreSQL', async () => {
+    const res = await t.app.inject(url(tileAt(...MIDDLE, 10)));
+    const expected = await encodeCellsTile(t.db, { ...tileAt(...MIDDLE, 10) }, t.db.kind === 'postgres' ? 'postgis' : 'node');
+    expect(res.rawPayload.equals(expected)).toBe(true);
+  });
+
+  // Only PostgreSQL has ST_AsMVT: PGlite's PostGIS is built without protobuf.
+  it.runIf(TEST_DB === 'postgres')('ST_AsMVT and the Node encoder agree on ids, properties and shapes', async () => {
+    const points: [number, number][] = [[...MIDDLE], [107, 34], [107.1, 34.1], [107.02, 34.02], [107.0501, 34.0999], [107.02, 34.05]];
+    for (const z of [10, 13, 16]) {
+      for (const p of points) {
+        const tile: TileRequest = tileAt(...p, z);
+        const encode = async (encoder: TileEncoder) => decode(await encodeCellsTile(t.db, tile, encoder));
+        const [postgis, node] = [await encode('postgis'), await encode('node')];
+        const at = `z${z} at ${p.join(',')}`;
+        expect(node.map((f) => [f.id, f.properties]), at).toEqual(postgis.map((f) => [f.id, f.properties]));
+        // Both snap to the same grid; they may differ by a unit where one simplifies a point away.
+        node.forEach((f, i) => {
+          const other = postgis[i]!;
+          f.bbox.forEach((v, k) => expect(Math.abs(v - other.bbox[k]!), `${at} cell ${f.id} bbox`).toBeLessThanOrEqual(2));
+          expect(Math.abs(f.area - other.area), `${at} cell ${f.id} area`).toBeLessThanOrEqual(2 + 0.005 * other.area);
+        });
+      }
+    }
+  });
+
+  // PGlite is one connection: no other session can hold an edit open there.
+  it.runIf(TEST_DB === 'postgres')('serves committed cells while another session has an edit open, and the edit once committed', async () => {
+    const tile = url(tileAt(...MIDDLE, 9));
+    const { rows } = await t.db.query<{ schema: string }>('SELECT current_schema() AS schema');
+    const writer = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL, options: `-c search_path=${rows[0]!.schema},public` });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(`UPDATE cells SET name = '东关街道' WHERE id = $1`, [ids.east]);
+      const during = await t.app.inject(tile);
+      expect(decode(during.rawPayload).find((f) => f.id === ids.east)!.properties.name).toBe('东街道');
+      await writer.query('COMMIT');
+      const after = await t.app.inject(tile);
+      expect(decode(after.rawPayload).find((f) => f.id === ids.east)!.properties.name).toBe('东关街道');
+      // The open edit did not move the generation: the tile read during it is revalidated as stale.
+      expect(after.headers.etag).not.toBe(during.headers.etag);
+      const again = await t.app.inject({ url: tile, headers: { 'if-none-match': during.headers.etag as string } });
+      expect(again.statusCode).toBe(200);
+    } finally {
+      await writer.end();
+    }
+  });
+});
