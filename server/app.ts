@@ -10,6 +10,11 @@ import systemRoutes from './system/routes.ts';
 import cellRoutes from './cells/routes.ts';
 import cellEditRoutes from './cells/edit-routes.ts';
 import tileRoutes from './tiles/routes.ts';
+import coverageRoutes from './coverage/routes.ts';
+import peoplePlugin from './people/plugin.ts';
+import unitsPlugin from './units/plugin.ts';
+import reportRoutes from './reports/routes.ts';
+import reportEvents from './reports/events.ts';
 import { installAuth } from './auth/plugin.ts';
 import authRoutes from './auth/routes.ts';
 import userRoutes from './users/routes.ts';
@@ -51,6 +56,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(cellRoutes, ctx);
   await app.register(cellEditRoutes, ctx);
   await app.register(tileRoutes, ctx);
+  await app.register(coverageRoutes, ctx);
+  await app.register(peoplePlugin, ctx);
+  await app.register(unitsPlugin, ctx);
+  await app.register(reportRoutes, ctx);
+  await app.register(reportEvents, ctx);
 
   const clientDir = opts.clientDir ?? path.resolve('dist/client');
   if (existsSync(path.join(clientDir, 'index.html'))) {

@@ -42,6 +42,64 @@ export interface Security {
   secureCookies: boolean;
 }
 
+/**
+ * A role a person can hold in a cell (第一责任人, 监督员 …). maxPerCell is enforced when assignments
+ * are saved; minPerCell and required are reported as people gaps, never enforced.
+ */
+export interface AssignmentRoleConfig {
+  code: string;
+  zh: string;
+  en: string;
+  maxPerCell?: number;
+  minPerCell?: number;
+  required?: boolean;
+}
+
+/** A kind of unit or place kept on file (一户一档): company, key fire-safety unit, 九小场所 … */
+export interface UnitTypeConfig {
+  code: string;
+  zh: string;
+  en: string;
+}
+
+export interface CardConfig {
+  /** Show responsible people's phones as 138****5678 on the public card. */
+  maskPhones: boolean;
+}
+
+/** The two severities of a hazard report: 一般 and 重大. */
+export type Severity = 'ordinary' | 'major';
+export const SEVERITIES: Severity[] = ['ordinary', 'major'];
+
+/** A hazard category (消防, 环境 …); codes are stored on reports, names are shown. */
+export interface ReportCategoryConfig {
+  code: string;
+  zh: string;
+  en: string;
+}
+
+/** Hours allowed for each step of a report: verify (核实), dispatch (派遣), rectify (限期整改), check (核查). */
+export interface StepHours {
+  verify: number;
+  dispatch: number;
+  rectify: number;
+  check: number;
+}
+
+export interface ReportsConfig {
+  categories: ReportCategoryConfig[];
+  deadlines: Record<Severity, StepHours>;
+  /** Exceptions per category code, e.g. { "fire": { "major": { "rectify": 72 } } }. */
+  categoryDeadlines: Record<string, Partial<Record<Severity, Partial<StepHours>>>>;
+  /** How often the escalation job looks for overdue reports. */
+  escalationIntervalSeconds: number;
+  /** Reward (有奖举报) for a verified report from the public, by severity. */
+  rewards: Record<Severity, number>;
+  /** Reports escalated past a person that trigger a warning, a written explanation, a public notice. */
+  warningThresholds: { warning: number; explanation: number; publicNotice: number };
+  photos: { dir: string; maxCount: number; maxBytes: number; thumbWidth: number };
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -54,6 +112,10 @@ export interface Config {
   security: Security;
   /** Seed the demo district on first start of an empty database (default: embedded only). */
   seedDemo: boolean;
+  assignmentRoles: AssignmentRoleConfig[];
+  unitTypes: UnitTypeConfig[];
+  card: CardConfig;
+  reports: ReportsConfig;
 }
 
 export const DEFAULT_LEVELS: LevelConfig[] = [
@@ -70,6 +132,67 @@ export const DEFAULT_ROLE_NAMES: Record<Role, { zh: string; en: string }> = {
   commander: { zh: '指挥中心', en: 'Commander' },
   worker: { zh: '网格员', en: 'Grid worker' },
 };
+
+export const DEFAULT_ASSIGNMENT_ROLES: AssignmentRoleConfig[] = [
+  { code: 'first_responsible', zh: '第一责任人', en: 'First responsible', maxPerCell: 1, required: true },
+  { code: 'direct_responsible', zh: '直接责任人', en: 'Direct responsible' },
+  { code: 'specific_responsible', zh: '具体责任人', en: 'Specific responsible' },
+  { code: 'chief', zh: '网格长', en: 'Grid chief' },
+  { code: 'manager', zh: '网格管理员', en: 'Grid manager' },
+  { code: 'info_officer', zh: '信息员', en: 'Information officer' },
+  { code: 'supervisor', zh: '监督员', en: 'Supervisor', minPerCell: 1, maxPerCell: 5 },
+  { code: 'assistant', zh: '协管员', en: 'Assistant' },
+];
+
+export const DEFAULT_UNIT_TYPES: UnitTypeConfig[] = [
+  { code: 'company', zh: '企事业单位', en: 'Company or institution' },
+  { code: 'key_fire_a', zh: '一级消防重点单位', en: 'Key fire-safety unit, class A' },
+  { code: 'key_fire_b', zh: '二级消防重点单位', en: 'Key fire-safety unit, class B' },
+  { code: 'key_fire_c', zh: '三级消防重点单位', en: 'Key fire-safety unit, class C' },
+  { code: 'small_place', zh: '九小场所', en: 'Small place (nine kinds)' },
+  { code: 'pollution_source', zh: '污染源', en: 'Pollution source' },
+  { code: 'rented_housing', zh: '出租房屋', en: 'Rented housing' },
+  { code: 'other', zh: '其他', en: 'Other' },
+];
+
+export const DEFAULT_REPORT_CATEGORIES: ReportCategoryConfig[] = [
+  { code: 'fire', zh: '消防', en: 'Fire safety' },
+  { code: 'environment', zh: '环境', en: 'Environment' },
+  { code: 'work_safety', zh: '安全生产', en: 'Work safety' },
+  { code: 'food_drug', zh: '食品药品', en: 'Food and drugs' },
+  { code: 'price', zh: '价格', en: 'Prices' },
+  { code: 'conduct', zh: '作风', en: 'Conduct of officials' },
+  { code: 'other', zh: '其他', en: 'Other' },
+];
+
+type ReportsFile = Partial<Omit<ReportsConfig, 'deadlines' | 'photos' | 'warningThresholds' | 'rewards'>> & {
+  deadlines?: Partial<Record<Severity, Partial<StepHours>>>;
+  photos?: Partial<ReportsConfig['photos']>;
+  warningThresholds?: Partial<ReportsConfig['warningThresholds']>;
+  rewards?: Partial<ReportsConfig['rewards']>;
+};
+
+/** Report settings: defaults from the documents (verify in 24 h, rectify 7 days, major 30 days; rewards 50/300; warnings 1/3/5). */
+export function reportsConfig(file: ReportsFile = {}, env: NodeJS.ProcessEnv = {}, dataDir = path.resolve('data/db')): ReportsConfig {
+  return {
+    categories: file.categories ?? DEFAULT_REPORT_CATEGORIES,
+    deadlines: {
+      ordinary: { verify: 24, dispatch: 24, rectify: 7 * 24, check: 72, ...file.deadlines?.ordinary },
+      major: { verify: 24, dispatch: 24, rectify: 30 * 24, check: 72, ...file.deadlines?.major },
+    },
+    categoryDeadlines: file.categoryDeadlines ?? {},
+    escalationIntervalSeconds: file.escalationIntervalSeconds ?? 60,
+    rewards: { ordinary: 50, major: 300, ...file.rewards },
+    warningThresholds: { warning: 1, explanation: 3, publicNotice: 5, ...file.warningThresholds },
+    photos: {
+      maxCount: 6,
+      maxBytes: 10 * 1024 * 1024,
+      thumbWidth: 320,
+      ...file.photos,
+      dir: path.resolve(env.WANGGE_PHOTO_DIR ?? file.photos?.dir ?? path.join(dataDir, 'photos')),
+    },
+  };
+}
 
 /** Reads the environment and the optional JSON file named by WANGGE_CONFIG. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -97,5 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...file.security,
     },
     seedDemo: env.WANGGE_SEED_DEMO ? env.WANGGE_SEED_DEMO !== 'false' : (file.seedDemo ?? !env.DATABASE_URL),
+    assignmentRoles: file.assignmentRoles ?? DEFAULT_ASSIGNMENT_ROLES,
+    unitTypes: file.unitTypes ?? DEFAULT_UNIT_TYPES,
+    card: { maskPhones: true, ...file.card },
+    reports: reportsConfig(file.reports, env, path.resolve(env.WANGGE_DATA_DIR ?? file.dataDir ?? 'data/db')),
   };
 }

@@ -3,6 +3,7 @@ import { openDb } from './db/open.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemoDistrict } from './demo/seed.ts';
 import { buildApp } from './app.ts';
+import { startEscalation } from './reports/escalation.ts';
 import { DEMO_PASSWORD, accountsWithDemoPassword, seedDemoAccounts } from './auth/bootstrap.ts';
 
 const config = loadConfig();
@@ -19,6 +20,7 @@ if (config.databaseUrl) {
   }
 }
 const app = await buildApp({ db, config, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+startEscalation(db, config.reports, app.log);
 
 const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${config.dataDir}`;
 app.log.info(`database: ${where}; migrations applied: ${applied.length}; demo cells seeded: ${seeded}`);

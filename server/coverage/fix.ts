@@ -1,0 +1,192 @@
+import type { Queryable } from '../db/db.ts';
+import type { Actor } from '../auth/actor.ts';
+import { assertCellEditable } from '../auth/guard.ts';
+import { invalid, notFound } from '../problem.ts';
+import type { CodeScheme } from '../config.ts';
+import { nextChildCode } from '../cells/codes.ts';
+import { ON_BOUNDARY_DEG, type CoverageTolerance } from '../../client/coverage/turf-engine.ts';
+import { analyseParents, borderingSql } from './postgis.ts';
+
+/**
+ * The four coverage repairs. Each runs inside the caller's transaction, changes cells with UPDATE
+ * (bumping version and updated_by, so the history trigger records who and when) and returns the
+ * ids it changed. Geometry is always made valid first: a fix must never trip on an invalid cell.
+ */
+
+const mv = (g: string) => `ST_Multi(ST_CollectionExtract(ST_MakeValid(${g}), 3))`;
+/** SQL condition: piece g is a sliver under the tolerance in $min (m²) and $width (m, or null). */
+const sliverSql = (g: string, min: string, width: string) =>
+  `(ST_Area(${g}::geography) < ${min} OR (${width}::float8 IS NOT NULL AND 2 * ST_Area(${g}::geography) / NULLIF(ST_Perimeter(${g}::geography), 0) < ${width}::float8))`;
+
+interface CellLite { id: number; name: string; level: number; parent_id: number | null; code: string }
+
+async function lockCells(q: Queryable, ids: number[]): Promise<CellLite[]> {
+  const { rows } = await q.query<CellLite>('SELECT id, name, level, parent_id, code FROM cells WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
+  const missing = ids.filter((id) => !rows.some((r) => r.id === id));
+  if (missing.length) throw notFound(`Cell ${missing.join(', ')}`);
+  return ids.map((id) => rows.find((r) => r.id === id)!);
+}
+
+async function editable(q: Queryable, actor: Actor, cells: CellLite[]) {
+  for (const c of cells) await assertCellEditable(q, actor, c.id, `Cell ${c.id} (${c.name})`);
+}
+
+const bump = 'version = version + 1, updated_at = now(), updated_by = $2';
+
+/** Overlap: the cell not kept loses the ground it shares with the kept one. */
+export async function fixOverlap(q: Queryable, actor: Actor, a: number, b: number, keep: 'a' | 'b' | number): Promise<number[]> {
+  if (a === b) throw invalid('a and b must be two different cells', { errors: [{ field: 'b', message: 'same as a' }] });
+  const keepId = keep === 'a' ? a : keep === 'b' ? b : keep;
+  if (keepId !== a && keepId !== b) throw invalid(`keep must be "a", "b", ${a} or ${b}`, { errors: [{ field: 'keep', message: 'not one of the pair' }] });
+  const [ca, cb] = await lockCells(q, [a, b]);
+  if (ca!.parent_id !== cb!.parent_id) throw invalid(`Cells ${a} and ${b} have different parents: only siblings can overlap as a coverage fault`, { errors: [{ field: 'b', message: 'not a sibling of a' }] });
+  const other = keepId === a ? cb! : ca!;
+  await editable(q, actor, [other]);
+  const { rows } = await q.query<{ shared: number; left: number }>(
+    `SELECT ST_Area(ST_Intersection(${mv('o.geom')}, ${mv('k.geom')})::geography) AS shared,
+            ST_Area(ST_Difference(${mv('o.geom')}, ${mv('k.geom')})::geography) AS left
+     FROM cells o, cells k WHERE o.id = $1 AND k.id = $2`, [other.id, keepId]);
+  const r = rows[0]!;
+  if (!(r.shared > 0)) throw invalid(`Cells ${a} and ${b} do not overlap`, { errors: [{ field: 'b', message: 'no overlap with a' }] });
+  if (!(r.left > 0)) throw invalid(`Cell ${other.id} (${other.name}) lies wholly inside cell ${keepId}: clipping would leave nothing; merge or delete it instead`, { errors: [{ field: 'keep', message: 'the other cell would vanish' }] });
+  await q.query(
+    `UPDATE cells o SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('o.geom')}, (SELECT ${mv('k.geom')} FROM cells k WHERE k.id = $3)), 3)), ${bump}
+     WHERE o.id = $1`, [other.id, actor.username, keepId]);
+  return [other.id];
+}
+
+/** Stray: the part of the cell outside its parent is cut off. */
+export async function fixStray(q: Queryable, actor: Actor, cellId: number): Promise<number[]> {
+  const [cell] = await lockCells(q, [cellId]);
+  if (cell!.parent_id === null) throw invalid(`Cell ${cellId} is a top-level cell: it has no parent to stray from`, { errors: [{ field: 'cellId', message: 'no parent' }] });
+  await editable(q, actor, [cell!]);
+  const { rows } = await q.query<{ outside: number; inside: number }>(
+    `SELECT ST_Area(ST_Difference(${mv('c.geom')}, ${mv('p.geom')})::geography) AS outside, ST_Area(ST_Intersection(${mv('c.geom')}, ${mv('p.geom')})::geography) AS inside
+     FROM cells c JOIN cells p ON p.id = c.parent_id WHERE c.id = $1`, [cellId]);
+  const r = rows[0]!;
+  if (!(r.outside > 0)) throw invalid(`Cell ${cellId} (${cell!.name}) lies inside its parent: nothing to cut off`, { errors: [{ field: 'cellId', message: 'no stray part' }] });
+  if (!(r.inside > 0)) throw invalid(`Cell ${cellId} (${cell!.name}) lies wholly outside its parent: cutting would leave nothing`, { errors: [{ field: 'cellId', message: 'wholly outside the parent' }] });
+  await q.query(
+    `UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Intersection(${mv('c.geom')}, (SELECT ${mv('p.geom')} FROM cells p WHERE p.id = c.parent_id)), 3)), ${bump}
+     WHERE c.id = $1`, [cellId, actor.username]);
+  return [cellId];
+}
+
+export interface GapFixInput {
+  parentId?: number;
+  index?: number;
+  gapGeometry?: object;
+  into?: number | 'new';
+  name?: string;
+  tolerance: CoverageTolerance;
+}
+
+/**
+ * Gap: the gap (picked by its index in the analysis, or by a geometry covering most of it) joins
+ * a bordering child — by default the one sharing the longest border — or becomes a new child.
+ * The exact gap is recomputed here, so rounding in the GeoJSON a client sends back never leaves
+ * slivers behind.
+ */
+export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, codeScheme: CodeScheme): Promise<{ changed: number[]; created: number | null }> {
+  let parentId = input.parentId;
+  if (parentId === undefined) {
+    if (typeof input.into !== 'number') throw invalid('Name the parent (parentId) of the gap', { errors: [{ field: 'parentId', message: 'required' }] });
+    const [into] = await lockCells(q, [input.into]);
+    if (into!.parent_id === null) throw invalid(`Cell ${input.into} is a top-level cell: it cannot take a gap`, { errors: [{ field: 'into', message: 'no parent' }] });
+    parentId = into!.parent_id;
+  }
+  const [parent] = await lockCells(q, [parentId]);
+  let selector: object;
+  if (input.gapGeometry) selector = input.gapGeometry;
+  else if (input.index !== undefined) {
+    const [report] = await analyseParents(q, [parentId], input.tolerance);
+    const gap = report!.gaps[input.index];
+    if (!gap) throw invalid(`Parent ${parentId} has ${report!.gaps.length} gap(s): there is no gap number ${input.index}`, { errors: [{ field: 'index', message: `must be below ${report!.gaps.length}` }] });
+    selector = gap.geometry;
+  } else throw invalid('Say which gap: index (from the analysis) or gapGeometry', { errors: [{ field: 'index', message: 'index or gapGeometry required' }] });
+
+  const geom = (alias: string) => mv(`${alias}.geom`);
+  // The exact gap pieces the selector covers for the most part.
+  const { rows } = await q.query<{ gap: string | null; area: number; neighbours: number[] }>(
+    `WITH u AS (SELECT ST_Union(${mv('c.geom')}) AS u FROM cells c WHERE c.parent_id = $1),
+     s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($2), 4326) AS s),
+     pieces AS (
+       SELECT d.geom AS g FROM cells p, u, s
+       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('p.geom')}, COALESCE(u.u, 'SRID=4326;POLYGON EMPTY'::geometry)), 3)) d
+       WHERE p.id = $1 AND d.geom && s.s AND ST_Area(ST_Intersection(d.geom, ST_MakeValid(s.s))) >= 0.5 * ST_Area(d.geom)
+     ), gap AS (SELECT ST_Union(g) AS g FROM pieces)
+     SELECT ST_AsHexEWKB(gap.g) AS gap, COALESCE(ST_Area(gap.g::geography), 0) AS area,
+            CASE WHEN gap.g IS NULL THEN '{}' ELSE ${borderingSql('gap.g', '$1', geom)} END AS neighbours
+     FROM gap`, [parentId, JSON.stringify(selector)]);
+  const found = rows[0];
+  if (!found?.gap || !(found.area > 0)) throw invalid(`There is no gap of parent ${parentId} there (any more)`, { errors: [{ field: input.gapGeometry ? 'gapGeometry' : 'index', message: 'no such gap' }] });
+
+  if (input.into === 'new') {
+    await editable(q, actor, [parent!]);
+    const level = parent!.level + 1;
+    const code = await nextChildCode(q, codeScheme, parent!.code, level);
+    const { rows: created } = await q.query<{ id: number }>(
+      `INSERT INTO cells (code, name, level, parent_id, geom, created_by, updated_by)
+       VALUES ($1, $2, $3, $4, ST_Multi($5::geometry), $6, $6) RETURNING id`,
+      [code, input.name?.trim() || code, level, parentId, found.gap, actor.username]);
+    return { changed: [created[0]!.id], created: created[0]!.id };
+  }
+  const intoId = input.into ?? found.neighbours[0];
+  if (intoId === undefined) throw invalid('No child of the parent borders this gap: make it a new cell (into: "new")', { errors: [{ field: 'into', message: 'no bordering cell' }] });
+  if (!found.neighbours.includes(intoId)) {
+    throw invalid(`Cell ${intoId} does not border this gap; its neighbours are ${found.neighbours.join(', ') || 'none'}`, { errors: [{ field: 'into', message: 'does not border the gap' }] });
+  }
+  const [into] = await lockCells(q, [intoId]);
+  await editable(q, actor, [into!]);
+  await q.query(`UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Union(${geom('c')}, $3::geometry), 3)), ${bump} WHERE c.id = $1`, [intoId, actor.username, found.gap]);
+  return { changed: [intoId], created: null };
+}
+
+/**
+ * Slivers: every fault piece under the tolerance is cleaned, in an order that never opens a new
+ * gap: stray slivers are cut off; an overlap sliver is cut from the younger cell (higher id), so
+ * the ground stays with the older one; then each gap sliver joins the child sharing the longest
+ * border with it.
+ */
+export async function fixSlivers(q: Queryable, actor: Actor, parentId: number, tol: CoverageTolerance): Promise<number[]> {
+  const [parent] = await lockCells(q, [parentId]);
+  await q.query('SELECT id FROM cells WHERE parent_id = $1 ORDER BY id FOR UPDATE', [parent!.id]);
+  const p = [parentId, actor.username, tol.minAreaM2, tol.sliverWidthM ?? null];
+  const changed = new Set<number>();
+  const strays = await q.query<{ id: number }>(
+    `WITH cut AS (
+       SELECT c.id, ST_Union(d.geom) AS g FROM cells c JOIN cells p ON p.id = c.parent_id
+       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, ${mv('p.geom')}), 3)) d
+       WHERE c.parent_id = $1 AND NOT ST_CoveredBy(${mv('c.geom')}, ${mv('p.geom')}) AND ${sliverSql('d.geom', '$3', '$4')}
+       GROUP BY c.id)
+     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, cut.g), 3)), ${bump}
+     FROM cut WHERE c.id = cut.id RETURNING c.id`, p);
+  const overlaps = await q.query<{ id: number }>(
+    `WITH cut AS (
+       SELECT b.id, ST_Union(d.geom) AS g FROM cells a JOIN cells b ON b.parent_id = a.parent_id AND a.id < b.id AND a.geom && b.geom
+       CROSS JOIN LATERAL (SELECT ${mv('a.geom')} AS ga, ${mv('b.geom')} AS gb) v
+       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Intersection(v.ga, v.gb), 3)) d
+       WHERE a.parent_id = $1 AND ST_Relate(v.ga, v.gb, '2********') AND ${sliverSql('d.geom', '$3', '$4')}
+       GROUP BY b.id)
+     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, cut.g), 3)), ${bump}
+     FROM cut WHERE c.id = cut.id RETURNING c.id`, p);
+  const gaps = await q.query<{ id: number }>(
+    `WITH u AS (SELECT ST_Union(${mv('c.geom')}) AS u FROM cells c WHERE c.parent_id = $1),
+     pieces AS (
+       SELECT d.geom AS g FROM cells p, u
+       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('p.geom')}, u.u), 3)) d
+       WHERE p.id = $1 AND ${sliverSql('d.geom', '$3', '$4')}
+     ), best AS (
+       SELECT pieces.g, (SELECT c.id FROM cells c WHERE c.parent_id = $1 AND c.geom && ST_Expand(pieces.g, ${ON_BOUNDARY_DEG})
+                         ORDER BY ST_Length(ST_Intersection(ST_Boundary(pieces.g), ST_Buffer(${mv('c.geom')}, ${ON_BOUNDARY_DEG}, 'quad_segs=1'))::geography) DESC, c.id
+                         LIMIT 1) AS into_id
+       FROM pieces
+     ), joined AS (SELECT into_id, ST_Union(g) AS g FROM best WHERE into_id IS NOT NULL GROUP BY into_id)
+     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Union(${mv('c.geom')}, joined.g), 3)), ${bump}
+     FROM joined WHERE c.id = joined.into_id RETURNING c.id`, p);
+  for (const r of [...strays.rows, ...overlaps.rows, ...gaps.rows]) changed.add(r.id);
+  const ids = [...changed].sort((x, y) => x - y);
+  const { rows } = await q.query<CellLite>('SELECT id, name, level, parent_id, code FROM cells WHERE id = ANY($1::int[])', [ids]);
+  await editable(q, actor, rows);
+  return ids;
+}

@@ -1,0 +1,102 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+import type { Queryable } from '../db/db.ts';
+import { Problem, notFound, problemSchema } from '../problem.ts';
+import { idParams } from '../schemas.ts';
+import { maskPhone } from './phone.ts';
+import { roleName } from './rules.ts';
+
+const nameSchema = { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } as const;
+const cellRefSchema = {
+  type: 'object',
+  properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, level: { type: 'integer' }, levelName: nameSchema },
+} as const;
+
+const cardSchema = {
+  type: 'object',
+  properties: {
+    ...cellRefSchema.properties,
+    areaM2: { type: 'number' },
+    parents: { type: 'array', items: cellRefSchema, description: 'from the root (level 1) down to the direct parent' },
+    people: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          role: { type: 'string' },
+          roleName: { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } },
+          phone: { type: ['string', 'null'], description: 'masked (138****5678) unless the deployment sets card.maskPhones false' },
+          organisation: { type: ['string', 'null'] },
+          title: { type: ['string', 'null'] },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The public card of a cell (亮身份): who answers for this ground, without an account. */
+export default async function cardRoutes(app: FastifyInstance, { db, config }: AppContext) {
+  const levelName = (level: number) => {
+    const l = config.levels.find((x) => x.level === level);
+    return { zh: l?.zh ?? String(level), en: l?.en ?? String(level) };
+  };
+
+  async function card(q: Queryable, cellId: number) {
+    const { rows: chain } = await q.query<{ id: number; code: string; name: string; level: number; area_m2: number; depth: number }>(
+      `WITH RECURSIVE up AS (
+         SELECT id, code, name, level, parent_id, geom, 0 AS depth FROM cells WHERE id = $1
+         UNION ALL
+         SELECT c.id, c.code, c.name, c.level, c.parent_id, c.geom, up.depth + 1 FROM cells c JOIN up ON c.id = up.parent_id
+       )
+       SELECT id, code, name, level, CASE WHEN depth = 0 THEN ST_Area(geom::geography) END AS area_m2, depth FROM up ORDER BY depth DESC`,
+      [cellId]);
+    const self = chain.at(-1);
+    if (!self || self.depth !== 0) throw notFound(`Cell ${cellId}`);
+    const { rows: people } = await q.query<{ name: string; role: string; phone: string | null; organisation: string | null; title: string | null }>(
+      `SELECT p.name, a.role, p.phone, p.organisation, p.title FROM cell_assignments a JOIN people p ON p.id = a.person_id
+       WHERE a.cell_id = $1 ORDER BY a.position`, [cellId]);
+    const ref = (c: { id: number; code: string; name: string; level: number }) => ({ id: c.id, code: c.code, name: c.name, level: c.level, levelName: levelName(c.level) });
+    return {
+      ...ref(self),
+      areaM2: Math.round(self.area_m2 * 100) / 100,
+      parents: chain.slice(0, -1).map(ref),
+      people: people.map((p) => ({
+        name: p.name, role: p.role, roleName: roleName(config.assignmentRoles, p.role),
+        phone: p.phone && config.card.maskPhones ? maskPhone(p.phone) : p.phone,
+        organisation: p.organisation, title: p.title,
+      })),
+    };
+  }
+
+  app.get<{ Params: { id: number } }>('/api/cells/:id/card', {
+    schema: {
+      tags: ['people'],
+      summary: "A cell's public card: name, code, level, area, parents and who is responsible (no account needed)",
+      params: idParams,
+      response: { 200: cardSchema, '4xx': problemSchema },
+    },
+  }, async (request) => card(db, request.params.id));
+
+  app.get<{ Querystring: { lon: number; lat: number } }>('/api/cards/at', {
+    schema: {
+      tags: ['people'],
+      summary: 'The card of the smallest cell containing a point (no account needed)',
+      description: 'The point goes where route_point() files units and reports: the deepest-level cell containing it, '
+        + 'boundary inclusive; on a border shared by cells of that level, the one with the lowest id.',
+      querystring: {
+        type: 'object',
+        properties: { lon: { type: 'number', minimum: -180, maximum: 180 }, lat: { type: 'number', minimum: -90, maximum: 90 } },
+        required: ['lon', 'lat'],
+        additionalProperties: false,
+      },
+      response: { 200: cardSchema, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const { lon, lat } = request.query;
+    const { rows } = await db.query<{ id: number | null }>('SELECT route_point(ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)) AS id', [lon, lat]);
+    const id = rows[0]?.id;
+    if (id == null) throw new Problem(404, 'Not Found', `No cell contains the point (${lon}, ${lat})`);
+    return card(db, id);
+  });
+}

@@ -1,0 +1,166 @@
+import { can, type Actor } from '../auth/actor.ts';
+import type { Config, Severity } from '../config.ts';
+import type { Queryable } from '../db/db.ts';
+import { Problem, invalid } from '../problem.ts';
+import { dueAt } from './deadlines.ts';
+import { notifyReport } from './events.ts';
+import { loadReport, type ReportRow } from './model.ts';
+import { allowedActions, findTransition, type Action, type State } from './workflow.ts';
+
+export interface ActionInput {
+  action: Action;
+  /** The reason (reject, return, reopen), the evidence (rectify) or a working note; staff only. */
+  note?: string;
+  /** Feedback to the reporter (反馈), shown on the tracking page. */
+  reply?: string;
+  /** The report version acted on; a stale one is a 409. */
+  version?: number;
+  /** verify: the severity as found on site. */
+  severity?: Severity;
+  /** dispatch: people of the cell (or above) who rectify, and/or a department. */
+  assignees?: number[];
+  department?: string;
+  /** dispatch, return, reopen: a deadline other than the configured one. */
+  dueAt?: string;
+  /** transfer: the cell that takes the report over. */
+  cellId?: number;
+  /** rectify: evidence photos uploaded with POST /api/reports/:id/photos. */
+  photoIds?: number[];
+}
+
+/** Feedback the reporter gets when the worker writes none (the documents require it at these steps). */
+const DEFAULT_REPLY: Partial<Record<Action, string>> = {
+  verify: '您反映的问题已核实，正在按规定处理。',
+  reject: '经现场核实，您反映的问题不属实。',
+  close: '您反映的问题已整改完毕，经核查结案。感谢您的监督。',
+};
+
+const need = (field: string, message: string, detail: string) => invalid(detail, { errors: [{ field, message }] });
+
+/**
+ * Applies one workflow action inside the caller's transaction: the transition must exist for the
+ * report's state (409 with the allowed list), the user's role must allow it (403), and what it
+ * needs must be there (422). The write is conditional on the version read, so of two concurrent
+ * actions one wins and the other gets a 409. Returns the report id and the event id.
+ */
+export async function applyAction(tx: Queryable, config: Config, now: Date, actor: Actor, id: number, input: ActionInput): Promise<{ eventId: number }> {
+  const r = await loadReport(tx, id, actor);
+  const may = (p: Parameters<typeof can>[1]) => can(actor, p);
+  const allowed = allowedActions(r.state, may);
+  if (input.version !== undefined && input.version !== r.version) {
+    throw new Problem(409, 'Conflict', `Report ${id} was changed by someone else: you acted on version ${input.version}, it is now version ${r.version} (${r.state})`, { state: r.state, version: r.version, allowedActions: allowed });
+  }
+  const tr = findTransition(r.state, input.action);
+  if (!tr) {
+    throw new Problem(409, 'Conflict', `A report that is ${r.state} cannot be ${input.action === 'reopen' ? 'reopened' : `given "${input.action}"`}; allowed now: ${allowed.join(', ') || 'nothing'}`, { state: r.state, version: r.version, allowedActions: allowed });
+  }
+  if (!may(tr.permission)) {
+    throw new Problem(403, 'Forbidden', `The role "${actor.role}" may not ${input.action} a report (${tr.permission}); allowed for you now: ${allowed.join(', ') || 'nothing'}`, { state: r.state, version: r.version, allowedActions: allowed });
+  }
+
+  const note = input.note?.trim() || null;
+  const photoIds = input.photoIds ?? [];
+  if (tr.needs.includes('reason') && !note) throw need('note', 'the reason is required', `Say why in "note": ${input.action} needs a reason`);
+  if (tr.needs.includes('evidence') && !note && photoIds.length === 0) {
+    throw need('note', 'evidence (text or photoIds) is required', 'Rectified needs evidence: describe what was done in "note" and/or attach photoIds');
+  }
+  if (tr.needs.includes('assignee') && !(input.assignees?.length) && !input.department?.trim()) {
+    throw need('assignees', 'people or a department are required', 'Dispatch to people of the cell (assignees) or to a department');
+  }
+  if (tr.needs.includes('cell') && input.cellId === undefined) throw need('cellId', 'the cell to transfer to is required', 'Transfer needs the cellId that takes the report over');
+
+  let due: Date | null = r.due_at;
+  let stepStarted = r.step_started_at;
+  const to: State = tr.to;
+  let cellId = r.cell_id;
+  let severity = r.severity;
+  let assignees: number[] | null = null;
+  let department: string | null = r.department;
+  const detail: Record<string, unknown> = {};
+
+  if (input.action === 'verify' && input.severity) {
+    severity = input.severity;
+    if (severity !== r.severity) detail.severity = { from: r.severity, to: severity };
+  }
+  if (input.action === 'dispatch') {
+    assignees = [...new Set(input.assignees ?? [])];
+    department = input.department?.trim() || null;
+    if (assignees.length) await checkAssignees(tx, r, assignees);
+    detail.assignees = assignees;
+    if (department) detail.department = department;
+  }
+  if (input.action === 'transfer') {
+    const target = input.cellId!;
+    if (target === r.cell_id) throw need('cellId', 'is the current cell', `Report ${id} is already in cell ${target}`);
+    const { rows } = await tx.query<{ id: number }>('SELECT id FROM cells WHERE id = $1', [target]);
+    if (!rows[0]) throw need('cellId', 'unknown cell', `Cell ${target} does not exist`);
+    cellId = target;
+  }
+  const newStep = to !== r.state || input.action === 'transfer';
+  if (newStep) {
+    // A new step (or a new owner) starts its deadline now, and its escalation from the bottom.
+    stepStarted = now;
+    due = dueAt(config.reports, r.category, severity, to, now);
+    if (input.dueAt !== undefined && ['dispatch', 'return', 'reopen'].includes(input.action)) {
+      const given = new Date(input.dueAt);
+      if (Number.isNaN(given.getTime()) || given <= now) throw need('dueAt', 'must be a future time', `dueAt ${input.dueAt} is not a time in the future`);
+      due = given;
+    }
+    if (due) detail.dueAt = due.toISOString();
+  }
+
+  const { rowCount } = await tx.query(
+    `UPDATE reports SET state = $3, severity = $4, cell_id = $5, transferred = transferred OR $6,
+       supervised = supervised OR ($3 = 'verified' AND $4 = 'major'),
+       assignees = COALESCE($7::int[], assignees), department = $8,
+       step_started_at = $9, due_at = $10, escalate_at = $10,
+       escalated_to = CASE WHEN $11 THEN NULL ELSE escalated_to END,
+       escalation_level = CASE WHEN $11 THEN 0 ELSE escalation_level END,
+       closed_at = CASE WHEN $3 = 'closed' THEN $12::timestamptz END,
+       updated_at = $12, version = version + 1
+     WHERE id = $1 AND version = $2`,
+    [id, r.version, to, severity, cellId, input.action === 'transfer', assignees, department, stepStarted, due,
+      newStep, now]);
+  if (rowCount === 0) {
+    throw new Problem(409, 'Conflict', `Report ${id} was changed by someone else while you acted: reload it and try again`, { allowedActions: allowed });
+  }
+
+  const reply = input.reply?.trim() || DEFAULT_REPLY[input.action] || null;
+  const { rows: ev } = await tx.query<{ id: number }>(
+    `INSERT INTO report_events (report_id, at, action, user_id, username, from_state, to_state, from_cell, to_cell, note, reply, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+    [id, now, input.action, actor.id, actor.username, r.state, to, r.cell_id, cellId, note, reply, JSON.stringify(detail)]);
+  const eventId = ev[0]!.id;
+
+  if (photoIds.length) {
+    const { rowCount: attached } = await tx.query(
+      "UPDATE report_photos SET event_id = $3 WHERE report_id = $1 AND id = ANY ($2::int[]) AND purpose = 'evidence' AND event_id IS NULL",
+      [id, photoIds, eventId]);
+    if (attached !== new Set(photoIds).size) throw need('photoIds', 'unknown or already used photos', `photoIds must be photos uploaded to report ${id} and not yet used as evidence`);
+  }
+  // 有奖举报: a verified report from the public earns its reporter the configured reward, once.
+  if (input.action === 'verify' && (r.source === 'resident' || r.source === 'hotline')) {
+    await tx.query('INSERT INTO report_rewards (report_id, amount, created_at) VALUES ($1, $2, $3) ON CONFLICT (report_id) DO NOTHING',
+      [id, config.reports.rewards[severity], now]);
+  }
+  await notifyReport(tx, id, 'changed');
+  return { eventId };
+}
+
+/** Dispatch goes to the people who answer for the report's cell or a cell above it. */
+async function checkAssignees(tx: Queryable, r: ReportRow, ids: number[]) {
+  const { rows } = await tx.query<{ id: number; ok: boolean }>(
+    `SELECT p.id, $2::int IS NULL OR EXISTS (
+        WITH RECURSIVE up (id, parent_id) AS (
+          SELECT id, parent_id FROM cells WHERE id = $2
+          UNION ALL SELECT c.id, c.parent_id FROM cells c JOIN up ON c.id = up.parent_id)
+        SELECT 1 FROM cell_assignments a JOIN up ON up.id = a.cell_id WHERE a.person_id = p.id) AS ok
+     FROM people p WHERE p.id = ANY ($1::int[])`,
+    [ids, r.cell_id]);
+  const missing = ids.filter((i) => !rows.some((row) => row.id === i));
+  if (missing.length) throw need('assignees', 'unknown people', `No person with id ${missing.join(', ')}`);
+  const outside = rows.filter((row) => !row.ok).map((row) => row.id);
+  if (outside.length) {
+    throw need('assignees', 'not responsible for this cell', `Person ${outside.join(', ')} holds no role in cell ${r.cell_id} or the cells above it`);
+  }
+}

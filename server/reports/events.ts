@@ -1,0 +1,132 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+import type { Queryable } from '../db/db.ts';
+import { can, scopeOf, type Actor } from '../auth/actor.ts';
+import { REPORT_COLUMNS, REPORT_FROM, toPublicSummary, toReport, type ReportRow } from './model.ts';
+
+export type ReportEventType = 'created' | 'changed';
+
+/*
+ * Live report events. Every change NOTIFYs from its own transaction (so a rolled-back change is never
+ * announced, and a committed one always is); each server process LISTENs once and fans the event out
+ * to its SSE clients. Several processes behind a load balancer thus all see every change. The
+ * channel carries the schema, because NOTIFY is per database and schemas (test runs) share one.
+ */
+const CHANNEL_SQL = `'wangge_reports_' || current_schema()`;
+
+export async function notifyReport(q: Queryable, id: number, type: ReportEventType): Promise<void> {
+  await q.query(`SELECT pg_notify(${CHANNEL_SQL}, $1)`, [JSON.stringify({ id, type })]);
+}
+
+interface Client {
+  actor: Actor | null;
+  raw: ServerResponse;
+}
+
+/** A client this far behind is cut off rather than buffered without end; EventSource reconnects. */
+const MAX_BUFFERED = 1024 * 1024;
+const HEARTBEAT_MS = 25_000;
+
+/** GET /api/events: Server-Sent Events of report changes, each client seeing what its scope allows. */
+export default async function reportEvents(app: FastifyInstance, { db, now }: AppContext) {
+  const clients = new Set<Client>();
+  let listening: Promise<() => Promise<void>> | null = null;
+
+  function send(c: Client, text: string) {
+    if (c.raw.writableLength > MAX_BUFFERED) {
+      clients.delete(c);
+      c.raw.end();
+      return;
+    }
+    c.raw.write(text);
+  }
+
+  async function fanOut(payload: string) {
+    let msg: { id: number; type: ReportEventType };
+    try {
+      msg = JSON.parse(payload) as typeof msg;
+    } catch {
+      return;
+    }
+    if (clients.size === 0) return;
+    const { rows } = await db.query<ReportRow>(`SELECT ${REPORT_COLUMNS} FROM ${REPORT_FROM} WHERE r.id = $1`, [msg.id]);
+    const row = rows[0];
+    if (!row) return;
+    const t = now();
+    // One scope check per distinct scope, not per client.
+    const visible = new Map<string, Promise<boolean>>();
+    const inScope = (scope: number[]) => {
+      const key = scope.join(',');
+      let v = visible.get(key);
+      if (!v) {
+        v = scope.length === 0
+          ? Promise.resolve(true)
+          : db.query<{ ok: boolean }>('SELECT cell_within($1, $2::int[]) AS ok', [row.cell_id, scope]).then((r) => r.rows[0]?.ok === true);
+        visible.set(key, v);
+      }
+      return v;
+    };
+    for (const c of clients) {
+      const staff = c.actor && can(c.actor, 'reports.view') && (await inScope(scopeOf(c.actor)));
+      const report = staff && c.actor ? toReport(row, c.actor, t) : toPublicSummary(row);
+      send(c, `event: report\ndata: ${JSON.stringify({ type: msg.type, report })}\n\n`);
+    }
+  }
+
+  function listen() {
+    listening ??= (async () => {
+      const { rows } = await db.query<{ channel: string }>(`SELECT ${CHANNEL_SQL} AS channel`);
+      return db.listen(rows[0]!.channel, (payload) => {
+        fanOut(payload).catch((err: unknown) => app.log.error({ err }, 'report event fan-out failed'));
+      });
+    })().catch((err: unknown) => {
+      listening = null;
+      throw err;
+    });
+    return listening;
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const c of clients) send(c, ': ping\n\n');
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  app.addHook('preClose', async () => {
+    clearInterval(heartbeat);
+    for (const c of clients) c.raw.end();
+    clients.clear();
+  });
+  app.addHook('onClose', async () => {
+    if (listening) await (await listening.catch(() => async () => {}))();
+  });
+
+  app.get('/api/events', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Live report events (text/event-stream): "event: report" with {type: created|changed, report}; the full report for staff in scope, else the public summary',
+      produces: ['text/event-stream'],
+      response: { 200: { type: 'string' } },
+    },
+  }, async (request, reply) => {
+    // Subscribed before the first byte, so a client that saw the stream open misses nothing after it.
+    await listen();
+    reply.hijack();
+    const raw = reply.raw;
+    const headers: Record<string, string | number | string[]> = {};
+    // Keep the security headers set by the hooks (helmet) on the hijacked response.
+    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v;
+    raw.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // Proxies (nginx) must pass events through at once.
+      'x-accel-buffering': 'no',
+    });
+    raw.write('retry: 3000\n: connected\n\n');
+    const client: Client = { actor: request.user, raw };
+    clients.add(client);
+    request.raw.on('close', () => clients.delete(client));
+  });
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { can, type Actor } from '../auth/actor.ts';
+import type { Config, Severity } from '../config.ts';
+import type { Queryable } from '../db/db.ts';
+import { Problem, invalid } from '../problem.ts';
+import { dueAt } from './deadlines.ts';
+import { notifyReport } from './events.ts';
+import { insertPhotoRows, type StoredPhoto } from './photos.ts';
+import type { Source } from './model.ts';
+
+export interface NewReport {
+  location: { type: 'Point'; coordinates: number[] };
+  category: string;
+  severity: Severity;
+  description: string;
+  source?: Source;
+  reporter?: { name?: string; contact?: string };
+  confidential?: boolean;
+}
+
+export interface Idempotency {
+  keyHash: string;
+  /** Hash of what was sent: the same key with a different report is a client error, not a replay. */
+  fingerprint: string;
+}
+
+// Crockford's base32 without I, L, O, U: codes are read out over the phone.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** "WG-XXXXX-XXXXX": 50 random bits, unguessable enough to stand in for an account. */
+export function newTrackingCode(): string {
+  const chars = [...randomBytes(10)].map((b) => ALPHABET[b % 32]).join('');
+  return `WG-${chars.slice(0, 5)}-${chars.slice(5)}`;
+}
+
+/**
+ * Files a report: checks it, routes its point to the smallest cell containing it (route_point: the
+ * deepest level wins; on a border shared by cells of that level, the lowest id), starts the verify
+ * deadline, records the first event and announces it. A point in no cell goes to the unassigned
+ * queue (cell NULL) and is marked as evidence of a coverage gap. Runs inside the caller's transaction.
+ * Returns the report id and whether it was an earlier submission with the same Idempotency-Key.
+ */
+export async function fileReport(
+  tx: Queryable, config: Config, now: Date, input: NewReport, photos: StoredPhoto[], actor: Actor | null, idem?: Idempotency,
+): Promise<{ id: number; replayed: boolean }> {
+  if (idem) {
+    // Two submissions with one key queue here; the second then finds the first's report.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [idem.keyHash]);
+    const { rows } = await tx.query<{ report_id: number; fingerprint: string }>(
+      'SELECT report_id, fingerprint FROM report_intake_keys WHERE key_hash = $1', [idem.keyHash]);
+    const earlier = rows[0];
+    if (earlier) {
+      if (earlier.fingerprint !== idem.fingerprint) {
+        throw new Problem(422, 'Unprocessable Content', 'This Idempotency-Key was already used for a different report: use a new key for a new report');
+      }
+      return { id: earlier.report_id, replayed: true };
+    }
+  }
+
+  if (!config.reports.categories.some((c) => c.code === input.category)) {
+    const codes = config.reports.categories.map((c) => c.code);
+    throw invalid(`Unknown category "${input.category}": use one of ${codes.join(', ')}`, { errors: [{ field: 'category', message: `must be one of ${codes.join(', ')}` }] });
+  }
+  const staff = can(actor, 'reports.work');
+  const source: Source = input.source ?? (staff ? 'patrol' : 'resident');
+  if (!staff && source !== 'resident') {
+    throw invalid('A report filed without a grid account comes from a resident: patrol, hotline and inspection reports are filed by staff', { errors: [{ field: 'source', message: 'must be resident when not signed in as staff' }] });
+  }
+  const [lon, lat] = input.location.coordinates as [number, number];
+  const { rows: routed } = await tx.query<{ cell_id: number | null }>(
+    'SELECT route_point(ST_SetSRID(ST_MakePoint($1, $2), 4326)) AS cell_id', [lon, lat]);
+  const cellId = routed[0]?.cell_id ?? null;
+  const due = dueAt(config.reports, input.category, input.severity, 'reported', now);
+  const contact = input.reporter?.contact?.trim() || null;
+  const { rows } = await tx.query<{ id: number }>(
+    `INSERT INTO reports (tracking_code, geom, category, severity, description, source, reporter_name, reporter_contact,
+       confidential, reporter_user_id, cell_id, coverage_gap, step_started_at, due_at, escalate_at, created_at, updated_at)
+     VALUES ($1, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $14, $14)
+     RETURNING id`,
+    [newTrackingCode(), lon, lat, input.category, input.severity, input.description.trim(), source,
+      input.reporter?.name?.trim() || null, contact, input.confidential ?? false, actor?.id ?? null,
+      cellId, cellId === null, now, due]);
+  const id = rows[0]!.id;
+  await tx.query(
+    `INSERT INTO report_events (report_id, at, action, user_id, username, to_state, to_cell, detail)
+     VALUES ($1, $2, 'create', $3, $4, 'reported', $5, $6)`,
+    [id, now, actor?.id ?? null, actor?.username ?? null, cellId,
+      JSON.stringify({ source, photos: photos.length, ...(cellId === null ? { coverageGap: true } : {}) })]);
+  await insertPhotoRows(tx, id, 'report', photos, now);
+  if (idem) {
+    await tx.query('INSERT INTO report_intake_keys (key_hash, fingerprint, report_id, created_at) VALUES ($1, $2, $3, $4)',
+      [idem.keyHash, idem.fingerprint, id, now]);
+  }
+  await notifyReport(tx, id, 'created');
+  return { id, replayed: false };
+}

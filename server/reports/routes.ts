@@ -1,0 +1,472 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { AppContext } from '../context.ts';
+import { SEVERITIES, type Severity } from '../config.ts';
+import { audit } from '../audit.ts';
+import { scopeOf, type Actor } from '../auth/actor.ts';
+import { requirePermission } from '../auth/guard.ts';
+import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { idParams, idSchema } from '../schemas.ts';
+import { applyAction, type ActionInput } from './actions.ts';
+import { fileReport, type NewReport } from './intake.ts';
+import { REPORT_COLUMNS, REPORT_FROM, SOURCES, inScopeSql, loadReport, photoUrl, reportSchema, toReport, type ReportRow } from './model.ts';
+import { removePhotos, storePhotos, insertPhotoRows, type Upload } from './photos.ts';
+import { readMultipart } from './uploads.ts';
+import { ACTIONS, OPEN_STATES, STATES, STATE_NAMES, type State } from './workflow.ts';
+
+const SEVERITY_NAMES: Record<Severity, { zh: string; en: string }> = {
+  ordinary: { zh: '一般隐患', en: 'Ordinary' },
+  major: { zh: '重大隐患', en: 'Major' },
+};
+
+const newReportSchema = {
+  type: 'object',
+  properties: {
+    location: {
+      type: 'object',
+      properties: { type: { const: 'Point' }, coordinates: { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number' } } },
+      required: ['type', 'coordinates'],
+    },
+    category: { type: 'string', minLength: 1, maxLength: 64 },
+    severity: { type: 'string', enum: SEVERITIES },
+    description: { type: 'string', minLength: 1, maxLength: 4000, pattern: '\\S' },
+    source: { type: 'string', enum: SOURCES },
+    reporter: {
+      type: 'object',
+      properties: { name: { type: 'string', maxLength: 100 }, contact: { type: 'string', maxLength: 200 } },
+      additionalProperties: false,
+    },
+    confidential: { type: 'boolean' },
+  },
+  required: ['location', 'category', 'severity', 'description'],
+  additionalProperties: false,
+} as const;
+
+const intakeResponse = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    trackingCode: { type: 'string' },
+    trackUrl: { type: 'string' },
+    cellId: { type: ['integer', 'null'] },
+    cellName: { type: ['string', 'null'] },
+    coverageGap: { type: 'boolean' },
+    state: { type: 'string' },
+    dueAt: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+    photos: { type: 'integer' },
+  },
+} as const;
+
+const actionSchema = {
+  type: 'object',
+  properties: {
+    action: { type: 'string', enum: ACTIONS },
+    note: { type: 'string', maxLength: 4000 },
+    reply: { type: 'string', maxLength: 2000 },
+    version: { type: 'integer', minimum: 1 },
+    severity: { type: 'string', enum: SEVERITIES },
+    assignees: { type: 'array', items: idSchema, maxItems: 50 },
+    department: { type: 'string', maxLength: 200 },
+    dueAt: { type: 'string', format: 'date-time' },
+    cellId: idSchema,
+    photoIds: { type: 'array', items: idSchema, maxItems: 50 },
+  },
+  required: ['action'],
+  additionalProperties: false,
+} as const;
+
+const eventSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' }, at: { type: 'string' }, action: { type: 'string' }, user: { type: ['string', 'null'] },
+    fromState: { type: ['string', 'null'] }, toState: { type: ['string', 'null'] },
+    fromCell: { type: ['integer', 'null'] }, toCell: { type: ['integer', 'null'] },
+    note: { type: ['string', 'null'] }, reply: { type: ['string', 'null'] },
+    detail: { type: 'object', additionalProperties: true },
+    photos: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, url: { type: 'string' }, thumbUrl: { type: 'string' } } } },
+  },
+} as const;
+
+const TRACK_CODE = '^[Ww][Gg]-[0-9A-Za-z]{5}-[0-9A-Za-z]{5}$';
+
+/** The signed-in user filing a report, if the request proves it (token, or a cookie with its CSRF token); else the public. */
+function intakeActor(request: FastifyRequest): Actor | null {
+  const u = request.user;
+  if (!u) return null;
+  if (u.via === 'token') return u;
+  // The route takes no CSRF token (the public files here); a cookie alone must not file as staff.
+  return request.headers['x-csrf-token'] === u.csrfToken ? u : null;
+}
+
+const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+/** Hazard reports: public intake and tracking, the staff inbox, the workflow, photos, warnings and rewards. */
+export default async function reportRoutes(app: FastifyInstance, ctx: AppContext) {
+  const { db, config, now } = ctx;
+  const rc = config.reports;
+  await app.register(multipart, { limits: { files: rc.photos.maxCount, fileSize: rc.photos.maxBytes } });
+  app.addSchema(reportSchema);
+  const uploadsOf = new WeakMap<FastifyRequest, Upload[]>();
+
+  /** A multipart request's "report" field becomes the body, validated like JSON; its files wait in uploadsOf. */
+  async function multipartBody(request: FastifyRequest) {
+    if (!request.isMultipart()) return;
+    const { fields, uploads } = await readMultipart(request, rc.photos);
+    if (fields.report === undefined) throw invalid('A multipart report needs a "report" field holding the report as JSON', { errors: [{ field: 'report', message: 'required' }] });
+    try {
+      request.body = JSON.parse(fields.report);
+    } catch {
+      throw new Problem(400, 'Bad Request', 'The "report" field is not valid JSON', { errors: [{ field: 'report', message: 'must be JSON' }] });
+    }
+    uploadsOf.set(request, uploads);
+  }
+
+  app.get('/api/reports/config', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Categories, severities, sources, states and deadlines (hours) of hazard reports',
+      response: { 200: { type: 'object', additionalProperties: true } },
+    },
+  }, async () => ({
+    categories: rc.categories,
+    severities: SEVERITIES.map((code) => ({ code, ...SEVERITY_NAMES[code] })),
+    sources: SOURCES,
+    states: STATES.map((code) => ({ code, ...STATE_NAMES[code] })),
+    actions: ACTIONS,
+    deadlines: rc.deadlines,
+    categoryDeadlines: rc.categoryDeadlines,
+    rewards: rc.rewards,
+    warningThresholds: rc.warningThresholds,
+    photos: { maxCount: rc.photos.maxCount, maxBytes: rc.photos.maxBytes, types: ['image/jpeg', 'image/png', 'image/webp'] },
+  }));
+
+  app.post<{ Body: NewReport }>('/api/reports', {
+    config: { csrf: false, rateLimit: { max: config.security.reportsPerMinute, timeWindow: '1 minute' } },
+    preValidation: multipartBody,
+    schema: {
+      tags: ['reports'],
+      summary: 'File a hazard report (no account needed): JSON, or multipart/form-data with the JSON in a "report" field and up to N "photos". Idempotency-Key makes retries safe.',
+      headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 200 } } },
+      body: { content: { 'application/json': { schema: newReportSchema }, 'multipart/form-data': { schema: newReportSchema } } },
+      response: { 201: intakeResponse, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const input = request.body;
+    const [lon, lat] = input.location.coordinates as [number, number];
+    if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
+      throw invalid(`The location [${lon}, ${lat}] is not a longitude/latitude pair (WGS 84, longitude first)`, { errors: [{ field: 'location.coordinates', message: 'must be [longitude -180..180, latitude -90..90]' }] });
+    }
+    const actor = intakeActor(request);
+    const uploads = uploadsOf.get(request) ?? [];
+    const key = request.headers['idempotency-key'];
+    const idem = typeof key === 'string'
+      ? { keyHash: sha256(`${actor?.id ?? ''}:${key}`), fingerprint: sha256(JSON.stringify(input) + uploads.map((u) => sha256(u.buf)).join(',')) }
+      : undefined;
+    const photos = await storePhotos(rc.photos.dir, uploads, rc.photos.thumbWidth);
+    let result: { id: number; replayed: boolean };
+    try {
+      result = await db.transaction(async (tx) => {
+        const r = await fileReport(tx, config, now(), input, photos, actor, idem);
+        if (!r.replayed) await audit(tx, request, 'report.create', `report:${r.id}`, { category: input.category, severity: input.severity, photos: photos.length });
+        return r;
+      });
+    } catch (err) {
+      await removePhotos(rc.photos.dir, photos);
+      throw err;
+    }
+    if (result.replayed) {
+      await removePhotos(rc.photos.dir, photos);
+      reply.header('idempotent-replayed', 'true');
+    }
+    const { rows } = await db.query<{ id: number; tracking_code: string; cell_id: number | null; cell_name: string | null; coverage_gap: boolean; state: string; due_at: Date | null; created_at: Date; photos: number }>(
+      `SELECT r.id, r.tracking_code, r.cell_id, c.name AS cell_name, r.coverage_gap, r.state, r.due_at, r.created_at,
+         (SELECT count(*)::int FROM report_photos ph WHERE ph.report_id = r.id AND ph.purpose = 'report') AS photos
+       FROM ${REPORT_FROM} WHERE r.id = $1`, [result.id]);
+    const r = rows[0]!;
+    reply.header('location', `/api/reports/track/${r.tracking_code}`);
+    return reply.code(201).send({
+      id: r.id, trackingCode: r.tracking_code, trackUrl: `/api/reports/track/${r.tracking_code}`, cellId: r.cell_id, cellName: r.cell_name,
+      coverageGap: r.coverage_gap, state: r.state, dueAt: r.due_at?.toISOString() ?? null, createdAt: r.created_at.toISOString(), photos: r.photos,
+    });
+  });
+
+  app.get<{ Params: { code: string } }>('/api/reports/track/:code', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Follow a report by its tracking code, without an account: its state and the public replies, nothing about people',
+      params: { type: 'object', properties: { code: { type: 'string', pattern: TRACK_CODE } }, required: ['code'] },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            trackingCode: { type: 'string' }, category: { type: 'string' }, severity: { type: 'string' },
+            state: { type: 'string' }, stateName: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
+            cellName: { type: ['string', 'null'] }, createdAt: { type: 'string' }, updatedAt: { type: 'string' }, closedAt: { type: ['string', 'null'] },
+            reward: { type: ['integer', 'null'] },
+            timeline: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, state: { type: ['string', 'null'] }, reply: { type: ['string', 'null'] } } } },
+          },
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request) => {
+    const code = request.params.code.toUpperCase();
+    const { rows } = await db.query<{ id: number; category: string; severity: string; state: State; cell_name: string | null; created_at: Date; updated_at: Date; closed_at: Date | null; reward: number | null }>(
+      `SELECT r.id, r.category, r.severity, r.state, c.name AS cell_name, r.created_at, r.updated_at, r.closed_at,
+         (SELECT amount FROM report_rewards w WHERE w.report_id = r.id) AS reward
+       FROM ${REPORT_FROM} WHERE r.tracking_code = $1`, [code]);
+    const r = rows[0];
+    if (!r) throw notFound(`Report ${code}`);
+    // Only state changes and replies meant for the reporter; internal notes, names and escalations stay inside.
+    const { rows: events } = await db.query<{ at: Date; to_state: string | null; reply: string | null }>(
+      `SELECT at, to_state, reply FROM report_events
+       WHERE report_id = $1 AND action NOT IN ('escalate', 'overdue', 'reroute', 'transfer')
+         AND (from_state IS DISTINCT FROM to_state OR reply IS NOT NULL)
+       ORDER BY id`, [r.id]);
+    return {
+      trackingCode: code, category: r.category, severity: r.severity, state: r.state, stateName: STATE_NAMES[r.state],
+      cellName: r.cell_name, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(), closedAt: r.closed_at?.toISOString() ?? null,
+      reward: r.reward, timeline: events.map((e) => ({ at: e.at.toISOString(), state: e.to_state, reply: e.reply })),
+    };
+  });
+
+  interface InboxQuery {
+    state?: State[];
+    cellId?: number;
+    overdue?: boolean;
+    unassigned?: boolean;
+    supervised?: boolean;
+    category?: string;
+    severity?: Severity;
+    since?: string;
+    until?: string;
+    bbox?: string;
+    limit: number;
+    offset: number;
+  }
+
+  app.get<{ Querystring: InboxQuery }>('/api/reports', {
+    schema: {
+      tags: ['reports'],
+      summary: 'The inbox: reports in my cells and below, overdue first, then by due date; filters by state, cell, overdue, category, severity, time and bbox',
+      querystring: {
+        type: 'object',
+        properties: {
+          state: { type: 'array', items: { type: 'string', enum: STATES } },
+          cellId: idSchema,
+          overdue: { type: 'boolean' },
+          unassigned: { type: 'boolean' },
+          supervised: { type: 'boolean' },
+          category: { type: 'string', maxLength: 64 },
+          severity: { type: 'string', enum: SEVERITIES },
+          since: { type: 'string', format: 'date-time' },
+          until: { type: 'string', format: 'date-time' },
+          bbox: { type: 'string', pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$' },
+          limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+          offset: { type: 'integer', minimum: 0, default: 0 },
+        },
+        additionalProperties: false,
+      },
+      response: { 200: { type: 'object', properties: { total: { type: 'integer' }, items: { type: 'array', items: { $ref: 'Report#' } } } }, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.view');
+    const q = request.query;
+    const t = now();
+    const params: unknown[] = [scopeOf(actor), t, OPEN_STATES];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const where = [inScopeSql('$1')];
+    if (q.state?.length) where.push(`r.state = ANY (${p(q.state)}::text[])`);
+    if (q.cellId !== undefined) where.push(inScopeSql(p([q.cellId])));
+    if (q.unassigned !== undefined) where.push(q.unassigned ? 'r.cell_id IS NULL' : 'r.cell_id IS NOT NULL');
+    if (q.supervised !== undefined) where.push(`r.supervised = ${p(q.supervised)}`);
+    if (q.overdue !== undefined) where.push(`${q.overdue ? '' : 'NOT '}(r.state = ANY ($3::text[]) AND r.due_at < $2)`);
+    if (q.category) where.push(`r.category = ${p(q.category)}`);
+    if (q.severity) where.push(`r.severity = ${p(q.severity)}`);
+    if (q.since) where.push(`r.created_at >= ${p(q.since)}::timestamptz`);
+    if (q.until) where.push(`r.created_at < ${p(q.until)}::timestamptz`);
+    if (q.bbox) {
+      const b = q.bbox.split(',').map(Number);
+      if (b.some((v) => !Number.isFinite(v)) || b[0]! > b[2]! || b[1]! > b[3]!) throw invalid('bbox is minLon,minLat,maxLon,maxLat', { errors: [{ field: 'querystring.bbox', message: 'must be minLon,minLat,maxLon,maxLat' }] });
+      where.push(`r.geom && ST_MakeEnvelope(${p(b[0])}, ${p(b[1])}, ${p(b[2])}, ${p(b[3])}, 4326)`);
+    }
+    const { rows } = await db.query<ReportRow & { total: number }>(
+      `SELECT ${REPORT_COLUMNS}, count(*) OVER () AS total FROM ${REPORT_FROM}
+       WHERE ${where.join(' AND ')}
+       ORDER BY (r.state = ANY ($3::text[]) AND r.due_at < $2) DESC, r.due_at ASC NULLS LAST, r.id
+       LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`, params);
+    return { total: rows[0]?.total ?? 0, items: rows.map((r) => toReport(r, actor, t)) };
+  });
+
+  app.get<{ Params: { id: number } }>('/api/reports/:id', {
+    schema: { tags: ['reports'], summary: 'One report with the actions I may take on it (404 outside my cells)', params: idParams, response: { 200: { $ref: 'Report#' }, '4xx': problemSchema } },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.view');
+    return toReport(await loadReport(db, request.params.id, actor), actor, now());
+  });
+
+  app.get<{ Params: { id: number } }>('/api/reports/:id/events', {
+    schema: { tags: ['reports'], summary: 'Every step of a report: who, when, from, to, note, reply, attachments', params: idParams, response: { 200: { type: 'array', items: eventSchema }, '4xx': problemSchema } },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.view');
+    const report = await loadReport(db, request.params.id, actor);
+    const { rows } = await db.query<{ id: number; at: Date; action: string; username: string | null; from_state: string | null; to_state: string | null; from_cell: number | null; to_cell: number | null; note: string | null; reply: string | null; detail: Record<string, unknown>; photo_ids: number[] }>(
+      `SELECT e.id, e.at, e.action, e.username, e.from_state, e.to_state, e.from_cell, e.to_cell, e.note, e.reply, e.detail,
+         ARRAY(SELECT ph.id FROM report_photos ph WHERE ph.event_id = e.id ORDER BY ph.id) AS photo_ids
+       FROM report_events e WHERE e.report_id = $1 ORDER BY e.id`, [report.id]);
+    return rows.map((e) => ({
+      id: e.id, at: e.at.toISOString(), action: e.action, user: e.username, fromState: e.from_state, toState: e.to_state,
+      fromCell: e.from_cell, toCell: e.to_cell, note: e.note, reply: e.reply, detail: e.detail,
+      photos: e.photo_ids.map((pid) => ({ id: pid, url: photoUrl(report.id, pid), thumbUrl: photoUrl(report.id, pid, true) })),
+    }));
+  });
+
+  app.post<{ Params: { id: number }; Body: ActionInput }>('/api/reports/:id/actions', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Take a workflow step (verify, reject, dispatch, accept, rectify, close, return, transfer, reopen); a step not allowed now is a 409 with the allowed list',
+      params: idParams,
+      body: actionSchema,
+      response: { 200: { $ref: 'Report#' }, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.view');
+    const t = now();
+    const row = await db.transaction(async (tx) => {
+      const { eventId } = await applyAction(tx, config, t, actor, request.params.id, request.body);
+      await audit(tx, request, `report.${request.body.action}`, `report:${request.params.id}`, { event: eventId });
+      // A transfer may hand the report out of the user's own cells: they still get the result.
+      return loadReport(tx, request.params.id, actor, true);
+    });
+    return toReport(row, actor, t);
+  });
+
+  app.post<{ Params: { id: number } }>('/api/reports/:id/photos', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Upload evidence photos (multipart "photos") to attach to a step with photoIds',
+      params: idParams,
+      response: { 201: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, url: { type: 'string' }, thumbUrl: { type: 'string' } } } }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'reports.work');
+    const report = await loadReport(db, request.params.id, actor);
+    if (!OPEN_STATES.includes(report.state)) throw new Problem(409, 'Conflict', `Report ${report.id} is ${report.state}: evidence is added while it is open`);
+    if (!request.isMultipart()) throw new Problem(415, 'Unsupported Media Type', 'Send the photos as multipart/form-data in the "photos" field');
+    const { uploads } = await readMultipart(request, rc.photos);
+    if (uploads.length === 0) throw invalid('No photos: send them in the "photos" field', { errors: [{ field: 'photos', message: 'at least one file' }] });
+    const photos = await storePhotos(rc.photos.dir, uploads, rc.photos.thumbWidth);
+    try {
+      const ids = await db.transaction(async (tx) => {
+        const inserted = await insertPhotoRows(tx, report.id, 'evidence', photos, now());
+        await audit(tx, request, 'report.photos', `report:${report.id}`, { photos: inserted });
+        return inserted;
+      });
+      return reply.code(201).send(ids.map((pid) => ({ id: pid, url: photoUrl(report.id, pid), thumbUrl: photoUrl(report.id, pid, true) })));
+    } catch (err) {
+      await removePhotos(rc.photos.dir, photos);
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { id: number; photoId: number }; Querystring: { size?: 'thumb' | 'original' } }>('/api/reports/:id/photos/:photoId', {
+    schema: {
+      tags: ['reports'],
+      summary: 'A photo of a report (size=thumb for the thumbnail)',
+      params: { type: 'object', properties: { id: idSchema, photoId: idSchema }, required: ['id', 'photoId'] },
+      querystring: { type: 'object', properties: { size: { type: 'string', enum: ['thumb', 'original'] } }, additionalProperties: false },
+      response: { '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'reports.view');
+    const report = await loadReport(db, request.params.id, actor);
+    const { rows } = await db.query<{ file: string; thumb: string | null; mime: string }>(
+      'SELECT file, thumb, mime FROM report_photos WHERE id = $1 AND report_id = $2', [request.params.photoId, report.id]);
+    const photo = rows[0];
+    if (!photo) throw notFound(`Photo ${request.params.photoId} of report ${report.id}`);
+    const thumb = request.query.size === 'thumb' && photo.thumb;
+    const file = path.join(rc.photos.dir, thumb ? photo.thumb! : photo.file);
+    await access(file).catch(() => {
+      throw new Problem(404, 'Not Found', `The file of photo ${request.params.photoId} is missing from the photo store`);
+    });
+    reply.type(thumb ? 'image/webp' : photo.mime).header('cache-control', 'private, max-age=86400');
+    return reply.send(createReadStream(file));
+  });
+
+  app.get<{ Params: { id: number } }>('/api/people/:id/warnings', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Warnings (预警) of a responsible person: reports escalated past them, and the level reached (warning, written explanation, public notice)',
+      params: idParams,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            personId: { type: 'integer' }, count: { type: 'integer' }, level: { type: ['string', 'null'] },
+            thresholds: { type: 'object', additionalProperties: { type: 'integer' } },
+            reports: { type: 'array', items: { type: 'object', properties: { reportId: { type: 'integer' }, cellId: { type: ['integer', 'null'] }, step: { type: 'string' }, at: { type: 'string' } } } },
+          },
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request) => {
+    requirePermission(request, 'reports.view');
+    const { rows: person } = await db.query('SELECT 1 FROM people WHERE id = $1', [request.params.id]);
+    if (!person[0]) throw notFound(`Person ${request.params.id}`);
+    const { rows } = await db.query<{ report_id: number; cell_id: number | null; step: string; at: Date }>(
+      'SELECT report_id, cell_id, step, at FROM report_warnings WHERE person_id = $1 ORDER BY at DESC, report_id', [request.params.id]);
+    const th = rc.warningThresholds;
+    const n = rows.length;
+    const level = n >= th.publicNotice ? 'publicNotice' : n >= th.explanation ? 'explanation' : n >= th.warning ? 'warning' : null;
+    return { personId: request.params.id, count: n, level, thresholds: th, reports: rows.map((w) => ({ reportId: w.report_id, cellId: w.cell_id, step: w.step, at: w.at.toISOString() })) };
+  });
+
+  app.get('/api/rewards', {
+    schema: {
+      tags: ['reports'],
+      summary: 'The rewards ledger (有奖举报): verified public reports in my cells and what each earned',
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            total: { type: 'integer' },
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  id: { type: 'integer' }, reportId: { type: 'integer' }, trackingCode: { type: 'string' }, category: { type: 'string' },
+                  severity: { type: 'string' }, amount: { type: 'integer' }, createdAt: { type: 'string' }, paidAt: { type: ['string', 'null'] },
+                  reporter: { type: 'object', properties: { name: { type: ['string', 'null'] }, contact: { type: ['string', 'null'] } } },
+                },
+              },
+            },
+          },
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.supervise');
+    const { rows } = await db.query<{ id: number; report_id: number; tracking_code: string; category: string; severity: string; amount: number; created_at: Date; paid_at: Date | null; reporter_name: string | null; reporter_contact: string | null }>(
+      `SELECT w.id, w.report_id, r.tracking_code, r.category, r.severity, w.amount, w.created_at, w.paid_at, r.reporter_name, r.reporter_contact
+       FROM report_rewards w JOIN reports r ON r.id = w.report_id
+       WHERE ${inScopeSql('$1')} ORDER BY w.created_at DESC, w.id DESC`, [scopeOf(actor)]);
+    return {
+      total: rows.reduce((s, w) => s + w.amount, 0),
+      items: rows.map((w) => ({
+        id: w.id, reportId: w.report_id, trackingCode: w.tracking_code, category: w.category, severity: w.severity, amount: w.amount,
+        createdAt: w.created_at.toISOString(), paidAt: w.paid_at?.toISOString() ?? null,
+        // Supervisors only (the route's permission): they may see confidential reporters to pay them.
+        reporter: { name: w.reporter_name, contact: w.reporter_contact },
+      })),
+    };
+  });
+
+}

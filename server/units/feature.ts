@@ -1,0 +1,84 @@
+import type { Feature, Point } from 'geojson';
+import type { UnitTypeConfig } from '../config.ts';
+
+export interface UnitRow {
+  id: number;
+  type: string;
+  name: string;
+  address: string | null;
+  contact: string | null;
+  attributes: Record<string, unknown>;
+  cell_id: number | null;
+  cell_code: string | null;
+  lon: number;
+  lat: number;
+  version: number;
+  updated_at: Date;
+}
+
+export const UNIT_COLUMNS = `u.id, u.type, u.name, u.address, u.contact, u.attributes, u.cell_id, c.code AS cell_code,
+  ST_X(u.geom) AS lon, ST_Y(u.geom) AS lat, u.version, u.updated_at`;
+export const UNIT_FROM = 'units u LEFT JOIN cells c ON c.id = u.cell_id';
+
+export interface UnitProperties {
+  type: string;
+  typeName: { zh: string; en: string };
+  name: string;
+  address: string | null;
+  contact: string | null;
+  attributes: Record<string, unknown>;
+  cellId: number | null;
+  cellCode: string | null;
+  version: number;
+  updatedAt: string;
+}
+
+const round7 = (n: number) => Math.round(n * 1e7) / 1e7;
+
+export function typeName(types: UnitTypeConfig[], code: string) {
+  const t = types.find((x) => x.code === code);
+  return { zh: t?.zh ?? code, en: t?.en ?? code };
+}
+
+export function toUnitFeature(types: UnitTypeConfig[], r: UnitRow): Feature<Point, UnitProperties> & { id: number } {
+  return {
+    type: 'Feature',
+    id: r.id,
+    geometry: { type: 'Point', coordinates: [round7(r.lon), round7(r.lat)] },
+    properties: {
+      type: r.type, typeName: typeName(types, r.type), name: r.name, address: r.address, contact: r.contact,
+      attributes: r.attributes, cellId: r.cell_id, cellCode: r.cell_code, version: r.version, updatedAt: new Date(r.updated_at).toISOString(),
+    },
+  };
+}
+
+export const unitFeatureSchema = {
+  $id: 'UnitFeature',
+  type: 'object',
+  properties: {
+    type: { const: 'Feature' },
+    id: { type: 'integer' },
+    geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON Point, EPSG:4326' },
+    properties: {
+      type: 'object',
+      properties: {
+        type: { type: 'string' },
+        typeName: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
+        name: { type: 'string' },
+        address: { type: ['string', 'null'] },
+        contact: { type: ['string', 'null'] },
+        attributes: { type: 'object', additionalProperties: true },
+        cellId: { type: ['integer', 'null'], description: 'the smallest cell containing the unit (route_point)' },
+        cellCode: { type: ['string', 'null'] },
+        version: { type: 'integer' },
+        updatedAt: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+export const unitCollectionSchema = {
+  $id: 'UnitCollection',
+  type: 'object',
+  properties: { type: { const: 'FeatureCollection' }, features: { type: 'array', items: { $ref: 'UnitFeature#' } } },
+} as const;

@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { unitCollectionSchema, unitFeatureSchema } from './feature.ts';
+import unitRoutes from './routes.ts';
+import unitTransferRoutes from './transfer.ts';
+
+/** Units and places on file, their records, import and export. */
+export default async function unitsPlugin(app: FastifyInstance, ctx: AppContext) {
+  app.addSchema(unitFeatureSchema);
+  app.addSchema(unitCollectionSchema);
+  await app.register(unitRoutes, ctx);
+  await app.register(unitTransferRoutes, ctx);
+}

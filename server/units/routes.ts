@@ -1,0 +1,311 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Point } from 'geojson';
+import type { AppContext } from '../context.ts';
+import type { Queryable } from '../db/db.ts';
+import { audit } from '../audit.ts';
+import { scopeOf, type Actor } from '../auth/actor.ts';
+import { requirePermission, requireUser } from '../auth/guard.ts';
+import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { idParams, idSchema } from '../schemas.ts';
+import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, typeName, type UnitRow } from './feature.ts';
+
+export interface UnitQuery {
+  cellId?: number;
+  bbox?: string;
+  type?: string[];
+}
+
+const BBOX = /^\s*-?\d+(\.\d+)?\s*(,\s*-?\d+(\.\d+)?\s*){3}$/;
+
+export const unitQuerySchema = {
+  cellId: { ...idSchema, description: 'units in this cell and all cells below it' },
+  bbox: { type: 'string', pattern: BBOX.source, description: 'minLon,minLat,maxLon,maxLat' },
+  type: { type: 'array', items: { type: 'string', maxLength: 64 }, description: 'one or more type codes (?type=a&type=b)' },
+} as const;
+
+/** The WHERE clause of a unit list or export. */
+export function unitFilter(query: UnitQuery): { where: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.cellId !== undefined) {
+    where.push(`u.cell_id IN (WITH RECURSIVE sub AS (SELECT id FROM cells WHERE id = $${params.push(query.cellId)}
+      UNION ALL SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub)`);
+  }
+  if (query.bbox !== undefined) {
+    const [minLon, minLat, maxLon, maxLat] = query.bbox.split(',').map(Number);
+    where.push(`u.geom && ST_MakeEnvelope($${params.push(minLon)}, $${params.push(minLat)}, $${params.push(maxLon)}, $${params.push(maxLat)}, 4326)`);
+  }
+  if (query.type?.length) where.push(`u.type = ANY($${params.push(query.type)}::text[])`);
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+interface UnitProps {
+  type?: string;
+  name?: string;
+  address?: string | null;
+  contact?: string | null;
+  attributes?: Record<string, unknown>;
+}
+
+const text = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }) as const;
+export const pointSchema = {
+  type: 'object',
+  properties: { type: { const: 'Point' }, coordinates: { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number' } } },
+  required: ['type', 'coordinates'],
+} as const;
+
+export function checkPoint(p: Point, field = 'geometry.coordinates'): [number, number] {
+  const [lon, lat] = p.coordinates as [number, number];
+  if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
+    throw invalid(`The position [${lon}, ${lat}] is out of range: longitude -180..180, latitude -90..90 (lon, lat order)`, { errors: [{ field, message: 'out of range' }] });
+  }
+  return [lon, lat];
+}
+
+/** The cell a point would be filed in, and whether the actor may work there. */
+export async function routeFor(q: Queryable, actor: Actor, lon: number, lat: number): Promise<{ cellId: number | null; inScope: boolean }> {
+  const { rows } = await q.query<{ cell_id: number | null }>('SELECT route_point(ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)) AS cell_id', [lon, lat]);
+  const cellId = rows[0]?.cell_id ?? null;
+  const scope = scopeOf(actor);
+  if (scope.length === 0) return { cellId, inScope: true };
+  if (cellId === null) return { cellId, inScope: false };
+  const ok = await q.query<{ ok: boolean }>('SELECT cell_within($1, $2::int[]) AS ok', [cellId, scope]);
+  return { cellId, inScope: ok.rows[0]?.ok === true };
+}
+
+const blankToNull = (s: string | null | undefined) => (s == null || s.trim() === '' ? null : s.trim());
+
+function parseIfMatch(request: FastifyRequest): number {
+  const h = request.headers['if-match'];
+  if (!h) throw new Problem(428, 'Precondition Required', 'Send the unit version you edited as If-Match (the ETag of GET /api/units/:id)');
+  const v = Number(String(h).replace(/^W\//, '').replace(/"/g, ''));
+  if (!Number.isInteger(v) || v < 1) throw new Problem(400, 'Bad Request', `If-Match "${h}" is not a version`);
+  return v;
+}
+
+/** Units and places on file (一户一档): each a point filed in the smallest cell containing it. */
+export default async function unitRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
+  const types = config.unitTypes;
+  const typeCodes = types.map((t) => t.code);
+  const propsSchema = {
+    type: 'object',
+    properties: {
+      type: { type: 'string', enum: typeCodes },
+      name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
+      address: text(500),
+      contact: text(200),
+      attributes: { type: 'object', additionalProperties: true },
+    },
+    additionalProperties: false,
+  } as const;
+
+  async function loadUnit(q: Queryable, id: number, lock = false): Promise<UnitRow> {
+    const { rows } = await q.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM ${UNIT_FROM} WHERE u.id = $1 ${lock ? 'FOR UPDATE OF u' : ''}`, [id]);
+    if (!rows[0]) throw notFound(`Unit ${id}`);
+    return rows[0];
+  }
+
+  /** Edits need the unit's cell in scope; a unit outside every cell is only for unscoped users. */
+  async function assertUnitEditable(q: Queryable, actor: Actor, unit: UnitRow) {
+    const scope = scopeOf(actor);
+    if (scope.length === 0) return;
+    const ok = unit.cell_id !== null && (await q.query<{ ok: boolean }>('SELECT cell_within($1, $2::int[]) AS ok', [unit.cell_id, scope])).rows[0]?.ok === true;
+    if (!ok) throw new Problem(403, 'Forbidden', `Unit ${unit.id} (${unit.name}) is in cell ${unit.cell_code ?? 'none'}, outside your scope: you work in cells ${actor.scope.join(', ')} and below`);
+  }
+
+  async function placeable(q: Queryable, actor: Actor, lon: number, lat: number) {
+    const { cellId, inScope } = await routeFor(q, actor, lon, lat);
+    if (cellId === null) throw invalid(`The point [${lon}, ${lat}] lies outside every cell: units are filed in the cell that contains them`, { errors: [{ field: 'geometry.coordinates', message: 'outside every cell' }] });
+    if (!inScope) throw new Problem(403, 'Forbidden', `The point [${lon}, ${lat}] lies in cell ${cellId}, outside your scope: you work in cells ${actor.scope.join(', ')} and below`);
+  }
+
+  app.get('/api/unit-types', {
+    schema: {
+      tags: ['units'],
+      summary: 'The configured unit types',
+      response: { 200: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } } } },
+    },
+  }, async () => types);
+
+  app.get<{ Querystring: UnitQuery & { limit?: number } }>('/api/units', {
+    schema: {
+      tags: ['units'],
+      summary: 'Units as a GeoJSON FeatureCollection (filter by cell with its sub-cells, bbox, type)',
+      querystring: { type: 'object', properties: { ...unitQuerySchema, limit: { type: 'integer', minimum: 1, maximum: 100_000, default: 10_000 } }, additionalProperties: false },
+      response: { 200: { $ref: 'UnitCollection#' }, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    requireUser(request);
+    const { where, params } = unitFilter(request.query);
+    const { rows } = await db.query<UnitRow>(
+      `SELECT ${UNIT_COLUMNS} FROM ${UNIT_FROM} ${where} ORDER BY u.id LIMIT $${params.length + 1}`, [...params, request.query.limit ?? 10_000]);
+    return { type: 'FeatureCollection', features: rows.map((r) => toUnitFeature(types, r)) };
+  });
+
+  app.get<{ Params: { id: number } }>('/api/units/:id', {
+    schema: { tags: ['units'], summary: 'One unit; its version is the ETag', params: idParams, response: { 200: { $ref: 'UnitFeature#' }, '4xx': problemSchema } },
+  }, async (request, reply) => {
+    requireUser(request);
+    const row = await loadUnit(db, request.params.id);
+    reply.header('etag', `"${row.version}"`);
+    return toUnitFeature(types, row);
+  });
+
+  app.post<{ Body: { type: 'Feature'; geometry: Point; properties: UnitProps & { type: string; name: string } } }>('/api/units', {
+    schema: {
+      tags: ['units'],
+      summary: 'File a unit; its cell is the smallest cell containing the point',
+      body: {
+        type: 'object',
+        properties: { type: { const: 'Feature' }, geometry: pointSchema, properties: { ...propsSchema, required: ['type', 'name'] } },
+        required: ['type', 'geometry', 'properties'],
+      },
+      response: { 201: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'units.edit');
+    const { geometry, properties: p } = request.body;
+    const [lon, lat] = checkPoint(geometry);
+    const row = await db.transaction(async (tx) => {
+      await placeable(tx, actor, lon, lat);
+      const { rows } = await tx.query<{ id: number }>(
+        `INSERT INTO units (type, name, address, contact, attributes, geom, created_by, updated_by)
+         VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6::float8, $7::float8), 4326), $8, $8) RETURNING id`,
+        [p.type, p.name.trim(), blankToNull(p.address), blankToNull(p.contact), JSON.stringify(p.attributes ?? {}), lon, lat, actor.username]);
+      const id = rows[0]!.id;
+      await audit(tx, request, 'unit.create', `unit:${id}`, { type: p.type, name: p.name });
+      return loadUnit(tx, id);
+    });
+    reply.header('etag', `"${row.version}"`);
+    return reply.code(201).send(toUnitFeature(types, row));
+  });
+
+  app.patch<{ Params: { id: number }; Body: { type?: 'Feature'; geometry?: Point; properties?: UnitProps } }>('/api/units/:id', {
+    schema: {
+      tags: ['units'],
+      summary: 'Edit or move a unit; If-Match with its version is required (stale → 409)',
+      params: idParams,
+      body: {
+        type: 'object',
+        properties: { type: { const: 'Feature' }, geometry: pointSchema, properties: propsSchema },
+        anyOf: [{ required: ['geometry'] }, { required: ['properties'] }],
+      },
+      response: { 200: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'units.edit');
+    const { geometry, properties: p = {} } = request.body;
+    const to = geometry ? checkPoint(geometry) : null;
+    const row = await db.transaction(async (tx) => {
+      const current = await loadUnit(tx, request.params.id, true);
+      await assertUnitEditable(tx, actor, current);
+      const expected = parseIfMatch(request);
+      if (current.version !== expected) {
+        throw new Problem(409, 'Conflict', `Unit ${current.id} was changed by someone else: you edited version ${expected}, it is now version ${current.version}`, { current: toUnitFeature(types, current) });
+      }
+      if (to) await placeable(tx, actor, to[0], to[1]);
+      await tx.query(
+        `UPDATE units SET type = $2, name = $3, address = $4, contact = $5, attributes = $6,
+           geom = CASE WHEN $7::float8 IS NULL THEN geom ELSE ST_SetSRID(ST_MakePoint($7::float8, $8::float8), 4326) END,
+           version = version + 1, updated_at = now(), updated_by = $9 WHERE id = $1`,
+        [current.id, p.type ?? current.type, p.name?.trim() ?? current.name,
+          'address' in p ? blankToNull(p.address) : current.address, 'contact' in p ? blankToNull(p.contact) : current.contact,
+          JSON.stringify(p.attributes ?? current.attributes), to?.[0] ?? null, to?.[1] ?? null, actor.username]);
+      await audit(tx, request, 'unit.update', `unit:${current.id}`, { changed: [...Object.keys(p), ...(to ? ['geometry'] : [])] });
+      return loadUnit(tx, current.id);
+    });
+    reply.header('etag', `"${row.version}"`);
+    return toUnitFeature(types, row);
+  });
+
+  app.delete<{ Params: { id: number } }>('/api/units/:id', {
+    schema: { tags: ['units'], summary: 'Delete a unit and its records', params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'units.edit');
+    await db.transaction(async (tx) => {
+      const unit = await loadUnit(tx, request.params.id, true);
+      await assertUnitEditable(tx, actor, unit);
+      await tx.query('DELETE FROM units WHERE id = $1', [unit.id]);
+      await audit(tx, request, 'unit.delete', `unit:${unit.id}`, { type: unit.type, name: unit.name });
+    });
+    return reply.code(204).send();
+  });
+
+  const recordSchema = {
+    type: 'object',
+    properties: { id: { type: 'integer' }, date: { type: 'string' }, kind: { type: 'string' }, text: { type: 'string' }, by: { type: ['string', 'null'] }, createdAt: { type: 'string' } },
+  } as const;
+  interface RecordRow { id: number; date: string; kind: string; text: string; created_by: string | null; created_at: Date }
+  const toRecord = (r: RecordRow) => ({ id: r.id, date: r.date, kind: r.kind, text: r.text, by: r.created_by, createdAt: r.created_at.toISOString() });
+  const RECORD_COLUMNS = "id, to_char(date, 'YYYY-MM-DD') AS date, kind, text, created_by, created_at";
+
+  app.get<{ Params: { id: number } }>('/api/units/:id/records', {
+    schema: { tags: ['units'], summary: "A unit's file: inspections and notes, newest first", params: idParams, response: { 200: { type: 'array', items: recordSchema }, '4xx': problemSchema } },
+  }, async (request) => {
+    requireUser(request);
+    await loadUnit(db, request.params.id);
+    const { rows } = await db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM unit_records WHERE unit_id = $1 ORDER BY date DESC, id DESC`, [request.params.id]);
+    return rows.map(toRecord);
+  });
+
+  app.post<{ Params: { id: number }; Body: { date?: string; kind: 'inspection' | 'note'; text: string } }>('/api/units/:id/records', {
+    schema: {
+      tags: ['units'],
+      summary: "Add an inspection or a note to a unit's file (date defaults to today)",
+      params: idParams,
+      body: {
+        type: 'object',
+        properties: { date: { type: 'string', format: 'date' }, kind: { type: 'string', enum: ['inspection', 'note'] }, text: { type: 'string', minLength: 1, maxLength: 10_000, pattern: '\\S' } },
+        required: ['kind', 'text'],
+        additionalProperties: false,
+      },
+      response: { 201: recordSchema, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'units.edit');
+    const b = request.body;
+    const today = now().toISOString().slice(0, 10);
+    if (b.date && b.date > today) throw invalid(`The date ${b.date} is in the future`, { errors: [{ field: 'date', message: 'in the future' }] });
+    const row = await db.transaction(async (tx) => {
+      const unit = await loadUnit(tx, request.params.id, true);
+      await assertUnitEditable(tx, actor, unit);
+      const { rows } = await tx.query<RecordRow>(
+        `INSERT INTO unit_records (unit_id, date, kind, text, created_by) VALUES ($1, $2::date, $3, $4, $5) RETURNING ${RECORD_COLUMNS}`,
+        [unit.id, b.date ?? today, b.kind, b.text.trim(), actor.username]);
+      await audit(tx, request, 'unit.record', `unit:${unit.id}`, { kind: b.kind, date: b.date ?? today });
+      return rows[0]!;
+    });
+    return reply.code(201).send(toRecord(row));
+  });
+
+  app.get<{ Params: { id: number } }>('/api/cells/:id/units/summary', {
+    schema: {
+      tags: ['units'],
+      summary: 'How many units of each type a cell holds, its sub-cells included',
+      params: idParams,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            cellId: { type: 'integer' },
+            total: { type: 'integer' },
+            byType: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' }, count: { type: 'integer' } } } },
+          },
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request) => {
+    requireUser(request);
+    const cellId = request.params.id;
+    const exists = await db.query('SELECT 1 FROM cells WHERE id = $1', [cellId]);
+    if (!exists.rowCount) throw notFound(`Cell ${cellId}`);
+    const { where, params } = unitFilter({ cellId });
+    const { rows } = await db.query<{ type: string; n: number }>(`SELECT u.type, count(*)::int AS n FROM units u ${where} GROUP BY u.type`, params);
+    const counts = new Map(rows.map((r) => [r.type, r.n]));
+    // Every configured type (zeros too, so the panel's list is stable), then any type no longer configured.
+    const codes = [...typeCodes, ...rows.map((r) => r.type).filter((t) => !typeCodes.includes(t))];
+    const byType = codes.map((code) => ({ type: code, ...typeName(types, code), count: counts.get(code) ?? 0 }));
+    return { cellId, total: rows.reduce((s, r) => s + r.n, 0), byType };
+  });
+}
