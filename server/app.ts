@@ -15,6 +15,7 @@ import peoplePlugin from './people/plugin.ts';
 import unitsPlugin from './units/plugin.ts';
 import reportRoutes from './reports/routes.ts';
 import reportEvents from './reports/events.ts';
+import exchangePlugin from './exchange/plugin.ts';
 import { installAuth } from './auth/plugin.ts';
 import authRoutes from './auth/routes.ts';
 import userRoutes from './users/routes.ts';
@@ -61,6 +62,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(unitsPlugin, ctx);
   await app.register(reportRoutes, ctx);
   await app.register(reportEvents, ctx);
+  await app.register(exchangePlugin, ctx);
 
   const clientDir = opts.clientDir ?? path.resolve('dist/client');
   if (existsSync(path.join(clientDir, 'index.html'))) {

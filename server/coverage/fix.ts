@@ -5,7 +5,7 @@ import { invalid, notFound } from '../problem.ts';
 import type { CodeScheme } from '../config.ts';
 import { nextChildCode } from '../cells/codes.ts';
 import { ON_BOUNDARY_DEG, type CoverageTolerance } from '../../client/coverage/turf-engine.ts';
-import { analyseParents, borderingSql } from './postgis.ts';
+import { OVERLAY_GRID, analyseParents, borderingSql } from './postgis.ts';
 
 /**
  * The four coverage repairs. Each runs inside the caller's transaction, changes cells with UPDATE
@@ -43,14 +43,14 @@ export async function fixOverlap(q: Queryable, actor: Actor, a: number, b: numbe
   const other = keepId === a ? cb! : ca!;
   await editable(q, actor, [other]);
   const { rows } = await q.query<{ shared: number; left: number }>(
-    `SELECT ST_Area(ST_Intersection(${mv('o.geom')}, ${mv('k.geom')})::geography) AS shared,
-            ST_Area(ST_Difference(${mv('o.geom')}, ${mv('k.geom')})::geography) AS left
+    `SELECT ST_Area(ST_Intersection(${mv('o.geom')}, ${mv('k.geom')}, ${OVERLAY_GRID})::geography) AS shared,
+            ST_Area(ST_Difference(${mv('o.geom')}, ${mv('k.geom')}, ${OVERLAY_GRID})::geography) AS left
      FROM cells o, cells k WHERE o.id = $1 AND k.id = $2`, [other.id, keepId]);
   const r = rows[0]!;
   if (!(r.shared > 0)) throw invalid(`Cells ${a} and ${b} do not overlap`, { errors: [{ field: 'b', message: 'no overlap with a' }] });
   if (!(r.left > 0)) throw invalid(`Cell ${other.id} (${other.name}) lies wholly inside cell ${keepId}: clipping would leave nothing; merge or delete it instead`, { errors: [{ field: 'keep', message: 'the other cell would vanish' }] });
   await q.query(
-    `UPDATE cells o SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('o.geom')}, (SELECT ${mv('k.geom')} FROM cells k WHERE k.id = $3)), 3)), ${bump}
+    `UPDATE cells o SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('o.geom')}, (SELECT ${mv('k.geom')} FROM cells k WHERE k.id = $3), ${OVERLAY_GRID}), 3)), ${bump}
      WHERE o.id = $1`, [other.id, actor.username, keepId]);
   return [other.id];
 }
@@ -61,13 +61,13 @@ export async function fixStray(q: Queryable, actor: Actor, cellId: number): Prom
   if (cell!.parent_id === null) throw invalid(`Cell ${cellId} is a top-level cell: it has no parent to stray from`, { errors: [{ field: 'cellId', message: 'no parent' }] });
   await editable(q, actor, [cell!]);
   const { rows } = await q.query<{ outside: number; inside: number }>(
-    `SELECT ST_Area(ST_Difference(${mv('c.geom')}, ${mv('p.geom')})::geography) AS outside, ST_Area(ST_Intersection(${mv('c.geom')}, ${mv('p.geom')})::geography) AS inside
+    `SELECT ST_Area(ST_Difference(${mv('c.geom')}, ${mv('p.geom')}, ${OVERLAY_GRID})::geography) AS outside, ST_Area(ST_Intersection(${mv('c.geom')}, ${mv('p.geom')}, ${OVERLAY_GRID})::geography) AS inside
      FROM cells c JOIN cells p ON p.id = c.parent_id WHERE c.id = $1`, [cellId]);
   const r = rows[0]!;
   if (!(r.outside > 0)) throw invalid(`Cell ${cellId} (${cell!.name}) lies inside its parent: nothing to cut off`, { errors: [{ field: 'cellId', message: 'no stray part' }] });
   if (!(r.inside > 0)) throw invalid(`Cell ${cellId} (${cell!.name}) lies wholly outside its parent: cutting would leave nothing`, { errors: [{ field: 'cellId', message: 'wholly outside the parent' }] });
   await q.query(
-    `UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Intersection(${mv('c.geom')}, (SELECT ${mv('p.geom')} FROM cells p WHERE p.id = c.parent_id)), 3)), ${bump}
+    `UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Intersection(${mv('c.geom')}, (SELECT ${mv('p.geom')} FROM cells p WHERE p.id = c.parent_id), ${OVERLAY_GRID}), 3)), ${bump}
      WHERE c.id = $1`, [cellId, actor.username]);
   return [cellId];
 }
@@ -108,13 +108,13 @@ export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, cod
   const geom = (alias: string) => mv(`${alias}.geom`);
   // The exact gap pieces the selector covers for the most part.
   const { rows } = await q.query<{ gap: string | null; area: number; neighbours: number[] }>(
-    `WITH u AS (SELECT ST_Union(${mv('c.geom')}) AS u FROM cells c WHERE c.parent_id = $1),
+    `WITH u AS (SELECT ST_Union(${mv('c.geom')}, ${OVERLAY_GRID}) AS u FROM cells c WHERE c.parent_id = $1),
      s AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($2), 4326) AS s),
      pieces AS (
        SELECT d.geom AS g FROM cells p, u, s
-       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('p.geom')}, COALESCE(u.u, 'SRID=4326;POLYGON EMPTY'::geometry)), 3)) d
-       WHERE p.id = $1 AND d.geom && s.s AND ST_Area(ST_Intersection(d.geom, ST_MakeValid(s.s))) >= 0.5 * ST_Area(d.geom)
-     ), gap AS (SELECT ST_Union(g) AS g FROM pieces)
+       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('p.geom')}, COALESCE(u.u, 'SRID=4326;POLYGON EMPTY'::geometry), ${OVERLAY_GRID}), 3)) d
+       WHERE p.id = $1 AND d.geom && s.s AND ST_Area(ST_Intersection(d.geom, ST_MakeValid(s.s), ${OVERLAY_GRID})) >= 0.5 * ST_Area(d.geom)
+     ), gap AS (SELECT ST_Union(g, ${OVERLAY_GRID}) AS g FROM pieces)
      SELECT ST_AsHexEWKB(gap.g) AS gap, COALESCE(ST_Area(gap.g::geography), 0) AS area,
             CASE WHEN gap.g IS NULL THEN '{}' ELSE ${borderingSql('gap.g', '$1', geom)} END AS neighbours
      FROM gap`, [parentId, JSON.stringify(selector)]);
@@ -138,7 +138,7 @@ export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, cod
   }
   const [into] = await lockCells(q, [intoId]);
   await editable(q, actor, [into!]);
-  await q.query(`UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Union(${geom('c')}, $3::geometry), 3)), ${bump} WHERE c.id = $1`, [intoId, actor.username, found.gap]);
+  await q.query(`UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Union(${geom('c')}, $3::geometry, ${OVERLAY_GRID}), 3)), ${bump} WHERE c.id = $1`, [intoId, actor.username, found.gap]);
   return { changed: [intoId], created: null };
 }
 
@@ -155,34 +155,34 @@ export async function fixSlivers(q: Queryable, actor: Actor, parentId: number, t
   const changed = new Set<number>();
   const strays = await q.query<{ id: number }>(
     `WITH cut AS (
-       SELECT c.id, ST_Union(d.geom) AS g FROM cells c JOIN cells p ON p.id = c.parent_id
-       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, ${mv('p.geom')}), 3)) d
+       SELECT c.id, ST_Union(d.geom, ${OVERLAY_GRID}) AS g FROM cells c JOIN cells p ON p.id = c.parent_id
+       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, ${mv('p.geom')}, ${OVERLAY_GRID}), 3)) d
        WHERE c.parent_id = $1 AND NOT ST_CoveredBy(${mv('c.geom')}, ${mv('p.geom')}) AND ${sliverSql('d.geom', '$3', '$4')}
        GROUP BY c.id)
-     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, cut.g), 3)), ${bump}
+     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, cut.g, ${OVERLAY_GRID}), 3)), ${bump}
      FROM cut WHERE c.id = cut.id RETURNING c.id`, p);
   const overlaps = await q.query<{ id: number }>(
     `WITH cut AS (
-       SELECT b.id, ST_Union(d.geom) AS g FROM cells a JOIN cells b ON b.parent_id = a.parent_id AND a.id < b.id AND a.geom && b.geom
+       SELECT b.id, ST_Union(d.geom, ${OVERLAY_GRID}) AS g FROM cells a JOIN cells b ON b.parent_id = a.parent_id AND a.id < b.id AND a.geom && b.geom
        CROSS JOIN LATERAL (SELECT ${mv('a.geom')} AS ga, ${mv('b.geom')} AS gb) v
-       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Intersection(v.ga, v.gb), 3)) d
+       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Intersection(v.ga, v.gb, ${OVERLAY_GRID}), 3)) d
        WHERE a.parent_id = $1 AND ST_Relate(v.ga, v.gb, '2********') AND ${sliverSql('d.geom', '$3', '$4')}
        GROUP BY b.id)
-     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, cut.g), 3)), ${bump}
+     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, cut.g, ${OVERLAY_GRID}), 3)), ${bump}
      FROM cut WHERE c.id = cut.id RETURNING c.id`, p);
   const gaps = await q.query<{ id: number }>(
-    `WITH u AS (SELECT ST_Union(${mv('c.geom')}) AS u FROM cells c WHERE c.parent_id = $1),
+    `WITH u AS (SELECT ST_Union(${mv('c.geom')}, ${OVERLAY_GRID}) AS u FROM cells c WHERE c.parent_id = $1),
      pieces AS (
        SELECT d.geom AS g FROM cells p, u
-       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('p.geom')}, u.u), 3)) d
+       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('p.geom')}, u.u, ${OVERLAY_GRID}), 3)) d
        WHERE p.id = $1 AND ${sliverSql('d.geom', '$3', '$4')}
      ), best AS (
        SELECT pieces.g, (SELECT c.id FROM cells c WHERE c.parent_id = $1 AND c.geom && ST_Expand(pieces.g, ${ON_BOUNDARY_DEG})
-                         ORDER BY ST_Length(ST_Intersection(ST_Boundary(pieces.g), ST_Buffer(${mv('c.geom')}, ${ON_BOUNDARY_DEG}, 'quad_segs=1'))::geography) DESC, c.id
+                         ORDER BY ST_Length(ST_Intersection(ST_Boundary(pieces.g), ST_Buffer(${mv('c.geom')}, ${ON_BOUNDARY_DEG}, 'quad_segs=1'), ${OVERLAY_GRID})::geography) DESC, c.id
                          LIMIT 1) AS into_id
        FROM pieces
-     ), joined AS (SELECT into_id, ST_Union(g) AS g FROM best WHERE into_id IS NOT NULL GROUP BY into_id)
-     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Union(${mv('c.geom')}, joined.g), 3)), ${bump}
+     ), joined AS (SELECT into_id, ST_Union(g, ${OVERLAY_GRID}) AS g FROM best WHERE into_id IS NOT NULL GROUP BY into_id)
+     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Union(${mv('c.geom')}, joined.g, ${OVERLAY_GRID}), 3)), ${bump}
      FROM joined WHERE c.id = joined.into_id RETURNING c.id`, p);
   for (const r of [...strays.rows, ...overlaps.rows, ...gaps.rows]) changed.add(r.id);
   const ids = [...changed].sort((x, y) => x - y);

@@ -12,6 +12,13 @@ import {
  * Classification into faults and slivers is the shared assembleReport(), as in the Turf engine.
  */
 
+/**
+ * Overlays run in fixed precision (OverlayNG with a grid of 1e-10°, about 0.01 mm): robust where
+ * floating-point overlay throws a TopologyException, which PGlite's GEOS does on valid tilings
+ * and, worse, by silently returning no rows.
+ */
+export const OVERLAY_GRID = 1e-10;
+
 /** A cell's geometry as analysed: made valid when it is in the list of invalid ids ($2). */
 export const analysed = (alias: string) =>
   `(CASE WHEN ${alias}.id = ANY($2::int[]) THEN ST_Multi(ST_CollectionExtract(ST_MakeValid(${alias}.geom), 3)) ELSE ${alias}.geom END)`;
@@ -19,7 +26,7 @@ export const analysed = (alias: string) =>
 /** Cells sharing at least MIN_BORDER_M of boundary with the piece g, longest border first. */
 export const borderingSql = (piece: string, parentParam: string, geom: (alias: string) => string) => `(
   SELECT coalesce(array_agg(n.id ORDER BY n.len DESC, n.id), '{}') FROM (
-    SELECT c.id, ST_Length(ST_Intersection(ST_Boundary(${piece}), ST_Buffer(${geom('c')}, ${ON_BOUNDARY_DEG}, 'quad_segs=1'))::geography) AS len
+    SELECT c.id, ST_Length(ST_Intersection(ST_Boundary(${piece}), ST_Buffer(${geom('c')}, ${ON_BOUNDARY_DEG}, 'quad_segs=1'), ${OVERLAY_GRID})::geography) AS len
     FROM cells c WHERE c.parent_id = ${parentParam} AND c.geom && ST_Expand(${piece}, ${ON_BOUNDARY_DEG})
   ) n WHERE n.len >= ${MIN_BORDER_M})`;
 
@@ -30,6 +37,27 @@ interface PieceRow {
   geometry: Polygon;
 }
 
+/**
+ * Runs a piece query (alias p is the parent) for every parent, as one row per parent with its
+ * pieces aggregated. One row per parent makes rows that went missing detectable: PGlite's PostGIS
+ * has been seen to return no rows at all, without an error, from a GEOS-heavy query over many
+ * parents. Then each parent is queried alone; a parent that still comes back empty is an error.
+ */
+async function perParent<T extends { parent_id: number }>(q: Queryable, parentIds: number[], invalidIds: number[], inner: string): Promise<T[]> {
+  const sql = `SELECT p.id AS parent_id, (SELECT coalesce(json_agg(t), '[]') FROM (${inner}) t) AS pieces FROM cells p WHERE p.id = ANY($1::int[])`;
+  const run = async (ids: number[]) => (await q.query<{ parent_id: number; pieces: Omit<T, 'parent_id'>[] }>(sql, [ids, invalidIds])).rows;
+  let rows = await run(parentIds);
+  if (rows.length !== parentIds.length) {
+    rows = [];
+    for (const id of parentIds) {
+      const one = await run([id]);
+      if (one.length !== 1) throw new Error(`The coverage of cell ${id} could not be computed (the database returned no result)`);
+      rows.push(one[0]!);
+    }
+  }
+  return rows.flatMap((r) => r.pieces.map((x) => ({ ...x, parent_id: r.parent_id }) as T));
+}
+
 /** Analyses each parent against its children; one report per parent id, in the order given. */
 export async function analyseParents(q: Queryable, parentIds: number[], tol: CoverageTolerance): Promise<CoverageReport[]> {
   if (!parentIds.length) return [];
@@ -38,42 +66,42 @@ export async function analyseParents(q: Queryable, parentIds: number[], tol: Cov
             CASE WHEN ST_IsValid(c.geom) THEN NULL ELSE ST_IsValidReason(c.geom) END AS reason,
             CASE WHEN c.id = ANY($1::int[]) THEN ST_Area(ST_CollectionExtract(ST_MakeValid(c.geom), 3)::geography) END AS area
      FROM cells c WHERE c.id = ANY($1::int[]) OR c.parent_id = ANY($1::int[])`, [parentIds]);
+  // PGlite's PostGIS drops the rows of a query whose GEOS call fails (e.g. an unclosed ring
+  // written by a raw import) instead of raising: never analyse a set that silently lost cells.
+  const { rows: counted } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM cells c WHERE c.id = ANY($1::int[]) OR c.parent_id = ANY($1::int[])', [parentIds]);
+  if (counted[0]!.n !== cells.length) throw new Error(`PostGIS could not read ${counted[0]!.n - cells.length} cell geometries (malformed rings?)`);
   const invalidIds = cells.filter((c) => c.reason !== null).map((c) => c.id);
-  const params = [parentIds, invalidIds];
 
-  const overlaps = await q.query<PieceRow & { a: number; b: number }>(
-    `SELECT p.parent_id, p.a, p.b, ST_Area(d.geom::geography) AS area, ST_Perimeter(d.geom::geography) AS perim, ST_AsGeoJSON(d.geom, 9)::json AS geometry
+  const overlaps = await perParent<PieceRow & { a: number; b: number }>(q, parentIds, invalidIds,
+    `SELECT x.a, x.b, ST_Area(d.geom::geography) AS area, ST_Perimeter(d.geom::geography) AS perim, ST_AsGeoJSON(d.geom, 9)::json AS geometry
      FROM (
-       SELECT a.parent_id, a.id AS a, b.id AS b, ST_CollectionExtract(ST_Intersection(v.ga, v.gb), 3) AS x
+       SELECT a.id AS a, b.id AS b, ST_CollectionExtract(ST_Intersection(v.ga, v.gb, ${OVERLAY_GRID}), 3) AS x
        FROM cells a JOIN cells b ON b.parent_id = a.parent_id AND a.id < b.id AND a.geom && b.geom
        CROSS JOIN LATERAL (SELECT ${analysed('a')} AS ga, ${analysed('b')} AS gb) v
-       WHERE a.parent_id = ANY($1::int[]) AND ST_Relate(v.ga, v.gb, '2********')
-     ) p CROSS JOIN LATERAL ST_Dump(p.x) d`, params);
+       WHERE a.parent_id = p.id AND ST_Relate(v.ga, v.gb, '2********')
+     ) x CROSS JOIN LATERAL ST_Dump(x.x) d`);
 
-  const gaps = await q.query<PieceRow & { neighbours: number[] }>(
-    `WITH u AS (
-       SELECT c.parent_id, ST_Union(${analysed('c')}) AS u FROM cells c WHERE c.parent_id = ANY($1::int[]) GROUP BY c.parent_id
-     ), g AS (
-       SELECT p.id AS parent_id, d.geom AS g
-       FROM cells p JOIN u ON u.parent_id = p.id
-       CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${analysed('p')}, u.u), 3)) d
-     )
-     SELECT g.parent_id, a.area, ST_Perimeter(g.g::geography) AS perim, ST_AsGeoJSON(g.g, 9)::json AS geometry,
-            CASE WHEN a.area >= ${NEGLIGIBLE_AREA_M2} THEN ${borderingSql('g.g', 'g.parent_id', analysed)} ELSE '{}' END AS neighbours
-     FROM g CROSS JOIN LATERAL (SELECT ST_Area(g.g::geography) AS area) a`, params);
+  const gaps = await perParent<PieceRow & { neighbours: number[] }>(q, parentIds, invalidIds,
+    `SELECT a.area, ST_Perimeter(g.g::geography) AS perim, ST_AsGeoJSON(g.g, 9)::json AS geometry,
+            CASE WHEN a.area >= ${NEGLIGIBLE_AREA_M2} THEN ${borderingSql('g.g', 'p.id', analysed)} ELSE '{}' END AS neighbours
+     FROM (SELECT ST_Union(${analysed('c')}, ${OVERLAY_GRID}) AS u FROM cells c WHERE c.parent_id = p.id) u
+     CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${analysed('p')}, u.u, ${OVERLAY_GRID}), 3)) g0
+     CROSS JOIN LATERAL (SELECT g0.geom AS g) g
+     CROSS JOIN LATERAL (SELECT ST_Area(g.g::geography) AS area) a
+     WHERE u.u IS NOT NULL`);
 
-  const strays = await q.query<PieceRow & { cell_id: number }>(
-    `SELECT c.parent_id, c.id AS cell_id, ST_Area(d.geom::geography) AS area, ST_Perimeter(d.geom::geography) AS perim, ST_AsGeoJSON(d.geom, 9)::json AS geometry
-     FROM cells c JOIN cells p ON p.id = c.parent_id
+  const strays = await perParent<PieceRow & { cell_id: number }>(q, parentIds, invalidIds,
+    `SELECT c.id AS cell_id, ST_Area(d.geom::geography) AS area, ST_Perimeter(d.geom::geography) AS perim, ST_AsGeoJSON(d.geom, 9)::json AS geometry
+     FROM cells c
      CROSS JOIN LATERAL (SELECT ${analysed('c')} AS cg, ${analysed('p')} AS pg) v
-     CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(v.cg, v.pg), 3)) d
-     WHERE c.parent_id = ANY($1::int[]) AND NOT ST_CoveredBy(v.cg, v.pg)`, params);
+     CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(v.cg, v.pg, ${OVERLAY_GRID}), 3)) d
+     WHERE c.parent_id = p.id AND NOT ST_CoveredBy(v.cg, v.pg)`);
 
   const pieces = new Map<number, Piece[]>(parentIds.map((id) => [id, []]));
   const base = (r: PieceRow) => ({ areaM2: r.area, perimeterM: r.perim, geometry: r.geometry });
-  for (const r of overlaps.rows) pieces.get(r.parent_id)?.push({ kind: 'overlap', a: r.a, b: r.b, ...base(r) });
-  for (const r of gaps.rows) pieces.get(r.parent_id)?.push({ kind: 'gap', neighbours: r.neighbours, ...base(r) });
-  for (const r of strays.rows) pieces.get(r.parent_id)?.push({ kind: 'stray', cellId: r.cell_id, ...base(r) });
+  for (const r of overlaps) pieces.get(r.parent_id)?.push({ kind: 'overlap', a: r.a, b: r.b, ...base(r) });
+  for (const r of gaps) pieces.get(r.parent_id)?.push({ kind: 'gap', neighbours: r.neighbours, ...base(r) });
+  for (const r of strays) pieces.get(r.parent_id)?.push({ kind: 'stray', cellId: r.cell_id, ...base(r) });
 
   return parentIds.map((id) => {
     const parent = cells.find((c) => c.id === id && c.is_parent);

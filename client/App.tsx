@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { fetchClientConfig, fetchLineage, type Bounds, type Cell, type ClientConfig } from './api.ts';
+import { useI18n } from './i18n/index.tsx';
+import { Header } from './Header.tsx';
+import { Legend } from './Legend.tsx';
+import { MapView } from './map/MapView.tsx';
+import { CellTree } from './panel/CellTree.tsx';
+import { CellDetails, type LineageState } from './panel/CellDetails.tsx';
+
+type ConfigState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; config: ClientConfig };
+
+/** Where a selection came from: one made in the list brings the cell into view on the map. */
+interface Selection {
+  id: number;
+  from: 'map' | 'list';
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function cellBounds(cell: Cell): Bounds {
+  const b: Bounds = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const polygon of cell.geometry.coordinates) {
+    for (const [lon, lat] of polygon[0] ?? []) {
+      b[0] = Math.min(b[0], lon!);
+      b[1] = Math.min(b[1], lat!);
+      b[2] = Math.max(b[2], lon!);
+      b[3] = Math.max(b[3], lat!);
+    }
+  }
+  return b;
+}
+
+export function App() {
+  const { t } = useI18n();
+  const [configState, setConfigState] = useState<ConfigState>({ status: 'loading' });
+  const [selection, setSelection] = useState<Selection | null>(null);
+  const [lineageState, setLineageState] = useState<LineageState>({ status: 'idle' });
+  const [panelOpen, setPanelOpen] = useState(() => window.matchMedia('(min-width: 720px)').matches);
+
+  useEffect(() => {
+    document.title = `网格 Wangge · ${t('app.subtitle')}`;
+  }, [t]);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    fetchClientConfig(controller.signal)
+      .then((config) => setConfigState({ status: 'ready', config }))
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setConfigState({ status: 'error', message: message(e) });
+      });
+    return () => controller.abort();
+  }, []);
+
+  useEffect(() => {
+    if (!selection) {
+      setLineageState({ status: 'idle' });
+      return;
+    }
+    const controller = new AbortController();
+    setLineageState({ status: 'loading' });
+    fetchLineage(selection.id, controller.signal)
+      .then((lineage) => setLineageState({ status: 'ready', lineage }))
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setLineageState({ status: 'error', message: message(e) });
+      });
+    return () => controller.abort();
+  }, [selection]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setSelection(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const selectOnMap = useCallback((id: number | null) => setSelection(id === null ? null : { id, from: 'map' }), []);
+  const selectInList = useCallback((id: number) => setSelection({ id, from: 'list' }), []);
+  const clear = useCallback(() => setSelection(null), []);
+
+  const lineage = useMemo(() => (lineageState.status === 'ready' ? lineageState.lineage : []), [lineageState]);
+  const focus = useMemo(() => {
+    const cell = lineage[lineage.length - 1];
+    return cell && selection?.from === 'list' ? cellBounds(cell) : null;
+  }, [lineage, selection]);
+
+  return (
+    <div className={`app${panelOpen ? ' panel-open' : ''}`}>
+      <Header panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((open) => !open)} />
+      {configState.status === 'error' && <div className="fatal" role="alert">{t('error.config', { message: configState.message })}</div>}
+      {configState.status === 'ready' && (
+        <div className="body">
+          <aside id="side-panel" className="panel" hidden={!panelOpen}>
+            <CellDetails levels={configState.config.levels} state={lineageState} onClear={clear} onSelect={selectInList} />
+            <CellTree levels={configState.config.levels} lineage={lineage} selectedId={selection?.id ?? null} onSelect={selectInList} />
+            <Legend levels={configState.config.levels} />
+          </aside>
+          <MapView config={configState.config} selectedId={selection?.id ?? null} focus={focus} onSelect={selectOnMap} />
+        </div>
+      )}
+    </div>
+  );
+}

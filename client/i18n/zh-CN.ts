@@ -1,0 +1,31 @@
+/** Chinese (simplified) UI text; the key set every other language must match. */
+export const zhCN = {
+  'app.subtitle': '网格化管理',
+  'lang.switch': 'English',
+  'lang.switchLabel': 'Switch to English',
+  'panel.show': '显示网格列表',
+  'panel.hide': '隐藏网格列表',
+  'tree.title': '网格层级',
+  'tree.loading': '加载中…',
+  'tree.empty': '暂无网格',
+  'tree.expand': '展开 {name}',
+  'tree.collapse': '收起 {name}',
+  'details.title': '网格详情',
+  'details.none': '在地图或列表中点击一个网格查看详情。',
+  'details.code': '编码',
+  'details.name': '名称',
+  'details.level': '层级',
+  'details.parent': '上级网格',
+  'details.area': '面积',
+  'details.areaValue': '{value} 平方公里',
+  'details.topLevel': '无（顶级网格）',
+  'details.clear': '清除选择',
+  'details.clearHint': '按 Esc 清除选择',
+  'legend.title': '图例',
+  'error.load': '加载失败：{message}',
+  'error.config': '无法读取配置：{message}',
+  'map.loading': '地图加载中…',
+  'map.label': '网格地图',
+} as const;
+
+export type MessageKey = keyof typeof zhCN;

@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+/** End-to-end helpers: the real server as a child process, and a headless Chromium. */
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * Flags for headless Chromium in a container without a GPU. MapLibre needs WebGL2: ANGLE on
+ * SwiftShader (software Vulkan) provides it; --enable-unsafe-swiftshader keeps newer Chromium from
+ * refusing the software fallback. The rest keep the browser off the network and quiet.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface RunningServer {
+  url: string;
+  dataDir: string;
+  /** What the server printed so far, for failure messages. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/** Whether any process of the group is still alive (npx may exit before the server it started). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitForGroupExit(pgid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (groupAlive(pgid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
+
+/**
+ * Starts `npx tsx server/main.ts` on a free port with a fresh embedded database (the demo district
+ * is seeded on first start) and waits until /api/health answers. The built client (npx vite build)
+ * must exist: the server only serves dist/client when it is there at startup.
+ */
+export async function startServer(opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunningServer> {
+  if (!existsSync(path.join(ROOT, 'dist/client/index.html'))) {
+    throw new Error('dist/client is missing: run `npx vite build` before the end-to-end tests');
+  }
+  const port = await freePort();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'wangge-e2e-'));
+  let output = '';
+  // Its own process group, so stopping it also stops the node process npx starts.
+  const child = spawn('npx', ['tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WANGGE_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...opts.env },
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+  const signal = (name: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, name);
+    } catch {
+      // Already gone.
+    }
+  };
+  const stop = async () => {
+    if (child.pid !== undefined) {
+      signal('SIGTERM');
+      if (!(await waitForGroupExit(child.pid, 10_000))) {
+        signal('SIGKILL');
+        await waitForGroupExit(child.pid, 5_000);
+      }
+    }
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 150_000);
+  try {
+    for (;;) {
+      if (exited(child)) throw new Error(`the server exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+      try {
+        const response = await fetch(`${url}/api/health`);
+        if (response.ok) break;
+      } catch {
+        // Not listening yet.
+      }
+      if (Date.now() > deadline) throw new Error('the server was not ready in time');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } catch (e) {
+    await stop();
+    throw new Error(`${(e as Error).message}\n--- server output ---\n${output}`);
+  }
+  return { url, dataDir, output: () => output, stop };
+}
