@@ -6,6 +6,13 @@ import { Legend } from './Legend.tsx';
 import { MapView } from './map/MapView.tsx';
 import { CellTree } from './panel/CellTree.tsx';
 import { CellDetails, type LineageState } from './panel/CellDetails.tsx';
+import { useRoute, type View } from './router.ts';
+import { useSession } from './session/session.tsx';
+import { PlanPanel } from './plan/PlanPanel.tsx';
+import { CommandPanel } from './command/CommandPanel.tsx';
+import { ReportsPanel } from './reports/ReportsPanel.tsx';
+import { AdminPanel } from './admin/AdminPanel.tsx';
+import { PublicExtras } from './cards/PublicExtras.tsx';
 
 type ConfigState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; config: ClientConfig };
 
@@ -32,6 +39,18 @@ function cellBounds(cell: Cell): Bounds {
 
 export function App() {
   const { t } = useI18n();
+  const session = useSession();
+  const route = useRoute();
+  // Which views this user may open; the public map is everyone's.
+  const views = useMemo<View[]>(() => {
+    const allowed: View[] = ['map'];
+    if (session.is('planner')) allowed.push('plan');
+    if (session.is('commander')) allowed.push('command');
+    if (session.is('worker', 'commander')) allowed.push('reports');
+    if (session.is()) allowed.push('admin');
+    return allowed;
+  }, [session]);
+  const view: View = views.includes(route.view) ? route.view : 'map';
   const [configState, setConfigState] = useState<ConfigState>({ status: 'loading' });
   const [selection, setSelection] = useState<Selection | null>(null);
   const [lineageState, setLineageState] = useState<LineageState>({ status: 'idle' });
@@ -86,14 +105,23 @@ export function App() {
 
   return (
     <div className={`app${panelOpen ? ' panel-open' : ''}`}>
-      <Header panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((open) => !open)} />
+      <Header panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((open) => !open)} views={views} view={view} />
       {configState.status === 'error' && <div className="fatal" role="alert">{t('error.config', { message: configState.message })}</div>}
       {configState.status === 'ready' && (
         <div className="body">
-          <aside id="side-panel" className="panel" hidden={!panelOpen}>
-            <CellDetails levels={configState.config.levels} state={lineageState} onClear={clear} onSelect={selectInList} />
-            <CellTree levels={configState.config.levels} lineage={lineage} selectedId={selection?.id ?? null} onSelect={selectInList} />
-            <Legend levels={configState.config.levels} />
+          <aside id="side-panel" className="panel" hidden={!panelOpen} data-view={view}>
+            {view === 'map' && (
+              <>
+                <CellDetails levels={configState.config.levels} state={lineageState} onClear={clear} onSelect={selectInList} />
+                <PublicExtras config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />
+                <CellTree levels={configState.config.levels} lineage={lineage} selectedId={selection?.id ?? null} onSelect={selectInList} />
+                <Legend levels={configState.config.levels} />
+              </>
+            )}
+            {view === 'plan' && <PlanPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
+            {view === 'command' && <CommandPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
+            {view === 'reports' && <ReportsPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
+            {view === 'admin' && <AdminPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
           </aside>
           <MapView config={configState.config} selectedId={selection?.id ?? null} focus={focus} onSelect={selectOnMap} />
         </div>

@@ -1,12 +1,23 @@
+import { useState } from 'react';
 import { useI18n } from './i18n/index.tsx';
+import { formatHash, type View } from './router.ts';
+import { useSessionMessages } from './session/messages.ts';
+import { useSession } from './session/session.tsx';
+import { SignInDialog } from './session/SignInDialog.tsx';
 
 interface Props {
   panelOpen: boolean;
   onTogglePanel: () => void;
+  /** The views this user may open, in tab order, and the one showing. */
+  views: View[];
+  view: View;
 }
 
-export function Header({ panelOpen, onTogglePanel }: Props) {
+export function Header({ panelOpen, onTogglePanel, views, view }: Props) {
   const { lang, setLang, t } = useI18n();
+  const ts = useSessionMessages();
+  const { user, status, signOut } = useSession();
+  const [signingIn, setSigningIn] = useState(false);
   return (
     <header className="header">
       <button
@@ -29,6 +40,26 @@ export function Header({ panelOpen, onTogglePanel }: Props) {
         <span className="brand-name">网格 <span className="brand-latin">Wangge</span></span>
         <span className="brand-subtitle">{t('app.subtitle')}</span>
       </div>
+      {views.length > 1 && (
+        <nav className="views" aria-label={ts('nav.label')}>
+          {views.map((v) => (
+            <a key={v} href={formatHash(v)} className="view-tab" aria-current={v === view ? 'page' : undefined} data-testid={`nav-${v}`}>
+              {ts(`nav.${v}`)}
+            </a>
+          ))}
+        </nav>
+      )}
+      {status === 'ready' && (user ? (
+        <div className="user-menu" data-testid="user-menu">
+          <span className="user-name" title={ts('signedInAs', { name: user.displayName, role: ts(`role.${user.role}`) })}>
+            {user.displayName}<span className="user-role">{ts(`role.${user.role}`)}</span>
+          </span>
+          <button type="button" className="button small" onClick={() => void signOut()}>{ts('signOut')}</button>
+        </div>
+      ) : (
+        <button type="button" className="button small primary" onClick={() => setSigningIn(true)} data-testid="sign-in">{ts('signIn')}</button>
+      ))}
+      {signingIn && <SignInDialog onClose={() => setSigningIn(false)} />}
       <button
         type="button"
         className="lang-toggle"

@@ -32,19 +32,58 @@ export interface CellProperties {
 
 export type Cell = Feature<MultiPolygon, CellProperties> & { id: number };
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { signal, headers: { accept: 'application/json' } });
-  if (!response.ok) {
-    let detail = response.statusText;
-    try {
-      detail = ((await response.json()) as { detail?: string }).detail ?? detail;
-    } catch {
-      // Not problem+json: the status text is all there is.
-    }
-    throw new Error(`${url}: ${response.status} ${detail}`);
+/** A failed API call: the problem+json fields, with `detail` as the message a person can read. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly problem: Record<string, unknown> = {},
+  ) {
+    super(detail || title);
   }
-  return (await response.json()) as T;
 }
+
+let csrfToken: string | null = null;
+
+/** Set by the session: cookie-authenticated writes must carry it (the server refuses them otherwise). */
+export function setCsrfToken(token: string | null) {
+  csrfToken = token;
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Sent as JSON, or as is when it is FormData. */
+  body?: unknown;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+/** Calls the Wangge API; resolves to the parsed JSON (or text), throws ApiError with the server's explanation. */
+export async function api<T>(url: string, options: RequestOptions = {}): Promise<T> {
+  const { method = 'GET', body, signal } = options;
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const response = await fetch(url, { method, body: payload, signal, headers, credentials: 'same-origin' });
+  const type = response.headers.get('content-type') ?? '';
+  if (!response.ok) {
+    let problem: Record<string, unknown> = {};
+    if (type.includes('json')) problem = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    const title = typeof problem.title === 'string' ? problem.title : response.statusText;
+    const detail = typeof problem.detail === 'string' ? problem.detail : '';
+    throw new ApiError(response.status, title, detail, problem);
+  }
+  if (response.status === 204) return undefined as T;
+  return (type.includes('json') ? await response.json() : await response.text()) as T;
+}
+
+const getJson = <T,>(url: string, signal?: AbortSignal) => api<T>(url, { signal });
 
 export const fetchClientConfig = (signal?: AbortSignal) => getJson<ClientConfig>('/api/client-config', signal);
 

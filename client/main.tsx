@@ -2,12 +2,18 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nProvider } from './i18n/index.tsx';
 import { App } from './App.tsx';
+import { MapProvider } from './map/context.tsx';
+import { SessionProvider } from './session/session.tsx';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <I18nProvider>
-      <App />
+      <SessionProvider>
+        <MapProvider>
+          <App />
+        </MapProvider>
+      </SessionProvider>
     </I18nProvider>
   </StrictMode>,
 );

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
-import { Map as MaplibreMap, NavigationControl, ScaleControl, type ErrorEvent as MapErrorEvent, type LngLatBoundsLike, type MapGeoJSONFeature, type PointLike } from 'maplibre-gl';
+import { Map as MaplibreMap, type VectorTileSource, NavigationControl, ScaleControl, type ErrorEvent as MapErrorEvent, type LngLatBoundsLike, type MapGeoJSONFeature, type PointLike } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './worker.ts';
 import { trackCellLabels } from './labels.ts';
 import type { Bounds, ClientConfig } from '../api.ts';
+import { useMapController } from './context.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import {
   CELLS_SOURCE,
@@ -54,6 +55,9 @@ export function MapView({ config, selectedId, focus, onSelect }: Props) {
   useEffect(() => {
     onSelectRef.current = onSelect;
   }, [onSelect]);
+  const controller = useMapController();
+  const { clickOverride, setMap: publishMap, cellsVersion } = controller;
+  const labelsRef = useRef<{ stop: () => void; reload: () => void } | null>(null);
 
   useEffect(() => {
     const container = containerRef.current;
@@ -103,7 +107,11 @@ export function MapView({ config, selectedId, focus, onSelect }: Props) {
     };
     m.on('mousemove', (e) => setHover((cellAt(e.point)?.id as number | undefined) ?? null));
     m.on('mouseout', () => setHover(null));
-    m.on('click', (e) => onSelectRef.current((cellAt(e.point)?.id as number | undefined) ?? null));
+    m.on('click', (e) => {
+      // A tool that takes clicks (drawing, placing a report) gets them instead of the cell selection.
+      if (clickOverride.current) clickOverride.current(e);
+      else onSelectRef.current((cellAt(e.point)?.id as number | undefined) ?? null);
+    });
 
     let ready = false;
     let labelsSettled = false;
@@ -113,23 +121,35 @@ export function MapView({ config, selectedId, focus, onSelect }: Props) {
       const present = new Set(m.querySourceFeatures(CELLS_SOURCE, { sourceLayer: CELLS_SOURCE_LAYER }).map((f) => Number(f.properties.level)));
       keepFinestTint(m, config.levels, fit, present);
       setMap(m);
+      publishMap(m);
       // Read by the end-to-end tests: the cells and their names are on screen.
       document.body.dataset.mapReady = '1';
     };
     m.on('idle', checkReady);
-    const stopLabels = trackCellLabels(m, config.levels, fit, () => {
+    const labels = trackCellLabels(m, config.levels, fit, () => {
       labelsSettled = true;
       checkReady();
     });
+    labelsRef.current = labels;
 
     return () => {
-      stopLabels();
+      labels.stop();
+      labelsRef.current = null;
       delete document.body.dataset.mapReady;
       if (window.__wanggeMap === m) delete window.__wanggeMap;
       setMap(null);
+      publishMap(null);
       m.remove();
     };
-  }, [config]);
+  }, [config, clickOverride, publishMap]);
+
+  // After an edit, fetch the cell tiles and labels again (the URL changes so no cached tile is reused).
+  useEffect(() => {
+    if (!map || cellsVersion === 0) return;
+    const source = map.getSource<VectorTileSource>(CELLS_SOURCE);
+    source?.setTiles([`${window.location.origin}/tiles/cells/{z}/{x}/{y}.mvt?v=${cellsVersion}`]);
+    labelsRef.current?.reload();
+  }, [map, cellsVersion]);
 
   useEffect(() => {
     if (!map) return;

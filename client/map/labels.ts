@@ -28,7 +28,7 @@ const contains = (outer: Bounds, inner: Bounds) =>
  * fetched by level for the area in view (with a margin) and kept while the page lives.
  * `onSettled` is called whenever no fetch is in flight.
  */
-export function trackCellLabels(map: MaplibreMap, levels: Level[], fit: Fit, onSettled: () => void): () => void {
+export function trackCellLabels(map: MaplibreMap, levels: Level[], fit: Fit, onSettled: () => void): { stop: () => void; reload: () => void } {
   const sorted = [...levels].sort((a, b) => a.level - b.level);
   const points = new Map<number, LabelPoint>();
   const fetched = new Map<number, Bounds[]>();
@@ -69,8 +69,17 @@ export function trackCellLabels(map: MaplibreMap, levels: Level[], fit: Fit, onS
   map.on('moveend', onMove);
   if (map.isStyleLoaded()) onMove();
   else map.once('load', onMove);
-  return () => {
-    controller?.abort();
-    map.off('moveend', onMove);
+  return {
+    stop: () => {
+      controller?.abort();
+      map.off('moveend', onMove);
+    },
+    // After an edit: forget what was fetched and fetch the view again.
+    reload: () => {
+      points.clear();
+      fetched.clear();
+      map.getSource<GeoJSONSource>(LABELS_SOURCE)?.setData({ type: 'FeatureCollection', features: [] });
+      onMove();
+    },
   };
 }

@@ -36,7 +36,10 @@ export default async function tileRoutes(app: FastifyInstance, { db }: AppContex
       },
       querystring: {
         type: 'object',
-        properties: { level: { type: 'integer', minimum: 1, maximum: 32767, description: 'only cells of this level' } },
+        properties: {
+          level: { type: 'integer', minimum: 1, maximum: 32767, description: 'only cells of this level' },
+          v: { type: 'integer', description: 'ignored; clients change it to skip their cache after an edit' },
+        },
         additionalProperties: false,
       },
       response: { '4xx': problemSchema },

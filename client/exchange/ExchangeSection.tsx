@@ -1,0 +1,5 @@
+import type { ViewProps } from '../views.ts';
+/** Placeholder until this part is built: its owner replaces this file. */
+export function ExchangeSection(_props: ViewProps) {
+  return null;
+}

@@ -1,0 +1,17 @@
+import type { ViewProps } from '../views.ts';
+import { DrawTools } from './DrawTools.tsx';
+import { AssignmentsEditor } from '../people/AssignmentsEditor.tsx';
+import { CoveragePanel } from '../coverage/CoveragePanel.tsx';
+import { ExchangeSection } from '../exchange/ExchangeSection.tsx';
+
+/** The planner's view: draw and edit cells, assign the responsible people, prove coverage, import and export. */
+export function PlanPanel(props: ViewProps) {
+  return (
+    <div className="view-panel">
+      <DrawTools {...props} />
+      <AssignmentsEditor cellId={props.selectedId} />
+      <CoveragePanel {...props} />
+      <ExchangeSection {...props} />
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, setCsrfToken } from '../api.ts';
+
+export type Role = 'admin' | 'planner' | 'commander' | 'worker';
+
+/** The signed-in person, as GET /api/session tells it. */
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  /** Root cells of the subtrees this user works in; empty for admins (everything). */
+  scope: number[];
+  personId: number | null;
+}
+
+interface SessionBody {
+  user: User | null;
+  csrfToken?: string;
+}
+
+interface Session {
+  status: 'loading' | 'ready';
+  user: User | null;
+  /** Whether the signed-in user has one of these roles (admin has every role). */
+  is: (...roles: Role[]) => boolean;
+  signIn: (username: string, password: string) => Promise<User>;
+  signOut: () => Promise<void>;
+}
+
+const SessionContext = createContext<Session | null>(null);
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<'loading' | 'ready'>('loading');
+  const [user, setUser] = useState<User | null>(null);
+
+  const accept = useCallback((body: SessionBody) => {
+    setCsrfToken(body.csrfToken ?? null);
+    setUser(body.user);
+    setStatus('ready');
+    return body.user;
+  }, []);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    api<SessionBody>('/api/session', { signal: controller.signal })
+      .then(accept)
+      .catch(() => {
+        if (!controller.signal.aborted) accept({ user: null });
+      });
+    return () => controller.abort();
+  }, [accept]);
+
+  const signIn = useCallback(async (username: string, password: string) => {
+    const body = await api<SessionBody>('/api/session', { method: 'POST', body: { username, password } });
+    return accept(body)!;
+  }, [accept]);
+
+  const signOut = useCallback(async () => {
+    await api('/api/session', { method: 'DELETE' }).catch(() => undefined);
+    accept({ user: null });
+  }, [accept]);
+
+  const value = useMemo<Session>(() => ({
+    status,
+    user,
+    is: (...roles) => !!user && (user.role === 'admin' || roles.includes(user.role)),
+    signIn,
+    signOut,
+  }), [status, user, signIn, signOut]);
+
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (!session) throw new Error('useSession outside <SessionProvider>');
+  return session;
+}
