@@ -4,6 +4,7 @@ import { formatHash, type View } from './router.ts';
 import { useSessionMessages } from './session/messages.ts';
 import { useSession } from './session/session.tsx';
 import { SignInDialog } from './session/SignInDialog.tsx';
+import { TokensDialog } from './session/TokensDialog.tsx';
 
 interface Props {
   panelOpen: boolean;
@@ -18,6 +19,7 @@ export function Header({ panelOpen, onTogglePanel, views, view }: Props) {
   const ts = useSessionMessages();
   const { user, status, signOut } = useSession();
   const [signingIn, setSigningIn] = useState(false);
+  const [tokensOpen, setTokensOpen] = useState(false);
   return (
     <header className="header">
       <button
@@ -54,12 +56,14 @@ export function Header({ panelOpen, onTogglePanel, views, view }: Props) {
           <span className="user-name" title={ts('signedInAs', { name: user.displayName, role: ts(`role.${user.role}`) })}>
             {user.displayName}<span className="user-role">{ts(`role.${user.role}`)}</span>
           </span>
-          <button type="button" className="button small" onClick={() => void signOut()}>{ts('signOut')}</button>
+          <button type="button" className="button small" onClick={() => setTokensOpen(true)}>{ts('tokens')}</button>
+          <button type="button" className="button small" onClick={() => void signOut()} data-testid="sign-out">{ts('signOut')}</button>
         </div>
       ) : (
         <button type="button" className="button small primary" onClick={() => setSigningIn(true)} data-testid="sign-in">{ts('signIn')}</button>
       ))}
       {signingIn && <SignInDialog onClose={() => setSigningIn(false)} />}
+      {tokensOpen && <TokensDialog onClose={() => setTokensOpen(false)} />}
       <button
         type="button"
         className="lang-toggle"
