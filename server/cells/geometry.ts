@@ -78,7 +78,14 @@ export async function checkInsideParent(q: Queryable, geojson: string, parentId:
      FROM (SELECT ST_Difference(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), p.geom) AS d FROM cells p WHERE p.id = $2) x`,
     [geojson, parentId]);
   const r = rows[0];
-  if (r && r.outside > CONTAINMENT_TOLERANCE_M2) {
+  // The parent exists (checked before); no row means the overlay itself failed (the embedded PostGIS can
+  // drop the row instead of raising on a GEOS error). Never let that pass as "inside".
+  if (!r || r.outside === null) {
+    throw invalid('Could not check that the cell lies inside its parent: the geometry overlay failed. Simplify the outline near shared borders and try again.', {
+      errors: [{ field: 'geometry', message: 'containment check failed' }],
+    });
+  }
+  if (r.outside > CONTAINMENT_TOLERANCE_M2) {
     const near = r.at ? ` near ${fmt(r.at.map((n) => Math.round(n * 1e6) / 1e6))}` : '';
     throw invalid(`The cell is not inside its parent: ${r.outside.toFixed(1)} m² lie outside${near}`, {
       errors: [{ field: 'geometry', message: 'outside parent' }], outsideM2: r.outside,
