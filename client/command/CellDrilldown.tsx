@@ -1,0 +1,71 @@
+import { useEffect, useState } from 'react';
+import { format } from 'date-fns';
+import { api } from '../api.ts';
+import { useCommandMessages } from './messages.ts';
+
+interface InboxReport {
+  id: number;
+  category: string;
+  severity: 'ordinary' | 'major';
+  state: string;
+  overdue: boolean;
+  createdAt: string;
+}
+
+interface Card {
+  name: string;
+  people?: { role: string; roleName?: { zh: string; en: string }; name: string; phone?: string | null }[];
+}
+
+/** A cell clicked in the ranking: its reports in the window and who answers for it. */
+export function CellDrilldown({ cellId, since, until, categoryName }: { cellId: number; since: Date; until: Date; categoryName: (code: string) => string }) {
+  const t = useCommandMessages();
+  const [reports, setReports] = useState<InboxReport[] | null>(null);
+  const [card, setCard] = useState<Card | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const q = new URLSearchParams({ cellId: String(cellId), since: since.toISOString(), until: until.toISOString(), limit: '50' });
+    Promise.all([
+      api<InboxReport[] | { reports: InboxReport[] }>(`/api/reports?${q}`, { signal: controller.signal }),
+      api<Card>(`/api/cells/${cellId}/card`, { signal: controller.signal }),
+    ])
+      .then(([list, c]) => {
+        setReports(Array.isArray(list) ? list : list.reports);
+        setCard(c);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+      });
+    return () => controller.abort();
+  }, [cellId, since, until]);
+
+  if (error) return <p className="form-error" role="alert">{error}</p>;
+  if (!reports || !card) return <p className="muted small">{t('loading')}</p>;
+  return (
+    <div className="drilldown" data-testid="drilldown">
+      <h4>{t('cellReports', { name: card.name })}</h4>
+      <ul className="feed">
+        {reports.map((r) => (
+          <li key={r.id}>
+            <a href={`#/reports?report=${r.id}`}>
+              <span className={`badge${r.overdue ? ' bad' : r.state === 'closed' ? ' good' : ''}`}>{r.state}</span>{' '}
+              {categoryName(r.category)} · {format(new Date(r.createdAt), 'MM-dd HH:mm')}
+            </a>
+          </li>
+        ))}
+        {reports.length === 0 && <li className="muted">{t('none')}</li>}
+      </ul>
+      {card.people && card.people.length > 0 && (
+        <>
+          <h4>{t('responsible')}</h4>
+          <ul className="feed">
+            {card.people.map((p, i) => <li key={i}>{p.roleName?.zh ?? p.role} · {p.name}{p.phone ? ` · ${p.phone}` : ''}</li>)}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}

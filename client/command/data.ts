@@ -1,0 +1,47 @@
+import type { HeatPoint } from './HeatLayer.tsx';
+
+/** GET /api/heatmap: raw points below the server's threshold, weighted bins above it. */
+export interface HeatmapResponse {
+  mode: 'points' | 'bins';
+  total: number;
+  points?: { id: number; lon: number; lat: number; weight: number }[];
+  bins?: { lon: number; lat: number; count: number; weight: number }[];
+}
+
+export function heatPoints(r: HeatmapResponse): HeatPoint[] {
+  if (r.mode === 'bins') return (r.bins ?? []).map((b) => ({ position: [b.lon, b.lat], weight: b.weight }));
+  return (r.points ?? []).map((p) => ({ position: [p.lon, p.lat], weight: p.weight }));
+}
+
+/** One cell's figures for the chosen window (GET /api/stats/cells). */
+export interface CellStats {
+  id: number;
+  code: string;
+  name: string;
+  reports: number;
+  open: number;
+  overdue: number;
+  closed: number;
+  rate: number | null;
+  medianHours: number | null;
+  major: number;
+}
+
+export interface Kpis {
+  found: number;
+  verified: number;
+  rectified: number;
+  rate: number | null;
+  overdue: number;
+  majorSupervised: number;
+}
+
+/** Colour ramps for the choropleth: more is worse, except the rectification rate. */
+export const worseIsHigher = (metric: string) => metric !== 'rate';
+
+/** Even breaks from 0 to the largest value, five classes. */
+export function breaks(values: number[]): number[] {
+  const max = Math.max(0, ...values.filter(Number.isFinite));
+  if (max === 0) return [0, 0, 0, 0];
+  return [1, 2, 3, 4].map((i) => (max * i) / 5);
+}
