@@ -16,6 +16,8 @@ import unitsPlugin from './units/plugin.ts';
 import reportRoutes from './reports/routes.ts';
 import reportEvents from './reports/events.ts';
 import exchangePlugin from './exchange/plugin.ts';
+import patrolsPlugin from './patrols/plugin.ts';
+import commandPlugin from './command/plugin.ts';
 import { installAuth } from './auth/plugin.ts';
 import authRoutes from './auth/routes.ts';
 import userRoutes from './users/routes.ts';
@@ -63,13 +65,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(reportRoutes, ctx);
   await app.register(reportEvents, ctx);
   await app.register(exchangePlugin, ctx);
+  await app.register(patrolsPlugin, ctx);
+  await app.register(commandPlugin, ctx);
 
   const clientDir = opts.clientDir ?? path.resolve('dist/client');
   if (existsSync(path.join(clientDir, 'index.html'))) {
     await app.register(fastifyStatic, { root: clientDir, wildcard: false });
     // Client-side routes (/command, /report …) all load the single page.
     app.get('/*', { schema: { hide: true } }, (request, reply) =>
-      request.url.startsWith('/api/') || request.url.startsWith('/tiles/')
+      request.url.startsWith('/api/') || request.url.startsWith('/tiles/') || request.url.startsWith('/ogc/')
         ? reply.callNotFound()
         : reply.sendFile('index.html'),
     );

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { patrolsConfig, type PatrolsConfig } from './patrols/config.ts';
+import { commandConfig, type CommandConfig } from './command/config.ts';
 
 /** A grid level: deployments use 3 to 5; names are configuration, not code. */
 export interface LevelConfig {
@@ -116,6 +118,10 @@ export interface Config {
   unitTypes: UnitTypeConfig[];
   card: CardConfig;
   reports: ReportsConfig;
+  /** Patrol plans (cadences), check-in distance and checklists: see server/patrols/config.ts. */
+  patrols: PatrolsConfig;
+  /** Command view: heatmap threshold and bins, severity weights, report month time zone: see server/command/config.ts. */
+  command: CommandConfig;
 }
 
 export const DEFAULT_LEVELS: LevelConfig[] = [
@@ -224,5 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     unitTypes: file.unitTypes ?? DEFAULT_UNIT_TYPES,
     card: { maskPhones: true, ...file.card },
     reports: reportsConfig(file.reports, env, path.resolve(env.WANGGE_DATA_DIR ?? file.dataDir ?? 'data/db')),
+    patrols: patrolsConfig(file.patrols),
+    command: commandConfig(file.command, file.patrols?.timeZone),
   };
 }

@@ -1,5 +1,372 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ViewProps } from '../views.ts';
-/** Placeholder until this part is built: its owner replaces this file. */
-export function CoveragePanel(_props: ViewProps) {
-  return null;
+import { api, fetchCell } from '../api.ts';
+import { useI18n } from '../i18n/index.tsx';
+import { useMap, useMapController } from '../map/context.tsx';
+import { useCoverageMessages } from './messages.ts';
+import { useCoverageLayers } from './layers.ts';
+import {
+  KIND_COLORS, boundsOf, countsOf, formatArea, formatRatio, problemsOf,
+  type LevelAnswer, type ParentAnswer, type ParentReport, type Problem, type ProblemKind,
+} from './model.ts';
+import type { CoverageTolerance } from './turf-engine.ts';
+import './coverage.css';
+
+type Scope = { kind: 'parent'; parentId: number } | { kind: 'level'; level: number };
+
+interface Result {
+  scope: Scope;
+  reports: ParentReport[];
+  tolerance: CoverageTolerance;
+}
+
+interface FixAnswer {
+  kind: string;
+  changed: number[];
+  created: number | null;
+}
+
+interface CellName {
+  name: string;
+  code: string;
+}
+
+const KIND_LABEL = { overlap: 'overlaps', gap: 'gaps', stray: 'strays', sliver: 'slivers' } as const;
+
+/** Most items listed per kind; a level of a big city can have thousands of slivers. */
+const LIST_LIMIT = 100;
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function coverageUrl(scope: Scope, tolerance: { minAreaM2: number; sliverWidthM: number | null }) {
+  const q = new URLSearchParams(scope.kind === 'parent' ? { parentId: String(scope.parentId) } : { level: String(scope.level) });
+  q.set('minAreaM2', String(tolerance.minAreaM2));
+  if (tolerance.sliverWidthM !== null) q.set('sliverWidthM', String(tolerance.sliverWidthM));
+  return `/api/coverage?${q}`;
+}
+
+/**
+ * The planner's coverage check: for the children of the selected cell, or for every parent of a
+ * level, the server's analysis (counts, covered share, overlaps, gaps, strays, slivers, invalid
+ * cells), drawn on the map while the result is open, each problem with its one-click fix.
+ */
+export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
+  const t = useCoverageMessages();
+  const { lang } = useI18n();
+  const map = useMap();
+  const { refreshCells } = useMapController();
+
+  const levels = config.levels;
+  const parentLevels = levels.slice(0, -1);
+  const [scopeKind, setScopeKind] = useState<'parent' | 'level'>('parent');
+  const [level, setLevel] = useState<number>(parentLevels[0]?.level ?? 1);
+  const [minArea, setMinArea] = useState('1');
+  const [minWidth, setMinWidth] = useState('');
+  const [result, setResult] = useState<Result | null>(null);
+  const [running, setRunning] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [hoverKey, setHoverKey] = useState<string | null>(null);
+  const [activeKey, setActiveKey] = useState<string | null>(null);
+  const [names, setNames] = useState<ReadonlyMap<number, CellName>>(new Map());
+  const namesRef = useRef(names);
+  namesRef.current = names;
+  const runController = useRef<AbortController | null>(null);
+
+  const levelName = useCallback((n: number) => {
+    const l = levels.find((x) => x.level === n);
+    return l ? (lang === 'en' ? l.en : l.zh) : String(n);
+  }, [levels, lang]);
+
+  // The selected cell's name, for the scope line.
+  useEffect(() => {
+    if (selectedId === null || namesRef.current.has(selectedId)) return;
+    const controller = new AbortController();
+    fetchCell(selectedId, controller.signal)
+      .then((c) => setNames((m) => new Map(m).set(c.id, { name: c.properties.name, code: c.properties.code })))
+      .catch(() => undefined); // Only a label: the id stands in for the name.
+    return () => controller.abort();
+  }, [selectedId]);
+
+  useEffect(() => () => runController.current?.abort(), []);
+
+  /** Looks up the names of the cells a result mentions (a few at a time). */
+  const loadNames = useCallback(async (ids: number[], signal: AbortSignal) => {
+    const missing = [...new Set(ids)].filter((id) => !namesRef.current.has(id)).slice(0, 400);
+    for (let i = 0; i < missing.length && !signal.aborted; i += 8) {
+      const got = await Promise.all(missing.slice(i, i + 8).map((id) => fetchCell(id, signal).catch(() => null)));
+      if (signal.aborted) return;
+      setNames((m) => {
+        const next = new Map(m);
+        for (const c of got) if (c) next.set(c.id, { name: c.properties.name, code: c.properties.code });
+        return next;
+      });
+    }
+  }, []);
+
+  const tolerance = useMemo(() => {
+    const min = Number(minArea);
+    const width = minWidth.trim() === '' ? null : Number(minWidth);
+    return {
+      minAreaM2: Number.isFinite(min) && min >= 0 ? min : 1,
+      sliverWidthM: width !== null && Number.isFinite(width) && width > 0 ? width : null,
+    };
+  }, [minArea, minWidth]);
+
+  const run = useCallback(async (scope: Scope, tol: { minAreaM2: number; sliverWidthM: number | null }, keepMessages = false) => {
+    runController.current?.abort();
+    const controller = new AbortController();
+    runController.current = controller;
+    setRunning(true);
+    if (!keepMessages) {
+      setError(null);
+      setNotice(null);
+    }
+    try {
+      const answer = await api<ParentAnswer | LevelAnswer>(coverageUrl(scope, tol), { signal: controller.signal });
+      const reports = 'parents' in answer ? answer.parents : [answer];
+      setResult({ scope, reports, tolerance: answer.tolerance });
+      const ids = reports.flatMap((r) => [r.parentId, ...problemsOf([r]).flatMap((p) => p.cells), ...r.invalid.map((i) => i.cellId)]);
+      void loadNames(ids, controller.signal);
+    } catch (e) {
+      if (!controller.signal.aborted) setError(t('error', { message: errorText(e) }));
+    } finally {
+      if (runController.current === controller) setRunning(false);
+    }
+  }, [loadNames, t]);
+
+  const scope: Scope | null = scopeKind === 'level' ? { kind: 'level', level } : selectedId !== null ? { kind: 'parent', parentId: selectedId } : null;
+
+  const problems = useMemo(() => (result ? problemsOf(result.reports) : null), [result]);
+  const counts = useMemo(() => (result ? countsOf(result.reports) : null), [result]);
+  const highlight = useMemo(() => problems?.find((p) => p.key === (hoverKey ?? activeKey)) ?? null, [problems, hoverKey, activeKey]);
+  useCoverageLayers(map, problems, highlight);
+
+  const nameOf = useCallback((id: number) => names.get(id)?.name ?? t('cell', { id }), [names, t]);
+
+  const zoomTo = (p: Problem) => {
+    setActiveKey(p.key);
+    map?.fitBounds(boundsOf(p.geometry), { padding: 80, maxZoom: 19, duration: 500 });
+  };
+
+  const fix = async (key: string, body: Record<string, unknown>) => {
+    if (!result) return;
+    setBusy(key);
+    setError(null);
+    setNotice(null);
+    try {
+      const answer = await api<FixAnswer>('/api/coverage/fix', { method: 'POST', body });
+      refreshCells();
+      setActiveKey(null);
+      setHoverKey(null);
+      setNotice(answer.created !== null
+        ? t('fixedNew', { cell: answer.created })
+        : t('fixed', { cells: answer.changed.map(nameOf).join('、') }));
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(null);
+    }
+    // Fixed or refused, the list is brought up to date (a refusal usually means the data changed).
+    await run(result.scope, { minAreaM2: result.tolerance.minAreaM2, sliverWidthM: result.tolerance.sliverWidthM ?? null }, true);
+  };
+
+  const close = () => {
+    runController.current?.abort();
+    setResult(null);
+    setNotice(null);
+    setError(null);
+    setActiveKey(null);
+    setHoverKey(null);
+  };
+
+  const resultTitle = result
+    ? result.scope.kind === 'parent'
+      ? t('childrenOf', { name: nameOf(result.scope.parentId) })
+      : t('levelOption', { parent: levelName(result.scope.level), child: levelName(result.scope.level + 1) })
+    : '';
+
+  const cellButton = (id: number) => (
+    <button key={id} type="button" className="link coverage-cell" title={names.get(id)?.code} onClick={() => onSelect(id)}>{nameOf(id)}</button>
+  );
+  const cellList = (ids: number[]) => ids.flatMap((id, i) => (i ? [<span key={`s${id}`}>、</span>, cellButton(id)] : [cellButton(id)]));
+
+  const describe = (p: Problem) => {
+    switch (p.kind) {
+      case 'overlap':
+        return <>{cellButton(p.fault.a)} ∩ {cellButton(p.fault.b)}</>;
+      case 'gap':
+        return p.fault.neighbours.length ? <>{t('gapItem', { cells: '' })}{cellList(p.fault.neighbours)}</> : t('gapNoNeighbour');
+      case 'stray':
+        return <>{cellButton(p.fault.cellId)} {t('strayItem')}</>;
+      case 'sliver': {
+        const key = p.fault.kind === 'overlap' ? 'sliverOverlap' : p.fault.kind === 'gap' ? 'sliverGap' : 'sliverStray';
+        return <>{t(key, { cells: '' })}{cellList(p.cells)}</>;
+      }
+    }
+  };
+
+  const fixes = (p: Problem) => {
+    const disabled = busy !== null;
+    const label = (text: string) => (busy === p.key ? t('fixing') : text);
+    switch (p.kind) {
+      case 'overlap': {
+        const { a, b } = p.fault;
+        return (
+          <>
+            <button type="button" className="button small" disabled={disabled} title={t('keepTitle', { keep: nameOf(a), other: nameOf(b) })}
+              onClick={() => void fix(p.key, { kind: 'overlap', a, b, keep: 'a' })}>{label(t('keep', { name: nameOf(a) }))}</button>
+            <button type="button" className="button small" disabled={disabled} title={t('keepTitle', { keep: nameOf(b), other: nameOf(a) })}
+              onClick={() => void fix(p.key, { kind: 'overlap', a, b, keep: 'b' })}>{label(t('keep', { name: nameOf(b) }))}</button>
+          </>
+        );
+      }
+      case 'gap': {
+        const gapBody = { kind: 'gap', parentId: p.parentId, gapGeometry: p.geometry, minAreaM2: result!.tolerance.minAreaM2, ...(result!.tolerance.sliverWidthM ? { sliverWidthM: result!.tolerance.sliverWidthM } : {}) };
+        return (
+          <>
+            {p.fault.neighbours.slice(0, 3).map((id) => (
+              <button key={id} type="button" className="button small" disabled={disabled} title={t('mergeTitle', { name: nameOf(id) })}
+                onClick={() => void fix(p.key, { ...gapBody, into: id })}>{label(t('mergeInto', { name: nameOf(id) }))}</button>
+            ))}
+            <button type="button" className="button small" disabled={disabled} title={t('newCellTitle')}
+              onClick={() => void fix(p.key, { ...gapBody, into: 'new' })}>{label(t('newCell'))}</button>
+          </>
+        );
+      }
+      case 'stray':
+        return (
+          <button type="button" className="button small" disabled={disabled}
+            onClick={() => void fix(p.key, { kind: 'stray', cellId: p.fault.cellId })}>{label(t('clip'))}</button>
+        );
+      case 'sliver':
+        return null;
+    }
+  };
+
+  const listOf = (kind: ProblemKind, titleKey: 'listOverlaps' | 'listGaps' | 'listStrays' | 'listSlivers') => {
+    const items = problems?.filter((p) => p.kind === kind) ?? [];
+    if (!items.length) return null;
+    const sliverParents = kind === 'sliver' ? [...new Set(items.map((p) => p.parentId))] : [];
+    return (
+      <div className="coverage-list" data-kind={kind}>
+        <h4><span className="coverage-swatch" style={{ background: KIND_COLORS[kind] }} />{t(titleKey, { n: items.length })}</h4>
+        {sliverParents.length > 0 && (
+          <div className="coverage-bulk">
+            {sliverParents.slice(0, 20).map((pid) => (
+              <button key={pid} type="button" className="button small" disabled={busy !== null}
+                onClick={() => void fix(`slivers:${pid}`, { kind: 'slivers', parentId: pid, minAreaM2: result!.tolerance.minAreaM2, ...(result!.tolerance.sliverWidthM ? { sliverWidthM: result!.tolerance.sliverWidthM } : {}) })}>
+                {busy === `slivers:${pid}` ? t('fixing') : sliverParents.length === 1 && result?.scope.kind === 'parent' ? t('cleanSlivers') : t('cleanSliversOf', { name: nameOf(pid) })}
+              </button>
+            ))}
+          </div>
+        )}
+        <ul>
+          {items.slice(0, LIST_LIMIT).map((p) => (
+            <li key={p.key} className="coverage-item" data-kind={p.kind} data-key={p.key} aria-current={p.key === activeKey ? 'true' : undefined}
+              onMouseEnter={() => setHoverKey(p.key)} onMouseLeave={() => setHoverKey(null)} onFocus={() => setHoverKey(p.key)} onBlur={() => setHoverKey(null)}>
+              <button type="button" className="coverage-zoom" onClick={() => zoomTo(p)} aria-label={`${t(KIND_LABEL[kind])} ${formatArea(p.areaM2, lang)}`}>
+                <span className="coverage-swatch" style={{ background: KIND_COLORS[p.kind] }} />
+                <span className="coverage-area">{formatArea(p.areaM2, lang)}</span>
+              </button>
+              <span className="coverage-what">
+                {describe(p)}
+                {result?.scope.kind === 'level' && <span className="coverage-parent">{t('inParent', { name: nameOf(p.parentId) })}</span>}
+              </span>
+              {kind !== 'sliver' && <span className="coverage-fixes">{fixes(p)}</span>}
+            </li>
+          ))}
+        </ul>
+        {items.length > LIST_LIMIT && <p className="coverage-note">{t('more', { n: items.length - LIST_LIMIT })}</p>}
+      </div>
+    );
+  };
+
+  const invalid = result?.reports.flatMap((r) => r.invalid) ?? [];
+  const failed = result?.reports.filter((r) => r.error) ?? [];
+  const single = result?.scope.kind === 'parent' ? result.reports[0] : undefined;
+  const clean = counts && !counts.overlaps && !counts.gaps && !counts.strays && !counts.errors && counts.parents > counts.notSubdivided;
+
+  return (
+    <section className="panel-section coverage" aria-labelledby="coverage-title">
+      <h3 id="coverage-title">{t('section')}</h3>
+      <p className="coverage-note">{t('intro')}</p>
+      <form className="coverage-form" onSubmit={(e) => { e.preventDefault(); if (scope) void run(scope, tolerance); }}>
+        <fieldset className="coverage-scope">
+          <legend>{t('scopeLabel')}</legend>
+          <label><input type="radio" name="coverage-scope" value="parent" checked={scopeKind === 'parent'} onChange={() => setScopeKind('parent')} /> {t('scopeChildren')}</label>
+          <label><input type="radio" name="coverage-scope" value="level" checked={scopeKind === 'level'} onChange={() => setScopeKind('level')} /> {t('scopeLevel')}</label>
+        </fieldset>
+        {scopeKind === 'parent' && (
+          <p className="coverage-note">{selectedId === null ? t('noSelection') : t('childrenOf', { name: nameOf(selectedId) })}</p>
+        )}
+        {scopeKind === 'level' && (
+          <label className="coverage-field">{t('levelLabel')}
+            <select className="input" name="coverage-level" value={level} onChange={(e) => setLevel(Number(e.target.value))}>
+              {parentLevels.map((l) => <option key={l.level} value={l.level}>{t('levelOption', { parent: levelName(l.level), child: levelName(l.level + 1) })}</option>)}
+            </select>
+          </label>
+        )}
+        <details className="coverage-tolerance">
+          <summary>{t('tolerance')}</summary>
+          <label className="coverage-field">{t('minArea')}
+            <input className="input" name="minAreaM2" type="number" min="0" step="any" value={minArea} onChange={(e) => setMinArea(e.target.value)} />
+          </label>
+          <label className="coverage-field">{t('sliverWidth')}
+            <input className="input" name="sliverWidthM" type="number" min="0" step="any" value={minWidth} onChange={(e) => setMinWidth(e.target.value)} />
+          </label>
+        </details>
+        <div className="coverage-actions">
+          <button type="submit" className="button primary small" data-testid="coverage-run" disabled={!scope || running}>
+            {running ? t('running') : result ? t('rerun') : t('run')}
+          </button>
+          {result && <button type="button" className="button small" onClick={close}>{t('clear')}</button>}
+        </div>
+      </form>
+
+      {error && <p className="form-error" role="alert">{error}</p>}
+      {notice && <p className="form-ok" role="status">{notice}</p>}
+
+      {result && counts && (
+        <div className="coverage-result" data-testid="coverage-result" aria-busy={running}>
+          <h4 className="coverage-result-title">{resultTitle}</h4>
+          {single?.notSubdivided && !single.error && <p className="coverage-note">{t('notSubdivided')}</p>}
+          {result.scope.kind === 'level' && counts.parents === counts.notSubdivided && <p className="coverage-note">{t('allNotSubdivided')}</p>}
+          {!(single?.notSubdivided) && (
+            <dl className="coverage-stats">
+              <div><dt>{t('covered')}</dt><dd data-testid="coverage-ratio">{formatRatio(counts.coveredRatio, lang)}</dd></div>
+              {result.scope.kind === 'level' && <div><dt>{t('parents')}</dt><dd>{counts.parents - counts.notSubdivided}</dd></div>}
+              <div data-kind="overlap"><dt>{t('overlaps')}</dt><dd data-testid="coverage-overlaps">{counts.overlaps}</dd></div>
+              <div data-kind="gap"><dt>{t('gaps')}</dt><dd data-testid="coverage-gaps">{counts.gaps}</dd></div>
+              <div data-kind="stray"><dt>{t('strays')}</dt><dd data-testid="coverage-strays">{counts.strays}</dd></div>
+              <div data-kind="sliver"><dt>{t('slivers')}</dt><dd data-testid="coverage-slivers">{counts.slivers}</dd></div>
+              {counts.invalid > 0 && <div><dt>{t('invalid')}</dt><dd>{counts.invalid}</dd></div>}
+              {counts.errors > 0 && <div><dt>{t('errors')}</dt><dd>{counts.errors}</dd></div>}
+            </dl>
+          )}
+          {failed.length > 0 && (
+            <ul className="form-error coverage-failed" role="alert">
+              {failed.map((r) => <li key={r.parentId}>{t('parentError', { name: nameOf(r.parentId), message: r.error! })}</li>)}
+            </ul>
+          )}
+          {clean && <p className="form-ok">{t('clean')}</p>}
+          {listOf('overlap', 'listOverlaps')}
+          {listOf('gap', 'listGaps')}
+          {listOf('stray', 'listStrays')}
+          {listOf('sliver', 'listSlivers')}
+          {invalid.length > 0 && (
+            <div className="coverage-list">
+              <h4>{t('listInvalid', { n: invalid.length })}</h4>
+              <ul>
+                {invalid.slice(0, LIST_LIMIT).map((i) => (
+                  <li key={i.cellId} className="coverage-item"><span className="coverage-what">{cellButton(i.cellId)}: <span className="mono">{i.reason}</span></span></li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </div>
+      )}
+    </section>
+  );
 }

@@ -1,28 +1,25 @@
 /**
- * Coverage analysis benchmark: the PostGIS engine (embedded PGlite, and PostgreSQL when
- * DATABASE_URL is set) against the Turf engine, on deterministic synthetic tilings of 1,000 and
- * 10,000 cells (100,000 with --large) with injected faults. Prints a table; writes JSON under
- * bench-results/.
+ * Coverage analysis benchmark: the PostGIS engine (embedded PGlite, and PostgreSQL at
+ * BENCH_DATABASE_URL) against the Turf engine, on deterministic synthetic tilings of 1,000 and
+ * 10,000 cells (100,000 with --large or BENCH_HEAVY=1) with injected faults. Prints a table; writes
+ * JSON under bench-results/. Part of `npm run bench`; standalone:
  *
  *   npx tsx scripts/bench/coverage.ts [--large]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { Polygon, Position } from 'geojson';
 import { analyseCoverage, summarise, type CoverageReport } from '../../client/coverage/turf-engine.ts';
 import { analyseParents } from '../../server/coverage/postgis.ts';
 import type { Db } from '../../server/db/db.ts';
 import { openEmbeddedDb } from '../../server/db/embedded.ts';
-import { createPostgresDb } from '../../server/db/postgres.ts';
 import { migrate } from '../../server/db/migrate.ts';
+import { DB_LABEL, HEAVY, dropSchemas, ensureBenchDatabase, openPlace, printTable, timeIt, writeResult } from './lib.ts';
 
 const BLOCK = 10; // a parent is BLOCK × BLOCK cells
 const STEP = 0.001; // a cell is about 100 m across
 
-interface Tiling {
+export interface Tiling {
   parents: { code: string; geometry: Polygon }[];
   children: { code: string; parentCode: string; geometry: Polygon }[];
   injected: { overlaps: number; gaps: number; strays: number };
@@ -113,77 +110,61 @@ export async function load(db: Db, t: Tiling): Promise<{ parentIds: number[]; pa
   return { parentIds: [...parentGeom.keys()], parentGeom, kids };
 }
 
-interface Row { cells: number; engine: string; seconds: number; overlaps: number; gaps: number; strays: number; slivers: number }
+export interface CoverageRow { cells: number; engine: string; seconds: number; overlaps: number; gaps: number; strays: number; slivers: number }
+
+const TOLERANCE = { minAreaM2: 1, sliverWidthM: null };
 
 const found = (reports: CoverageReport[]) => {
   const s = summarise(reports);
   return { overlaps: s.overlaps, gaps: s.gaps, strays: s.strays, slivers: s.slivers };
 };
 
-async function timeIt<T>(fn: () => Promise<T> | T): Promise<[T, number]> {
-  const start = process.hrtime.bigint();
-  const r = await fn();
-  return [r, Number(process.hrtime.bigint() - start) / 1e9];
+/** The PostGIS engine on a database the tiling is loaded into (loads it). */
+export async function benchPostgis(db: Db, tiling: Tiling, engine: string): Promise<CoverageRow> {
+  const loaded = await load(db, tiling);
+  const [reports, secs] = await timeIt(() => analyseParents(db, loaded.parentIds, TOLERANCE));
+  return { cells: tiling.children.length, engine, seconds: secs, ...found(reports) };
 }
 
+/** The Turf engine (the one the planner's browser runs), in Node on the same tiling. */
+export async function benchTurf(tiling: Tiling): Promise<CoverageRow> {
+  const kids = new Map<string, { id: number; geometry: Polygon }[]>();
+  tiling.children.forEach((c, i) => {
+    if (!kids.has(c.parentCode)) kids.set(c.parentCode, []);
+    kids.get(c.parentCode)!.push({ id: i + 1 + tiling.parents.length, geometry: c.geometry });
+  });
+  const [reports, secs] = await timeIt(() =>
+    tiling.parents.map((p, i) => analyseCoverage({ id: i + 1, geometry: p.geometry }, kids.get(p.code) ?? [], TOLERANCE)));
+  return { cells: tiling.children.length, engine: 'Turf + flatbush (Node)', seconds: secs, ...found(reports) };
+}
+
+export const coverageHeader = ['cells', 'engine', 'seconds', 'cells/s', 'overlaps', 'gaps', 'strays', 'slivers'];
+export const coverageTable = (rows: CoverageRow[]) =>
+  rows.map((r) => [r.cells, r.engine, r.seconds.toFixed(2), Math.round(r.cells / r.seconds), r.overlaps, r.gaps, r.strays, r.slivers]);
+
+/** Standalone: embedded, PostgreSQL (BENCH_DATABASE_URL) and Turf; `npm run bench -- coverage` runs the same inside the suite. */
 async function main() {
-  const sizes = [1_000, 10_000, ...(process.argv.includes('--large') ? [100_000] : [])];
-  const dbs: { name: string; open: () => Promise<{ db: Db; done: () => Promise<void> }> }[] = [
-    { name: 'PostGIS (embedded PGlite)', open: async () => { const db = await openEmbeddedDb(); await migrate(db); return { db, done: () => db.close() }; } },
-  ];
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    dbs.push({
-      name: 'PostGIS (PostgreSQL)',
-      open: async () => {
-        // A throw-away schema, so the benchmark never touches the real tables.
-        const schema = `wg_bench_${randomBytes(4).toString('hex')}`;
-        const admin = new pg.Client({ connectionString: url });
-        await admin.connect();
-        await admin.query(`CREATE SCHEMA ${schema}`);
-        const db = createPostgresDb({ connectionString: url, schema, max: 2 });
-        await migrate(db);
-        return { db, done: async () => { await db.close(); await admin.query(`DROP SCHEMA ${schema} CASCADE`); await admin.end(); } };
-      },
-    });
-  }
-  const rows: Row[] = [];
-  const tol = { minAreaM2: 1, sliverWidthM: null };
+  const sizes = [1_000, 10_000, ...(process.argv.includes('--large') || HEAVY ? [100_000] : [])];
+  await ensureBenchDatabase();
+  const rows: CoverageRow[] = [];
   for (const size of sizes) {
     const tiling = makeTiling(size);
-    const n = tiling.children.length;
-    console.error(`${n} cells in ${tiling.parents.length} parents; injected ${JSON.stringify(tiling.injected)}`);
-    let loaded: Awaited<ReturnType<typeof load>> | undefined;
-    for (const d of dbs) {
-      const { db, done } = await d.open();
+    console.error(`${tiling.children.length} cells in ${tiling.parents.length} parents; injected ${JSON.stringify(tiling.injected)}`);
+    for (const kind of ['embedded', 'postgres'] as const) {
+      const schema = `wg_bench_cov_${randomBytes(4).toString('hex')}`;
+      const db = kind === 'embedded' ? await openEmbeddedDb() : await openPlace({ kind, where: schema }, { create: true });
       try {
-        loaded = await load(db, tiling);
-        const ids = loaded.parentIds;
-        const [reports, seconds] = await timeIt(() => analyseParents(db, ids, tol));
-        rows.push({ cells: n, engine: d.name, seconds, ...found(reports) });
-        console.error(`  ${d.name}: ${seconds.toFixed(2)} s`);
+        if (kind === 'embedded') await migrate(db);
+        rows.push(await benchPostgis(db, tiling, `PostGIS (${DB_LABEL[kind]})`));
       } finally {
-        await done();
+        await db.close();
+        if (kind === 'postgres') await dropSchemas(schema);
       }
     }
-    const l = loaded!;
-    const [reports, seconds] = await timeIt(() => l.parentIds.map((id) => analyseCoverage({ id, geometry: l.parentGeom.get(id)! }, l.kids.get(id) ?? [], tol)));
-    rows.push({ cells: n, engine: 'Turf + flatbush (Node)', seconds, ...found(reports) });
-    console.error(`  Turf: ${seconds.toFixed(2)} s`);
+    rows.push(await benchTurf(tiling));
   }
-
-  const header = ['cells', 'engine', 'seconds', 'cells/s', 'overlaps', 'gaps', 'strays', 'slivers'];
-  const table = rows.map((r) => [String(r.cells), r.engine, r.seconds.toFixed(2), String(Math.round(r.cells / r.seconds)), String(r.overlaps), String(r.gaps), String(r.strays), String(r.slivers)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-  const line = (cols: string[]) => cols.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of table) console.log(line(r));
-
-  mkdirSync('bench-results', { recursive: true });
-  const file = `bench-results/coverage-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
-  writeFileSync(file, JSON.stringify({ machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, rows }, null, 2));
-  console.log(`\nwritten to ${file}`);
+  printTable('Coverage analysis', coverageHeader, coverageTable(rows));
+  console.log(`\nwritten to ${writeResult('coverage', { rows })}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

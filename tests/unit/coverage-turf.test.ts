@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { analyseCoverage, areaM2, drawingFeedback, invalidReason, type CoverageCell } from '../../client/coverage/turf-engine.ts';
 import { CASES, grid2x2, jitter, movedVertex, rect, triangleM2 } from '../fixtures/coverage/cases.ts';
 import { expectCaseAnswer } from '../fixtures/coverage/compare.ts';
+import { borderingPair, countyCount, damage, stateTiling, type StateTiling } from '../fixtures/coverage/us-atlas.ts';
+
+const polygonsOfAny = (g: CoverageCell['geometry']) => (g.type === 'Polygon' ? g.coordinates : g.coordinates.flat());
 
 const cellsOf = (children: { key: string; geometry: CoverageCell['geometry'] }[]) => {
   const ids = new Map(children.map((c, i) => [c.key, i + 2]));
@@ -84,5 +87,54 @@ describe('the Turf coverage engine', () => {
     expect(sprawling.overlaps.map((o) => o.cellId)).toEqual([10]);
     expect(Math.abs(sprawling.overlaps[0]!.areaM2 / (2 * triangleM2([[5, 0], [6, 0], [6, 5]])) - 1)).toBeLessThan(0.002);
     expect(Math.abs(sprawling.outside!.areaM2 / (2 * triangleM2([[-1, 0], [0, 0], [0, 5]])) - 1)).toBeLessThan(0.002);
+  });
+});
+
+describe('the Turf coverage engine on a published tiling (us-atlas counties)', () => {
+  const analyse = (t: StateTiling) => {
+    const ids = new Map(t.children.map((c, i) => [c.key, i + 2]));
+    const report = analyseCoverage({ id: 1, geometry: t.parent }, t.children.map((c) => ({ id: ids.get(c.key)!, geometry: c.geometry })));
+    return { ids, report };
+  };
+
+  it('has the 3,231 counties the package documents', () => {
+    expect(countyCount()).toBe(3231);
+  });
+
+  it.each([['19', 'Iowa', 99], ['49', 'Utah', 29], ['09', 'Connecticut', 8]] as const)('finds no overlap, gap or stray in the counties of %s (%s)', (fips, name, n) => {
+    const t = stateTiling(fips);
+    expect(t.name).toBe(name);
+    expect(t.children).toHaveLength(n);
+    const { report } = analyse(t);
+    expect(report).toMatchObject({ overlaps: [], gaps: [], strays: [], slivers: [], invalid: [] });
+    expect(report.coveredRatio).toBeGreaterThan(0.999999);
+  });
+
+  it('reports the counties that quantising made invalid, and still no false fault (Colorado)', () => {
+    const t = stateTiling('08');
+    const { ids, report } = analyse(t);
+    const name = new Map([...ids].map(([k, v]) => [v, k]));
+    // Tiny rings collapsed to fewer than four points: checked independently of the engine's own test.
+    const degenerate = t.children.filter((c) => polygonsOfAny(c.geometry).some((ring) => new Set(ring.map((p) => p.join(','))).size < 3)).map((c) => c.key);
+    expect(degenerate.length).toBeGreaterThan(0);
+    expect(report.invalid.map((i) => name.get(i.cellId)).sort()).toEqual(degenerate.sort());
+    expect(report.invalid.every((i) => /Too few points/.test(i.reason))).toBe(true);
+    expect(report).toMatchObject({ overlaps: [], gaps: [], strays: [] });
+  });
+
+  it('finds exactly a deliberately inserted overlap and gap, with their areas', () => {
+    const t = stateTiling('19');
+    const ab = borderingPair(t);
+    const cd = borderingPair(t, ab);
+    const d = damage(t, ab, cd);
+    const { ids, report } = analyse(d.tiling);
+    const [a, b] = [ids.get(ab[0])!, ids.get(ab[1])!];
+    expect(report.overlaps.map((o) => [o.a, o.b])).toEqual([[Math.min(a, b), Math.max(a, b)]]);
+    expect(report.gaps).toHaveLength(1);
+    expect(report.strays).toEqual([]);
+    // Areas against the pieces as cut (turf.area, a sphere): within 1 %.
+    expect(Math.abs(report.overlaps[0]!.areaM2 / d.overlap.areaM2 - 1)).toBeLessThan(0.01);
+    expect(Math.abs(report.gaps[0]!.areaM2 / d.gap.areaM2 - 1)).toBeLessThan(0.01);
+    expect(report.gaps[0]!.neighbours.sort()).toEqual(expect.arrayContaining([ids.get(cd[0]), ids.get(cd[1])].sort()));
   });
 });

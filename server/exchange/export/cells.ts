@@ -34,6 +34,8 @@ export interface ExportCell {
   /** RFC 7946: exterior rings counter-clockwise, holes clockwise, rounded to the precision. */
   geometry: MultiPolygon;
   wkt: string;
+  /** The same rounded geometry as ISO WKB, for binary formats (GeoPackage). */
+  wkb: Uint8Array;
   updatedAt: Date;
   people: ResponsiblePerson[];
 }
@@ -55,6 +57,7 @@ interface Row {
   area_m2: number;
   geometry: MultiPolygon;
   wkt: string;
+  wkb: Uint8Array;
   updated_at: Date;
 }
 
@@ -84,7 +87,8 @@ export async function loadExportCells(q: Queryable, config: Config, sel: ExportS
     `SELECT c.id, c.code, c.name, c.level, p.code AS parent_code, c.updated_at,
             ST_Area(c.geom::geography) AS area_m2,
             ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom), $1::int)::json AS geometry,
-            ST_AsText(ST_ForcePolygonCCW(c.geom), $1::int) AS wkt
+            ST_AsText(ST_ForcePolygonCCW(c.geom), $1::int) AS wkt,
+            ST_AsBinary(ST_GeomFromGeoJSON(ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom), $1::int))) AS wkb
      FROM ${from} LEFT JOIN cells p ON p.id = c.parent_id ${where}
      ORDER BY c.level, c.code`, params);
 
@@ -119,6 +123,7 @@ export async function loadExportCells(q: Queryable, config: Config, sel: ExportS
       areaM2: Math.round(r.area_m2 * 100) / 100,
       geometry: r.geometry,
       wkt: r.wkt,
+      wkb: new Uint8Array(r.wkb),
       updatedAt: new Date(r.updated_at),
       people: people.get(r.id) ?? [],
     })),

@@ -6,6 +6,7 @@ import { loadExportCells, type ExportSet } from './cells.ts';
 import { toCsv } from './csv.ts';
 import { contentDisposition, exportTitle } from './filename.ts';
 import { toGeoJson } from './geojson.ts';
+import { toGeoPackage } from './geopackage.ts';
 import { toKml } from './kml.ts';
 import { toShapefileZip } from './shapefile.ts';
 
@@ -28,6 +29,7 @@ const FORMATS: Format[] = [
   { ext: 'csv', type: 'text/csv; charset=utf-8', summary: 'Cells as CSV with the geometry as WKT (UTF-8 with BOM, for Excel)', write: (s) => toCsv(s) },
   { ext: 'kml', type: 'application/vnd.google-earth.kml+xml', summary: 'Cells as KML 2.2 (Google Earth, mobile map apps), one folder per level', write: (s, t) => toKml(s, t) },
   { ext: 'shp.zip', type: 'application/zip', summary: 'Cells as a zipped Shapefile (.shp .shx .dbf .prj .cpg; UTF-8 attributes)', write: (s) => toShapefileZip(s) },
+  { ext: 'gpkg', type: 'application/geopackage+sqlite3', summary: 'Cells as an OGC GeoPackage (one feature table "cells", EPSG:4326)', write: (s, t) => toGeoPackage(s, t) },
 ];
 
 /** Exporting cells (a level, a subtree, or both) in the formats GIS users use. Public, like the cells. */

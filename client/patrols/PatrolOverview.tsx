@@ -1,0 +1,125 @@
+import { useEffect, useMemo, useState } from 'react';
+import { useI18n } from '../i18n/index.tsx';
+import type { ViewProps } from '../views.ts';
+import { patrolApi, type Coverage, type CoverageMap } from './api.ts';
+import { usePatrolLayer } from './layers.ts';
+import { usePatrolMessages } from './messages.ts';
+import { StatusBadge, errorText, localTime } from './parts.tsx';
+
+const SHOWN = 30;
+const today = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+/**
+ * The commander's view of inspection coverage: as of a day (today by default), the cells overdue for
+ * a patrol and the units overdue for inspection; on the map, cells shaded by the share of their
+ * units inspected and the overdue units as red dots, while the panel is open.
+ */
+export function PatrolOverview({ config, onSelect }: ViewProps) {
+  const t = usePatrolMessages();
+  const { lang, levelName } = useI18n();
+  const [day, setDay] = useState(today);
+  const [level, setLevel] = useState<number | null>(null);
+  const [coverage, setCoverage] = useState<Coverage | null>(null);
+  const [layer, setLayer] = useState<CoverageMap | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  // Today means now; an earlier day means its end, local time.
+  const at = useMemo(() => (day === today() ? null : new Date(`${day}T23:59:59`).toISOString()), [day]);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    const q = new URLSearchParams({ unitStatus: 'overdue' });
+    if (at) q.set('at', at);
+    setError(null);
+    patrolApi.coverage(q, ctl.signal).then(setCoverage).catch((e: unknown) => {
+      if (!ctl.signal.aborted) setError(errorText(e));
+    });
+    return () => ctl.abort();
+  }, [at]);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    const q = new URLSearchParams();
+    if (at) q.set('at', at);
+    if (level !== null) q.set('level', String(level));
+    patrolApi.coverageMap(q, ctl.signal).then(setLayer).catch((e: unknown) => {
+      if (!ctl.signal.aborted) setError(errorText(e));
+    });
+    return () => ctl.abort();
+  }, [at, level]);
+
+  usePatrolLayer(layer?.cells ?? null, layer?.units ?? null);
+
+  const summary = useMemo(() => {
+    if (!coverage) return null;
+    const ids = new Set(coverage.cells.map((c) => c.id));
+    const roots = coverage.cells.filter((c) => c.parentId === null || !ids.has(c.parentId));
+    const total = roots.reduce((s, c) => s + c.unitsTotal, 0);
+    const done = roots.reduce((s, c) => s + c.unitsInspected, 0);
+    const overdueCells = coverage.cells.filter((c) => c.patrolStatus === 'overdue');
+    return { total, done, pct: total ? Math.round((1000 * done) / total) / 10 : 0, overdueCells };
+  }, [coverage]);
+
+  const month = day.slice(0, 7);
+
+  return (
+    <section className="panel-section patrol" aria-labelledby="patrol-overview-title" data-testid="patrol-overview">
+      <h3 id="patrol-overview-title">{t('overview.title')}</h3>
+      {error && <p className="form-error" role="alert">{error}</p>}
+      <div className="patrol-row">
+        <label className="patrol-field">
+          <span>{t('overview.at')}</span>
+          <input className="input" type="date" value={day} max={today()} onChange={(e) => e.target.value && setDay(e.target.value)} />
+        </label>
+        <label className="patrol-field">
+          <span>{t('overview.level')}</span>
+          <select className="input" value={level ?? layer?.level ?? ''} onChange={(e) => setLevel(Number(e.target.value))}>
+            {config.levels.map((l) => <option key={l.level} value={l.level}>{levelName(config.levels, l.level)}</option>)}
+          </select>
+        </label>
+      </div>
+      <p className="muted small">{t('overview.legend')}</p>
+      {!coverage && !error && <p className="muted">{t('patrol.loading')}</p>}
+      {coverage && summary && (
+        <>
+          <p data-testid="patrol-summary">{t('overview.summary', { pct: summary.pct, done: summary.done, total: summary.total, overdue: coverage.units.length, cells: summary.overdueCells.length })}</p>
+          <h4 className="patrol-sub">{t('overview.overdueUnits', { n: coverage.units.length })}</h4>
+          {coverage.units.length === 0 && <p className="muted">{t('overview.noneOverdue')}</p>}
+          <ul className="patrol-units" data-testid="patrol-overdue-units">
+            {coverage.units.slice(0, SHOWN).map((u) => (
+              <li key={u.id} data-testid={`overdue-unit-${u.id}`}>
+                <div className="patrol-unit-main">
+                  <button type="button" className="link patrol-unit-name" onClick={() => onSelect(u.cellId)}>{u.name}</button>
+                  <span className="muted small">{u.cellCode} · {u.lastAt ? t('status.last', { date: localTime(u.lastAt, lang, true) }) : t('status.never')}</span>
+                </div>
+                <StatusBadge status={u.status} />
+              </li>
+            ))}
+          </ul>
+          {coverage.units.length > SHOWN && <p className="muted small">{t('overview.more', { n: coverage.units.length - SHOWN })}</p>}
+          <h4 className="patrol-sub">{t('overview.overdueCells', { n: summary.overdueCells.length })}</h4>
+          {summary.overdueCells.length === 0 && <p className="muted">{t('overview.noneOverdue')}</p>}
+          {summary.overdueCells.length > 0 && (
+            <table className="table" data-testid="patrol-overdue-cells">
+              <thead><tr><th>{t('overview.cell')}</th><th>{t('overview.pct')}</th><th /></tr></thead>
+              <tbody>
+                {summary.overdueCells.slice(0, SHOWN).map((c) => (
+                  <tr key={c.id}>
+                    <td><button type="button" className="link" onClick={() => onSelect(c.id)}>{c.name}</button> <span className="muted small">{c.code}</span></td>
+                    <td>{c.pctInspected === null ? '—' : `${c.pctInspected}%`}</td>
+                    <td><StatusBadge status={c.patrolStatus} /></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {summary.overdueCells.length > SHOWN && <p className="muted small">{t('overview.more', { n: summary.overdueCells.length - SHOWN })}</p>}
+          <p><a className="button small" href={`/api/inspections/ledger?format=csv&from=${month}&to=${month}`} download>{t('overview.ledger')}</a></p>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,268 @@
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { FeatureCollection, Point } from 'geojson';
+import { useI18n } from '../i18n/index.tsx';
+import type { ViewProps } from '../views.ts';
+import { patrolApi, type CellPlan, type CoverageCell, type Inspection, type ReportCategory, type Visit } from './api.ts';
+import { usePatrolLayer } from './layers.ts';
+import { usePatrolMessages } from './messages.ts';
+import { StatusBadge, errorText, localTime } from './parts.tsx';
+import { useTrack } from './track.ts';
+
+/**
+ * A grid worker's patrol on the phone: pick a cell in scope, start, check in at its units (with the
+ * phone's position, or the unit's own when there is none, flagged), tick the checklist, file
+ * findings as reports, finish. The track is recorded from watchPosition while the patrol is open.
+ */
+export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
+  const t = usePatrolMessages();
+  const { lang } = useI18n();
+  const [cells, setCells] = useState<CoverageCell[] | null>(null);
+  const [cellId, setCellId] = useState<number | null>(null);
+  const [patrol, setPatrol] = useState<Inspection | null>(null);
+  const [plan, setPlan] = useState<CellPlan | null>(null);
+  const [activeVisit, setActiveVisit] = useState<number | null>(null);
+  const [categories, setCategories] = useState<ReportCategory[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const track = useTrack(patrol?.open ? patrol.id : null, patrol?.startedAt ?? null);
+
+  // The cells I may patrol (my scope and below), and any patrol I left open.
+  useEffect(() => {
+    const ctl = new AbortController();
+    Promise.all([patrolApi.coverage(new URLSearchParams({ unitStatus: 'overdue' }), ctl.signal), patrolApi.openPatrols(ctl.signal), patrolApi.categories(ctl.signal)])
+      .then(async ([cov, open, cfg]) => {
+        setCells(cov.cells);
+        setCategories(cfg.categories);
+        if (open.items[0]) setPatrol(await patrolApi.inspection(open.items[0].id, ctl.signal));
+      })
+      .catch((e: unknown) => {
+        if (!ctl.signal.aborted) setError(errorText(e));
+      });
+    return () => ctl.abort();
+  }, []);
+
+  // Picking a cell on the map picks it here too, when it is one I may patrol.
+  useEffect(() => {
+    if (selectedId !== null && cells?.some((c) => c.id === selectedId)) setCellId(selectedId);
+  }, [selectedId, cells]);
+
+  const planCell = patrol?.cellId ?? null;
+  const reloadPlan = useCallback(async (signal?: AbortSignal) => {
+    if (planCell === null) return setPlan(null);
+    setPlan(await patrolApi.cellPlan(planCell, signal));
+  }, [planCell]);
+  useEffect(() => {
+    const ctl = new AbortController();
+    reloadPlan(ctl.signal).catch((e: unknown) => {
+      if (!ctl.signal.aborted) setError(errorText(e));
+    });
+    return () => ctl.abort();
+  }, [reloadPlan]);
+
+  const visitOf = useMemo(() => new Map((patrol?.visits ?? []).map((v) => [v.unitId, v])), [patrol]);
+  const units = useMemo<FeatureCollection<Point> | null>(() => plan && {
+    type: 'FeatureCollection',
+    features: plan.units.map((u) => ({
+      type: 'Feature', id: u.id, geometry: { type: 'Point', coordinates: [u.lon, u.lat] },
+      properties: { name: u.name, status: visitOf.has(u.id) ? 'visited' : u.status },
+    })),
+  }, [plan, visitOf]);
+  usePatrolLayer(null, patrol?.open ? units : null);
+
+  async function run(action: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const start = () => run(async () => {
+    if (cellId === null) return;
+    setNotice(null);
+    setPatrol(await patrolApi.start(cellId));
+    onSelect(cellId);
+  });
+
+  const checkIn = (unitId: number) => run(async () => {
+    if (!patrol) return;
+    const fix = await track.currentFix();
+    const visit = await patrolApi.checkIn(patrol.id, unitId, fix);
+    setPatrol(await patrolApi.inspection(patrol.id));
+    setActiveVisit(visit.id);
+    setNotice(visit.locationSource === 'unit' ? t('patrol.fallback') : visit.far ? t('patrol.far', { m: Math.round(visit.distanceM) }) : t('patrol.near', { m: Math.round(visit.distanceM) }));
+  });
+
+  const finish = () => run(async () => {
+    if (!patrol) return;
+    const done = await patrolApi.finish(patrol.id, track.drain());
+    setNotice(t('patrol.done', { visits: done.visits.length, findings: done.findings.length, km: ((done.trackLengthM ?? 0) / 1000).toFixed(2) }));
+    setPatrol(null);
+    setActiveVisit(null);
+    const cov = await patrolApi.coverage(new URLSearchParams({ unitStatus: 'overdue' }));
+    setCells(cov.cells);
+  });
+
+  const visit = patrol?.visits.find((v) => v.id === activeVisit) ?? null;
+  const name = (x: { zh: string; en: string }) => (lang === 'zh-CN' ? x.zh : x.en);
+
+  return (
+    <section className="panel-section patrol" aria-labelledby="patrol-title" data-testid="patrol-worker">
+      <h3 id="patrol-title">{t('patrol.title')}</h3>
+      {error && <p className="form-error" role="alert">{error}</p>}
+      {notice && !visit && <p className="form-ok" role="status">{notice}</p>}
+      {cells === null && !error && <p className="muted">{t('patrol.loading')}</p>}
+
+      {cells && !patrol && (
+        <div className="patrol-start">
+          <label className="patrol-field">
+            <span>{t('patrol.pickCell')}</span>
+            <select className="input" data-testid="patrol-cell" value={cellId ?? ''} onChange={(e) => setCellId(e.target.value ? Number(e.target.value) : null)}>
+              <option value="">—</option>
+              {cells.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {'\u2003'.repeat(Math.max(0, c.level - cells[0]!.level))}{c.name} · {c.code}{c.unitsOverdue ? ` (${t('status.overdue')} ${c.unitsOverdue})` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="button primary" data-testid="patrol-start" disabled={busy || cellId === null} onClick={start}>{t('patrol.start')}</button>
+        </div>
+      )}
+
+      {patrol && (
+        <>
+          <p className="patrol-head">
+            <strong>{t('patrol.open', { cell: `${patrol.cellName} · ${patrol.cellCode}` })}</strong>
+            <span className="muted">{t('patrol.startedAt', { time: localTime(patrol.startedAt, lang) })}</span>
+            <span className="muted" data-testid="patrol-tracking">{track.available ? t('patrol.tracking', { n: patrol.trackPoints + track.recorded }) : t('patrol.noGeo')}</span>
+          </p>
+          <h4 className="patrol-sub">{t('patrol.units', { n: plan?.units.length ?? 0 })}</h4>
+          {plan && plan.units.length === 0 && <p className="muted">{t('patrol.noUnits')}</p>}
+          <ul className="patrol-units">
+            {plan?.units.map((u) => {
+              const v = visitOf.get(u.id);
+              return (
+                <li key={u.id} className={v?.id === activeVisit ? 'active' : undefined} data-testid={`patrol-unit-${u.id}`}>
+                  <div className="patrol-unit-main">
+                    <span className="patrol-unit-name">{u.name}</span>
+                    <span className="muted small">{u.lastAt ? t('status.last', { date: localTime(u.lastAt, lang, true) }) : t('status.never')}</span>
+                  </div>
+                  {v ? <span className={`badge ${v.far || v.locationSource === 'unit' ? 'warn' : 'good'}`}>{t('patrol.checkedIn')}</span> : <StatusBadge status={u.status} />}
+                  {v
+                    ? <button type="button" className="button small" onClick={() => setActiveVisit(v.id)}>{t('patrol.work')}</button>
+                    : <button type="button" className="button small primary" data-testid={`patrol-checkin-${u.id}`} disabled={busy} onClick={() => checkIn(u.id)}>{t('patrol.checkIn')}</button>}
+                </li>
+              );
+            })}
+          </ul>
+          {visit && (
+            <VisitWork
+              key={visit.id} visit={visit} patrolId={patrol.id} categories={categories} busy={busy} run={run} name={name}
+              onChanged={async (note) => {
+                setPatrol(await patrolApi.inspection(patrol.id));
+                setNotice(note);
+              }}
+            />
+          )}
+          {/* While a unit is being inspected, what just happened shows next to it, not out of sight at the top. */}
+          {notice && visit && <p className="form-ok patrol-notice" role="status">{notice}</p>}
+          <div className="form-actions">
+            <button type="button" className="button danger" data-testid="patrol-finish" disabled={busy} onClick={finish}>{t('patrol.finish')}</button>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+interface VisitWorkProps {
+  visit: Visit;
+  patrolId: number;
+  categories: ReportCategory[];
+  busy: boolean;
+  run: (action: () => Promise<void>) => Promise<void>;
+  name: (x: { zh: string; en: string }) => string;
+  onChanged: (notice: string) => Promise<void>;
+}
+
+/** The checklist of one visit and the finding form. */
+function VisitWork({ visit, patrolId, categories, busy, run, name, onChanged }: VisitWorkProps) {
+  const t = usePatrolMessages();
+  const [ticked, setTicked] = useState(() => new Set(visit.checklist.filter((c) => c.ok).map((c) => c.code)));
+  const [category, setCategory] = useState(() => categories[0]?.code ?? 'fire');
+  const [severity, setSeverity] = useState<'ordinary' | 'major'>('ordinary');
+  const [description, setDescription] = useState('');
+
+  const toggle = (code: string) => setTicked((s) => {
+    const next = new Set(s);
+    if (next.has(code)) next.delete(code);
+    else next.add(code);
+    return next;
+  });
+
+  const save = () => run(async () => {
+    const saved = await patrolApi.checklist(patrolId, visit.id, visit.checklistItems.map((i) => ({ code: i.code, ok: ticked.has(i.code) })));
+    await onChanged(t('patrol.saved', { result: t(`result.${saved.result}`) }));
+  });
+
+  const file = (e: FormEvent) => {
+    e.preventDefault();
+    if (visit.unitId === null) return;
+    const unitId = visit.unitId;
+    void run(async () => {
+      const filed = await patrolApi.finding(patrolId, { unitId, category, severity, description });
+      setDescription('');
+      await onChanged(t('patrol.filed', { code: filed.trackingCode }));
+    });
+  };
+
+  return (
+    <div className="patrol-visit" data-testid="patrol-visit">
+      <h4 className="patrol-sub">{t('patrol.checklist', { unit: visit.unitName })}</h4>
+      <p className="muted small">{t('patrol.checklistHint')}</p>
+      <ul className="patrol-checklist">
+        {visit.checklistItems.map((i) => (
+          <li key={i.code}>
+            <label>
+              <input type="checkbox" checked={ticked.has(i.code)} onChange={() => toggle(i.code)} data-testid={`check-${i.code}`} />
+              <span>{name(i)}</span>
+            </label>
+          </li>
+        ))}
+      </ul>
+      <button type="button" className="button small" data-testid="patrol-checklist-save" disabled={busy} onClick={save}>{t('patrol.saveChecklist')}</button>
+
+      <form className="form patrol-finding" onSubmit={file}>
+        <h4 className="patrol-sub">{t('patrol.finding')}</h4>
+        <div className="patrol-row">
+          <label>
+            {t('patrol.category')}
+            <select value={category} onChange={(e) => setCategory(e.target.value)} data-testid="finding-category">
+              {categories.map((c) => <option key={c.code} value={c.code}>{name(c)}</option>)}
+            </select>
+          </label>
+          <label>
+            {t('patrol.severity')}
+            <select value={severity} onChange={(e) => setSeverity(e.target.value as 'ordinary' | 'major')}>
+              <option value="ordinary">{t('patrol.ordinary')}</option>
+              <option value="major">{t('patrol.major')}</option>
+            </select>
+          </label>
+        </div>
+        <label>
+          {t('patrol.description')}
+          <textarea required rows={2} maxLength={4000} value={description} onChange={(e) => setDescription(e.target.value)} data-testid="finding-description" />
+        </label>
+        <div className="form-actions">
+          <button type="submit" className="button primary small" data-testid="patrol-finding-submit" disabled={busy || !description.trim()}>{t('patrol.fileFinding')}</button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import type { FeatureCollection, LineString, MultiPolygon, Point } from 'geojson';
+import { api } from '../api.ts';
+
+export type CadenceStatus = 'ok' | 'due' | 'overdue';
+
+export interface ChecklistItem { code: string; zh: string; en: string }
+export interface ChecklistEntry { code: string; ok: boolean; note?: string }
+
+export interface Visit {
+  id: number;
+  unitId: number | null;
+  unitName: string;
+  unitType: string;
+  at: string;
+  locationSource: 'device' | 'unit';
+  distanceM: number;
+  far: boolean;
+  checklistItems: ChecklistItem[];
+  checklist: ChecklistEntry[];
+  result: 'pass' | 'fail' | 'incomplete';
+  findings: number[];
+}
+
+export interface Inspection {
+  id: number;
+  cellId: number | null;
+  cellCode: string;
+  cellName: string;
+  inspector: string;
+  startedAt: string;
+  finishedAt: string | null;
+  open: boolean;
+  track: LineString | null;
+  trackLengthM: number | null;
+  trackPoints: number;
+  visits: Visit[];
+  findings: { reportId: number; trackingCode: string; unitId: number | null }[];
+}
+
+export interface PlanState { plan: string; name: { zh: string; en: string }; status: CadenceStatus; lastAt: string | null; dueAt: string | null }
+
+export interface CoverageCell {
+  id: number;
+  code: string;
+  name: string;
+  level: number;
+  parentId: number | null;
+  plans: PlanState[];
+  patrolStatus: CadenceStatus | null;
+  unitsTotal: number;
+  unitsInspected: number;
+  unitsOverdue: number;
+  pctInspected: number | null;
+}
+
+export interface CoverageUnit {
+  id: number;
+  name: string;
+  type: string;
+  cellId: number;
+  cellCode: string;
+  lon: number;
+  lat: number;
+  status: CadenceStatus | null;
+  lastAt: string | null;
+  dueAt: string | null;
+}
+
+export interface Coverage { at: string; cells: CoverageCell[]; units: CoverageUnit[] }
+export interface CellPlan { at: string; cell: CoverageCell; units: (CoverageUnit & { checklist: ChecklistItem[] })[] }
+export interface CoverageMap {
+  level: number;
+  cells: FeatureCollection<MultiPolygon, { code: string; name: string; pctInspected: number | null; patrolStatus: CadenceStatus | null }>;
+  units: FeatureCollection<Point, { name: string; status: CadenceStatus }>;
+}
+export interface TrackPoint { lon: number; lat: number; at: string; accuracy?: number }
+export interface ReportCategory { code: string; zh: string; en: string }
+
+export const patrolApi = {
+  openPatrols: (signal?: AbortSignal) => api<{ items: { id: number }[] }>('/api/inspections?mine=true&open=true', { signal }),
+  inspection: (id: number, signal?: AbortSignal) => api<Inspection>(`/api/inspections/${id}`, { signal }),
+  start: (cellId: number) => api<Inspection>('/api/inspections', { method: 'POST', body: { cellId } }),
+  track: (id: number, points: TrackPoint[]) => api<{ added: number }>(`/api/inspections/${id}/track`, { method: 'POST', body: { points } }),
+  checkIn: (id: number, unitId: number, fix: { lon: number; lat: number; accuracy: number } | null) =>
+    api<Visit>(`/api/inspections/${id}/visits`, {
+      method: 'POST',
+      body: fix ? { unitId, location: { type: 'Point', coordinates: [fix.lon, fix.lat] }, accuracy: Math.round(fix.accuracy) } : { unitId },
+    }),
+  checklist: (id: number, visitId: number, checklist: ChecklistEntry[]) =>
+    api<Visit>(`/api/inspections/${id}/visits/${visitId}/checklist`, { method: 'PUT', body: { checklist } }),
+  finding: (id: number, body: { unitId: number; category: string; severity: 'ordinary' | 'major'; description: string }) =>
+    api<{ reportId: number; trackingCode: string }>(`/api/inspections/${id}/findings`, { method: 'POST', body }),
+  finish: (id: number, track: TrackPoint[]) => api<Inspection>(`/api/inspections/${id}/finish`, { method: 'POST', body: { track } }),
+  coverage: (query: URLSearchParams, signal?: AbortSignal) => api<Coverage>(`/api/inspections/coverage?${query}`, { signal }),
+  coverageMap: (query: URLSearchParams, signal?: AbortSignal) => api<CoverageMap>(`/api/inspections/coverage/map?${query}`, { signal }),
+  cellPlan: (cellId: number, signal?: AbortSignal) => api<CellPlan>(`/api/plans/cells/${cellId}`, { signal }),
+  categories: (signal?: AbortSignal) => api<{ categories: ReportCategory[] }>('/api/reports/config', { signal }),
+};

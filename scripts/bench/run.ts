@@ -1,0 +1,176 @@
+/**
+ * The benchmark suite: `npm run bench` (about 6 minutes on 2 cores), `BENCH_HEAVY=1 npm run bench`
+ * for the city-scale sizes (10^7 reports, 10^5-cell coverage, longer load runs).
+ *
+ *   npm run bench [-- intake tiles heatmap coverage] [-- --db=postgres|embedded]
+ *
+ * Each section runs once per database in its own child process, so the peak RSS it reports is that
+ * job's alone (the embedded database lives in the job's process; for the intake rows, the server's).
+ * PostgreSQL is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/wangge_bench, created
+ * with PostGIS when missing; every job works in a schema of its own, dropped at the end). Data is
+ * generated from fixed seeds. Prints one table per section and writes them as JSON under bench-results/.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { benchPostgis, benchTurf, coverageHeader, coverageTable, makeTiling, type CoverageRow } from './coverage.ts';
+import { benchHeatmap, type HeatmapRow } from './heatmap.ts';
+import { benchIntake, type IntakeRow } from './intake.ts';
+import {
+  BENCH_DATABASE_URL, DB_LABEL, HEAVY, dropSchemas, ensureBenchDatabase, fmt, openPlace, peakRssMiB, printTable, ratio,
+  writeResult, type DbKind,
+} from './lib.ts';
+import { benchTiles, type TileRow } from './tiles.ts';
+
+const SECTIONS = ['intake', 'tiles', 'heatmap', 'coverage'] as const;
+type Section = (typeof SECTIONS)[number];
+type JobKind = DbKind | 'turf';
+
+const log = (s: string) => console.error(s);
+
+async function coverageJob(kind: JobKind, runId: string): Promise<CoverageRow[]> {
+  const rows: CoverageRow[] = [];
+  for (const size of [1_000, 10_000, ...(HEAVY ? [100_000] : [])]) {
+    const tiling = makeTiling(size);
+    if (kind === 'turf') {
+      rows.push(await benchTurf(tiling));
+    } else {
+      const db = await openPlace({ kind, where: kind === 'embedded' ? '' : `wg_bench_${runId}_coverage_${size}` }, { create: true });
+      try {
+        rows.push(await benchPostgis(db, tiling, `PostGIS (${DB_LABEL[kind]})`));
+      } finally {
+        await db.close();
+      }
+    }
+    log(`  coverage ${size} cells ${kind}: ${rows.at(-1)!.seconds.toFixed(2)} s`);
+  }
+  return rows;
+}
+
+/** In the child: one section on one database; the rows and this process's peak RSS go to the parent. */
+async function job(section: Section, kind: JobKind, runId: string) {
+  const started = Date.now();
+  let rows: unknown[];
+  if (section === 'coverage') rows = await coverageJob(kind, runId);
+  else if (kind === 'turf') throw new Error(`${section} has no turf job`);
+  else if (section === 'intake') rows = await benchIntake(kind, runId, log);
+  else if (section === 'tiles') rows = await benchTiles(kind, runId, log);
+  else rows = await benchHeatmap(kind, runId, log);
+  process.send!({ rows, peakRssMiB: peakRssMiB(), seconds: (Date.now() - started) / 1000 });
+}
+
+interface JobResult<T> { section: Section; kind: JobKind; rows: T[]; peakRssMiB: number; seconds: number }
+
+function runJob<T>(section: Section, kind: JobKind, runId: string): Promise<JobResult<T>> {
+  log(`\n[${section} · ${kind}]`);
+  return new Promise((resolve, reject) => {
+    const child = fork(import.meta.filename, ['--job', section, kind, runId], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: JobResult<T> | undefined;
+    child.on('message', (m) => (result = { section, kind, ...(m as Omit<JobResult<T>, 'section' | 'kind'>) }));
+    child.on('close', (code) => (result ? resolve(result) : reject(new Error(`${section} on ${kind} failed (exit ${code})`))));
+  });
+}
+
+const byKey = <T>(rows: T[], key: (r: T) => string) => new Map(rows.map((r) => [key(r), r]));
+
+function reportIntake(results: JobResult<IntakeRow>[]) {
+  const rows = results.flatMap((r) => r.rows);
+  printTable('Routing and intake: POST /api/reports (autocannon, 10 connections, loopback) vs route_point alone (10 at a time)',
+    ['cells', 'database', 'API reports/s', 'p50 ms', 'p95 ms', 'p99 ms', 'route_point/s', 'p50 ms', 'p95 ms', 'route_point/API', '201s', 'stored', 'failed', 'server peak RSS MiB'],
+    rows.map((r) => [r.cells, DB_LABEL[r.db], fmt(r.apiReqPerS, 0), fmt(r.apiP50Ms), fmt(r.apiP95Ms), fmt(r.apiP99Ms), fmt(r.rawQueriesPerS, 0),
+      fmt(r.rawP50Ms, 2), fmt(r.rawP95Ms, 2), ratio(r.rawQueriesPerS, r.apiReqPerS), r.created, r.stored, r.failed, r.serverPeakRssMiB]));
+  const pg = byKey(rows.filter((r) => r.db === 'postgres'), (r) => String(r.cells));
+  const emb = rows.filter((r) => r.db === 'embedded');
+  if (pg.size && emb.length) {
+    printTable('Intake, PostgreSQL vs embedded', ['cells', 'PostgreSQL reports/s', 'embedded reports/s', 'PostgreSQL/embedded', 'p95 ms PostgreSQL', 'p95 ms embedded'],
+      emb.filter((e) => pg.has(String(e.cells))).map((e) => {
+        const p = pg.get(String(e.cells))!;
+        return [e.cells, fmt(p.apiReqPerS, 0), fmt(e.apiReqPerS, 0), ratio(p.apiReqPerS, e.apiReqPerS), fmt(p.apiP95Ms), fmt(e.apiP95Ms)];
+      }));
+  }
+  return rows;
+}
+
+function reportTiles(results: JobResult<TileRow>[]) {
+  const rows = results.flatMap((r) => r.rows);
+  const label = (r: TileRow) => `${r.encoder === 'postgis' ? 'ST_AsMVT' : 'Node encoder'} (${DB_LABEL[r.db]})`;
+  printTable('Vector tiles of the cells, per tile (encoder called directly, no cache)',
+    ['cells', 'zoom', 'path', 'tiles', 'p50 ms', 'p95 ms', 'mean bytes', 'max bytes'],
+    rows.map((r) => [r.cells, r.zoom, label(r), r.tiles, fmt(r.p50Ms), fmt(r.p95Ms), Math.round(r.meanBytes), r.maxBytes]));
+  const key = (r: TileRow) => `${r.cells}/${r.zoom}`;
+  const mvt = byKey(rows.filter((r) => r.encoder === 'postgis'), key);
+  const nodePg = byKey(rows.filter((r) => r.encoder === 'node' && r.db === 'postgres'), key);
+  const emb = byKey(rows.filter((r) => r.db === 'embedded'), key);
+  const keys = [...new Set(rows.map(key))];
+  printTable('Tiles side by side: p50 ms', ['cells', 'zoom', 'ST_AsMVT (PostgreSQL)', 'Node (PostgreSQL)', 'Node (embedded)', 'embedded/ST_AsMVT'],
+    keys.map((k) => {
+      const [cells, zoom] = k.split('/');
+      const a = mvt.get(k)?.p50Ms ?? NaN, b = nodePg.get(k)?.p50Ms ?? NaN, c = emb.get(k)?.p50Ms ?? NaN;
+      return [cells!, zoom!, fmt(a), fmt(b), fmt(c), ratio(c, a)];
+    }));
+  return rows;
+}
+
+function reportHeatmap(results: JobResult<HeatmapRow>[]) {
+  const rows = results.flatMap((r) => r.rows);
+  printTable('Heatmap (GET /api/heatmap\'s query: points up to 5,000 in view, else bins), 1280×800 px view, all states',
+    ['reports', 'database', 'zoom', 'mode', 'bins/points', 'reports in view', 'p50 ms', 'p95 ms', 'load s'],
+    rows.map((r) => [r.reports, DB_LABEL[r.db], r.zoom, r.mode, r.bins, r.inView, fmt(r.p50Ms), fmt(r.p95Ms), fmt(r.loadSeconds)]));
+  const key = (r: HeatmapRow) => `${r.reports}/${r.zoom}`;
+  const pg = byKey(rows.filter((r) => r.db === 'postgres'), key);
+  const emb = byKey(rows.filter((r) => r.db === 'embedded'), key);
+  printTable('Heatmap side by side: p50 ms', ['reports', 'zoom', 'PostgreSQL', 'embedded', 'embedded/PostgreSQL'],
+    [...new Set(rows.map(key))].map((k) => {
+      const [reports, zoom] = k.split('/');
+      const a = pg.get(k)?.p50Ms ?? NaN, b = emb.get(k)?.p50Ms ?? NaN;
+      return [reports!, zoom!, fmt(a), fmt(b), ratio(b, a)];
+    }));
+  return rows;
+}
+
+function reportCoverage(results: JobResult<CoverageRow>[]) {
+  const rows = results.flatMap((r) => r.rows).sort((a, b) => a.cells - b.cells);
+  printTable('Coverage analysis (overlaps, gaps, strays of every parent)', coverageHeader, coverageTable(rows));
+  return rows;
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const sections = SECTIONS.filter((s) => args.includes(s));
+  const chosen = sections.length ? sections : [...SECTIONS];
+  const only = args.find((a) => a.startsWith('--db='))?.slice(5) as DbKind | undefined;
+  const kinds: DbKind[] = only ? [only] : ['postgres', 'embedded'];
+  const runId = randomBytes(3).toString('hex');
+  const started = Date.now();
+  if (kinds.includes('postgres')) await ensureBenchDatabase();
+  log(`Wangge benchmarks${HEAVY ? ' (BENCH_HEAVY)' : ''}: ${chosen.join(', ')} on ${kinds.map((k) => DB_LABEL[k]).join(' and ')}${kinds.includes('postgres') ? ` (${BENCH_DATABASE_URL.replace(/\/\/[^@]*@/, '//')})` : ''}`);
+
+  const memory: (string | number)[][] = [];
+  const files: string[] = [];
+  try {
+    for (const section of chosen) {
+      const jobKinds: JobKind[] = section === 'coverage' ? [...kinds, 'turf'] : kinds;
+      const results: JobResult<never>[] = [];
+      for (const kind of jobKinds) {
+        const r = await runJob<never>(section, kind, runId);
+        results.push(r);
+        memory.push([section, kind === 'turf' ? 'Turf (no database)' : DB_LABEL[kind], r.peakRssMiB, fmt(r.seconds, 0)]);
+      }
+      const rows = section === 'intake' ? reportIntake(results as JobResult<IntakeRow>[])
+        : section === 'tiles' ? reportTiles(results as JobResult<TileRow>[])
+          : section === 'heatmap' ? reportHeatmap(results as JobResult<HeatmapRow>[])
+            : reportCoverage(results as JobResult<CoverageRow>[]);
+      files.push(writeResult(section, { rows, jobs: results.map((r) => ({ kind: r.kind, peakRssMiB: r.peakRssMiB, seconds: r.seconds })) }));
+    }
+  } finally {
+    if (kinds.includes('postgres')) await dropSchemas(`wg_bench_${runId}_`);
+  }
+  printTable('Peak RSS per job (MiB): the benchmark process, which holds the embedded database; intake rows above give the server\'s own',
+    ['section', 'database', 'peak RSS MiB', 'seconds'], memory);
+  console.log(`\n${((Date.now() - started) / 60000).toFixed(1)} minutes; written: ${files.join(', ')}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  if (process.argv[2] === '--job') await job(process.argv[3] as Section, process.argv[4] as JobKind, process.argv[5]!);
+  else await main();
+}

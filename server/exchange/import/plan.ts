@@ -1,0 +1,374 @@
+import type { Geometry, Polygon } from 'geojson';
+import type { Config } from '../../config.ts';
+import type { Queryable } from '../../db/db.ts';
+import { scopeOf, type Actor } from '../../auth/actor.ts';
+import { cellInScope } from '../../auth/guard.ts';
+import { Problem } from '../../problem.ts';
+import { checkCode } from '../../cells/codes.ts';
+import { CONTAINMENT_TOLERANCE_M2, checkStructure, checkValidity, type CellGeometry } from '../../cells/geometry.ts';
+import { crsFromEpsg, toLonLat, type SourceCrs } from './crs.ts';
+import type { SourceFeature } from './read.ts';
+
+/** Which attribute of the file holds each cell property (null: not in the file). */
+export interface Mapping {
+  name: string | null;
+  code: string | null;
+  parentCode: string | null;
+  level: string | null;
+}
+
+export interface ImportOptions {
+  mapping: Mapping;
+  /** The parent of features that name none (e.g. communities imported under one street). */
+  parentId?: number | null;
+  /** The file's coordinate system, when it declares none or declares it wrongly. */
+  epsg?: number | null;
+  /** Indexes of features left out. */
+  exclude?: number[];
+}
+
+export type ProblemKind = 'geometry' | 'name' | 'code' | 'parent' | 'level' | 'outside' | 'overlap' | 'scope' | 'crs';
+
+export interface FeatureProblem {
+  kind: ProblemKind;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface FeatureReport {
+  index: number;
+  name: string | null;
+  code: string | null;
+  parentCode: string | null;
+  level: number | null;
+  areaM2: number | null;
+  excluded: boolean;
+  problems: FeatureProblem[];
+}
+
+/** A feature ready to write: the parent is a cell already stored or one earlier in `writes`. */
+export interface PlannedCell {
+  index: number;
+  name: string;
+  code: string | null;
+  level: number;
+  parent: { id: number } | { index: number } | null;
+  geometry: CellGeometry;
+}
+
+export interface ImportPlan {
+  crs: SourceCrs | null;
+  /** Problems of the whole file (its coordinate system), before any feature's. */
+  fileProblems: FeatureProblem[];
+  features: FeatureReport[];
+  /** Lon/lat geometries for the map preview, in feature order (null where there is none). */
+  geometries: (CellGeometry | null)[];
+  writes: PlannedCell[];
+  errors: number;
+  warnings: number;
+}
+
+const CANDIDATES: Record<keyof Mapping, string[]> = {
+  name: ['name', 'cellname', 'mc', '名称', '网格名称', '名字', 'xzqmc', 'name_chn', 'name_zh', 'title', 'label'],
+  code: ['code', 'cellcode', 'bm', 'dm', '编码', '网格编码', '代码', 'xzqdm', 'gridcode', 'grid_code', 'id_code'],
+  parentCode: ['parentcode', 'parent_code', 'parent', 'pcode', 'sjbm', 'sjdm', '上级编码', '父编码', '上级代码', 'parentid'],
+  level: ['level', 'lvl', 'jb', 'cj', '层级', '级别', 'grade'],
+};
+
+const norm = (s: string) => s.toLowerCase().replace(/[\s_-]/g, '');
+
+/** A first guess at the mapping from the field names, which the planner can change. */
+export function suggestMapping(fields: string[]): Mapping {
+  const pick = (key: keyof Mapping) => {
+    for (const c of CANDIDATES[key]) {
+      const hit = fields.find((f) => norm(f) === norm(c));
+      if (hit) return hit;
+    }
+    return null;
+  };
+  return { name: pick('name'), code: pick('code'), parentCode: pick('parentCode'), level: pick('level') };
+}
+
+/** The fields of the file in order of first appearance, with a sample value each. */
+export function fieldsOf(features: SourceFeature[]): { name: string; sample: string | null }[] {
+  const out = new Map<string, string | null>();
+  for (const f of features) {
+    for (const [k, v] of Object.entries(f.properties)) {
+      const text = v === null || v === '' ? null : String(v);
+      if (!out.has(k) || (out.get(k) === null && text !== null)) out.set(k, text);
+    }
+  }
+  return [...out].map(([name, sample]) => ({ name, sample: sample && sample.length > 60 ? `${sample.slice(0, 60)}…` : sample }));
+}
+
+function text(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  const s = (typeof v === 'number' && Number.isInteger(v) ? String(v) : String(v)).trim();
+  return s === '' ? null : s;
+}
+
+/** Polygons only; a GeometryCollection of polygons (KML MultiGeometry) becomes a MultiPolygon. */
+function asCellGeometry(g: Geometry | null): CellGeometry | string {
+  if (!g) return 'the feature has no geometry';
+  if (g.type === 'Polygon' || g.type === 'MultiPolygon') return g;
+  if (g.type === 'GeometryCollection') {
+    const parts = g.geometries.flatMap((p) => (p.type === 'Polygon' ? [p.coordinates] : p.type === 'MultiPolygon' ? p.coordinates : [null]));
+    if (parts.length && parts.every((p) => p !== null)) return { type: 'MultiPolygon', coordinates: parts as Polygon['coordinates'][] };
+  }
+  return `a ${g.type}, not a polygon: cells are areas`;
+}
+
+function firstPosition(g: Geometry | null): number[] | null {
+  if (!g || g.type === 'GeometryCollection') return g?.type === 'GeometryCollection' ? firstPosition(g.geometries[0] ?? null) : null;
+  let c: unknown = g.coordinates;
+  while (Array.isArray(c) && Array.isArray(c[0])) c = c[0];
+  return Array.isArray(c) && typeof c[0] === 'number' ? (c as number[]) : null;
+}
+
+const detail = (e: unknown) => (e instanceof Problem ? (e.detail ?? e.title) : (e as Error).message).replace(/^Invalid geometry: /, '');
+const fmtArea = (m2: number) => (m2 >= 1e6 ? `${(m2 / 1e6).toFixed(2)} km²` : `${m2.toFixed(1)} m²`);
+
+/**
+ * Everything a commit would check, per feature, without writing: geometry (structure and validity,
+ * with PostGIS's reason and location), name, code, parent and level, lying inside the parent,
+ * overlaps with the cells already there, and the planner's scope. The same rules as creating a cell
+ * by hand (server/cells), so a clean preview commits. Without `spatial`, the PostGIS checks are
+ * left out: inside the commit's transaction the inserts make them again, and a PostGIS error there
+ * must not leave later checks in an aborted transaction.
+ */
+export async function planImport(
+  q: Queryable, config: Config, actor: Actor, source: { features: SourceFeature[]; crs: SourceCrs | null }, opts: ImportOptions,
+  { spatial = true }: { spatial?: boolean } = {},
+): Promise<ImportPlan> {
+  const { mapping } = opts;
+  const scheme = config.codeScheme;
+  const exclude = new Set(opts.exclude ?? []);
+  const fileProblems: FeatureProblem[] = [];
+  let crs = source.crs;
+  if (opts.epsg != null) {
+    crs = crsFromEpsg(opts.epsg);
+    if (!crs) fileProblems.push({ kind: 'crs', severity: 'error', message: `EPSG:${opts.epsg} is not a coordinate system Wangge converts (4326, 4490, 3857, 4491–4554 CGCS2000 Gauss-Krüger, 326xx/327xx UTM)` });
+  }
+
+  const reports: FeatureReport[] = source.features.map((f) => ({
+    index: f.index,
+    name: mapping.name ? text(f.properties[mapping.name]) : null,
+    code: mapping.code ? text(f.properties[mapping.code]) : null,
+    parentCode: mapping.parentCode ? text(f.properties[mapping.parentCode]) : null,
+    level: null,
+    areaM2: null,
+    excluded: exclude.has(f.index),
+    problems: [],
+  }));
+  const add = (r: FeatureReport, kind: ProblemKind, message: string, severity: 'error' | 'warning' = 'error') => r.problems.push({ kind, severity, message });
+
+  // Coordinates: to lon/lat, and a whole-file check that they are lon/lat at all.
+  const geometries: (CellGeometry | null)[] = source.features.map((f, i) => {
+    const g = asCellGeometry(f.geometry);
+    if (typeof g === 'string') {
+      add(reports[i]!, 'geometry', g);
+      return null;
+    }
+    try {
+      return toLonLat(g, crs) as CellGeometry;
+    } catch (e) {
+      add(reports[i]!, 'geometry', `the coordinates cannot be converted: ${(e as Error).message}`);
+      return null;
+    }
+  });
+  const outOfRange = geometries.filter((g) => {
+    const p = firstPosition(g);
+    return p && !(Math.abs(p[0]!) <= 180 && Math.abs(p[1]!) <= 90);
+  });
+  if (outOfRange.length && fileProblems.length === 0) {
+    const p = firstPosition(outOfRange[0]!)!;
+    const declared = crs ? `it was read as ${crs.name}` : 'the file does not say its coordinate system, so it was read as WGS 84 longitude/latitude';
+    fileProblems.push({
+      kind: 'crs', severity: 'error',
+      message: `${outOfRange.length} of ${geometries.length} features have coordinates that are not longitude/latitude (e.g. [${p.slice(0, 2).map((n) => Math.round(n * 100) / 100).join(', ')}]); ${declared}. `
+        + 'Choose the coordinate system of the data (e.g. EPSG:4524 for CGCS2000 3-degree Gauss-Krüger zone 36, EPSG:3857 for web Mercator).',
+    });
+  }
+
+  // Codes in the file, and the stored cells the file refers to.
+  const byCode = new Map<string, number>();
+  for (const r of reports) {
+    if (r.excluded || !r.code) continue;
+    if (byCode.has(r.code)) add(r, 'code', `the code ${r.code} appears twice in the file (also feature ${byCode.get(r.code)! + 1})`);
+    else byCode.set(r.code, r.index);
+  }
+  const derivedParent = (r: FeatureReport) => {
+    if (r.parentCode) return r.parentCode;
+    if (mapping.parentCode || opts.parentId != null || !r.code || r.code.length <= scheme.rootDigits) return null;
+    // Codes carry their parent's code (DB11/T 2157): 610302001003 is under 610302001.
+    return r.code.slice(0, -scheme.digitsPerLevel);
+  };
+  const referenced = [...new Set(reports.flatMap((r) => [r.code, derivedParent(r)]).filter((c): c is string => !!c))];
+  const stored = new Map<string, { id: number; level: number; name: string }>();
+  if (referenced.length) {
+    const { rows } = await q.query<{ id: number; code: string; level: number; name: string }>('SELECT id, code, level, name FROM cells WHERE code = ANY($1::text[])', [referenced]);
+    for (const r of rows) stored.set(r.code, r);
+  }
+  let fixedParent: { id: number; level: number; name: string; code: string } | null = null;
+  if (opts.parentId != null) {
+    const { rows } = await q.query<{ id: number; level: number; name: string; code: string }>('SELECT id, level, name, code FROM cells WHERE id = $1', [opts.parentId]);
+    fixedParent = rows[0] ?? null;
+    if (!fixedParent) fileProblems.push({ kind: 'parent', severity: 'error', message: `The chosen parent cell ${opts.parentId} does not exist` });
+  }
+
+  // Parents and levels.
+  type Parent = { id: number; level: number } | { index: number } | null;
+  const parents = new Map<number, Parent>();
+  for (const r of reports) {
+    const pc = derivedParent(r);
+    let parent: Parent = null;
+    if (pc) {
+      const inFile = byCode.get(pc);
+      const inDb = stored.get(pc);
+      if (inFile !== undefined && inFile !== r.index && !reports[inFile]!.excluded) parent = { index: inFile };
+      else if (inDb) parent = { id: inDb.id, level: inDb.level };
+      else add(r, 'parent', `the parent ${pc} is neither in the file nor among the cells`);
+    } else if (fixedParent) {
+      parent = { id: fixedParent.id, level: fixedParent.level };
+      r.parentCode = fixedParent.code;
+    }
+    if (pc) r.parentCode = pc;
+    parents.set(r.index, parent);
+  }
+  const levelOf = (r: FeatureReport, seen = new Set<number>()): number | null => {
+    if (r.level !== null) return r.level;
+    const raw = mapping.level ? source.features[r.index]!.properties[mapping.level] : null;
+    const given = raw === null || raw === undefined || raw === '' ? null : Number(raw);
+    const parent = parents.get(r.index);
+    let parentLevel: number | null = null;
+    if (parent && 'id' in parent) parentLevel = parent.level;
+    else if (parent && !seen.has(parent.index)) parentLevel = levelOf(reports[parent.index]!, seen.add(r.index));
+    let level: number | null;
+    if (given !== null) level = Number.isInteger(given) ? given : NaN;
+    else if (parentLevel !== null) level = parentLevel + 1;
+    else if (r.code && (r.code.length - scheme.rootDigits) % scheme.digitsPerLevel === 0) level = (r.code.length - scheme.rootDigits) / scheme.digitsPerLevel + 1;
+    else level = parent ? null : 1;
+    r.level = level !== null && Number.isNaN(level) ? null : level;
+    if (given !== null && !Number.isInteger(given)) add(r, 'level', `the level "${String(raw)}" is not a whole number`);
+    return r.level;
+  };
+  for (const r of reports) {
+    if (r.excluded) continue;
+    const level = levelOf(r);
+    const parent = parents.get(r.index)!;
+    const parentLevel = parent === null ? null : 'id' in parent ? parent.level : reports[parent.index]!.level;
+    if (level === null) continue;
+    if (level < 1 || level > config.levels.length) add(r, 'level', `level ${level} is not one of the configured levels 1–${config.levels.length}`);
+    else if (parent === null && level !== 1 && !r.problems.some((p) => p.kind === 'parent')) add(r, 'parent', `a level-${level} cell needs a parent: map the parent code field, or choose the parent cell`);
+    else if (parentLevel !== null && level !== parentLevel + 1) add(r, 'level', `level ${level} does not fit under a level-${parentLevel} parent: it must be ${parentLevel + 1}`);
+  }
+
+  // Name and code.
+  for (const r of reports) {
+    if (r.excluded) continue;
+    if (!r.name) add(r, 'name', mapping.name ? `the name (field "${mapping.name}") is empty` : 'no name: map the field that holds the names');
+    if (r.code) {
+      try {
+        if (r.level !== null) checkCode(scheme, r.code, r.level, r.level > 1 ? r.parentCode : null);
+      } catch (e) {
+        add(r, 'code', detail(e));
+      }
+      if (stored.has(r.code)) add(r, 'code', `the code ${r.code} is taken by the cell ${stored.get(r.code)!.name}`);
+    } else if (r.level === 1) {
+      add(r, 'code', 'a level-1 cell needs its code (the 6-digit division code): map the code field');
+    }
+  }
+
+  // Geometry, inside the parent, overlaps, scope: PostGIS, one feature at a time.
+  const scoped = scopeOf(actor).length > 0;
+  const geoOk = new Set<number>();
+  for (const r of reports) {
+    const g = geometries[r.index];
+    if (r.excluded || !g || fileProblems.some((p) => p.kind === 'crs')) continue;
+    if (!spatial) {
+      geoOk.add(r.index);
+      continue;
+    }
+    try {
+      checkStructure(g);
+      await checkValidity(q, JSON.stringify(g));
+      const { rows } = await q.query<{ m2: number }>('SELECT ST_Area(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)::geography) AS m2', [JSON.stringify(g)]);
+      r.areaM2 = rows[0] ? Math.round(rows[0].m2 * 100) / 100 : null;
+      geoOk.add(r.index);
+    } catch (e) {
+      add(r, 'geometry', detail(e));
+    }
+  }
+  for (const r of reports) {
+    if (!spatial || !geoOk.has(r.index)) continue;
+    const g = JSON.stringify(geometries[r.index]);
+    const parent = parents.get(r.index);
+    if (parent && ('id' in parent || geoOk.has(parent.index))) {
+      const parentGeom = 'id' in parent ? null : JSON.stringify(geometries[parent.index]);
+      try {
+        const { rows } = await q.query<{ outside: number | null; at: number[] | null }>(
+          `SELECT ST_Area(d::geography) AS outside,
+                  CASE WHEN ST_IsEmpty(d) THEN NULL ELSE ARRAY[ST_X(ST_PointOnSurface(d)), ST_Y(ST_PointOnSurface(d))] END AS at
+           FROM (SELECT ST_Difference(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326),
+                   COALESCE(ST_SetSRID(ST_GeomFromGeoJSON($2::text), 4326), (SELECT geom FROM cells WHERE id = $3))) AS d) x`,
+          [g, parentGeom, 'id' in parent ? parent.id : null]);
+        const row = rows[0];
+        // No row or NULL: the overlay failed (the embedded PostGIS may drop the row on a GEOS error).
+        if (!row || row.outside === null) add(r, 'outside', 'could not check that the cell lies inside its parent: the geometry overlay failed');
+        else if (row.outside > CONTAINMENT_TOLERANCE_M2) {
+          const near = row.at ? ` near [${row.at.map((n) => Math.round(n * 1e6) / 1e6).join(', ')}]` : '';
+          add(r, 'outside', `${fmtArea(row.outside)} lie outside the parent ${r.parentCode ?? ''}${near}`.replace('  ', ' '));
+        }
+      } catch (e) {
+        add(r, 'outside', `could not check that the cell lies inside its parent: ${detail(e)}`);
+      }
+    }
+    if (r.level !== null) {
+      try {
+        const { rows } = await q.query<{ code: string; name: string; m2: number }>(
+          `SELECT c.code, c.name, ST_Area(ST_Intersection(c.geom, x.g)::geography) AS m2
+           FROM cells c, (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g) x
+           WHERE c.level = $2 AND c.geom && x.g AND ST_Relate(c.geom, x.g, '2********') ORDER BY m2 DESC`, [g, r.level]);
+        const overlaps = rows.filter((o) => o.m2 > CONTAINMENT_TOLERANCE_M2);
+        if (overlaps.length) {
+          const list = overlaps.slice(0, 3).map((o) => `${o.name} (${o.code}, ${fmtArea(o.m2)})`).join(', ');
+          add(r, 'overlap', `overlaps ${overlaps.length} existing cell${overlaps.length > 1 ? 's' : ''} of level ${r.level}: ${list}${overlaps.length > 3 ? ', …' : ''}`, 'warning');
+        }
+      } catch (e) {
+        add(r, 'overlap', `could not check overlaps with existing cells: ${detail(e)}`, 'warning');
+      }
+    }
+  }
+
+  // Scope: a stored parent (or ancestor) must be in the planner's cells; new top-level cells need an unscoped planner.
+  if (actor.role !== 'admin' || scoped) {
+    const rootOf = (r: FeatureReport, seen = new Set<number>()): Parent => {
+      const p = parents.get(r.index) ?? null;
+      if (p && !('id' in p) && !seen.has(p.index)) return rootOf(reports[p.index]!, seen.add(r.index));
+      return p;
+    };
+    const checked = new Map<number, boolean>();
+    for (const r of reports) {
+      if (r.excluded) continue;
+      const root = rootOf(r);
+      if (root === null || !('id' in root)) {
+        if (scoped) add(r, 'scope', 'only an admin or a planner of the whole grid can create a top-level cell');
+        continue;
+      }
+      if (!checked.has(root.id)) checked.set(root.id, await cellInScope(q, actor, root.id));
+      if (!checked.get(root.id)) add(r, 'scope', `the parent cell ${root.id} is outside your scope: you work in cells ${actor.scope.join(', ')} and below`);
+    }
+  }
+
+  const included = reports.filter((r) => !r.excluded);
+  const errors = fileProblems.filter((p) => p.severity === 'error').length + included.reduce((n, r) => n + r.problems.filter((p) => p.severity === 'error').length, 0);
+  const warnings = included.reduce((n, r) => n + r.problems.filter((p) => p.severity === 'warning').length, 0);
+  const writes: PlannedCell[] = errors ? [] : included
+    .map((r) => {
+      const p = parents.get(r.index)!;
+      return { index: r.index, name: r.name!, code: r.code, level: r.level!, parent: p === null ? null : 'id' in p ? { id: p.id } : { index: p.index }, geometry: geometries[r.index]! };
+    })
+    .sort((a, b) => a.level - b.level || a.index - b.index);
+  return { crs, fileProblems, features: reports, geometries, writes, errors, warnings };
+}
+

@@ -1,0 +1,277 @@
+import JSZip from 'jszip';
+import { DOMParser } from '@xmldom/xmldom';
+import { kml as kmlToGeoJson } from '@tmcw/togeojson';
+import { parseDbf, parseShp } from 'shpjs';
+import type { Feature, Geometry } from 'geojson';
+import type { Queryable } from '../../db/db.ts';
+import { loadSqlJs } from '../export/geopackage.ts';
+import { crsFromEpsg, crsFromPrj, epsgOfName, type SourceCrs } from './crs.ts';
+
+/** A feature as read from the file: geometry in the file's own coordinates, properties as given. */
+export interface SourceFeature {
+  index: number;
+  geometry: Geometry | null;
+  properties: Record<string, string | number | boolean | null>;
+}
+
+export type SourceFormat = 'geojson' | 'shapefile' | 'kml' | 'kmz' | 'gpkg';
+
+export interface SourceData {
+  format: SourceFormat;
+  features: SourceFeature[];
+  /** The CRS the file declares (.prj, GeoJSON crs, GeoPackage srs); null when it says nothing. */
+  crs: SourceCrs | null;
+  /** The text encoding of a shapefile's attributes and where it came from. */
+  encoding: string | null;
+  warnings: string[];
+}
+
+/** A file that cannot be read at all: the message says what is wrong and what to do. */
+export class UnreadableFile extends Error {}
+
+const MAX_FEATURES = 20_000;
+
+function plainValue(v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString().slice(0, 10);
+  if (v instanceof Uint8Array) return null;
+  return JSON.stringify(v);
+}
+
+function plainProperties(p: unknown): SourceFeature['properties'] {
+  if (!p || typeof p !== 'object') return {};
+  return Object.fromEntries(Object.entries(p as Record<string, unknown>).map(([k, v]) => [k, plainValue(v)]));
+}
+
+function fromFeatures(features: { geometry: Geometry | null; properties: unknown }[]): SourceFeature[] {
+  if (features.length === 0) throw new UnreadableFile('The file holds no features');
+  if (features.length > MAX_FEATURES) throw new UnreadableFile(`The file holds ${features.length} features; import at most ${MAX_FEATURES} at a time`);
+  return features.map((f, index) => ({ index, geometry: f.geometry ?? null, properties: plainProperties(f.properties) }));
+}
+
+function readGeoJson(text: string): Pick<SourceData, 'features' | 'crs' | 'warnings'> {
+  let doc: { type?: string; features?: unknown; crs?: { properties?: { name?: string } }; geometry?: unknown; properties?: unknown };
+  try {
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new UnreadableFile(`The file is not valid JSON: ${(e as Error).message}`);
+  }
+  const warnings: string[] = [];
+  let crs: SourceCrs | null = null;
+  // RFC 7946 GeoJSON has no crs member (always lon/lat); files from older tools still carry one.
+  const crsName = doc?.crs?.properties?.name;
+  if (typeof crsName === 'string') {
+    const code = epsgOfName(crsName);
+    crs = code === null ? null : crsFromEpsg(code);
+    if (!crs) warnings.push(`The file names the coordinate system "${crsName}", which Wangge does not know: choose its EPSG code`);
+  }
+  let features: { geometry: Geometry | null; properties: unknown }[];
+  if (doc?.type === 'FeatureCollection' && Array.isArray(doc.features)) features = doc.features as Feature[];
+  else if (doc?.type === 'Feature') features = [doc as Feature];
+  else if (typeof doc?.type === 'string' && 'coordinates' in doc) features = [{ geometry: doc as Geometry, properties: {} }];
+  else throw new UnreadableFile('The JSON is not GeoJSON: expected a FeatureCollection, a Feature or a geometry');
+  return { features: fromFeatures(features.map((f) => ({ geometry: f?.geometry ?? null, properties: f?.properties }))), crs, warnings };
+}
+
+// togeojson turns KML styles into properties; they are not attributes of the cells.
+const KML_STYLE_KEYS = /^(style(Url|Hash|MapHash)?|stroke(-opacity|-width)?|fill(-opacity)?|icon.*|label.*|visibility|timestamp|@id)$/;
+
+function readKml(text: string): Pick<SourceData, 'features' | 'crs' | 'warnings'> {
+  let doc;
+  try {
+    doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') throw new Error(message); } })
+      .parseFromString(text.replace(/^\uFEFF/, ''), 'text/xml');
+  } catch (e) {
+    throw new UnreadableFile(`The KML is not well-formed XML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!doc.documentElement || doc.documentElement.localName !== 'kml') throw new UnreadableFile('The XML is not KML (its root element is not <kml>)');
+  const fc = kmlToGeoJson(doc as unknown as Document);
+  const features = fc.features.map((f) => ({
+    geometry: f.geometry,
+    properties: Object.fromEntries(Object.entries(f.properties ?? {}).filter(([k]) => !KML_STYLE_KEYS.test(k))),
+  }));
+  // KML is always WGS 84 longitude/latitude (OGC KML 2.2).
+  return { features: fromFeatures(features), crs: crsFromEpsg(4326), warnings: [] };
+}
+
+/** WHATWG encoding labels for what .cpg files say ("GBK", "936", "ANSI 936", "CP936", "UTF-8"…). */
+export function encodingOfCpg(cpg: string): string | null {
+  const s = cpg.trim().toUpperCase().replace(/^ANSI\s+/, '').replace(/^(CP|WINDOWS-)/, '');
+  if (/^(UTF-?8|65001)$/.test(s)) return 'utf-8';
+  if (/^(GBK|936|GB2312|GB_2312-80|EUC-CN)$/.test(s)) return 'gbk';
+  if (/^(GB18030|54936)$/.test(s)) return 'gb18030';
+  if (/^(BIG5|950)$/.test(s)) return 'big5';
+  if (/^\d{3,4}$/.test(s)) return `windows-${s}`;
+  try {
+    return new TextDecoder(cpg.trim()).encoding;
+  } catch {
+    return null;
+  }
+}
+
+// dBase language driver ids (byte 29 of the header) that name an encoding.
+const LDID: Record<number, string> = { 0x4d: 'gbk', 0x7a: 'gbk', 0x4f: 'big5', 0x57: 'windows-1252', 0x03: 'windows-1252' };
+
+/**
+ * How to decode a .dbf's text: its .cpg, else its language driver id, else UTF-8 if every byte of
+ * it is valid UTF-8, else GBK — Chinese shapefiles without either are almost always GBK.
+ */
+export function dbfEncoding(dbf: Uint8Array, cpg: string | null): { encoding: string; from: string } {
+  if (cpg !== null) {
+    const e = encodingOfCpg(cpg);
+    if (e) return { encoding: e, from: `.cpg ("${cpg.trim()}")` };
+  }
+  const ldid = LDID[dbf[29] ?? 0];
+  if (ldid) return { encoding: ldid, from: `the .dbf language driver (0x${dbf[29]!.toString(16)})` };
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(dbf.subarray(32));
+    return { encoding: 'utf-8', from: 'the text (valid UTF-8)' };
+  } catch {
+    return { encoding: 'gbk', from: 'the text (not UTF-8; read as GBK)' };
+  }
+}
+
+async function readShapefile(zip: JSZip, shpName: string, warnings: string[]): Promise<Pick<SourceData, 'features' | 'crs' | 'encoding'>> {
+  const base = shpName.slice(0, -4);
+  const sibling = (ext: string) => zip.file(new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.${ext}$`, 'i'))[0] ?? null;
+  const dbfEntry = sibling('dbf');
+  const file = base.split('/').pop();
+  if (!dbfEntry) {
+    throw new UnreadableFile(`The zip holds ${file}.shp but no ${file}.dbf: a shapefile needs its .dbf (the attribute table with the names and codes). Zip the .shp, .shx, .dbf, .prj and .cpg together.`);
+  }
+  const shp = await zip.file(shpName)!.async('uint8array');
+  const dbf = await dbfEntry.async('uint8array');
+  const prjEntry = sibling('prj');
+  const cpgEntry = sibling('cpg');
+  const cpg = cpgEntry ? await cpgEntry.async('string') : null;
+  const enc = dbfEncoding(dbf, cpg);
+  let shapes: (Geometry | null)[];
+  let records: Record<string, unknown>[];
+  try {
+    shapes = parseShp(shp);
+  } catch (e) {
+    throw new UnreadableFile(`${file}.shp is damaged: ${(e as Error).message}`);
+  }
+  try {
+    records = parseDbf(dbf, enc.encoding);
+  } catch (e) {
+    throw new UnreadableFile(`${file}.dbf is damaged: ${(e as Error).message}`);
+  }
+  if (shapes.length !== records.length) {
+    throw new UnreadableFile(`${file}.shp has ${shapes.length} shapes but ${file}.dbf has ${records.length} records: one of them is damaged or truncated`);
+  }
+  let crs: SourceCrs | null = null;
+  if (prjEntry) {
+    try {
+      crs = crsFromPrj(await prjEntry.async('string'));
+    } catch (e) {
+      warnings.push(`${(e as Error).message}: choose the EPSG code of the data`);
+    }
+  }
+  if (!cpgEntry) warnings.push(`No ${file}.cpg: the attributes were read as ${enc.encoding.toUpperCase()} (from ${enc.from})`);
+  return { features: fromFeatures(shapes.map((geometry, i) => ({ geometry, properties: records[i] }))), crs, encoding: `${enc.encoding} (from ${enc.from})` };
+}
+
+async function readZip(data: Buffer): Promise<Pick<SourceData, 'format' | 'features' | 'crs' | 'encoding' | 'warnings'>> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(data, { checkCRC32: true });
+  } catch (e) {
+    throw new UnreadableFile(`The zip file is damaged or truncated (${(e as Error).message}); upload it again`);
+  }
+  const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir && !n.startsWith('__MACOSX/') && !n.split('/').pop()!.startsWith('.'));
+  const warnings: string[] = [];
+  const shps = names.filter((n) => /\.shp$/i.test(n));
+  try {
+    if (shps.length > 1) warnings.push(`The zip holds ${shps.length} shapefiles; only ${shps[0]} was read`);
+    if (shps.length) return { format: 'shapefile', ...(await readShapefile(zip, shps[0]!, warnings)), warnings };
+    const kml = names.find((n) => /\.kml$/i.test(n));
+    if (kml) return { format: 'kmz', ...readKml(await zip.file(kml)!.async('string')), encoding: null };
+    const json = names.find((n) => /\.(geo)?json$/i.test(n));
+    if (json) return { format: 'geojson', ...readGeoJson(await zip.file(json)!.async('string')), encoding: null };
+  } catch (e) {
+    if (e instanceof UnreadableFile) throw e;
+    throw new UnreadableFile(`The zip file is damaged or truncated (${(e as Error).message}); upload it again`);
+  }
+  const dbfOnly = names.find((n) => /\.dbf$/i.test(n));
+  if (dbfOnly) throw new UnreadableFile(`The zip holds ${dbfOnly} but no .shp: a shapefile needs its .shp (the shapes)`);
+  throw new UnreadableFile(`The zip holds no shapefile, KML or GeoJSON (found: ${names.slice(0, 8).join(', ') || 'nothing'})`);
+}
+
+/** The geometry of a GeoPackage blob: the 'GP' header (spec §2.1.3) with its envelope, then WKB. */
+function gpkgWkb(blob: Uint8Array): Uint8Array | null {
+  if (blob.length < 8 || blob[0] !== 0x47 || blob[1] !== 0x50) return null;
+  const flags = blob[3]!;
+  if (flags & 0x10) return null;
+  const envelope = [0, 32, 48, 48, 64][(flags >> 1) & 7] ?? 0;
+  return blob.subarray(8 + envelope);
+}
+
+async function readGeoPackage(data: Buffer, q: Queryable): Promise<Pick<SourceData, 'features' | 'crs' | 'warnings'>> {
+  const SQL = await loadSqlJs();
+  let db;
+  try {
+    db = new SQL.Database(new Uint8Array(data));
+  } catch (e) {
+    throw new UnreadableFile(`The GeoPackage cannot be opened: ${(e as Error).message}`);
+  }
+  try {
+    const warnings: string[] = [];
+    let tables;
+    try {
+      tables = db.exec(`SELECT g.table_name, g.column_name, s.organization, s.organization_coordsys_id, s.definition
+        FROM gpkg_geometry_columns g JOIN gpkg_contents c ON c.table_name = g.table_name
+        LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE c.data_type = 'features' ORDER BY g.table_name`)[0]?.values ?? [];
+    } catch (e) {
+      throw new UnreadableFile(`The file is not a GeoPackage or is damaged (${(e as Error).message})`);
+    }
+    if (!tables.length) throw new UnreadableFile('The GeoPackage holds no feature table');
+    if (tables.length > 1) warnings.push(`The GeoPackage holds ${tables.length} feature tables; only "${tables[0]![0]}" was read`);
+    const [table, column, org, orgId, definition] = tables[0]! as [string, string, string | null, number | null, string | null];
+    let crs: SourceCrs | null = null;
+    if (org?.toUpperCase() === 'EPSG' && orgId !== null) crs = crsFromEpsg(orgId);
+    if (!crs && definition && definition !== 'undefined') {
+      try {
+        crs = crsFromPrj(definition);
+      } catch {
+        warnings.push(`The GeoPackage's coordinate system (${org}:${orgId}) is not one Wangge knows: choose its EPSG code`);
+      }
+    }
+    const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    const result = db.exec(`SELECT * FROM ${quoted(table)}`)[0];
+    if (!result) throw new UnreadableFile(`The table "${table}" is empty`);
+    const geomAt = result.columns.indexOf(column);
+    const pk = db.exec(`SELECT name FROM pragma_table_info(${quoted(table).replace(/"/g, "'")}) WHERE pk = 1`)[0]?.values[0]?.[0];
+    const wkbs = result.values.map((row) => {
+      const blob = row[geomAt];
+      const wkb = blob instanceof Uint8Array ? gpkgWkb(blob) : null;
+      return wkb ? Buffer.from(wkb).toString('hex') : null;
+    });
+    // PostGIS reads the WKB: one query for the whole table.
+    const { rows } = await q.query<{ i: number; g: Geometry | null }>(
+      `SELECT i::int AS i, CASE WHEN h IS NULL THEN NULL ELSE ST_AsGeoJSON(ST_GeomFromWKB(decode(h, 'hex')), 15)::json END AS g
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(h, i)`, [wkbs]);
+    const geometries = new Map(rows.map((r) => [r.i - 1, r.g]));
+    const features = result.values.map((row, i) => ({
+      geometry: geometries.get(i) ?? null,
+      properties: Object.fromEntries(result.columns.flatMap((c, j) => (j === geomAt || c === pk ? [] : [[c, row[j]]]))),
+    }));
+    return { features: fromFeatures(features), crs, warnings };
+  } finally {
+    db.close();
+  }
+}
+
+/** Reads an uploaded boundary file, recognised by its content (then its name). */
+export async function readUpload(fileName: string, data: Buffer, q: Queryable): Promise<SourceData> {
+  if (data.length === 0) throw new UnreadableFile('The file is empty');
+  const head = data.subarray(0, 16).toString('latin1');
+  if (head.startsWith('PK\x03\x04') || /\.(zip|kmz)$/i.test(fileName)) return readZip(data);
+  if (head.startsWith('SQLite format 3') || /\.gpkg$/i.test(fileName)) return { format: 'gpkg', ...(await readGeoPackage(data, q)), encoding: null };
+  const text = data.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  if (text.startsWith('<')) return { format: 'kml', ...readKml(text), encoding: null };
+  if (text.startsWith('{') || /\.(geo)?json$/i.test(fileName)) return { format: 'geojson', ...readGeoJson(text), encoding: null };
+  throw new UnreadableFile(`"${fileName}" is not a format Wangge imports: send GeoJSON, a zipped Shapefile, KML/KMZ or a GeoPackage`);
+}

@@ -1,0 +1,241 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../context.ts';
+import { Problem, notFound } from '../../problem.ts';
+import { xmlText as esc } from '../export/kml.ts';
+import { collectionDefs, extentOf, queryItem, queryItems, visibleTo, type CollectionDef, type ItemQuery } from './collections.ts';
+import { openApiDocument } from './openapi.ts';
+
+/**
+ * OGC API – Features, Part 1: Core, with GeoJSON, HTML and OpenAPI 3.0, at /ogc. QGIS, ArcGIS and
+ * GDAL (OAPIF driver) read the cells, units and reports from here directly.
+ */
+
+const CONFORMANCE = [
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+];
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 10_000;
+
+type Format = 'json' | 'html';
+
+interface Link {
+  href: string;
+  rel: string;
+  type: string;
+  title?: string;
+}
+
+/** f=json|geojson|html wins; else a browser (Accept: text/html first) gets HTML, everyone else JSON. */
+function formatOf(request: FastifyRequest<{ Querystring: { f?: string } }>): Format {
+  const f = request.query.f;
+  if (f === 'html') return 'html';
+  if (f === 'json' || f === 'geojson') return 'json';
+  const accept = String(request.headers.accept ?? '');
+  const html = accept.indexOf('text/html');
+  const json = Math.min(...['application/json', 'application/geo+json'].map((t) => accept.indexOf(t)).filter((i) => i >= 0), Infinity);
+  return html >= 0 && html < json ? 'html' : 'json';
+}
+
+const baseOf = (request: FastifyRequest) => `${request.protocol}://${request.host}/ogc`;
+
+function withQuery(url: string, params: Record<string, string | number | undefined>): string {
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, String(v));
+  return u.toString().replace(/%2C/g, ',');
+}
+
+function page(title: string, body: string, links: Link[]): string {
+  const json = links.find((l) => l.rel === 'alternate' || (l.rel === 'self' && l.type !== 'text/html'));
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:14px/1.5 system-ui,sans-serif;margin:1.5rem auto;max-width:70rem;padding:0 1rem;color:#222}table{border-collapse:collapse;width:100%}
+td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f3f3f3}code{background:#f3f3f3;padding:0 .2rem}nav a{margin-right:1rem}</style>
+</head><body><nav><a href="/ogc?f=html">Wangge OGC API</a><a href="/ogc/collections?f=html">Collections 图层</a>${json ? `<a href="${esc(json.href)}">JSON</a>` : ''}</nav>
+<h1>${esc(title)}</h1>${body}</body></html>`;
+}
+
+function send(reply: FastifyReply, format: Format, json: unknown, html: () => string, jsonType = 'application/json') {
+  if (format === 'html') return reply.type('text/html; charset=utf-8').send(html());
+  return reply.type(jsonType).send(JSON.stringify(json));
+}
+
+const rows = (pairs: [string, string][]) => `<table>${pairs.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('')}</table>`;
+
+function parseBbox(text: string): [number, number, number, number] {
+  const n = text.split(',').map((s) => Number(s.trim()));
+  if (!(n.length === 4 || n.length === 6) || n.some((v) => !Number.isFinite(v))) {
+    throw new Problem(400, 'Bad Request', `bbox "${text}" must be 4 (or 6) numbers: minLon,minLat,maxLon,maxLat`, { errors: [{ field: 'querystring.bbox', message: 'must be minLon,minLat,maxLon,maxLat' }] });
+  }
+  const [a, b, x, y] = n.length === 6 ? [n[0]!, n[1]!, n[3]!, n[4]!] : (n as [number, number, number, number]);
+  if (b > y) throw new Problem(400, 'Bad Request', `bbox "${text}": the southern edge is north of the northern one`, { errors: [{ field: 'querystring.bbox', message: 'minLat > maxLat' }] });
+  // Across the antimeridian (minLon > maxLon) is not a case a Chinese district meets: the whole band instead.
+  return a > x ? [-180, b, 180, y] : [a, b, x, y];
+}
+
+/** RFC 3339 instant, or an interval start/end with ".." or "" for an open end. */
+function parseDatetime(text: string): { start: string | null; end: string | null } {
+  const instant = (s: string, field: string) => {
+    if (s === '..' || s === '') return null;
+    const d = new Date(s);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(s) || Number.isNaN(d.getTime())) {
+      throw new Problem(400, 'Bad Request', `datetime ${field} "${s}" is not an RFC 3339 date-time (e.g. 2025-03-01T00:00:00Z)`, { errors: [{ field: 'querystring.datetime', message: 'not RFC 3339' }] });
+    }
+    return d.toISOString();
+  };
+  const parts = text.split('/');
+  if (parts.length === 1) {
+    const t = instant(parts[0]!, 'instant');
+    if (t === null) throw new Problem(400, 'Bad Request', 'datetime ".." needs an interval: start/end', { errors: [{ field: 'querystring.datetime', message: 'open instant' }] });
+    return { start: t, end: t };
+  }
+  if (parts.length !== 2) throw new Problem(400, 'Bad Request', `datetime "${text}" is neither an instant nor an interval start/end`, { errors: [{ field: 'querystring.datetime', message: 'invalid' }] });
+  return { start: instant(parts[0]!, 'start'), end: instant(parts[1]!, 'end') };
+}
+
+export default async function ogcRoutes(app: FastifyInstance, { db, config }: AppContext) {
+  const defs = collectionDefs(config);
+  const fQuery = { type: 'string', enum: ['json', 'geojson', 'html'] } as const;
+  const simple = { querystring: { type: 'object', properties: { f: fQuery }, additionalProperties: false }, hide: true } as const;
+
+  const collection = (request: FastifyRequest, id: string): CollectionDef => {
+    const c = defs.find((d) => d.id === id);
+    if (!c) throw notFound(`Collection ${id}`);
+    if (!visibleTo(c, request.user)) throw new Problem(401, 'Unauthorized', `The collection ${id} is for signed-in users: send an API token (Authorization: Bearer …)`);
+    return c;
+  };
+
+  async function describe(request: FastifyRequest, c: CollectionDef) {
+    const base = baseOf(request);
+    return {
+      id: c.id,
+      title: c.title,
+      description: c.description,
+      itemType: 'feature',
+      crs: ['http://www.opengis.net/def/crs/OGC/1.3/CRS84'],
+      storageCrs: 'http://www.opengis.net/def/crs/OGC/1.3/CRS84',
+      extent: await extentOf(db, c),
+      links: [
+        { href: `${base}/collections/${c.id}`, rel: 'self', type: 'application/json', title: 'this collection' },
+        { href: `${base}/collections/${c.id}?f=html`, rel: 'alternate', type: 'text/html', title: 'this collection as HTML' },
+        { href: `${base}/collections/${c.id}/items`, rel: 'items', type: 'application/geo+json', title: 'the features as GeoJSON' },
+        { href: `${base}/collections/${c.id}/items?f=html`, rel: 'items', type: 'text/html', title: 'the features as HTML' },
+      ],
+    };
+  }
+
+  app.get<{ Querystring: { f?: string } }>('/ogc', { schema: simple }, async (request, reply) => {
+    const base = baseOf(request);
+    const links: Link[] = [
+      { href: base, rel: 'self', type: 'application/json', title: 'this document' },
+      { href: `${base}?f=html`, rel: 'alternate', type: 'text/html', title: 'this document as HTML' },
+      { href: `${base}/api`, rel: 'service-desc', type: 'application/vnd.oai.openapi+json;version=3.0', title: 'the API definition (OpenAPI 3.0)' },
+      { href: `${base}/api?f=html`, rel: 'service-doc', type: 'text/html', title: 'the API documentation' },
+      { href: `${base}/conformance`, rel: 'conformance', type: 'application/json', title: 'OGC API conformance classes implemented' },
+      { href: `${base}/collections`, rel: 'data', type: 'application/json', title: 'the feature collections' },
+    ];
+    const doc = { title: 'Wangge 网格 — OGC API – Features', description: 'Grid cells, units and hazard reports of Wangge as OGC API – Features (Part 1: Core, GeoJSON, HTML, OpenAPI 3.0).', links };
+    return send(reply, formatOf(request), doc, () => page(doc.title, `<p>${esc(doc.description)}</p>
+<p>QGIS: Layer › Add Layer › Add WFS / OGC API – Features Layer, URL <code>${esc(base)}</code>. GDAL: <code>ogrinfo OAPIF:${esc(base)}</code></p>
+<ul>${links.filter((l) => l.type === 'text/html' || l.rel === 'service-desc').map((l) => `<li><a href="${esc(l.href.includes('?') || l.type !== 'text/html' ? l.href : `${l.href}?f=html`)}">${esc(l.title ?? l.rel)}</a></li>`).join('')}
+<li><a href="${esc(base)}/collections?f=html">Collections 图层</a></li><li><a href="${esc(base)}/conformance?f=html">Conformance</a></li></ul>`, links));
+  });
+
+  app.get<{ Querystring: { f?: string } }>('/ogc/conformance', { schema: simple }, async (request, reply) =>
+    send(reply, formatOf(request), { conformsTo: CONFORMANCE }, () => page('Conformance', `<ul>${CONFORMANCE.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ul>`, [
+      { href: `${baseOf(request)}/conformance`, rel: 'alternate', type: 'application/json' },
+    ])));
+
+  app.get<{ Querystring: { f?: string } }>('/ogc/api', { schema: simple }, async (request, reply) => {
+    const doc = openApiDocument(baseOf(request), defs.filter((c) => visibleTo(c, request.user)), { defaultLimit: DEFAULT_LIMIT, maxLimit: MAX_LIMIT });
+    if (formatOf(request) === 'html') {
+      return reply.type('text/html; charset=utf-8').send(page('API definition', `<p>The OpenAPI 3.0 document: <a href="${esc(baseOf(request))}/api?f=json">${esc(baseOf(request))}/api?f=json</a></p>
+${rows(Object.entries(doc.paths).map(([p, v]) => [p, esc((v as { get: { summary: string } }).get.summary)]))}`, [{ href: `${baseOf(request)}/api?f=json`, rel: 'alternate', type: 'application/json' }]));
+    }
+    return reply.type('application/vnd.oai.openapi+json;version=3.0').send(JSON.stringify(doc));
+  });
+
+  app.get<{ Querystring: { f?: string } }>('/ogc/collections', { schema: simple }, async (request, reply) => {
+    const base = baseOf(request);
+    const collections = await Promise.all(defs.filter((c) => visibleTo(c, request.user)).map((c) => describe(request, c)));
+    const links: Link[] = [
+      { href: `${base}/collections`, rel: 'self', type: 'application/json', title: 'this document' },
+      { href: `${base}/collections?f=html`, rel: 'alternate', type: 'text/html', title: 'this document as HTML' },
+    ];
+    return send(reply, formatOf(request), { links, collections }, () => page('Collections 图层', `<table><tr><th>id</th><th>title</th><th>description</th></tr>
+${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}?f=html">${esc(c.id)}</a></td><td>${esc(c.title)}</td><td>${esc(c.description)}</td></tr>`).join('')}</table>`, links));
+  });
+
+  app.get<{ Params: { collectionId: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId', { schema: simple }, async (request, reply) => {
+    const c = collection(request, request.params.collectionId);
+    const doc = await describe(request, c);
+    const bbox = doc.extent.spatial.bbox[0]!.map((n) => Math.round(n * 1e6) / 1e6).join(', ');
+    return send(reply, formatOf(request), doc, () => page(c.title, `<p>${esc(c.description)}</p>${rows([
+      ['id', esc(c.id)], ['extent', esc(bbox)], ['features', `<a href="${esc(baseOf(request))}/collections/${esc(c.id)}/items?f=html">items</a>`],
+    ])}`, doc.links));
+  });
+
+  const itemsQuerystring = {
+    type: 'object',
+    properties: {
+      f: fQuery,
+      bbox: { type: 'string' },
+      'bbox-crs': { type: 'string', enum: ['http://www.opengis.net/def/crs/OGC/1.3/CRS84'] },
+      datetime: { type: 'string' },
+      limit: { type: 'integer', minimum: 1, default: DEFAULT_LIMIT },
+      offset: { type: 'integer', minimum: 0, default: 0 },
+    },
+    additionalProperties: false,
+  } as const;
+
+  app.get<{ Params: { collectionId: string }; Querystring: { f?: string; bbox?: string; datetime?: string; limit: number; offset: number } }>(
+    '/ogc/collections/:collectionId/items', { schema: { querystring: itemsQuerystring, hide: true } }, async (request, reply) => {
+      const c = collection(request, request.params.collectionId);
+      const q = request.query;
+      // A limit above the maximum is served at the maximum (OGC API – Features §7.15.3).
+      const query: ItemQuery = { limit: Math.min(q.limit, MAX_LIMIT), offset: q.offset };
+      if (q.bbox !== undefined) query.bbox = parseBbox(q.bbox);
+      if (q.datetime !== undefined) query.datetime = parseDatetime(q.datetime);
+      const { features, matched } = await queryItems(db, c, query);
+      const format = formatOf(request);
+      const self = `${baseOf(request)}/collections/${c.id}/items`;
+      const keep = { bbox: q.bbox, datetime: q.datetime, limit: query.limit };
+      const links: Link[] = [
+        { href: withQuery(self, { ...keep, offset: query.offset || undefined, f: 'json' }), rel: format === 'json' ? 'self' : 'alternate', type: 'application/geo+json', title: 'this page as GeoJSON' },
+        { href: withQuery(self, { ...keep, offset: query.offset || undefined, f: 'html' }), rel: format === 'html' ? 'self' : 'alternate', type: 'text/html', title: 'this page as HTML' },
+        { href: `${baseOf(request)}/collections/${c.id}`, rel: 'collection', type: 'application/json', title: 'the collection' },
+      ];
+      const f = format === 'html' ? 'html' : 'json';
+      const ftype = format === 'html' ? 'text/html' : 'application/geo+json';
+      if (query.offset + features.length < matched) links.push({ href: withQuery(self, { ...keep, offset: query.offset + query.limit, f }), rel: 'next', type: ftype, title: 'next page' });
+      if (query.offset > 0) links.push({ href: withQuery(self, { ...keep, offset: Math.max(0, query.offset - query.limit), f }), rel: 'prev', type: ftype, title: 'previous page' });
+      const doc = { type: 'FeatureCollection', features, numberMatched: matched, numberReturned: features.length, timeStamp: new Date().toISOString(), links };
+      return send(reply, format, doc, () => {
+        const keys = Object.keys(c.properties);
+        const nav = links.filter((l) => l.rel === 'prev' || l.rel === 'next').map((l) => `<a href="${esc(l.href)}">${l.rel === 'next' ? '下一页 next ›' : '‹ 上一页 previous'}</a>`).join(' ');
+        return page(`${c.title}`, `<p>${query.offset + 1}–${query.offset + features.length} of ${matched}</p><p>${nav}</p>
+<table><tr><th>id</th>${keys.map((k) => `<th>${esc(k)}</th>`).join('')}</tr>
+${features.map((ft) => `<tr><td><a href="${esc(baseOf(request))}/collections/${esc(c.id)}/items/${esc(encodeURIComponent(String(ft.id)))}?f=html">${esc(String(ft.id))}</a></td>${keys.map((k) => `<td>${esc(String(ft.properties?.[k] ?? ''))}</td>`).join('')}</tr>`).join('')}
+</table><p>${nav}</p>`, links);
+      }, 'application/geo+json');
+    });
+
+  app.get<{ Params: { collectionId: string; featureId: string }; Querystring: { f?: string } }>(
+    '/ogc/collections/:collectionId/items/:featureId', { schema: simple }, async (request, reply) => {
+      const c = collection(request, request.params.collectionId);
+      const feature = await queryItem(db, c, request.params.featureId);
+      if (!feature) throw notFound(`Feature ${request.params.featureId} in ${c.id}`);
+      const base = `${baseOf(request)}/collections/${c.id}`;
+      const self = `${base}/items/${encodeURIComponent(String(feature.id))}`;
+      const links: Link[] = [
+        { href: self, rel: 'self', type: 'application/geo+json', title: 'this feature' },
+        { href: `${self}?f=html`, rel: 'alternate', type: 'text/html', title: 'this feature as HTML' },
+        { href: base, rel: 'collection', type: 'application/json', title: 'the collection' },
+      ];
+      return send(reply, formatOf(request), { ...feature, links }, () => page(`${c.title} · ${String(feature.id)}`,
+        rows(Object.entries(feature.properties ?? {}).map(([k, v]) => [k, esc(String(v ?? ''))])), links), 'application/geo+json');
+    });
+}

@@ -1,0 +1,179 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { stringify } from 'csv-stringify/sync';
+import { addMonths } from 'date-fns';
+import { tz } from '@date-fns/tz';
+import type { AppContext } from '../context.ts';
+import { scopeOf } from '../auth/actor.ts';
+import { assertCellEditable, requirePermission } from '../auth/guard.ts';
+import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { idParams, idSchema } from '../schemas.ts';
+import { cellPlans, localDate, monthOf, monthRange, requiredBetween, unitPlan } from './cadence.ts';
+import { subtreeCells } from './coverage.ts';
+import { checklistFor, visitResult, type ChecklistEntry } from './model.ts';
+
+const MONTH = '^\\d{4}-(0[1-9]|1[0-2])$';
+const MAX_MONTHS = 24;
+
+/** CSV with a BOM, so spreadsheet programs read the Chinese text as UTF-8. */
+function sendCsv(reply: FastifyReply, name: string, columns: string[], rows: unknown[][]) {
+  const csv = stringify([columns, ...rows]);
+  return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(`\uFEFF${csv}`);
+}
+
+const formatSchema = { type: 'string', enum: ['json', 'csv'], default: 'json' } as const;
+
+/** The inspection ledger (台账): every inspection of a unit with its result; per cell and month, done vs due. */
+export default async function ledgerRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
+  const pc = config.patrols;
+
+  app.get<{ Params: { id: number }; Querystring: { format: 'json' | 'csv' } }>('/api/inspections/ledger/units/:id', {
+    schema: {
+      tags: ['patrols'],
+      summary: 'A unit\'s inspection ledger: every check-in with inspector, result, failed items, distance and findings (format=csv to export)',
+      params: idParams,
+      querystring: { type: 'object', properties: { format: formatSchema }, additionalProperties: false },
+      response: { 200: { type: 'object', additionalProperties: true }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'reports.view');
+    const { rows: units } = await db.query<{ id: number; name: string; type: string; cell_id: number | null; cell_code: string | null }>(
+      'SELECT u.id, u.name, u.type, u.cell_id, c.code AS cell_code FROM units u LEFT JOIN cells c ON c.id = u.cell_id WHERE u.id = $1', [request.params.id]);
+    const unit = units[0];
+    if (!unit) throw notFound(`Unit ${request.params.id}`);
+    if (unit.cell_id === null) {
+      if (scopeOf(actor).length > 0) throw new Problem(403, 'Forbidden', `Unit ${unit.id} lies in no cell: only users of the whole grid see its ledger`);
+    } else {
+      await assertCellEditable(db, actor, unit.cell_id, `Unit ${unit.id} (${unit.name}) in cell ${unit.cell_code}`);
+    }
+    const { rows } = await db.query<{
+      id: number; inspection_id: number; at: Date; inspector: string; cell_code: string; unit_type: string; checklist: ChecklistEntry[];
+      distance_m: number; far: boolean; location_source: string; note: string | null; findings: { reportId: number; trackingCode: string; state: string }[];
+    }>(
+      `SELECT v.id, v.inspection_id, v.at, i.inspector, i.cell_code, v.unit_type, v.checklist, v.distance_m, v.far, v.location_source, v.note,
+         (SELECT COALESCE(json_agg(json_build_object('reportId', r.id, 'trackingCode', r.tracking_code, 'state', r.state) ORDER BY r.id), '[]'::json)
+            FROM inspection_findings f JOIN reports r ON r.id = f.report_id WHERE f.visit_id = v.id) AS findings
+       FROM inspection_visits v JOIN inspections i ON i.id = v.inspection_id
+       WHERE v.unit_id = $1 ORDER BY v.at DESC, v.id DESC`, [unit.id]);
+    const entries = rows.map((v) => {
+      const items = checklistFor(config, v.unit_type);
+      return {
+        visitId: v.id, inspectionId: v.inspection_id, at: v.at.toISOString(), date: localDate(v.at, pc.timeZone), inspector: v.inspector,
+        patrolCell: v.cell_code, result: visitResult(items, v.checklist, v.findings.length),
+        failedItems: v.checklist.filter((c) => !c.ok).map((c) => c.code), checklist: v.checklist,
+        distanceM: Math.round(v.distance_m * 10) / 10, far: v.far, locationSource: v.location_source, note: v.note, findings: v.findings,
+      };
+    });
+    if (request.query.format === 'csv') {
+      return sendCsv(reply, `unit-${unit.id}-ledger.csv`,
+        ['date', 'at', 'unit_id', 'unit_name', 'unit_type', 'inspection_id', 'inspector', 'result', 'failed_items', 'distance_m', 'far', 'location_source', 'findings', 'note'],
+        entries.map((e) => [e.date, e.at, unit.id, unit.name, unit.type, e.inspectionId, e.inspector, e.result, e.failedItems.join(' '),
+          e.distanceM, e.far ? 'true' : 'false', e.locationSource, e.findings.map((f) => f.trackingCode).join(' '), e.note ?? '']));
+    }
+    return { unit: { id: unit.id, name: unit.name, type: unit.type, cellId: unit.cell_id, cellCode: unit.cell_code }, entries };
+  });
+
+  interface LedgerQuery { cellId?: number; from?: string; to?: string; format: 'json' | 'csv' }
+  app.get<{ Querystring: LedgerQuery }>('/api/inspections/ledger', {
+    schema: {
+      tags: ['patrols'],
+      summary: 'The cell-month ledger: for each cell in my scope (or under cellId) and each month from..to (YYYY-MM, default this month), patrols and unit inspections done vs due (format=csv to export)',
+      querystring: {
+        type: 'object',
+        properties: { cellId: idSchema, from: { type: 'string', pattern: MONTH }, to: { type: 'string', pattern: MONTH }, format: formatSchema },
+        additionalProperties: false,
+      },
+      response: { 200: { type: 'object', additionalProperties: true }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'reports.view');
+    const q = request.query;
+    if (q.cellId !== undefined) {
+      const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [q.cellId]);
+      if (!rowCount) throw notFound(`Cell ${q.cellId}`);
+      await assertCellEditable(db, actor, q.cellId, `Cell ${q.cellId}`);
+    }
+    const thisMonth = monthOf(now(), pc.timeZone);
+    const from = q.from ?? q.to ?? thisMonth;
+    const to = q.to ?? (q.from ? q.from : thisMonth);
+    if (from > to) throw invalid(`from (${from}) is after to (${to})`, { errors: [{ field: 'querystring.from', message: 'must not be after to' }] });
+    const months: string[] = [];
+    for (let m = monthRange(from, pc.timeZone)[0]; monthOf(m, pc.timeZone) <= to; m = new Date(addMonths(m, 1, { in: tz(pc.timeZone) }).getTime())) {
+      months.push(monthOf(m, pc.timeZone));
+      if (months.length > MAX_MONTHS) throw invalid(`At most ${MAX_MONTHS} months at a time`, { errors: [{ field: 'querystring.to', message: `at most ${MAX_MONTHS} months after from` }] });
+    }
+    const rangeStart = monthRange(from, pc.timeZone)[0];
+    const rangeEnd = monthRange(to, pc.timeZone)[1];
+
+    const cells = await subtreeCells(db, q.cellId !== undefined ? [q.cellId] : scopeOf(actor));
+    const ids = cells.map((c) => c.id);
+    const parentOf = new Map(cells.map((c) => [c.id, c.parent_id]));
+    const inTree = new Set(ids);
+    /** The cell and its ancestors inside the requested tree: a unit's inspection counts in each. */
+    const upFrom = (id: number | null): number[] => {
+      const out: number[] = [];
+      for (let c = id; c !== null && c !== undefined && inTree.has(c); c = parentOf.get(c) ?? null) out.push(c);
+      return out;
+    };
+
+    const { rows: units } = await db.query<{ id: number; type: string; cell_id: number }>('SELECT id, type, cell_id FROM units WHERE cell_id = ANY ($1::int[])', [ids]);
+    const { rows: patrols } = await db.query<{ cell_id: number; started_at: Date }>(
+      'SELECT cell_id, started_at FROM inspections WHERE cell_id = ANY ($1::int[]) AND started_at >= $2 AND started_at < $3', [ids, rangeStart, rangeEnd]);
+    const { rows: visits } = await db.query<{ unit_id: number | null; cell_id: number; at: Date; far: boolean; findings: number }>(
+      `SELECT v.unit_id, v.cell_id, v.at, v.far, (SELECT count(*)::int FROM inspection_findings f WHERE f.visit_id = v.id) AS findings
+       FROM inspection_visits v WHERE v.cell_id = ANY ($1::int[]) AND v.at >= $2 AND v.at < $3`, [ids, rangeStart, rangeEnd]);
+
+    interface Row {
+      month: string; cellId: number; code: string; name: string; level: number;
+      patrolsDone: number; patrolsDue: number; unitsTotal: number; unitsInspected: number;
+      unitInspectionsDone: number; unitInspectionsDue: number; pctUnitsInspected: number | null; findings: number; farCheckIns: number;
+    }
+    const key = (month: string, cellId: number) => `${month}:${cellId}`;
+    const table = new Map<string, Row>();
+    const inspectedUnits = new Map<string, Set<number>>();
+    for (const month of months) {
+      const [ms, me] = monthRange(month, pc.timeZone);
+      for (const c of cells) {
+        table.set(key(month, c.id), {
+          month, cellId: c.id, code: c.code, name: c.name, level: c.level,
+          patrolsDone: 0, patrolsDue: cellPlans(pc, c.level).reduce((s, p) => s + requiredBetween(p.cadence, ms, me, pc.timeZone), 0),
+          unitsTotal: 0, unitsInspected: 0, unitInspectionsDone: 0, unitInspectionsDue: 0, pctUnitsInspected: null, findings: 0, farCheckIns: 0,
+        });
+        inspectedUnits.set(key(month, c.id), new Set());
+      }
+      for (const u of units) {
+        const plan = unitPlan(pc, u.type);
+        if (!plan) continue;
+        const due = requiredBetween(plan.cadence, ms, me, pc.timeZone);
+        for (const c of upFrom(u.cell_id)) {
+          const r = table.get(key(month, c))!;
+          r.unitsTotal += 1;
+          r.unitInspectionsDue += due;
+        }
+      }
+    }
+    for (const p of patrols) table.get(key(monthOf(p.started_at, pc.timeZone), p.cell_id))!.patrolsDone += 1;
+    for (const v of visits) {
+      const month = monthOf(v.at, pc.timeZone);
+      for (const c of upFrom(v.cell_id)) {
+        const r = table.get(key(month, c))!;
+        r.unitInspectionsDone += 1;
+        r.findings += v.findings;
+        if (v.far) r.farCheckIns += 1;
+        if (v.unit_id !== null) inspectedUnits.get(key(month, c))!.add(v.unit_id);
+      }
+    }
+    const rows = [...table.values()];
+    for (const r of rows) {
+      r.unitsInspected = inspectedUnits.get(key(r.month, r.cellId))!.size;
+      r.pctUnitsInspected = r.unitsTotal === 0 ? null : Math.round((1000 * Math.min(r.unitsInspected, r.unitsTotal)) / r.unitsTotal) / 10;
+    }
+    if (q.format === 'csv') {
+      const cols = ['month', 'cell_code', 'cell_name', 'level', 'patrols_done', 'patrols_due', 'units_total', 'units_inspected', 'pct_units_inspected',
+        'unit_inspections_done', 'unit_inspections_due', 'findings', 'far_check_ins'];
+      return sendCsv(reply, `inspection-ledger-${from}_${to}.csv`, cols, rows.map((r) => [
+        r.month, r.code, r.name, r.level, r.patrolsDone, r.patrolsDue, r.unitsTotal, r.unitsInspected, r.pctUnitsInspected ?? '',
+        r.unitInspectionsDone, r.unitInspectionsDue, r.findings, r.farCheckIns]));
+    }
+    return { from, to, timeZone: pc.timeZone, rows };
+  });
+}

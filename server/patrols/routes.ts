@@ -1,0 +1,375 @@
+import type { FastifyInstance } from 'fastify';
+import type { Point } from 'geojson';
+import type { AppContext } from '../context.ts';
+import { SEVERITIES, type Severity } from '../config.ts';
+import type { Queryable } from '../db/db.ts';
+import { audit } from '../audit.ts';
+import { scopeOf } from '../auth/actor.ts';
+import { assertCellEditable, requirePermission } from '../auth/guard.ts';
+import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { idSchema } from '../schemas.ts';
+import { fileReport } from '../reports/intake.ts';
+import { checkPoint, pointSchema } from '../units/routes.ts';
+import { localDate } from './cadence.ts';
+import {
+  INSPECTION_COLUMNS, assertOwnOpen, cellInScopeSql, checklistFor, inspectionSchema, inspectionSummary, inspectionSummarySchema,
+  inspectionView, loadInspection, visitSchema, type ChecklistEntry, type InspectionRow,
+} from './model.ts';
+
+interface TrackPoint {
+  lon: number;
+  lat: number;
+  at: string;
+  accuracy?: number;
+}
+
+const trackSchema = {
+  type: 'array',
+  maxItems: 5000,
+  items: {
+    type: 'object',
+    properties: {
+      lon: { type: 'number', minimum: -180, maximum: 180 },
+      lat: { type: 'number', minimum: -90, maximum: 90 },
+      at: { type: 'string', format: 'date-time' },
+      accuracy: { type: 'number', minimum: 0, maximum: 100000 },
+    },
+    required: ['lon', 'lat', 'at'],
+    additionalProperties: false,
+  },
+} as const;
+
+const checklistSchema = {
+  type: 'array',
+  maxItems: 100,
+  items: {
+    type: 'object',
+    properties: { code: { type: 'string', minLength: 1, maxLength: 64 }, ok: { type: 'boolean' }, note: { type: 'string', maxLength: 1000 } },
+    required: ['code', 'ok'],
+    additionalProperties: false,
+  },
+} as const;
+
+const inspectionParams = { type: 'object', properties: { id: idSchema }, required: ['id'] } as const;
+const visitParams = { type: 'object', properties: { id: idSchema, visitId: idSchema }, required: ['id', 'visitId'] } as const;
+
+// A phone's clock may be a little off; a point far outside the patrol is a client bug, not a track.
+const CLOCK_SLACK_MS = 10 * 60 * 1000;
+
+/** Patrols (巡查): start, track, check in at units, checklists, findings as reports, finish. */
+export default async function inspectionRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
+  const pc = config.patrols;
+  app.addSchema(inspectionSummarySchema);
+  app.addSchema(visitSchema);
+  app.addSchema(inspectionSchema);
+
+  const view = async (q: Queryable, row: InspectionRow) => inspectionView(q, config, row);
+
+  async function addTrack(tx: Queryable, row: InspectionRow, points: TrackPoint[], t: Date): Promise<number> {
+    if (points.length === 0) return 0;
+    const from = row.started_at.getTime() - CLOCK_SLACK_MS;
+    const to = t.getTime() + CLOCK_SLACK_MS;
+    const errors = points.flatMap((p, i) => {
+      const ms = Date.parse(p.at);
+      return ms >= from && ms <= to ? [] : [{ field: `track.${i}.at`, message: `must be between the start of the patrol (${row.started_at.toISOString()}) and now` }];
+    });
+    if (errors.length) throw invalid(`${errors.length} track point(s) are timed outside the patrol: ${errors[0]!.message}`, { errors });
+    const { rowCount } = await tx.query(
+      `INSERT INTO inspection_track_points (inspection_id, at, geom, accuracy_m)
+       SELECT $1, p.at, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326), p.accuracy
+       FROM unnest($2::float8[], $3::float8[], $4::timestamptz[], $5::real[]) AS p (lon, lat, at, accuracy)
+       ON CONFLICT (inspection_id, at) DO NOTHING`,
+      [row.id, points.map((p) => p.lon), points.map((p) => p.lat), points.map((p) => p.at), points.map((p) => p.accuracy ?? null)]);
+    return rowCount;
+  }
+
+  app.post<{ Body: { cellId: number; note?: string } }>('/api/inspections', {
+    schema: {
+      tags: ['patrols'],
+      summary: 'Start a patrol of a cell in my scope (one open patrol per worker: finish it first)',
+      body: { type: 'object', properties: { cellId: idSchema, note: { type: 'string', maxLength: 2000 } }, required: ['cellId'], additionalProperties: false },
+      response: { 201: { $ref: 'Inspection#' }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'reports.work');
+    const t = now();
+    const row = await db.transaction(async (tx) => {
+      const { rows: cells } = await tx.query<{ id: number; code: string; name: string; level: number }>('SELECT id, code, name, level FROM cells WHERE id = $1', [request.body.cellId]);
+      const cell = cells[0];
+      if (!cell) throw notFound(`Cell ${request.body.cellId}`);
+      await assertCellEditable(tx, actor, cell.id, `Cell ${cell.code} (${cell.name})`);
+      // One patrol at a time per worker: queue concurrent starts of the same user.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`inspection-start:${actor.id}`]);
+      const { rows: open } = await tx.query<{ id: number; cell_code: string }>('SELECT id, cell_code FROM inspections WHERE inspector_id = $1 AND finished_at IS NULL', [actor.id]);
+      if (open[0]) {
+        throw new Problem(409, 'Conflict', `You have an open patrol (inspection ${open[0].id} of cell ${open[0].cell_code}): finish it before starting another`, { inspectionId: open[0].id });
+      }
+      const { rows } = await tx.query<{ id: number }>(
+        `INSERT INTO inspections (cell_id, cell_code, cell_name, cell_level, inspector_id, inspector, person_id, started_at, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [cell.id, cell.code, cell.name, cell.level, actor.id, actor.username, actor.personId, t, request.body.note?.trim() || null]);
+      await audit(tx, request, 'inspection.start', `inspection:${rows[0]!.id}`, { cellId: cell.id });
+      return loadInspection(tx, actor, rows[0]!.id);
+    });
+    reply.header('location', `/api/inspections/${row.id}`);
+    return reply.code(201).send(await view(db, row));
+  });
+
+  interface ListQuery { cellId?: number; mine?: boolean; open?: boolean; since?: string; until?: string; limit: number; offset: number }
+  app.get<{ Querystring: ListQuery }>('/api/inspections', {
+    schema: {
+      tags: ['patrols'],
+      summary: 'Patrols in my scope (or of a cell and below), newest first; mine=true for my own, open=true for unfinished ones',
+      querystring: {
+        type: 'object',
+        properties: {
+          cellId: idSchema, mine: { type: 'boolean' }, open: { type: 'boolean' },
+          since: { type: 'string', format: 'date-time' }, until: { type: 'string', format: 'date-time' },
+          limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 }, offset: { type: 'integer', minimum: 0, default: 0 },
+        },
+        additionalProperties: false,
+      },
+      response: { 200: { type: 'object', properties: { total: { type: 'integer' }, items: { type: 'array', items: { $ref: 'InspectionSummary#' } } } }, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.view');
+    const q = request.query;
+    const params: unknown[] = [scopeOf(actor), actor.id];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const where = [`(i.inspector_id = $2 OR ${cellInScopeSql('i.cell_id', '$1')})`];
+    if (q.cellId !== undefined) {
+      await assertCellEditable(db, actor, q.cellId, `Cell ${q.cellId}`);
+      where.push(`i.cell_id IS NOT NULL AND cell_within(i.cell_id, ARRAY[${p(q.cellId)}::int])`);
+    }
+    if (q.mine) where.push('i.inspector_id = $2');
+    if (q.open !== undefined) where.push(q.open ? 'i.finished_at IS NULL' : 'i.finished_at IS NOT NULL');
+    if (q.since) where.push(`i.started_at >= ${p(q.since)}::timestamptz`);
+    if (q.until) where.push(`i.started_at < ${p(q.until)}::timestamptz`);
+    const { rows } = await db.query<InspectionRow & { total: number }>(
+      `SELECT ${INSPECTION_COLUMNS}, count(*) OVER ()::int AS total FROM inspections i
+       WHERE ${where.join(' AND ')} ORDER BY i.started_at DESC, i.id DESC LIMIT ${p(q.limit)} OFFSET ${p(q.offset)}`, params);
+    return { total: rows[0]?.total ?? 0, items: rows.map(inspectionSummary) };
+  });
+
+  app.get<{ Params: { id: number } }>('/api/inspections/:id', {
+    schema: { tags: ['patrols'], summary: 'One patrol: visits with checklists and results, findings with their reports, the track (404 outside my scope)', params: inspectionParams, response: { 200: { $ref: 'Inspection#' }, '4xx': problemSchema } },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.view');
+    return view(db, await loadInspection(db, actor, request.params.id));
+  });
+
+  app.post<{ Params: { id: number }; Body: { points: TrackPoint[] } }>('/api/inspections/:id/track', {
+    schema: {
+      tags: ['patrols'],
+      summary: 'Add track points (from the phone, in batches) to my open patrol; a point sent twice is kept once',
+      params: inspectionParams,
+      body: { type: 'object', properties: { points: trackSchema }, required: ['points'], additionalProperties: false },
+      response: { 200: { type: 'object', properties: { added: { type: 'integer' }, trackPoints: { type: 'integer' } } }, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.work');
+    return db.transaction(async (tx) => {
+      const row = await loadInspection(tx, actor, request.params.id, true);
+      assertOwnOpen(actor, row);
+      const added = await addTrack(tx, row, request.body.points, now());
+      return { added, trackPoints: row.track_points + added };
+    });
+  });
+
+  interface CheckIn { unitId: number; location?: Point; accuracy?: number; checklist?: ChecklistEntry[]; note?: string }
+  app.post<{ Params: { id: number }; Body: CheckIn }>('/api/inspections/:id/visits', {
+    schema: {
+      tags: ['patrols'],
+      summary: 'Check in at a unit of the patrolled cell. Without a location the unit\'s own is used and flagged; a check-in far from the unit is flagged, not refused',
+      params: inspectionParams,
+      body: {
+        type: 'object',
+        properties: { unitId: idSchema, location: pointSchema, accuracy: { type: 'number', minimum: 0, maximum: 100000 }, checklist: checklistSchema, note: { type: 'string', maxLength: 2000 } },
+        required: ['unitId'],
+        additionalProperties: false,
+      },
+      response: { 201: { $ref: 'InspectionVisit#' }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'reports.work');
+    const body = request.body;
+    const at = body.location ? checkPoint(body.location, 'location.coordinates') : null;
+    const t = now();
+    const result = await db.transaction(async (tx) => {
+      const row = await loadInspection(tx, actor, request.params.id, true);
+      assertOwnOpen(actor, row);
+      const { rows: units } = await tx.query<{ id: number; name: string; type: string; cell_id: number | null; cell_code: string | null; inside: boolean }>(
+        `SELECT u.id, u.name, u.type, u.cell_id, c.code AS cell_code,
+           (u.cell_id IS NOT NULL AND $2::int IS NOT NULL AND cell_within(u.cell_id, ARRAY[$2::int])) AS inside
+         FROM units u LEFT JOIN cells c ON c.id = u.cell_id WHERE u.id = $1`, [body.unitId, row.cell_id]);
+      const unit = units[0];
+      if (!unit) throw notFound(`Unit ${body.unitId}`);
+      if (!unit.inside) {
+        throw invalid(`Unit ${unit.id} (${unit.name}) is in cell ${unit.cell_code ?? 'none'}, not in the patrolled cell ${row.cell_code}: start a patrol of its cell to inspect it`, { errors: [{ field: 'unitId', message: 'not in the patrolled cell' }] });
+      }
+      const checklist = checkChecklist(unit.type, body.checklist ?? []);
+      const { rows: dup } = await tx.query<{ id: number }>('SELECT id FROM inspection_visits WHERE inspection_id = $1 AND unit_id = $2', [row.id, unit.id]);
+      if (dup[0]) throw new Problem(409, 'Conflict', `Unit ${unit.id} (${unit.name}) was already checked in on this patrol (visit ${dup[0].id}): update that visit's checklist instead`, { visitId: dup[0].id });
+      // The distance on the sphere, in metres; PGlite may answer a GEOS failure with no row, so none is a failure.
+      const { rows: placed } = await tx.query<{ lon: number; lat: number; distance_m: number }>(
+        `SELECT ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat, ST_Distance(u.geom::geography, p.geom::geography) AS distance_m
+         FROM units u, (SELECT CASE WHEN $2::float8 IS NULL THEN (SELECT geom FROM units WHERE id = $1)
+                                    ELSE ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326) END AS geom) p
+         WHERE u.id = $1`, [unit.id, at?.[0] ?? null, at?.[1] ?? null]);
+      const place = placed[0];
+      if (!place) throw new Problem(500, 'Internal Server Error', 'The distance to the unit could not be computed');
+      const far = place.distance_m > pc.farCheckInMetres;
+      const { rows } = await tx.query<{ id: number }>(
+        `INSERT INTO inspection_visits (inspection_id, unit_id, unit_name, unit_type, cell_id, at, geom, location_source, accuracy_m, distance_m, far, checklist, note)
+         VALUES ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 4326), $9, $10, $11, $12, $13, $14) RETURNING id`,
+        [row.id, unit.id, unit.name, unit.type, unit.cell_id, t, place.lon, place.lat, at ? 'device' : 'unit', body.accuracy ?? null,
+          place.distance_m, far, JSON.stringify(checklist), body.note?.trim() || null]);
+      await audit(tx, request, 'inspection.checkin', `inspection:${row.id}`, { unitId: unit.id, visitId: rows[0]!.id, far, distanceM: Math.round(place.distance_m) });
+      return { row, visitId: rows[0]!.id };
+    });
+    const full = await view(db, result.row);
+    return reply.code(201).send(full.visits.find((v) => v.id === result.visitId));
+  });
+
+  function checkChecklist(unitType: string, entries: ChecklistEntry[]): ChecklistEntry[] {
+    const items = checklistFor(config, unitType);
+    const codes = new Set(items.map((i) => i.code));
+    const seen = new Set<string>();
+    const errors: { field: string; message: string }[] = [];
+    entries.forEach((e, i) => {
+      if (!codes.has(e.code)) errors.push({ field: `checklist.${i}.code`, message: `"${e.code}" is not on the checklist of ${unitType}: use ${[...codes].join(', ')}` });
+      else if (seen.has(e.code)) errors.push({ field: `checklist.${i}.code`, message: `"${e.code}" is given twice` });
+      seen.add(e.code);
+    });
+    if (errors.length) throw invalid(errors.map((e) => e.message).join('; '), { errors });
+    return entries.map((e) => ({ code: e.code, ok: e.ok, ...(e.note?.trim() ? { note: e.note.trim() } : {}) }));
+  }
+
+  app.put<{ Params: { id: number; visitId: number }; Body: { checklist: ChecklistEntry[]; note?: string } }>('/api/inspections/:id/visits/:visitId/checklist', {
+    schema: {
+      tags: ['patrols'],
+      summary: 'Replace the checklist of a visit on my open patrol (items from the unit type\'s configured list)',
+      params: visitParams,
+      body: { type: 'object', properties: { checklist: checklistSchema, note: { type: 'string', maxLength: 2000 } }, required: ['checklist'], additionalProperties: false },
+      response: { 200: { $ref: 'InspectionVisit#' }, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.work');
+    const row = await db.transaction(async (tx) => {
+      const row = await loadInspection(tx, actor, request.params.id, true);
+      assertOwnOpen(actor, row);
+      const { rows: visits } = await tx.query<{ unit_type: string }>('SELECT unit_type FROM inspection_visits WHERE id = $1 AND inspection_id = $2', [request.params.visitId, row.id]);
+      if (!visits[0]) throw notFound(`Visit ${request.params.visitId} of inspection ${row.id}`);
+      const checklist = checkChecklist(visits[0].unit_type, request.body.checklist);
+      await tx.query('UPDATE inspection_visits SET checklist = $2, note = COALESCE($3, note) WHERE id = $1',
+        [request.params.visitId, JSON.stringify(checklist), request.body.note === undefined ? null : request.body.note.trim() || null]);
+      await audit(tx, request, 'inspection.checklist', `inspection:${row.id}`, { visitId: request.params.visitId, failed: checklist.filter((c) => !c.ok).map((c) => c.code) });
+      return row;
+    });
+    const full = await view(db, row);
+    return full.visits.find((v) => v.id === request.params.visitId);
+  });
+
+  interface Finding { unitId?: number; location?: Point; category: string; severity: Severity; description: string }
+  app.post<{ Params: { id: number }; Body: Finding }>('/api/inspections/:id/findings', {
+    schema: {
+      tags: ['patrols'],
+      summary: 'File a finding of my open patrol as a hazard report (source "inspection"), linked to the patrol and, after a check-in, to the unit; routed to the cell containing it',
+      params: inspectionParams,
+      body: {
+        type: 'object',
+        properties: {
+          unitId: idSchema, location: pointSchema, category: { type: 'string', minLength: 1, maxLength: 64 },
+          severity: { type: 'string', enum: SEVERITIES }, description: { type: 'string', minLength: 1, maxLength: 4000, pattern: '\\S' },
+        },
+        required: ['category', 'severity', 'description'],
+        additionalProperties: false,
+      },
+      response: {
+        201: {
+          type: 'object',
+          properties: {
+            reportId: { type: 'integer' }, trackingCode: { type: 'string' }, cellId: { type: ['integer', 'null'] }, state: { type: 'string' },
+            inspectionId: { type: 'integer' }, visitId: { type: ['integer', 'null'] }, unitId: { type: ['integer', 'null'] },
+          },
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'reports.work');
+    const body = request.body;
+    const given = body.location ? checkPoint(body.location, 'location.coordinates') : null;
+    const t = now();
+    const out = await db.transaction(async (tx) => {
+      const row = await loadInspection(tx, actor, request.params.id, true);
+      assertOwnOpen(actor, row);
+      let visitId: number | null = null;
+      let where = given;
+      if (body.unitId !== undefined) {
+        const { rows } = await tx.query<{ id: number; lon: number; lat: number }>(
+          `SELECT v.id, ST_X(u.geom) AS lon, ST_Y(u.geom) AS lat FROM inspection_visits v JOIN units u ON u.id = v.unit_id
+           WHERE v.inspection_id = $1 AND v.unit_id = $2`, [row.id, body.unitId]);
+        if (!rows[0]) throw new Problem(409, 'Conflict', `Check in at unit ${body.unitId} on this patrol before filing a finding about it`);
+        visitId = rows[0].id;
+        where ??= [rows[0].lon, rows[0].lat];
+      }
+      if (!where) throw invalid('A finding needs a location, or a unitId checked in on this patrol', { errors: [{ field: 'location', message: 'required without unitId' }] });
+      const filed = await fileReport(tx, config, t, {
+        location: { type: 'Point', coordinates: where }, category: body.category, severity: body.severity,
+        description: body.description, source: 'inspection',
+      }, [], actor);
+      await tx.query('INSERT INTO inspection_findings (report_id, inspection_id, visit_id, unit_id) VALUES ($1, $2, $3, $4)',
+        [filed.id, row.id, visitId, body.unitId ?? null]);
+      await audit(tx, request, 'inspection.finding', `inspection:${row.id}`, { reportId: filed.id, unitId: body.unitId ?? null });
+      const { rows: r } = await tx.query<{ tracking_code: string; cell_id: number | null; state: string }>('SELECT tracking_code, cell_id, state FROM reports WHERE id = $1', [filed.id]);
+      return { reportId: filed.id, trackingCode: r[0]!.tracking_code, cellId: r[0]!.cell_id, state: r[0]!.state, inspectionId: row.id, visitId, unitId: body.unitId ?? null };
+    });
+    reply.header('location', `/api/reports/${out.reportId}`);
+    return reply.code(201).send(out);
+  });
+
+  app.post<{ Params: { id: number }; Body: { track?: TrackPoint[]; note?: string } }>('/api/inspections/:id/finish', {
+    schema: {
+      tags: ['patrols'],
+      summary: 'Finish my patrol: the last track points are added, the track becomes a line (timestamps kept as M), each visit goes into its unit\'s records',
+      params: inspectionParams,
+      body: { type: 'object', properties: { track: trackSchema, note: { type: 'string', maxLength: 2000 } }, additionalProperties: false },
+      response: { 200: { $ref: 'Inspection#' }, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.work');
+    const t = now();
+    const row = await db.transaction(async (tx) => {
+      const row = await loadInspection(tx, actor, request.params.id, true);
+      assertOwnOpen(actor, row);
+      await addTrack(tx, row, request.body?.track ?? [], t);
+      await tx.query(
+        `UPDATE inspections SET finished_at = $2, note = COALESCE($3, note),
+           track = (SELECT CASE WHEN count(*) >= 2 THEN
+                      ST_SetSRID(ST_MakeLine(ST_MakePointM(ST_X(tp.geom), ST_Y(tp.geom), extract(epoch FROM tp.at)) ORDER BY tp.at), 4326) END
+                    FROM inspection_track_points tp WHERE tp.inspection_id = $1)
+         WHERE id = $1`, [row.id, t, request.body?.note?.trim() || null]);
+      await tx.query('UPDATE inspections SET track_length_m = ST_Length(ST_Force2D(track)::geography) WHERE id = $1 AND track IS NOT NULL', [row.id]);
+      const done = await loadInspection(tx, actor, row.id);
+      await recordVisits(tx, done);
+      await audit(tx, request, 'inspection.finish', `inspection:${row.id}`, { trackPoints: done.track_points });
+      return done;
+    });
+    return view(db, row);
+  });
+
+  /** Every visit of a finished patrol goes into its unit's record log (一户一档), with the result. */
+  async function recordVisits(tx: Queryable, row: InspectionRow) {
+    const full = await view(tx, row);
+    for (const v of full.visits) {
+      if (v.unitId === null) continue;
+      const failed = v.checklist.filter((c) => !c.ok).length;
+      const result = v.result === 'pass' ? '检查合格' : v.result === 'fail' ? `不合格 ${failed} 项` : '检查未完成';
+      const text = `巡查 #${row.id}（${row.inspector}）：${result}${v.findings.length ? `，发现隐患 ${v.findings.length} 条` : ''}${v.far ? '，签到位置距单位较远' : ''}`;
+      await tx.query(
+        `INSERT INTO unit_records (unit_id, date, kind, text, created_by) VALUES ($1, $2::date, 'inspection', $3, $4)`,
+        [v.unitId, localDate(new Date(v.at), pc.timeZone), text, row.inspector]);
+    }
+  }
+}
