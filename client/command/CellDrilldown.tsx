@@ -28,11 +28,11 @@ export function CellDrilldown({ cellId, since, until, categoryName }: { cellId: 
     const controller = new AbortController();
     const q = new URLSearchParams({ cellId: String(cellId), since: since.toISOString(), until: until.toISOString(), limit: '50' });
     Promise.all([
-      api<InboxReport[] | { reports: InboxReport[] }>(`/api/reports?${q}`, { signal: controller.signal }),
+      api<{ items: InboxReport[] }>(`/api/reports?${q}`, { signal: controller.signal }),
       api<Card>(`/api/cells/${cellId}/card`, { signal: controller.signal }),
     ])
       .then(([list, c]) => {
-        setReports(Array.isArray(list) ? list : list.reports);
+        setReports(list.items);
         setCard(c);
         setError(null);
       })

@@ -38,7 +38,9 @@ export function useLiveFeed(onEvent: (e: LiveEvent) => void) {
     source.onopen = () => setConnected(true);
     source.onerror = () => setConnected(false);
     source.addEventListener('report', (message: MessageEvent<string>) => {
-      const data = JSON.parse(message.data) as { type: 'created' | 'changed'; report: LiveReport };
+      const data = JSON.parse(message.data) as { type: 'created' | 'changed'; report: LiveReport & { trackingCode?: string } };
+      // Staff get the full report for their own cells; a bare public summary is someone else's street.
+      if (!data.report.trackingCode) return;
       const event: LiveEvent = { ...data, at: Date.now() };
       handler.current(event);
       setEvents((list) => [event, ...list].slice(0, FEED_LENGTH));

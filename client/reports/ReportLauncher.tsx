@@ -1,5 +1,67 @@
+import { useEffect, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { ViewProps } from '../views.ts';
-/** Placeholder until this part is built: its owner replaces this file. */
+import { reportsApi, type ReportsConfig } from './api.ts';
+import { useReportMessages } from './messages.ts';
+import { ReportForm } from './ReportForm.tsx';
+import { TrackBox } from './TrackBox.tsx';
+import './reports.css';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * On a phone the side panel covers the map: it is closed (with the header's own toggle) so the
+ * place can be clicked on the map.
+ */
+function closePanelOnPhone() {
+  if (!window.matchMedia('(max-width: 719px)').matches) return;
+  document.querySelector<HTMLButtonElement>('.panel-toggle[aria-expanded="true"]')?.click();
+}
+
+/**
+ * Public map: "Report a hazard" (a form in a sheet over the map, so the map stays clickable; a
+ * floating button opens it on a phone even while the panel is closed) and "Follow my report".
+ */
 export function ReportLauncher(_props: ViewProps) {
-  return null;
+  const t = useReportMessages();
+  const [cfg, setCfg] = useState<ReportsConfig | null>(null);
+  const [cfgError, setCfgError] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
+  const [lastCode, setLastCode] = useState<string | null>(null);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    reportsApi.config(ctl.signal).then(setCfg).catch((e: unknown) => {
+      if (!ctl.signal.aborted) setCfgError(message(e));
+    });
+    return () => ctl.abort();
+  }, []);
+
+  const start = () => {
+    closePanelOnPhone();
+    setOpen(true);
+  };
+
+  return (
+    <>
+      <section className="panel-section report-launcher" data-testid="report-launcher">
+        <h3>{t('launch.title')}</h3>
+        <p className="muted report-intro">{t('launch.intro')}</p>
+        {cfgError && <p className="form-error" role="alert">{cfgError}</p>}
+        <button type="button" className="button primary report-launch" onClick={start} disabled={!cfg || open} data-testid="report-launch">
+          {t('launch.button')}
+        </button>
+        <h3 className="report-follow-title">{t('track.title')}</h3>
+        <TrackBox code={lastCode} categories={cfg?.categories} />
+      </section>
+      {cfg && !open && createPortal(
+        <button type="button" className="report-fab" onClick={start} data-testid="report-fab">{t('launch.title')}</button>,
+        document.body,
+      )}
+      {cfg && open && createPortal(
+        <ReportForm cfg={cfg} onClose={() => setOpen(false)} onFiled={(f) => setLastCode(f.trackingCode)} />,
+        document.body,
+      )}
+    </>
+  );
 }

@@ -63,6 +63,19 @@ async function checkScope(q: Queryable, scope: number[] | undefined) {
   if (missing.length) throw invalid(`scope names cells that do not exist: ${missing.join(', ')}`, { errors: [{ field: 'body.scope', message: 'unknown cell' }] });
 }
 
+/** The account's person must exist and not be another account's already (else the FK or unique index fails opaquely). */
+async function checkPerson(q: Queryable, personId: number | null | undefined, selfId: number | null) {
+  if (personId == null) return;
+  const { rows } = await q.query<{ name: string; user_id: number | null; username: string | null }>(
+    'SELECT p.name, u.id AS user_id, u.username FROM people p LEFT JOIN users u ON u.person_id = p.id AND u.id IS DISTINCT FROM $2 WHERE p.id = $1',
+    [personId, selfId]);
+  const person = rows[0];
+  if (!person) throw invalid(`personId: person ${personId} does not exist`, { errors: [{ field: 'body.personId', message: 'unknown person' }] });
+  if (person.user_id !== null) {
+    throw new Problem(409, 'Conflict', `personId: person ${personId} (${person.name}) is already linked to the account "${person.username}"`, { errors: [{ field: 'body.personId', message: 'linked to another account' }] });
+  }
+}
+
 /** Account administration: admins create, edit, deactivate users and reset passwords. */
 export default async function userRoutes(app: FastifyInstance, { db }: AppContext) {
   const passwordProblem = (password: string) => {
@@ -97,6 +110,7 @@ export default async function userRoutes(app: FastifyInstance, { db }: AppContex
     const hash = await hashPassword(b.password);
     const row = await db.transaction(async (tx) => {
       await checkScope(tx, b.scope);
+      await checkPerson(tx, b.personId, null);
       const exists = await tx.query('SELECT 1 FROM users WHERE username = $1', [b.username]);
       if (exists.rowCount) throw new Problem(409, 'Conflict', `The username "${b.username}" is taken`);
       const { rows } = await tx.query<UserRow>(
@@ -127,6 +141,7 @@ export default async function userRoutes(app: FastifyInstance, { db }: AppContex
     }
     return db.transaction(async (tx) => {
       await checkScope(tx, b.scope);
+      await checkPerson(tx, b.personId, request.params.id);
       const { rows } = await tx.query<UserRow>(
         `UPDATE users SET
            display_name = COALESCE($2, display_name), role = COALESCE($3, role), scope = COALESCE($4, scope),

@@ -1,0 +1,36 @@
+import { defineMessages } from '../i18n/define.ts';
+
+export const useCardMessages = defineMessages({
+  'zh-CN': {
+    title: '亮身份 · 网格公示',
+    loading: '正在读取公示信息…',
+    error: '公示信息读取失败：{message}',
+    code: '编码',
+    level: '层级',
+    area: '面积',
+    areaKm2: '{value} 平方千米',
+    areaM2: '{value} 平方米',
+    people: '责任人',
+    nobody: '本网格尚未公示责任人。',
+    masked: '电话已部分隐藏',
+    call: '拨打 {phone}',
+    parents: '上级网格',
+    parentsHint: '展开查看上级网格的责任人',
+  },
+  en: {
+    title: 'Public card · who answers here',
+    loading: 'Loading the public card…',
+    error: 'Could not load the public card: {message}',
+    code: 'Code',
+    level: 'Level',
+    area: 'Area',
+    areaKm2: '{value} km²',
+    areaM2: '{value} m²',
+    people: 'Responsible people',
+    nobody: 'No responsible people are published for this cell yet.',
+    masked: 'phone partly hidden',
+    call: 'Call {phone}',
+    parents: 'Parent cells',
+    parentsHint: 'Open a parent cell to see who answers for it',
+  },
+});

@@ -1,0 +1,88 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { FilterSpecification } from 'maplibre-gl';
+import { api } from '../api.ts';
+import { useI18n } from '../i18n/index.tsx';
+import { useMap } from '../map/context.tsx';
+import { CELLS_SOURCE, CELLS_SOURCE_LAYER } from '../map/style.ts';
+import { usePeopleMessages } from './messages.ts';
+
+/** GET /api/people-gaps (server/people/assignments.ts). */
+interface PeopleGap {
+  cellId: number;
+  code: string;
+  name: string;
+  level: number;
+  missing: { role: string; zh: string; en: string; needed: number; have: number }[];
+}
+
+type State = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; gaps: PeopleGap[] };
+
+const LAYERS = ['people-gaps-fill', 'people-gaps-line'] as const;
+
+/** Shades the given cells on the map while mounted. */
+function useGapShading(ids: number[] | null) {
+  const map = useMap();
+  useEffect(() => {
+    if (!map || !ids?.length || !map.getSource(CELLS_SOURCE)) return;
+    const filter = ['in', ['id'], ['literal', ids]] as FilterSpecification;
+    map.addLayer({ id: LAYERS[0], type: 'fill', source: CELLS_SOURCE, 'source-layer': CELLS_SOURCE_LAYER, filter, paint: { 'fill-color': '#f59e0b', 'fill-opacity': 0.35 } });
+    map.addLayer({ id: LAYERS[1], type: 'line', source: CELLS_SOURCE, 'source-layer': CELLS_SOURCE_LAYER, filter, paint: { 'line-color': '#b45309', 'line-width': 2, 'line-dasharray': [2, 1] } });
+    return () => {
+      if (!map.getStyle()) return;
+      for (const id of LAYERS) if (map.getLayer(id)) map.removeLayer(id);
+    };
+  }, [map, ids]);
+}
+
+/** The cells directly below the selected one that lack a required role or are short of a minimum. */
+export function PeopleGaps({ cellId, version }: { cellId: number; version: number }) {
+  const t = usePeopleMessages();
+  const { lang } = useI18n();
+  const [state, setState] = useState<State>({ status: 'loading' });
+  const [shade, setShade] = useState(false);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setState({ status: 'loading' });
+    api<PeopleGap[]>(`/api/people-gaps?parentId=${cellId}`, { signal: controller.signal })
+      .then((gaps) => setState({ status: 'ready', gaps }))
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setState({ status: 'error', message: e instanceof Error ? e.message : String(e) });
+      });
+    return () => controller.abort();
+  }, [cellId, version]);
+
+  const gaps = state.status === 'ready' ? state.gaps : null;
+  const shaded = useMemo(() => (shade && gaps ? gaps.map((g) => g.cellId) : null), [shade, gaps]);
+  useGapShading(shaded);
+
+  // A cell of the finest level has nothing below it: say nothing.
+  const { status } = state;
+  if (status === 'ready' && state.gaps.length === 0) return null;
+
+  return (
+    <div className="people-gaps" data-testid="people-gaps">
+      <h4 className="people-subtitle">{t('gapsTitle')}</h4>
+      {status === 'loading' && <p className="muted">{t('gapsLoading')}</p>}
+      {status === 'error' && <p className="form-error" role="alert">{t('loadError', { message: state.message })}</p>}
+      {status === 'ready' && (
+        <>
+          <div className="section-head">
+            <span className="muted">{t('gapsCount', { n: state.gaps.length })}</span>
+            <label className="people-check"><input type="checkbox" checked={shade} onChange={(e) => setShade(e.target.checked)} />{t('gapsShade')}</label>
+          </div>
+          <ul className="people-gap-list">
+            {state.gaps.map((g) => (
+              <li key={g.cellId}>
+                <span className="people-gap-name">{g.name}</span> <span className="mono muted">{g.code}</span>
+                <span className="people-gap-missing">
+                  {g.missing.map((m) => <span key={m.role} className="badge warn">{lang === 'zh-CN' ? m.zh : m.en} {m.have}/{m.needed}</span>)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,182 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { fetchCell, fetchLineage } from '../api.ts';
+import { useI18n } from '../i18n/index.tsx';
+import { reportsApi, type Action, type ActionInput, type Report, type ReportsConfig, type Severity } from './api.ts';
+import { fromLocalInput, sizeText } from './format.ts';
+import { useReportMessages } from './messages.ts';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+const NEEDS_REASON: Action[] = ['reject', 'return', 'reopen'];
+const HAS_REPLY: Action[] = ['verify', 'reject', 'close', 'return', 'reopen', 'rectify', 'dispatch'];
+const HAS_DUE: Action[] = ['dispatch', 'return', 'reopen'];
+
+interface Person {
+  id: number;
+  name: string;
+  role: string;
+}
+
+/** People responsible for the report's cell and the cells above it: whom a report may be dispatched to. */
+function usePeople(cellId: number | null, enabled: boolean) {
+  const { lang } = useI18n();
+  const [people, setPeople] = useState<Person[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    const ctl = new AbortController();
+    (async () => {
+      const cells = cellId === null ? [] : await fetchLineage(cellId, ctl.signal);
+      const lists = await Promise.all(cells.reverse().map((c) => reportsApi.assignments(c.id, ctl.signal).then((a) => a.map((x) => ({ ...x, cell: c.properties.name })))));
+      const seen = new Map<number, Person>();
+      for (const a of lists.flat()) {
+        if (!seen.has(a.personId)) seen.set(a.personId, { id: a.personId, name: a.name, role: `${lang === 'en' ? a.roleName.en : a.roleName.zh} · ${a.cell}` });
+      }
+      setPeople([...seen.values()]);
+    })().catch((e: unknown) => {
+      if (!ctl.signal.aborted) setError(message(e));
+    });
+    return () => ctl.abort();
+  }, [cellId, enabled, lang]);
+  return { people, error };
+}
+
+/**
+ * One workflow step on a report: what the step needs (reason, evidence, people, deadline, the
+ * receiving cell) and the reply to the reporter, then POST /api/reports/:id/actions with the version
+ * acted on, so a step someone else took first is refused rather than applied twice.
+ */
+export function ActionForm({ report, action, cfg, targetCellId, onDone, onCancel }: {
+  report: Report; action: Action; cfg: ReportsConfig; targetCellId: number | null;
+  onDone: (r: Report) => void; onCancel: () => void;
+}) {
+  const t = useReportMessages();
+  const { lang } = useI18n();
+  const [note, setNote] = useState('');
+  const [reply, setReply] = useState('');
+  const [severity, setSeverity] = useState<Severity>(report.severity);
+  const [assignees, setAssignees] = useState<number[]>([]);
+  const [department, setDepartment] = useState('');
+  const [due, setDue] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
+  const [target, setTarget] = useState<{ id: number; name: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const { people, error: peopleError } = usePeople(report.cellId, action === 'dispatch');
+
+  useEffect(() => {
+    if (action !== 'transfer' || targetCellId === null || targetCellId === report.cellId) {
+      setTarget(null);
+      return;
+    }
+    const ctl = new AbortController();
+    fetchCell(targetCellId, ctl.signal)
+      .then((c) => setTarget({ id: c.id, name: c.properties.name }))
+      .catch((e: unknown) => {
+        if (!ctl.signal.aborted) setError(message(e));
+      });
+    return () => ctl.abort();
+  }, [action, targetCellId, report.cellId]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      const input: ActionInput = { action, version: report.version };
+      if (note.trim()) input.note = note.trim();
+      if (reply.trim()) input.reply = reply.trim();
+      if (action === 'verify' && severity !== report.severity) input.severity = severity;
+      if (action === 'dispatch') {
+        if (assignees.length) input.assignees = assignees;
+        if (department.trim()) input.department = department.trim();
+      }
+      if (HAS_DUE.includes(action)) {
+        const iso = fromLocalInput(due);
+        if (iso) input.dueAt = iso;
+      }
+      if (action === 'transfer' && target) input.cellId = target.id;
+      if (action === 'rectify' && files.length) input.photoIds = (await reportsApi.uploadEvidence(report.id, files)).map((p) => p.id);
+      onDone(await reportsApi.act(report.id, input));
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const label = t(`action.${action}`);
+  const noteLabel = NEEDS_REASON.includes(action) ? t('act.reason') : action === 'rectify' ? t('act.evidence') : t('act.note');
+  return (
+    <div className="report-act" data-testid={`act-form-${action}`}>
+      <form className="form" onSubmit={submit}>
+        {action === 'verify' && (
+          <label>
+            {t('act.severity')}
+            <select name="severity" value={severity} onChange={(e) => setSeverity(e.target.value as Severity)}>
+              {cfg.severities.map((s) => <option key={s.code} value={s.code}>{lang === 'en' ? s.en : s.zh}</option>)}
+            </select>
+          </label>
+        )}
+        {action === 'dispatch' && (
+          <>
+            <fieldset className="report-where">
+              <legend>{t('act.assignees')}</legend>
+              {peopleError && <p className="form-error" role="alert">{peopleError}</p>}
+              {people?.length === 0 && <p className="muted">{t('act.noPeople')}</p>}
+              <div className="report-people">
+                {people?.map((p) => (
+                  <label key={p.id}>
+                    <input
+                      type="checkbox" checked={assignees.includes(p.id)}
+                      onChange={(e) => setAssignees(e.target.checked ? [...assignees, p.id] : assignees.filter((x) => x !== p.id))}
+                    />
+                    {p.name} <span className="muted">{p.role}</span>
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+            <label>
+              {t('act.department')}
+              <input name="department" maxLength={200} value={department} onChange={(e) => setDepartment(e.target.value)} />
+            </label>
+          </>
+        )}
+        {action === 'transfer' && (
+          <p className={target ? 'report-point' : 'muted'} data-testid="act-transfer-target">
+            {target ? t('act.transferTarget', { cell: target.name }) : t('act.transferPick')}
+          </p>
+        )}
+        {HAS_DUE.includes(action) && (
+          <label>
+            {t('act.dueAt')}
+            <input type="datetime-local" name="dueAt" value={due} onChange={(e) => setDue(e.target.value)} />
+          </label>
+        )}
+        <label>
+          {noteLabel}
+          <textarea name="note" rows={2} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} required={NEEDS_REASON.includes(action)} />
+        </label>
+        {action === 'rectify' && (
+          <label>
+            {t('act.evidencePhotos')} ({sizeText(cfg.photos.maxBytes)})
+            <input type="file" name="evidence" accept={cfg.photos.types.join(',')} multiple onChange={(e) => setFiles(e.target.files ? [...e.target.files] : [])} />
+          </label>
+        )}
+        {HAS_REPLY.includes(action) && (
+          <label>
+            {t('act.reply')}
+            <textarea name="reply" rows={2} maxLength={2000} value={reply} onChange={(e) => setReply(e.target.value)} />
+          </label>
+        )}
+        {error && <p className="form-error" role="alert">{error}</p>}
+        <div className="form-actions">
+          <button type="button" className="button small" onClick={onCancel}>{t('act.cancel')}</button>
+          <button type="submit" className={`button small ${action === 'reject' ? 'danger' : 'primary'}`} disabled={busy} data-testid="act-confirm">
+            {t('act.confirm', { action: label })}
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

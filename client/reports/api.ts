@@ -1,0 +1,217 @@
+import { api } from '../api.ts';
+
+/** Shapes of the reports API (server/reports/routes.ts, model.ts), as the client uses them. */
+
+export type Severity = 'ordinary' | 'major';
+export type State = 'reported' | 'verified' | 'rejected' | 'dispatched' | 'rectifying' | 'rectified' | 'closed';
+export type Action = 'verify' | 'reject' | 'dispatch' | 'accept' | 'rectify' | 'close' | 'return' | 'transfer' | 'reopen';
+export type Source = 'resident' | 'patrol' | 'hotline' | 'inspection';
+
+export const STATES: State[] = ['reported', 'verified', 'rejected', 'dispatched', 'rectifying', 'rectified', 'closed'];
+export const OPEN_STATES: State[] = ['reported', 'verified', 'dispatched', 'rectifying', 'rectified'];
+
+export interface Named {
+  code: string;
+  zh: string;
+  en: string;
+}
+
+export interface ReportsConfig {
+  categories: Named[];
+  severities: (Named & { code: Severity })[];
+  sources: Source[];
+  states: (Named & { code: State })[];
+  actions: Action[];
+  photos: { maxCount: number; maxBytes: number; types: string[] };
+}
+
+export interface Photo {
+  id: number;
+  purpose: 'report' | 'evidence';
+  eventId: number | null;
+  mime: string;
+  bytes: number;
+  width: number | null;
+  height: number | null;
+  url: string;
+  thumbUrl: string;
+}
+
+export interface Report {
+  id: number;
+  trackingCode: string;
+  location: { type: 'Point'; coordinates: [number, number] };
+  category: string;
+  severity: Severity;
+  description: string;
+  source: Source;
+  confidential: boolean;
+  reporter: { name: string | null; contact: string | null } | null;
+  state: State;
+  cellId: number | null;
+  cellCode: string | null;
+  cellName: string | null;
+  coverageGap: boolean;
+  transferred: boolean;
+  escalatedTo: number | null;
+  escalationLevel: number;
+  supervised: boolean;
+  assignees: { id: number; name: string }[];
+  department: string | null;
+  stepStartedAt: string;
+  dueAt: string | null;
+  overdue: boolean;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  version: number;
+  photos: Photo[];
+  allowedActions: Action[];
+}
+
+export interface ReportEvent {
+  id: number;
+  at: string;
+  action: string;
+  user: string | null;
+  fromState: State | null;
+  toState: State | null;
+  fromCell: number | null;
+  toCell: number | null;
+  note: string | null;
+  reply: string | null;
+  detail: Record<string, unknown>;
+  photos: { id: number; url: string; thumbUrl: string }[];
+}
+
+export interface NewReport {
+  location: { type: 'Point'; coordinates: [number, number] };
+  category: string;
+  severity: Severity;
+  description: string;
+  source?: Source;
+  reporter?: { name?: string; contact?: string };
+  confidential?: boolean;
+}
+
+export interface Filed {
+  id: number;
+  trackingCode: string;
+  trackUrl: string;
+  cellId: number | null;
+  cellName: string | null;
+  coverageGap: boolean;
+  state: State;
+  dueAt: string | null;
+  createdAt: string;
+  photos: number;
+}
+
+export interface Tracked {
+  trackingCode: string;
+  category: string;
+  severity: Severity;
+  state: State;
+  stateName: { zh: string; en: string };
+  cellName: string | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  reward: number | null;
+  timeline: { at: string; state: State | null; reply: string | null }[];
+}
+
+export interface ActionInput {
+  action: Action;
+  note?: string;
+  reply?: string;
+  version?: number;
+  severity?: Severity;
+  assignees?: number[];
+  department?: string;
+  dueAt?: string;
+  cellId?: number;
+  photoIds?: number[];
+}
+
+export interface InboxFilter {
+  state?: State[];
+  category?: string;
+  overdue?: boolean;
+}
+
+export interface Assignment {
+  personId: number;
+  name: string;
+  roleName: Named;
+}
+
+/** Tracking codes as the server issues them: WG-XXXXX-XXXXX (case does not matter). */
+export const TRACK_CODE = /^WG-[0-9A-Z]{5}-[0-9A-Z]{5}$/i;
+
+export function inboxQuery(f: InboxFilter): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const s of f.state ?? []) q.append('state', s);
+  if (f.category) q.set('category', f.category);
+  if (f.overdue !== undefined) q.set('overdue', String(f.overdue));
+  q.set('limit', '500');
+  return q;
+}
+
+/** Whether a report (e.g. one that just arrived on the event stream) belongs in a list with this filter. */
+export function matchesFilter(r: Pick<Report, 'state' | 'category' | 'overdue'>, f: InboxFilter): boolean {
+  if (f.state?.length && !f.state.includes(r.state)) return false;
+  if (f.category && r.category !== f.category) return false;
+  if (f.overdue !== undefined && r.overdue !== f.overdue) return false;
+  return true;
+}
+
+/** The inbox order of the server: overdue first, then by due date (none last), then by id. */
+export function inboxOrder(a: Report, b: Report): number {
+  if (a.overdue !== b.overdue) return a.overdue ? -1 : 1;
+  const da = a.dueAt ? Date.parse(a.dueAt) : Infinity;
+  const db = b.dueAt ? Date.parse(b.dueAt) : Infinity;
+  if (da !== db) return da < db ? -1 : 1;
+  return a.id - b.id;
+}
+
+/** A random key for the Idempotency-Key header (crypto.randomUUID needs a secure context; this does not). */
+export function newKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * One Idempotency-Key per submission: sending the very same report again (a retry after a lost
+ * answer) reuses the key, so the server answers with the first report instead of filing a second;
+ * a changed report is a new submission and gets a new key.
+ */
+export function keyFor(previous: { key: string; signature: string } | null, signature: string): { key: string; signature: string } {
+  return previous && previous.signature === signature ? previous : { key: newKey(), signature };
+}
+
+export const reportsApi = {
+  config: (signal?: AbortSignal) => api<ReportsConfig>('/api/reports/config', { signal }),
+  /** JSON without photos, multipart (the report as JSON in "report", files in "photos") with them. */
+  file: (report: NewReport, photos: File[], key: string) => {
+    let body: unknown = report;
+    if (photos.length) {
+      const form = new FormData();
+      form.append('report', JSON.stringify(report));
+      for (const p of photos) form.append('photos', p, p.name);
+      body = form;
+    }
+    return api<Filed>('/api/reports', { method: 'POST', body, headers: { 'idempotency-key': key } });
+  },
+  track: (code: string, signal?: AbortSignal) => api<Tracked>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}`, { signal }),
+  list: (f: InboxFilter, signal?: AbortSignal) => api<{ total: number; items: Report[] }>(`/api/reports?${inboxQuery(f)}`, { signal }),
+  get: (id: number, signal?: AbortSignal) => api<Report>(`/api/reports/${id}`, { signal }),
+  events: (id: number, signal?: AbortSignal) => api<ReportEvent[]>(`/api/reports/${id}/events`, { signal }),
+  act: (id: number, input: ActionInput) => api<Report>(`/api/reports/${id}/actions`, { method: 'POST', body: input }),
+  uploadEvidence: (id: number, photos: File[]) => {
+    const form = new FormData();
+    for (const p of photos) form.append('photos', p, p.name);
+    return api<{ id: number; url: string; thumbUrl: string }[]>(`/api/reports/${id}/photos`, { method: 'POST', body: form });
+  },
+  assignments: (cellId: number, signal?: AbortSignal) => api<Assignment[]>(`/api/cells/${cellId}/assignments`, { signal }),
+};

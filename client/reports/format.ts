@@ -1,0 +1,53 @@
+import type { Lang } from '../i18n/index.tsx';
+import type { Named } from './api.ts';
+
+/** How long until (or since) a deadline, in whole units a person reads at a glance. */
+export interface Remaining {
+  overdue: boolean;
+  days: number;
+  hours: number;
+  minutes: number;
+}
+
+export function remaining(dueAt: string, now: number): Remaining {
+  const ms = Date.parse(dueAt) - now;
+  const overdue = ms < 0;
+  const total = Math.floor(Math.abs(ms) / 60_000);
+  return { overdue, days: Math.floor(total / 1440), hours: Math.floor((total % 1440) / 60), minutes: total % 60 };
+}
+
+/** "2 d 3 h", "5 h 10 min", "12 min" (or the Chinese units): the two largest units that are not zero. */
+export function spanText(r: Remaining, lang: Lang): string {
+  const u = lang === 'en' ? { d: ' d', h: ' h', m: ' min' } : { d: '天', h: '小时', m: '分钟' };
+  const sep = lang === 'en' ? ' ' : '';
+  if (r.days > 0) return `${r.days}${u.d}${r.hours ? `${sep}${r.hours}${u.h}` : ''}`;
+  if (r.hours > 0) return `${r.hours}${u.h}${r.minutes ? `${sep}${r.minutes}${u.m}` : ''}`;
+  return `${r.minutes}${u.m}`;
+}
+
+export const nameOf = (list: Named[] | undefined, code: string, lang: Lang) => {
+  const n = list?.find((x) => x.code === code);
+  return n ? (lang === 'en' ? n.en : n.zh) : code;
+};
+
+export function localTime(iso: string, lang: Lang): string {
+  return new Date(iso).toLocaleString(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** A size limit as people read it: 10 MB, 512 KB. */
+export function sizeText(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+  return `${Math.round(bytes / 1024)} KB`;
+}
+
+/** A value for <input type="datetime-local"> (local time, minutes), and back to an ISO instant. */
+export function toLocalInput(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export function fromLocalInput(v: string): string | null {
+  if (!v) return null;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}

@@ -1,0 +1,137 @@
+import { mkdir } from 'node:fs/promises';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { booleanPointInPolygon, centerOfMass } from '@turf/turf';
+import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
+import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
+
+/** The commander's screen: heatmap drawn on the map, statistics, live updates, shareable filters, monthly CSV. */
+
+type Cell = Feature<MultiPolygon, { name: string; level: number; code: string }> & { id: number };
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let community: Cell;
+let centre: [number, number];
+const problems: string[] = [];
+
+async function file(lon: number, lat: number, category = 'fire', severity = 'major') {
+  const res = await fetch(`${server.url}/api/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ location: { type: 'Point', coordinates: [lon, lat] }, category, severity, description: '仓库堆放易燃物' }),
+  });
+  expect(res.status).toBe(201);
+}
+
+const heatCount = async () => Number((await page.getByTestId('heat-count').textContent())?.match(/\d+/)?.[0]);
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  await mkdir('test-results/e2e', { recursive: true });
+  const fc = (await (await fetch(`${server.url}/api/cells?level=3`)).json()) as FeatureCollection<MultiPolygon, Cell['properties']>;
+  community = fc.features.find((f) => f.properties.name === '清姜社区') as Cell ?? fc.features[0] as Cell;
+  centre = centerOfMass(community).geometry.coordinates as [number, number];
+  expect(booleanPointInPolygon(centre, community)).toBe(true);
+  // A cluster of hazards in one community, and one elsewhere of another kind.
+  for (let i = 0; i < 6; i++) await file(centre[0] + (i % 3) * 0.0004, centre[1] + Math.floor(i / 3) * 0.0004);
+  const other = fc.features.find((f) => f.id !== community.id)!;
+  const o = centerOfMass(other).geometry.coordinates;
+  await file(o[0]!, o[1]!, 'environment', 'ordinary');
+
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: 90_000 });
+  await page.getByTestId('sign-in').click();
+  await page.locator('dialog input[name=username]').fill('commander');
+  await page.locator('dialog input[name=password]').fill('demo1234');
+  await page.locator('dialog button[type=submit]').click();
+  await page.getByTestId('user-menu').waitFor();
+  await page.getByTestId('nav-command').click();
+  await page.getByTestId('heat-count').waitFor();
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('the command view', () => {
+  it('draws the hazards as a heatmap over the cells where they were reported', async () => {
+    await expect.poll(heatCount, { timeout: 15_000 }).toBe(7);
+    const before = await page.evaluate(() => ({ center: window.__wanggeMap!.getCenter().toArray(), zoom: window.__wanggeMap!.getZoom() }));
+    await page.evaluate(([lon, lat]) => window.__wanggeMap!.jumpTo({ center: [lon!, lat!], zoom: 13 }), centre);
+    await page.waitForTimeout(1500);
+    const px = await page.evaluate(([lon, lat]) => {
+      const map = window.__wanggeMap!;
+      const p = map.project([lon!, lat!]);
+      const r = map.getContainer().getBoundingClientRect();
+      return { x: Math.round(p.x + r.left), y: Math.round(p.y + r.top) };
+    }, centre);
+    const shot = await page.screenshot({ path: 'test-results/e2e/command.png' });
+    const { data, info } = await sharp(shot).raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number) => {
+      const i = (y * info.width + x) * info.channels;
+      return [data[i]!, data[i + 1]!, data[i + 2]!];
+    };
+    // Heat colours (yellow to dark red) have little blue; the cell fill and choropleth underneath have more.
+    let hot = 0;
+    for (let dx = -12; dx <= 12; dx++) {
+      for (let dy = -12; dy <= 12; dy++) {
+        const [r, g, b] = at(px.x + dx, px.y + dy);
+        if (r! > 150 && b! < 60 && r! - g! > 60) hot++;
+      }
+    }
+    expect(hot).toBeGreaterThan(20);
+    // Far from any report there is no heat.
+    const [, , farBlue] = at(px.x + 300, px.y + 300);
+    expect(farBlue).toBeGreaterThan(60);
+    await page.evaluate((view) => window.__wanggeMap!.jumpTo({ center: view.center as [number, number], zoom: view.zoom }), before);
+    await expect.poll(heatCount, { timeout: 10_000 }).toBe(7);
+  });
+
+  it('ranks the cells worst first and colours them by the chosen figure', async () => {
+    const first = page.getByTestId('ranking').locator('tbody tr').first();
+    await expect.poll(async () => first.locator('td').first().textContent(), { timeout: 10_000 }).toBe('清姜社区');
+    await expect.poll(async () => (await first.locator('td').nth(1).textContent())?.trim()).toBe('6');
+    const coloured = await page.evaluate(() => window.__wanggeMap!.queryRenderedFeatures({ layers: ['command-choropleth'] })
+      .filter((f) => f.state.has === true).map((f) => f.id));
+    expect(coloured).toContain(community.id);
+    await expect(page.getByTestId('kpis').textContent()).resolves.toContain('7');
+  });
+
+  it('keeps the filters in the address, so the view can be shared', async () => {
+    await page.getByTestId('filter-category').selectOption('environment');
+    await expect.poll(heatCount, { timeout: 10_000 }).toBe(1);
+    expect(page.url()).toContain('category=environment');
+    // Opening the address again gives the same view.
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: 90_000 });
+    await expect.poll(heatCount, { timeout: 10_000 }).toBe(1);
+    await expect(page.getByTestId('filter-category').inputValue()).resolves.toBe('environment');
+    await page.getByTestId('filter-category').selectOption('');
+    await expect.poll(heatCount, { timeout: 10_000 }).toBe(7);
+  });
+
+  it('shows a new report within seconds, without a reload', async () => {
+    await file(centre[0] - 0.0004, centre[1] - 0.0004);
+    await expect.poll(heatCount, { timeout: 5_000 }).toBe(8);
+    await expect(page.getByTestId('live-feed').locator('li').count()).resolves.toBeGreaterThanOrEqual(1);
+  });
+
+  it('offers the monthly report as CSV', async () => {
+    const href = await page.getByTestId('monthly-csv').getAttribute('href');
+    const csv = await page.evaluate(async (url) => {
+      const res = await fetch(url!);
+      return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+    }, href);
+    expect(csv.status).toBe(200);
+    expect(csv.type).toMatch(/text\/csv/);
+    expect(csv.text).toContain('清姜社区');
+    expect(problems).toEqual([]);
+  });
+});
