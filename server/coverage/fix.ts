@@ -13,7 +13,7 @@ import { OVERLAY_GRID, analyseParents, borderingSql } from './postgis.ts';
  * ids it changed. Geometry is always made valid first: a fix must never trip on an invalid cell.
  */
 
-const mv = (g: string) => `ST_Multi(ST_CollectionExtract(ST_MakeValid(${g}), 3))`;
+const mv = (g: string) => `ST_Multi(ST_CollectionExtract(ST_MakeValid(${g}, 'method=structure'), 3))`;
 /** SQL condition: piece g is a sliver under the tolerance in $min (m²) and $width (m, or null). */
 const sliverSql = (g: string, min: string, width: string) =>
   `(ST_Area(${g}::geography) < ${min} OR (${width}::float8 IS NOT NULL AND 2 * ST_Area(${g}::geography) / NULLIF(ST_Perimeter(${g}::geography), 0) < ${width}::float8))`;
@@ -113,7 +113,7 @@ export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, cod
      pieces AS (
        SELECT d.geom AS g FROM cells p, u, s
        CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('p.geom')}, COALESCE(u.u, 'SRID=4326;POLYGON EMPTY'::geometry), ${OVERLAY_GRID}), 3)) d
-       WHERE p.id = $1 AND d.geom && s.s AND ST_Area(ST_Intersection(d.geom, ST_MakeValid(s.s), ${OVERLAY_GRID})) >= 0.5 * ST_Area(d.geom)
+       WHERE p.id = $1 AND d.geom && s.s AND ST_Area(ST_Intersection(d.geom, ST_MakeValid(s.s, 'method=structure'), ${OVERLAY_GRID})) >= 0.5 * ST_Area(d.geom)
      ), gap AS (SELECT ST_Union(g, ${OVERLAY_GRID}) AS g FROM pieces)
      SELECT ST_AsHexEWKB(gap.g) AS gap, COALESCE(ST_Area(gap.g::geography), 0) AS area,
             CASE WHEN gap.g IS NULL THEN '{}' ELSE ${borderingSql('gap.g', '$1', geom)} END AS neighbours

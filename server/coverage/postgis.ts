@@ -21,7 +21,7 @@ export const OVERLAY_GRID = 1e-10;
 
 /** A cell's geometry as analysed: made valid when it is in the list of invalid ids ($2). */
 export const analysed = (alias: string) =>
-  `(CASE WHEN ${alias}.id = ANY($2::int[]) THEN ST_Multi(ST_CollectionExtract(ST_MakeValid(${alias}.geom), 3)) ELSE ${alias}.geom END)`;
+  `(CASE WHEN ${alias}.id = ANY($2::int[]) THEN ST_Multi(ST_CollectionExtract(ST_MakeValid(${alias}.geom, 'method=structure'), 3)) ELSE ${alias}.geom END)`;
 
 /** Cells sharing at least MIN_BORDER_M of boundary with the piece g, longest border first. */
 export const borderingSql = (piece: string, parentParam: string, geom: (alias: string) => string) => `(
@@ -64,7 +64,7 @@ export async function analyseParents(q: Queryable, parentIds: number[], tol: Cov
   const { rows: cells } = await q.query<{ id: number; parent_id: number | null; reason: string | null; area: number | null; is_parent: boolean }>(
     `SELECT c.id, c.parent_id, c.id = ANY($1::int[]) AS is_parent,
             CASE WHEN ST_IsValid(c.geom) THEN NULL ELSE ST_IsValidReason(c.geom) END AS reason,
-            CASE WHEN c.id = ANY($1::int[]) THEN ST_Area(ST_CollectionExtract(ST_MakeValid(c.geom), 3)::geography) END AS area
+            CASE WHEN c.id = ANY($1::int[]) THEN ST_Area(ST_CollectionExtract(ST_MakeValid(c.geom, 'method=structure'), 3)::geography) END AS area
      FROM cells c WHERE c.id = ANY($1::int[]) OR c.parent_id = ANY($1::int[])`, [parentIds]);
   // PGlite's PostGIS drops the rows of a query whose GEOS call fails (e.g. an unclosed ring
   // written by a raw import) instead of raising: never analyse a set that silently lost cells.

@@ -156,6 +156,10 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       response: { 201: intakeResponse, '4xx': problemSchema },
     },
   }, async (request, reply) => {
+    // Only JSON and multipart bodies are validated against the schema; anything else is refused outright.
+    if (!/^(application\/json|multipart\/form-data)\b/i.test(request.headers['content-type'] ?? '')) {
+      throw new Problem(415, 'Unsupported Media Type', 'Send a report as application/json, or as multipart/form-data with the JSON in a "report" field and the photos');
+    }
     const input = request.body;
     const [lon, lat] = input.location.coordinates as [number, number];
     if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {

@@ -137,12 +137,10 @@ describe(`the engines on a published tiling: us-atlas counties (${TEST_DB})`, ()
     expect((await clean('19')).invalid).toEqual([]);
   }, 60_000);
 
-  // Six Colorado counties have rings that quantising collapsed (too few points). On PostgreSQL they
-  // are reported as invalid and analysed as made valid. Known fault: PGlite's PostGIS 3.6 returns NO
-  // ROW from ST_MakeValid(geom) (the default 'linework' method) on them, so the embedded analysis
-  // reports an error for the parent instead of a result; ST_MakeValid(geom, 'method=structure') in
-  // server/coverage/postgis.ts (and fix.ts) works on both. Until then this is expected to fail there.
-  (TEST_DB === 'embedded' ? it.fails : it)('agree on the 64 counties of Colorado: the invalid ones reported, no false fault', async () => {
+  // Six Colorado counties have rings that quantising collapsed (too few points): they are reported as
+  // invalid and analysed as made valid. PGlite's PostGIS returns NO ROW from ST_MakeValid's default
+  // 'linework' method on them, so the engine uses 'method=structure', which works on both databases.
+  it('agree on the 64 counties of Colorado: the invalid ones reported, no false fault', async () => {
     expect((await clean('08')).invalid).toHaveLength(6);
   }, 60_000);
 
