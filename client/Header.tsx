@@ -56,7 +56,7 @@ export function Header({ panelOpen, onTogglePanel, views, view }: Props) {
           <span className="user-name" title={ts('signedInAs', { name: user.displayName, role: ts(`role.${user.role}`) })}>
             {user.displayName}<span className="user-role">{ts(`role.${user.role}`)}</span>
           </span>
-          <button type="button" className="button small" onClick={() => setTokensOpen(true)}>{ts('tokens')}</button>
+          <button type="button" className="button small tokens-button" onClick={() => setTokensOpen(true)}>{ts('tokens')}</button>
           <button type="button" className="button small" onClick={() => void signOut()} data-testid="sign-out">{ts('signOut')}</button>
         </div>
       ) : (

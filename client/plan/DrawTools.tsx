@@ -1,5 +1,687 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { GeoJSONSource, MapMouseEvent } from 'maplibre-gl';
+import type { FeatureCollection, LineString, MultiPolygon, Polygon } from 'geojson';
+import { api, ApiError, fetchCells, fetchLineage, type Cell } from '../api.ts';
 import type { ViewProps } from '../views.ts';
-/** Placeholder until this part is built: its owner replaces this file. */
-export function DrawTools(_props: ViewProps) {
-  return null;
+import { useMap, useMapClick, useMapController } from '../map/context.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { CELLS_SOURCE, CELLS_SOURCE_LAYER } from '../map/style.ts';
+import { usePlanMessages } from './messages.ts';
+import { Icon } from './icons.tsx';
+import { createPlanDraw, isDrawing, drawnFeatures, restoreSnapshot, snapshot, type PlanDraw, type Snapshot } from './draw.ts';
+import { cellParts, draftStats, formatArea, partsToGeometry, snapTargets, vertexCount, type DraftStats } from './geometry.ts';
+import { HistoryPanel } from './HistoryPanel.tsx';
+import { EditStack } from './edit-stack.ts';
+import './plan.css';
+
+type Tool = 'idle' | 'draw' | 'reshape' | 'split' | 'merge';
+
+interface Conflict {
+  current: Cell;
+  /** When their version was saved (ISO), if the server says. */
+  savedAt: string | null;
+}
+
+interface MergePick {
+  id: number;
+  name: string;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const MERGE_LAYER = 'plan-merge-line';
+const FAULTS = 'plan-faults';
+
+/** The planner's tools on the map: draw a new cell, reshape, split, merge, delete, and the history of a cell. */
+export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
+  const t = usePlanMessages();
+  const { lang, levelName } = useI18n();
+  const map = useMap();
+  const { refreshCells: reloadTiles } = useMapController();
+  // After an edit the map reloads its cell tiles. Workaround: that reload races the selection filter
+  // change in the same render (MapView), and MapLibre may then keep the old tile; reloading once more
+  // when the map has settled makes the edit show.
+  const refreshCells = useCallback(() => {
+    reloadTiles();
+    map?.once('idle', () => reloadTiles());
+  }, [map, reloadTiles]);
+  const maxLevel = Math.max(...config.levels.map((l) => l.level));
+
+  const [tool, setTool] = useState<Tool>('idle');
+  const [lineage, setLineage] = useState<Cell[]>([]);
+  const [reload, setReload] = useState(0);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+
+  // The drawing session (terra-draw), re-rendered on each of its changes.
+  const session = useRef<PlanDraw | null>(null);
+  const [rev, setRev] = useState(0);
+  const [neighbours, setNeighbours] = useState<Cell[]>([]);
+  // What the session works on.
+  const [base, setBase] = useState<Cell | null>(null); // reshape / split: the cell being edited
+  const [parentId, setParentId] = useState<number | null>(null); // draw: the chosen parent
+  const [name, setName] = useState('');
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [merge, setMerge] = useState<MergePick[]>([]);
+  const [mergeName, setMergeName] = useState('');
+
+  const selected = lineage[lineage.length - 1] ?? null;
+
+  useEffect(() => {
+    if (selectedId === null) {
+      setLineage([]);
+      return;
+    }
+    const controller = new AbortController();
+    fetchLineage(selectedId, controller.signal)
+      .then(setLineage)
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setError(errorText(e));
+      });
+    return () => controller.abort();
+  }, [selectedId, reload]);
+
+  // --- the drawing session -------------------------------------------------------------------
+
+  const finishRef = useRef<(mode: string, action: string, id: string | number) => void>(() => {});
+
+  const endSession = useCallback(() => {
+    session.current?.stop();
+    session.current = null;
+    setTool('idle');
+    setBase(null);
+    setConflict(null);
+    setMerge([]);
+    setNeighbours([]);
+    setRev((r) => r + 1);
+  }, []);
+
+  useEffect(() => () => session.current?.stop(), []);
+
+  const startSession = useCallback((next: Tool) => {
+    session.current?.stop();
+    session.current = null;
+    setError(null);
+    setNotice(null);
+    setConflict(null);
+    setTool(next);
+    if (!map || next === 'merge' || next === 'idle') return null;
+    const s = createPlanDraw(map);
+    let frame = 0;
+    s.draw.on('change', () => {
+      if (frame) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        setRev((r) => r + 1);
+      });
+    });
+    s.draw.on('history', () => setRev((r) => r + 1));
+    s.draw.on('finish', (id, context) => finishRef.current(context.mode, context.action, id));
+    session.current = s;
+    return s;
+  }, [map]);
+
+  // Edits of finished shapes (select mode) are undone from our snapshots; points being drawn by terra-draw.
+  const edits = useRef(new EditStack<Snapshot>(new Map()));
+  const editing = () => session.current?.draw.getMode() === 'select';
+  const resetEdits = () => {
+    const s = session.current;
+    edits.current.reset(s ? snapshot(s.draw) : new Map());
+  };
+  const undo = useCallback(() => {
+    const s = session.current;
+    if (!s) return;
+    if (s.draw.getMode() === 'select') {
+      const previous = edits.current.undo();
+      if (previous) restoreSnapshot(s.draw, previous);
+    } else s.draw.undo();
+    setRev((r) => r + 1);
+  }, []);
+  const redo = useCallback(() => {
+    const s = session.current;
+    if (!s) return;
+    if (s.draw.getMode() === 'select') {
+      const next = edits.current.redo();
+      if (next) restoreSnapshot(s.draw, next);
+    } else s.draw.redo();
+    setRev((r) => r + 1);
+  }, []);
+
+  // Esc cancels, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo; taken before the map's own Esc (clear the selection).
+  useEffect(() => {
+    if (tool === 'idle') return;
+    const onKey = (e: KeyboardEvent) => {
+      if (document.querySelector('dialog[open]')) return;
+      const target = e.target as HTMLElement | null;
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT')) {
+        // In a field, Esc only leaves the field (a second Esc cancels); it must not clear the selection either.
+        if (e.key === 'Escape') {
+          target.blur();
+          e.stopPropagation();
+        }
+        return;
+      }
+      const mod = e.ctrlKey || e.metaKey;
+      if (e.key === 'Escape') endSession();
+      else if (mod && (e.key === 'z' || e.key === 'Z')) (e.shiftKey ? redo : undo)();
+      else if (mod && (e.key === 'y' || e.key === 'Y')) redo();
+      else return;
+      e.preventDefault();
+      e.stopPropagation();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [tool, endSession, undo, redo]);
+
+  // While drawing, map clicks belong to the drawing; in merge mode they pick cells.
+  const pickForMerge = useCallback((e: MapMouseEvent) => {
+    if (!map || !selected) return;
+    const level = merge.length ? null : selected.properties.level;
+    const fills = config.levels.map((l) => `cells-fill-${l.level}`).filter((id) => map.getLayer(id));
+    const hits = map.queryRenderedFeatures(e.point, { layers: fills });
+    const wanted = level ?? selected.properties.level;
+    const hit = hits.find((f) => typeof f.id === 'number' && Number(f.properties.level) === wanted);
+    if (!hit) {
+      const other = hits.find((f) => typeof f.id === 'number');
+      if (other) setError(t('mergeOtherLevel', { name: String(other.properties.name) }));
+      return;
+    }
+    setError(null);
+    const id = hit.id as number;
+    setMerge((list) => (list.some((m) => m.id === id) ? list.filter((m) => m.id !== id) : [...list, { id, name: String(hit.properties.name) }]));
+  }, [map, selected, merge.length, config.levels, t]);
+  const swallow = useCallback(() => {}, []);
+  useMapClick(tool === 'merge' ? pickForMerge : tool === 'idle' ? null : swallow);
+
+  // The neighbouring cells in view: what drawing snaps to, and the siblings for the live overlap figure.
+  useEffect(() => {
+    if (!map || (tool !== 'draw' && tool !== 'reshape' && tool !== 'split')) return;
+    let controller = new AbortController();
+    const load = () => {
+      controller.abort();
+      controller = new AbortController();
+      const b = map.getBounds();
+      fetchCells({ bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] }, controller.signal)
+        .then((cells) => {
+          const others = tool === 'reshape' && base ? cells.filter((c) => c.id !== base.id) : cells;
+          session.current?.setSnapTargets(snapTargets(others.map((c) => c.geometry)));
+          setNeighbours(others);
+        })
+        .catch(() => {
+          // Snapping is a help: without neighbours, drawing still works.
+        });
+    };
+    load();
+    map.on('moveend', load);
+    return () => {
+      controller.abort();
+      map.off('moveend', load);
+    };
+  }, [map, tool, base]);
+
+  // --- new cell ------------------------------------------------------------------------------
+
+  const parentOptions = lineage.filter((c) => c.properties.level < maxLevel);
+  const parent = lineage.find((c) => c.id === parentId) ?? null;
+
+  const startDraw = () => {
+    const defaultParent = parentOptions[parentOptions.length - 1] ?? null;
+    setParentId(defaultParent?.id ?? null);
+    setName('');
+    const s = startSession('draw');
+    s?.draw.setMode('polygon');
+  };
+
+  // --- reshape -------------------------------------------------------------------------------
+
+  const loadShape = (s: PlanDraw, cell: Cell) => {
+    s.draw.clear();
+    const features = cellParts(cell.geometry).map((geometry) => ({ type: 'Feature' as const, id: s.draw.getFeatureId(), geometry, properties: { mode: 'polygon' } }));
+    s.draw.setMode('select');
+    const results = s.draw.addFeatures(features);
+    const bad = results.find((r) => !r.valid);
+    if (bad) setError(bad.reason ?? 'invalid');
+    const first = results.find((r) => r.valid);
+    if (first) s.draw.selectFeature(first.id!);
+    s.draw.clearUndoRedoHistory();
+    resetEdits();
+    setRev((r) => r + 1);
+  };
+
+  const startReshape = async () => {
+    if (!selected) return;
+    setBusy(true);
+    try {
+      const cell = await api<Cell>(`/api/cells/${selected.id}`);
+      const s = startSession('reshape');
+      setBase(cell);
+      if (s) loadShape(s, cell);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // --- split ---------------------------------------------------------------------------------
+
+  const startSplit = () => {
+    if (!selected) return;
+    const s = startSession('split');
+    setBase(selected);
+    s?.draw.setMode('linestring');
+  };
+
+  const doSplit = async (line: LineString) => {
+    if (!base) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const parts = await api<FeatureCollection<MultiPolygon>>(`/api/cells/${base.id}/split`, { method: 'POST', body: line });
+      refreshCells();
+      endSession();
+      setNotice(t('splitDone', { n: parts.features.length }));
+      onSelect(base.id);
+      setReload((r) => r + 1);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const splitAgain = () => {
+    const s = session.current;
+    if (!s) return;
+    s.draw.clear();
+    s.draw.setMode('linestring');
+    setError(null);
+    setRev((r) => r + 1);
+  };
+
+  finishRef.current = (mode, action, id) => {
+    const s = session.current;
+    if (!s) return;
+    if (mode === 'select') {
+      // A vertex dragged, inserted or deleted: one step to undo.
+      edits.current.push(snapshot(s.draw));
+    } else if (action !== 'draw') return;
+    else if (mode === 'polygon') {
+      // The finished polygon stays editable: drag, insert or delete its vertices before saving.
+      s.draw.setMode('select');
+      s.draw.selectFeature(id);
+      resetEdits();
+    } else if (mode === 'linestring') {
+      const f = s.draw.getSnapshotFeature(id);
+      if (f?.geometry.type === 'LineString') void doSplit(f.geometry);
+    }
+    setRev((r) => r + 1);
+  };
+
+  // --- the drawing's figures -----------------------------------------------------------------
+
+  const draw = session.current?.draw ?? null;
+  const features = useMemo(() => (draw ? drawnFeatures(draw) : []), [draw, rev]); // eslint-disable-line react-hooks/exhaustive-deps
+  const polygons = features.filter((f) => f.geometry.type === 'Polygon');
+  const finished = polygons.filter((f) => !isDrawing(f)).map((f) => f.geometry as Polygon);
+  const inProgress = polygons.find(isDrawing);
+  const canUndo = draw ? (editing() ? edits.current.canUndo : draw.canUndo()) : false;
+  const canRedo = draw ? (editing() ? edits.current.canRedo : draw.canRedo()) : false;
+
+  const statsParent = tool === 'draw' ? parent : tool === 'reshape' ? (lineage[lineage.length - 2] ?? null) : null;
+  const statsLevel = tool === 'draw' ? (parent ? parent.properties.level + 1 : null) : base?.properties.level ?? null;
+  const stats: DraftStats | null = useMemo(() => {
+    if ((tool !== 'draw' && tool !== 'reshape') || finished.length === 0) return null;
+    const siblings = neighbours.filter((c) => c.properties.level === statsLevel && c.properties.parentId === (statsParent?.id ?? null) && c.id !== base?.id);
+    try {
+      return draftStats(partsToGeometry(finished), statsParent?.geometry ?? null, siblings.map((c) => c.geometry));
+    } catch {
+      return null;
+    }
+  }, [tool, rev, neighbours, statsParent, statsLevel, base]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // The parts outside the parent and on siblings, red on the map while drawing.
+  useEffect(() => {
+    if (!map || (tool !== 'draw' && tool !== 'reshape')) return;
+    map.addSource(FAULTS, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    map.addLayer({ id: `${FAULTS}-fill`, type: 'fill', source: FAULTS, paint: { 'fill-color': '#dc2626', 'fill-opacity': ['match', ['get', 'kind'], 'outside', 0.55, 0.35] } });
+    map.addLayer({ id: `${FAULTS}-line`, type: 'line', source: FAULTS, paint: { 'line-color': '#b91c1c', 'line-width': 1.5 } });
+    return () => {
+      for (const id of [`${FAULTS}-fill`, `${FAULTS}-line`]) if (map.getLayer(id)) map.removeLayer(id);
+      if (map.getSource(FAULTS)) map.removeSource(FAULTS);
+    };
+  }, [map, tool]);
+  useEffect(() => {
+    map?.getSource<GeoJSONSource>(FAULTS)?.setData({ type: 'FeatureCollection', features: stats?.faults ?? [] });
+  }, [map, stats]);
+
+  // --- saving --------------------------------------------------------------------------------
+
+  const saveNew = async () => {
+    if (!parent) return setError(t('noParentLevel'));
+    if (finished.length === 0) return setError(t('drawFirst'));
+    if (!name.trim()) return setError(t('nameRequired'));
+    setBusy(true);
+    setError(null);
+    try {
+      const cell = await api<Cell>('/api/cells', {
+        method: 'POST',
+        body: { type: 'Feature', geometry: partsToGeometry(finished), properties: { name: name.trim(), level: parent.properties.level + 1, parentId: parent.id } },
+      });
+      refreshCells();
+      endSession();
+      setNotice(t('created', { name: cell.properties.name, code: cell.properties.code }));
+      onSelect(cell.id);
+    } catch (e) {
+      // The drawing stays: the planner fixes what the server names and saves again.
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const saveShape = async (version?: number) => {
+    if (!base) return;
+    if (finished.length === 0) return setError(t('drawFirst'));
+    setBusy(true);
+    setError(null);
+    setConflict(null);
+    const editedVersion = version ?? base.properties.version;
+    try {
+      const cell = await api<Cell>(`/api/cells/${base.id}`, {
+        method: 'PATCH',
+        headers: { 'if-match': `"${editedVersion}"` },
+        body: { type: 'Feature', geometry: partsToGeometry(finished) },
+      });
+      refreshCells();
+      endSession();
+      setNotice(t('reshaped', { name: cell.properties.name, version: cell.properties.version }));
+      onSelect(cell.id);
+      setReload((r) => r + 1);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && e.problem.current) {
+        const current = e.problem.current as Cell & { properties: { updatedAt?: string } };
+        setConflict({ current, savedAt: current.properties.updatedAt ?? null });
+        setBase({ ...base, properties: { ...base.properties, version: editedVersion } });
+      } else setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const loadTheirs = () => {
+    if (!conflict || !session.current) return;
+    setBase(conflict.current);
+    loadShape(session.current, conflict.current);
+    setConflict(null);
+  };
+
+  const reapplyMine = () => {
+    if (!conflict || !base) return;
+    const theirs = conflict.current.properties.version;
+    setBase({ ...base, properties: { ...base.properties, version: theirs } });
+    void saveShape(theirs);
+  };
+
+  // --- merge ---------------------------------------------------------------------------------
+
+  const startMerge = () => {
+    if (!selected) return;
+    startSession('merge');
+    setMerge([{ id: selected.id, name: selected.properties.name }]);
+    setMergeName('');
+  };
+
+  const doMerge = async () => {
+    if (merge.length < 2) return setError(t('mergeNeedTwo'));
+    setBusy(true);
+    setError(null);
+    try {
+      const body: { ids: number[]; name?: string } = { ids: merge.map((m) => m.id) };
+      if (mergeName.trim()) body.name = mergeName.trim();
+      const cell = await api<Cell>('/api/cells/merge', { method: 'POST', body });
+      refreshCells();
+      endSession();
+      setNotice(t('merged', { name: cell.properties.name }));
+      onSelect(cell.id);
+      setReload((r) => r + 1);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  useEffect(() => {
+    if (!map || tool !== 'merge') return;
+    if (!map.getLayer(MERGE_LAYER)) {
+      map.addLayer({
+        id: MERGE_LAYER,
+        type: 'line',
+        source: CELLS_SOURCE,
+        'source-layer': CELLS_SOURCE_LAYER,
+        filter: ['in', ['id'], ['literal', []]],
+        paint: { 'line-color': '#7c3aed', 'line-width': 3.5, 'line-dasharray': [2, 1] },
+      });
+    }
+    return () => {
+      if (map.getLayer(MERGE_LAYER)) map.removeLayer(MERGE_LAYER);
+    };
+  }, [map, tool]);
+  useEffect(() => {
+    if (map?.getLayer(MERGE_LAYER)) map.setFilter(MERGE_LAYER, ['in', ['id'], ['literal', merge.map((m) => m.id)]]);
+  }, [map, merge]);
+
+  // --- delete --------------------------------------------------------------------------------
+
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+  useEffect(() => {
+    const d = dialog.current;
+    if (!d) return;
+    if (deleting && !d.open) d.showModal();
+    if (!deleting && d.open) d.close();
+  }, [deleting]);
+
+  const doDelete = async () => {
+    if (!selected) return;
+    setBusy(true);
+    setDeleteError(null);
+    try {
+      await api(`/api/cells/${selected.id}`, { method: 'DELETE' });
+      refreshCells();
+      setDeleting(false);
+      setNotice(t('deleted', { name: selected.properties.name }));
+      onSelect(selected.properties.parentId);
+    } catch (e) {
+      setDeleteError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // --- view ----------------------------------------------------------------------------------
+
+  const active = tool !== 'idle';
+  const toolButton = (which: Tool, icon: 'draw' | 'reshape' | 'split' | 'merge', label: string, start: () => void, disabled: boolean) => (
+    <button type="button" className="button small plan-tool" aria-pressed={tool === which} disabled={disabled || busy || (active && tool !== which)} onClick={() => (tool === which ? endSession() : start())} data-testid={`plan-${which}`}>
+      <Icon name={icon} />
+      <span>{label}</span>
+    </button>
+  );
+
+  return (
+    <section className="panel-section plan-tools" aria-labelledby="plan-title" data-testid="plan-tools" data-tool={tool} data-neighbours={neighbours.length}>
+      <h3 id="plan-title">{t('title')}</h3>
+      {selected ? (
+        <p className="plan-selected">{t('selected', { name: selected.properties.name, code: selected.properties.code })} · {levelName(config.levels, selected.properties.level)}</p>
+      ) : (
+        <p className="plan-hint">{t('hintSelect')}</p>
+      )}
+      <div className="plan-toolbar" role="toolbar" aria-label={t('title')}>
+        {toolButton('draw', 'draw', t('toolDraw'), startDraw, !map || parentOptions.length === 0)}
+        {toolButton('reshape', 'reshape', t('toolReshape'), () => void startReshape(), !map || !selected)}
+        {toolButton('split', 'split', t('toolSplit'), startSplit, !map || !selected)}
+        {toolButton('merge', 'merge', t('toolMerge'), startMerge, !map || !selected)}
+        <button type="button" className="button small plan-tool danger" disabled={!selected || busy || active} onClick={() => { setDeleteError(null); setDeleting(true); }} data-testid="plan-delete">
+          <Icon name="delete" />
+          <span>{t('toolDelete')}</span>
+        </button>
+        <button type="button" className="button small plan-tool" aria-pressed={historyOpen} disabled={!selected} onClick={() => setHistoryOpen((o) => !o)} data-testid="plan-history">
+          <Icon name="history" />
+          <span>{t('toolHistory')}</span>
+        </button>
+      </div>
+
+      {notice && !active && <p className="form-ok" role="status">{notice}</p>}
+
+      {(tool === 'draw' || tool === 'reshape' || tool === 'split') && (
+        <div className="plan-session">
+          <p className="plan-hint">{tool === 'draw' && !inProgress && finished.length === 0 ? t('drawHint') : tool === 'split' ? t('splitHint') : tool === 'draw' && inProgress ? t('drawHint') : t('editHint')}</p>
+          <div className="plan-undo">
+            <button type="button" className="button small" onClick={undo} disabled={!canUndo} data-testid="plan-undo" title="Ctrl+Z">
+              <Icon name="undo" />
+              <span>{t('undo')}</span>
+            </button>
+            <button type="button" className="button small" onClick={redo} disabled={!canRedo} data-testid="plan-redo" title="Ctrl+Shift+Z">
+              <Icon name="redo" />
+              <span>{t('redo')}</span>
+            </button>
+            <span className="plan-count" data-testid="plan-vertices">
+              {inProgress ? t('vertices', { n: Math.max(0, vertexCount(inProgress.geometry as Polygon) - 1) }) : finished.length ? t('vertices', { n: finished.reduce((n, p) => n + vertexCount(p), 0) }) : ''}
+            </span>
+          </div>
+          {stats && (
+            <ul className="plan-stats" data-testid="plan-stats">
+              <li>{t('area', { area: formatArea(stats.area, lang) })}</li>
+              {stats.outside > 0 && <li className="bad">{t('outside', { area: formatArea(stats.outside, lang) })}</li>}
+              {stats.overlap > 0 && <li className="warn">{t('overlap', { area: formatArea(stats.overlap, lang) })}</li>}
+            </ul>
+          )}
+        </div>
+      )}
+
+      {tool === 'draw' && (
+        <form className="form plan-form" onSubmit={(e) => { e.preventDefault(); void saveNew(); }}>
+          {selected && selected.properties.level >= maxLevel && <p className="plan-hint">{t('finestLevel')}</p>}
+          <label>
+            {t('level')}
+            <select value={parent ? parent.properties.level + 1 : ''} onChange={(e) => setParentId(parentOptions.find((c) => c.properties.level === Number(e.target.value) - 1)?.id ?? null)} name="level">
+              {parentOptions.map((c) => (
+                <option key={c.id} value={c.properties.level + 1}>{levelName(config.levels, c.properties.level + 1)}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('parent')}
+            <select value={parentId ?? ''} onChange={(e) => setParentId(Number(e.target.value))} name="parent">
+              {parentOptions.map((c) => (
+                <option key={c.id} value={c.id}>{c.properties.name} ({c.properties.code})</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('name')}
+            <input name="cell-name" value={name} onChange={(e) => setName(e.target.value)} placeholder={t('namePlaceholder')} maxLength={200} />
+          </label>
+          {error && <p className="form-error" role="alert">{error}</p>}
+          <div className="form-actions">
+            <button type="button" className="button" onClick={endSession}>{t('cancel')}</button>
+            <button type="submit" className="button primary" disabled={busy} data-testid="plan-save">
+              <Icon name="save" />
+              <span>{busy ? t('saving') : t('save')}</span>
+            </button>
+          </div>
+        </form>
+      )}
+
+      {tool === 'reshape' && (
+        <div className="form plan-form">
+          {conflict && (
+            <div className="plan-conflict" role="alert" data-testid="plan-conflict">
+              <strong>{t('conflictTitle')}</strong>
+              <p>{t('conflictBody', { mine: base?.properties.version ?? '?', theirs: conflict.current.properties.version, when: conflict.savedAt ? new Date(conflict.savedAt).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'short', timeStyle: 'short' }) : '?' })}</p>
+              <div className="form-actions">
+                <button type="button" className="button small" onClick={loadTheirs} data-testid="plan-load-theirs">{t('loadTheirs')}</button>
+                <button type="button" className="button small primary" onClick={reapplyMine} data-testid="plan-reapply">{t('reapplyMine')}</button>
+              </div>
+            </div>
+          )}
+          {error && <p className="form-error" role="alert">{error}</p>}
+          <div className="form-actions">
+            <button type="button" className="button" onClick={endSession}>{t('cancel')}</button>
+            <button type="button" className="button primary" disabled={busy} onClick={() => void saveShape()} data-testid="plan-save">
+              <Icon name="save" />
+              <span>{busy ? t('saving') : t('save')}</span>
+            </button>
+          </div>
+        </div>
+      )}
+
+      {tool === 'split' && (
+        <div className="form plan-form">
+          {error && <p className="form-error" role="alert">{error}</p>}
+          <div className="form-actions">
+            <button type="button" className="button" onClick={endSession}>{t('cancel')}</button>
+            {error && <button type="button" className="button" onClick={splitAgain}>{t('splitAgain')}</button>}
+          </div>
+        </div>
+      )}
+
+      {tool === 'merge' && (
+        <div className="form plan-form">
+          <p className="plan-hint">{t('mergeHint')}</p>
+          <h4 className="plan-subtitle">{t('mergeList', { n: merge.length })}</h4>
+          <ul className="plan-merge-list" data-testid="plan-merge-list">
+            {merge.map((m) => (
+              <li key={m.id}>
+                <span>{m.name}</span>
+                <button type="button" className="link" onClick={() => setMerge((l) => l.filter((x) => x.id !== m.id))}>{t('remove')}</button>
+              </li>
+            ))}
+          </ul>
+          <label>
+            {t('mergeName')}
+            <input name="merge-name" value={mergeName} onChange={(e) => setMergeName(e.target.value)} maxLength={200} />
+          </label>
+          {error && <p className="form-error" role="alert">{error}</p>}
+          <div className="form-actions">
+            <button type="button" className="button" onClick={endSession}>{t('cancel')}</button>
+            <button type="button" className="button primary" disabled={busy || merge.length < 2} onClick={() => void doMerge()} data-testid="plan-merge-go">{t('mergeGo', { n: merge.length })}</button>
+          </div>
+        </div>
+      )}
+
+      {tool === 'idle' && error && <p className="form-error" role="alert">{error}</p>}
+
+      {historyOpen && selected && (
+        <HistoryPanel
+          cell={selected}
+          reload={reload}
+          onRestored={(cell, version) => {
+            refreshCells();
+            setNotice(t('restored', { version, now: cell.properties.version }));
+            onSelect(cell.id);
+            setReload((r) => r + 1);
+          }}
+        />
+      )}
+
+      <dialog ref={dialog} className="dialog" aria-labelledby="plan-delete-title" onClose={() => setDeleting(false)} data-testid="plan-delete-dialog">
+        {selected && (
+          <div className="form">
+            <h2 id="plan-delete-title">{t('deleteTitle')}</h2>
+            <p>{t('deleteBody', { name: selected.properties.name, code: selected.properties.code })}</p>
+            {deleteError && <p className="form-error" role="alert">{deleteError}</p>}
+            <div className="form-actions">
+              <button type="button" className="button" onClick={() => setDeleting(false)}>{t('cancel')}</button>
+              <button type="button" className="button danger" disabled={busy} onClick={() => void doDelete()} data-testid="plan-delete-go">{t('deleteGo')}</button>
+            </div>
+          </div>
+        )}
+      </dialog>
+    </section>
+  );
 }

@@ -1,6 +1,7 @@
 import type { ViewProps } from '../views.ts';
 import { DrawTools } from './DrawTools.tsx';
 import { AssignmentsEditor } from '../people/AssignmentsEditor.tsx';
+import { UnitsSection } from '../units/UnitsSection.tsx';
 import { CoveragePanel } from '../coverage/CoveragePanel.tsx';
 import { ExchangeSection } from '../exchange/ExchangeSection.tsx';
 
@@ -10,6 +11,7 @@ export function PlanPanel(props: ViewProps) {
     <div className="view-panel">
       <DrawTools {...props} />
       <AssignmentsEditor cellId={props.selectedId} />
+      <UnitsSection cellId={props.selectedId} />
       <CoveragePanel {...props} />
       <ExchangeSection {...props} />
     </div>

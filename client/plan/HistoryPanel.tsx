@@ -1,0 +1,151 @@
+import { useEffect, useState } from 'react';
+import type { GeoJSONSource } from 'maplibre-gl';
+import type { FeatureCollection, MultiPolygon } from 'geojson';
+import { api, type Cell } from '../api.ts';
+import { useMap } from '../map/context.tsx';
+import { useI18n } from '../i18n/index.tsx';
+import { usePlanMessages } from './messages.ts';
+import { formatArea } from './geometry.ts';
+
+/** One row of GET /api/cells/:id/history. */
+export interface CellVersion {
+  version: number;
+  operation: 'insert' | 'update' | 'delete';
+  changed: string[];
+  changedAt: string;
+  changedBy: string | null;
+  name: string;
+  code: string;
+  parentId: number | null;
+  areaM2: number;
+  geometry: MultiPolygon;
+}
+
+const SOURCE = 'plan-preview';
+const LAYERS = ['plan-preview-fill', 'plan-preview-line'] as const;
+
+const previewData = (geometry: MultiPolygon | null): FeatureCollection => ({
+  type: 'FeatureCollection',
+  features: geometry ? [{ type: 'Feature', geometry, properties: {} }] : [],
+});
+
+interface Props {
+  cell: Cell;
+  /** Bumped after an edit: the list is read again. */
+  reload: number;
+  onRestored: (cell: Cell, version: number) => void;
+}
+
+/** The versions of the selected cell (who, when, what), a preview of each outline on the map, and restore. */
+export function HistoryPanel({ cell, reload, onRestored }: Props) {
+  const t = usePlanMessages();
+  const { lang } = useI18n();
+  const map = useMap();
+  const [versions, setVersions] = useState<CellVersion[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [preview, setPreview] = useState<number | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setVersions(null);
+    setPreview(null);
+    api<CellVersion[]>(`/api/cells/${cell.id}/history`, { signal: controller.signal })
+      .then((rows) => {
+        setVersions(rows);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if (!controller.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+      });
+    return () => controller.abort();
+  }, [cell.id, reload]);
+
+  // The preview outline: dashed, over the cells.
+  useEffect(() => {
+    if (!map) return;
+    map.addSource(SOURCE, { type: 'geojson', data: previewData(null) });
+    map.addLayer({ id: LAYERS[0], type: 'fill', source: SOURCE, paint: { 'fill-color': '#0891b2', 'fill-opacity': 0.15 } });
+    map.addLayer({ id: LAYERS[1], type: 'line', source: SOURCE, paint: { 'line-color': '#0e7490', 'line-width': 2.5, 'line-dasharray': [2, 1.5] } });
+    return () => {
+      for (const id of LAYERS) if (map.getLayer(id)) map.removeLayer(id);
+      if (map.getSource(SOURCE)) map.removeSource(SOURCE);
+    };
+  }, [map]);
+
+  useEffect(() => {
+    const geometry = versions?.find((v) => v.version === preview && v.operation !== 'delete')?.geometry ?? null;
+    map?.getSource<GeoJSONSource>(SOURCE)?.setData(previewData(geometry));
+  }, [map, versions, preview]);
+
+  const restore = async (version: number) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const restored = await api<Cell>(`/api/cells/${cell.id}/restore`, { method: 'POST', body: { version } });
+      onRestored(restored, version);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const op = (v: CellVersion) => (v.operation === 'insert' ? t('opInsert') : v.operation === 'delete' ? t('opDelete') : t('opUpdate'));
+  const changedLabel: Record<string, string> = { geometry: t('changedGeometry'), name: t('changedName'), parent: t('changedParent'), code: t('changedCode') };
+  const when = (iso: string) => new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'short', timeStyle: 'short' });
+
+  return (
+    <div className="plan-history" data-testid="plan-history-panel">
+      <h4 className="plan-subtitle">{t('historyTitle', { name: cell.properties.name })}</h4>
+      {error && <p className="form-error" role="alert">{error}</p>}
+      {!versions && !error && <p className="plan-hint">{t('loading')}</p>}
+      {versions && versions.length === 0 && <p className="plan-hint">{t('historyEmpty')}</p>}
+      {versions && versions.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>{t('version')}</th>
+              <th>{t('what')}</th>
+              <th>{t('who')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {[...versions].reverse().map((v) => {
+              const current = v.version === cell.properties.version && v.operation !== 'delete';
+              return (
+                <tr key={`${v.version}-${v.operation}`} data-version={v.version} aria-current={current || undefined}>
+                  <td>v{v.version}</td>
+                  <td>
+                    {op(v)}
+                    {v.changed.length > 0 && ` · ${v.changed.map((c) => changedLabel[c] ?? c).join('、')}`}
+                    <div className="plan-muted">{v.name} · {formatArea(v.areaM2, lang)}</div>
+                  </td>
+                  <td>
+                    {v.changedBy ?? t('unknownUser')}
+                    <div className="plan-muted">{when(v.changedAt)}</div>
+                  </td>
+                  <td>
+                    <div className="plan-history-actions">
+                      {v.operation !== 'delete' && (
+                        <button type="button" className="button small" aria-pressed={preview === v.version} onClick={() => setPreview((p) => (p === v.version ? null : v.version))}>
+                          {preview === v.version ? t('hidePreview') : t('preview')}
+                        </button>
+                      )}
+                      {!current && v.operation !== 'delete' && (
+                        <button type="button" className="button small" disabled={busy} onClick={() => void restore(v.version)} data-testid={`plan-restore-${v.version}`}>
+                          {t('restore')}
+                        </button>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
