@@ -17,7 +17,7 @@ export function metricValue(c: CellStats, metric: Metric): number | null {
 /** The colour expression for a metric: five classes on the feature state `v`; no figure, no fill. */
 export function choroplethColor(values: number[], metric: Metric): ExpressionSpecification {
   const ramp = worseIsHigher(metric) ? RAMP : [...RAMP].reverse();
-  const b = metric === 'rate' ? [0.2, 0.4, 0.6, 0.8] : breaks(values);
+  const b = metric === 'rate' ? [0.2, 0.4, 0.6, 0.8] : metric === 'pctInspected' ? [20, 40, 60, 80] : breaks(values);
   const stops: (number | string)[] = [];
   b.forEach((limit, i) => stops.push(limit, ramp[i + 1]!));
   // step needs strictly ascending stops; equal breaks (all zero) collapse to one colour.

@@ -241,7 +241,7 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
         </div>
         {!stats ? <p className="muted">{t('loading')}</p> : (
           <table className="table ranking" data-testid="ranking">
-            <thead><tr><th>{t('cell')}</th><th>{t('metric.reports')}</th><th>{t('metric.overdue')}</th><th>{t('kpi.rate')}</th><th>{t('metric.medianHours')}</th></tr></thead>
+            <thead><tr><th>{t('cell')}</th><th>{t('metric.reports')}</th><th>{t('metric.overdue')}</th><th>{t('kpi.rate')}</th><th>{t('metric.medianHours')}</th><th>{t('metric.pctInspected')}</th></tr></thead>
             <tbody>
               {ranked.slice(0, 50).map((c) => (
                 <tr key={c.id} className={c.id === selectedId ? 'selected' : ''} onClick={() => onSelect(c.id)}>
@@ -250,6 +250,9 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
                   <td className={c.overdue ? 'bad' : ''}>{c.overdue}</td>
                   <td>{percent(c.rate)}</td>
                   <td>{c.medianHours === null ? t('none') : t('hours', { n: Math.round(c.medianHours) })}</td>
+                  <td className={c.unitsOverdue ? 'bad' : ''} title={c.unitsOverdue ? `${t('metric.unitsOverdue')}: ${c.unitsOverdue}` : undefined}>
+                    {c.pctInspected === null ? t('none') : `${c.pctInspected}%`}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -25,6 +25,9 @@ export interface CellStats {
   rate: number | null;
   medianHours: number | null;
   major: number;
+  /** Units inspected within their cadence, % (patrols); null without units. */
+  pctInspected: number | null;
+  unitsOverdue: number;
 }
 
 export interface Kpis {
@@ -37,7 +40,7 @@ export interface Kpis {
 }
 
 /** Colour ramps for the choropleth: more is worse, except the rectification rate. */
-export const worseIsHigher = (metric: string) => metric !== 'rate';
+export const worseIsHigher = (metric: string) => metric !== 'rate' && metric !== 'pctInspected';
 
 /** Even breaks from 0 to the largest value, five classes. */
 export function breaks(values: number[]): number[] {

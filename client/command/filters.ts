@@ -16,7 +16,7 @@ export interface Filters {
   metric: Metric;
 }
 
-export const METRICS = ['reports', 'open', 'overdue', 'rate', 'medianHours'] as const;
+export const METRICS = ['reports', 'open', 'overdue', 'rate', 'medianHours', 'pctInspected', 'unitsOverdue'] as const;
 export type Metric = (typeof METRICS)[number];
 
 const STATES = ['open', 'overdue', 'closed', 'all'] as const;

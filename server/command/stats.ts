@@ -7,6 +7,7 @@ import { requirePermission } from '../auth/guard.ts';
 import { problemSchema } from '../problem.ts';
 import { OPEN_STATES } from '../reports/workflow.ts';
 import { STATE_FILTERS, parseWindow, reportFilterSql, timeWindowQuery, type ReportFilter, type StateFilter } from './filters.ts';
+import { computeCoverage } from '../patrols/coverage.ts';
 import { levelCells, levelCtes, levelOf, type LevelCell } from './level.ts';
 
 /** Past verification (核实): every state after it, closed included; rejected and still-reported are not. */
@@ -165,6 +166,9 @@ export const cellStatsResponseSchema = {
           id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, parentId: { type: ['integer', 'null'] },
           rank: { type: 'integer', description: '1 = first in the requested order (worst first by default)' },
           ...figureProps,
+          pctInspected: { type: ['number', 'null'], description: 'Units in the cell (and below) inspected within their cadence, % (patrols); null without units' },
+          unitsOverdue: { type: 'integer', description: 'Units in the cell (and below) not inspected within their cadence, now' },
+          patrolStatus: { type: ['string', 'null'], description: 'The worst of the cell\'s own patrol plans now: ok, due or overdue' },
         },
       },
     },
@@ -204,6 +208,12 @@ export default async function statsRoutes(app: FastifyInstance, { db, config, no
     const t = now();
     const stats = await cellStats(db, level, { scope: scopeOf(actor), category: q.category, severity: q.severity, state: q.state, ...window, now: t });
     const order = q.order ?? worstOrder(q.sort);
+    // Inspections count in the cell statistics: how well each cell's units are being checked, now.
+    const patrols = new Map((await computeCoverage(db, config, t, scopeOf(actor))).cells.map((c) => [c.id, c]));
+    const withPatrols = stats.cells.map((c) => {
+      const p = patrols.get(c.id);
+      return { ...c, pctInspected: p?.pctInspected ?? null, unitsOverdue: p?.unitsOverdue ?? 0, patrolStatus: p?.patrolStatus ?? null };
+    });
     return {
       ...stats,
       levelName: { zh: levelName.zh, en: levelName.en },
@@ -212,7 +222,7 @@ export default async function statsRoutes(app: FastifyInstance, { db, config, no
       generatedAt: t.toISOString(),
       sort: q.sort,
       order,
-      cells: rankCells(stats.cells, q.sort, order),
+      cells: rankCells(withPatrols, q.sort, order),
     };
   });
 }

@@ -129,8 +129,10 @@ async function get(url: string, who: Headers = h.admin) {
 const stats = (query: Record<string, string | number>, who: Headers = h.admin) =>
   get(`/api/stats/cells?${new URLSearchParams({ ...JUNE, ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) })}`, who);
 
-const WEST = { reports: 4, open: 2, overdue: 1, closed: 1, rejected: 1, verified: 2, rectified: 1, rate: 0.5, medianHours: 48, major: 1, majorSupervised: 1 };
-const EAST = { reports: 2, open: 1, overdue: 0, closed: 1, rejected: 0, verified: 2, rectified: 2, rate: 1, medianHours: 24, major: 0, majorSupervised: 0 };
+// No units yet: no inspection figures; streets have a monthly patrol plan and were never patrolled.
+const NO_UNITS = { pctInspected: null, unitsOverdue: 0, patrolStatus: 'overdue' };
+const WEST = { ...NO_UNITS, reports: 4, open: 2, overdue: 1, closed: 1, rejected: 1, verified: 2, rectified: 1, rate: 0.5, medianHours: 48, major: 1, majorSupervised: 1 };
+const EAST = { ...NO_UNITS, reports: 2, open: 1, overdue: 0, closed: 1, rejected: 0, verified: 2, rectified: 2, rate: 1, medianHours: 24, major: 0, majorSupervised: 0 };
 
 describe(`cell statistics on known reports (${TEST_DB})`, () => {
   it('gives each street its figures and the view its KPIs, worst (most overdue) first', async () => {
@@ -317,5 +319,21 @@ describe(`live feed first load (${TEST_DB})`, () => {
     const all = await get('/api/reports/feed?limit=200', h.east);
     expect(all.items.every((r: { cellId: number }) => r.cellId === ids.east)).toBe(true);
     expect(all.items).toHaveLength(3);
+  });
+});
+
+describe(`inspections count in the cell statistics (${TEST_DB})`, () => {
+  it('shows, per cell, the units not inspected within their cadence', async () => {
+    const res = await t.app.inject({
+      method: 'POST', url: '/api/units', headers: h.admin,
+      payload: { type: 'Feature', geometry: { type: 'Point', coordinates: [107.02, 34.05] }, properties: { type: 'key_fire_a', name: '西街商场' } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const { cells } = await stats({ level: 2 });
+    const west = cells.find((c: { id: number }) => c.id === ids.west);
+    const east = cells.find((c: { id: number }) => c.id === ids.east);
+    // Never inspected on a weekly cadence: overdue, 0 % inspected; a street without units has no figure.
+    expect(west).toMatchObject({ unitsOverdue: 1, pctInspected: 0 });
+    expect(east).toMatchObject({ unitsOverdue: 0, pctInspected: null });
   });
 });
