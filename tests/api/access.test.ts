@@ -3,16 +3,63 @@ import { testApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DB } from '../helpers/db.ts';
 import { square, twoStreets } from '../helpers/cells.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';
+import { multipartFile } from '../fixtures/exchange/upload.ts';
+import { PERMISSIONS, type Permission } from '../../server/auth/actor.ts';
+import type { Role } from '../../server/config.ts';
 
-// Every guarded route × every role × a cell in and out of the user's scope, with the expected status.
-// Scoped accounts work in the west street only; "east" is outside their scope.
+// Every guarded route × every role × an object in and out of the user's scope, with the expected status.
+// Scoped accounts work in the west street only; "east" is outside their scope. An object "east" is
+// one of the east street (a unit, a patrol, a person who answers for an east cell…).
 
 type Who = 'public' | 'admin' | 'planner' | 'plannerWest' | 'commander' | 'workerWest';
 type Target = 'west' | 'east' | 'none';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+interface Req { method: Method; url: string; payload?: unknown; headers?: Record<string, string> }
+
+const ROLE: Record<Exclude<Who, 'public'>, Role> = {
+  admin: 'admin', planner: 'planner', plannerWest: 'planner', commander: 'commander', workerWest: 'worker',
+};
+const SCOPED = new Set<Who>(['plannerWest', 'workerWest']);
 
 let t: TestApp;
 let ids: Awaited<ReturnType<typeof twoStreets>>;
 const headers = {} as Record<Who, Headers>;
+/** Objects of the west and the east street, made in beforeAll. */
+const fx = {
+  unit: { west: 0, east: 0 },
+  unit2: { west: 0, east: 0 },
+  patrol: { west: 0, east: 0 },
+  visit: { west: 0, east: 0 },
+  person: { west: 0, east: 0 },
+  workerEast: 0,
+  adminToken: 0,
+  importOfPlanner: '',
+};
+let workerEast: Headers;
+
+const WEST = [107.02, 34.05] as const;
+const EAST = [107.07, 34.05] as const;
+const at = (target: Target) => (target === 'west' ? WEST : EAST);
+const point = (target: Target) => ({ type: 'Point', coordinates: [...at(target)] });
+const phoneOf = (target: Target) => (target === 'west' ? '13800000001' : '13800000002');
+
+async function ok(res: { statusCode: number; body: string; json: () => unknown }, status: number) {
+  if (res.statusCode !== status) throw new Error(`fixture: expected ${status}, got ${res.statusCode} ${res.body}`);
+  return res.json() as { id: number } & Record<string, unknown>;
+}
+
+async function insertUnit(target: Target, name: string): Promise<number> {
+  const [lon, lat] = at(target);
+  const { rows } = await t.db.query<{ id: number }>(
+    "INSERT INTO units (type, name, geom) VALUES ('small_place', $1, ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326)) RETURNING id", [name, lon, lat]);
+  return rows[0]!.id;
+}
+
+/** A GeoJSON file with one community in the east street, named but without code or parent. */
+const importFile = JSON.stringify({
+  type: 'FeatureCollection',
+  features: [{ type: 'Feature', properties: { name: '导入社区' }, geometry: { type: 'Polygon', coordinates: square(107.08, 34.08, 0.01) } }],
+});
 
 beforeAll(async () => {
   t = await testApp();
@@ -22,8 +69,33 @@ beforeAll(async () => {
   await createUser(t.db, 'plannerWest', 'planner', [ids.west]);
   await createUser(t.db, 'commander', 'commander');
   await createUser(t.db, 'workerWest', 'worker', [ids.west]);
+  fx.workerEast = await createUser(t.db, 'workerEast', 'worker', [ids.east]);
   headers.public = {};
   for (const who of ['admin', 'planner', 'plannerWest', 'commander', 'workerWest'] as const) headers[who] = await signIn(t.app, who);
+  workerEast = await signIn(t.app, 'workerEast');
+  const as = (h: Headers, method: Method, url: string, payload?: unknown) => t.app.inject({ method, url, payload: payload as object, headers: h });
+
+  for (const target of ['west', 'east'] as const) {
+    fx.unit[target] = await insertUnit(target, `${target} 面馆`);
+    fx.unit2[target] = await insertUnit(target, `${target} 商店`);
+    // A reported hazard in each street (public intake), for the scoped reads.
+    await ok(await as({}, 'POST', '/api/reports', { location: point(target), category: 'fire', severity: 'ordinary', description: `${target} 楼道堵塞` }), 201);
+    // A person who answers for the street only.
+    fx.person[target] = (await ok(await as(headers.admin, 'POST', '/api/people', { name: `${target} 张三`, phone: phoneOf(target) }), 201)).id;
+    await ok(await as(headers.admin, 'PUT', `/api/cells/${target === 'west' ? ids.west : ids.east}/assignments`, [{ personId: fx.person[target], role: 'chief' }]), 200);
+  }
+  // An open patrol with one check-in in each street, by that street's worker.
+  for (const [target, h] of [['west', headers.workerWest], ['east', workerEast]] as const) {
+    fx.patrol[target] = (await ok(await as(h, 'POST', '/api/inspections', { cellId: target === 'west' ? ids.west : ids.east }), 201)).id;
+    fx.visit[target] = (await ok(await as(h, 'POST', `/api/inspections/${fx.patrol[target]}/visits`, { unitId: fx.unit[target] }), 201)).id;
+  }
+  // Admin and commander have an open patrol too, so starting another reaches the one-open-patrol rule.
+  await ok(await as(headers.admin, 'POST', '/api/inspections', { cellId: ids.east }), 201);
+  await ok(await as(headers.commander, 'POST', '/api/inspections', { cellId: ids.west }), 201);
+  fx.adminToken = (await ok(await as(headers.admin, 'POST', '/api/tokens', { name: 'script' }), 201)).id;
+  const upload = await multipartFile('east.geojson', importFile);
+  const up = await t.app.inject({ method: 'POST', url: '/api/import/cells', payload: upload.payload, headers: { ...headers.planner, ...upload.headers } });
+  fx.importOfPlanner = (await ok(up, 201) as unknown as { id: string }).id;
 });
 
 const cellOf = (target: Target) => (target === 'west' ? ids.west : ids.east);
@@ -32,69 +104,394 @@ const areaIn = (target: Target) => (target === 'west' ? square(107.01, 34.01, 0.
 interface Case {
   route: string;
   target: Target;
-  request: () => { method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: unknown; headers?: Record<string, string> };
+  request: () => Req | Promise<Req>;
   expect: Record<Who, number>;
+  /** The permission the route's guard asks for: a 403 for a role without it says so. */
+  perm?: Permission;
+  /** Why a 403 that is neither the role nor the scope (e.g. someone else's patrol). */
+  why?: Partial<Record<Who, RegExp>>;
 }
 
 const editIn = (target: Target): Record<Who, number> => ({
   public: 401, admin: 0, planner: 0, commander: 403, workerWest: 403, plannerWest: target === 'west' ? 0 : 403,
 });
 
+/** Everyone signed in, whatever the role or scope. */
+const signedIn = (status: number): Record<Who, number> => ({ public: 401, admin: status, planner: status, plannerWest: status, commander: status, workerWest: status });
+const everyone = (status: number): Record<Who, number> => ({ ...signedIn(status), public: status });
+/** reports.view (admin, commander, worker); planners get 403; the worker only in the west. */
+const viewIn = (target: Target, ok = 200, out = 403): Record<Who, number> => ({
+  public: 401, admin: ok, planner: 403, plannerWest: 403, commander: ok, workerWest: target === 'east' ? out : ok,
+});
+/** units.edit (admin, planner, worker); commanders get 403; scoped users only in the west. */
+const unitEditIn = (target: Target, ok: number, out = 403): Record<Who, number> => ({
+  public: 401, admin: ok, planner: ok, commander: 403, plannerWest: target === 'east' ? out : ok, workerWest: target === 'east' ? out : ok,
+});
+/** cells/people/assignments.edit (admin, planner); scoped planner only in the west. */
+const planIn = (target: Target, ok: number, out = 403): Record<Who, number> => ({
+  public: 401, admin: ok, planner: ok, commander: 403, workerWest: 403, plannerWest: target === 'east' ? out : ok,
+});
+/** Recording on a patrol: only its own worker; others who may see it are refused (not its owner), the rest never learn of it. */
+const ownPatrol = (target: Target, ok: number): Record<Who, number> => ({
+  public: 401, admin: 403, planner: 403, plannerWest: 403, commander: 403, workerWest: target === 'west' ? ok : 404,
+});
+const NOT_OWNER = /only the worker who started it/;
+const notOwner: Case['why'] = { admin: NOT_OWNER, commander: NOT_OWNER };
+const both = ['west', 'east'] as const;
+
 const cases: Case[] = [
-  ...(['west', 'east'] as const).flatMap((target): Case[] => [
+  ...both.flatMap((target): Case[] => [
     {
-      route: 'POST /api/cells', target,
+      route: 'POST /api/cells', target, perm: 'cells.edit',
       request: () => ({ method: 'POST', url: '/api/cells', payload: { type: 'Feature', geometry: { type: 'Polygon', coordinates: areaIn(target) }, properties: { name: '新社区', level: 3, parentId: cellOf(target) } } }),
       expect: { ...editIn(target), admin: 201, planner: 201, plannerWest: target === 'west' ? 201 : 403 },
     },
     {
-      route: 'PATCH /api/cells/:id', target,
+      route: 'PATCH /api/cells/:id', target, perm: 'cells.edit',
       request: () => ({ method: 'PATCH', url: `/api/cells/${cellOf(target)}`, payload: { properties: { name: '改名' } }, headers: { 'if-match': '*' } }),
       // If-Match "*" is not a version: a permitted user gets past the guards and is told so (400).
       expect: { ...editIn(target), admin: 400, planner: 400, plannerWest: target === 'west' ? 400 : 403 },
     },
     {
-      route: 'DELETE /api/cells/:id', target,
+      route: 'DELETE /api/cells/:id', target, perm: 'cells.edit',
       request: () => ({ method: 'DELETE', url: `/api/cells/${cellOf(target)}` }),
       // Streets have children by now: a permitted user reaches the "has children" rule (409).
       expect: { ...editIn(target), admin: 409, planner: 409, plannerWest: target === 'west' ? 409 : 403 },
     },
     {
-      route: 'POST /api/cells/:id/restore', target,
+      route: 'POST /api/cells/:id/restore', target, perm: 'cells.edit',
       request: () => ({ method: 'POST', url: `/api/cells/${cellOf(target)}/restore`, payload: { version: 99 } }),
       expect: { ...editIn(target), admin: 404, planner: 404, plannerWest: target === 'west' ? 404 : 403 },
     },
   ]),
   {
-    route: 'GET /api/users', target: 'none', request: () => ({ method: 'GET', url: '/api/users' }),
+    route: 'GET /api/users', target: 'none', perm: 'users.manage', request: () => ({ method: 'GET', url: '/api/users' }),
     expect: { public: 401, admin: 200, planner: 403, plannerWest: 403, commander: 403, workerWest: 403 },
   },
   {
-    route: 'POST /api/users', target: 'none',
+    route: 'POST /api/users', target: 'none', perm: 'users.manage',
     request: () => ({ method: 'POST', url: '/api/users', payload: { username: `u${Math.random().toString(36).slice(2, 8)}`, displayName: 'U', role: 'worker', password: 'long enough pw' } }),
     expect: { public: 401, admin: 201, planner: 403, plannerWest: 403, commander: 403, workerWest: 403 },
   },
   {
-    route: 'GET /api/audit', target: 'none', request: () => ({ method: 'GET', url: '/api/audit' }),
+    route: 'PATCH /api/users/:id', target: 'none', perm: 'users.manage',
+    request: () => ({ method: 'PATCH', url: `/api/users/${fx.workerEast}`, payload: { displayName: '东街网格员' } }),
     expect: { public: 401, admin: 200, planner: 403, plannerWest: 403, commander: 403, workerWest: 403 },
   },
+  {
+    route: 'PATCH /api/users/:id (no such user)', target: 'none', perm: 'users.manage',
+    request: () => ({ method: 'PATCH', url: '/api/users/999999', payload: { displayName: 'x' } }),
+    expect: { public: 401, admin: 404, planner: 403, plannerWest: 403, commander: 403, workerWest: 403 },
+  },
+  {
+    route: 'GET /api/audit', target: 'none', perm: 'audit.view', request: () => ({ method: 'GET', url: '/api/audit' }),
+    expect: { public: 401, admin: 200, planner: 403, plannerWest: 403, commander: 403, workerWest: 403 },
+  },
+  { route: 'GET /api/tokens', target: 'none', request: () => ({ method: 'GET', url: '/api/tokens' }), expect: signedIn(200) },
   {
     route: 'POST /api/tokens', target: 'none', request: () => ({ method: 'POST', url: '/api/tokens', payload: { name: 't' } }),
     expect: { public: 401, admin: 201, planner: 201, plannerWest: 201, commander: 201, workerWest: 201 },
   },
   {
+    // Someone else's token is not admitted to exist; its owner revokes it.
+    route: "DELETE /api/tokens/:id (admin's)", target: 'none', request: () => ({ method: 'DELETE', url: `/api/tokens/${fx.adminToken}` }),
+    expect: { ...signedIn(404), admin: 204 },
+  },
+  {
     route: 'GET /api/cells', target: 'none', request: () => ({ method: 'GET', url: '/api/cells' }),
     expect: { public: 200, admin: 200, planner: 200, plannerWest: 200, commander: 200, workerWest: 200 },
   },
+
+  // Command view (server/command): reads only, each counting the caller's scope (see "scoped reads" below).
+  ...['/api/heatmap', '/api/stats/cells', '/api/reports/monthly?month=2030-03', '/api/reports/monthly.csv?month=2030-03',
+    '/api/reports/monthly.html?month=2030-03', '/api/reports/feed'].map((url): Case => ({
+    route: `GET ${url.split('?')[0]}`, target: 'none', perm: 'reports.view', request: () => ({ method: 'GET', url }), expect: viewIn('none'),
+  })),
+
+  // Patrols (server/patrols): a cell outside one's scope is a 403 that says why, a patrol outside it a 404.
+  { route: 'GET /api/plans', target: 'none', request: () => ({ method: 'GET', url: '/api/plans' }), expect: signedIn(200) },
+  ...both.flatMap((target): Case[] => [
+    { route: 'GET /api/plans/cells/:id', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/plans/cells/${cellOf(target)}` }), expect: viewIn(target) },
+    { route: 'GET /api/inspections?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections?cellId=${cellOf(target)}` }), expect: viewIn(target) },
+    { route: 'GET /api/inspections/coverage?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/coverage?cellId=${cellOf(target)}` }), expect: viewIn(target) },
+    { route: 'GET /api/inspections/coverage/map?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/coverage/map?cellId=${cellOf(target)}` }), expect: viewIn(target) },
+    { route: 'GET /api/inspections/ledger?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/ledger?cellId=${cellOf(target)}` }), expect: viewIn(target) },
+    { route: 'GET /api/inspections/ledger/units/:id', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/ledger/units/${fx.unit[target]}` }), expect: viewIn(target) },
+    { route: 'GET /api/inspections/:id', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/${fx.patrol[target]}` }), expect: viewIn(target, 200, 404) },
+    {
+      // Every permitted user already has an open patrol: past the guards, they meet the one-open-patrol rule (409).
+      route: 'POST /api/inspections', target, perm: 'reports.work',
+      request: () => ({ method: 'POST', url: '/api/inspections', payload: { cellId: cellOf(target) } }), expect: viewIn(target, 409),
+    },
+    {
+      route: 'POST /api/inspections/:id/track', target, perm: 'reports.work', why: notOwner,
+      request: () => ({ method: 'POST', url: `/api/inspections/${fx.patrol[target]}/track`, payload: { points: [] } }), expect: ownPatrol(target, 200),
+    },
+    {
+      route: 'POST /api/inspections/:id/visits', target, perm: 'reports.work', why: notOwner,
+      request: () => ({ method: 'POST', url: `/api/inspections/${fx.patrol[target]}/visits`, payload: { unitId: fx.unit2[target] } }), expect: ownPatrol(target, 201),
+    },
+    {
+      route: 'PUT /api/inspections/:id/visits/:visitId/checklist', target, perm: 'reports.work', why: notOwner,
+      request: () => ({ method: 'PUT', url: `/api/inspections/${fx.patrol[target]}/visits/${fx.visit[target]}/checklist`, payload: { checklist: [] } }), expect: ownPatrol(target, 200),
+    },
+    {
+      route: 'POST /api/inspections/:id/findings', target, perm: 'reports.work', why: notOwner,
+      request: () => ({ method: 'POST', url: `/api/inspections/${fx.patrol[target]}/findings`, payload: { location: point(target), category: 'fire', severity: 'ordinary', description: '灭火器过期' } }),
+      expect: ownPatrol(target, 201),
+    },
+  ]),
+  // Last of the patrol rows: it closes the west patrol.
+  ...both.map((target): Case => ({
+    route: 'POST /api/inspections/:id/finish', target, perm: 'reports.work', why: notOwner,
+    request: () => ({ method: 'POST', url: `/api/inspections/${fx.patrol[target]}/finish`, payload: {} }), expect: ownPatrol(target, 200),
+  })),
+
+  // Import and export (server/exchange). Cells are public, so is their export; reports need reports.view.
+  ...['geojson', 'csv', 'kml', 'shp.zip', 'gpkg'].map((ext): Case => ({
+    route: `GET /api/export/cells.${ext}`, target: 'none', request: () => ({ method: 'GET', url: `/api/export/cells.${ext}` }), expect: everyone(200),
+  })),
+  ...['geojson', 'csv'].map((ext): Case => ({
+    route: `GET /api/export/reports.${ext}`, target: 'none', perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/export/reports.${ext}` }), expect: viewIn('none'),
+  })),
+  {
+    route: 'POST /api/import/cells', target: 'none', perm: 'cells.edit',
+    request: async () => {
+      const body = await multipartFile('east.geojson', importFile);
+      return { method: 'POST', url: '/api/import/cells', payload: body.payload, headers: body.headers };
+    },
+    expect: { public: 401, admin: 201, planner: 201, plannerWest: 201, commander: 403, workerWest: 403 },
+  },
+  {
+    // Someone else's upload is not admitted to exist, not even to an admin.
+    route: "POST /api/import/cells/:id/preview (planner's)", target: 'none', perm: 'cells.edit',
+    request: () => ({ method: 'POST', url: `/api/import/cells/${fx.importOfPlanner}/preview`, payload: { mapping: { name: 'name' } } }),
+    expect: { public: 401, admin: 404, planner: 200, plannerWest: 404, commander: 403, workerWest: 403 },
+  },
+  {
+    // The feature names no parent: its owner is told why nothing can be written (422).
+    route: "POST /api/import/cells/:id/commit (planner's)", target: 'none', perm: 'cells.edit',
+    request: () => ({ method: 'POST', url: `/api/import/cells/${fx.importOfPlanner}/commit`, payload: { mapping: { name: 'name' } } }),
+    expect: { public: 401, admin: 404, planner: 422, plannerWest: 404, commander: 403, workerWest: 403 },
+  },
+  ...['/ogc', '/ogc/conformance', '/ogc/api', '/ogc/collections', '/ogc/collections/cells/items', '/ogc/collections/reports/items'].map((url): Case => ({
+    route: `GET ${url}`, target: 'none', request: () => ({ method: 'GET', url }), expect: everyone(200),
+  })),
+  // Units are not public: the OGC collection asks for an account.
+  ...['/ogc/collections/units', '/ogc/collections/units/items'].map((url): Case => ({
+    route: `GET ${url}`, target: 'none', request: () => ({ method: 'GET', url }), expect: signedIn(200),
+  })),
+
+  // Units (server/units): any account reads them; editing needs units.edit and the unit's cell in scope.
+  { route: 'GET /api/unit-types', target: 'none', request: () => ({ method: 'GET', url: '/api/unit-types' }), expect: everyone(200) },
+  { route: 'GET /api/units', target: 'none', request: () => ({ method: 'GET', url: '/api/units' }), expect: signedIn(200) },
+  { route: 'GET /api/units/export.csv', target: 'none', request: () => ({ method: 'GET', url: '/api/units/export.csv' }), expect: signedIn(200) },
+  { route: 'GET /api/units/export.geojson', target: 'none', request: () => ({ method: 'GET', url: '/api/units/export.geojson' }), expect: signedIn(200) },
+  ...both.flatMap((target): Case[] => [
+    { route: 'GET /api/units/:id', target, request: () => ({ method: 'GET', url: `/api/units/${fx.unit[target]}` }), expect: signedIn(200) },
+    { route: 'GET /api/units/:id/records', target, request: () => ({ method: 'GET', url: `/api/units/${fx.unit[target]}/records` }), expect: signedIn(200) },
+    { route: 'GET /api/cells/:id/units/summary', target, request: () => ({ method: 'GET', url: `/api/cells/${cellOf(target)}/units/summary` }), expect: signedIn(200) },
+    {
+      route: 'POST /api/units', target, perm: 'units.edit',
+      request: () => ({ method: 'POST', url: '/api/units', payload: { type: 'Feature', geometry: point(target), properties: { type: 'company', name: '新单位' } } }),
+      expect: unitEditIn(target, 201),
+    },
+    {
+      route: 'PATCH /api/units/:id', target, perm: 'units.edit',
+      request: () => ({ method: 'PATCH', url: `/api/units/${fx.unit[target]}`, payload: { properties: { name: '改名' } }, headers: { 'if-match': '*' } }),
+      expect: unitEditIn(target, 400),
+    },
+    {
+      // Each request deletes a unit of its own, so every permitted user gets as far as deleting.
+      route: 'DELETE /api/units/:id', target, perm: 'units.edit',
+      request: async () => ({ method: 'DELETE', url: `/api/units/${await insertUnit(target, '待删除')}` }),
+      expect: unitEditIn(target, 204),
+    },
+    {
+      route: 'POST /api/units/:id/records', target, perm: 'units.edit',
+      request: () => ({ method: 'POST', url: `/api/units/${fx.unit[target]}/records`, payload: { kind: 'note', text: '门口堆物已清理' } }),
+      expect: unitEditIn(target, 201),
+    },
+    {
+      // A row outside one's scope is a row error of the all-or-nothing import (422), like every other bad row.
+      route: 'POST /api/units/import', target, perm: 'units.edit',
+      request: () => ({ method: 'POST', url: '/api/units/import', payload: `type,name,lon,lat\ncompany,导入单位,${at(target).join(',')}\n`, headers: { 'content-type': 'text/csv' } }),
+      expect: unitEditIn(target, 200, 422),
+    },
+  ]),
+
+  // People and assignments (server/people): any account reads them; edits need the cell (or all the person's cells) in scope.
+  { route: 'GET /api/people', target: 'none', request: () => ({ method: 'GET', url: '/api/people' }), expect: signedIn(200) },
+  { route: 'GET /api/people-gaps', target: 'none', request: () => ({ method: 'GET', url: '/api/people-gaps' }), expect: signedIn(200) },
+  { route: 'GET /api/assignment-roles', target: 'none', request: () => ({ method: 'GET', url: '/api/assignment-roles' }), expect: everyone(200) },
+  {
+    route: 'POST /api/people', target: 'none', perm: 'people.edit',
+    request: () => ({ method: 'POST', url: '/api/people', payload: { name: '李四' } }), expect: planIn('none', 201),
+  },
+  ...both.flatMap((target): Case[] => [
+    { route: 'GET /api/people/:id', target, request: () => ({ method: 'GET', url: `/api/people/${fx.person[target]}` }), expect: signedIn(200) },
+    { route: 'GET /api/people/:id/cells', target, request: () => ({ method: 'GET', url: `/api/people/${fx.person[target]}/cells` }), expect: signedIn(200) },
+    { route: 'GET /api/cells/:id/assignments', target, request: () => ({ method: 'GET', url: `/api/cells/${cellOf(target)}/assignments` }), expect: signedIn(200) },
+    { route: 'GET /api/cells/:id/card', target, request: () => ({ method: 'GET', url: `/api/cells/${cellOf(target)}/card` }), expect: everyone(200) },
+    {
+      route: 'PATCH /api/people/:id', target, perm: 'people.edit',
+      request: () => ({ method: 'PATCH', url: `/api/people/${fx.person[target]}`, payload: { title: '网格长' }, headers: { 'if-match': '*' } }),
+      expect: planIn(target, 400),
+    },
+    {
+      // The person still answers for a cell: a permitted user reaches that rule (409).
+      route: 'DELETE /api/people/:id', target, perm: 'people.edit',
+      request: () => ({ method: 'DELETE', url: `/api/people/${fx.person[target]}` }), expect: planIn(target, 409),
+    },
+    {
+      route: 'PUT /api/cells/:id/assignments', target, perm: 'assignments.edit',
+      request: () => ({ method: 'PUT', url: `/api/cells/${cellOf(target)}/assignments`, payload: [{ personId: fx.person[target], role: 'chief' }] }),
+      expect: planIn(target, 200),
+    },
+    {
+      route: 'POST /api/assignments/import', target, perm: 'assignments.edit',
+      request: () => ({
+        method: 'POST', url: '/api/assignments/import', headers: { 'content-type': 'text/csv' },
+        payload: `cell_code,person,role,phone\n${target === 'west' ? '610302001' : '610302002'},${target} 张三,chief,${phoneOf(target)}\n`,
+      }),
+      expect: planIn(target, 200, 422),
+    },
+  ]),
 ];
 
+function reason403(c: Case, who: Who): RegExp {
+  const given = c.why?.[who];
+  if (given) return given;
+  if (who !== 'public' && c.perm && !(PERMISSIONS[c.perm] as readonly Role[]).includes(ROLE[who])) return /may not do this/;
+  if (SCOPED.has(who) && c.target === 'east') return /outside your scope/;
+  throw new Error(`the table does not say why ${who} gets 403 on ${c.route}`);
+}
+
 describe(`access: route × role × scope (${TEST_DB})`, () => {
-  const rows = cases.flatMap((c) => (Object.keys(c.expect) as Who[]).map((who) => ({ ...c, who, status: c.expect[who] })));
-  it.each(rows)('$route on $target as $who → $status', async ({ request, who, status, target }) => {
-    const r = request();
+  const rows = cases.flatMap((c) => (Object.keys(c.expect) as Who[]).map((who) => ({ c, route: c.route, target: c.target, who, status: c.expect[who] })));
+  it.each(rows)('$route on $target as $who → $status', async ({ c, who, status }) => {
+    const r = await c.request();
     const res = await t.app.inject({ ...r, payload: r.payload as object, headers: { ...headers[who], ...r.headers } });
     expect(res.statusCode, res.body).toBe(status);
     if (status >= 400) expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    if (status === 403 && who === 'plannerWest' && target === 'east') expect(res.json().detail).toMatch(/outside your scope/);
+    if (status === 403) expect(res.json().detail).toMatch(reason403(c, who));
+  });
+});
+
+// What a scoped user is shown: only the west street's reports, patrols and cells, where the route counts by scope.
+describe(`scoped reads show only the scope (${TEST_DB})`, () => {
+  const get = async (url: string, who: Who) => {
+    const res = await t.app.inject({ method: 'GET', url, headers: headers[who] });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+  const inWest = (lon: number) => lon >= 107 && lon < 107.05;
+
+  it('the feed, heatmap and report export hold west reports only for the west worker, and both streets for the admin', async () => {
+    const feed = await get('/api/reports/feed?limit=200', 'workerWest');
+    const lons = (f: { items: { location: { coordinates: number[] } }[] }) => f.items.map((r) => r.location.coordinates[0]!);
+    expect(lons(feed).length).toBeGreaterThan(0);
+    expect(lons(feed).every(inWest)).toBe(true);
+    expect(lons(await get('/api/reports/feed?limit=200', 'admin')).some((lon) => !inWest(lon))).toBe(true);
+    const heat = await get('/api/heatmap', 'workerWest');
+    expect(heat.points.length).toBeGreaterThan(0);
+    expect(heat.points.every((p: { lon: number }) => inWest(p.lon))).toBe(true);
+    expect((await get('/api/heatmap', 'admin')).points.some((p: { lon: number }) => !inWest(p.lon))).toBe(true);
+    const exported = await get('/api/export/reports.geojson', 'workerWest');
+    expect(exported.features.length).toBeGreaterThan(0);
+    expect(exported.features.every((f: { geometry: { coordinates: number[] } }) => inWest(f.geometry.coordinates[0]!))).toBe(true);
+  });
+
+  it('statistics, the monthly report, patrols, coverage and the ledger list west cells and patrols only', async () => {
+    const cellIds = (list: { id?: number; cellId?: number }[]) => list.map((c) => c.id ?? c.cellId);
+    expect(cellIds((await get('/api/stats/cells?level=2', 'workerWest')).cells)).toEqual([ids.west]);
+    expect(cellIds((await get('/api/stats/cells?level=2', 'admin')).cells).sort()).toEqual([ids.west, ids.east].sort());
+    const month = new Date().toISOString().slice(0, 7);
+    expect(cellIds((await get(`/api/reports/monthly?month=${month}&level=2`, 'workerWest')).cells)).toEqual([ids.west]);
+    const patrols = (await get('/api/inspections', 'workerWest')).items.map((i: { id: number }) => i.id);
+    expect(patrols).toContain(fx.patrol.west);
+    expect(patrols).not.toContain(fx.patrol.east);
+    const covered = cellIds((await get('/api/inspections/coverage', 'workerWest')).cells);
+    expect(covered).toContain(ids.west);
+    expect(covered).not.toContain(ids.east);
+    expect(covered).not.toContain(ids.district);
+    const ledger = JSON.stringify(await get('/api/inspections/ledger', 'workerWest'));
+    expect(ledger).toContain('610302001');
+    expect(ledger).not.toContain('610302002');
+  });
+
+  it('the public OGC reports collection carries no tracking code, description or reporter', async () => {
+    const items = await get('/ogc/collections/reports/items', 'public');
+    expect(items.features.length).toBeGreaterThan(0);
+    const keys = new Set(items.features.flatMap((f: { properties: object }) => Object.keys(f.properties)));
+    for (const secret of ['trackingCode', 'description', 'reporterName', 'reporterContact', 'contact']) expect(keys.has(secret)).toBe(false);
+  });
+});
+
+// CSRF: a cookie session must echo its x-csrf-token on every state-changing route of every module. Without it
+// (or with a wrong one) the request is refused with 403 and nothing changes; with it, the same request goes
+// through. The command view (server/command) has no state-changing route.
+describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
+  const count = async (table: string) => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+  const cookieOnly = (h: Headers) => ({ cookie: h.cookie! });
+
+  interface CsrfCase { module: string; as: () => Headers; table: string; request: () => Req | Promise<Req>; ok: number }
+  const csrfCases: CsrfCase[] = [
+    { module: 'patrols', as: () => workerEast, table: 'inspection_track_points', ok: 200,
+      request: () => ({ method: 'POST', url: `/api/inspections/${fx.patrol.east}/track`, payload: { points: [{ lon: EAST[0], lat: EAST[1], at: new Date().toISOString() }] } }) },
+    { module: 'exchange', as: () => headers.planner, table: 'cell_imports', ok: 201,
+      request: async () => {
+        const body = await multipartFile('east.geojson', importFile);
+        return { method: 'POST', url: '/api/import/cells', payload: body.payload, headers: body.headers };
+      } },
+    { module: 'units', as: () => headers.planner, table: 'units', ok: 201,
+      request: () => ({ method: 'POST', url: '/api/units', payload: { type: 'Feature', geometry: point('west'), properties: { type: 'company', name: 'CSRF 单位' } } }) },
+    { module: 'units (records)', as: () => headers.workerWest, table: 'unit_records', ok: 201,
+      request: () => ({ method: 'POST', url: `/api/units/${fx.unit.west}/records`, payload: { kind: 'note', text: '检查' } }) },
+    { module: 'people', as: () => headers.planner, table: 'people', ok: 201,
+      request: () => ({ method: 'POST', url: '/api/people', payload: { name: 'CSRF 王五' } }) },
+    { module: 'people (assignments)', as: () => headers.planner, table: 'cell_assignments', ok: 200,
+      request: () => ({ method: 'PUT', url: `/api/cells/${ids.east}/assignments`, payload: [{ personId: fx.person.east, role: 'chief' }, { personId: fx.person.east, role: 'supervisor' }] }) },
+    { module: 'users', as: () => headers.admin, table: 'users', ok: 201,
+      request: () => ({ method: 'POST', url: '/api/users', payload: { username: 'csrfvictim', displayName: 'V', role: 'admin', password: 'long enough pw' } }) },
+    { module: 'tokens', as: () => headers.commander, table: 'api_tokens', ok: 201,
+      request: () => ({ method: 'POST', url: '/api/tokens', payload: { name: 'csrf' } }) },
+  ];
+
+  it.each(csrfCases)('$module: refused without the token, accepted with it', async ({ as, table, request, ok }) => {
+    const h = as();
+    const before = await count(table);
+    for (const csrf of [undefined, 'wrong-token']) {
+      const r = await request();
+      const res = await t.app.inject({ ...r, payload: r.payload as object, headers: { ...cookieOnly(h), ...(csrf ? { 'x-csrf-token': csrf } : {}), ...r.headers } });
+      expect(res.statusCode, res.body).toBe(403);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json().detail).toMatch(/x-csrf-token/);
+      expect(await count(table)).toBe(before);
+    }
+    const r = await request();
+    const res = await t.app.inject({ ...r, payload: r.payload as object, headers: { ...h, ...r.headers } });
+    expect(res.statusCode, res.body).toBe(ok);
+    expect(await count(table)).toBeGreaterThan(before);
+  });
+
+  it('users and tokens: PATCH and DELETE need it too', async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/api/tokens', payload: { name: 'x' }, headers: headers.planner });
+    const tokenId = created.json().id;
+    const patch = await t.app.inject({ method: 'PATCH', url: `/api/users/${fx.workerEast}`, payload: { role: 'admin' }, headers: cookieOnly(headers.admin) });
+    expect(patch.statusCode).toBe(403);
+    expect((await t.db.query<{ role: string }>('SELECT role FROM users WHERE id = $1', [fx.workerEast])).rows[0]!.role).toBe('worker');
+    const revoke = await t.app.inject({ method: 'DELETE', url: `/api/tokens/${tokenId}`, headers: cookieOnly(headers.planner) });
+    expect(revoke.statusCode).toBe(403);
+    expect((await t.db.query('SELECT 1 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL', [tokenId])).rowCount).toBe(1);
+  });
+
+  it('a bearer token needs no CSRF token', async () => {
+    const { token } = (await t.app.inject({ method: 'POST', url: '/api/tokens', payload: { name: 'script' }, headers: headers.planner })).json();
+    const res = await t.app.inject({
+      method: 'POST', url: '/api/units', headers: { authorization: `Bearer ${token}` },
+      payload: { type: 'Feature', geometry: point('east'), properties: { type: 'company', name: '脚本单位' } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
   });
 });
