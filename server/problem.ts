@@ -29,9 +29,27 @@ function fieldOf(instancePath: string, context?: string) {
   return [context, ...parts].filter(Boolean).join('.');
 }
 
+/** Errors node-postgres raises when its server is away (refused, reset, shut down, connection lost). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const UNREACHABLE_MESSAGE = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect/;
+
+/** Whether err (or what it wraps) says the database cannot be reached: a 503 the client may retry, not a 500. */
+export function isDatabaseUnreachable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 3) return false;
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return true;
+  if (typeof e.message === 'string' && UNREACHABLE_MESSAGE.test(e.message)) return true;
+  if (Array.isArray(e.errors) && e.errors.some((x) => isDatabaseUnreachable(x, depth + 1))) return true;
+  return isDatabaseUnreachable(e.cause, depth + 1);
+}
+
+/** Seconds a client should wait before retrying while the database is unreachable. */
+export const DB_RETRY_AFTER_SECONDS = 5;
+
 /**
  * One error handler for the whole API: validation failures name each invalid field, database
- * constraint violations become 409/422, and nothing internal (stack, SQL) ever reaches a client.
+ * constraint violations become 409/422, an unreachable database 503 with Retry-After, and nothing
+ * internal (stack, SQL) ever reaches a client.
  */
 export function installProblemHandlers(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError & { code?: string; constraint?: string }, request, reply) => {
@@ -44,6 +62,11 @@ export function installProblemHandlers(app: FastifyInstance) {
       });
       const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
       return sendProblem(reply, new Problem(400, 'Bad Request', detail, { errors }));
+    }
+    if (isDatabaseUnreachable(err)) {
+      request.log.warn({ err }, 'database unreachable');
+      reply.header('retry-after', String(DB_RETRY_AFTER_SECONDS));
+      return sendProblem(reply, new Problem(503, 'Service Unavailable', 'The database is unreachable; retry later'));
     }
     if (err.code === '23505') return sendProblem(reply, new Problem(409, 'Conflict', 'A record with the same unique value exists', { constraint: err.constraint }));
     if (err.code === '23503') return sendProblem(reply, new Problem(409, 'Conflict', 'The record is referenced by or refers to a missing record', { constraint: err.constraint }));

@@ -1,8 +1,8 @@
 /**
- * The benchmark suite: `npm run bench` (about 6 minutes on 2 cores), `BENCH_HEAVY=1 npm run bench`
+ * The benchmark suite: `npm run bench` (about 9 minutes on 2 cores), `BENCH_HEAVY=1 npm run bench`
  * for the city-scale sizes (10^7 reports, 10^5-cell coverage, longer load runs).
  *
- *   npm run bench [-- intake tiles heatmap coverage] [-- --db=postgres|embedded]
+ *   npm run bench [-- intake tiles heatmap coverage exchange] [-- --db=postgres|embedded]
  *
  * Each section runs once per database in its own child process, so the peak RSS it reports is that
  * job's alone (the embedded database lives in the job's process; for the intake rows, the server's).
@@ -14,6 +14,7 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { benchPostgis, benchTurf, coverageHeader, coverageTable, makeTiling, type CoverageRow } from './coverage.ts';
+import { benchExchange, type ExchangeRow } from './exchange.ts';
 import { benchHeatmap, type HeatmapRow } from './heatmap.ts';
 import { benchIntake, type IntakeRow } from './intake.ts';
 import {
@@ -22,7 +23,7 @@ import {
 } from './lib.ts';
 import { benchTiles, type TileRow } from './tiles.ts';
 
-const SECTIONS = ['intake', 'tiles', 'heatmap', 'coverage'] as const;
+const SECTIONS = ['intake', 'tiles', 'heatmap', 'coverage', 'exchange'] as const;
 type Section = (typeof SECTIONS)[number];
 type JobKind = DbKind | 'turf';
 
@@ -55,6 +56,7 @@ async function job(section: Section, kind: JobKind, runId: string) {
   else if (kind === 'turf') throw new Error(`${section} has no turf job`);
   else if (section === 'intake') rows = await benchIntake(kind, runId, log);
   else if (section === 'tiles') rows = await benchTiles(kind, runId, log);
+  else if (section === 'exchange') rows = await benchExchange(kind, runId, log);
   else rows = await benchHeatmap(kind, runId, log);
   process.send!({ rows, peakRssMiB: peakRssMiB(), seconds: (Date.now() - started) / 1000 });
 }
@@ -134,6 +136,24 @@ function reportCoverage(results: JobResult<CoverageRow>[]) {
   return rows;
 }
 
+function reportExchange(results: JobResult<ExchangeRow>[]) {
+  const rows = results.flatMap((r) => r.rows);
+  printTable('Import/export of cells through the API (in-process): export, then the same file uploaded (read + preview) and committed',
+    ['cells', 'database', 'format', 'export s', 'bytes', 'upload s', 'commit s', 'import s', 'cells/s import', 'imported', 'left out'],
+    rows.map((r) => [r.cells, DB_LABEL[r.db], r.format, fmt(r.exportSeconds, 2), r.bytes, fmt(r.uploadSeconds, 2), fmt(r.commitSeconds, 2),
+      fmt(r.importSeconds, 2), fmt(r.imported / r.importSeconds, 0), r.imported, r.leftOut]));
+  const key = (r: ExchangeRow) => `${r.cells}/${r.format}`;
+  const pg = byKey(rows.filter((r) => r.db === 'postgres'), key);
+  const emb = byKey(rows.filter((r) => r.db === 'embedded'), key);
+  printTable('Import/export side by side: seconds', ['cells', 'format', 'export PostgreSQL', 'export embedded', 'embedded/PostgreSQL', 'import PostgreSQL', 'import embedded', 'embedded/PostgreSQL', 'import/export (PostgreSQL)'],
+    [...new Set(rows.map(key))].map((k) => {
+      const p = pg.get(k), e = emb.get(k), any = (p ?? e)!;
+      const pe = p?.exportSeconds ?? NaN, ee = e?.exportSeconds ?? NaN, pi = p?.importSeconds ?? NaN, ei = e?.importSeconds ?? NaN;
+      return [any.cells, any.format, fmt(pe, 2), fmt(ee, 2), ratio(ee, pe), fmt(pi, 2), fmt(ei, 2), ratio(ei, pi), ratio(pi, pe)];
+    }));
+  return rows;
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const sections = SECTIONS.filter((s) => args.includes(s));
@@ -159,7 +179,8 @@ async function main() {
       const rows = section === 'intake' ? reportIntake(results as JobResult<IntakeRow>[])
         : section === 'tiles' ? reportTiles(results as JobResult<TileRow>[])
           : section === 'heatmap' ? reportHeatmap(results as JobResult<HeatmapRow>[])
-            : reportCoverage(results as JobResult<CoverageRow>[]);
+            : section === 'exchange' ? reportExchange(results as JobResult<ExchangeRow>[])
+              : reportCoverage(results as JobResult<CoverageRow>[]);
       files.push(writeResult(section, { rows, jobs: results.map((r) => ({ kind: r.kind, peakRssMiB: r.peakRssMiB, seconds: r.seconds })) }));
     }
   } finally {

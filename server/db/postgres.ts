@@ -38,6 +38,10 @@ export function createPostgresDb(opts: PostgresOptions): Db {
     ...base,
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection lost between two statements is emitted as an 'error' event on the checked-out
+      // client; unheard, it would crash the process. The next statement fails instead (→ 503).
+      const onLost = () => {};
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const result = await fn(wrap(client));
@@ -47,11 +51,14 @@ export function createPostgresDb(opts: PostgresOptions): Db {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
+        client.off('error', onLost);
         client.release();
       }
     },
     async listen(channel, onMessage) {
       const client = await pool.connect();
+      // A lost LISTEN connection must not crash the process (its events stop until resubscribed).
+      client.on('error', () => {});
       const handler = (msg: pg.Notification) => {
         if (msg.channel === channel) onMessage(msg.payload ?? '');
       };

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import type { Db } from '../../server/db/db.ts';
+import { createPostgresDb } from '../../server/db/postgres.ts';
+import { resetDb, testDb, TEST_DB } from '../helpers/db.ts';
+import { twoStreets } from '../helpers/cells.ts';
+
+// A database outage, without touching the shared PostgreSQL server: the app talks to it through a
+// TCP proxy on loopback, which the test cuts (every connection destroyed, no new one accepted) and
+// restores. While the database is away the API answers 503 problem+json with Retry-After; once it
+// is back the API serves again by itself; every report that got a 201 is stored exactly once.
+// PostgreSQL only: the embedded database lives in the server's own process.
+
+/** A TCP proxy to host:port that can be cut (all sockets destroyed, port closed) and restored on the same port. */
+class CuttableProxy {
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  port = 0;
+
+  constructor(private readonly host: string, private readonly targetPort: number) {}
+
+  async open(): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.targetPort, this.host);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as net.AddressInfo).port;
+    this.server = server;
+  }
+
+  /** The database "goes away": open connections are reset, new ones refused. */
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await closed;
+  }
+}
+
+const report = (k: number) => ({
+  location: { type: 'Point', coordinates: [107 + ((k * 37) % 1000) / 10_000, 34 + ((k * 91) % 1000) / 10_000] },
+  category: 'fire', severity: 'ordinary', description: `断库测试 ${k}`,
+});
+
+interface Outcome { key: string; k: number; status: number; id?: number; retryAfter: string | null; type: string | null; body: Record<string, unknown> }
+
+let db: Db;
+let appDb: Db;
+let app: FastifyInstance;
+let proxy: CuttableProxy;
+
+async function post(k: number, key: string): Promise<Outcome> {
+  const res = await app.inject({ method: 'POST', url: '/api/reports', headers: { 'content-type': 'application/json', 'idempotency-key': key }, payload: report(k) });
+  const body = res.json<Record<string, unknown>>();
+  return { key, k, status: res.statusCode, id: body.id as number | undefined, retryAfter: (res.headers['retry-after'] as string | undefined) ?? null, type: (res.headers['content-type'] as string | undefined) ?? null, body };
+}
+
+const count = async (sql: string, params: unknown[] = []) => (await db.query<{ n: number }>(sql, params)).rows[0]!.n;
+
+beforeAll(async () => {
+  if (TEST_DB !== 'postgres') return;
+  db = await testDb();
+  await resetDb(db);
+  await twoStreets(db);
+  const { rows } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
+  const target = new URL(process.env.TEST_DATABASE_URL!);
+  proxy = new CuttableProxy(target.hostname, Number(target.port || 5432));
+  await proxy.open();
+  const viaProxy = new URL(target);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  appDb = createPostgresDb({ connectionString: viaProxy.toString(), schema: rows[0]!.schema, max: 5 });
+  const base = loadConfig({});
+  const config = { ...base, security: { ...base.security, signInPerMinute: 10_000, reportsPerMinute: 10_000 } };
+  app = await buildApp({ db: appDb, config, clientDir: '/nonexistent' });
+  await app.ready();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await appDb?.close().catch(() => {});
+  await proxy?.cut();
+});
+
+describe('PostgreSQL becomes unreachable and comes back', () => {
+  it.runIf(TEST_DB === 'postgres')('answers 503 problem+json with Retry-After while it is away, recovers by itself, and loses no acknowledged report', async () => {
+    const outcomes: Outcome[] = [];
+    let k = 0;
+
+    // Before: reports are filed.
+    for (let i = 0; i < 20; i++) outcomes.push(await post(k++, randomUUID()));
+    expect(outcomes.map((o) => o.status)).toEqual(Array(20).fill(201));
+
+    // During a stream of submissions the database goes away.
+    let stop = false;
+    const during = Promise.all(Array.from({ length: 8 }, async () => {
+      while (!stop) outcomes.push(await post(k++, randomUUID()));
+    }));
+    while (outcomes.length < 40) await new Promise((r) => setTimeout(r, 5));
+    await proxy.cut();
+    stop = true;
+    await during;
+
+    // While it is away: every request that needs the database gets a 503 the client can retry.
+    const away = await Promise.all(Array.from({ length: 10 }, () => post(k++, randomUUID())));
+    outcomes.push(...away);
+    for (const o of away) {
+      expect(o.status).toBe(503);
+      expect(o.type).toContain('application/problem+json');
+      expect(Number(o.retryAfter)).toBeGreaterThan(0);
+      expect(o.body).toMatchObject({ status: 503, title: 'Service Unavailable' });
+      expect(JSON.stringify(o.body)).not.toMatch(/ECONNREFUSED|terminated|127\.0\.0\.1|SELECT|INSERT/);
+    }
+    const cells = await app.inject({ method: 'GET', url: '/api/cells?level=1' });
+    expect(cells.statusCode).toBe(503);
+    expect(cells.headers['content-type']).toContain('application/problem+json');
+    expect(cells.headers['retry-after']).toBeTruthy();
+    const health = await app.inject({ method: 'GET', url: '/api/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.headers['retry-after']).toBeTruthy();
+    // Nothing unexpected: every answer was a 201 or a 503.
+    expect(outcomes.filter((o) => o.status !== 201 && o.status !== 503)).toEqual([]);
+    expect(outcomes.some((o) => o.status === 503)).toBe(true);
+
+    // The database comes back on the same address; the app reconnects on its own, without a restart.
+    await proxy.open();
+    let back = await app.inject({ method: 'GET', url: '/api/health' });
+    for (let tries = 0; back.statusCode !== 200 && tries < 100; tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      back = await app.inject({ method: 'GET', url: '/api/health' });
+    }
+    expect(back.statusCode).toBe(200);
+    const fresh = await post(k++, randomUUID());
+    expect(fresh.status).toBe(201);
+    outcomes.push(fresh);
+    expect((await app.inject({ method: 'GET', url: '/api/cells?level=1' })).statusCode).toBe(200);
+
+    // Clients retry what got a 503 with the same Idempotency-Key: each is filed once (or, when its
+    // commit went through before the connection broke, answered with the report already stored).
+    const acked = new Map<string, number>();
+    for (const o of outcomes) if (o.status === 201) acked.set(o.key, o.id!);
+    for (const o of outcomes.filter((x) => x.status === 503)) {
+      const retry = await post(o.k, o.key);
+      expect(retry.status).toBe(201);
+      acked.set(o.key, retry.id!);
+    }
+
+    // Every acknowledged report is in the database exactly once, with its creation event; nothing else was stored.
+    const ids = [...acked.values()];
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(await count('SELECT count(*)::int AS n FROM reports WHERE id = ANY ($1::int[])', [ids])).toBe(ids.length);
+    expect(await count('SELECT count(*)::int AS n FROM reports')).toBe(ids.length);
+    expect(await count(`SELECT count(*)::int AS n FROM report_events WHERE action = 'create'`)).toBe(ids.length);
+    expect(await count('SELECT count(*)::int AS n FROM report_intake_keys')).toBe(ids.length);
+    for (const o of outcomes.filter((x) => x.status === 201)) {
+      expect(await count('SELECT count(*)::int AS n FROM reports WHERE id = $1 AND description = $2', [o.id, report(o.k).description])).toBe(1);
+    }
+  });
+});
