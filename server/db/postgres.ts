@@ -56,18 +56,53 @@ export function createPostgresDb(opts: PostgresOptions): Db {
       }
     },
     async listen(channel, onMessage) {
-      const client = await pool.connect();
-      // A lost LISTEN connection must not crash the process (its events stop until resubscribed).
-      client.on('error', () => {});
       const handler = (msg: pg.Notification) => {
         if (msg.channel === channel) onMessage(msg.payload ?? '');
       };
-      client.on('notification', handler);
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      let client: pg.PoolClient | null = null;
+      let stopped = false;
+      let retry: ReturnType<typeof setTimeout> | undefined;
+      // A lost LISTEN connection must not crash the process, and must not end the events for good:
+      // drop it and subscribe again until the database is back (events sent meanwhile are missed).
+      const resubscribe = () => {
+        if (!stopped) retry = setTimeout(() => void subscribe().catch(resubscribe), 2000);
+      };
+      async function subscribe() {
+        const c = await pool.connect();
+        let lost = false;
+        c.on('error', () => {
+          if (lost) return;
+          lost = true;
+          if (client === c) client = null;
+          c.release(true);
+          resubscribe();
+        });
+        c.on('notification', handler);
+        try {
+          await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        } catch (err) {
+          if (!lost) {
+            lost = true;
+            c.release(true);
+          }
+          throw err;
+        }
+        if (stopped) {
+          c.release();
+          return;
+        }
+        client = c;
+      }
+      await subscribe();
       return async () => {
-        client.off('notification', handler);
-        await client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
-        client.release();
+        stopped = true;
+        clearTimeout(retry);
+        const c = client;
+        client = null;
+        if (!c) return;
+        c.off('notification', handler);
+        await c.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
+        c.release();
       };
     },
     async close() {

@@ -106,6 +106,10 @@ describe('PostgreSQL becomes unreachable and comes back', () => {
     const outcomes: Outcome[] = [];
     let k = 0;
 
+    // A LISTEN subscription through the same proxy (what the live event stream uses).
+    const heard: string[] = [];
+    const unlisten = await appDb.listen('outage_probe', (payload) => heard.push(payload));
+
     // Before: reports are filed.
     for (let i = 0; i < 20; i++) outcomes.push(await post(k++, randomUUID()));
     expect(outcomes.map((o) => o.status)).toEqual(Array(20).fill(201));
@@ -153,6 +157,13 @@ describe('PostgreSQL becomes unreachable and comes back', () => {
     expect(fresh.status).toBe(201);
     outcomes.push(fresh);
     expect((await app.inject({ method: 'GET', url: '/api/cells?level=1' })).statusCode).toBe(200);
+
+    // The subscription comes back by itself too: a notification sent now is heard.
+    await expect.poll(async () => {
+      await db.query("SELECT pg_notify('outage_probe', 'back')");
+      return heard.includes('back');
+    }, { timeout: 15_000, interval: 500 }).toBe(true);
+    await unlisten();
 
     // Clients retry what got a 503 with the same Idempotency-Key: each is filed once (or, when its
     // commit went through before the connection broke, answered with the report already stored).
