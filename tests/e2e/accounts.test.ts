@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, signInApi } from '../helpers/e2e.ts';
 
 /** Signing in and out, what each role sees, account administration, and that stored text stays text. */
 
@@ -25,17 +25,7 @@ async function signInUi(page: Page, username: string, password: string) {
   await page.locator('dialog button[type=submit]').click();
 }
 
-async function apiAs(username: string) {
-  const res = await fetch(`${server.url}/api/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo1234' }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return (path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, {
-    ...init, headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...init.headers },
-  });
-}
+const apiAs = (username: string) => signInApi(server.url, username);
 
 beforeAll(async () => {
   server = await startServer();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { booleanPointInPolygon, centerOfMass, pointOnFeature } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Position } from 'geojson';
-import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, signInApi, type Api } from '../helpers/e2e.ts';
 
 interface CellProps {
   code: string;
@@ -12,7 +12,6 @@ interface CellProps {
   parentId: number | null;
 }
 type Cell = Feature<MultiPolygon, CellProps> & { id: number };
-type Api = (path: string, init?: RequestInit) => Promise<Response>;
 
 let server: RunningServer;
 let browser: Browser;
@@ -29,17 +28,7 @@ const PEOPLE = [
 ];
 const PARENT_CHIEF = { name: '陈社区', phone: '18600001234', masked: '186****1234' };
 
-async function apiAs(username: string): Promise<Api> {
-  const res = await fetch(`${server.url}/api/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo1234' }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return (path, init = {}) => fetch(`${server.url}${path}`, {
-    ...init, headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...init.headers },
-  });
-}
+const apiAs = (username: string) => signInApi(server.url, username);
 
 async function json<T>(res: Response | Promise<Response>): Promise<T> {
   const r = await res;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { area, buffer, difference, featureCollection, intersect, union } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, signInApi, type Api } from '../helpers/e2e.ts';
 
 /**
  * Coverage from the planner's side: an overlap and a gap are made through the API in one street of
@@ -13,7 +13,6 @@ import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.t
  */
 
 type Cell = Feature<MultiPolygon, { code: string; name: string; level: number; parentId: number | null; version: number }> & { id: number };
-type Api = (path: string, init?: RequestInit) => Promise<Response>;
 
 let server: RunningServer;
 let browser: Browser;
@@ -24,17 +23,7 @@ let pushed: Cell; // grown into its neighbour
 let neighbour: Cell; // the cell it grew into
 let cut: Cell; // lost a strip: the gap
 
-async function apiAs(username: string): Promise<Api> {
-  const res = await fetch(`${server.url}/api/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo1234' }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return (path, init = {}) => fetch(`${server.url}${path}`, {
-    ...init, headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...init.headers },
-  });
-}
+const apiAs = (username: string) => signInApi(server.url, username);
 
 const json = async <T,>(res: Response): Promise<T> => {
   const body = await res.text();

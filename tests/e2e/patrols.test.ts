@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pointOnFeature } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
-import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, signInApi } from '../helpers/e2e.ts';
 
 /**
  * A patrol on a phone-sized screen: the demo worker starts a patrol of a cell of their street, checks
@@ -16,19 +16,8 @@ let server: RunningServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-type Api = (path: string, init?: RequestInit) => Promise<Response>;
 
-async function apiAs(username: string): Promise<Api> {
-  const res = await fetch(`${server.url}/api/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo1234' }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return (path, init = {}) => fetch(`${server.url}${path}`, {
-    ...init, headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...init.headers },
-  });
-}
+const apiAs = (username: string) => signInApi(server.url, username);
 
 async function openAs(username: string, context: BrowserContext): Promise<Page> {
   const page = await context.newPage();

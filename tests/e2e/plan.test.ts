@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { booleanPointInPolygon, centerOfMass, pointOnFeature } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Position } from 'geojson';
-import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, signInApi, type Api } from '../helpers/e2e.ts';
 
 interface CellProps {
   code: string;
@@ -14,7 +14,6 @@ interface CellProps {
   areaM2: number;
 }
 type Cell = Feature<MultiPolygon, CellProps> & { id: number };
-type Api = (path: string, init?: RequestInit) => Promise<Response>;
 
 let server: RunningServer;
 let browser: Browser;
@@ -27,17 +26,7 @@ let grid: Cell; // the selected cell: the new cell's parent, whose vertex it sna
 let corner: Position; // the parent's vertex the new cell shares
 let created: Cell;
 
-async function apiAs(username: string): Promise<Api> {
-  const res = await fetch(`${server.url}/api/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo1234' }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  return (path, init = {}) => fetch(`${server.url}${path}`, {
-    ...init, headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...init.headers },
-  });
-}
+const apiAs = (username: string) => signInApi(server.url, username);
 
 async function json<T>(res: Response | Promise<Response>): Promise<T> {
   const r = await res;
@@ -80,7 +69,7 @@ async function clickMap(lngLat: Position, dx = 0, dy = 0) {
   await page.mouse.click(x, y);
 }
 
-async function fit(c: Feature<MultiPolygon>, padding = 120) {
+async function fitTo(c: Feature<MultiPolygon>, padding = 120) {
   const ring = c.geometry.coordinates.flat(2);
   const xs = ring.map((p) => p[0]!);
   const ys = ring.map((p) => p[1]!);
@@ -128,11 +117,11 @@ afterAll(async () => {
 
 describe("the planner's drawing tools", () => {
   it('draws a new cell with clicks, snapping to a neighbour, undoing a vertex; the server stores it and the map draws it', async () => {
-    await fit(community, 60);
+    await fitTo(community, 60);
     // Select a cell on the map (level 4 of 5): the new cell becomes its child.
     await clickMap(inside(grid));
     await expect.poll(() => tools().textContent()).toContain(grid.properties.name);
-    await fit(grid, 160);
+    await fitTo(grid, 160);
 
     // A vertex of the parent with no other cell's vertex near it (the nearest vertex wins), and a point well inside.
     const ring = grid.geometry.coordinates[0]![0]!;
@@ -205,7 +194,7 @@ describe("the planner's drawing tools", () => {
     expect(created.geometry.coordinates[0]![0]).toContainEqual(corner);
     // The new cell is selected and drawn.
     await expect.poll(() => tools().textContent()).toContain('测试新网格');
-    await fit(created, 200);
+    await fitTo(created, 200);
     await expect.poll(() => rendered(created.id), { timeout: 20_000 }).toBe(true);
   });
 
@@ -233,7 +222,7 @@ describe("the planner's drawing tools", () => {
   });
 
   it('reshapes the cell by dragging a vertex (undo, redo); a stale version gets "someone else changed this cell": reapply mine, or load theirs', async () => {
-    await fit(created, 200);
+    await fitTo(created, 200);
     await page.getByTestId('plan-reshape').click();
     await expect.poll(() => tools().getAttribute('data-tool')).toBe('reshape');
     await expect.poll(() => vertices().textContent()).toBe('3 个顶点');
@@ -300,7 +289,7 @@ describe("the planner's drawing tools", () => {
   });
 
   it('splits the cell along a drawn line into two cells whose areas sum to the original', async () => {
-    await fit(created, 200);
+    await fitTo(created, 200);
     await page.getByTestId('plan-split').click();
     await expect.poll(() => tools().getAttribute('data-tool')).toBe('split');
     // A line across the middle, from outside to outside.
@@ -359,7 +348,7 @@ describe("the planner's drawing tools", () => {
 
   it('deletes after confirmation; a cell with children is refused with the reason', async () => {
     // The parent has a child now: refused, with the server's explanation.
-    await fit(grid, 160);
+    await fitTo(grid, 160);
     await clickMap(inside(grid));
     await expect.poll(() => tools().textContent()).toContain(grid.properties.name);
     await page.getByTestId('plan-delete').click();
@@ -378,7 +367,7 @@ describe("the planner's drawing tools", () => {
   });
 
   it('shows the parts outside the parent in red while drawing; leaves screenshots (desktop and phone) and no errors', async () => {
-    await fit(grid, 160);
+    await fitTo(grid, 160);
     await clickMap(inside(grid));
     await page.getByTestId('plan-draw').click();
     const [x, y] = await toScreen(inside(grid));

@@ -137,3 +137,18 @@ export async function startServer(opts: { timeoutMs?: number; env?: NodeJS.Proce
   }
   return { url, dataDir, output: () => output, stop };
 }
+
+export type Api = (path: string, init?: RequestInit) => Promise<Response>;
+
+/** Signs in through the API (the demo password by default); returns fetch with the session cookie and CSRF token. */
+export async function signInApi(baseUrl: string, username: string, password = 'demo1234'): Promise<Api> {
+  const res = await fetch(`${baseUrl}/api/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in of ${username} failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return (path, init = {}) => fetch(`${baseUrl}${path}`, {
+    ...init, headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...init.headers },
+  });
+}
