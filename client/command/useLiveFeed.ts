@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useState } from 'react';
+import { isFull, useReportEvents, type StreamedReport } from '../reports/useReportEvents.ts';
 
-/** A report as the event stream sends it (the full report for staff in scope, else the public summary). */
+/** A report as the event stream sends it to staff in scope. */
 export interface LiveReport {
   id: number;
   location: { type: 'Point'; coordinates: [number, number] };
@@ -22,31 +23,18 @@ export interface LiveEvent {
 const FEED_LENGTH = 30;
 
 /**
- * Listens to /api/events (Server-Sent Events; the browser reconnects by itself) and keeps the latest
- * events, newest first. `onEvent` sees each one, so the heatmap can change in place without a refetch.
+ * The latest report events, newest first, over the same stream the inbox uses. `onEvent` sees each
+ * one, so the heatmap can change in place without a refetch.
  */
 export function useLiveFeed(onEvent: (e: LiveEvent) => void) {
   const [events, setEvents] = useState<LiveEvent[]>([]);
-  const [connected, setConnected] = useState(false);
-  const handler = useRef(onEvent);
-  useEffect(() => {
-    handler.current = onEvent;
+  const onStreamed = useCallback((e: StreamedReport) => {
+    // Staff get the full report for their own cells; a bare public summary is someone else's street.
+    if (!isFull(e.report)) return;
+    const event: LiveEvent = { type: e.type, report: e.report as unknown as LiveReport, at: Date.now() };
+    onEvent(event);
+    setEvents((list) => [event, ...list].slice(0, FEED_LENGTH));
   }, [onEvent]);
-
-  useEffect(() => {
-    const source = new EventSource('/api/events');
-    source.onopen = () => setConnected(true);
-    source.onerror = () => setConnected(false);
-    source.addEventListener('report', (message: MessageEvent<string>) => {
-      const data = JSON.parse(message.data) as { type: 'created' | 'changed'; report: LiveReport & { trackingCode?: string } };
-      // Staff get the full report for their own cells; a bare public summary is someone else's street.
-      if (!data.report.trackingCode) return;
-      const event: LiveEvent = { ...data, at: Date.now() };
-      handler.current(event);
-      setEvents((list) => [event, ...list].slice(0, FEED_LENGTH));
-    });
-    return () => source.close();
-  }, []);
-
+  const connected = useReportEvents(onStreamed);
   return { events, connected };
 }
