@@ -8,13 +8,19 @@ import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { checkCode, nextChildCode } from './codes.ts';
 import { CELL_COLUMNS, toFeature, type CellRow } from './feature.ts';
-import { checkGeometry, checkStructure, geometrySchema, type CellGeometry } from './geometry.ts';
+import { checkGeometry, checkInsideParent, checkStructure, checkValidity, geometrySchema, type CellGeometry } from './geometry.ts';
 import { afterCellsChanged } from './reroute.ts';
 
 interface NewCell {
   type: 'Feature';
   geometry: CellGeometry;
   properties: { name: string; level: number; parentId: number | null; code?: string };
+}
+
+interface ReshapeEdit {
+  id: number;
+  version: number;
+  geometry: CellGeometry;
 }
 
 interface CellPatch {
@@ -138,6 +144,68 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     });
     reply.header('etag', `"${row.version}"`);
     return toFeature(row);
+  });
+
+  // Topological editing: a border shared by several cells is moved in all of them at once, so it
+  // stays shared. Every cell carries the version it was edited from; one stale version refuses all.
+  app.post<{ Body: { cells: ReshapeEdit[] } }>('/api/cells/reshape', {
+    schema: {
+      tags: ['cells'],
+      summary: 'Reshape several cells in one transaction (a shared border moved in every cell that has it); each with the version it was edited from',
+      body: {
+        type: 'object',
+        properties: {
+          cells: {
+            type: 'array', minItems: 1, maxItems: 200,
+            items: { type: 'object', properties: { id: idSchema, version: { type: 'integer', minimum: 1 }, geometry: geometrySchema }, required: ['id', 'version', 'geometry'], additionalProperties: false },
+          },
+        },
+        required: ['cells'],
+        additionalProperties: false,
+      },
+      response: { 200: { $ref: 'CellCollection#' }, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'cells.edit');
+    const edits = request.body.cells;
+    const ids = edits.map((e) => e.id);
+    if (new Set(ids).size !== ids.length) throw invalid('Each cell may appear once', { errors: [{ field: 'cells', message: 'duplicate id' }] });
+    edits.forEach((e, i) => checkStructure(e.geometry, `cells[${i}].geometry`));
+    const rows = await db.transaction(async (tx) => {
+      // Locked in id order, so two overlapping batches cannot deadlock.
+      const { rows: current } = await tx.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = ANY($1::int[]) ORDER BY c.id FOR UPDATE`, [ids]);
+      const missing = ids.filter((id) => !current.some((c) => c.id === id));
+      if (missing.length) throw notFound(`Cell ${missing.join(', ')}`);
+      const stale = current.filter((c) => c.version !== edits.find((e) => e.id === c.id)!.version);
+      if (stale.length) {
+        const list = stale.map((c) => `${c.name} (edited version ${edits.find((e) => e.id === c.id)!.version}, now ${c.version})`).join(', ');
+        throw new Problem(409, 'Conflict', `Changed by someone else meanwhile: ${list}`, { current: stale.map(toFeature) });
+      }
+      for (const c of current) await assertCellEditable(tx, actor, c.id, `Cell ${c.id} (${c.name})`);
+      const byId = new Map(current.map((c) => [c.id, c]));
+      const geojson = new Map<number, string>();
+      for (const [i, e] of edits.entries()) {
+        const json = JSON.stringify(e.geometry);
+        await checkValidity(tx, json, `cells[${i}].geometry`);
+        geojson.set(e.id, json);
+      }
+      // Parents first, so each child is checked against its parent's new outline.
+      const order = [...edits].sort((a, b) => byId.get(a.id)!.level - byId.get(b.id)!.level);
+      for (const e of order) {
+        await tx.query(
+          `UPDATE cells SET geom = ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($2), 4326)), version = version + 1, updated_at = now(), updated_by = $3 WHERE id = $1`,
+          [e.id, geojson.get(e.id), actor.username]);
+      }
+      for (const e of order) {
+        const cell = byId.get(e.id)!;
+        if (cell.parent_id !== null) await checkInsideParent(tx, geojson.get(e.id)!, cell.parent_id, `${cell.name} (${cell.code})`);
+      }
+      await afterCellsChanged(tx, ids);
+      for (const id of ids) await audit(tx, request, 'cell.update', `cell:${id}`, { changed: ['geometry'], with: ids.filter((x) => x !== id) });
+      const { rows: out } = await tx.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = ANY($1::int[]) ORDER BY c.id`, [ids]);
+      return out;
+    });
+    return { type: 'FeatureCollection', features: rows.map(toFeature) };
   });
 
   app.delete<{ Params: { id: number }; Querystring: { childrenTo?: number } }>('/api/cells/:id', {

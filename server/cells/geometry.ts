@@ -16,15 +16,17 @@ export const geometrySchema = {
 
 const fmt = (p: number[]) => `[${p.join(', ')}]`;
 
-function fault(detail: string, where: string) {
-  return invalid(`Invalid geometry: ${detail}`, { errors: [{ field: `geometry.${where}`, message: detail }] });
+function faultIn(detail: string, where: string, field: string) {
+  const whose = field === 'geometry' ? '' : ` (${field})`;
+  return invalid(`Invalid geometry${whose}: ${detail}`, { errors: [{ field: `${field}.${where}`, message: detail }] });
 }
 
 /**
  * Checks what PostGIS would either reject with a cryptic parse error or silently accept: ring
  * structure, closure, position count, finiteness and range. Names the polygon and ring at fault.
  */
-export function checkStructure(g: CellGeometry): void {
+export function checkStructure(g: CellGeometry, field = 'geometry'): void {
+  const fault = (detail: string, where: string) => faultIn(detail, where, field);
   const polygons = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
   if (!Array.isArray(polygons) || polygons.length === 0) throw fault('no polygons', 'coordinates');
   polygons.forEach((rings, pi) => {
@@ -55,7 +57,8 @@ export function checkStructure(g: CellGeometry): void {
  * Validity by PostGIS (OGC rules: self-intersections, bow-ties, holes outside or nested in shells…),
  * with the reason and location ST_IsValidDetail gives.
  */
-export async function checkValidity(q: Queryable, geojson: string): Promise<void> {
+export async function checkValidity(q: Queryable, geojson: string, field = 'geometry'): Promise<void> {
+  const fault = (detail: string, where: string) => faultIn(detail, where, field);
   const { rows } = await q.query<{ valid: boolean; reason: string | null; at: number[] | null; empty: boolean }>(
     `SELECT (d).valid, (d).reason, CASE WHEN (d).location IS NULL THEN NULL ELSE ARRAY[ST_X((d).location), ST_Y((d).location)] END AS at, empty
      FROM (SELECT ST_IsValidDetail(g) AS d, ST_IsEmpty(g) AS empty FROM (SELECT ST_GeomFromGeoJSON($1) AS g) x) y`, [geojson]);
@@ -71,7 +74,7 @@ export async function checkValidity(q: Queryable, geojson: string): Promise<void
 export const CONTAINMENT_TOLERANCE_M2 = 1;
 
 /** The part of the geometry outside the parent cell, if above the tolerance. */
-export async function checkInsideParent(q: Queryable, geojson: string, parentId: number): Promise<void> {
+export async function checkInsideParent(q: Queryable, geojson: string, parentId: number, which = 'The cell'): Promise<void> {
   const { rows } = await q.query<{ outside: number; at: number[] | null }>(
     `SELECT ST_Area(d::geography) AS outside,
             CASE WHEN ST_IsEmpty(d) THEN NULL ELSE ARRAY[ST_X(ST_PointOnSurface(d)), ST_Y(ST_PointOnSurface(d))] END AS at
@@ -87,7 +90,7 @@ export async function checkInsideParent(q: Queryable, geojson: string, parentId:
   }
   if (r.outside > CONTAINMENT_TOLERANCE_M2) {
     const near = r.at ? ` near ${fmt(r.at.map((n) => Math.round(n * 1e6) / 1e6))}` : '';
-    throw invalid(`The cell is not inside its parent: ${r.outside.toFixed(1)} m² lie outside${near}`, {
+    throw invalid(`${which} is not inside its parent: ${r.outside.toFixed(1)} m² lie outside${near}`, {
       errors: [{ field: 'geometry', message: 'outside parent' }], outsideM2: r.outside,
     });
   }

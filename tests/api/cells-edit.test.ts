@@ -170,3 +170,111 @@ describe(`editing cells safely (${TEST_DB})`, () => {
     expect(res.json().geometry.coordinates).toHaveLength(2);
   });
 });
+
+describe(`topological editing: one border moved in every cell that has it (${TEST_DB})`, () => {
+  const reshape = (cells: unknown[], headers = h) => t.app.inject({ method: 'POST', url: '/api/cells/reshape', headers, payload: { cells } });
+  const geometryOf = async (id: number) => (await t.app.inject(`/api/cells/${id}`)).json().geometry as MultiPolygon;
+  const versionOf = async (id: number) => (await t.app.inject(`/api/cells/${id}`)).json().properties.version as number;
+  /** The ring of a square with one corner moved. */
+  const moved = (ring: number[][][], from: number[], to: number[]) => ring.map((r) => r.map((p) => (p[0] === from[0] && p[1] === from[1] ? to : p)));
+  const pair = async (lon: number, lat: number) => {
+    const a = (await post(feature(square(lon, lat, 0.004), { name: '拓扑甲', level: 3, parentId: ids.west }))).json();
+    const b = (await post(feature(square(lon + 0.004, lat, 0.004), { name: '拓扑乙', level: 3, parentId: ids.west }))).json();
+    return { a, b };
+  };
+  const overlapAndUnion = async (a: number, b: number) => (await t.db.query<{ overlap: number; union: number }>(
+    `SELECT ST_Area(ST_Intersection(a.geom, b.geom)::geography) AS overlap, ST_Area(ST_Union(a.geom, b.geom)::geography) AS union
+     FROM cells a, cells b WHERE a.id = $1 AND b.id = $2`, [a, b])).rows[0]!;
+
+  it('moves a shared vertex in both cells in one transaction: both get a new version, no overlap and no gap appear', async () => {
+    const { a, b } = await pair(107.0, 34.02);
+    const before = await overlapAndUnion(a.id, b.id);
+    const shared = [107.004, 34.024];
+    const to = [107.005, 34.0245];
+    const res = await reshape([
+      { id: a.id, version: 1, geometry: { type: 'Polygon', coordinates: moved(square(107.0, 34.02, 0.004), shared, to) } },
+      { id: b.id, version: 1, geometry: { type: 'Polygon', coordinates: moved(square(107.004, 34.02, 0.004), shared, to) } },
+    ]);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json<FeatureCollection>().features.map((f) => [f.id, f.properties!.version])).toEqual([[a.id, 2], [b.id, 2]]);
+    for (const id of [a.id, b.id]) expect((await geometryOf(id)).coordinates[0]![0]).toContainEqual(to);
+    const after = await overlapAndUnion(a.id, b.id);
+    expect(after.overlap).toBe(0);
+    // Both sides of the border moved: the pair's union has no hole (gap) between them and is exactly the sum of the two.
+    const { rows } = await t.db.query<{ holes: number; sum: number }>(
+      `SELECT ST_NumInteriorRings(ST_GeometryN(ST_Union(a.geom, b.geom), 1))::int AS holes, ST_Area(a.geom::geography) + ST_Area(b.geom::geography) AS sum
+       FROM cells a, cells b WHERE a.id = $1 AND b.id = $2`, [a.id, b.id]);
+    expect(rows[0]!.holes).toBe(0);
+    expect(Math.abs(after.union / rows[0]!.sum - 1)).toBeLessThan(1e-9);
+    expect(before.overlap).toBe(0);
+    const history = (await t.app.inject(`/api/cells/${b.id}/history`)).json();
+    expect(history.at(-1)).toMatchObject({ version: 2, changed: ['geometry'], changedBy: 'pat' });
+  });
+
+  it('refuses the whole batch when one cell is stale (409 with its current feature); nothing changes', async () => {
+    const { a, b } = await pair(107.0, 34.03);
+    await t.app.inject({ method: 'PATCH', url: `/api/cells/${b.id}`, headers: { ...h, 'if-match': '"1"' }, payload: { properties: { name: '别人改过' } } });
+    const shared = [107.004, 34.034];
+    const res = await reshape([
+      { id: a.id, version: 1, geometry: { type: 'Polygon', coordinates: moved(square(107.0, 34.03, 0.004), shared, [107.005, 34.034]) } },
+      { id: b.id, version: 1, geometry: { type: 'Polygon', coordinates: moved(square(107.004, 34.03, 0.004), shared, [107.005, 34.034]) } },
+    ]);
+    expect(res.statusCode).toBe(409);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json().detail).toMatch(/别人改过 \(edited version 1, now 2\)/);
+    expect(res.json().current.map((f: { id: number }) => f.id)).toEqual([b.id]);
+    expect(await versionOf(a.id)).toBe(1);
+    expect((await geometryOf(a.id)).coordinates[0]![0]).not.toContainEqual([107.005, 34.034]);
+  });
+
+  it('names the invalid cell of a batch (422) and changes none of them', async () => {
+    const { a, b } = await pair(107.0, 34.04);
+    const res = await reshape([
+      { id: a.id, version: 1, geometry: { type: 'Polygon', coordinates: square(107.0, 34.04, 0.004) } },
+      { id: b.id, version: 1, geometry: { type: 'Polygon', coordinates: [[[107.004, 34.04], [107.008, 34.044], [107.008, 34.04], [107.004, 34.044], [107.004, 34.04]]] } },
+    ]);
+    expect(res.statusCode).toBe(422);
+    expect(res.json().detail).toMatch(/Invalid geometry \(cells\[1\]\.geometry\): Self-intersection/);
+    expect(res.json().errors[0].field).toBe('cells[1].geometry.coordinates');
+    expect([await versionOf(a.id), await versionOf(b.id)]).toEqual([1, 1]);
+  });
+
+  it("checks each cell against its parent's new outline: a corner moved out of the street alone is refused, moved with the street and district it is stored", async () => {
+    const corner = (await post(feature(square(107.0, 34.0, 0.004), { name: '角落', level: 3, parentId: ids.west }))).json();
+    const out = [106.999, 33.999];
+    const alone = await reshape([{ id: corner.id, version: 1, geometry: { type: 'Polygon', coordinates: moved(square(107.0, 34.0, 0.004), [107, 34], out) } }]);
+    expect(alone.statusCode).toBe(422);
+    expect(alone.json().detail).toMatch(/角落 \(\d+\) is not inside its parent/);
+    expect(await versionOf(corner.id)).toBe(1);
+    const west = [[[107, 34], [107, 34.1], [107.05, 34.1], [107.05, 34], [107, 34]]];
+    const [wv, dv] = [await versionOf(ids.west), await versionOf(ids.district)];
+    const together = await reshape([
+      { id: corner.id, version: 1, geometry: { type: 'Polygon', coordinates: moved(square(107.0, 34.0, 0.004), [107, 34], out) } },
+      { id: ids.west, version: wv, geometry: { type: 'Polygon', coordinates: moved(west, [107, 34], out) } },
+      { id: ids.district, version: dv, geometry: { type: 'Polygon', coordinates: moved(square(107, 34, 0.1), [107, 34], out) } },
+    ]);
+    expect(together.statusCode, together.body).toBe(200);
+    for (const id of [corner.id, ids.west, ids.district]) expect((await geometryOf(id)).coordinates[0]![0]).toContainEqual(out);
+    // Put the grid back for the other tests.
+    const back = await reshape([
+      { id: corner.id, version: 2, geometry: { type: 'Polygon', coordinates: square(107.0, 34.0, 0.004) } },
+      { id: ids.west, version: wv + 1, geometry: { type: 'Polygon', coordinates: west } },
+      { id: ids.district, version: dv + 1, geometry: { type: 'Polygon', coordinates: square(107, 34, 0.1) } },
+    ]);
+    expect(back.statusCode, back.body).toBe(200);
+  });
+
+  it('refuses a repeated or unknown cell, and a planner outside the scope of one of the cells', async () => {
+    const { a, b } = await pair(107.0, 34.05);
+    const g = { type: 'Polygon', coordinates: square(107.0, 34.05, 0.004) };
+    expect((await reshape([{ id: a.id, version: 1, geometry: g }, { id: a.id, version: 1, geometry: g }])).statusCode).toBe(422);
+    const unknown = await reshape([{ id: a.id, version: 1, geometry: g }, { id: 999_999, version: 1, geometry: g }]);
+    expect(unknown.statusCode).toBe(404);
+    await createUser(t.db, 'east-planner', 'planner', [ids.east]);
+    const scoped = await signIn(t.app, 'east-planner');
+    const refused = await reshape([{ id: b.id, version: 1, geometry: { type: 'Polygon', coordinates: square(107.004, 34.05, 0.004) } }], scoped);
+    expect(refused.statusCode).toBe(403);
+    expect(await versionOf(b.id)).toBe(1);
+    expect((await t.app.inject({ method: 'POST', url: '/api/cells/reshape', payload: { cells: [{ id: a.id, version: 1, geometry: g }] } })).statusCode).toBe(401);
+  });
+});
