@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { GeoJSONSource, MapMouseEvent } from 'maplibre-gl';
 import type { FeatureCollection, LineString, MultiPolygon, Polygon } from 'geojson';
-import { api, ApiError, fetchCells, fetchLineage, type Cell } from '../api.ts';
+import { api, ApiError, fetchCells, fetchLineage, type Cell, type CellProperties } from '../api.ts';
 import type { ViewProps } from '../views.ts';
 import { useMap, useMapClick, useMapController } from '../map/context.tsx';
 import { useI18n } from '../i18n/index.tsx';
@@ -12,12 +12,15 @@ import { createPlanDraw, isDrawing, drawnFeatures, restoreSnapshot, snapshot, ty
 import { cellParts, draftStats, formatArea, partsToGeometry, snapTargets, vertexCount, type DraftStats } from './geometry.ts';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { EditStack } from './edit-stack.ts';
+import { diffPolygon, propagate, type TopoCell, type VertexChange } from './topology.ts';
+import { traceRing } from './trace.ts';
 import './plan.css';
 
 type Tool = 'idle' | 'draw' | 'reshape' | 'split' | 'merge';
 
 interface Conflict {
-  current: Cell;
+  /** The cells someone else changed meanwhile, as they are now. */
+  current: Cell[];
   /** When their version was saved (ISO), if the server says. */
   savedAt: string | null;
 }
@@ -28,8 +31,19 @@ interface MergePick {
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** The version of the reshaped cell the planner is saving over. */
+const versionOfBase = (base: Cell | null, overrides: Map<number, number>) => (base ? (overrides.get(base.id) ?? base.properties.version) : '?');
 const MERGE_LAYER = 'plan-merge-line';
 const FAULTS = 'plan-faults';
+const TOPO = 'plan-topo';
+
+/** One undo step of reshaping: the drawn shapes, and the neighbouring cells the edits changed with them. */
+interface EditState {
+  shapes: Snapshot;
+  cells: ReadonlyMap<number, TopoCell>;
+}
+const NO_CELLS: ReadonlyMap<number, TopoCell> = new Map();
+const asTopo = (c: Cell): TopoCell => ({ id: c.id, version: c.properties.version, name: c.properties.name, geometry: c.geometry });
 
 /** The planner's tools on the map: draw a new cell, reshape, split, merge, delete, and the history of a cell. */
 export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
@@ -66,6 +80,15 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [merge, setMerge] = useState<MergePick[]>([]);
   const [mergeName, setMergeName] = useState('');
+  // Snapping, topological editing (shared borders move together) and tracing along neighbours.
+  const snapRef = useRef(true);
+  const [snapOn, setSnapOn] = useState(true);
+  const [topological, setTopological] = useState(true);
+  const [trace, setTrace] = useState(false);
+  // The neighbouring cells changed with the reshaped cell (topological editing), by id.
+  const [edited, setEdited] = useState<ReadonlyMap<number, TopoCell>>(NO_CELLS);
+  // Versions the planner chose to overwrite after a conflict ("reapply mine").
+  const overrides = useRef(new Map<number, number>());
 
   const selected = lineage[lineage.length - 1] ?? null;
 
@@ -95,6 +118,8 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
     setConflict(null);
     setMerge([]);
     setNeighbours([]);
+    setEdited(NO_CELLS);
+    overrides.current.clear();
     setRev((r) => r + 1);
   }, []);
 
@@ -109,6 +134,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
     setTool(next);
     if (!map || next === 'merge' || next === 'idle') return null;
     const s = createPlanDraw(map);
+    s.setSnapping(snapRef.current);
     let frame = 0;
     s.draw.on('change', () => {
       if (frame) return;
@@ -124,18 +150,24 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
   }, [map]);
 
   // Edits of finished shapes (select mode) are undone from our snapshots; points being drawn by terra-draw.
-  const edits = useRef(new EditStack<Snapshot>(new Map()));
+  const edits = useRef(new EditStack<EditState>({ shapes: new Map(), cells: NO_CELLS }));
   const editing = () => session.current?.draw.getMode() === 'select';
   const resetEdits = () => {
     const s = session.current;
-    edits.current.reset(s ? snapshot(s.draw) : new Map());
+    edits.current.reset({ shapes: s ? snapshot(s.draw) : new Map(), cells: NO_CELLS });
+    setEdited(NO_CELLS);
+    overrides.current.clear();
+  };
+  const showEditState = (s: PlanDraw, state: EditState) => {
+    restoreSnapshot(s.draw, state.shapes);
+    setEdited(state.cells);
   };
   const undo = useCallback(() => {
     const s = session.current;
     if (!s) return;
     if (s.draw.getMode() === 'select') {
       const previous = edits.current.undo();
-      if (previous) restoreSnapshot(s.draw, previous);
+      if (previous) showEditState(s, previous);
     } else s.draw.undo();
     setRev((r) => r + 1);
   }, []);
@@ -144,7 +176,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
     if (!s) return;
     if (s.draw.getMode() === 'select') {
       const next = edits.current.redo();
-      if (next) restoreSnapshot(s.draw, next);
+      if (next) showEditState(s, next);
     } else s.draw.redo();
     setRev((r) => r + 1);
   }, []);
@@ -206,7 +238,6 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
       fetchCells({ bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] }, controller.signal)
         .then((cells) => {
           const others = tool === 'reshape' && base ? cells.filter((c) => c.id !== base.id) : cells;
-          session.current?.setSnapTargets(snapTargets(others.map((c) => c.geometry)));
           setNeighbours(others);
         })
         .catch(() => {
@@ -220,6 +251,35 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
       map.off('moveend', load);
     };
   }, [map, tool, base]);
+
+  // The neighbours as the edit has them now: what drawing snaps to, what tracing follows.
+  const current = useMemo(() => neighbours.map((c) => edited.get(c.id)?.geometry ?? c.geometry), [neighbours, edited]);
+  useEffect(() => {
+    session.current?.setSnapTargets(snapTargets(current));
+  }, [current, rev]);
+
+  /**
+   * Topological editing: the vertex changes between the last shapes and these, made in every
+   * neighbouring cell that has the vertex or edge (the parent and children included).
+   */
+  const spread = (before: EditState, shapes: Snapshot): ReadonlyMap<number, TopoCell> => {
+    const changes: VertexChange[] = [];
+    for (const [id, g] of shapes) {
+      const old = before.shapes.get(id);
+      if (old?.type === 'Polygon' && g.type === 'Polygon') changes.push(...(diffPolygon(old, g) ?? []));
+    }
+    if (changes.length === 0) return before.cells;
+    const candidates = new Map(neighbours.map((c) => [c.id, before.cells.get(c.id) ?? asTopo(c)]));
+    const next = new Map(before.cells);
+    for (const [id, c] of propagate(candidates, changes)) if (c !== candidates.get(id)) next.set(id, c);
+    return next;
+  };
+
+  const toggleSnap = (on: boolean) => {
+    snapRef.current = on;
+    setSnapOn(on);
+    session.current?.setSnapping(on);
+  };
 
   // --- new cell ------------------------------------------------------------------------------
 
@@ -305,10 +365,20 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
     const s = session.current;
     if (!s) return;
     if (mode === 'select') {
-      // A vertex dragged, inserted or deleted: one step to undo.
-      edits.current.push(snapshot(s.draw));
+      // A vertex dragged, inserted or deleted: one step to undo, with the neighbours it moved.
+      const before = edits.current.current;
+      const shapes = snapshot(s.draw);
+      const cells = tool === 'reshape' && topological ? spread(before, shapes) : before.cells;
+      edits.current.push({ shapes, cells });
+      setEdited(cells);
     } else if (action !== 'draw') return;
     else if (mode === 'polygon') {
+      const f = s.draw.getSnapshotFeature(id);
+      if (trace && f?.geometry.type === 'Polygon') {
+        const [outer, ...holes] = f.geometry.coordinates as Polygon['coordinates'];
+        const traced = traceRing(outer!, snapTargets(current).map((t) => t.coords));
+        if (traced.length > outer!.length) s.draw.updateFeatureGeometry(id, { type: 'Polygon', coordinates: [traced, ...holes] });
+      }
       // The finished polygon stays editable: drag, insert or delete its vertices before saving.
       s.draw.setMode('select');
       s.draw.selectFeature(id);
@@ -335,12 +405,13 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
   const stats: DraftStats | null = useMemo(() => {
     if ((tool !== 'draw' && tool !== 'reshape') || finished.length === 0) return null;
     const siblings = neighbours.filter((c) => c.properties.level === statsLevel && c.properties.parentId === (statsParent?.id ?? null) && c.id !== base?.id);
+    const now = (c: Cell) => edited.get(c.id)?.geometry ?? c.geometry;
     try {
-      return draftStats(partsToGeometry(finished), statsParent?.geometry ?? null, siblings.map((c) => c.geometry));
+      return draftStats(partsToGeometry(finished), statsParent ? now(statsParent) : null, siblings.map(now));
     } catch {
       return null;
     }
-  }, [tool, rev, neighbours, statsParent, statsLevel, base]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [tool, rev, neighbours, edited, statsParent, statsLevel, base]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // The parts outside the parent and on siblings, red on the map while drawing.
   useEffect(() => {
@@ -356,6 +427,24 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
   useEffect(() => {
     map?.getSource<GeoJSONSource>(FAULTS)?.setData({ type: 'FeatureCollection', features: stats?.faults ?? [] });
   }, [map, stats]);
+
+  // The neighbouring cells changed with the edit, dashed, so the planner sees every cell that will be saved.
+  useEffect(() => {
+    if (!map || tool !== 'reshape') return;
+    map.addSource(TOPO, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    map.addLayer({ id: `${TOPO}-fill`, type: 'fill', source: TOPO, paint: { 'fill-color': '#f59e0b', 'fill-opacity': 0.12 } });
+    map.addLayer({ id: `${TOPO}-line`, type: 'line', source: TOPO, paint: { 'line-color': '#b45309', 'line-width': 2, 'line-dasharray': [3, 2] } });
+    return () => {
+      for (const id of [`${TOPO}-fill`, `${TOPO}-line`]) if (map.getLayer(id)) map.removeLayer(id);
+      if (map.getSource(TOPO)) map.removeSource(TOPO);
+    };
+  }, [map, tool]);
+  useEffect(() => {
+    map?.getSource<GeoJSONSource>(TOPO)?.setData({
+      type: 'FeatureCollection',
+      features: [...edited.values()].map((c) => ({ type: 'Feature', id: c.id, geometry: c.geometry, properties: { name: c.name } })),
+    });
+  }, [map, edited, tool]);
 
   // --- saving --------------------------------------------------------------------------------
 
@@ -382,47 +471,64 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
     }
   };
 
-  const saveShape = async (version?: number) => {
+  const saveShape = async () => {
     if (!base) return;
     if (finished.length === 0) return setError(t('drawFirst'));
     setBusy(true);
     setError(null);
     setConflict(null);
-    const editedVersion = version ?? base.properties.version;
+    const versionOf = (id: number, mine: number) => overrides.current.get(id) ?? mine;
+    const geometry = partsToGeometry(finished);
+    const others = [...edited.values()];
     try {
-      const cell = await api<Cell>(`/api/cells/${base.id}`, {
-        method: 'PATCH',
-        headers: { 'if-match': `"${editedVersion}"` },
-        body: { type: 'Feature', geometry: partsToGeometry(finished) },
-      });
+      let cell: Cell;
+      if (others.length === 0) {
+        cell = await api<Cell>(`/api/cells/${base.id}`, {
+          method: 'PATCH',
+          headers: { 'if-match': `"${versionOf(base.id, base.properties.version)}"` },
+          body: { type: 'Feature', geometry },
+        });
+        setNotice(t('reshaped', { name: cell.properties.name, version: cell.properties.version }));
+      } else {
+        // Topological edit: the cell and every neighbour that shares the moved border, in one transaction.
+        const cells = [{ id: base.id, version: versionOf(base.id, base.properties.version), geometry }, ...others.map((c) => ({ id: c.id, version: versionOf(c.id, c.version), geometry: c.geometry }))];
+        const saved = await api<FeatureCollection<MultiPolygon, CellProperties>>('/api/cells/reshape', { method: 'POST', body: { cells } });
+        cell = saved.features.find((f) => f.id === base.id) as Cell;
+        setNotice(t('reshapedWith', { name: cell.properties.name, n: others.length, names: others.map((c) => c.name).join('、') }));
+      }
       refreshCells();
       endSession();
-      setNotice(t('reshaped', { name: cell.properties.name, version: cell.properties.version }));
       onSelect(cell.id);
       setReload((r) => r + 1);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && e.problem.current) {
-        const current = e.problem.current as Cell & { properties: { updatedAt?: string } };
-        setConflict({ current, savedAt: current.properties.updatedAt ?? null });
-        setBase({ ...base, properties: { ...base.properties, version: editedVersion } });
+        // One cell (PATCH) or the stale ones of a batch; the drawing stays as it is.
+        const current = ([] as Cell[]).concat(e.problem.current as Cell | Cell[]);
+        const savedAt = (current[0]?.properties as { updatedAt?: string } | undefined)?.updatedAt ?? null;
+        setConflict({ current, savedAt });
       } else setError(errorText(e));
     } finally {
       setBusy(false);
     }
   };
 
-  const loadTheirs = () => {
-    if (!conflict || !session.current) return;
-    setBase(conflict.current);
-    loadShape(session.current, conflict.current);
-    setConflict(null);
+  const loadTheirs = async () => {
+    if (!conflict || !session.current || !base) return;
+    const s = session.current;
+    try {
+      const cell = await api<Cell>(`/api/cells/${base.id}`);
+      setBase(cell); // reloads the neighbours too
+      loadShape(s, cell);
+      setConflict(null);
+    } catch (e) {
+      setError(errorText(e));
+    }
   };
 
   const reapplyMine = () => {
-    if (!conflict || !base) return;
-    const theirs = conflict.current.properties.version;
-    setBase({ ...base, properties: { ...base.properties, version: theirs } });
-    void saveShape(theirs);
+    if (!conflict) return;
+    for (const c of conflict.current) overrides.current.set(c.id, c.properties.version);
+    void saveShape();
   };
 
   // --- merge ---------------------------------------------------------------------------------
@@ -553,6 +659,30 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
               {inProgress ? t('vertices', { n: Math.max(0, vertexCount(inProgress.geometry as Polygon) - 1) }) : finished.length ? t('vertices', { n: finished.reduce((n, p) => n + vertexCount(p), 0) }) : ''}
             </span>
           </div>
+          <div className="plan-options">
+            <label title={t('snap')}>
+              <input type="checkbox" checked={snapOn} onChange={(e) => toggleSnap(e.target.checked)} data-testid="plan-snap" />
+              {t('snap')}
+            </label>
+            {tool === 'reshape' && (
+              <label title={t('topologyHelp')}>
+                <input type="checkbox" checked={topological} onChange={(e) => setTopological(e.target.checked)} data-testid="plan-topology" />
+                {t('topology')}
+              </label>
+            )}
+            {tool === 'draw' && (
+              <label title={t('traceHelp')}>
+                <input type="checkbox" checked={trace} onChange={(e) => setTrace(e.target.checked)} data-testid="plan-trace" />
+                {t('trace')}
+              </label>
+            )}
+          </div>
+          {tool === 'draw' && trace && <p className="plan-hint">{t('traceHelp')}</p>}
+          {tool === 'reshape' && edited.size > 0 && (
+            <p className="plan-topo-list" data-testid="plan-topo-list" data-ids={[...edited.keys()].join(',')}>
+              {t('topologyNeighbours', { n: edited.size, names: [...edited.values()].map((c) => c.name).join('、') })}
+            </p>
+          )}
           {stats && (
             <ul className="plan-stats" data-testid="plan-stats">
               <li>{t('area', { area: formatArea(stats.area, lang) })}</li>
@@ -602,9 +732,11 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
           {conflict && (
             <div className="plan-conflict" role="alert" data-testid="plan-conflict">
               <strong>{t('conflictTitle')}</strong>
-              <p>{t('conflictBody', { mine: base?.properties.version ?? '?', theirs: conflict.current.properties.version, when: conflict.savedAt ? new Date(conflict.savedAt).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'short', timeStyle: 'short' }) : '?' })}</p>
+              <p>{conflict.current.length === 1 && conflict.current[0]!.id === base?.id
+                ? t('conflictBody', { mine: versionOfBase(base, overrides.current), theirs: conflict.current[0]!.properties.version, when: conflict.savedAt ? new Date(conflict.savedAt).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'short', timeStyle: 'short' }) : '?' })
+                : t('conflictMany', { list: conflict.current.map((c) => `${c.properties.name} (v${c.properties.version})`).join('、') })}</p>
               <div className="form-actions">
-                <button type="button" className="button small" onClick={loadTheirs} data-testid="plan-load-theirs">{t('loadTheirs')}</button>
+                <button type="button" className="button small" onClick={() => void loadTheirs()} data-testid="plan-load-theirs">{t('loadTheirs')}</button>
                 <button type="button" className="button small primary" onClick={reapplyMine} data-testid="plan-reapply">{t('reapplyMine')}</button>
               </div>
             </div>

@@ -23,6 +23,11 @@ export class EditStack<T> {
     this.future = [];
   }
 
+  /** The state shown now. */
+  get current(): T {
+    return this.present;
+  }
+
   get canUndo() {
     return this.past.length > 0;
   }

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { booleanPointInPolygon, centerOfMass, pointOnFeature } from '@turf/turf';
+import { area, booleanPointInPolygon, centerOfMass, featureCollection, intersect, pointOnFeature, union } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Position } from 'geojson';
 import { launchBrowser, startServer, type RunningServer, signInApi, type Api } from '../helpers/e2e.ts';
 
@@ -313,6 +313,78 @@ describe("the planner's drawing tools", () => {
     const sum = parts.reduce((a, c) => a + c.properties.areaM2, 0);
     expect(Math.abs(sum / created.properties.areaM2 - 1)).toBeLessThan(1e-4);
     for (const part of parts) await expect.poll(() => rendered(part.id), { timeout: 20_000 }).toBe(true);
+  });
+
+  it('drags a vertex the two parts share: both change in one save, with no overlap or gap between them (topological editing)', async () => {
+    const [a, b] = await Promise.all([cell(created.id), (async () => (await cells(`parentId=${grid.id}`)).find((c) => c.properties.name.startsWith('别人改的名') && c.id !== created.id)!)()]);
+    const key = (p: Position) => `${p[0]},${p[1]}`;
+    const ringOf = (c: Cell) => c.geometry.coordinates[0]![0]!.slice(0, -1);
+    const sharedOf = (x: Cell, y: Cell) => ringOf(x).filter((p) => ringOf(y).some((q) => key(q) === key(p)));
+    const shared = sharedOf(a, b);
+    expect(shared.length, 'the split parts share the ends of the split line').toBeGreaterThanOrEqual(2);
+    const s = shared[0]!;
+    await fitTo(a, 220);
+    await page.getByTestId('plan-reshape').click();
+    await expect.poll(() => tools().getAttribute('data-tool')).toBe('reshape');
+    await expect.poll(() => tools().getAttribute('data-neighbours').then(Number)).toBeGreaterThan(0);
+    expect(await page.getByTestId('plan-topology').isChecked()).toBe(true);
+
+    // Drag the shared vertex a third of the way into the other part.
+    const [sx, sy] = await toScreen(s);
+    const [bx, by] = await toScreen(inside(b));
+    const drag = async (fx: number, fy: number, tx: number, ty: number) => {
+      await page.mouse.move(fx, fy, { steps: 2 });
+      await page.mouse.down();
+      await page.mouse.move(tx, ty, { steps: 8 });
+      await page.mouse.up();
+    };
+    const [tx, ty] = [sx + (bx - sx) / 3, sy + (by - sy) / 3];
+    await drag(sx, sy, tx, ty);
+    const list = page.getByTestId('plan-topo-list');
+    await expect.poll(() => list.getAttribute('data-ids')).toBe(String(b.id));
+    expect(await list.textContent()).toContain(b.properties.name);
+    // The neighbour's new outline is drawn dashed on the map.
+    await expect.poll(() => page.evaluate(() => window.__wanggeMap!.querySourceFeatures('plan-topo').length)).toBeGreaterThan(0);
+    // Undo takes the neighbour back with the cell; redo moves both again.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => list.count()).toBe(0);
+    await page.keyboard.press('Control+Shift+z');
+    await expect.poll(() => list.getAttribute('data-ids')).toBe(String(b.id));
+
+    await page.getByTestId('plan-save').click();
+    await expect.poll(() => status().textContent(), { timeout: 15_000 }).toMatch(/已在一次保存中修改 .+ 及 1 个相邻网格/);
+    const [a2, b2] = await Promise.all([cell(a.id), cell(b.id)]);
+    expect([a2.properties.version, b2.properties.version]).toEqual([a.properties.version + 1, b.properties.version + 1]);
+    // The vertex moved in both cells, to the same position; every vertex they shared is still shared.
+    expect(ringOf(a2).map(key)).not.toContain(key(s));
+    expect(ringOf(b2).map(key)).not.toContain(key(s));
+    expect(sharedOf(a2, b2)).toHaveLength(shared.length);
+    // No overlap and no gap between them: their union is one polygon without holes, as large as both together.
+    const overlap = intersect(featureCollection([a2, b2]));
+    expect(overlap ? area(overlap) : 0).toBeLessThan(0.01);
+    const joined = union(featureCollection([a2, b2]))!;
+    expect(joined.geometry.type).toBe('Polygon');
+    expect(joined.geometry.coordinates).toHaveLength(1);
+    expect(Math.abs(area(joined) / (area(a2) + area(b2)) - 1)).toBeLessThan(1e-6);
+
+    // With topological editing off, a drag moves the cell alone.
+    await page.getByTestId('plan-reshape').click();
+    await expect.poll(() => tools().getAttribute('data-tool')).toBe('reshape');
+    await page.getByTestId('plan-topology').uncheck();
+    const moved = sharedOf(a2, b2).find((p) => key(p) !== key(shared[1]!)) ?? sharedOf(a2, b2)[0]!;
+    const [mx, my] = await toScreen(moved);
+    const stats = () => page.getByTestId('plan-stats').textContent();
+    await expect.poll(stats).toMatch(/面积/);
+    const before = await stats();
+    await drag(mx, my, mx + 12, my + 12);
+    await expect.poll(stats).not.toBe(before);
+    expect(await list.count()).toBe(0);
+    await page.locator('.map canvas').focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => tools().getAttribute('data-tool')).toBe('idle');
+    created = a2;
+    // Both parts in view again for the next step.
+    await fitTo({ ...a2, geometry: { type: 'MultiPolygon', coordinates: [...a2.geometry.coordinates, ...b2.geometry.coordinates] } }, 200);
   });
 
   it('merges the two parts again by picking them on the map', async () => {
