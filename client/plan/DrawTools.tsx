@@ -9,7 +9,7 @@ import { CELLS_SOURCE, CELLS_SOURCE_LAYER } from '../map/style.ts';
 import { usePlanMessages } from './messages.ts';
 import { Icon } from './icons.tsx';
 import { createPlanDraw, isDrawing, drawnFeatures, restoreSnapshot, snapshot, type PlanDraw, type Snapshot } from './draw.ts';
-import { cellParts, draftStats, formatArea, partsToGeometry, snapTargets, vertexCount, type DraftStats } from './geometry.ts';
+import { cellParts, draftStats, formatArea, indexCells, partsToGeometry, snapTargets, vertexCount, type DraftStats } from './geometry.ts';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { EditStack } from './edit-stack.ts';
 import { diffPolygon, propagate, type TopoCell, type VertexChange } from './topology.ts';
@@ -402,16 +402,19 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
 
   const statsParent = tool === 'draw' ? parent : tool === 'reshape' ? (lineage[lineage.length - 2] ?? null) : null;
   const statsLevel = tool === 'draw' ? (parent ? parent.properties.level + 1 : null) : base?.properties.level ?? null;
+  // The siblings of the drawn cell, indexed once per neighbour load (live feedback runs on every change).
+  const siblingsNear = useMemo(() => indexCells(neighbours
+    .filter((c) => c.properties.level === statsLevel && c.properties.parentId === (statsParent?.id ?? null) && c.id !== base?.id)
+    .map((c) => ({ ...c, geometry: edited.get(c.id)?.geometry ?? c.geometry }))), [neighbours, edited, statsLevel, statsParent, base]);
   const stats: DraftStats | null = useMemo(() => {
     if ((tool !== 'draw' && tool !== 'reshape') || finished.length === 0) return null;
-    const siblings = neighbours.filter((c) => c.properties.level === statsLevel && c.properties.parentId === (statsParent?.id ?? null) && c.id !== base?.id);
-    const now = (c: Cell) => edited.get(c.id)?.geometry ?? c.geometry;
     try {
-      return draftStats(partsToGeometry(finished), statsParent ? now(statsParent) : null, siblings.map(now));
+      const draft = partsToGeometry(finished);
+      return draftStats(draft, statsParent ? (edited.get(statsParent.id)?.geometry ?? statsParent.geometry) : null, siblingsNear(draft).map((c) => c.geometry));
     } catch {
       return null;
     }
-  }, [tool, rev, neighbours, edited, statsParent, statsLevel, base]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [tool, rev, siblingsNear, edited, statsParent]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // The parts outside the parent and on siblings, red on the map while drawing.
   useEffect(() => {

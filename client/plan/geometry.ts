@@ -1,5 +1,6 @@
 import type { Feature, LineString, MultiPolygon, Polygon, Position } from 'geojson';
 import { area as turfArea, difference as turfDifference, featureCollection, intersect as turfIntersect } from '@turf/turf';
+import Flatbush from 'flatbush';
 
 /**
  * Pure geometry helpers of the planner's drawing tools: snapping to neighbouring cells, and the
@@ -143,6 +144,24 @@ export function draftStats(draft: Polygon | MultiPolygon, parent: Polygon | Mult
     // A self-intersecting drawing has no defined overlay; the server names the fault on save.
   }
   return { area, outside, overlap, faults };
+}
+
+/**
+ * A spatial index over the neighbouring cells (their bounding boxes), so live feedback overlays the
+ * drawing only with the few cells near it, not with every cell in view.
+ */
+export function indexCells<T extends { geometry: Polygon | MultiPolygon }>(cells: T[]): (near: Polygon | MultiPolygon) => T[] {
+  if (cells.length === 0) return () => [];
+  const index = new Flatbush(cells.length);
+  for (const c of cells) {
+    const [w, s, e, n] = bboxOf(cellParts(c.geometry).flatMap((p) => p.coordinates[0]!));
+    index.add(w, s, e, n);
+  }
+  index.finish();
+  return (near) => {
+    const [w, s, e, n] = bboxOf(cellParts(near).flatMap((p) => p.coordinates[0]!));
+    return index.search(w, s, e, n).map((i) => cells[i]!);
+  };
 }
 
 /** A bounding box around a geometry, grown by `pad` of its size on each side. */
