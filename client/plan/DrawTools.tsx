@@ -133,7 +133,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
     setConflict(null);
     setTool(next);
     if (!map || next === 'merge' || next === 'idle') return null;
-    const s = createPlanDraw(map);
+    const s = createPlanDraw(map, { movable: next === 'draw' });
     s.setSnapping(snapRef.current);
     let frame = 0;
     s.draw.on('change', () => {
@@ -648,7 +648,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
 
       {(tool === 'draw' || tool === 'reshape' || tool === 'split') && (
         <div className="plan-session">
-          <p className="plan-hint">{tool === 'draw' && !inProgress && finished.length === 0 ? t('drawHint') : tool === 'split' ? t('splitHint') : tool === 'draw' && inProgress ? t('drawHint') : t('editHint')}</p>
+          <p className="plan-hint">{tool === 'draw' && !inProgress && finished.length === 0 ? t('drawHint') : tool === 'split' ? t('splitHint') : tool === 'draw' && inProgress ? t('drawHint') : tool === 'draw' ? t('drawnHint') : t('editHint')}</p>
           <div className="plan-undo">
             <button type="button" className="button small" onClick={undo} disabled={!canUndo} data-testid="plan-undo" title="Ctrl+Z">
               <Icon name="undo" />

@@ -61,8 +61,9 @@ export const isDrawing = (f: GeoJSONStoreFeatures) => Boolean(f.properties.curre
  * terra-draw on the map with the three modes the planner needs: polygon (new cells), linestring
  * (split lines) and select (vertex editing: drag, insert at midpoints, delete with a right-click).
  * Every mode snaps to the vertices and edges of the neighbouring cells through `toCustom`.
+ * `movable`: a finished polygon can be dragged whole (a new cell, placed before it is saved).
  */
-export function createPlanDraw(map: MaplibreMap): PlanDraw {
+export function createPlanDraw(map: MaplibreMap, { movable = false } = {}): PlanDraw {
   let targets: SnapTarget[] = [];
   let snapping = true;
   const toCustom: SnapToCustom = (event, context) => {
@@ -104,7 +105,7 @@ export function createPlanDraw(map: MaplibreMap): PlanDraw {
         allowManualDeselection: false,
         keyEvents: null,
         flags: {
-          polygon: { feature: { draggable: false, coordinates: { draggable: true, midpoints: true, deletable: true, snappable: snappingOptions } } },
+          polygon: { feature: { draggable: movable, coordinates: { draggable: true, midpoints: true, deletable: true, snappable: snappingOptions } } },
           linestring: { feature: { draggable: false, coordinates: { draggable: true, midpoints: true, deletable: true, snappable: snappingOptions } } },
         },
         styles: {

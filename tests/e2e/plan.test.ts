@@ -196,6 +196,14 @@ describe("the planner's drawing tools", () => {
     await expect.poll(() => tools().textContent()).toContain('测试新网格');
     await fitTo(created, 200);
     await expect.poll(() => rendered(created.id), { timeout: 20_000 }).toBe(true);
+
+    // After a reload the cell is there and drawn (its corner is the parent's, checked above from the API).
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: 90_000 });
+    await fitTo(created, 200);
+    await expect.poll(() => rendered(created.id), { timeout: 20_000 }).toBe(true);
+    await clickMap(inside(created));
+    await expect.poll(() => tools().textContent(), { timeout: 10_000 }).toContain('测试新网格');
   });
 
   it('shows the server\'s reason when an edit is invalid, and keeps the drawing', async () => {
@@ -345,6 +353,9 @@ describe("the planner's drawing tools", () => {
     expect(await list.textContent()).toContain(b.properties.name);
     // The neighbour's new outline is drawn dashed on the map.
     await expect.poll(() => page.evaluate(() => window.__wanggeMap!.querySourceFeatures('plan-topo').length)).toBeGreaterThan(0);
+    await mkdir('test-results/e2e', { recursive: true });
+    await page.mouse.move(10, 300);
+    await page.screenshot({ path: 'test-results/e2e/plan-topology.png' });
     // Undo takes the neighbour back with the cell; redo moves both again.
     await page.keyboard.press('Control+z');
     await expect.poll(() => list.count()).toBe(0);
@@ -436,6 +447,46 @@ describe("the planner's drawing tools", () => {
     await expect.poll(() => status().textContent(), { timeout: 15_000 }).toBe('已删除 测试新网格。');
     expect((await fetch(`${server.url}/api/cells/${created.id}`)).status).toBe(404);
     await expect.poll(() => rendered(created.id), { timeout: 20_000 }).toBe(false);
+  });
+
+  it("traces along the parent's border: two clicked corners, and the new cell follows the border between them vertex for vertex", async () => {
+    await fitTo(grid, 160);
+    await expect.poll(() => tools().textContent()).toContain(grid.properties.name);
+    const ring = grid.geometry.coordinates[0]![0]!.slice(0, -1);
+    const p = inside(grid);
+    const n = ring.length;
+    const len = (u: Position, v: Position) => Math.hypot(u[0]! - v[0]!, u[1]! - v[1]!);
+    // Three corners in a row whose chord lies inside the parent, and whose way round by the middle one is the short one.
+    const i = ring.findIndex((_, k) => {
+      const [a, m, b] = [ring[k]!, ring[(k + 1) % n]!, ring[(k + 2) % n]!];
+      const chordMid = [(a[0]! + b[0]!) / 2, (a[1]! + b[1]!) / 2];
+      return booleanPointInPolygon(chordMid, grid) && len(a, m) + len(m, b) < len(a, b) * 1.5 && len(a, b) > 0;
+    });
+    expect(i, 'the parent has three corners to trace along').toBeGreaterThanOrEqual(0);
+    const [a, m, b] = [ring[i]!, ring[(i + 1) % n]!, ring[(i + 2) % n]!];
+
+    await page.getByTestId('plan-draw').click();
+    await expect.poll(() => tools().getAttribute('data-tool')).toBe('draw');
+    await expect.poll(() => tools().getAttribute('data-neighbours').then(Number)).toBeGreaterThan(0);
+    await page.getByTestId('plan-trace').check();
+    for (const corner of [a, b]) await clickMap(corner);
+    await clickMap(p);
+    await page.locator('.map canvas').focus();
+    await page.keyboard.press('Enter');
+    // Three clicks, four vertices: the corner between the two clicked ones was traced.
+    await expect.poll(() => vertices().textContent()).toBe('4 个顶点');
+    await page.locator('input[name=cell-name]').fill('描边网格');
+    await page.getByTestId('plan-save').click();
+    await expect.poll(() => status().textContent(), { timeout: 15_000 }).toMatch(/^已创建 描边网格/);
+    const traced = (await cells(`parentId=${grid.id}`)).find((c) => c.properties.name === '描边网格')!;
+    const stored = traced.geometry.coordinates[0]![0]!;
+    for (const corner of [a, m, b]) expect(stored).toContainEqual(corner);
+    expect(stored).toHaveLength(5);
+    // It is selected: delete it again from the panel.
+    await expect.poll(() => tools().locator('.plan-selected').textContent()).toContain('描边网格');
+    await page.getByTestId('plan-delete').click();
+    await page.getByTestId('plan-delete-go').click();
+    await expect.poll(() => status().textContent(), { timeout: 15_000 }).toBe('已删除 描边网格。');
   });
 
   it('shows the parts outside the parent in red while drawing; leaves screenshots (desktop and phone) and no errors', async () => {
