@@ -176,12 +176,12 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       const { rows: current } = await tx.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = ANY($1::int[]) ORDER BY c.id FOR UPDATE`, [ids]);
       const missing = ids.filter((id) => !current.some((c) => c.id === id));
       if (missing.length) throw notFound(`Cell ${missing.join(', ')}`);
+      for (const c of current) await assertCellEditable(tx, actor, c.id, `Cell ${c.id} (${c.name})`);
       const stale = current.filter((c) => c.version !== edits.find((e) => e.id === c.id)!.version);
       if (stale.length) {
         const list = stale.map((c) => `${c.name} (edited version ${edits.find((e) => e.id === c.id)!.version}, now ${c.version})`).join(', ');
         throw new Problem(409, 'Conflict', `Changed by someone else meanwhile: ${list}`, { current: stale.map(toFeature) });
       }
-      for (const c of current) await assertCellEditable(tx, actor, c.id, `Cell ${c.id} (${c.name})`);
       const byId = new Map(current.map((c) => [c.id, c]));
       const geojson = new Map<number, string>();
       for (const [i, e] of edits.entries()) {

@@ -159,6 +159,12 @@ const cases: Case[] = [
       expect: { ...editIn(target), admin: 409, planner: 409, plannerWest: target === 'west' ? 409 : 403 },
     },
     {
+      route: 'POST /api/cells/reshape', target, perm: 'cells.edit',
+      request: () => ({ method: 'POST', url: '/api/cells/reshape', payload: { cells: [{ id: cellOf(target), version: 9999, geometry: { type: 'Polygon', coordinates: areaIn(target) } }] } }),
+      // Version 9999 is stale: a permitted user gets past the guards to the conflict (409).
+      expect: { ...editIn(target), admin: 409, planner: 409, plannerWest: target === 'west' ? 409 : 403 },
+    },
+    {
       route: 'POST /api/cells/:id/restore', target, perm: 'cells.edit',
       request: () => ({ method: 'POST', url: `/api/cells/${cellOf(target)}/restore`, payload: { version: 99 } }),
       expect: { ...editIn(target), admin: 404, planner: 404, plannerWest: target === 'west' ? 404 : 403 },
