@@ -20,7 +20,11 @@ export interface Db extends Queryable {
   readonly kind: DbKind;
   /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Calls onMessage for each NOTIFY on channel; resolves to an unsubscribe function. */
-  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls onMessage for each NOTIFY on channel; resolves to an unsubscribe function. A lost
+   * subscription is renewed by itself; onResubscribed is called then, so the caller can catch up on
+   * what was sent while it was not listening.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onResubscribed?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -55,7 +55,7 @@ export function createPostgresDb(opts: PostgresOptions): Db {
         client.release();
       }
     },
-    async listen(channel, onMessage) {
+    async listen(channel, onMessage, onResubscribed) {
       const handler = (msg: pg.Notification) => {
         if (msg.channel === channel) onMessage(msg.payload ?? '');
       };
@@ -63,9 +63,9 @@ export function createPostgresDb(opts: PostgresOptions): Db {
       let stopped = false;
       let retry: ReturnType<typeof setTimeout> | undefined;
       // A lost LISTEN connection must not crash the process, and must not end the events for good:
-      // drop it and subscribe again until the database is back (events sent meanwhile are missed).
+      // drop it and subscribe again until the database is back; onResubscribed lets the caller catch up.
       const resubscribe = () => {
-        if (!stopped) retry = setTimeout(() => void subscribe().catch(resubscribe), 2000);
+        if (!stopped) retry = setTimeout(() => void subscribe().then(() => stopped || onResubscribed?.(), resubscribe), 2000);
       };
       async function subscribe() {
         const c = await pool.connect();

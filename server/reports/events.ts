@@ -32,6 +32,10 @@ const HEARTBEAT_MS = 25_000;
 export default async function reportEvents(app: FastifyInstance, { db, now }: AppContext) {
   const clients = new Set<Client>();
   let listening: Promise<() => Promise<void>> | null = null;
+  // The newest report event announced (report_events.id): after a lost subscription, every event
+  // since is announced again, so clients miss nothing that was committed while no one listened.
+  let announced = 0;
+  const newestEvent = async () => Number((await db.query<{ id: string }>('SELECT coalesce(max(id), 0)::text AS id FROM report_events')).rows[0]!.id);
 
   function send(c: Client, text: string) {
     if (c.raw.writableLength > MAX_BUFFERED) {
@@ -50,9 +54,11 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
       return;
     }
     if (clients.size === 0) return;
-    const { rows } = await db.query<ReportRow>(`SELECT ${REPORT_COLUMNS} FROM ${REPORT_FROM} WHERE r.id = $1`, [msg.id]);
+    const { rows } = await db.query<ReportRow & { last_event: string | null }>(
+      `SELECT ${REPORT_COLUMNS}, (SELECT max(e.id)::text FROM report_events e WHERE e.report_id = r.id) AS last_event FROM ${REPORT_FROM} WHERE r.id = $1`, [msg.id]);
     const row = rows[0];
     if (!row) return;
+    announced = Math.max(announced, Number(row.last_event ?? 0));
     const t = now();
     // One scope check per distinct scope, not per client.
     const visible = new Map<string, Promise<boolean>>();
@@ -74,12 +80,29 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
     }
   }
 
+  /** The reports changed since the newest event announced, announced now (a client may see one twice, never none). */
+  async function catchUp() {
+    const since = announced;
+    const { rows } = await db.query<{ report_id: number; action: string; id: string }>(
+      `SELECT DISTINCT ON (report_id) report_id, action, id::text FROM report_events WHERE id > $1 ORDER BY report_id, id DESC`, [since]);
+    for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
+      await fanOut(JSON.stringify({ id: r.report_id, type: r.action === 'create' ? 'created' : 'changed' }));
+      announced = Math.max(announced, Number(r.id));
+    }
+    app.log.info({ since, reports: rows.length }, 'report events caught up after the subscription was renewed');
+  }
+
   function listen() {
     listening ??= (async () => {
       const { rows } = await db.query<{ channel: string }>(`SELECT ${CHANNEL_SQL} AS channel`);
-      return db.listen(rows[0]!.channel, (payload) => {
+      const unlisten = await db.listen(rows[0]!.channel, (payload) => {
         fanOut(payload).catch((err: unknown) => app.log.error({ err }, 'report event fan-out failed'));
+      }, () => {
+        catchUp().catch((err: unknown) => app.log.error({ err }, 'report event catch-up failed'));
       });
+      // Read after subscribing, so nothing falls between the two.
+      announced = await newestEvent();
+      return unlisten;
     })().catch((err: unknown) => {
       listening = null;
       throw err;
@@ -111,6 +134,8 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
   }, async (request, reply) => {
     // Subscribed before the first byte, so a client that saw the stream open misses nothing after it.
     await listen();
+    // With no client, events were not followed: the first one starts from the newest.
+    if (clients.size === 0) announced = Math.max(announced, await newestEvent());
     reply.hijack();
     const raw = reply.raw;
     const headers: Record<string, string | number | string[]> = {};

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.ts';
@@ -8,53 +7,13 @@ import type { Db } from '../../server/db/db.ts';
 import { createPostgresDb } from '../../server/db/postgres.ts';
 import { resetDb, testDb, TEST_DB } from '../helpers/db.ts';
 import { twoStreets } from '../helpers/cells.ts';
+import { CuttableProxy } from '../helpers/proxy.ts';
 
 // A database outage, without touching the shared PostgreSQL server: the app talks to it through a
 // TCP proxy on loopback, which the test cuts (every connection destroyed, no new one accepted) and
 // restores. While the database is away the API answers 503 problem+json with Retry-After; once it
 // is back the API serves again by itself; every report that got a 201 is stored exactly once.
 // PostgreSQL only: the embedded database lives in the server's own process.
-
-/** A TCP proxy to host:port that can be cut (all sockets destroyed, port closed) and restored on the same port. */
-class CuttableProxy {
-  private server: net.Server | null = null;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-
-  constructor(private readonly host: string, private readonly targetPort: number) {}
-
-  async open(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.targetPort, this.host);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as net.AddressInfo).port;
-    this.server = server;
-  }
-
-  /** The database "goes away": open connections are reset, new ones refused. */
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    const closed = new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    await closed;
-  }
-}
 
 const report = (k: number) => ({
   location: { type: 'Point', coordinates: [107 + ((k * 37) % 1000) / 10_000, 34 + ((k * 91) % 1000) / 10_000] },
