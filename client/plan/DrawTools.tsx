@@ -14,6 +14,7 @@ import { HistoryPanel } from './HistoryPanel.tsx';
 import { EditStack } from './edit-stack.ts';
 import { diffPolygon, propagate, type TopoCell, type VertexChange } from './topology.ts';
 import { traceRing } from './trace.ts';
+import { explainFault } from './faults.ts';
 import './plan.css';
 
 type Tool = 'idle' | 'draw' | 'reshape' | 'split' | 'merge';
@@ -30,7 +31,7 @@ interface MergePick {
   name: string;
 }
 
-const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** The version of the reshaped cell the planner is saving over. */
 const versionOfBase = (base: Cell | null, overrides: Map<number, number>) => (base ? (overrides.get(base.id) ?? base.properties.version) : '?');
 const MERGE_LAYER = 'plan-merge-line';
@@ -49,6 +50,7 @@ const asTopo = (c: Cell): TopoCell => ({ id: c.id, version: c.properties.version
 export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
   const t = usePlanMessages();
   const { lang, levelName } = useI18n();
+  const errorText = (e: unknown) => explainFault(message(e), lang);
   const map = useMap();
   const { refreshCells: reloadTiles } = useMapController();
   // After an edit the map reloads its cell tiles. Workaround: that reload races the selection filter
@@ -101,7 +103,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
     fetchLineage(selectedId, controller.signal)
       .then(setLineage)
       .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(errorText(e));
+        if (!controller.signal.aborted) setError(message(e));
       });
     return () => controller.abort();
   }, [selectedId, reload]);
