@@ -6,8 +6,9 @@ import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { badInputs, type BadInput } from '../reliability/bad-input.ts';
 
 // The bad input corpus (tests/reliability/bad-input.ts): every case gets a 4xx problem+json, the
-// database is exactly as before, and the server goes on answering. WANGGE_RELIABILITY_HEAVY=1
-// makes the zip bomb inflate to 1 GiB instead of 128 MiB.
+// database is exactly as before, and the server goes on answering. Zip bombs (declared, lying
+// headers, thousands of entries, overlapping entries, zips in zips) are refused with the limit
+// named. WANGGE_RELIABILITY_HEAVY=1 makes the bombs inflate to 4 GiB instead of 1 GiB.
 
 let t: TestApp;
 let planner: Headers;
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const ids = await twoStreets(t.db);
   await createUser(t.db, 'corpusPlanner', 'planner');
   planner = await signIn(t.app, 'corpusPlanner');
-  cases = await badInputs({ heavy: process.env.WANGGE_RELIABILITY_HEAVY === '1', cellId: ids.west });
+  cases = badInputs({ heavy: process.env.WANGGE_RELIABILITY_HEAVY === '1', cellId: ids.west });
 });
 
 afterAll(async () => {
@@ -56,6 +57,17 @@ describe(`the bad input corpus (${TEST_DB})`, () => {
     const wrong = answers.filter((a) => a.status < 400 || a.status >= 500 || !a.type?.startsWith('application/problem+json'));
     expect(wrong).toEqual([]);
     for (const a of answers) expect(typeof a.detail, a.name).toBe('string');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses every zip bomb with the limit it passed, storing nothing', async () => {
+    const bombs = cases.filter((c) => c.expect);
+    expect(bombs.length).toBeGreaterThanOrEqual(8);
+    const before = await snapshot();
+    const answers = await send(bombs);
+    expect(answers.map((a) => ({ name: a.name, status: a.status, type: a.type?.split(';')[0] })))
+      .toEqual(bombs.map((c) => ({ name: c.name, status: c.expect!.status, type: 'application/problem+json' })));
+    for (const [i, a] of answers.entries()) expect(a.detail, a.name).toMatch(bombs[i]!.expect!.detail);
     expect(await snapshot()).toEqual(before);
   });
 

@@ -1,15 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/db.ts';
-import { openEmbeddedDb } from '../../server/db/embedded.ts';
-import { createPostgresDb } from '../../server/db/postgres.ts';
 import { TEST_DB } from '../helpers/db.ts';
-import { schemaUrl } from '../../scripts/bench/lib.ts';
+import { serverPlace, type ServerPlace } from '../helpers/child-server.ts';
 import { startChildServer, type ChildServer, type ServerDb } from '../../scripts/bench/server.ts';
 
 // The real server (server/main.ts) as a child process on its own database (an embedded data
@@ -21,43 +15,24 @@ const HEAVY = process.env.WANGGE_RELIABILITY_HEAVY === '1';
 const CLIENTS = HEAVY ? 100 : 20;
 const LOAD_MS = HEAVY ? 10_000 : 1_500;
 
+let place: ServerPlace;
 let serverDb: ServerDb;
-let dataDir: string | undefined;
-let schema: string | undefined;
 let server: ChildServer | undefined;
 
 beforeAll(async () => {
-  if (TEST_DB === 'embedded') {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'wangge-crash-'));
-    serverDb = { dataDir };
-  } else {
-    const url = process.env.TEST_DATABASE_URL!;
-    schema = `wg_crash_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    serverDb = { databaseUrl: schemaUrl(schema, url) };
-  }
+  place = await serverPlace('crash');
+  serverDb = place.serverDb;
+  // The server creates and migrates its database itself (and so has PostGIS loaded when the load begins).
   server = await startChildServer(serverDb);
 }, 180_000);
 
 afterAll(async () => {
   await server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  if (schema) {
-    const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL! });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-    await admin.end();
-  }
+  await place?.drop();
 });
 
 /** The server's database, opened directly while no server runs. */
-async function openDirect(): Promise<Db> {
-  if (dataDir) return openEmbeddedDb({ dataDir });
-  return createPostgresDb({ connectionString: process.env.TEST_DATABASE_URL!, schema, max: 2 });
-}
+const openDirect = (): Promise<Db> => place.open();
 
 const body = (k: number) => ({
   location: { type: 'Point', coordinates: [107 + (k % 100) / 1000, 34 + (k % 37) / 1000] },

@@ -1,9 +1,9 @@
 /**
  * A corpus of malformed requests: broken and hostile JSON, wrong types, invalid and oversized
- * geometry, wrong content types and a zip bomb. Each must be answered with a 4xx problem+json and
+ * geometry, wrong content types and zip bombs. Each must be answered with a 4xx problem+json and
  * change nothing. Large inputs are generated here rather than stored.
  */
-import JSZip from 'jszip';
+import { honestBombZip, lyingHeaderZip, lyingShapefileZip, manyEntriesZip, nestedZip, overlappingZip } from './zip-bombs.ts';
 
 export interface BadInput {
   name: string;
@@ -17,6 +17,8 @@ export interface BadInput {
   headers?: Record<string, string>;
   /** A known server bug (answered 5xx today): tested apart, so the fix shows. */
   knownBug?: string;
+  /** The answer this case must get, beyond "a 4xx problem+json": its status and what its detail says. */
+  expect?: { status: number; detail: RegExp };
 }
 
 const report = { location: { type: 'Point', coordinates: [107.01, 34.01] }, category: 'fire', severity: 'ordinary', description: '消防通道堵塞' };
@@ -42,14 +44,7 @@ function multipart(fields: Record<string, string>, file?: { name: string; data: 
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** A small zip holding `mib` MiB of one repeated byte under a GeoJSON name: it inflates 1000-fold. */
-export async function zipBomb(mib: number): Promise<Buffer> {
-  const zip = new JSZip();
-  zip.file('bomb.geojson', Buffer.alloc(mib * 1024 * 1024, 0x20));
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } });
-}
-
-export async function badInputs(opts: { heavy?: boolean; cellId: number }): Promise<BadInput[]> {
+export function badInputs(opts: { heavy?: boolean; cellId: number }): BadInput[] {
   const reports = (name: string, body: string | Buffer, contentType = 'application/json', headers?: Record<string, string>): BadInput =>
     ({ name: `report: ${name}`, method: 'POST', url: '/api/reports', body, contentType, headers });
   // A community inside the west street (107..107.05 E): only the geometry is wrong.
@@ -57,11 +52,16 @@ export async function badInputs(opts: { heavy?: boolean; cellId: number }): Prom
   const cells = (name: string, body: string | Buffer, contentType = 'application/json'): BadInput =>
     ({ name: `cell: ${name}`, method: 'POST', url: '/api/cells', body, contentType, staff: true });
   const deep = 200_000;
-  const bomb = await zipBomb(opts.heavy ? 1024 : 128);
-  const upload = (name: string, file: { name: string; data: Buffer; type: string }): BadInput => {
+  // Inflated sizes: far past the server's 100 MB budget for an archive, and its memory.
+  const bombMiB = opts.heavy ? 4096 : 1024;
+  const bomb = honestBombZip('bomb.geojson', bombMiB);
+  const upload = (name: string, file: { name: string; data: Buffer; type: string }, expected?: BadInput['expect']): BadInput => {
     const m = multipart({}, file);
-    return { name: `import: ${name}`, method: 'POST', url: '/api/import/cells', body: m.body, contentType: m.contentType, staff: true };
+    return { name: `import: ${name}`, method: 'POST', url: '/api/import/cells', body: m.body, contentType: m.contentType, staff: true, expect: expected };
   };
+  const zip = (data: Buffer, name = 'district.zip') => ({ name, data, type: 'application/zip' });
+  const tooLarge = (detail: RegExp) => ({ status: 413, detail });
+  const unreadable = (detail: RegExp) => ({ status: 422, detail });
   return [
     reports('broken JSON', '{"location": {"type": "Point", "coordinates": [107.01, 34.01]},'),
     reports('empty body', ''),
@@ -104,8 +104,15 @@ export async function badInputs(opts: { heavy?: boolean; cellId: number }): Prom
       name: 'cell: a stale If-Match that is not a version', method: 'PATCH', url: `/api/cells/${opts.cellId}`, body: json({ properties: { name: '改名' } }),
       contentType: 'application/json', staff: true, headers: { 'if-match': '"not-a-version"' },
     },
-    upload(`a zip bomb (${opts.heavy ? '1 GiB' : '128 MiB'} inflated)`, { name: 'district.zip', data: bomb, type: 'application/zip' }),
-    upload('a damaged zip', { name: 'district.zip', data: bomb.subarray(0, Math.floor(bomb.length / 2)), type: 'application/zip' }),
+    upload(`a zip bomb (${bombMiB} MiB inflated, declared)`, zip(bomb), tooLarge(/at most 100 MB uncompressed/)),
+    upload(`a zip whose header lies (${bombMiB} MiB inflated, 1 KiB declared)`, zip(lyingHeaderZip('bomb.geojson', bombMiB)), unreadable(/more than the 1024 bytes its header declares/)),
+    upload(`a KMZ whose header lies (${bombMiB} MiB inflated, 1 KiB declared)`, zip(lyingHeaderZip('doc.kml', bombMiB), 'district.kmz'), unreadable(/more than the 1024 bytes its header declares/)),
+    upload(`a zipped shapefile whose .shp header lies (${bombMiB} MiB inflated)`, zip(lyingShapefileZip(bombMiB)), unreadable(/district\.shp inflates to more than the 1024 bytes/)),
+    upload('a zip of 5000 entries', zip(manyEntriesZip(5000)), tooLarge(/at most 1000 entries/)),
+    upload('overlapping entries (one 1 MiB kernel listed 50 times)', zip(overlappingZip(50, 1)), unreadable(/share their data: a zip bomb/)),
+    upload('overlapping entries (one 16 MiB kernel listed 500 times)', zip(overlappingZip(500, 16)), tooLarge(/at most 100 MB uncompressed/)),
+    upload('zips inside the zip (10 × a 64 MiB bomb)', zip(nestedZip(10, 64)), unreadable(/other archives/)),
+    upload('a damaged zip', zip(bomb.subarray(0, Math.floor(bomb.length / 2))), unreadable(/damaged or truncated/)),
     upload('an empty file', { name: 'district.geojson', data: Buffer.alloc(0), type: 'application/geo+json' }),
     upload('GeoJSON with wrong types', { name: 'district.geojson', data: Buffer.from(json({ type: 'FeatureCollection', features: 'none' })), type: 'application/geo+json' }),
     upload('an executable', { name: 'district.exe', data: Buffer.from('MZ\x90\x00'), type: 'application/octet-stream' }),

@@ -1,4 +1,3 @@
-import JSZip from 'jszip';
 import { DOMParser } from '@xmldom/xmldom';
 import { kml as kmlToGeoJson } from '@tmcw/togeojson';
 import { parseDbf, parseShp } from 'shpjs';
@@ -6,6 +5,7 @@ import type { Feature, Geometry } from 'geojson';
 import type { Queryable } from '../../db/db.ts';
 import { loadSqlJs } from '../export/geopackage.ts';
 import { crsFromEpsg, crsFromPrj, epsgOfName, type SourceCrs } from './crs.ts';
+import { ZipArchive, ZipDamaged, ZipTooLarge, type ZipEntry } from './unzip.ts';
 
 /** A feature as read from the file: geometry in the file's own coordinates, properties as given. */
 export interface SourceFeature {
@@ -27,7 +27,12 @@ export interface SourceData {
 }
 
 /** A file that cannot be read at all: the message says what is wrong and what to do. */
-export class UnreadableFile extends Error {}
+export class UnreadableFile extends Error {
+  /** 413 when the file is over a size limit (an archive that would inflate too far), else 422. */
+  constructor(message: string, readonly status: 413 | 422 = 422) {
+    super(message);
+  }
+}
 
 const MAX_FEATURES = 20_000;
 
@@ -133,19 +138,19 @@ export function dbfEncoding(dbf: Uint8Array, cpg: string | null): { encoding: st
   }
 }
 
-async function readShapefile(zip: JSZip, shpName: string, warnings: string[]): Promise<Pick<SourceData, 'features' | 'crs' | 'encoding'>> {
-  const base = shpName.slice(0, -4);
-  const sibling = (ext: string) => zip.file(new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.${ext}$`, 'i'))[0] ?? null;
+async function readShapefile(zip: ZipArchive, shpEntry: ZipEntry, warnings: string[]): Promise<Pick<SourceData, 'features' | 'crs' | 'encoding'>> {
+  const base = shpEntry.name.slice(0, -4);
+  const sibling = (ext: string) => zip.find(new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.${ext}$`, 'i'));
   const dbfEntry = sibling('dbf');
   const file = base.split('/').pop();
   if (!dbfEntry) {
     throw new UnreadableFile(`The zip holds ${file}.shp but no ${file}.dbf: a shapefile needs its .dbf (the attribute table with the names and codes). Zip the .shp, .shx, .dbf, .prj and .cpg together.`);
   }
-  const shp = await zip.file(shpName)!.async('uint8array');
-  const dbf = await dbfEntry.async('uint8array');
+  const shp = await zip.read(shpEntry);
+  const dbf = await zip.read(dbfEntry);
   const prjEntry = sibling('prj');
   const cpgEntry = sibling('cpg');
-  const cpg = cpgEntry ? await cpgEntry.async('string') : null;
+  const cpg = cpgEntry ? await zip.text(cpgEntry) : null;
   const enc = dbfEncoding(dbf, cpg);
   let shapes: (Geometry | null)[];
   let records: Record<string, unknown>[];
@@ -164,8 +169,9 @@ async function readShapefile(zip: JSZip, shpName: string, warnings: string[]): P
   }
   let crs: SourceCrs | null = null;
   if (prjEntry) {
+    const prj = await zip.text(prjEntry);
     try {
-      crs = crsFromPrj(await prjEntry.async('string'));
+      crs = crsFromPrj(prj);
     } catch (e) {
       warnings.push(`${(e as Error).message}: choose the EPSG code of the data`);
     }
@@ -174,30 +180,35 @@ async function readShapefile(zip: JSZip, shpName: string, warnings: string[]): P
   return { features: fromFeatures(shapes.map((geometry, i) => ({ geometry, properties: records[i] }))), crs, encoding: `${enc.encoding} (from ${enc.from})` };
 }
 
+/**
+ * A zipped Shapefile, a KMZ, or GeoJSON in a zip. The archive is read within ZIP_LIMITS (entries,
+ * bytes inflated): over a limit it is refused with 413 before it is inflated; an archive that lies
+ * about its contents, or whose entries overlap, is refused as damaged.
+ */
 async function readZip(data: Buffer): Promise<Pick<SourceData, 'format' | 'features' | 'crs' | 'encoding' | 'warnings'>> {
-  let zip: JSZip;
   try {
-    zip = await JSZip.loadAsync(data, { checkCRC32: true });
-  } catch (e) {
-    throw new UnreadableFile(`The zip file is damaged or truncated (${(e as Error).message}); upload it again`);
-  }
-  const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir && !n.startsWith('__MACOSX/') && !n.split('/').pop()!.startsWith('.'));
-  const warnings: string[] = [];
-  const shps = names.filter((n) => /\.shp$/i.test(n));
-  try {
-    if (shps.length > 1) warnings.push(`The zip holds ${shps.length} shapefiles; only ${shps[0]} was read`);
+    const zip = ZipArchive.open(data);
+    const entries = zip.entries.filter((e) => !e.dir && !e.name.startsWith('__MACOSX/') && !e.name.split('/').pop()!.startsWith('.'));
+    const names = entries.map((e) => e.name);
+    const warnings: string[] = [];
+    const shps = entries.filter((e) => /\.shp$/i.test(e.name));
+    if (shps.length > 1) warnings.push(`The zip holds ${shps.length} shapefiles; only ${shps[0]!.name} was read`);
     if (shps.length) return { format: 'shapefile', ...(await readShapefile(zip, shps[0]!, warnings)), warnings };
-    const kml = names.find((n) => /\.kml$/i.test(n));
-    if (kml) return { format: 'kmz', ...readKml(await zip.file(kml)!.async('string')), encoding: null };
-    const json = names.find((n) => /\.(geo)?json$/i.test(n));
-    if (json) return { format: 'geojson', ...readGeoJson(await zip.file(json)!.async('string')), encoding: null };
+    const kml = entries.find((e) => /\.kml$/i.test(e.name));
+    if (kml) return { format: 'kmz', ...readKml(await zip.text(kml)), encoding: null };
+    const json = entries.find((e) => /\.(geo)?json$/i.test(e.name));
+    if (json) return { format: 'geojson', ...readGeoJson(await zip.text(json)), encoding: null };
+    const dbfOnly = names.find((n) => /\.dbf$/i.test(n));
+    if (dbfOnly) throw new UnreadableFile(`The zip holds ${dbfOnly} but no .shp: a shapefile needs its .shp (the shapes)`);
+    const inner = names.filter((n) => /\.(zip|kmz)$/i.test(n));
+    if (inner.length) throw new UnreadableFile(`The zip holds other archives (${inner.slice(0, 3).join(', ')}), which Wangge does not open: upload the shapefile zip, KMZ or GeoJSON itself`);
+    throw new UnreadableFile(`The zip holds no shapefile, KML or GeoJSON (found: ${names.slice(0, 8).join(', ') || 'nothing'})`);
   } catch (e) {
     if (e instanceof UnreadableFile) throw e;
+    if (e instanceof ZipTooLarge) throw new UnreadableFile(`The zip is refused: ${e.message}`, 413);
+    if (e instanceof ZipDamaged) throw new UnreadableFile(`The zip file is damaged or truncated: ${e.message}; upload it again`);
     throw new UnreadableFile(`The zip file is damaged or truncated (${(e as Error).message}); upload it again`);
   }
-  const dbfOnly = names.find((n) => /\.dbf$/i.test(n));
-  if (dbfOnly) throw new UnreadableFile(`The zip holds ${dbfOnly} but no .shp: a shapefile needs its .shp (the shapes)`);
-  throw new UnreadableFile(`The zip holds no shapefile, KML or GeoJSON (found: ${names.slice(0, 8).join(', ') || 'nothing'})`);
 }
 
 /** The geometry of a GeoPackage blob: the 'GP' header (spec §2.1.3) with its envelope, then WKB. */

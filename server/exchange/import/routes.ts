@@ -139,7 +139,9 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     try {
       source = await readUpload(fileName, data, db);
     } catch (e) {
-      if (e instanceof UnreadableFile) throw new Problem(422, 'Unreadable file', `${fileName}: ${e.message}`, { errors: [{ field: 'file', message: e.message }] });
+      if (e instanceof UnreadableFile) {
+        throw new Problem(e.status, e.status === 413 ? 'Content Too Large' : 'Unreadable file', `${fileName}: ${e.message}`, { errors: [{ field: 'file', message: e.message }] });
+      }
       throw e;
     }
     const fields = fieldsOf(source.features).map((f) => f.name);
