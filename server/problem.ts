@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 
 /** An RFC 9457 problem: thrown anywhere in a handler, answered as application/problem+json. */
@@ -51,9 +52,47 @@ export const DB_RETRY_AFTER_SECONDS = 5;
  * constraint violations become 409/422, an unreachable database 503 with Retry-After, and nothing
  * internal (stack, SQL) ever reaches a client.
  */
+/** How much of a refused, too-large body is read and dropped so that the client sees the 413. */
+const DISCARD_BYTES = 64 * 1024 * 1024;
+const DISCARD_MS = 10_000;
+
+/**
+ * Reads and drops the rest of a request body, up to a bound. A server that answers before the body
+ * is read and closes the socket makes the kernel reset it, and a client still sending then sees the
+ * reset, never the answer. Past the bound (a client sending without end) the reset is fair.
+ */
+function discardBody(raw: IncomingMessage): Promise<void> {
+  if (raw.complete || raw.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData);
+      raw.off('end', done);
+      raw.off('error', done);
+      raw.off('close', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > DISCARD_BYTES) done();
+    };
+    const timer = setTimeout(done, DISCARD_MS);
+    raw.on('data', onData);
+    raw.once('end', done);
+    raw.once('error', done);
+    raw.once('close', done);
+    raw.resume();
+  });
+}
+
 export function installProblemHandlers(app: FastifyInstance) {
-  app.setErrorHandler((err: FastifyError & { code?: string; constraint?: string }, request, reply) => {
+  app.setErrorHandler(async (err: FastifyError & { code?: string; constraint?: string }, request, reply) => {
     if (err instanceof Problem) return sendProblem(reply, err);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      await discardBody(request.raw);
+      return sendProblem(reply, new Problem(413, 'Content Too Large', err.message));
+    }
     if (err.validation) {
       const errors = err.validation.map((v) => {
         const missing = (v.params as { missingProperty?: string }).missingProperty;
