@@ -6,18 +6,29 @@ import { useMap, useMapController } from '../map/context.tsx';
 import { useCoverageMessages } from './messages.ts';
 import { useCoverageLayers } from './layers.ts';
 import {
-  KIND_COLORS, boundsOf, countsOf, formatArea, formatRatio, problemsOf,
-  type LevelAnswer, type ParentAnswer, type ParentReport, type Problem, type ProblemKind,
+  KIND_COLORS, boundsOf, compareReports, countsOf, formatArea, formatRatio, problemsOf,
+  type Difference, type LevelAnswer, type ParentAnswer, type ParentReport, type PeopleGap, type Problem, type ProblemKind,
 } from './model.ts';
+import { analyseInBackground, type CoverageInput } from './instant.ts';
 import type { CoverageTolerance } from './turf-engine.ts';
 import './coverage.css';
 
 type Scope = { kind: 'parent'; parentId: number } | { kind: 'level'; level: number };
 
+/**
+ * One check: the browser's instant reports (Turf) and the server's (PostGIS), each when it has
+ * arrived. The server's replace the instant ones on screen; both are kept to compare them.
+ */
 interface Result {
+  run: number;
   scope: Scope;
-  reports: ParentReport[];
   tolerance: CoverageTolerance;
+  instant: ParentReport[] | null;
+  instantError: string | null;
+  server: ParentReport[] | null;
+  serverError: string | null;
+  people: PeopleGap[] | null;
+  peopleError: string | null;
 }
 
 interface FixAnswer {
@@ -38,17 +49,24 @@ const LIST_LIMIT = 100;
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+const scopeQuery = (scope: Scope) => new URLSearchParams(scope.kind === 'parent' ? { parentId: String(scope.parentId) } : { level: String(scope.level) });
+
 function coverageUrl(scope: Scope, tolerance: { minAreaM2: number; sliverWidthM: number | null }) {
-  const q = new URLSearchParams(scope.kind === 'parent' ? { parentId: String(scope.parentId) } : { level: String(scope.level) });
+  const q = scopeQuery(scope);
   q.set('minAreaM2', String(tolerance.minAreaM2));
   if (tolerance.sliverWidthM !== null) q.set('sliverWidthM', String(tolerance.sliverWidthM));
   return `/api/coverage?${q}`;
 }
 
+/** The cells whose people the check lists: the selected cell's children, or the level below. */
+const peopleUrl = (scope: Scope) => `/api/people-gaps?${scope.kind === 'parent' ? `parentId=${scope.parentId}` : `level=${scope.level + 1}`}`;
+
 /**
  * The planner's coverage check: for the children of the selected cell, or for every parent of a
- * level, the server's analysis (counts, covered share, overlaps, gaps, strays, slivers, invalid
- * cells), drawn on the map while the result is open, each problem with its one-click fix.
+ * level, counts, covered share, overlaps, gaps, strays, slivers and invalid cells, drawn on the
+ * map while the result is open, each problem with its one-click fix; beside them the people gaps
+ * (cells without their required people). The Turf engine answers at once in the browser; the
+ * server's PostGIS analysis, the authority, replaces it when it arrives and is compared with it.
  */
 export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
   const t = useCoverageMessages();
@@ -63,6 +81,7 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
   const [minArea, setMinArea] = useState('1');
   const [minWidth, setMinWidth] = useState('');
   const [result, setResult] = useState<Result | null>(null);
+  const runs = useRef(0);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -117,29 +136,68 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
   const run = useCallback(async (scope: Scope, tol: { minAreaM2: number; sliverWidthM: number | null }, keepMessages = false) => {
     runController.current?.abort();
     const controller = new AbortController();
+    const { signal } = controller;
     runController.current = controller;
+    const id = ++runs.current;
     setRunning(true);
     if (!keepMessages) {
       setError(null);
       setNotice(null);
     }
-    try {
-      const answer = await api<ParentAnswer | LevelAnswer>(coverageUrl(scope, tol), { signal: controller.signal });
-      const reports = 'parents' in answer ? answer.parents : [answer];
-      setResult({ scope, reports, tolerance: answer.tolerance });
-      const ids = reports.flatMap((r) => [r.parentId, ...problemsOf([r]).flatMap((p) => p.cells), ...r.invalid.map((i) => i.cellId)]);
-      void loadNames(ids, controller.signal);
-    } catch (e) {
-      if (!controller.signal.aborted) setError(t('error', { message: errorText(e) }));
-    } finally {
-      if (runController.current === controller) setRunning(false);
-    }
-  }, [loadNames, t]);
+    let acc: Result = { run: id, scope, tolerance: tol, instant: null, instantError: null, server: null, serverError: null, people: null, peopleError: null };
+    /**
+     * Merges a part into this run's result. The previous run's result stays on screen (no flash
+     * of an empty panel after a fix) until this run has reports to show, or the server failed.
+     */
+    const update = (part: Partial<Result>) => {
+      if (signal.aborted) return;
+      acc = { ...acc, ...part };
+      if (acc.instant || acc.server || acc.serverError) setResult(acc);
+    };
+    const named = (reports: ParentReport[]) =>
+      void loadNames(reports.flatMap((r) => [r.parentId, ...problemsOf([r]).flatMap((p) => p.cells), ...r.invalid.map((i) => i.cellId)]), signal);
+
+    const instant = (async () => {
+      try {
+        const input = await api<CoverageInput>(`/api/coverage/cells?${scopeQuery(scope)}`, { signal });
+        const reports = await analyseInBackground(input, tol, signal);
+        update({ instant: reports });
+        named(reports);
+      } catch (e) {
+        if (!signal.aborted) update({ instantError: errorText(e) });
+      }
+    })();
+    const server = (async () => {
+      try {
+        const answer = await api<ParentAnswer | LevelAnswer>(coverageUrl(scope, tol), { signal });
+        const reports = 'parents' in answer ? answer.parents : [answer];
+        update({ server: reports, tolerance: answer.tolerance });
+        named(reports);
+      } catch (e) {
+        if (!signal.aborted) update({ serverError: errorText(e) });
+      }
+    })();
+    const people = (async () => {
+      try {
+        const gaps = await api<PeopleGap[]>(peopleUrl(scope), { signal });
+        update({ people: gaps });
+        void loadNames(gaps.map((g) => g.cellId), signal);
+      } catch (e) {
+        if (!signal.aborted) update({ peopleError: errorText(e) });
+      }
+    })();
+    await Promise.all([instant, server, people]);
+    if (runController.current === controller) setRunning(false);
+  }, [loadNames]);
 
   const scope: Scope | null = scopeKind === 'level' ? { kind: 'level', level } : selectedId !== null ? { kind: 'parent', parentId: selectedId } : null;
 
-  const problems = useMemo(() => (result ? problemsOf(result.reports) : null), [result]);
-  const counts = useMemo(() => (result ? countsOf(result.reports) : null), [result]);
+  /** What is shown: the server's reports once they are in, the instant ones until then. */
+  const shown = result?.server ?? result?.instant ?? null;
+  const differences = useMemo<Difference[] | null>(
+    () => (result?.server && result.instant ? compareReports(result.instant, result.server) : null), [result]);
+  const problems = useMemo(() => (shown ? problemsOf(shown) : null), [shown]);
+  const counts = useMemo(() => (shown ? countsOf(shown) : null), [shown]);
   const highlight = useMemo(() => problems?.find((p) => p.key === (hoverKey ?? activeKey)) ?? null, [problems, hoverKey, activeKey]);
   useCoverageLayers(map, problems, highlight);
 
@@ -168,7 +226,7 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
     } finally {
       setBusy(null);
     }
-    // Fixed or refused, the list is brought up to date (a refusal usually means the data changed).
+    // Fixed or refused, both checks run again (a refusal usually means the data changed).
     await run(result.scope, { minAreaM2: result.tolerance.minAreaM2, sliverWidthM: result.tolerance.sliverWidthM ?? null }, true);
   };
 
@@ -283,9 +341,69 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
     );
   };
 
-  const invalid = result?.reports.flatMap((r) => r.invalid) ?? [];
-  const failed = result?.reports.filter((r) => r.error) ?? [];
-  const single = result?.scope.kind === 'parent' ? result.reports[0] : undefined;
+  const invalid = shown?.flatMap((r) => r.invalid) ?? [];
+  const failed = shown?.filter((r) => r.error) ?? [];
+  const single = result?.scope.kind === 'parent' ? shown?.[0] : undefined;
+
+  const differenceText = (d: Difference) => {
+    const value = (n: number) => (d.kind === 'failed' ? t(n ? 'failedYes' : 'failedNo') : /Area$/.test(d.kind) ? formatArea(n, lang) : String(n));
+    const line = t('diffLine', { what: t(`diff_${d.kind}`), instant: value(d.instant), server: value(d.server) });
+    return result?.scope.kind === 'level' ? `${line}${t('diffIn', { name: nameOf(d.parentId) })}` : line;
+  };
+
+  /** Which engine the result shown comes from, and whether the two agree. */
+  const checkState = !result ? null
+    : result.server ? (differences === null ? 'checked' : differences.length ? 'differs' : 'same')
+      : result.serverError ? (result.instant ? 'server-failed' : 'failed')
+        : result.instant ? 'instant' : null;
+  const checkLine = result && (checkState || result.instantError) && (
+    <div className="coverage-check" data-testid="coverage-check" data-state={checkState ?? undefined} aria-live="polite">
+      {checkState === 'instant' && <p className="coverage-note"><span className="coverage-pending" aria-hidden="true" />{t('instant')}</p>}
+      {checkState === 'checked' && <p className="coverage-checked">✓ {t('checked')}</p>}
+      {checkState === 'same' && <p className="coverage-checked">✓ {t('checkedSame')}</p>}
+      {checkState === 'server-failed' && <p className="form-error">{t('serverFailed', { message: result.serverError! })}</p>}
+      {checkState === 'failed' && <p className="form-error" role="alert">{t('error', { message: result.serverError! })}</p>}
+      {checkState === 'differs' && (
+        <>
+          <p className="coverage-differs">{t('differs')}</p>
+          <ul className="coverage-differences">{differences!.slice(0, 20).map((d, i) => <li key={i}>{differenceText(d)}</li>)}</ul>
+        </>
+      )}
+      {result.instantError && !result.instant && <p className="coverage-note">{t('instantFailed', { message: result.instantError })}</p>}
+    </div>
+  );
+
+  const assign = (id: number) => {
+    onSelect(id);
+    // The responsible-people editor above follows the selection: bring it into view.
+    requestAnimationFrame(() => document.querySelector('[data-testid="assignments"]')?.scrollIntoView({ block: 'start', behavior: 'smooth' }));
+  };
+  const peopleList = result && (
+    <div className="coverage-list coverage-people" data-testid="coverage-people">
+      {result.peopleError && <p className="form-error">{t('peopleError', { message: result.peopleError })}</p>}
+      {result.people && result.people.length === 0 && <p className="coverage-note">{t('peopleNone')}</p>}
+      {result.people && result.people.length > 0 && (
+        <>
+          <h4><span className="coverage-swatch coverage-swatch-people" />{t('listPeople', { n: result.people.length })}</h4>
+          <ul>
+            {result.people.slice(0, LIST_LIMIT).map((g) => (
+              <li key={g.cellId} className="coverage-item" data-kind="people" data-cell-id={g.cellId}>
+                <span className="coverage-what">
+                  {cellButton(g.cellId)}{' '}
+                  {g.missing.map((m) => <span key={m.role} className="badge warn">{t('peopleMissing', { role: lang === 'en' ? m.en : m.zh, have: m.have, needed: m.needed })}</span>)}
+                </span>
+                <span className="coverage-fixes">
+                  <a className="button small" href="#/plan" title={t('assignTitle', { name: g.name })}
+                    onClick={(e) => { e.preventDefault(); assign(g.cellId); }}>{t('assign')}</a>
+                </span>
+              </li>
+            ))}
+          </ul>
+          {result.people.length > LIST_LIMIT && <p className="coverage-note">{t('more', { n: result.people.length - LIST_LIMIT })}</p>}
+        </>
+      )}
+    </div>
+  );
   const clean = counts && !counts.overlaps && !counts.gaps && !counts.strays && !counts.errors && counts.parents > counts.notSubdivided;
 
   return (
@@ -328,43 +446,50 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
       {error && <p className="form-error" role="alert">{error}</p>}
       {notice && <p className="form-ok" role="status">{notice}</p>}
 
-      {result && counts && (
-        <div className="coverage-result" data-testid="coverage-result" aria-busy={running}>
+      {result && (
+        <div className="coverage-result" data-testid="coverage-result" data-source={result.server ? 'server' : result.instant ? 'instant' : 'none'} aria-busy={running}>
           <h4 className="coverage-result-title">{resultTitle}</h4>
-          {single?.notSubdivided && !single.error && <p className="coverage-note">{t('notSubdivided')}</p>}
-          {result.scope.kind === 'level' && counts.parents === counts.notSubdivided && <p className="coverage-note">{t('allNotSubdivided')}</p>}
-          {!(single?.notSubdivided) && (
-            <dl className="coverage-stats">
-              <div><dt>{t('covered')}</dt><dd data-testid="coverage-ratio">{formatRatio(counts.coveredRatio, lang)}</dd></div>
-              {result.scope.kind === 'level' && <div><dt>{t('parents')}</dt><dd>{counts.parents - counts.notSubdivided}</dd></div>}
-              <div data-kind="overlap"><dt>{t('overlaps')}</dt><dd data-testid="coverage-overlaps">{counts.overlaps}</dd></div>
-              <div data-kind="gap"><dt>{t('gaps')}</dt><dd data-testid="coverage-gaps">{counts.gaps}</dd></div>
-              <div data-kind="stray"><dt>{t('strays')}</dt><dd data-testid="coverage-strays">{counts.strays}</dd></div>
-              <div data-kind="sliver"><dt>{t('slivers')}</dt><dd data-testid="coverage-slivers">{counts.slivers}</dd></div>
-              {counts.invalid > 0 && <div><dt>{t('invalid')}</dt><dd>{counts.invalid}</dd></div>}
-              {counts.errors > 0 && <div><dt>{t('errors')}</dt><dd>{counts.errors}</dd></div>}
-            </dl>
+          {checkLine}
+          {counts && (
+            <>
+              {single?.notSubdivided && !single.error && <p className="coverage-note">{t('notSubdivided')}</p>}
+              {result.scope.kind === 'level' && counts.parents === counts.notSubdivided && <p className="coverage-note">{t('allNotSubdivided')}</p>}
+              {!(single?.notSubdivided) && (
+                <dl className="coverage-stats">
+                  <div><dt>{t('covered')}</dt><dd data-testid="coverage-ratio">{formatRatio(counts.coveredRatio, lang)}</dd></div>
+                  {result.scope.kind === 'level' && <div><dt>{t('parents')}</dt><dd>{counts.parents - counts.notSubdivided}</dd></div>}
+                  <div data-kind="overlap"><dt>{t('overlaps')}</dt><dd data-testid="coverage-overlaps">{counts.overlaps}</dd></div>
+                  <div data-kind="gap"><dt>{t('gaps')}</dt><dd data-testid="coverage-gaps">{counts.gaps}</dd></div>
+                  <div data-kind="stray"><dt>{t('strays')}</dt><dd data-testid="coverage-strays">{counts.strays}</dd></div>
+                  <div data-kind="sliver"><dt>{t('slivers')}</dt><dd data-testid="coverage-slivers">{counts.slivers}</dd></div>
+                  {counts.invalid > 0 && <div><dt>{t('invalid')}</dt><dd>{counts.invalid}</dd></div>}
+                  {counts.errors > 0 && <div><dt>{t('errors')}</dt><dd>{counts.errors}</dd></div>}
+                  <div data-kind="people"><dt>{t('peopleGaps')}</dt><dd data-testid="coverage-people-gaps">{result.people?.length ?? '…'}</dd></div>
+                </dl>
+              )}
+              {failed.length > 0 && (
+                <ul className="form-error coverage-failed" role="alert">
+                  {failed.map((r) => <li key={r.parentId}>{t('parentError', { name: nameOf(r.parentId), message: r.error! })}</li>)}
+                </ul>
+              )}
+              {clean && <p className="form-ok">{t('clean')}</p>}
+              {listOf('overlap', 'listOverlaps')}
+              {listOf('gap', 'listGaps')}
+              {listOf('stray', 'listStrays')}
+              {listOf('sliver', 'listSlivers')}
+              {invalid.length > 0 && (
+                <div className="coverage-list">
+                  <h4>{t('listInvalid', { n: invalid.length })}</h4>
+                  <ul>
+                    {invalid.slice(0, LIST_LIMIT).map((i) => (
+                      <li key={i.cellId} className="coverage-item"><span className="coverage-what">{cellButton(i.cellId)}: <span className="mono">{i.reason}</span></span></li>
+                    ))}
+                  </ul>
+                </div>
+              )}
+            </>
           )}
-          {failed.length > 0 && (
-            <ul className="form-error coverage-failed" role="alert">
-              {failed.map((r) => <li key={r.parentId}>{t('parentError', { name: nameOf(r.parentId), message: r.error! })}</li>)}
-            </ul>
-          )}
-          {clean && <p className="form-ok">{t('clean')}</p>}
-          {listOf('overlap', 'listOverlaps')}
-          {listOf('gap', 'listGaps')}
-          {listOf('stray', 'listStrays')}
-          {listOf('sliver', 'listSlivers')}
-          {invalid.length > 0 && (
-            <div className="coverage-list">
-              <h4>{t('listInvalid', { n: invalid.length })}</h4>
-              <ul>
-                {invalid.slice(0, LIST_LIMIT).map((i) => (
-                  <li key={i.cellId} className="coverage-item"><span className="coverage-what">{cellButton(i.cellId)}: <span className="mono">{i.reason}</span></span></li>
-                ))}
-              </ul>
-            </div>
-          )}
+          {peopleList}
         </div>
       )}
     </section>

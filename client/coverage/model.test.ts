@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countsOf, formatArea, formatRatio, problemFeatures, problemsOf, type ParentReport } from './model.ts';
+import { compareReports, countsOf, formatArea, formatRatio, problemFeatures, problemsOf, type ParentReport } from './model.ts';
 
 const square = (x: number): GeoJSON.Polygon => ({ type: 'Polygon', coordinates: [[[x, 0], [x + 1, 0], [x + 1, 1], [x, 1], [x, 0]]] });
 const report = (parentId: number, over: Partial<ParentReport>): ParentReport => ({
@@ -48,5 +48,26 @@ describe('the coverage panel model', () => {
     expect(formatRatio(0.9993, 'en')).toBe('99.93 %');
     expect(formatRatio(1, 'en')).toBe('100 %');
     expect(formatRatio(null, 'en')).toBe('—');
+  });
+
+  it('says nothing when the instant and the server reports agree, areas within 0.5 %', () => {
+    const close = reports.map((r) => ({ ...r, overlaps: r.overlaps.map((o) => ({ ...o, areaM2: o.areaM2 * 1.004 })) }));
+    expect(compareReports(close, reports)).toEqual([]);
+  });
+
+  it('names every way the instant report differs from the server', () => {
+    const server = reports;
+    const instant: ParentReport[] = [
+      { ...reports[0]!, gaps: [], overlaps: [{ ...reports[0]!.overlaps[0]!, areaM2: 60 }] },
+      { ...reports[1]!, strays: [{ cellId: 6, areaM2: 20, widthM: 1, geometry: square(3) }], overlaps: [] },
+      { ...reports[2]!, error: 'TopologyException' },
+    ];
+    expect(compareReports(instant, server)).toEqual([
+      { parentId: 1, kind: 'gaps', instant: 0, server: 1 },
+      { parentId: 1, kind: 'overlapArea', instant: 60, server: 50 },
+      { parentId: 4, kind: 'overlaps', instant: 0, server: 1 },
+      { parentId: 4, kind: 'strayCells', instant: 1, server: 1 },
+      { parentId: 7, kind: 'failed', instant: 1, server: 0 },
+    ]);
   });
 });

@@ -92,6 +92,75 @@ export function countsOf(reports: ParentReport[]): Counts {
   };
 }
 
+/** Areas of the two engines agree when within this share of each other (the bar the tests hold them to). */
+export const AREA_AGREEMENT = 0.005;
+
+export type DifferenceKind =
+  | 'failed' | 'overlaps' | 'overlapCells' | 'gaps' | 'strays' | 'strayCells' | 'slivers' | 'invalid' | 'invalidCells'
+  | 'overlapArea' | 'gapArea' | 'strayArea';
+
+/** One way the instant (browser) report of a parent differs from the server's: counts, or areas in m². */
+export interface Difference {
+  parentId: number;
+  kind: DifferenceKind;
+  instant: number;
+  server: number;
+}
+
+const sameList = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+const sorted = (xs: (string | number)[]) => xs.map(String).sort();
+const totalArea = (xs: { areaM2: number }[]) => xs.reduce((s, x) => s + x.areaM2, 0);
+
+/**
+ * How the browser's instant reports differ from the server's, parent by parent: the same faults
+ * (the same pairs of cells overlapping, the same cells straying, the same number of gaps and
+ * slivers, the same invalid cells) with areas within AREA_AGREEMENT. Empty when they agree.
+ */
+export function compareReports(instant: ParentReport[], server: ParentReport[]): Difference[] {
+  const out: Difference[] = [];
+  const byId = new Map(instant.map((r) => [r.parentId, r]));
+  for (const s of server) {
+    const i = byId.get(s.parentId);
+    const add = (kind: DifferenceKind, a: number, b: number) => out.push({ parentId: s.parentId, kind, instant: a, server: b });
+    if (!i || !!i.error !== !!s.error) {
+      add('failed', i && !i.error ? 0 : 1, s.error ? 1 : 0);
+      continue;
+    }
+    if (s.error) continue;
+    const sets: [DifferenceKind, DifferenceKind, string[], string[]][] = [
+      ['overlaps', 'overlapCells', sorted(i.overlaps.map((o) => `${o.a}-${o.b}`)), sorted(s.overlaps.map((o) => `${o.a}-${o.b}`))],
+      ['strays', 'strayCells', sorted(i.strays.map((x) => x.cellId)), sorted(s.strays.map((x) => x.cellId))],
+      ['invalid', 'invalidCells', sorted(i.invalid.map((x) => x.cellId)), sorted(s.invalid.map((x) => x.cellId))],
+    ];
+    for (const [count, members, a, b] of sets) {
+      if (a.length !== b.length) add(count, a.length, b.length);
+      else if (!sameList(a, b)) add(members, a.length, b.length);
+    }
+    if (i.gaps.length !== s.gaps.length) add('gaps', i.gaps.length, s.gaps.length);
+    if (i.slivers.length !== s.slivers.length) add('slivers', i.slivers.length, s.slivers.length);
+    // Areas are compared where the counts agree (a missing piece is already said).
+    const areas: [DifferenceKind, { areaM2: number }[], { areaM2: number }[]][] = [
+      ['overlapArea', i.overlaps, s.overlaps],
+      ['gapArea', i.gaps, s.gaps],
+      ['strayArea', i.strays, s.strays],
+    ];
+    for (const [kind, xs, ys] of areas) {
+      const a = totalArea(xs), b = totalArea(ys);
+      if (xs.length === ys.length && Math.abs(a - b) > AREA_AGREEMENT * Math.max(a, b)) add(kind, a, b);
+    }
+  }
+  return out;
+}
+
+/** GET /api/people-gaps (server/people/assignments.ts, the rules of server/people/rules.ts). */
+export interface PeopleGap {
+  cellId: number;
+  code: string;
+  name: string;
+  level: number;
+  missing: { role: string; zh: string; en: string; needed: number; have: number }[];
+}
+
 /** The problems as map features: `key` and `kind` in the properties (for filters and colours). */
 export function problemFeatures(problems: Problem[]): FeatureCollection<Polygon, { key: string; kind: ProblemKind }> {
   return {

@@ -18,7 +18,7 @@
  * Pure TypeScript: no DOM, no React, so the map panel, the drawing tools and Node tests share it.
  */
 import Flatbush from 'flatbush';
-import { area as turfArea, difference, featureCollection, intersect, polygon as turfPolygon, union } from '@turf/turf';
+import { difference, featureCollection, intersect, union } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
 
 export type Areal = Polygon | MultiPolygon;
@@ -170,12 +170,20 @@ export function summarise(reports: CoverageReport[]): CoverageSummary {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Measuring on the WGS 84 ellipsoid, as PostGIS's geography does.
+// Measuring on the WGS 84 ellipsoid.
+//
+// Overlays (both engines) are planar in longitude/latitude: an edge is a straight line in degrees.
+// A piece is measured as that same shape on the ellipsoid, not as the polygon whose edges are
+// geodesics through its vertices: otherwise a piece that is planar-thin, such as the sliver left
+// where noise moves a vertex 0.5 mm off a neighbour's 50 km border, measures as a lens as wide as
+// the geodesic's bulge (metres) and turns into a false fault. PostGIS measures the same way by
+// densifying the piece before its geography area (server/coverage/postgis.ts, areaSql).
 
 const A = 6378137;
 const F = 1 / 298.257223563;
 const E2 = F * (2 - F);
-const TURF_RADIUS = 6371008.8;
+const E = Math.sqrt(E2);
+const B2 = A * A * (1 - E2);
 const RAD = Math.PI / 180;
 
 /** Meridional (M) and prime-vertical (N) radii of curvature at a latitude. */
@@ -183,6 +191,12 @@ function radii(latDeg: number): { m: number; n: number } {
   const s = Math.sin(latDeg * RAD);
   const w = 1 - E2 * s * s;
   return { m: (A * (1 - E2)) / (w * Math.sqrt(w)), n: A / Math.sqrt(w) };
+}
+
+/** Area of the ellipsoid between the equator and a latitude, per radian of longitude (m²). */
+function zoneM2(latDeg: number): number {
+  const s = Math.sin(latDeg * RAD);
+  return B2 * (s / (2 * (1 - E2 * s * s)) + Math.atanh(E * s) / (2 * E));
 }
 
 type Rings = Position[][];
@@ -200,14 +214,32 @@ function ringBounds(rings: Rings): [number, number, number, number] {
 }
 
 /**
- * Area in m². turf.area works on a sphere of the mean radius; scaling by the local Gaussian
- * curvature of the ellipsoid (M·N/R²) matches PostGIS's spheroidal area to well under 0.1 % for
- * cells of city size, instead of up to 0.7 % off near the equator.
+ * Area of a ring whose edges are straight in longitude/latitude: by Green's theorem, the sum over
+ * its edges of Δλ times the mean, along the edge, of the zone area up to the edge (Simpson's rule,
+ * exact to far below a square millimetre for edges of any length a cell has). Zones are taken
+ * relative to the ring's first latitude, so nothing large cancels.
  */
+function ringAreaM2(ring: Position[]): number {
+  if (ring.length < 4) return 0;
+  const z0 = zoneM2(ring[0]![1]!);
+  let sum = 0;
+  let zPrev = 0;
+  for (let i = 1; i < ring.length; i++) {
+    const p = ring[i - 1]!, q = ring[i]!;
+    const zq = zoneM2(q[1]!) - z0;
+    const zm = zoneM2((p[1]! + q[1]!) / 2) - z0;
+    sum += (q[0]! - p[0]!) * RAD * ((zPrev + 4 * zm + zq) / 6);
+    zPrev = zq;
+  }
+  return Math.abs(sum);
+}
+
+/** Area in m² of a polygon (outer ring less its holes). */
 export function polygonAreaM2(rings: Rings): number {
-  const [, minY, , maxY] = ringBounds(rings);
-  const { m, n } = radii((minY + maxY) / 2);
-  return turfArea(turfPolygon(rings)) * ((m * n) / (TURF_RADIUS * TURF_RADIUS));
+  if (!rings.length) return 0;
+  let a = ringAreaM2(rings[0]!);
+  for (let i = 1; i < rings.length; i++) a -= ringAreaM2(rings[i]!);
+  return Math.max(0, a);
 }
 
 /** Length of all rings in metres, segment by segment on the local ellipsoid. */
@@ -472,7 +504,13 @@ export function analyseCoverage(
       const neighbours = isNegligible(m.areaM2, widthOf(m.areaM2, m.perimeterM)) ? [] : bordering(poly, index);
       pieces.push({ kind: 'gap', neighbours, ...m });
     }
+    // Only children near what the union has outside the parent can stray: most cells of a clean
+    // level are skipped, and each of the rest is cut against the parent itself (one overlay, not
+    // two chained, so no piece is a by-product of rounding in the first).
+    const outside = covered ? difference(featureCollection([asFeature(covered), asFeature(parentGeom)]))?.geometry : null;
+    const suspects = new Set(piecesOf(outside).flatMap((poly) => index.near(boundsOf(poly), ON_BOUNDARY_DEG)));
     for (let i = 0; i < kids.length; i++) {
+      if (covered && !suspects.has(i)) continue;
       const c = kids[i]!;
       const b = index.bounds[i]!;
       const near = clipToBox(parentGeom, b);

@@ -1,20 +1,23 @@
 /**
  * Coverage analysis benchmark: the PostGIS engine (embedded PGlite, and PostgreSQL at
  * BENCH_DATABASE_URL) against the Turf engine, on deterministic synthetic tilings of 1,000 and
- * 10,000 cells (100,000 with --large or BENCH_HEAVY=1) with injected faults. Prints a table; writes
- * JSON under bench-results/. Part of `npm run bench`; standalone:
+ * 10,000 cells (100,000 with --large or BENCH_HEAVY=1) with injected faults, and beside them
+ * mapshaper's own overlap and gap detection on the same data (-mosaic: the layer cut into flat
+ * tiles, each counting the parents and children over it). Prints the rows and a side-by-side table
+ * with ratios; writes JSON under bench-results/. Part of `npm run bench`; standalone:
  *
  *   npx tsx scripts/bench/coverage.ts [--large]
  */
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Polygon, Position } from 'geojson';
 import { analyseCoverage, summarise, type CoverageReport } from '../../client/coverage/turf-engine.ts';
 import { analyseParents } from '../../server/coverage/postgis.ts';
 import type { Db } from '../../server/db/db.ts';
 import { openEmbeddedDb } from '../../server/db/embedded.ts';
 import { migrate } from '../../server/db/migrate.ts';
-import { DB_LABEL, HEAVY, dropSchemas, ensureBenchDatabase, openPlace, printTable, timeIt, writeResult } from './lib.ts';
+import { DB_LABEL, HEAVY, dropSchemas, ensureBenchDatabase, fmt, openPlace, printTable, timeIt, writeResult } from './lib.ts';
 
 const BLOCK = 10; // a parent is BLOCK × BLOCK cells
 const STEP = 0.001; // a cell is about 100 m across
@@ -138,11 +141,79 @@ export async function benchTurf(tiling: Tiling): Promise<CoverageRow> {
   return { cells: tiling.children.length, engine: 'Turf + flatbush (Node)', seconds: secs, ...found(reports) };
 }
 
+/** mapshaper has no types; applyCommands(commands, {file: content}) resolves to {file: content}. */
+const mapshaper = createRequire(import.meta.url)('mapshaper') as {
+  applyCommands(commands: string, input: Record<string, unknown>): Promise<Record<string, string | Uint8Array>>;
+};
+
+/** What -mosaic's tiles are, by who covers them; null for ground that is fine. */
+const TILE_KIND = "kids >= 1 && (parents == 0 || kidsOf != kids * parentOf) ? 'stray' : kids >= 2 ? 'overlap' : kids == 0 && parents >= 1 ? 'gap' : null";
+
+/**
+ * mapshaper's detection, the way a GIS user would run it on the same data: parents and children
+ * in one layer; -mosaic cuts it into flat tiles and counts over each tile the children (kids), the
+ * parents, and the sums of their parents' numbers (so a tile can tell whose children cover it). A
+ * tile under two or more of its parent's children is an overlap; under a parent and none of its
+ * children, a gap; under a child and not its parent, a stray. Fault tiles of a kind are dissolved
+ * and exploded into connected pieces, as the engines count them; pieces under 1 m² (mapshaper's
+ * spherical this.area) are slivers. mapshaper has no notion of a parent: the bookkeeping fields
+ * stand in for it, so this is a comparison of speed on the same work more than a third opinion.
+ */
+export async function benchMapshaper(tiling: Tiling): Promise<CoverageRow> {
+  const number = new Map(tiling.parents.map((p, i) => [p.code, i + 1]));
+  const features = [
+    ...tiling.parents.map((p, i) => ({ type: 'Feature', properties: { c: 0, p: 1, cpid: 0, ppid: i + 1 }, geometry: p.geometry })),
+    ...tiling.children.map((c) => ({ type: 'Feature', properties: { c: 1, p: 0, cpid: number.get(c.parentCode)!, ppid: 0 }, geometry: c.geometry })),
+  ];
+  const input = { 'in.json': { type: 'FeatureCollection', features } };
+  const commands = [
+    '-i in.json',
+    '-mosaic calc="kids = sum(c), parents = sum(p), kidsOf = sum(cpid), parentOf = sum(ppid)"',
+    `-each "kind = ${TILE_KIND}"`,
+    '-filter "kind !== null"',
+    '-dissolve kind',
+    '-explode',
+    '-each "area = this.area"',
+    '-o out.json -quiet',
+  ].join(' ');
+  const [pieces, secs] = await timeIt(async () => {
+    const out = await mapshaper.applyCommands(commands, input);
+    const fc = JSON.parse(String(out['out.json'])) as { features: { properties: { kind: 'overlap' | 'gap' | 'stray'; area: number } }[] };
+    return fc.features.map((f) => f.properties);
+  });
+  const found = { overlaps: 0, gaps: 0, strays: 0, slivers: 0 };
+  for (const piece of pieces) {
+    if (piece.area < TOLERANCE.minAreaM2) found.slivers++;
+    else found[`${piece.kind}s`]++;
+  }
+  return { cells: tiling.children.length, engine: 'mapshaper -mosaic (Node)', seconds: secs, ...found };
+}
+
+/** The engines that need no database, on one tiling: Turf, then mapshaper. */
+export async function benchInNode(tiling: Tiling): Promise<CoverageRow[]> {
+  return [await benchTurf(tiling), await benchMapshaper(tiling)];
+}
+
 export const coverageHeader = ['cells', 'engine', 'seconds', 'cells/s', 'overlaps', 'gaps', 'strays', 'slivers'];
 export const coverageTable = (rows: CoverageRow[]) =>
   rows.map((r) => [r.cells, r.engine, r.seconds.toFixed(2), Math.round(r.cells / r.seconds), r.overlaps, r.gaps, r.strays, r.slivers]);
 
-/** Standalone: embedded, PostgreSQL (BENCH_DATABASE_URL) and Turf; `npm run bench -- coverage` runs the same inside the suite. */
+/** a/b as "6.7×" or "0.27×" (two significant digits below 1, where one decimal would say 0.0×). */
+const times = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${a / b >= 1 ? (a / b).toFixed(1) : (a / b).toPrecision(2)}×` : '–');
+
+/** Seconds per size, every engine side by side, with each one's time over PostGIS on PostgreSQL's. */
+export function printCoverageSideBySide(rows: CoverageRow[]) {
+  const pick = (cells: number, prefix: string) => rows.find((r) => r.cells === cells && r.engine.startsWith(prefix))?.seconds ?? NaN;
+  const sizes = [...new Set(rows.map((r) => r.cells))].sort((a, b) => a - b);
+  printTable('Coverage side by side: seconds, and ratios to PostGIS on PostgreSQL (less is faster)',
+    ['cells', 'PostGIS PostgreSQL', 'PostGIS embedded', 'Turf', 'mapshaper', 'embedded/PostgreSQL', 'Turf/PostgreSQL', 'mapshaper/PostgreSQL', 'mapshaper/Turf'],
+    sizes.map((n) => {
+      const pg = pick(n, `PostGIS (${DB_LABEL.postgres})`), emb = pick(n, `PostGIS (${DB_LABEL.embedded})`), turf = pick(n, 'Turf'), ms = pick(n, 'mapshaper');
+      return [n, fmt(pg, 2), fmt(emb, 2), fmt(turf, 2), fmt(ms, 2), times(emb, pg), times(turf, pg), times(ms, pg), times(ms, turf)];
+    }));
+}
+
+/** Standalone: embedded, PostgreSQL (BENCH_DATABASE_URL), Turf and mapshaper; `npm run bench -- coverage` runs the same inside the suite. */
 async function main() {
   const sizes = [1_000, 10_000, ...(process.argv.includes('--large') || HEAVY ? [100_000] : [])];
   await ensureBenchDatabase();
@@ -160,10 +231,15 @@ async function main() {
         await db.close();
         if (kind === 'postgres') await dropSchemas(schema);
       }
+      console.error(`  ${rows.at(-1)!.engine}: ${rows.at(-1)!.seconds.toFixed(2)} s`);
     }
-    rows.push(await benchTurf(tiling));
+    for (const row of await benchInNode(tiling)) {
+      rows.push(row);
+      console.error(`  ${row.engine}: ${row.seconds.toFixed(2)} s`);
+    }
   }
   printTable('Coverage analysis', coverageHeader, coverageTable(rows));
+  printCoverageSideBySide(rows);
   console.log(`\nwritten to ${writeResult('coverage', { rows })}`);
 }
 

@@ -13,7 +13,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { benchPostgis, benchTurf, coverageHeader, coverageTable, makeTiling, type CoverageRow } from './coverage.ts';
+import { benchInNode, benchPostgis, coverageHeader, coverageTable, makeTiling, printCoverageSideBySide, type CoverageRow } from './coverage.ts';
 import { benchExchange, type ExchangeRow } from './exchange.ts';
 import { benchHeatmap, type HeatmapRow } from './heatmap.ts';
 import { benchIntake, type IntakeRow } from './intake.ts';
@@ -34,7 +34,7 @@ async function coverageJob(kind: JobKind, runId: string): Promise<CoverageRow[]>
   for (const size of [1_000, 10_000, ...(HEAVY ? [100_000] : [])]) {
     const tiling = makeTiling(size);
     if (kind === 'turf') {
-      rows.push(await benchTurf(tiling));
+      rows.push(...(await benchInNode(tiling)));
     } else {
       const db = await openPlace({ kind, where: kind === 'embedded' ? '' : `wg_bench_${runId}_coverage_${size}` }, { create: true });
       try {
@@ -133,6 +133,7 @@ function reportHeatmap(results: JobResult<HeatmapRow>[]) {
 function reportCoverage(results: JobResult<CoverageRow>[]) {
   const rows = results.flatMap((r) => r.rows).sort((a, b) => a.cells - b.cells);
   printTable('Coverage analysis (overlaps, gaps, strays of every parent)', coverageHeader, coverageTable(rows));
+  printCoverageSideBySide(rows);
   return rows;
 }
 
@@ -174,7 +175,7 @@ async function main() {
       for (const kind of jobKinds) {
         const r = await runJob<never>(section, kind, runId);
         results.push(r);
-        memory.push([section, kind === 'turf' ? 'Turf (no database)' : DB_LABEL[kind], r.peakRssMiB, fmt(r.seconds, 0)]);
+        memory.push([section, kind === 'turf' ? 'Turf and mapshaper (no database)' : DB_LABEL[kind], r.peakRssMiB, fmt(r.seconds, 0)]);
       }
       const rows = section === 'intake' ? reportIntake(results as JobResult<IntakeRow>[])
         : section === 'tiles' ? reportTiles(results as JobResult<TileRow>[])

@@ -5,7 +5,7 @@ import { invalid, notFound } from '../problem.ts';
 import type { CodeScheme } from '../config.ts';
 import { nextChildCode } from '../cells/codes.ts';
 import { ON_BOUNDARY_DEG, type CoverageTolerance } from '../../client/coverage/turf-engine.ts';
-import { OVERLAY_GRID, analyseParents, borderingSql } from './postgis.ts';
+import { OVERLAY_GRID, analyseParents, areaSql, borderingSql } from './postgis.ts';
 
 /**
  * The four coverage repairs. Each runs inside the caller's transaction, changes cells with UPDATE
@@ -16,7 +16,7 @@ import { OVERLAY_GRID, analyseParents, borderingSql } from './postgis.ts';
 const mv = (g: string) => `ST_Multi(ST_CollectionExtract(ST_MakeValid(${g}, 'method=structure'), 3))`;
 /** SQL condition: piece g is a sliver under the tolerance in $min (m²) and $width (m, or null). */
 const sliverSql = (g: string, min: string, width: string) =>
-  `(ST_Area(${g}::geography) < ${min} OR (${width}::float8 IS NOT NULL AND 2 * ST_Area(${g}::geography) / NULLIF(ST_Perimeter(${g}::geography), 0) < ${width}::float8))`;
+  `(${areaSql(g)} < ${min} OR (${width}::float8 IS NOT NULL AND 2 * ${areaSql(g)} / NULLIF(ST_Perimeter(${g}::geography), 0) < ${width}::float8))`;
 
 interface CellLite { id: number; name: string; level: number; parent_id: number | null; code: string }
 

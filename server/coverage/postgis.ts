@@ -19,6 +19,15 @@ import {
  */
 export const OVERLAY_GRID = 1e-10;
 
+/**
+ * Pieces are measured as the planar shapes the overlay made (edges straight in degrees), like the
+ * Turf engine does: densified to AREA_STEP_DEG (about 100 m) first, so geography's geodesic edges
+ * follow them. A planar sliver measured undensified can be metres wide along a long border (the
+ * geodesic bulges away from the straight edge) and would be reported as a fault.
+ */
+export const AREA_STEP_DEG = 1e-3;
+export const areaSql = (g: string) => `ST_Area(ST_Segmentize(${g}, ${AREA_STEP_DEG})::geography)`;
+
 /** A cell's geometry as analysed: made valid when it is in the list of invalid ids ($2). */
 export const analysed = (alias: string) =>
   `(CASE WHEN ${alias}.id = ANY($2::int[]) THEN ST_Multi(ST_CollectionExtract(ST_MakeValid(${alias}.geom, 'method=structure'), 3)) ELSE ${alias}.geom END)`;
@@ -64,7 +73,7 @@ export async function analyseParents(q: Queryable, parentIds: number[], tol: Cov
   const { rows: cells } = await q.query<{ id: number; parent_id: number | null; reason: string | null; area: number | null; is_parent: boolean }>(
     `SELECT c.id, c.parent_id, c.id = ANY($1::int[]) AS is_parent,
             CASE WHEN ST_IsValid(c.geom) THEN NULL ELSE ST_IsValidReason(c.geom) END AS reason,
-            CASE WHEN c.id = ANY($1::int[]) THEN ST_Area(ST_CollectionExtract(ST_MakeValid(c.geom, 'method=structure'), 3)::geography) END AS area
+            CASE WHEN c.id = ANY($1::int[]) THEN ${areaSql("ST_CollectionExtract(ST_MakeValid(c.geom, 'method=structure'), 3)")} END AS area
      FROM cells c WHERE c.id = ANY($1::int[]) OR c.parent_id = ANY($1::int[])`, [parentIds]);
   // PGlite's PostGIS drops the rows of a query whose GEOS call fails (e.g. an unclosed ring
   // written by a raw import) instead of raising: never analyse a set that silently lost cells.
@@ -73,7 +82,7 @@ export async function analyseParents(q: Queryable, parentIds: number[], tol: Cov
   const invalidIds = cells.filter((c) => c.reason !== null).map((c) => c.id);
 
   const overlaps = await perParent<PieceRow & { a: number; b: number }>(q, parentIds, invalidIds,
-    `SELECT x.a, x.b, ST_Area(d.geom::geography) AS area, ST_Perimeter(d.geom::geography) AS perim, ST_AsGeoJSON(d.geom, 9)::json AS geometry
+    `SELECT x.a, x.b, ${areaSql('d.geom')} AS area, ST_Perimeter(d.geom::geography) AS perim, ST_AsGeoJSON(d.geom, 9)::json AS geometry
      FROM (
        SELECT a.id AS a, b.id AS b, ST_CollectionExtract(ST_Intersection(v.ga, v.gb, ${OVERLAY_GRID}), 3) AS x
        FROM cells a JOIN cells b ON b.parent_id = a.parent_id AND a.id < b.id AND a.geom && b.geom
@@ -87,11 +96,11 @@ export async function analyseParents(q: Queryable, parentIds: number[], tol: Cov
      FROM (SELECT ST_Union(${analysed('c')}, ${OVERLAY_GRID}) AS u FROM cells c WHERE c.parent_id = p.id) u
      CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${analysed('p')}, u.u, ${OVERLAY_GRID}), 3)) g0
      CROSS JOIN LATERAL (SELECT g0.geom AS g) g
-     CROSS JOIN LATERAL (SELECT ST_Area(g.g::geography) AS area) a
+     CROSS JOIN LATERAL (SELECT ${areaSql('g.g')} AS area) a
      WHERE u.u IS NOT NULL`);
 
   const strays = await perParent<PieceRow & { cell_id: number }>(q, parentIds, invalidIds,
-    `SELECT c.id AS cell_id, ST_Area(d.geom::geography) AS area, ST_Perimeter(d.geom::geography) AS perim, ST_AsGeoJSON(d.geom, 9)::json AS geometry
+    `SELECT c.id AS cell_id, ${areaSql('d.geom')} AS area, ST_Perimeter(d.geom::geography) AS perim, ST_AsGeoJSON(d.geom, 9)::json AS geometry
      FROM cells c
      CROSS JOIN LATERAL (SELECT ${analysed('c')} AS cg, ${analysed('p')} AS pg) v
      CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(v.cg, v.pg, ${OVERLAY_GRID}), 3)) d

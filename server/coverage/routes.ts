@@ -10,9 +10,12 @@ import { DEFAULT_MIN_AREA_M2, summarise, type CoverageTolerance } from '../../cl
 import { analyseParents, analyseParentsSafely } from './postgis.ts';
 import { fixGap, fixOverlap, fixSlivers, fixStray } from './fix.ts';
 
-interface CoverageQuery {
+interface ScopeQuery {
   parentId?: number;
   level?: number;
+}
+
+interface CoverageQuery extends ScopeQuery {
   minAreaM2?: number;
   sliverWidthM?: number;
 }
@@ -56,6 +59,21 @@ const toleranceOf = (x: { minAreaM2?: number; sliverWidthM?: number }): Coverage
 
 /** Seamless coverage: finding overlaps, gaps, strays and slivers, and repairing them. */
 export default async function coverageRoutes(app: FastifyInstance, { db, config }: AppContext) {
+  /** The parents a query names: the one cell (parentId), or every cell of a level in code order. */
+  const parentsOf = async ({ parentId, level }: ScopeQuery): Promise<number[]> => {
+    if ((parentId === undefined) === (level === undefined)) {
+      const field = parentId === undefined ? 'parentId' : 'level';
+      throw new Problem(400, 'Bad Request', 'Give either parentId (one parent) or level (every parent at that level), not both and not neither', { errors: [{ field: `querystring.${field}`, message: 'give exactly one of parentId and level' }] });
+    }
+    if (parentId !== undefined) {
+      const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [parentId]);
+      if (!rowCount) throw notFound(`Cell ${parentId}`);
+      return [parentId];
+    }
+    const { rows } = await db.query<{ id: number }>('SELECT id FROM cells WHERE level = $1 ORDER BY code', [level]);
+    return rows.map((r) => r.id);
+  };
+
   app.get<{ Querystring: CoverageQuery }>('/api/coverage', {
     schema: {
       tags: ['coverage'],
@@ -90,19 +108,50 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
     requireUser(request);
     const { parentId, level } = request.query;
     const tolerance = toleranceOf(request.query);
-    if ((parentId === undefined) === (level === undefined)) {
-      const field = parentId === undefined ? 'parentId' : 'level';
-      throw new Problem(400, 'Bad Request', 'Give either parentId (one parent) or level (every parent at that level), not both and not neither', { errors: [{ field: `querystring.${field}`, message: 'give exactly one of parentId and level' }] });
-    }
+    const parentIds = await parentsOf(request.query);
     if (parentId !== undefined) {
-      const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [parentId]);
-      if (!rowCount) throw notFound(`Cell ${parentId}`);
-      const [report] = await analyseParentsSafely(db, [parentId], tolerance);
+      const [report] = await analyseParentsSafely(db, parentIds, tolerance);
       return { ...report!, tolerance };
     }
-    const { rows } = await db.query<{ id: number }>('SELECT id FROM cells WHERE level = $1 ORDER BY code', [level]);
-    const parents = await analyseParentsSafely(db, rows.map((r) => r.id), tolerance);
+    const parents = await analyseParentsSafely(db, parentIds, tolerance);
     return { level, tolerance, parents, summary: summarise(parents) };
+  });
+
+  const areal = { type: 'object', additionalProperties: true, description: 'GeoJSON Polygon or MultiPolygon, as stored (15 decimals)' } as const;
+  app.get<{ Querystring: ScopeQuery }>('/api/coverage/cells', {
+    schema: {
+      tags: ['coverage'],
+      summary: 'The parents and children an analysis reads, unrounded, for the planner\'s browser to run the same analysis instantly (Turf)',
+      querystring: {
+        type: 'object',
+        properties: { parentId: idSchema, level: { type: 'integer', minimum: 1, maximum: 32 } },
+        additionalProperties: false,
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            parents: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, geometry: areal } } },
+            children: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, parentId: { type: 'integer' }, geometry: areal } } },
+          },
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request) => {
+    requireUser(request);
+    const parentIds = await parentsOf(request.query);
+    // Full precision: rounded to the 7 decimals of /api/cells, a vertex lying on a neighbour's edge
+    // moves off it by up to 5 mm, and the browser would report slivers the server does not see.
+    const { rows } = await db.query<{ id: number; parent_id: number | null; geometry: object }>(
+      `SELECT c.id, c.parent_id, ST_AsGeoJSON(c.geom, 15)::json AS geometry
+       FROM cells c WHERE c.id = ANY($1::int[]) OR c.parent_id = ANY($1::int[]) ORDER BY c.level, c.code`, [parentIds]);
+    const isParent = new Set(parentIds);
+    const byId = new Map(rows.filter((r) => isParent.has(r.id)).map((r) => [r.id, r]));
+    return {
+      parents: parentIds.map((id) => ({ id, geometry: byId.get(id)!.geometry })),
+      children: rows.filter((r) => r.parent_id !== null && isParent.has(r.parent_id)).map((r) => ({ id: r.id, parentId: r.parent_id, geometry: r.geometry })),
+    };
   });
 
   app.post<{ Body: FixBody }>('/api/coverage/fix', {

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CoverageReport } from '../../client/coverage/turf-engine.ts';
+import { analyseInput, type CoverageInput } from '../../client/coverage/instant.ts';
+import { compareReports } from '../../client/coverage/model.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DB } from '../helpers/db.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';
@@ -48,6 +50,37 @@ describe(`reading coverage (${TEST_DB})`, () => {
     expect(neg.statusCode).toBe(400);
     expect(neg.json().errors[0].field).toBe('querystring.minAreaM2');
     expect((await get('?level=1', {})).statusCode).toBe(401);
+  });
+
+  it('gives the browser the cells an analysis reads, unrounded, for one parent or a whole level', async () => {
+    // A border 5e-9° (0.5 mm) off the other cell's: /api/cells (7 decimals) would round it away.
+    const fine = 5e-9;
+    const { parentId, ids } = await loadCase(t.db, { parent: rect(0, 0, 10, 10), children: [
+      { key: 'A', geometry: { type: 'Polygon', coordinates: [[[107, 34], [107.005 + fine, 34], [107.005 + fine, 34.01], [107, 34.01], [107, 34]]] } },
+      { key: 'B', geometry: rect(5, 0, 10, 10) },
+    ] });
+    const get = (q: string, headers: Headers | undefined = planner) => t.app.inject({ method: 'GET', url: `/api/coverage/cells${q}`, headers });
+    const one = await get(`?parentId=${parentId}`);
+    expect(one.statusCode, one.body).toBe(200);
+    const body = one.json() as { parents: { id: number; geometry: { coordinates: number[][][][] } }[]; children: { id: number; parentId: number; geometry: { coordinates: number[][][][] } }[] };
+    expect(body.parents.map((p) => p.id)).toEqual([parentId]);
+    expect(body.children.map((c) => [c.id, c.parentId])).toEqual([[ids.get('A'), parentId], [ids.get('B'), parentId]]);
+    expect(body.children[0]!.geometry.coordinates[0]![0]![1]![0]).toBeCloseTo(107.005 + fine, 12);
+    // The browser's engine on this answer finds what the server finds: the 0.5 mm overlap sliver.
+    const server = await coverage(parentId);
+    expect(server.slivers.map((x) => x.kind)).toEqual(['overlap']);
+    const [instant] = analyseInput(body as unknown as CoverageInput, { minAreaM2: 1, sliverWidthM: null });
+    expect(compareReports([instant!], [server])).toEqual([]);
+
+    const level = await get('?level=1');
+    expect(level.statusCode).toBe(200);
+    const all = level.json() as { parents: { id: number }[]; children: { parentId: number }[] };
+    const { rows } = await t.db.query<{ n: number; kids: number }>('SELECT (SELECT count(*)::int FROM cells WHERE level = 1) AS n, (SELECT count(*)::int FROM cells c JOIN cells p ON p.id = c.parent_id WHERE p.level = 1) AS kids');
+    expect(all.parents).toHaveLength(rows[0]!.n);
+    expect(all.children).toHaveLength(rows[0]!.kids);
+    expect((await get('?parentId=1&level=1')).statusCode).toBe(400);
+    expect((await get('?parentId=999999')).statusCode).toBe(404);
+    expect((await get(`?parentId=${parentId}`, {})).statusCode).toBe(401);
   });
 });
 

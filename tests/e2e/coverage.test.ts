@@ -1,15 +1,19 @@
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { area, buffer, difference, featureCollection, intersect, union } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { launchBrowser, startServer, type RunningServer, signInApi, type Api } from '../helpers/e2e.ts';
 
 /**
  * Coverage from the planner's side: an overlap and a gap are made through the API in one street of
- * the demo district (a community pushed into its neighbour; a strip cut from another), the planner
- * runs the coverage check for the street in #/plan, sees both listed and drawn on the map, fixes the
- * overlap with one click, and the API then shows the overlap gone and the fix in the cell's history.
+ * the demo district (a community pushed into its neighbour; a strip cut from another), and people
+ * are assigned to all but two of its communities. The planner runs the coverage check for the
+ * street in #/plan: the browser's instant result (Turf) shows first — the server's answer is held
+ * back by the test to see it — then the server's check replaces it and says it agrees; both faults
+ * are listed and drawn on the map, the two communities short of people are listed beside them with
+ * a link to their assignments; one click fixes the overlap, and the API then shows the overlap gone
+ * and the fix in the cell's history. A server answer altered on its way shows the disagreement.
  */
 
 type Cell = Feature<MultiPolygon, { code: string; name: string; level: number; parentId: number | null; version: number }> & { id: number };
@@ -22,6 +26,7 @@ let street: Cell;
 let pushed: Cell; // grown into its neighbour
 let neighbour: Cell; // the cell it grew into
 let cut: Cell; // lost a strip: the gap
+let shortOfPeople: Cell[]; // [cut: no one at all, neighbour: no supervisor]
 
 const apiAs = (username: string) => signInApi(server.url, username);
 
@@ -93,6 +98,19 @@ beforeAll(async () => {
   expect(after.overlaps.map((o) => [o.a, o.b])).toEqual([[Math.min(pushed.id, neighbour.id), Math.max(pushed.id, neighbour.id)]]);
   expect(after.gaps.length).toBeGreaterThanOrEqual(1);
 
+  // People: every community has its first responsible and a supervisor, except `cut` (no one)
+  // and `neighbour` (no supervisor).
+  const person = async (name: string) => (await json<{ id: number }>(await planner('/api/people', { method: 'POST', body: JSON.stringify({ name }) }))).id;
+  const [chief, watcher] = [await person('覆盖测试甲'), await person('覆盖测试乙')];
+  for (const k of kids) {
+    if (k.id === cut.id) continue;
+    const list = [{ personId: chief, role: 'first_responsible' }, ...(k.id === neighbour.id ? [] : [{ personId: watcher, role: 'supervisor' }])];
+    await json(await planner(`/api/cells/${k.id}/assignments`, { method: 'PUT', body: JSON.stringify(list) }));
+  }
+  shortOfPeople = [cut, neighbour];
+  const gaps = await json<{ cellId: number }[]>(await planner(`/api/people-gaps?parentId=${street.id}`));
+  expect(gaps.map((g) => g.cellId).sort()).toEqual(shortOfPeople.map((c) => c.id).sort());
+
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   const signIn = await page.request.post(`${server.url}/api/session`, { data: { username: 'planner', password: 'demo1234' } });
   expect(signIn.status()).toBe(200);
@@ -105,20 +123,59 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** The server's analysis (GET /api/coverage, not /api/coverage/cells nor /fix), intercepted. */
+const isAnalysis = (url: URL) => url.pathname === '/api/coverage';
+
+/** Holds the server's analysis back until release() is called; release() resolves once it is let through. */
+async function holdServerAnswer() {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let passed: Promise<void> = Promise.resolve();
+  const handler = (route: Route) => (passed = released.then(() => route.continue()));
+  await page.route(isAnalysis, handler);
+  return {
+    release: async () => {
+      release();
+      await passed;
+      await page.unroute(isAnalysis, handler);
+    },
+  };
+}
+
 describe('the coverage panel', () => {
-  it('lists and draws the overlap and the gap of a street, and fixes the overlap in one click', async () => {
+  it('shows the browser\'s instant result first, then the server\'s check, which agrees', async () => {
     // Select the street in the tree, then open the planner's view (the selection is kept).
     await page.locator(`.tree-row[data-cell-id="${street.properties.parentId}"] .tree-toggle`).click();
     await page.locator(`.tree-row[data-cell-id="${street.id}"] .tree-label`).click();
     await page.getByTestId('nav-plan').click();
     const panel = page.locator('section.coverage');
     await expect.poll(() => panel.textContent()).toContain(street.properties.name);
+    const held = await holdServerAnswer();
     await panel.getByTestId('coverage-run').click();
 
+    // The server has not answered: what shows is the Turf engine's result, marked as such.
     const result = panel.getByTestId('coverage-result');
-    await result.waitFor();
-    await expect.poll(() => panel.getByTestId('coverage-overlaps').textContent()).toBe('1');
-    expect(Number(await panel.getByTestId('coverage-gaps').textContent())).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => result.getAttribute('data-source'), { timeout: 30_000 }).toBe('instant');
+    const check = panel.getByTestId('coverage-check');
+    expect(await check.getAttribute('data-state')).toBe('instant');
+    expect(await check.textContent()).toMatch(/服务器核验中|the server is checking/);
+    expect(await panel.getByTestId('coverage-overlaps').textContent()).toBe('1');
+    const instantGaps = await panel.getByTestId('coverage-gaps').textContent();
+    expect(Number(instantGaps)).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => panel.locator('.coverage-item[data-kind="overlap"]').textContent()).toContain(pushed.properties.name);
+    await page.screenshot({ path: 'test-results/e2e/coverage-instant.png' });
+
+    // The server's answer replaces it, and the two agree.
+    await held.release();
+    await expect.poll(() => result.getAttribute('data-source'), { timeout: 30_000 }).toBe('server');
+    expect(await check.getAttribute('data-state')).toBe('same');
+    expect(await check.textContent()).toMatch(/服务器已核验|Checked by the server/);
+    expect(await panel.getByTestId('coverage-overlaps').textContent()).toBe('1');
+    expect(await panel.getByTestId('coverage-gaps').textContent()).toBe(instantGaps);
+  });
+
+  it('lists and draws the overlap and the gap of a street, and fixes the overlap in one click', async () => {
+    const panel = page.locator('section.coverage');
     expect(await panel.getByTestId('coverage-ratio').textContent()).toMatch(/^9\d(\.\d+)? %$/);
 
     const overlap = panel.locator('.coverage-item[data-kind="overlap"]');
@@ -140,6 +197,7 @@ describe('the coverage panel', () => {
     });
     expect(rendered.problems).toContain('overlap');
     expect(rendered.highlight).toEqual(expect.arrayContaining(['overlap']));
+    await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: 'test-results/e2e/coverage-overlap.png' });
 
     // Keep the neighbour: `pushed` gives the strip back.
@@ -148,6 +206,8 @@ describe('the coverage panel', () => {
     await expect.poll(() => panel.getByRole('status').textContent(), { timeout: 30_000 }).toContain(pushed.properties.name);
     await expect.poll(() => panel.getByTestId('coverage-overlaps').textContent(), { timeout: 30_000 }).toBe('0');
     await expect.poll(() => panel.locator('.coverage-item[data-kind="overlap"]').count()).toBe(0);
+    // Both checks ran again after the fix, and agree.
+    await expect.poll(() => panel.getByTestId('coverage-check').getAttribute('data-state'), { timeout: 30_000 }).toBe('same');
     await page.screenshot({ path: 'test-results/e2e/coverage-fixed.png' });
 
     // The API agrees, and the pushed cell's history has the fix by the planner.
@@ -197,6 +257,56 @@ describe('the coverage panel', () => {
     await expect.poll(() => panel.getByTestId('coverage-overlaps').textContent(), { timeout: 30_000 }).toBe('0');
     expect(await alert.textContent()).toMatch(/do not overlap/);
     await page.screenshot({ path: 'test-results/e2e/coverage-error.png' });
+  });
+
+  it('says plainly when the server\'s check differs from the instant result', async () => {
+    const panel = page.locator('section.coverage');
+    const gaps = Number(await panel.getByTestId('coverage-gaps').textContent());
+    // The server's answer is altered on its way: a gap added that the browser cannot find.
+    const [x, y] = street.geometry.coordinates[0]![0]![0]!;
+    const square = { type: 'Polygon', coordinates: [[[x, y], [x! + 1e-4, y], [x! + 1e-4, y! + 1e-4], [x, y! + 1e-4], [x, y]]] };
+    const handler = async (route: Route) => {
+      const res = await route.fetch();
+      const body = await res.json() as Report;
+      await route.fulfill({ response: res, json: { ...body, gaps: [...body.gaps, { areaM2: 100, widthM: 5, neighbours: [], geometry: square }] } });
+    };
+    await page.route(isAnalysis, handler);
+    await panel.getByTestId('coverage-run').click();
+    const check = panel.getByTestId('coverage-check');
+    await expect.poll(() => check.getAttribute('data-state'), { timeout: 30_000 }).toBe('differs');
+    expect(await check.textContent()).toMatch(new RegExp(`(空白数：浏览器 ${gaps}，服务器 ${gaps + 1}|Gaps: browser ${gaps}, server ${gaps + 1})`));
+    // What shows is the server's, the authority.
+    expect(await panel.getByTestId('coverage-gaps').textContent()).toBe(String(gaps + 1));
+    await page.screenshot({ path: 'test-results/e2e/coverage-differs.png' });
+    await page.unroute(isAnalysis, handler);
+    await panel.getByTestId('coverage-run').click();
+    await expect.poll(() => check.getAttribute('data-state'), { timeout: 30_000 }).toBe('same');
+    expect(await panel.getByTestId('coverage-gaps').textContent()).toBe(String(gaps));
+  });
+
+  it('lists the communities short of people beside the spatial faults, each with a link to its assignments', async () => {
+    const panel = page.locator('section.coverage');
+    const people = panel.getByTestId('coverage-people');
+    await expect.poll(() => panel.getByTestId('coverage-people-gaps').textContent()).toBe('2');
+    const items = people.locator('.coverage-item');
+    expect(await items.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.cellId)).sort())).toEqual(shortOfPeople.map((c) => c.id).sort());
+    const item = (c: Cell) => people.locator(`.coverage-item[data-cell-id="${c.id}"]`);
+    await expect.poll(() => item(cut).textContent()).toContain(cut.properties.name);
+    expect(await item(cut).textContent()).toMatch(/(第一责任人|First responsible) 0\/1/);
+    expect(await item(cut).textContent()).toMatch(/(监督员|Supervisor) 0\/1/);
+    expect(await item(neighbour).textContent()).toMatch(/(监督员|Supervisor) 0\/1/);
+    expect(await item(neighbour).textContent()).not.toMatch(/第一责任人|First responsible/);
+
+    // The link opens the cell in the responsible-people editor (the selection follows it).
+    const loaded = page.waitForResponse((r) => r.url().endsWith(`/api/cells/${cut.id}/assignments`));
+    await item(cut).getByRole('link').click();
+    await loaded;
+    const editor = page.getByTestId('assignments');
+    await expect.poll(() => editor.getByTestId('cell-gaps').textContent()).toMatch(/第一责任人|First responsible/);
+    await expect.poll(() => panel.locator('.coverage-form').textContent()).toContain(cut.properties.name);
+    // The result stays the street's.
+    expect(await panel.getByTestId('coverage-result').locator('.coverage-result-title').textContent()).toContain(street.properties.name);
+    await page.screenshot({ path: 'test-results/e2e/coverage-people.png' });
   });
 
   it('checks a whole level: every street against its communities', async () => {
