@@ -9,7 +9,8 @@ import { CELLS_SOURCE, CELLS_SOURCE_LAYER } from '../map/style.ts';
 import { usePlanMessages } from './messages.ts';
 import { Icon } from './icons.tsx';
 import { createPlanDraw, isDrawing, drawnFeatures, restoreSnapshot, snapshot, type PlanDraw, type Snapshot } from './draw.ts';
-import { cellParts, draftStats, formatArea, indexCells, partsToGeometry, snapTargets, vertexCount, type DraftStats } from './geometry.ts';
+import { cellParts, draftStats, formatArea, partsToGeometry, snapTargets, vertexCount, type DraftStats } from './geometry.ts';
+import { CellIndex } from '../coverage/turf-engine.ts';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { EditStack } from './edit-stack.ts';
 import { diffPolygon, propagate, type TopoCell, type VertexChange } from './topology.ts';
@@ -404,19 +405,19 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
 
   const statsParent = tool === 'draw' ? parent : tool === 'reshape' ? (lineage[lineage.length - 2] ?? null) : null;
   const statsLevel = tool === 'draw' ? (parent ? parent.properties.level + 1 : null) : base?.properties.level ?? null;
-  // The siblings of the drawn cell, indexed once per neighbour load (live feedback runs on every change).
-  const siblingsNear = useMemo(() => indexCells(neighbours
+  // The siblings of the drawn cell in a flatbush index, built once per neighbour load (live feedback runs on every change).
+  const siblings = useMemo(() => new CellIndex(neighbours
     .filter((c) => c.properties.level === statsLevel && c.properties.parentId === (statsParent?.id ?? null) && c.id !== base?.id)
-    .map((c) => ({ ...c, geometry: edited.get(c.id)?.geometry ?? c.geometry }))), [neighbours, edited, statsLevel, statsParent, base]);
+    .map((c) => ({ id: c.id, geometry: edited.get(c.id)?.geometry ?? c.geometry }))), [neighbours, edited, statsLevel, statsParent, base]);
   const stats: DraftStats | null = useMemo(() => {
     if ((tool !== 'draw' && tool !== 'reshape') || finished.length === 0) return null;
     try {
       const draft = partsToGeometry(finished);
-      return draftStats(draft, statsParent ? (edited.get(statsParent.id)?.geometry ?? statsParent.geometry) : null, siblingsNear(draft).map((c) => c.geometry));
+      return draftStats(draft, statsParent ? (edited.get(statsParent.id)?.geometry ?? statsParent.geometry) : null, siblings);
     } catch {
       return null;
     }
-  }, [tool, rev, siblingsNear, edited, statsParent]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [tool, rev, siblings, edited, statsParent]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // The parts outside the parent and on siblings, red on the map while drawing.
   useEffect(() => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { area as turfArea } from '@turf/turf';
-import { cellParts, closeRing, draftStats, formatArea, indexCells, paddedBbox, partsToGeometry, snapPosition, snapTargets, vertexCount } from './geometry.ts';
+import { cellParts, closeRing, draftStats, formatArea, paddedBbox, partsToGeometry, snapPosition, snapTargets, vertexCount } from './geometry.ts';
 
 // A flat projection: 1e-4 degree = 1 pixel, enough to reason in pixels.
 const project = (lng: number, lat: number) => ({ x: lng * 1e4, y: -lat * 1e4 });
@@ -68,7 +68,8 @@ describe('live figures while drawing', () => {
   it('gives the area and nothing outside for a drawing inside its parent', () => {
     const draft = square(107.005, 34.005, 0.005);
     const stats = draftStats(draft, parent, []);
-    expect(stats.area).toBeCloseTo(turfArea({ type: 'Feature', geometry: draft, properties: {} }), 3);
+    // On the ellipsoid, as PostGIS measures; Turf's sphere is within half a percent of it.
+    expect(Math.abs(stats.area / turfArea({ type: 'Feature', geometry: draft, properties: {} }) - 1)).toBeLessThan(5e-3);
     expect(stats.outside).toBe(0);
     expect(stats.overlap).toBe(0);
   });
@@ -95,13 +96,3 @@ describe('live figures while drawing', () => {
   });
 });
 
-describe('the spatial index over neighbouring cells', () => {
-  it('returns the cells whose bounds meet the drawing, and only those', () => {
-    const cells = Array.from({ length: 100 }, (_, i) => ({ id: i, geometry: square(107 + (i % 10) * 0.01, 34 + Math.floor(i / 10) * 0.01, 0.01) }));
-    const near = indexCells(cells);
-    expect(near(square(107.0125, 34.0125, 0.001)).map((c) => c.id)).toEqual([11]);
-    expect(near(square(107.005, 34.005, 0.01)).map((c) => c.id).sort((a, b) => a - b)).toEqual([0, 1, 10, 11]);
-    expect(near(square(108, 35, 0.01))).toEqual([]);
-    expect(indexCells([])(square(107, 34, 1))).toEqual([]);
-  });
-});

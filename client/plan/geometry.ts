@@ -1,6 +1,5 @@
 import type { Feature, LineString, MultiPolygon, Polygon, Position } from 'geojson';
-import { area as turfArea, difference as turfDifference, featureCollection, intersect as turfIntersect } from '@turf/turf';
-import Flatbush from 'flatbush';
+import { CellIndex, drawingFeedback } from '../coverage/turf-engine.ts';
 
 /**
  * Pure geometry helpers of the planner's drawing tools: snapping to neighbouring cells, and the
@@ -122,45 +121,20 @@ export interface DraftStats {
   faults: Feature<Polygon | MultiPolygon>[];
 }
 
-const asFeature = (g: Polygon | MultiPolygon): Feature<Polygon | MultiPolygon> => ({ type: 'Feature', geometry: g, properties: {} });
-
-/** Live feedback while drawing: the drawing's area, and how much of it lies outside its parent or on its siblings. */
-export function draftStats(draft: Polygon | MultiPolygon, parent: Polygon | MultiPolygon | null, siblings: (Polygon | MultiPolygon)[]): DraftStats {
-  const f = asFeature(draft);
-  const area = turfArea(f);
-  let outside = 0;
-  let overlap = 0;
-  const faults: Feature<Polygon | MultiPolygon>[] = [];
-  // Below a square metre is the rounding of shared borders, not a real fault.
-  const fault = (g: Feature<Polygon | MultiPolygon> | null, kind: 'outside' | 'overlap') => {
-    const a = g ? turfArea(g) : 0;
-    if (g && a >= 1) faults.push({ ...g, properties: { kind } });
-    return a >= 1 ? a : 0;
-  };
-  try {
-    if (parent) outside = fault(turfDifference(featureCollection([f, asFeature(parent)])), 'outside');
-    for (const s of siblings) overlap += fault(turfIntersect(featureCollection([f, asFeature(s)])), 'overlap');
-  } catch {
-    // A self-intersecting drawing has no defined overlay; the server names the fault on save.
-  }
-  return { area, outside, overlap, faults };
-}
-
 /**
- * A spatial index over the neighbouring cells (their bounding boxes), so live feedback overlays the
- * drawing only with the few cells near it, not with every cell in view.
+ * Live feedback while drawing: the drawing's area, and how much of it lies outside its parent or on
+ * its siblings. The coverage panel's own Turf engine does the overlays (one definition of a fault,
+ * measured as the server measures it); `siblings` is best given as a CellIndex kept across frames.
  */
-export function indexCells<T extends { geometry: Polygon | MultiPolygon }>(cells: T[]): (near: Polygon | MultiPolygon) => T[] {
-  if (cells.length === 0) return () => [];
-  const index = new Flatbush(cells.length);
-  for (const c of cells) {
-    const [w, s, e, n] = bboxOf(cellParts(c.geometry).flatMap((p) => p.coordinates[0]!));
-    index.add(w, s, e, n);
-  }
-  index.finish();
-  return (near) => {
-    const [w, s, e, n] = bboxOf(cellParts(near).flatMap((p) => p.coordinates[0]!));
-    return index.search(w, s, e, n).map((i) => cells[i]!);
+export function draftStats(draft: Polygon | MultiPolygon, parent: Polygon | MultiPolygon | null, siblings: CellIndex | (Polygon | MultiPolygon)[]): DraftStats {
+  const index = siblings instanceof CellIndex ? siblings : new CellIndex(siblings.map((geometry, id) => ({ id, geometry })));
+  const feedback = drawingFeedback(draft, index, parent);
+  const fault = (geometry: Polygon | MultiPolygon, kind: 'outside' | 'overlap'): Feature<Polygon | MultiPolygon> => ({ type: 'Feature', geometry, properties: { kind } });
+  return {
+    area: feedback.areaM2,
+    outside: feedback.outside?.areaM2 ?? 0,
+    overlap: feedback.overlaps.reduce((sum, o) => sum + o.areaM2, 0),
+    faults: [...(feedback.outside ? [fault(feedback.outside.geometry, 'outside')] : []), ...feedback.overlaps.map((o) => fault(o.geometry, 'overlap'))],
   };
 }
 
