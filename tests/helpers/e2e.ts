@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,17 +77,51 @@ async function waitForGroupExit(pgid: number, ms: number): Promise<boolean> {
   return true;
 }
 
+/** Every file under dir, for the template's fingerprint. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  }).sort();
+}
+
 /**
- * Starts `npx tsx server/main.ts` on a free port with a fresh embedded database (the demo district
- * is seeded on first start) and waits until /api/health answers. The built client (npx vite build)
- * must exist: the server only serves dist/client when it is there at startup.
+ * A data directory with the demo district seeded, made once and copied for each test file:
+ * creating and seeding the embedded database takes half a minute, copying it a second. Named after
+ * what decides its content (the server's code, the demo data), so a change makes a new one.
+ */
+async function seededTemplate(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const f of [...filesUnder(path.join(ROOT, 'server')), ...filesUnder(path.join(ROOT, 'data/demo')), path.join(ROOT, 'package-lock.json')]) {
+    hash.update(f).update(readFileSync(f));
+  }
+  const template = path.join(os.tmpdir(), `wangge-e2e-template-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(template)) return template;
+  const building = await mkdtemp(path.join(os.tmpdir(), 'wangge-e2e-template-'));
+  const server = await launch(building, {});
+  await server.stop({ keepData: true });
+  // Renamed into place only when complete, so a half-made template is never used.
+  await rename(building, template).catch(async () => rm(building, { recursive: true, force: true }));
+  return template;
+}
+
+/**
+ * Starts `npx tsx server/main.ts` on a free port with a fresh embedded database (a copy of a
+ * seeded template: the demo district) and waits until /api/health answers. The built client
+ * (npx vite build) must exist: the server only serves dist/client when it is there at startup.
  */
 export async function startServer(opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunningServer> {
   if (!existsSync(path.join(ROOT, 'dist/client/index.html'))) {
     throw new Error('dist/client is missing: run `npx vite build` before the end-to-end tests');
   }
-  const port = await freePort();
+  const template = await seededTemplate();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'wangge-e2e-'));
+  await cp(template, dataDir, { recursive: true });
+  return launch(dataDir, opts);
+}
+
+async function launch(dataDir: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<RunningServer & { stop: (o?: { keepData?: boolean }) => Promise<void> }> {
+  const port = await freePort();
   let output = '';
   // Its own process group, so stopping it also stops the node process npx starts.
   const child = spawn('npx', ['tsx', 'server/main.ts'], {
@@ -106,7 +141,7 @@ export async function startServer(opts: { timeoutMs?: number; env?: NodeJS.Proce
       // Already gone.
     }
   };
-  const stop = async () => {
+  const stop = async ({ keepData = false } = {}) => {
     if (child.pid !== undefined) {
       signal('SIGTERM');
       if (!(await waitForGroupExit(child.pid, 10_000))) {
@@ -114,7 +149,7 @@ export async function startServer(opts: { timeoutMs?: number; env?: NodeJS.Proce
         await waitForGroupExit(child.pid, 5_000);
       }
     }
-    await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    if (!keepData) await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
 
   const url = `http://127.0.0.1:${port}`;
