@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
-import { createPostgresDb } from '../../server/db/postgres.ts';
 import { resetDb, testDb, TEST_DB } from '../helpers/db.ts';
 import { twoStreets } from '../helpers/cells.ts';
-import { CuttableProxy } from '../helpers/proxy.ts';
+import { CuttableProxy, proxiedTestDb } from '../helpers/proxy.ts';
 
 // The live event stream across a lost database connection: the server's LISTEN goes through a TCP
 // proxy the test cuts. Reports filed meanwhile by another server process (here a second app on a
@@ -30,14 +29,7 @@ beforeAll(async () => {
   db = await testDb();
   await resetDb(db);
   await twoStreets(db);
-  const { rows } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-  const target = new URL(process.env.TEST_DATABASE_URL!);
-  proxy = new CuttableProxy(target.hostname, Number(target.port || 5432));
-  await proxy.open();
-  const viaProxy = new URL(target);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
-  appDb = createPostgresDb({ connectionString: viaProxy.toString(), schema: rows[0]!.schema, max: 3 });
+  ({ proxy, viaProxy: appDb } = await proxiedTestDb(3));
   app = await buildApp({ db: appDb, config: config(), clientDir: '/nonexistent' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   other = await buildApp({ db, config: config(), clientDir: '/nonexistent' });

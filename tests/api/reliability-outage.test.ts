@@ -4,11 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { Db } from '../../server/db/db.ts';
-import { createPostgresDb } from '../../server/db/postgres.ts';
 import { resetDb, testDb, TEST_DB } from '../helpers/db.ts';
 import { twoStreets } from '../helpers/cells.ts';
 import { expectEveryAcknowledgedOnce, expectRetryable503, outageReport, type Outcome } from '../helpers/reliability.ts';
-import { CuttableProxy } from '../helpers/proxy.ts';
+import { CuttableProxy, proxiedTestDb } from '../helpers/proxy.ts';
 
 // A database outage, without touching the shared PostgreSQL server: the app talks to it through a
 // TCP proxy on loopback, which the test cuts (every connection destroyed, no new one accepted) and
@@ -34,14 +33,7 @@ beforeAll(async () => {
   db = await testDb();
   await resetDb(db);
   await twoStreets(db);
-  const { rows } = await db.query<{ schema: string }>('SELECT current_schema() AS schema');
-  const target = new URL(process.env.TEST_DATABASE_URL!);
-  proxy = new CuttableProxy(target.hostname, Number(target.port || 5432));
-  await proxy.open();
-  const viaProxy = new URL(target);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
-  appDb = createPostgresDb({ connectionString: viaProxy.toString(), schema: rows[0]!.schema, max: 5 });
+  ({ proxy, viaProxy: appDb } = await proxiedTestDb(5));
   const base = loadConfig({});
   const config = { ...base, security: { ...base.security, signInPerMinute: 10_000, reportsPerMinute: 10_000 } };
   app = await buildApp({ db: appDb, config, clientDir: '/nonexistent' });
