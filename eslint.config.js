@@ -11,6 +11,24 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: { ...reactHooks.configs.recommended.rules },
   },
+  // One contract: client and server share core/, never each other; core/ knows neither.
+  {
+    files: ['client/**/*.{ts,tsx}'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/server/**'], message: 'The client imports shared code from core/, never from server/.' }] }] },
+  },
+  {
+    files: ['server/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/client/**'], message: 'The server imports shared code from core/, never from client/.' }] }] },
+  },
+  {
+    files: ['core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/server/**', '**/client/**'], message: 'core/ is shared by client and server and imports neither.' },
+        { group: ['node:*', 'fs', 'path', 'react', 'react-dom', 'maplibre-gl'], message: 'core/ is isomorphic: no Node or DOM imports.' },
+      ] }],
+    },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

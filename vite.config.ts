@@ -28,7 +28,7 @@ export default defineConfig({
     globalSetup: ['tests/helpers/global-setup.ts'],
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'server/**/*.test.ts', 'client/**/*.test.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'core/**/*.test.ts', 'server/**/*.test.ts', 'client/**/*.test.ts'] } },
       apiProject('embedded'),
       ...(process.env.TEST_DATABASE_URL ? [apiProject('postgres')] : []),
       ...(process.env.WANGGE_E2E ? [{ extends: true as const, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], fileParallelism: false, testTimeout: 120_000, hookTimeout: 180_000, expect: { poll: { timeout: 10_000 } } } }] : []),

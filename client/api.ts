@@ -1,4 +1,6 @@
 import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
+import { describeProblem, type ProblemBody } from '../core/problems/index.ts';
+import { currentLang } from './i18n/lang.ts';
 
 /** A configured grid level; names are configuration, in both languages. */
 export interface Level {
@@ -32,15 +34,27 @@ export interface CellProperties {
 
 export type Cell = Feature<MultiPolygon, CellProperties> & { id: number };
 
-/** A failed API call: the problem+json fields, with `detail` as the message a person can read. */
+/**
+ * A failed API call: the problem+json fields. `detail` (and `message`) is what a person reads: the
+ * text of the problem's code in the current language, else the server's own words.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
-    readonly detail: string,
-    readonly problem: Record<string, unknown> = {},
+    readonly serverDetail: string,
+    readonly problem: Partial<ProblemBody> = {},
   ) {
-    super(detail || title);
+    super(serverDetail || title);
+    Object.defineProperty(this, 'message', { get: () => this.detail });
+  }
+
+  get code(): string | undefined {
+    return typeof this.problem.code === 'string' ? this.problem.code : undefined;
+  }
+
+  get detail(): string {
+    return describeProblem({ title: this.title, ...this.problem, detail: this.serverDetail || undefined }, currentLang()) || this.title;
   }
 }
 
@@ -73,8 +87,8 @@ export async function api<T>(url: string, options: RequestOptions = {}): Promise
   const response = await fetch(url, { method, body: payload, signal, headers, credentials: 'same-origin' });
   const type = response.headers.get('content-type') ?? '';
   if (!response.ok) {
-    let problem: Record<string, unknown> = {};
-    if (type.includes('json')) problem = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    let problem: Partial<ProblemBody> = {};
+    if (type.includes('json')) problem = (await response.json().catch(() => ({}))) as Partial<ProblemBody>;
     const title = typeof problem.title === 'string' ? problem.title : response.statusText;
     const detail = typeof problem.detail === 'string' ? problem.detail : '';
     throw new ApiError(response.status, title, detail, problem);

@@ -1,16 +1,37 @@
 import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { fillTemplate, problemCatalog, problemType, type ProblemCode, type ProblemParam, type ProblemParams } from '../core/problems/index.ts';
+import type { Placeholders } from '../core/problems/define.ts';
 
-/** An RFC 9457 problem: thrown anywhere in a handler, answered as application/problem+json. */
+/**
+ * An RFC 9457 problem: thrown anywhere in a handler, answered as application/problem+json. Made by
+ * `problem(code, params)`, it carries a stable code and parameters the client translates; `detail`
+ * is the catalog's English text.
+ */
 export class Problem extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
     readonly extra: Record<string, unknown> = {},
+    readonly code?: ProblemCode,
+    readonly params?: Record<string, ProblemParam>,
   ) {
     super(detail ?? title);
   }
+}
+
+type Extra = Record<string, unknown>;
+type ProblemArgs<C extends ProblemCode> = [Placeholders<(typeof problemCatalog)[C]['en']>] extends [never]
+  ? [params?: Record<string, ProblemParam>, extra?: Extra]
+  : [params: ProblemParams<C>, extra?: Extra];
+
+/** The problem of a catalog code: its status, the English text as detail, the code and parameters for the client. */
+export function problem<C extends ProblemCode>(code: C, ...[params, extra]: ProblemArgs<C>): Problem {
+  const def = problemCatalog[code];
+  const p = (params ?? {}) as Record<string, ProblemParam>;
+  return new Problem(def.status, STATUS_CODES[def.status] ?? 'Error', fillTemplate(def.en, p, 'en'), extra ?? {}, code, p);
 }
 
 export const notFound = (what: string) => new Problem(404, 'Not Found', `${what} does not exist`);
@@ -18,11 +39,24 @@ export const invalid = (detail: string, extra: Record<string, unknown> = {}) =>
   new Problem(422, 'Unprocessable Content', detail, extra);
 
 export function sendProblem(reply: FastifyReply, p: Problem) {
+  const coded = p.code ? { type: problemType(p.code), code: p.code, params: p.params ?? {} } : { type: 'about:blank' };
   return reply
     .code(p.status)
     .type('application/problem+json')
-    .send({ type: 'about:blank', title: p.title, status: p.status, detail: p.detail, instance: reply.request.url, ...p.extra });
+    .send({ ...coded, title: p.title, status: p.status, detail: p.detail, instance: reply.request.url, ...p.extra });
 }
+
+/** A validator's parameters as plain values a message can show (lists joined). */
+function schemaParams(params: Record<string, unknown>): Record<string, ProblemParam> {
+  const out: Record<string, ProblemParam> = {};
+  for (const [k, v] of Object.entries(params ?? {})) {
+    if (Array.isArray(v)) out[k] = v.map(String).join(', ');
+    else if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) out[k] = v as ProblemParam;
+  }
+  return out;
+}
+
+const SCHEMA_KEYWORDS = new Set(Object.keys(problemCatalog).filter((c) => c.startsWith('schema.')).map((c) => c.slice(7)));
 
 /** JSON-schema paths like "/body/properties/name" read better as "body.properties.name". */
 function fieldOf(instancePath: string, context?: string) {
@@ -91,33 +125,37 @@ export function installProblemHandlers(app: FastifyInstance) {
     if (err instanceof Problem) return sendProblem(reply, err);
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       await discardBody(request.raw);
-      return sendProblem(reply, new Problem(413, 'Content Too Large', err.message));
+      return sendProblem(reply, problem('http.body-too-large', { limitBytes: request.routeOptions.bodyLimit ?? 0 }));
     }
     if (err.validation) {
       const errors = err.validation.map((v) => {
         const missing = (v.params as { missingProperty?: string }).missingProperty;
         const field = fieldOf(v.instancePath + (missing ? `/${missing}` : ''), err.validationContext);
-        return { field, message: v.message ?? 'is invalid' };
+        const keyword = SCHEMA_KEYWORDS.has(v.keyword) ? v.keyword : 'other';
+        return { field, message: v.message ?? 'is invalid', code: `schema.${keyword}`, params: schemaParams(v.params as Record<string, unknown>) };
       });
-      const detail = errors.map((e) => `${e.field} ${e.message}`).join('; ');
-      return sendProblem(reply, new Problem(400, 'Bad Request', detail, { errors }));
+      const summary = errors.map((e) => `${e.field} ${e.message}`).join('; ');
+      return sendProblem(reply, problem('request.invalid', { count: errors.length, summary }, { errors }));
     }
     if (isDatabaseUnreachable(err)) {
       request.log.warn({ err }, 'database unreachable');
       reply.header('retry-after', String(DB_RETRY_AFTER_SECONDS));
-      return sendProblem(reply, new Problem(503, 'Service Unavailable', 'The database is unreachable; retry later'));
+      return sendProblem(reply, problem('http.db-unavailable'));
     }
-    if (err.code === '23505') return sendProblem(reply, new Problem(409, 'Conflict', 'A record with the same unique value exists', { constraint: err.constraint }));
-    if (err.code === '23503') return sendProblem(reply, new Problem(409, 'Conflict', 'The record is referenced by or refers to a missing record', { constraint: err.constraint }));
-    if (err.code === '23514') return sendProblem(reply, new Problem(422, 'Unprocessable Content', 'A value breaks a rule of the data model', { constraint: err.constraint }));
+    if (err.code === '23505') return sendProblem(reply, problem('http.conflict-unique', {}, { constraint: err.constraint }));
+    if (err.code === '23503') return sendProblem(reply, problem('http.conflict-reference', {}, { constraint: err.constraint }));
+    if (err.code === '23514') return sendProblem(reply, problem('http.constraint', {}, { constraint: err.constraint }));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(reply, problem('http.unsupported-media-type', { contentType: String(request.headers['content-type'] ?? '') }));
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {
       request.log.error({ err }, 'unhandled error');
-      return sendProblem(reply, new Problem(500, 'Internal Server Error', 'The server could not complete the request'));
+      return sendProblem(reply, problem('http.internal'));
     }
-    return sendProblem(reply, new Problem(status, err.name && err.name !== 'Error' ? err.name : 'Bad Request', err.message));
+    // Fastify's own 4xx (a malformed JSON body, a bad header): its message is plain and safe.
+    const p = problem('http.bad-request', { reason: err.message });
+    return sendProblem(reply, new Problem(status, STATUS_CODES[status] ?? 'Bad Request', p.detail, {}, p.code, p.params));
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, new Problem(404, 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('http.not-found', { method: request.method, path: request.url.split('?')[0]! })));
 }
 
 /** The JSON schema of a problem response, for route declarations. */

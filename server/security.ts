@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from './config.ts';
-import { Problem } from './problem.ts';
+import { problem } from './problem.ts';
 
 const origin = (url?: string) => {
   if (!url) return [];
@@ -42,6 +42,6 @@ export async function installSecurity(app: FastifyInstance, config: Config) {
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, ctx) =>
-      new Problem(429, 'Too Many Requests', `Too many requests (limit ${ctx.max}); retry in ${ctx.after}`),
+      problem('http.rate-limited', { max: ctx.max, after: ctx.after }),
   });
 }

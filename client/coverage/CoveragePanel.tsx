@@ -10,7 +10,7 @@ import {
   type Difference, type LevelAnswer, type ParentAnswer, type ParentReport, type PeopleGap, type Problem, type ProblemKind,
 } from './model.ts';
 import { analyseInBackground, type CoverageInput } from './instant.ts';
-import type { CoverageTolerance } from './turf-engine.ts';
+import type { CoverageTolerance } from '../../core/coverage/engine.ts';
 import './coverage.css';
 
 type Scope = { kind: 'parent'; parentId: number } | { kind: 'level'; level: number };

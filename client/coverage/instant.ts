@@ -3,7 +3,7 @@
  * would analyse (GET /api/coverage/cells, unrounded), in a Web Worker so a whole level never
  * freezes the page. Its reports have the server's shape; the server's answer replaces them.
  */
-import { analyseCoverage, assembleReport, type Areal, type CoverageReport, type CoverageTolerance } from './turf-engine.ts';
+import { analyseCoverage, assembleReport, type Areal, type CoverageReport, type CoverageTolerance } from '../../core/coverage/engine.ts';
 
 /** GET /api/coverage/cells */
 export interface CoverageInput {

@@ -4,7 +4,7 @@
  * area formatting. Pure: no React, no map, so it is unit-tested in Node (model.test.ts).
  */
 import type { Feature, FeatureCollection, Point, Polygon } from 'geojson';
-import type { CoverageReport, CoverageSummary, CoverageTolerance, GapFault, OverlapFault, Sliver, StrayFault } from './turf-engine.ts';
+import type { CoverageReport, CoverageSummary, CoverageTolerance, GapFault, OverlapFault, Sliver, StrayFault } from '../../core/coverage/engine.ts';
 
 export type ParentReport = CoverageReport & { error?: string };
 

@@ -3,18 +3,12 @@ import { zhCN, type MessageKey } from './zh-CN.ts';
 import { en } from './en.ts';
 import type { Level } from '../api.ts';
 
-export type Lang = 'zh-CN' | 'en';
+import { currentLang, initialLang, rememberLang, type Lang } from './lang.ts';
+
 export type { MessageKey };
+export { initialLang, type Lang };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
-const STORAGE_KEY = 'wangge.lang';
-
-/** The remembered choice, else the browser's: any Chinese locale gets zh-CN, everything else English. */
-export function initialLang(): Lang {
-  const stored = localStorage.getItem(STORAGE_KEY);
-  if (stored === 'zh-CN' || stored === 'en') return stored;
-  return navigator.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
-}
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
@@ -29,14 +23,14 @@ interface I18n {
 const I18nContext = createContext<I18n | null>(null);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLangState] = useState<Lang>(initialLang);
+  const [lang, setLangState] = useState<Lang>(currentLang);
 
   useEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
 
   const setLang = useCallback((next: Lang) => {
-    localStorage.setItem(STORAGE_KEY, next);
+    rememberLang(next);
     setLangState(next);
   }, []);
 

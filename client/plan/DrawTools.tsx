@@ -10,7 +10,7 @@ import { usePlanMessages } from './messages.ts';
 import { Icon } from './icons.tsx';
 import { createPlanDraw, isDrawing, drawnFeatures, restoreSnapshot, snapshot, type PlanDraw, type Snapshot } from './draw.ts';
 import { cellParts, draftStats, formatArea, partsToGeometry, snapTargets, vertexCount, type DraftStats } from './geometry.ts';
-import { CellIndex } from '../coverage/turf-engine.ts';
+import { CellIndex } from '../../core/coverage/engine.ts';
 import { HistoryPanel } from './HistoryPanel.tsx';
 import { EditStack } from './edit-stack.ts';
 import { diffPolygon, propagate, type TopoCell, type VertexChange } from './topology.ts';

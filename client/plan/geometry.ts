@@ -1,5 +1,5 @@
 import type { Feature, LineString, MultiPolygon, Polygon, Position } from 'geojson';
-import { CellIndex, drawingFeedback } from '../coverage/turf-engine.ts';
+import { CellIndex, drawingFeedback } from '../../core/coverage/engine.ts';
 
 /**
  * Pure geometry helpers of the planner's drawing tools: snapping to neighbouring cells, and the

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Polygon, Position } from 'geojson';
-import { analyseCoverage, summarise, type CoverageReport } from '../../client/coverage/turf-engine.ts';
+import { analyseCoverage, summarise, type CoverageReport } from '../../core/coverage/engine.ts';
 import { analyseParents } from '../../server/coverage/postgis.ts';
 import type { Db } from '../../server/db/db.ts';
 import { openEmbeddedDb } from '../../server/db/embedded.ts';

@@ -1,16 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/db.ts';
-import { Problem } from '../problem.ts';
+import { problem } from '../problem.ts';
 import { can, scopeOf, type Actor, type Permission } from './actor.ts';
 
 export function requireUser(request: FastifyRequest): Actor {
-  if (!request.user) throw new Problem(401, 'Unauthorized', 'Sign in first');
+  if (!request.user) throw problem('auth.sign-in-required');
   return request.user;
 }
 
 export function requirePermission(request: FastifyRequest, permission: Permission): Actor {
   const user = requireUser(request);
-  if (!can(user, permission)) throw new Problem(403, 'Forbidden', `The role "${user.role}" may not do this (${permission})`);
+  if (!can(user, permission)) throw problem('auth.role-forbidden', { role: user.role, permission });
   return user;
 }
 
@@ -25,6 +25,6 @@ export async function cellInScope(q: Queryable, actor: Actor, cellId: number): P
 /** Cells are public, so an edit outside scope is a 403 that says why (not a 404). */
 export async function assertCellEditable(q: Queryable, actor: Actor, cellId: number, what = `cell ${cellId}`): Promise<void> {
   if (!(await cellInScope(q, actor, cellId))) {
-    throw new Problem(403, 'Forbidden', `${what} is outside your scope: you work in cells ${actor.scope.join(', ')} and below`);
+    throw problem('auth.out-of-scope', { what, scope: actor.scope.join(', ') });
   }
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { AppContext } from '../context.ts';
 import type { Role } from '../config.ts';
-import { Problem } from '../problem.ts';
+import { problem } from '../problem.ts';
 import type { Actor } from './actor.ts';
 import { sha256 } from './tokens.ts';
 
@@ -67,7 +67,7 @@ export async function installAuth(app: FastifyInstance, { db, now }: AppContext)
     const auth = request.headers.authorization;
     if (auth?.startsWith('Bearer ')) {
       request.user = await fromBearer(auth.slice(7).trim());
-      if (!request.user) throw new Problem(401, 'Unauthorized', 'The API token is unknown, revoked, or its user is inactive');
+      if (!request.user) throw problem('auth.token-invalid');
       return;
     }
     const token = request.cookies[SESSION_COOKIE];
@@ -78,7 +78,7 @@ export async function installAuth(app: FastifyInstance, { db, now }: AppContext)
     if (!UNSAFE.has(request.method) || request.user?.via !== 'session') return;
     if (request.routeOptions.config.csrf === false) return;
     if (request.headers['x-csrf-token'] !== request.user.csrfToken) {
-      throw new Problem(403, 'Forbidden', 'Missing or wrong x-csrf-token header: send the csrfToken from GET /api/session');
+      throw problem('auth.csrf');
     }
   });
 }

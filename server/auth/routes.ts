@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { audit } from '../audit.ts';
-import { Problem, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import type { Actor } from './actor.ts';
 import { requireUser } from './guard.ts';
@@ -56,7 +56,7 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
       const retry = Math.ceil((u.locked_until.getTime() - t.getTime()) / 1000);
       await audit(db, request, 'session.locked', `user:${u.id}`, { username });
       reply.header('retry-after', String(retry));
-      throw new Problem(429, 'Too Many Requests', `Too many failed sign-ins: this account is locked for ${Math.ceil(retry / 60)} more minutes`);
+      throw problem('auth.locked', { minutes: Math.ceil(retry / 60) });
     }
     const ok = await verifyPassword(password, u?.password_hash ?? (await dummyHash));
     if (!u || !ok || !u.active) {
@@ -67,7 +67,7 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
            WHERE id = $1`, [u.id, sec.lockAfterFailures, t, sec.lockMinutes]);
       }
       await audit(db, request, 'session.failed', u ? `user:${u.id}` : null, { username });
-      throw new Problem(401, 'Unauthorized', 'Wrong username or password, or the account is inactive');
+      throw problem('auth.wrong-credentials');
     }
     const token = newSecret();
     const csrfToken = newSecret();
@@ -149,7 +149,7 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
     const user = requireUser(request);
     await db.transaction(async (tx) => {
       const r = await tx.query('UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [request.params.id, user.id, now()]);
-      if (r.rowCount === 0) throw new Problem(404, 'Not Found', `Token ${request.params.id} does not exist`);
+      if (r.rowCount === 0) throw problem('auth.token-not-found', { id: request.params.id });
       await audit(tx, request, 'token.revoke', `token:${request.params.id}`);
     });
     return reply.code(204).send();

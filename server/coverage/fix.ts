@@ -4,7 +4,7 @@ import { assertCellEditable } from '../auth/guard.ts';
 import { invalid, notFound } from '../problem.ts';
 import type { CodeScheme } from '../config.ts';
 import { nextChildCode } from '../cells/codes.ts';
-import { ON_BOUNDARY_DEG, type CoverageTolerance } from '../../client/coverage/turf-engine.ts';
+import { ON_BOUNDARY_DEG, type CoverageTolerance } from '../../core/coverage/engine.ts';
 import { OVERLAY_GRID, analyseParents, areaSql, borderingSql } from './postgis.ts';
 
 /**

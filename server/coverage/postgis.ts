@@ -3,7 +3,7 @@ import type { Queryable } from '../db/db.ts';
 import {
   MIN_BORDER_M, NEGLIGIBLE_AREA_M2, ON_BOUNDARY_DEG, assembleReport,
   type CoverageReport, type CoverageTolerance, type InvalidCell, type Piece,
-} from '../../client/coverage/turf-engine.ts';
+} from '../../core/coverage/engine.ts';
 
 /**
  * The authoritative coverage analysis, in PostGIS SQL that runs on 3.3 and on PGlite's 3.6 (no

@@ -6,7 +6,7 @@ import { afterCellsChanged } from '../cells/reroute.ts';
 import { geometrySchema } from '../cells/geometry.ts';
 import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
-import { DEFAULT_MIN_AREA_M2, summarise, type CoverageTolerance } from '../../client/coverage/turf-engine.ts';
+import { DEFAULT_MIN_AREA_M2, summarise, type CoverageTolerance } from '../../core/coverage/engine.ts';
 import { analyseParents, analyseParentsSafely } from './postgis.ts';
 import { fixGap, fixOverlap, fixSlivers, fixStray } from './fix.ts';
 

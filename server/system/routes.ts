@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
+import { isProblemCode, problemCatalog } from '../../core/problems/index.ts';
+import { problem } from '../problem.ts';
 
 /** Health, levels and what the client needs to know about this deployment. */
 export default async function systemRoutes(app: FastifyInstance, { db, config }: AppContext) {
@@ -48,5 +50,28 @@ export default async function systemRoutes(app: FastifyInstance, { db, config }:
        FROM (SELECT ST_Extent(geom) AS e FROM cells WHERE level = 1) x`,
     );
     return { levels: config.levels, basemap: config.basemap, bounds: rows[0]?.b ?? null };
+  });
+
+  const problemDefSchema = {
+    type: 'object',
+    properties: { code: { type: 'string' }, status: { type: 'integer' }, en: { type: 'string' }, zh: { type: 'string' } },
+  } as const;
+
+  // The `type` of every problem answer resolves here: what the code means, in both languages.
+  app.get('/api/problems', {
+    schema: { tags: ['system'], summary: 'Every problem code the API answers, with its text in zh-CN and en', response: { 200: { type: 'array', items: problemDefSchema } } },
+  }, async () => Object.entries(problemCatalog).map(([code, def]) => ({ code, ...def })));
+
+  app.get<{ Params: { code: string } }>('/api/problems/:code', {
+    schema: {
+      tags: ['system'],
+      summary: 'One problem code',
+      params: { type: 'object', properties: { code: { type: 'string', maxLength: 80 } }, required: ['code'] },
+      response: { 200: problemDefSchema },
+    },
+  }, async (request) => {
+    const { code } = request.params;
+    if (!isProblemCode(code)) throw problem('http.not-found', { method: 'GET', path: `/api/problems/${code}` });
+    return { code, ...problemCatalog[code] };
   });
 }

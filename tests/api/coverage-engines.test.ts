@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MultiPolygon } from 'geojson';
-import { analyseCoverage, type CoverageReport } from '../../client/coverage/turf-engine.ts';
+import { analyseCoverage, type CoverageReport } from '../../core/coverage/engine.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DB } from '../helpers/db.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';

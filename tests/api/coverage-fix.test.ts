@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CoverageReport } from '../../client/coverage/turf-engine.ts';
+import type { CoverageReport } from '../../core/coverage/engine.ts';
 import { analyseInput, type CoverageInput } from '../../client/coverage/instant.ts';
 import { compareReports } from '../../client/coverage/model.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { area as turfArea, featureCollection, intersect } from '@turf/turf';
-import { analyseCoverage, invalidReason, type CoverageReport } from '../../client/coverage/turf-engine.ts';
+import { analyseCoverage, invalidReason, type CoverageReport } from '../../core/coverage/engine.ts';
 import { areaSql } from '../../server/coverage/postgis.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DB } from '../helpers/db.ts';

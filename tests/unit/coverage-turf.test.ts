@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseCoverage, areaM2, drawingFeedback, invalidReason, type CoverageCell } from '../../client/coverage/turf-engine.ts';
+import { analyseCoverage, areaM2, drawingFeedback, invalidReason, type CoverageCell } from '../../core/coverage/engine.ts';
 import { CASES, grid2x2, jitter, movedVertex, rect, triangleM2 } from '../fixtures/coverage/cases.ts';
 import { expectCaseAnswer } from '../fixtures/coverage/compare.ts';
 import { borderingPair, countyCount, damage, stateTiling, type StateTiling } from '../fixtures/coverage/us-atlas.ts';

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { describeProblem, problemCatalog, problemText } from './index.ts';
+import { placeholders } from './define.ts';
+
+describe('the problem catalog', () => {
+  const entries = Object.entries(problemCatalog);
+
+  it.each(entries)('%s has a text in zh-CN and en with the same placeholders', (_code, def) => {
+    expect(def.zh.trim()).not.toBe('');
+    expect(def.en.trim()).not.toBe('');
+    expect(/[\u4e00-\u9fff]/.test(def.zh), 'the zh-CN text is Chinese').toBe(true);
+    expect(new Set(placeholders(def.zh))).toEqual(new Set(placeholders(def.en)));
+    expect(def.status).toBeGreaterThanOrEqual(400);
+    expect(def.status).toBeLessThan(600);
+  });
+
+  it('codes are dotted names (a JSON-schema keyword keeps its case)', () => {
+    for (const code of Object.keys(problemCatalog)) expect(code).toMatch(/^[a-z0-9]+(\.[a-zA-Z0-9-]+)+$/);
+  });
+
+  it('fills parameters, including ones given in both languages', () => {
+    const role = { zh: '网格员', en: 'grid worker' };
+    expect(problemText('auth.role-forbidden', { role, permission: 'cells.edit' }, 'zh-CN')).toBe('当前角色（网格员）无权执行此操作（cells.edit）');
+    expect(problemText('auth.role-forbidden', { role, permission: 'cells.edit' }, 'en')).toBe('The role "grid worker" may not do this (cells.edit)');
+  });
+
+  it('describes an invalid request field by field, and an unknown code by its detail', () => {
+    const body = {
+      code: 'request.invalid',
+      errors: [
+        { field: 'body.coordinates', message: 'must NOT have fewer than 2 items', code: 'schema.minItems', params: { limit: 2 } },
+        { field: 'body.x', message: 'odd' },
+      ],
+    };
+    expect(describeProblem(body, 'zh-CN')).toBe('body.coordinates 至少需要 2 项；body.x odd');
+    expect(describeProblem({ code: 'no.such-code', detail: 'as the server said' }, 'zh-CN')).toBe('as the server said');
+  });
+});
