@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { fetchClientConfig, fetchLineage, type Bounds, type Cell, type ClientConfig } from './api.ts';
 import { useI18n } from './i18n/index.tsx';
 import { Header } from './Header.tsx';
@@ -8,10 +8,11 @@ import { CellTree } from './panel/CellTree.tsx';
 import { CellDetails, type LineageState } from './panel/CellDetails.tsx';
 import { useRoute, type View } from './router.ts';
 import { useSession } from './session/session.tsx';
-import { PlanPanel } from './plan/PlanPanel.tsx';
-import { CommandPanel } from './command/CommandPanel.tsx';
-import { ReportsPanel } from './reports/ReportsPanel.tsx';
-import { AdminPanel } from './admin/AdminPanel.tsx';
+// Staff views load on demand, so the public map does not download drawing tools, deck.gl or admin.
+const PlanPanel = lazy(() => import('./plan/PlanPanel.tsx').then((m) => ({ default: m.PlanPanel })));
+const CommandPanel = lazy(() => import('./command/CommandPanel.tsx').then((m) => ({ default: m.CommandPanel })));
+const ReportsPanel = lazy(() => import('./reports/ReportsPanel.tsx').then((m) => ({ default: m.ReportsPanel })));
+const AdminPanel = lazy(() => import('./admin/AdminPanel.tsx').then((m) => ({ default: m.AdminPanel })));
 import { PublicExtras } from './cards/PublicExtras.tsx';
 
 type ConfigState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; config: ClientConfig };
@@ -118,10 +119,12 @@ export function App() {
                 <Legend levels={configState.config.levels} />
               </>
             )}
+            <Suspense fallback={<p className="muted">{t('app.loading')}</p>}>
             {view === 'plan' && <PlanPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
             {view === 'command' && <CommandPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
             {view === 'reports' && <ReportsPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
             {view === 'admin' && <AdminPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
+            </Suspense>
           </aside>
           <MapView config={configState.config} selectedId={selection?.id ?? null} focus={focus} onSelect={selectOnMap} />
         </div>

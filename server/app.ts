@@ -70,7 +70,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const clientDir = opts.clientDir ?? path.resolve('dist/client');
   if (existsSync(path.join(clientDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: clientDir, wildcard: false });
+    // Hashed build assets never change under their name: cache them for a year. index.html and
+    // other unhashed files are revalidated, so a new version is seen on the next load.
+    await app.register(fastifyStatic, {
+      root: clientDir,
+      wildcard: false,
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (res, filePath) => {
+        const hashed = filePath.includes(`${path.sep}assets${path.sep}`);
+        res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
     // Client-side routes (/command, /report …) all load the single page.
     app.get('/*', { schema: { hide: true } }, (request, reply) =>
       request.url.startsWith('/api/') || request.url.startsWith('/tiles/') || request.url.startsWith('/ogc/')

@@ -2,6 +2,7 @@ import type { MessageKey } from './zh-CN.ts';
 
 export const en: Record<MessageKey, string> = {
   'app.subtitle': 'Community grid management',
+  'app.loading': 'Loading…',
   'lang.switch': '中文',
   'lang.switchLabel': '切换到中文',
   'panel.show': 'Show cell list',

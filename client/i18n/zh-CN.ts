@@ -1,6 +1,7 @@
 /** Chinese (simplified) UI text; the key set every other language must match. */
 export const zhCN = {
   'app.subtitle': '网格化管理',
+  'app.loading': '加载中…',
   'lang.switch': 'English',
   'lang.switchLabel': 'Switch to English',
   'panel.show': '显示网格列表',

@@ -2,7 +2,7 @@
  * The benchmark suite: `npm run bench` (about 9 minutes on 2 cores), `BENCH_HEAVY=1 npm run bench`
  * for the city-scale sizes (10^7 reports, 10^5-cell coverage, longer load runs).
  *
- *   npm run bench [-- intake tiles heatmap coverage exchange] [-- --db=postgres|embedded]
+ *   npm run bench [-- intake tiles heatmap coverage exchange client] [-- --db=postgres|embedded]
  *
  * Each section runs once per database in its own child process, so the peak RSS it reports is that
  * job's alone (the embedded database lives in the job's process; for the intake rows, the server's).
@@ -14,6 +14,7 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { benchInNode, benchPostgis, coverageHeader, coverageTable, makeTiling, printCoverageSideBySide, type CoverageRow } from './coverage.ts';
+import { benchClient, type ClientRow } from './client.ts';
 import { benchExchange, type ExchangeRow } from './exchange.ts';
 import { benchHeatmap, type HeatmapRow } from './heatmap.ts';
 import { benchIntake, type IntakeRow } from './intake.ts';
@@ -23,7 +24,7 @@ import {
 } from './lib.ts';
 import { benchTiles, type TileRow } from './tiles.ts';
 
-const SECTIONS = ['intake', 'tiles', 'heatmap', 'coverage', 'exchange'] as const;
+const SECTIONS = ['intake', 'tiles', 'heatmap', 'coverage', 'exchange', 'client'] as const;
 type Section = (typeof SECTIONS)[number];
 type JobKind = DbKind | 'turf';
 
@@ -57,6 +58,7 @@ async function job(section: Section, kind: JobKind, runId: string) {
   else if (section === 'intake') rows = await benchIntake(kind, runId, log);
   else if (section === 'tiles') rows = await benchTiles(kind, runId, log);
   else if (section === 'exchange') rows = await benchExchange(kind, runId, log);
+  else if (section === 'client') rows = await benchClient(log);
   else rows = await benchHeatmap(kind, runId, log);
   process.send!({ rows, peakRssMiB: peakRssMiB(), seconds: (Date.now() - started) / 1000 });
 }
@@ -137,6 +139,15 @@ function reportCoverage(results: JobResult<CoverageRow>[]) {
   return rows;
 }
 
+function reportClient(results: JobResult<ClientRow>[]) {
+  const rows = results.flatMap((r) => r.rows);
+  const plain = rows.find((r) => r.encoding === 'identity');
+  printTable('Public map, first load in Chromium (loopback, cache off, median of 3): precompressed build vs the same files uncompressed',
+    ['Accept-Encoding', 'KiB on the wire', 'scripts KiB', 'requests', 'map drawn ms', '× bytes of uncompressed'],
+    rows.map((r) => [r.encoding, fmt(r.kib, 0), fmt(r.scriptKiB, 0), r.requests, r.mapDrawnMs, plain ? ratio(r.kib, plain.kib) : '']));
+  return rows;
+}
+
 function reportExchange(results: JobResult<ExchangeRow>[]) {
   const rows = results.flatMap((r) => r.rows);
   printTable('Import/export of cells through the API (in-process): export, then the same file uploaded (read + preview) and committed',
@@ -170,7 +181,8 @@ async function main() {
   const files: string[] = [];
   try {
     for (const section of chosen) {
-      const jobKinds: JobKind[] = section === 'coverage' ? [...kinds, 'turf'] : kinds;
+      // The client section measures the browser, not a database: once, on the embedded default.
+      const jobKinds: JobKind[] = section === 'coverage' ? [...kinds, 'turf'] : section === 'client' ? ['embedded'] : kinds;
       const results: JobResult<never>[] = [];
       for (const kind of jobKinds) {
         const r = await runJob<never>(section, kind, runId);
@@ -181,6 +193,7 @@ async function main() {
         : section === 'tiles' ? reportTiles(results as JobResult<TileRow>[])
           : section === 'heatmap' ? reportHeatmap(results as JobResult<HeatmapRow>[])
             : section === 'exchange' ? reportExchange(results as JobResult<ExchangeRow>[])
+              : section === 'client' ? reportClient(results as JobResult<ClientRow>[])
               : reportCoverage(results as JobResult<CoverageRow>[]);
       files.push(writeResult(section, { rows, jobs: results.map((r) => ({ kind: r.kind, peakRssMiB: r.peakRssMiB, seconds: r.seconds })) }));
     }

@@ -124,6 +124,20 @@ describe('the map client', () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
   });
 
+  it('loads the public map without the staff views, precompressed and cached for good', async () => {
+    const html = await (await fetch(server.url)).text();
+    const main = /<script type="module"[^>]*src="([^"]+)"/.exec(html)?.[1];
+    expect(main).toMatch(/^\/assets\/index-[\w-]+\.js$/);
+    const res = await fetch(`${server.url}${main}`, { headers: { 'accept-encoding': 'br' } });
+    expect(res.headers.get('content-encoding')).toBe('br');
+    expect(res.headers.get('cache-control')).toContain('immutable');
+    const code = await res.text(); // fetch decodes br
+    // Drawing tools, deck.gl and the admin screens are separate chunks, fetched only when a staff view opens.
+    expect(code).not.toContain('TerraDraw');
+    const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+    expect(loaded.filter((u) => /PlanPanel|CommandPanel|AdminPanel|ReportsPanel/.test(u))).toEqual([]);
+  });
+
   it('leaves a screenshot and no errors', async () => {
     const [street] = await cells('level=2').then((l) => l.filter((c) => c.properties.name === '桥南街道'));
     await page.locator(`.tree-row[data-cell-id="${street!.id}"] .tree-label`).click();
