@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { fetchClientConfig, fetchLineage, type Bounds, type Cell, type ClientConfig } from './api.ts';
 import { useI18n } from './i18n/index.tsx';
+import { setTimeZone } from './i18n/time.ts';
 import { Header } from './Header.tsx';
 import { Legend } from './Legend.tsx';
 import { MapView } from './map/MapView.tsx';
@@ -64,7 +65,10 @@ export function App() {
   useEffect(() => {
     const controller = new AbortController();
     fetchClientConfig(controller.signal)
-      .then((config) => setConfigState({ status: 'ready', config }))
+      .then((config) => {
+        if (config.timeZone) setTimeZone(config.timeZone);
+        setConfigState({ status: 'ready', config });
+      })
       .catch((e: unknown) => {
         if (!controller.signal.aborted) setConfigState({ status: 'error', message: message(e) });
       });

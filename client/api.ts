@@ -21,6 +21,8 @@ export interface ClientConfig {
   levels: Level[];
   basemap: Basemap;
   bounds: Bounds | null;
+  /** IANA zone in which every time is shown. */
+  timeZone?: string;
 }
 
 export interface CellProperties {

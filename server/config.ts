@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isTimeZone } from '../core/time/local.ts';
 import { patrolsConfig, type PatrolsConfig } from './patrols/config.ts';
 import { commandConfig, type CommandConfig } from './command/config.ts';
 
@@ -112,6 +113,8 @@ export interface Config {
   basemap: Basemap;
   roleNames: Record<Role, { zh: string; en: string }>;
   security: Security;
+  /** IANA time zone of the deployment: every time people read, days, months and patrol windows (default Asia/Shanghai). */
+  timeZone: string;
   /** Seed the demo district on first start of an empty database (default: embedded only). */
   seedDemo: boolean;
   assignmentRoles: AssignmentRoleConfig[];
@@ -207,6 +210,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.WANGGE_BASEMAP_STYLE) basemap.styleUrl = env.WANGGE_BASEMAP_STYLE;
   if (env.WANGGE_BASEMAP_TILES) basemap.rasterTiles = env.WANGGE_BASEMAP_TILES;
   if (env.WANGGE_BASEMAP_ATTRIBUTION) basemap.attribution = env.WANGGE_BASEMAP_ATTRIBUTION;
+  // One zone for the whole deployment (patrol windows, report months, what people read); the older
+  // per-section settings are read as the deployment's zone when no other is given.
+  const timeZone = env.WANGGE_TIME_ZONE ?? file.timeZone ?? file.patrols?.timeZone ?? file.command?.timeZone ?? 'Asia/Shanghai';
+  if (!isTimeZone(timeZone)) throw new Error(`WANGGE_TIME_ZONE / timeZone: "${timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`);
   return {
     port: Number(env.PORT ?? file.port ?? 8080),
     host: env.HOST ?? file.host ?? '0.0.0.0',
@@ -225,12 +232,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secureCookies: env.WANGGE_SECURE_COOKIES === 'true',
       ...file.security,
     },
+    timeZone,
     seedDemo: env.WANGGE_SEED_DEMO ? env.WANGGE_SEED_DEMO !== 'false' : (file.seedDemo ?? !env.DATABASE_URL),
     assignmentRoles: file.assignmentRoles ?? DEFAULT_ASSIGNMENT_ROLES,
     unitTypes: file.unitTypes ?? DEFAULT_UNIT_TYPES,
     card: { maskPhones: true, ...file.card },
     reports: reportsConfig(file.reports, env, path.resolve(env.WANGGE_DATA_DIR ?? file.dataDir ?? 'data/db')),
-    patrols: patrolsConfig(file.patrols),
-    command: commandConfig(file.command, file.patrols?.timeZone),
+    patrols: patrolsConfig({ ...file.patrols, timeZone }),
+    command: commandConfig({ ...file.command, timeZone }),
   };
 }

@@ -1,3 +1,4 @@
+import { localTime as zonedTime } from '../i18n/time.ts';
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, fetchCells, type Cell } from '../api.ts';
 import type { ViewProps } from '../views.ts';
@@ -181,7 +182,7 @@ export function AdminPanel({ config }: ViewProps) {
           <tbody>
             {audit.map((a) => (
               <tr key={a.id}>
-                <td className="mono">{new Date(a.at).toLocaleString()}</td>
+                <td className="mono">{zonedTime(a.at, 'datetime')}</td>
                 <td>{a.username ?? '—'}</td>
                 <td>{a.action}{a.target ? <span className="muted"> {a.target}</span> : null}</td>
               </tr>

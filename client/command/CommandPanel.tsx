@@ -1,5 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { format } from 'date-fns';
+import { format as formatDate } from 'date-fns';
+import { tz } from '@date-fns/tz';
+import { timeZone } from '../i18n/time.ts';
+
+/** date-fns format in the deployment's zone. */
+const format = (d: Date, pattern: string) => formatDate(d, pattern, { in: tz(timeZone()) });
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';

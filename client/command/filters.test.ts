@@ -37,4 +37,11 @@ describe('command view filters', () => {
     expect(q.get('to')).toBe(now.toISOString());
     expect(new Date(q.get('from')!).getTime()).toBe(now.getTime() - 30 * 24 * 3600e3);
   });
+
+  it('read a custom range as whole days in the deployment zone, whatever the browser zone', () => {
+    // Shanghai is UTC+8: 1 March starts at 16:00 UTC on 28 February; 10 March ends at 15:59:59.999 UTC.
+    const r = timeRange(readFilters(new URLSearchParams('window=custom&from=2026-03-01&to=2026-03-10'), 3), now);
+    expect(r.from.toISOString()).toBe('2026-02-28T16:00:00.000Z');
+    expect(r.to.toISOString()).toBe('2026-03-10T15:59:59.999Z');
+  });
 });

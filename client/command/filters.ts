@@ -1,4 +1,12 @@
 import { addDays, endOfDay, startOfDay, subDays, subHours } from 'date-fns';
+import { TZDate, tz } from '@date-fns/tz';
+import { timeZone } from '../i18n/time.ts';
+
+/** Midnight of a calendar day (YYYY-MM-DD) in the deployment's zone, not the browser's. */
+const zonedDay = (ymd: string) => {
+  const [y, m, d] = ymd.split('-').map(Number);
+  return new TZDate(y!, m! - 1, d!, timeZone());
+};
 
 /** The commander's filters; all of them live in the URL so a view can be shared. */
 export interface Filters {
@@ -60,14 +68,17 @@ export function writeFilters(f: Filters, defaultLevel: number): Record<string, s
 
 /** The time range the filters select, as instants; the slider moves the whole window back by whole days. */
 export function timeRange(f: Filters, now: Date): { from: Date; to: Date } {
+  // Days are the deployment's days (Asia/Shanghai unless configured), not the browser's.
+  const zone = { in: tz(timeZone()) };
+  const instant = (d: Date) => new Date(d.getTime());
   if (f.window === 'custom') {
-    const from = f.from ? startOfDay(new Date(`${f.from}T00:00:00`)) : subDays(now, 30);
-    const to = f.to ? endOfDay(new Date(`${f.to}T00:00:00`)) : now;
-    return { from, to: subDays(to, f.daysBack) };
+    const from = f.from ? startOfDay(zonedDay(f.from), zone) : subDays(now, 30, zone);
+    const to = f.to ? endOfDay(zonedDay(f.to), zone) : now;
+    return { from: instant(from), to: instant(subDays(to, f.daysBack, zone)) };
   }
-  const to = subDays(now, f.daysBack);
-  const from = f.window === '24h' ? subHours(to, 24) : subDays(to, f.window === '7d' ? 7 : 30);
-  return { from, to };
+  const to = subDays(now, f.daysBack, zone);
+  const from = f.window === '24h' ? subHours(to, 24) : subDays(to, f.window === '7d' ? 7 : 30, zone);
+  return { from: instant(from), to: instant(to) };
 }
 
 /** The query string the server's report endpoints take for these filters. */

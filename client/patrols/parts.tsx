@@ -1,3 +1,4 @@
+import { localTime as zonedTime } from '../i18n/time.ts';
 import type { Lang } from '../i18n/index.tsx';
 import type { CadenceStatus } from './api.ts';
 import { usePatrolMessages } from './messages.ts';
@@ -15,8 +16,5 @@ export const errorText = (e: unknown) => (e instanceof Error ? e.message : Strin
 
 /** A time as people read it in the chosen language; dateOnly for "last inspected" lists. */
 export function localTime(iso: string, lang: Lang, dateOnly = false): string {
-  const d = new Date(iso);
-  return dateOnly
-    ? d.toLocaleDateString(lang, { month: 'numeric', day: 'numeric' })
-    : d.toLocaleString(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return zonedTime(iso, dateOnly ? 'day' : 'short', lang);
 }

@@ -1,3 +1,4 @@
+import { localTime as zonedTime } from '../i18n/time.ts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { GeoJSONSource, MapMouseEvent } from 'maplibre-gl';
 import type { FeatureCollection, LineString, MultiPolygon, Polygon } from 'geojson';
@@ -739,7 +740,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
             <div className="plan-conflict" role="alert" data-testid="plan-conflict">
               <strong>{t('conflictTitle')}</strong>
               <p>{conflict.current.length === 1 && conflict.current[0]!.id === base?.id
-                ? t('conflictBody', { mine: versionOfBase(base, overrides.current), theirs: conflict.current[0]!.properties.version, when: conflict.savedAt ? new Date(conflict.savedAt).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'short', timeStyle: 'short' }) : '?' })
+                ? t('conflictBody', { mine: versionOfBase(base, overrides.current), theirs: conflict.current[0]!.properties.version, when: conflict.savedAt ? zonedTime(conflict.savedAt, 'datetime', lang) : '?' })
                 : t('conflictMany', { list: conflict.current.map((c) => `${c.properties.name} (v${c.properties.version})`).join('、') })}</p>
               <div className="form-actions">
                 <button type="button" className="button small" onClick={() => void loadTheirs()} data-testid="plan-load-theirs">{t('loadTheirs')}</button>

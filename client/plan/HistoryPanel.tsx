@@ -1,3 +1,4 @@
+import { localTime as zonedTime } from '../i18n/time.ts';
 import { useEffect, useState } from 'react';
 import type { GeoJSONSource } from 'maplibre-gl';
 import type { FeatureCollection, MultiPolygon } from 'geojson';
@@ -93,7 +94,7 @@ export function HistoryPanel({ cell, reload, onRestored }: Props) {
 
   const op = (v: CellVersion) => (v.operation === 'insert' ? t('opInsert') : v.operation === 'delete' ? t('opDelete') : t('opUpdate'));
   const changedLabel: Record<string, string> = { geometry: t('changedGeometry'), name: t('changedName'), parent: t('changedParent'), code: t('changedCode') };
-  const when = (iso: string) => new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', { dateStyle: 'short', timeStyle: 'short' });
+  const when = (iso: string) => zonedTime(iso, 'datetime', lang);
 
   return (
     <div className="plan-history" data-testid="plan-history-panel">

@@ -1,3 +1,4 @@
+import { localTime as zonedTime } from '../i18n/time.ts';
 import type { Lang } from '../i18n/index.tsx';
 import type { Named } from './api.ts';
 
@@ -31,7 +32,7 @@ export const nameOf = (list: Named[] | undefined, code: string, lang: Lang) => {
 };
 
 export function localTime(iso: string, lang: Lang): string {
-  return new Date(iso).toLocaleString(lang, { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return zonedTime(iso, 'short', lang);
 }
 
 /** A size limit as people read it: 10 MB, 512 KB. */

@@ -1,3 +1,4 @@
+import { localTime as zonedTime } from '../i18n/time.ts';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { useSessionMessages } from './messages.ts';
@@ -62,7 +63,7 @@ export function TokensDialog({ onClose }: { onClose: () => void }) {
             {tokens.map((k) => (
               <tr key={k.id}>
                 <td><strong>{k.name}</strong> <span className="mono muted">{k.prefix}…</span><br />
-                  <span className="muted">{k.lastUsedAt ? t('tokenLastUsed', { when: new Date(k.lastUsedAt).toLocaleString() }) : t('tokenNever')}</span></td>
+                  <span className="muted">{k.lastUsedAt ? t('tokenLastUsed', { when: zonedTime(k.lastUsedAt, 'datetime') }) : t('tokenNever')}</span></td>
                 <td className="row-actions"><button type="button" className="link" onClick={() => void revoke(k.id)}>{t('tokenRevoke')}</button></td>
               </tr>
             ))}

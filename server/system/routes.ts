@@ -40,6 +40,7 @@ export default async function systemRoutes(app: FastifyInstance, { db, config }:
             levels: { type: 'array', items: levelSchema },
             basemap: { type: 'object', properties: { styleUrl: { type: 'string' }, rasterTiles: { type: 'string' }, attribution: { type: 'string' } } },
             bounds: { type: ['array', 'null'], items: { type: 'number' } },
+            timeZone: { type: 'string', description: 'IANA time zone in which the client shows every time' },
           },
         },
       },
@@ -49,7 +50,7 @@ export default async function systemRoutes(app: FastifyInstance, { db, config }:
       `SELECT CASE WHEN e IS NULL THEN NULL ELSE ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] END AS b
        FROM (SELECT ST_Extent(geom) AS e FROM cells WHERE level = 1) x`,
     );
-    return { levels: config.levels, basemap: config.basemap, bounds: rows[0]?.b ?? null };
+    return { levels: config.levels, basemap: config.basemap, bounds: rows[0]?.b ?? null, timeZone: config.timeZone };
   });
 
   const problemDefSchema = {

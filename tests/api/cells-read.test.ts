@@ -28,6 +28,12 @@ describe(`reading cells (${TEST_DB})`, () => {
     expect(res.json()).toHaveLength(5);
   });
 
+  it('tells the client the deployment time zone in which to show every time', async () => {
+    const res = await t.app.inject('/api/client-config');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().timeZone).toBe('Asia/Shanghai');
+  });
+
   it('returns an RFC 7946 FeatureCollection with true areas in m²', async () => {
     const res = await t.app.inject('/api/cells');
     expect(res.statusCode).toBe(200);

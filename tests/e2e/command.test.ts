@@ -42,7 +42,8 @@ beforeAll(async () => {
   const o = centerOfMass(other).geometry.coordinates;
   await file(o[0]!, o[1]!, 'environment', 'ordinary');
 
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
+  // A browser set to another zone still shows the deployment's (Asia/Shanghai) times.
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US', timezoneId: 'America/New_York' });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto(server.url);
   await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: 90_000 });
@@ -118,9 +119,14 @@ describe('the command view', () => {
   });
 
   it('shows a new report within seconds, without a reload', async () => {
+    const shanghai = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+    const before = shanghai(new Date());
     await file(centre[0] - 0.0004, centre[1] - 0.0004);
+    const after = shanghai(new Date(Date.now() + 60_000));
     await expect.poll(heatCount, { timeout: 5_000 }).toBe(8);
     await expect(page.getByTestId('live-feed').locator('li').count()).resolves.toBeGreaterThanOrEqual(1);
+    const line = await page.getByTestId('live-feed').locator('li').first().innerText();
+    expect([before, after].some((hm) => line.includes(`${hm}:`)), `${line} shows ${before}–${after} Shanghai time`).toBe(true);
   });
 
   it('offers the monthly report as CSV', async () => {
