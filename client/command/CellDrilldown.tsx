@@ -2,17 +2,19 @@ import { useEffect, useState } from 'react';
 import { format as formatDate } from 'date-fns';
 import { tz } from '@date-fns/tz';
 import { timeZone } from '../i18n/time.ts';
+import { api } from '../api.ts';
+import { useCommandMessages } from './messages.ts';
+import { StateBadge } from '../reports/parts.tsx';
+import type { State } from '../reports/api.ts';
 
 /** date-fns format in the deployment's zone. */
 const format = (d: Date, pattern: string) => formatDate(d, pattern, { in: tz(timeZone()) });
-import { api } from '../api.ts';
-import { useCommandMessages } from './messages.ts';
 
 interface InboxReport {
   id: number;
   category: string;
   severity: 'ordinary' | 'major';
-  state: string;
+  state: State;
   overdue: boolean;
   createdAt: string;
 }
@@ -56,7 +58,7 @@ export function CellDrilldown({ cellId, since, until, categoryName }: { cellId: 
         {reports.map((r) => (
           <li key={r.id}>
             <a href={`#/reports?report=${r.id}`}>
-              <span className={`badge${r.overdue ? ' bad' : r.state === 'closed' ? ' good' : ''}`}>{r.state}</span>{' '}
+              <StateBadge state={r.state} />{r.overdue && <span className="badge bad">{t('state.overdue')}</span>}{' '}
               {categoryName(r.category)} · {format(new Date(r.createdAt), 'MM-dd HH:mm')}
             </a>
           </li>

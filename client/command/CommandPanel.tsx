@@ -3,8 +3,6 @@ import { format as formatDate } from 'date-fns';
 import { tz } from '@date-fns/tz';
 import { timeZone } from '../i18n/time.ts';
 
-/** date-fns format in the deployment's zone. */
-const format = (d: Date, pattern: string) => formatDate(d, pattern, { in: tz(timeZone()) });
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
@@ -18,6 +16,9 @@ import { filterQuery, readFilters, timeRange, writeFilters, METRICS, type Filter
 import { useCommandMessages } from './messages.ts';
 import { useLiveFeed, type LiveEvent } from './useLiveFeed.ts';
 import './command.css';
+
+/** date-fns format in the deployment's zone. */
+const format = (d: Date, pattern: string) => formatDate(d, pattern, { in: tz(timeZone()) });
 
 interface Category {
   code: string;

@@ -6,6 +6,7 @@ import { trackCellLabels } from './labels.ts';
 import type { Bounds, ClientConfig } from '../api.ts';
 import { useMapController } from './context.tsx';
 import { useI18n } from '../i18n/index.tsx';
+import { mapLocale, relabelMap } from './locale.ts';
 import {
   CELLS_SOURCE,
   CELLS_SOURCE_LAYER,
@@ -48,7 +49,9 @@ function deepest(features: MapGeoJSONFeature[]): MapGeoJSONFeature | undefined {
 
 /** The full-window map of the grid cells, drawn from the vector tiles. */
 export function MapView({ config, selectedId, focus, onSelect }: Props) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const langRef = useRef(lang);
+  langRef.current = lang;
   const containerRef = useRef<HTMLDivElement>(null);
   const [map, setMap] = useState<MaplibreMap | null>(null);
   const onSelectRef = useRef(onSelect);
@@ -67,6 +70,7 @@ export function MapView({ config, selectedId, focus, onSelect }: Props) {
       bounds: config.bounds ?? CHINA,
       fitBoundsOptions: { padding: FIT_PADDING },
       attributionControl: { compact: true },
+      locale: mapLocale(langRef.current),
       // Chinese names are drawn with the browser's own fonts; no glyph server is needed.
       localIdeographFontFamily: "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif",
     });
@@ -150,6 +154,10 @@ export function MapView({ config, selectedId, focus, onSelect }: Props) {
     source?.setTiles([`${window.location.origin}/tiles/cells/{z}/{x}/{y}.mvt?v=${cellsVersion}`]);
     labelsRef.current?.reload();
   }, [map, cellsVersion]);
+
+  useEffect(() => {
+    if (map) relabelMap(map, lang);
+  }, [map, lang]);
 
   useEffect(() => {
     if (!map) return;

@@ -6,6 +6,7 @@ import { ActionForm } from './ActionForm.tsx';
 import { DueBadge, StateBadge } from './parts.tsx';
 import { localTime, nameOf } from './format.ts';
 import { useReportMessages, type ReportMessage } from './messages.ts';
+import { useSessionMessages } from '../session/messages.ts';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -26,6 +27,8 @@ export function ReportDetail({ id, cfg, live, targetCellId, onBack, onChanged }:
   onBack: () => void; onChanged: (r: Report) => void;
 }) {
   const t = useReportMessages();
+  const ts = useSessionMessages();
+  const roleName = (role: string | null | undefined) => (role && ['admin', 'planner', 'commander', 'worker'].includes(role) ? ts(`role.${role}` as 'role.admin') : (role ?? ''));
   const { lang } = useI18n();
   const map = useMap();
   const [report, setReport] = useState<Report | null>(null);
@@ -152,8 +155,9 @@ export function ReportDetail({ id, cfg, live, targetCellId, onBack, onChanged }:
               <li key={e.id} data-action={e.action}>
                 <span className="report-time">{localTime(e.at, lang)}</span>
                 <strong>{eventLabel(e, t)}</strong>
+                {e.toCellName && e.toCell !== e.fromCell && e.fromCell !== null && <span data-testid="event-to-cell"> → {e.toCellName}</span>}
                 {e.toState && e.toState !== e.fromState && <> → <StateBadge state={e.toState} /></>}
-                <span className="muted"> · {e.user ?? (e.action === 'create' ? t(`source.${report.source}`) : t('event.system'))}</span>
+                <span className="muted" data-testid="event-who"> · {e.userName ? (lang === 'en' ? `${e.userName} (${roleName(e.userRole)})` : `${e.userName}（${roleName(e.userRole)}）`) : e.user ?? (e.action === 'create' ? t(`source.${report.source}`) : t('event.system'))}</span>
                 {e.note && <p className="report-note">{t('event.note', { text: e.note })}</p>}
                 {e.reply && <p className="report-reply">{t('event.reply', { text: e.reply })}</p>}
                 {e.photos.length > 0 && (

@@ -74,6 +74,9 @@ export interface ReportEvent {
   at: string;
   action: string;
   user: string | null;
+  userName?: string | null;
+  userRole?: string | null;
+  toCellName?: string | null;
   fromState: State | null;
   toState: State | null;
   fromCell: number | null;

@@ -1,3 +1,6 @@
+import { format as formatDate } from 'date-fns';
+import { TZDate, tz } from '@date-fns/tz';
+import { timeZone } from '../i18n/time.ts';
 import { localTime as zonedTime } from '../i18n/time.ts';
 import type { Lang } from '../i18n/index.tsx';
 import type { Named } from './api.ts';
@@ -41,14 +44,19 @@ export function sizeText(bytes: number): string {
   return `${Math.round(bytes / 1024)} KB`;
 }
 
-/** A value for <input type="datetime-local"> (local time, minutes), and back to an ISO instant. */
+/**
+ * A value for <input type="datetime-local"> (minutes) and back to an ISO instant. The wall clock is
+ * the deployment's (Asia/Shanghai unless configured), not the browser's: a deadline typed as 18:00
+ * is 18:00 at the office.
+ */
 export function toLocalInput(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  return formatDate(d, "yyyy-MM-dd'T'HH:mm", { in: tz(timeZone()) });
 }
 
 export function fromLocalInput(v: string): string | null {
-  if (!v) return null;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(v);
+  if (!m) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+  const at = new TZDate(y, mo - 1, d, h, mi, timeZone());
+  return Number.isNaN(at.getTime()) ? null : new Date(at.getTime()).toISOString();
 }

@@ -3,7 +3,7 @@ import { defineMessages } from '../i18n/define.ts';
 export const useReportMessages = defineMessages({
   'zh-CN': {
     'launch.title': '上报隐患',
-    'launch.button': '上报隐患 Report a hazard',
+    'launch.button': '上报隐患',
     'launch.intro': '发现消防、环境、安全生产等隐患？在地图上标出位置，我们会转交所在网格处理。',
     'form.title': '上报隐患',
     'form.close': '关闭',
@@ -136,7 +136,7 @@ export const useReportMessages = defineMessages({
   },
   en: {
     'launch.title': 'Report a hazard',
-    'launch.button': 'Report a hazard 上报隐患',
+    'launch.button': 'Report a hazard',
     'launch.intro': 'Seen a fire, environment or work-safety hazard? Mark it on the map and the responsible grid cell will handle it.',
     'form.title': 'Report a hazard',
     'form.close': 'Close',
@@ -198,7 +198,7 @@ export const useReportMessages = defineMessages({
     'inbox.allCategories': 'All categories',
     'inbox.overdueOnly': 'Overdue only',
     'inbox.dueIn': '{span} left',
-    'inbox.overdueBy': 'overdue {span}',
+    'inbox.overdueBy': 'Overdue {span}',
     'inbox.noDeadline': 'no deadline',
     'inbox.overdue': 'Overdue',
     'inbox.supervised': 'Supervised',

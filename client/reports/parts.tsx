@@ -1,3 +1,4 @@
+import { localTime as zonedTime } from '../i18n/time.ts';
 import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import type { Report, State } from './api.ts';
@@ -31,9 +32,11 @@ export function DueBadge({ report }: { report: Pick<Report, 'dueAt' | 'overdue' 
   const r = remaining(report.dueAt, now);
   const overdue = report.overdue || r.overdue;
   return (
-    <span className={`report-due${overdue ? ' overdue' : ''}`} data-testid="report-due" title={new Date(report.dueAt).toLocaleString(lang)}>
-      {overdue && <span className="badge bad" data-overdue="1">{t('inbox.overdue')}</span>}{' '}
-      {overdue ? t('inbox.overdueBy', { span: spanText({ ...r, overdue: true }, lang) }) : t('inbox.dueIn', { span: spanText(r, lang) })}
+    <span className={`report-due${overdue ? ' overdue' : ''}`} data-testid="report-due" title={zonedTime(report.dueAt, 'datetime', lang)}>
+      {/* One "超期 2分钟", not a badge saying 超期 beside a text saying it again. */}
+      {overdue
+        ? <span className="badge bad" data-overdue="1">{t('inbox.overdueBy', { span: spanText({ ...r, overdue: true }, lang) })}</span>
+        : t('inbox.dueIn', { span: spanText(r, lang) })}
     </span>
   );
 }

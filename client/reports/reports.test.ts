@@ -64,8 +64,12 @@ describe('deadlines as people read them', () => {
   it('shows size limits and round-trips a local date-time input', () => {
     expect(sizeText(10 * 1024 * 1024)).toBe('10 MB');
     expect(sizeText(512 * 1024)).toBe('512 KB');
-    const d = new Date(2030, 0, 2, 9, 5);
+    const d = new Date('2030-01-02T01:05:00Z');
+    // The office's wall clock (Asia/Shanghai), whatever zone the browser is in.
+    expect(toLocalInput(d)).toBe('2030-01-02T09:05');
+    expect(fromLocalInput('2030-01-02T09:05')).toBe(d.toISOString());
     expect(fromLocalInput(toLocalInput(d))).toBe(d.toISOString());
     expect(fromLocalInput('')).toBeNull();
+    expect(fromLocalInput('tomorrow')).toBeNull();
   });
 });

@@ -84,6 +84,9 @@ const eventSchema = {
   type: 'object',
   properties: {
     id: { type: 'integer' }, at: { type: 'string' }, action: { type: 'string' }, user: { type: ['string', 'null'] },
+    // Who, as colleagues know them: the account's display name and role (null for the public and the system).
+    userName: { type: ['string', 'null'] }, userRole: { type: ['string', 'null'] },
+    toCellName: { type: ['string', 'null'] },
     fromState: { type: ['string', 'null'] }, toState: { type: ['string', 'null'] },
     fromCell: { type: ['integer', 'null'] }, toCell: { type: ['integer', 'null'] },
     note: { type: ['string', 'null'] }, reply: { type: ['string', 'null'] },
@@ -319,12 +322,13 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   }, async (request) => {
     const actor = requirePermission(request, 'reports.view');
     const report = await loadReport(db, request.params.id, actor);
-    const { rows } = await db.query<{ id: number; at: Date; action: string; username: string | null; from_state: string | null; to_state: string | null; from_cell: number | null; to_cell: number | null; note: string | null; reply: string | null; detail: Record<string, unknown>; photo_ids: number[] }>(
-      `SELECT e.id, e.at, e.action, e.username, e.from_state, e.to_state, e.from_cell, e.to_cell, e.note, e.reply, e.detail,
+    const { rows } = await db.query<{ id: number; at: Date; action: string; username: string | null; display_name: string | null; role: string | null; to_cell_name: string | null; from_state: string | null; to_state: string | null; from_cell: number | null; to_cell: number | null; note: string | null; reply: string | null; detail: Record<string, unknown>; photo_ids: number[] }>(
+      `SELECT e.id, e.at, e.action, e.username, u.display_name, u.role, c.name AS to_cell_name, e.from_state, e.to_state, e.from_cell, e.to_cell, e.note, e.reply, e.detail,
          ARRAY(SELECT ph.id FROM report_photos ph WHERE ph.event_id = e.id ORDER BY ph.id) AS photo_ids
-       FROM report_events e WHERE e.report_id = $1 ORDER BY e.id`, [report.id]);
+       FROM report_events e LEFT JOIN users u ON u.id = e.user_id LEFT JOIN cells c ON c.id = e.to_cell
+       WHERE e.report_id = $1 ORDER BY e.id`, [report.id]);
     return rows.map((e) => ({
-      id: e.id, at: e.at.toISOString(), action: e.action, user: e.username, fromState: e.from_state, toState: e.to_state,
+      id: e.id, at: e.at.toISOString(), action: e.action, user: e.username, userName: e.display_name, userRole: e.role, toCellName: e.to_cell_name, fromState: e.from_state, toState: e.to_state,
       fromCell: e.from_cell, toCell: e.to_cell, note: e.note, reply: e.reply, detail: e.detail,
       photos: e.photo_ids.map((pid) => ({ id: pid, url: photoUrl(report.id, pid), thumbUrl: photoUrl(report.id, pid, true) })),
     }));

@@ -160,7 +160,11 @@ describe(`what each step needs (${TEST_DB})`, () => {
     expect(res.json()).toMatchObject({ cellId: ids.east, transferred: true, state: 'reported' });
     expect((await t.app.inject({ url: `/api/reports/${r.id}`, headers: h.workerWest })).statusCode).toBe(404);
     expect((await get(r.id, h.workerEast)).allowedActions).toEqual(['verify', 'reject', 'transfer']);
-    expect((await events(r.id)).at(-1)).toMatchObject({ action: 'transfer', fromCell: ids.west, toCell: ids.east, note: '属东街道辖区' });
+    // The handling record names the person and role, not the login, and the cell it went to.
+    await t.db.query(`UPDATE users SET display_name = '王西' WHERE username = 'workerWest'`);
+    expect((await events(r.id)).at(-1)).toMatchObject({
+      action: 'transfer', fromCell: ids.west, toCell: ids.east, note: '属东街道辖区', userName: '王西', userRole: 'worker', toCellName: '东街道',
+    });
   });
 });
 
@@ -211,7 +215,7 @@ describe(`deadlines and escalation, on the test's clock (${TEST_DB})`, () => {
     expect(first.escalated).toEqual([r.id]);
     clock = at(25);
     expect(await get(r.id)).toMatchObject({ overdue: true, escalatedTo: ids.district, escalationLevel: 1, cellId: ids.west, state: 'reported' });
-    expect((await events(r.id)).at(-1)).toMatchObject({ action: 'escalate', fromCell: ids.west, toCell: ids.district, fromState: 'reported', toState: 'reported', user: null });
+    expect((await events(r.id)).at(-1)).toMatchObject({ action: 'escalate', fromCell: ids.west, toCell: ids.district, toCellName: '渭滨区', fromState: 'reported', toState: 'reported', user: null, userName: null });
     const warnings = (id: number) => t.app.inject({ url: `/api/people/${id}/warnings`, headers: h.commander }).then((x) => x.json());
     expect(await warnings(PERSON_WEST)).toMatchObject({ count: 1, level: 'warning', reports: [{ reportId: r.id, cellId: ids.west, step: 'verify' }] });
     expect((await warnings(PERSON_DISTRICT)).count).toBe(0);

@@ -117,8 +117,11 @@ describe('the map client', () => {
 
   it('switches the language and remembers it', async () => {
     await expect.poll(() => page.locator('#details-title').textContent()).toBe('网格详情');
+    // The map's own controls speak the UI's language too.
+    await expect(page.locator('.maplibregl-ctrl-zoom-in').getAttribute('title')).resolves.toBe('放大');
     await page.getByRole('button', { name: 'Switch to English' }).click();
     await expect.poll(() => page.locator('#details-title').textContent()).toBe('Cell details');
+    await expect.poll(() => page.locator('.maplibregl-ctrl-zoom-in').getAttribute('title')).toBe('Zoom in');
     expect(await page.locator('.tree-row').first().textContent()).toContain('District');
     expect(await page.evaluate(() => localStorage.getItem('wangge.lang'))).toBe('en');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');

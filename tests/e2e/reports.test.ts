@@ -143,7 +143,7 @@ describe('a hazard report from the map to closed', () => {
   let worker: Page;
 
   it('shows in the worker\'s inbox and on the map; a click on its point opens it', async () => {
-    ({ page: worker } = await newPage({ viewport: { width: 1400, height: 900 } }));
+    ({ page: worker } = await newPage({ viewport: { width: 1400, height: 900 }, timezoneId: 'America/Los_Angeles' }));
     await signIn(worker, 'worker');
     await worker.goto(`${server.url}/#/reports`);
     await mapReady(worker);
@@ -180,9 +180,9 @@ describe('a hazard report from the map to closed', () => {
     await step('verify', (f) => f.locator('textarea[name=reply]').fill('已核实，正在处理。'), 'verified');
     await step('dispatch', async (f) => {
       await f.locator('input[name=department]').fill('经二路街道安监办');
-      const due = new Date(Date.now() + 3 * 86400_000);
-      const p = (n: number) => String(n).padStart(2, '0');
-      await f.locator('input[name=dueAt]').fill(`${due.getFullYear()}-${p(due.getMonth() + 1)}-${p(due.getDate())}T${p(due.getHours())}:${p(due.getMinutes())}`);
+      // The deadline is typed on the office's clock (Asia/Shanghai), whatever the browser's zone.
+      const due = new Date(Date.now() + 3 * 86400_000 + 8 * 3600_000).toISOString().slice(0, 16);
+      await f.locator('input[name=dueAt]').fill(due);
     }, 'dispatched');
     await expect(detail.getByTestId('report-due').textContent()).resolves.toMatch(/2 d 23 h left|3 d left/);
     await step('accept', async () => undefined, 'rectifying');
@@ -195,6 +195,8 @@ describe('a hazard report from the map to closed', () => {
     const timeline = detail.getByTestId('report-timeline').locator(':scope > li');
     await expect(timeline.evaluateAll((li) => li.map((x) => x.getAttribute('data-action')))).resolves.toEqual(['create', 'verify', 'dispatch', 'accept', 'rectify']);
     await expect(timeline.last().locator('img').count()).resolves.toBe(1);
+    // Who handled each step, by name and role, not by login.
+    await expect(timeline.last().getByTestId('event-who').textContent()).resolves.toMatch(/\(Grid worker\)$/);
     await worker.screenshot({ path: 'test-results/e2e/reports-worker.png' });
   });
 
