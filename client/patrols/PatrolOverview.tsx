@@ -1,15 +1,20 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import type { ViewProps } from '../views.ts';
-import { patrolApi, type Coverage, type CoverageMap } from './api.ts';
+import { format as formatDate } from 'date-fns';
+import { TZDate, tz } from '@date-fns/tz';
+import { timeZone } from '../i18n/time.ts';
+import { patrolApi, type Coverage, type CoverageMap, type FarCheckIns } from './api.ts';
 import { usePatrolLayer } from './layers.ts';
 import { usePatrolMessages } from './messages.ts';
 import { StatusBadge, errorText, localTime } from './parts.tsx';
 
 const SHOWN = 30;
-const today = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+// Days are the deployment's days (Asia/Shanghai unless configured), not the browser's.
+const today = () => formatDate(new Date(), 'yyyy-MM-dd', { in: tz(timeZone()) });
+const endOfLocalDay = (day: string) => {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d, 23, 59, 59, timeZone()).getTime());
 };
 
 /**
@@ -27,7 +32,18 @@ export function PatrolOverview({ config, onSelect }: ViewProps) {
   const [error, setError] = useState<string | null>(null);
 
   // Today means now; an earlier day means its end, local time.
-  const at = useMemo(() => (day === today() ? null : new Date(`${day}T23:59:59`).toISOString()), [day]);
+  const at = useMemo(() => (day === today() ? null : endOfLocalDay(day).toISOString()), [day]);
+  const [far, setFar] = useState<FarCheckIns | null>(null);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    const to = at ? new Date(at) : new Date();
+    const q = new URLSearchParams({ from: new Date(to.getTime() - 30 * 86_400_000).toISOString(), to: to.toISOString() });
+    patrolApi.farCheckIns(q, ctl.signal).then(setFar).catch((e: unknown) => {
+      if (!ctl.signal.aborted) setError(errorText(e));
+    });
+    return () => ctl.abort();
+  }, [at]);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -117,7 +133,28 @@ export function PatrolOverview({ config, onSelect }: ViewProps) {
             </table>
           )}
           {summary.overdueCells.length > SHOWN && <p className="muted small">{t('overview.more', { n: summary.overdueCells.length - SHOWN })}</p>}
-          <p><a className="button small" href={`/api/inspections/ledger?format=csv&from=${month}&to=${month}`} download>{t('overview.ledger')}</a></p>
+          {far && (
+            <>
+              <h4 className="patrol-sub">{t('overview.far', { n: far.items.length })}</h4>
+              {far.items.length === 0 ? <p className="muted">{t('overview.noneFar')}</p> : (
+                <>
+                  <p className="muted small">{t('overview.farHint', { m: far.thresholdM })}</p>
+                  <ul className="patrol-list" data-testid="patrol-far-check-ins">
+                    {far.items.slice(0, SHOWN).map((v) => (
+                      <li key={v.visitId}>
+                        <div>
+                          <button type="button" className="link patrol-unit-name" onClick={() => v.cellId !== null && onSelect(v.cellId)}>{v.unitName}</button>
+                          <span className="muted small">{v.cellName ?? ''} · {localTime(v.at, lang)} · {t('overview.farRow', { who: v.inspector, m: v.distanceM })}</span>
+                        </div>
+                        <span className="badge warn">{v.distanceM} m</span>
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
+            </>
+          )}
+          <p><a className="button small" href={`/api/inspections/ledger?format=csv&from=${month}&to=${month}&lang=${lang}`} download>{t('overview.ledger')}</a></p>
         </>
       )}
     </section>

@@ -24,7 +24,9 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
   const [categories, setCategories] = useState<ReportCategory[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // A far or position-less check-in is a warning (amber): it does not count as a visit.
+  const [notice, setNoticeState] = useState<{ text: string; warn: boolean } | null>(null);
+  const setNotice = (text: string | null, warn = false) => setNoticeState(text === null ? null : { text, warn });
   const track = useTrack(patrol?.open ? patrol.id : null, patrol?.startedAt ?? null);
 
   // The cells I may patrol (my scope and below), and any patrol I left open.
@@ -95,7 +97,7 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
     const visit = await patrolApi.checkIn(patrol.id, unitId, fix);
     setPatrol(await patrolApi.inspection(patrol.id));
     setActiveVisit(visit.id);
-    setNotice(visit.locationSource === 'unit' ? t('patrol.fallback') : visit.far ? t('patrol.far', { m: Math.round(visit.distanceM) }) : t('patrol.near', { m: Math.round(visit.distanceM) }));
+    setNotice(visit.locationSource === 'unit' ? t('patrol.fallback') : visit.far ? t('patrol.far', { m: Math.round(visit.distanceM) }) : t('patrol.near', { m: Math.round(visit.distanceM) }), visit.far || visit.locationSource === 'unit');
   });
 
   const finish = () => run(async () => {
@@ -115,7 +117,7 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
     <section className="panel-section patrol" aria-labelledby="patrol-title" data-testid="patrol-worker">
       <h3 id="patrol-title">{t('patrol.title')}</h3>
       {error && <p className="form-error" role="alert">{error}</p>}
-      {notice && !visit && <p className="form-ok" role="status">{notice}</p>}
+      {notice && !visit && <p className={notice.warn ? 'form-warn' : 'form-ok'} role="status" data-testid="patrol-notice">{notice.text}</p>}
       {cells === null && !error && <p className="muted">{t('patrol.loading')}</p>}
 
       {cells && !patrol && (
@@ -171,7 +173,7 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
             />
           )}
           {/* While a unit is being inspected, what just happened shows next to it, not out of sight at the top. */}
-          {notice && visit && <p className="form-ok patrol-notice" role="status">{notice}</p>}
+          {notice && visit && <p className={`${notice.warn ? 'form-warn' : 'form-ok'} patrol-notice`} role="status" data-testid="patrol-notice">{notice.text}</p>}
           <div className="form-actions">
             <button type="button" className="button danger" data-testid="patrol-finish" disabled={busy} onClick={finish}>{t('patrol.finish')}</button>
           </div>

@@ -76,6 +76,11 @@ export interface CoverageMap {
 export interface TrackPoint { lon: number; lat: number; at: string; accuracy?: number }
 export interface ReportCategory { code: string; zh: string; en: string }
 
+export interface FarCheckIns {
+  thresholdM: number;
+  items: { visitId: number; inspectionId: number; at: string; inspector: string; unitId: number | null; unitName: string; cellId: number | null; cellName: string | null; distanceM: number }[];
+}
+
 export const patrolApi = {
   openPatrols: (signal?: AbortSignal) => api<{ items: { id: number }[] }>('/api/inspections?mine=true&open=true', { signal }),
   inspection: (id: number, signal?: AbortSignal) => api<Inspection>(`/api/inspections/${id}`, { signal }),
@@ -93,6 +98,7 @@ export const patrolApi = {
   finish: (id: number, track: TrackPoint[]) => api<Inspection>(`/api/inspections/${id}/finish`, { method: 'POST', body: { track } }),
   coverage: (query: URLSearchParams, signal?: AbortSignal) => api<Coverage>(`/api/inspections/coverage?${query}`, { signal }),
   coverageMap: (query: URLSearchParams, signal?: AbortSignal) => api<CoverageMap>(`/api/inspections/coverage/map?${query}`, { signal }),
+  farCheckIns: (query: URLSearchParams, signal?: AbortSignal) => api<FarCheckIns>(`/api/inspections/far-check-ins?${query}`, { signal }),
   cellPlan: (cellId: number, signal?: AbortSignal) => api<CellPlan>(`/api/plans/cells/${cellId}`, { signal }),
   categories: (signal?: AbortSignal) => api<{ categories: ReportCategory[] }>('/api/reports/config', { signal }),
 };

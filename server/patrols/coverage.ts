@@ -109,12 +109,13 @@ export async function computeCoverage(q: Queryable, config: Config, at: Date, ro
 
   const { rows: units } = await q.query<{ id: number; name: string; type: string; cell_id: number; lon: number; lat: number }>(
     'SELECT id, name, type, cell_id, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM units WHERE cell_id = ANY ($1::int[]) ORDER BY id', [ids]);
+  // A check-in far from its unit proves no visit: it does not count towards the cadence.
   const { rows: visits } = await q.query<{ unit_id: number; at: Date }>(
     `SELECT v.unit_id, v.at FROM inspection_visits v JOIN units u ON u.id = v.unit_id
-     WHERE u.cell_id = ANY ($1::int[]) AND v.at > $2 AND v.at <= $3`, [ids, since, at]);
+     WHERE u.cell_id = ANY ($1::int[]) AND v.at > $2 AND v.at <= $3 AND NOT v.far`, [ids, since, at]);
   const { rows: lastVisits } = await q.query<{ unit_id: number; at: Date }>(
     `SELECT v.unit_id, max(v.at) AS at FROM inspection_visits v JOIN units u ON u.id = v.unit_id
-     WHERE u.cell_id = ANY ($1::int[]) AND v.at <= $2 GROUP BY v.unit_id`, [ids, at]);
+     WHERE u.cell_id = ANY ($1::int[]) AND v.at <= $2 AND NOT v.far GROUP BY v.unit_id`, [ids, at]);
   const { rows: patrols } = await q.query<{ cell_id: number; started_at: Date }>(
     'SELECT cell_id, started_at FROM inspections WHERE cell_id = ANY ($1::int[]) AND started_at > $2 AND started_at <= $3', [ids, since, at]);
   const { rows: lastPatrols } = await q.query<{ cell_id: number; at: Date }>(

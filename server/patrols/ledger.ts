@@ -10,6 +10,7 @@ import { idParams, idSchema } from '../schemas.ts';
 import { cellPlans, localDate, monthOf, monthRange, requiredBetween, unitPlan } from './cadence.ts';
 import { subtreeCells } from './coverage.ts';
 import { checklistFor, visitResult, type ChecklistEntry } from './model.ts';
+import { formatLocal } from '../../core/time/local.ts';
 
 const MONTH = '^\\d{4}-(0[1-9]|1[0-2])$';
 const MAX_MONTHS = 24;
@@ -21,17 +22,36 @@ function sendCsv(reply: FastifyReply, name: string, columns: string[], rows: unk
 }
 
 const formatSchema = { type: 'string', enum: ['json', 'csv'], default: 'json' } as const;
+/** The language of a CSV's headers and words: English keys for programs (default), Chinese for people. */
+const langSchema = { type: 'string', enum: ['en', 'zh-CN'], default: 'en' } as const;
+type Lang = 'en' | 'zh-CN';
+
+const ZH_HEADERS: Record<string, string> = {
+  date: '日期', at: '时间', unit_id: '单位编号', unit_name: '单位名称', unit_type: '单位类型', inspection_id: '巡查编号', inspector: '巡查人',
+  result: '结果', failed_items: '不合格项', distance_m: '签到距离（米）', far: '远距离签到', location_source: '位置来源', findings: '发现隐患', note: '备注',
+  month: '月份', cell_code: '网格编码', cell_name: '网格名称', level: '层级', patrols_done: '已巡查次数', patrols_due: '应巡查次数',
+  units_total: '单位总数', units_inspected: '已检查单位', pct_units_inspected: '单位检查率（%）', unit_inspections_done: '已检查次数',
+  unit_inspections_due: '应检查次数', far_check_ins: '远距离签到次数',
+};
+const ZH_WORDS: Record<string, string> = { pass: '合格', fail: '不合格', incomplete: '未完成', true: '是', false: '否', device: '设备定位', unit: '单位位置' };
+
+/** Headers and the few fixed words of a ledger CSV in the language asked for. */
+function localise(lang: Lang, columns: string[], rows: unknown[][], wordColumns: string[]): [string[], unknown[][]] {
+  if (lang === 'en') return [columns, rows];
+  const words = new Set(wordColumns.map((c) => columns.indexOf(c)));
+  return [columns.map((c) => ZH_HEADERS[c] ?? c), rows.map((r) => r.map((v, i) => (words.has(i) ? (ZH_WORDS[String(v)] ?? v) : v)))];
+}
 
 /** The inspection ledger (台账): every inspection of a unit with its result; per cell and month, done vs due. */
 export default async function ledgerRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   const pc = config.patrols;
 
-  app.get<{ Params: { id: number }; Querystring: { format: 'json' | 'csv' } }>('/api/inspections/ledger/units/:id', {
+  app.get<{ Params: { id: number }; Querystring: { format: 'json' | 'csv'; lang: Lang } }>('/api/inspections/ledger/units/:id', {
     schema: {
       tags: ['patrols'],
       summary: 'A unit\'s inspection ledger: every check-in with inspector, result, failed items, distance and findings (format=csv to export)',
       params: idParams,
-      querystring: { type: 'object', properties: { format: formatSchema }, additionalProperties: false },
+      querystring: { type: 'object', properties: { format: formatSchema, lang: langSchema }, additionalProperties: false },
       response: { 200: { type: 'object', additionalProperties: true }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -64,22 +84,25 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
       };
     });
     if (request.query.format === 'csv') {
-      return sendCsv(reply, `unit-${unit.id}-ledger.csv`,
+      const lang = request.query.lang;
+      const [cols, rows] = localise(lang,
         ['date', 'at', 'unit_id', 'unit_name', 'unit_type', 'inspection_id', 'inspector', 'result', 'failed_items', 'distance_m', 'far', 'location_source', 'findings', 'note'],
-        entries.map((e) => [e.date, e.at, unit.id, unit.name, unit.type, e.inspectionId, e.inspector, e.result, e.failedItems.join(' '),
-          e.distanceM, e.far ? 'true' : 'false', e.locationSource, e.findings.map((f) => f.trackingCode).join(' '), e.note ?? '']));
+        entries.map((e) => [e.date, lang === 'en' ? e.at : formatLocal(e.at, 'zh-CN', pc.timeZone), unit.id, unit.name, unit.type, e.inspectionId, e.inspector, e.result, e.failedItems.join(' '),
+          e.distanceM, e.far ? 'true' : 'false', e.locationSource, e.findings.map((f) => f.trackingCode).join(' '), e.note ?? '']),
+        ['result', 'far', 'location_source']);
+      return sendCsv(reply, `unit-${unit.id}-ledger.csv`, cols, rows);
     }
     return { unit: { id: unit.id, name: unit.name, type: unit.type, cellId: unit.cell_id, cellCode: unit.cell_code }, entries };
   });
 
-  interface LedgerQuery { cellId?: number; from?: string; to?: string; format: 'json' | 'csv' }
+  interface LedgerQuery { cellId?: number; from?: string; to?: string; format: 'json' | 'csv'; lang: Lang }
   app.get<{ Querystring: LedgerQuery }>('/api/inspections/ledger', {
     schema: {
       tags: ['patrols'],
       summary: 'The cell-month ledger: for each cell in my scope (or under cellId) and each month from..to (YYYY-MM, default this month), patrols and unit inspections done vs due (format=csv to export)',
       querystring: {
         type: 'object',
-        properties: { cellId: idSchema, from: { type: 'string', pattern: MONTH }, to: { type: 'string', pattern: MONTH }, format: formatSchema },
+        properties: { cellId: idSchema, from: { type: 'string', pattern: MONTH }, to: { type: 'string', pattern: MONTH }, format: formatSchema, lang: langSchema },
         additionalProperties: false,
       },
       response: { 200: { type: 'object', additionalProperties: true }, '4xx': problemSchema },
@@ -156,9 +179,13 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
       const month = monthOf(v.at, pc.timeZone);
       for (const c of upFrom(v.cell_id)) {
         const r = table.get(key(month, c))!;
-        r.unitInspectionsDone += 1;
         r.findings += v.findings;
-        if (v.far) r.farCheckIns += 1;
+        // A check-in far from its unit is no proof of a visit: it is counted apart, not as done.
+        if (v.far) {
+          r.farCheckIns += 1;
+          continue;
+        }
+        r.unitInspectionsDone += 1;
         if (v.unit_id !== null) inspectedUnits.get(key(month, c))!.add(v.unit_id);
       }
     }
@@ -170,10 +197,68 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
     if (q.format === 'csv') {
       const cols = ['month', 'cell_code', 'cell_name', 'level', 'patrols_done', 'patrols_due', 'units_total', 'units_inspected', 'pct_units_inspected',
         'unit_inspections_done', 'unit_inspections_due', 'findings', 'far_check_ins'];
-      return sendCsv(reply, `inspection-ledger-${from}_${to}.csv`, cols, rows.map((r) => [
+      const [header, body] = localise(q.lang, cols, rows.map((r) => [
         r.month, r.code, r.name, r.level, r.patrolsDone, r.patrolsDue, r.unitsTotal, r.unitsInspected, r.pctUnitsInspected ?? '',
-        r.unitInspectionsDone, r.unitInspectionsDue, r.findings, r.farCheckIns]));
+        r.unitInspectionsDone, r.unitInspectionsDue, r.findings, r.farCheckIns]), []);
+      return sendCsv(reply, `inspection-ledger-${from}_${to}.csv`, header, body);
     }
     return { from, to, timeZone: pc.timeZone, rows };
+  });
+
+  interface FarQuery { cellId?: number; from?: string; to?: string }
+  // Far check-ins, listed for the commander: each is counted as not done, so someone should look.
+  app.get<{ Querystring: FarQuery }>('/api/inspections/far-check-ins', {
+    schema: {
+      tags: ['patrols'],
+      summary: 'Check-ins farther from their unit than patrols.farCheckInMetres, newest first, in my scope (or under cellId), between from and to (ISO times; default the last 30 days)',
+      querystring: {
+        type: 'object',
+        properties: { cellId: idSchema, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } },
+        additionalProperties: false,
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            thresholdM: { type: 'number' },
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  visitId: { type: 'integer' }, inspectionId: { type: 'integer' }, at: { type: 'string' }, inspector: { type: 'string' },
+                  unitId: { type: ['integer', 'null'] }, unitName: { type: 'string' }, cellId: { type: ['integer', 'null'] },
+                  cellName: { type: ['string', 'null'] }, distanceM: { type: 'number' },
+                },
+              },
+            },
+          },
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'reports.view');
+    const q = request.query;
+    if (q.cellId !== undefined) {
+      const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [q.cellId]);
+      if (!rowCount) throw notFound(`Cell ${q.cellId}`);
+      await assertCellEditable(db, actor, q.cellId, `Cell ${q.cellId}`);
+    }
+    const to = q.to ? new Date(q.to) : now();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * 86_400_000);
+    const ids = (await subtreeCells(db, q.cellId !== undefined ? [q.cellId] : scopeOf(actor))).map((c) => c.id);
+    const { rows } = await db.query<{ id: number; inspection_id: number; at: Date; inspector: string; unit_id: number | null; unit_name: string; cell_id: number | null; cell_name: string | null; distance_m: number }>(
+      `SELECT v.id, v.inspection_id, v.at, i.inspector, v.unit_id, v.unit_name, v.cell_id, c.name AS cell_name, v.distance_m
+       FROM inspection_visits v JOIN inspections i ON i.id = v.inspection_id LEFT JOIN cells c ON c.id = v.cell_id
+       WHERE v.far AND v.cell_id = ANY ($1::int[]) AND v.at >= $2 AND v.at <= $3
+       ORDER BY v.at DESC, v.id DESC LIMIT 500`, [ids, from, to]);
+    return {
+      thresholdM: pc.farCheckInMetres,
+      items: rows.map((v) => ({
+        visitId: v.id, inspectionId: v.inspection_id, at: v.at.toISOString(), inspector: v.inspector, unitId: v.unit_id, unitName: v.unit_name,
+        cellId: v.cell_id, cellName: v.cell_name, distanceM: Math.round(v.distance_m),
+      })),
+    };
   });
 }

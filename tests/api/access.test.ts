@@ -222,6 +222,7 @@ const cases: Case[] = [
     { route: 'GET /api/inspections/coverage?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/coverage?cellId=${cellOf(target)}` }), expect: viewIn(target) },
     { route: 'GET /api/inspections/coverage/map?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/coverage/map?cellId=${cellOf(target)}` }), expect: viewIn(target) },
     { route: 'GET /api/inspections/ledger?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/ledger?cellId=${cellOf(target)}` }), expect: viewIn(target) },
+    { route: 'GET /api/inspections/far-check-ins?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/far-check-ins?cellId=${cellOf(target)}` }), expect: viewIn(target) },
     { route: 'GET /api/inspections/ledger/units/:id', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/ledger/units/${fx.unit[target]}` }), expect: viewIn(target) },
     { route: 'GET /api/inspections/:id', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/${fx.patrol[target]}` }), expect: viewIn(target, 200, 404) },
     {

@@ -250,23 +250,24 @@ describe(`coverage and overdue units (${TEST_DB})`, () => {
   it('counts the visited units as inspected, the others overdue, per cell and up the tree', async () => {
     const now = await cov(`cellId=${ids.west}&unitStatus=overdue&unitStatus=due&unitStatus=ok`);
     const status = Object.fromEntries(now.units.map((x) => [x.id, x.status]));
-    expect(status).toEqual({ [u.fireA]: 'ok', [u.shop]: 'ok', [u.areaShop]: 'ok' });
+    // The shop's only check-in was 555 m away: no proof of a visit, so it is still overdue.
+    expect(status).toEqual({ [u.fireA]: 'ok', [u.shop]: 'overdue', [u.areaShop]: 'ok' });
     const community = now.cells.find((c) => c.id === ids.community)!;
-    expect(community).toMatchObject({ unitsTotal: 3, unitsInspected: 3, unitsOverdue: 0, pctInspected: 100 });
+    expect(community).toMatchObject({ unitsTotal: 3, unitsInspected: 2, unitsOverdue: 1, pctInspected: 66.7 });
     // The community was patrolled once, in the morning: its weekly check is done, its evening patrols are not.
     expect(Object.fromEntries(community.plans.map((p) => [p.plan, p.status]))).toEqual({ community_weekly: 'ok', fire_supervisor_evening: 'overdue' });
-    expect(now.cells.find((c) => c.id === ids.west)!.pctInspected).toBe(100);
+    expect(now.cells.find((c) => c.id === ids.west)!.pctInspected).toBe(66.7);
     expect(now.cells.find((c) => c.id === ids.area)).toMatchObject({ unitsTotal: 1, patrolStatus: 'overdue' });
   });
 
   it('makes the weekly class A unit overdue after 8 days, while the monthly shops are still fine', async () => {
     const at = new Date(later(5).getTime() + 8 * 86_400_000).toISOString();
     const in8 = await cov(`cellId=${ids.community}&at=${at}`);
-    expect(in8.units.map((x) => x.id)).toEqual([u.fireA]);
-    expect(in8.units[0]!.lastAt).toBe(later(5).toISOString());
-    expect(in8.cells.find((c) => c.id === ids.community)).toMatchObject({ unitsOverdue: 1, unitsInspected: 2, pctInspected: 66.7 });
+    expect(in8.units.map((x) => x.id).sort()).toEqual([u.fireA, u.shop].sort());
+    expect(in8.units.find((x) => x.id === u.fireA)!.lastAt).toBe(later(5).toISOString());
+    expect(in8.cells.find((c) => c.id === ids.community)).toMatchObject({ unitsOverdue: 2, unitsInspected: 1, pctInspected: 33.3 });
     const at6 = new Date(later(5).getTime() + 6 * 86_400_000).toISOString();
-    expect((await cov(`cellId=${ids.community}&at=${at6}`)).units).toEqual([]);
+    expect((await cov(`cellId=${ids.community}&at=${at6}`)).units.map((x) => x.id)).toEqual([u.shop]);
   });
 
   it('lists a responsible person\'s cells, keeps workers in scope, and draws the map layer', async () => {
@@ -285,8 +286,9 @@ describe(`coverage and overdue units (${TEST_DB})`, () => {
     expect(map.statusCode).toBe(200);
     const layer = map.json();
     expect(layer.cells.features).toHaveLength(1);
-    expect(layer.cells.features[0]).toMatchObject({ id: ids.community, geometry: { type: 'MultiPolygon' }, properties: { pctInspected: 100 } });
-    expect(layer.units.features).toEqual([]);
+    expect(layer.cells.features[0]).toMatchObject({ id: ids.community, geometry: { type: 'MultiPolygon' }, properties: { pctInspected: 66.7 } });
+    // The shop checked in from afar is overdue, on the map too.
+    expect(layer.units.features.map((f: { id: number }) => f.id)).toEqual([u.shop]);
   });
 
   it('matches a brute-force count on a grid of units with visits at random times', async () => {
@@ -350,7 +352,7 @@ describe(`the ledger (台账) (${TEST_DB})`, () => {
     const row = (month: string, cellId: number) => body.rows.find((r: { month: string; cellId: number }) => r.month === month && r.cellId === cellId);
     // March: one patrol of the community against 5 weekly + 9 evening (2 a week over 31 days) patrols due;
     // 3 unit inspections against 5 (class A, weekly) + 1 + 1 (shops, monthly) due.
-    expect(row('2030-03', ids.community)).toMatchObject({ patrolsDone: 1, patrolsDue: 14, unitsTotal: 3, unitsInspected: 3, unitInspectionsDone: 3, unitInspectionsDue: 7, findings: 2, farCheckIns: 1, pctUnitsInspected: 100 });
+    expect(row('2030-03', ids.community)).toMatchObject({ patrolsDone: 1, patrolsDue: 14, unitsTotal: 3, unitsInspected: 2, unitInspectionsDone: 2, unitInspectionsDue: 7, findings: 2, farCheckIns: 1, pctUnitsInspected: 66.7 });
     expect(row('2030-03', ids.area)).toMatchObject({ patrolsDone: 0, patrolsDue: 31, unitsTotal: 1, unitInspectionsDone: 1 });
     expect(row('2030-02', ids.community)).toMatchObject({ patrolsDone: 0, patrolsDue: 12, unitInspectionsDone: 0, unitInspectionsDue: 6, pctUnitsInspected: 0 });
 
@@ -358,10 +360,35 @@ describe(`the ledger (台账) (${TEST_DB})`, () => {
     expect(csv.statusCode).toBe(200);
     const rows = parse(csv.body, { columns: true, bom: true }) as Record<string, string>[];
     expect(rows.map((r) => r.cell_code).sort()).toEqual(['610302001001', '610302001001001']);
-    expect(rows.find((r) => r.cell_code === '610302001001')).toMatchObject({ month: '2030-03', cell_name: '西一社区', patrols_done: '1', patrols_due: '14', unit_inspections_done: '3', unit_inspections_due: '7', pct_units_inspected: '100' });
+    expect(rows.find((r) => r.cell_code === '610302001001')).toMatchObject({ month: '2030-03', cell_name: '西一社区', patrols_done: '1', patrols_due: '14', unit_inspections_done: '2', unit_inspections_due: '7', pct_units_inspected: '66.7', far_check_ins: '1' });
+
+    // For people: Chinese headers and words, local times.
+    const zh = parse((await get(`/api/inspections/ledger?cellId=${ids.community}&from=2030-03&to=2030-03&format=csv&lang=zh-CN`, h.commander)).body, { columns: true, bom: true }) as Record<string, string>[];
+    expect(zh.find((r) => r['网格编码'] === '610302001001')).toMatchObject({ 月份: '2030-03', 网格名称: '西一社区', 已检查次数: '2', 远距离签到次数: '1' });
+    const unitZh = parse((await get(`/api/inspections/ledger/units/${u.fireA}?format=csv&lang=zh-CN`, h.workerWest)).body, { columns: true, bom: true }) as Record<string, string>[];
+    expect(unitZh[0]).toMatchObject({ 单位名称: '宝鸡商场', 结果: '不合格', 远距离签到: '否', 位置来源: '设备定位' });
+    expect(unitZh[0]!['时间']).toMatch(/^2030\/3\/12 \d\d:\d\d$/);
 
     expect((await get(`/api/inspections/ledger?cellId=${ids.community}&from=2030-04&to=2030-03`, h.commander)).statusCode).toBe(422);
     expect((await get(`/api/inspections/ledger?from=2030-13`, h.commander)).statusCode).toBe(400);
     expect((await get(`/api/inspections/ledger?cellId=${ids.community}`, h.workerEast)).statusCode).toBe(403);
+  });
+});
+
+describe(`far check-ins (${TEST_DB})`, () => {
+  it('are listed for the commander with the distance, newest first, and kept in scope', async () => {
+    const res = await get(`/api/inspections/far-check-ins?from=2030-03-01T00:00:00Z&to=2030-04-01T00:00:00Z`, h.commander);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<{ thresholdM: number; items: { unitId: number; unitName: string; inspector: string; cellName: string; distanceM: number }[] }>();
+    expect(body.thresholdM).toBe(150);
+    expect(body.items).toHaveLength(1);
+    expect(body.items[0]).toMatchObject({ unitId: u.shop, inspector: 'workerWest', cellName: '西一社区' });
+    expect(body.items[0]!.distanceM).toBeGreaterThan(500);
+    // The worker of the other street sees none of them; a cell outside scope is refused.
+    const east = await get(`/api/inspections/far-check-ins?from=2030-03-01T00:00:00Z&to=2030-04-01T00:00:00Z`, h.workerEast);
+    expect(east.json().items).toEqual([]);
+    expect((await get(`/api/inspections/far-check-ins?cellId=${ids.community}`, h.workerEast)).statusCode).toBe(403);
+    expect((await get('/api/inspections/far-check-ins?from=yesterday', h.commander)).statusCode).toBe(400);
+    expect((await t.app.inject({ url: '/api/inspections/far-check-ins' })).statusCode).toBe(401);
   });
 });

@@ -88,6 +88,8 @@ describe('a patrol from start to finish', () => {
     await panel.getByTestId(`patrol-checkin-${unit.checked}`).click();
     await panel.getByRole('status').filter({ hasText: /m from the unit$/ }).waitFor();
     await expect(panel.getByRole('status').textContent()).resolves.toMatch(/^1\d m from the unit$/);
+    // Near enough: a green confirmation (a far one is amber and not counted).
+    await expect(panel.getByTestId('patrol-notice').getAttribute('class')).resolves.toContain('form-ok');
     const visit = panel.getByTestId('patrol-visit');
     for (const code of ['exits_clear', 'wiring', 'gas', 'fire_systems', 'emergency_lighting', 'duty_records']) await visit.getByTestId(`check-${code}`).check();
     await visit.getByTestId('patrol-checklist-save').click();
