@@ -288,6 +288,7 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
         <div className="inline-form">
           <input className="input" type="month" value={month} onChange={(e) => setMonth(e.target.value)} aria-label={t('month')} />
           <a className="button small" href={`/api/reports/monthly.csv?month=${month}&level=${filters.level}`} download data-testid="monthly-csv">{t('monthlyCsv')}</a>
+          <a className="button small" href={`/api/reports/monthly.xlsx?month=${month}&level=${filters.level}`} download data-testid="monthly-xlsx">{t('monthlyXlsx')}</a>
           <a className="button small" href={`/api/reports/monthly.html?month=${month}&level=${filters.level}`} target="_blank" rel="noreferrer">{t('monthlyPrint')}</a>
         </div>
       </section>

@@ -3,12 +3,14 @@ import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../context.ts';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
-import { scopeOf } from '../auth/actor.ts';
+import { scopeOf, type Actor } from '../auth/actor.ts';
 import { requirePermission } from '../auth/guard.ts';
 import { problemSchema } from '../problem.ts';
 import { inScopeSql } from '../reports/model.ts';
 import { monthRange } from '../patrols/cadence.ts';
 import { levelCells, levelCtes, levelOf, type LevelCell } from './level.ts';
+import writeXlsxFile, { type SheetData } from 'write-excel-file/node';
+import { formatLocal } from '../../core/time/local.ts';
 
 /**
  * The monthly report (月报) per cell of a level: what the documents ask each township to send by the
@@ -36,6 +38,23 @@ export interface MonthlyFigures {
   medianDays: number | null;
 }
 
+/**
+ * The month's patrol and accountability figures per cell (巡查与问责), read from their own tables:
+ *   patrols       巡查次数      patrols started in the month in the cell or below;
+ *   inspections   单位检查次数  check-ins at units near enough to count (far ones excluded);
+ *   farCheckIns   远距离签到    check-ins too far from their unit (not counted above);
+ *   warnings      预警人次      people warned for a step that went overdue in the month;
+ *   rewards       有奖举报      rewards granted in the month, and rewardYuan their sum in yuan.
+ */
+export interface MonthlyDuty {
+  patrols: number;
+  inspections: number;
+  farCheckIns: number;
+  warnings: number;
+  rewards: number;
+  rewardYuan: number;
+}
+
 export interface MonthlyReport {
   month: string;
   level: number;
@@ -45,10 +64,33 @@ export interface MonthlyReport {
   to: string;
   generatedAt: string;
   category: string | null;
-  cells: (LevelCell & MonthlyFigures)[];
+  cells: (LevelCell & MonthlyFigures & { duty: MonthlyDuty })[];
   /** Reports in scope that no cell of the level holds (routed above it, or unassigned). */
   unallocated: MonthlyFigures;
   total: MonthlyFigures;
+  /** Patrol and accountability figures of the level's cells together. */
+  duty: MonthlyDuty;
+}
+
+const NO_DUTY: MonthlyDuty = { patrols: 0, inspections: 0, farCheckIns: 0, warnings: 0, rewards: 0, rewardYuan: 0 };
+
+async function monthlyDuty(q: Queryable, level: number, scope: number[], start: Date, end: Date): Promise<Map<number, MonthlyDuty>> {
+  const { rows } = await q.query<{ root: number; patrols: number; inspections: number; far: number; warnings: number; rewards: number; yuan: number }>(
+    `WITH RECURSIVE ${levelCtes('$1', '$2')},
+     p AS (SELECT under.root, count(*)::int AS n FROM inspections i JOIN under ON under.id = i.cell_id
+           WHERE i.started_at >= $3 AND i.started_at < $4 GROUP BY under.root),
+     v AS (SELECT under.root, count(*) FILTER (WHERE NOT v.far)::int AS ok, count(*) FILTER (WHERE v.far)::int AS far
+           FROM inspection_visits v JOIN under ON under.id = v.cell_id WHERE v.at >= $3 AND v.at < $4 GROUP BY under.root),
+     w AS (SELECT under.root, count(*)::int AS n FROM report_warnings w JOIN under ON under.id = w.cell_id
+           WHERE w.at >= $3 AND w.at < $4 GROUP BY under.root),
+     rw AS (SELECT under.root, count(*)::int AS n, coalesce(sum(x.amount), 0)::int AS yuan
+            FROM report_rewards x JOIN reports r ON r.id = x.report_id JOIN under ON under.id = r.cell_id
+            WHERE x.created_at >= $3 AND x.created_at < $4 GROUP BY under.root)
+     SELECT lvl.id AS root, coalesce(p.n, 0) AS patrols, coalesce(v.ok, 0) AS inspections, coalesce(v.far, 0) AS far,
+       coalesce(w.n, 0) AS warnings, coalesce(rw.n, 0) AS rewards, coalesce(rw.yuan, 0) AS yuan
+     FROM lvl LEFT JOIN p ON p.root = lvl.id LEFT JOIN v ON v.root = lvl.id LEFT JOIN w ON w.root = lvl.id LEFT JOIN rw ON rw.root = lvl.id`,
+    [level, scope, start, end]);
+  return new Map(rows.map((r) => [r.root, { patrols: r.patrols, inspections: r.inspections, farCheckIns: r.far, warnings: r.warnings, rewards: r.rewards, rewardYuan: r.yuan }]));
 }
 
 interface Row {
@@ -106,6 +148,8 @@ export async function monthlyReport(q: Queryable, config: Config, opts: { month:
           FILTER (WHERE closed_in_month_at IS NOT NULL))::float8 AS median_days
      FROM m GROUP BY GROUPING SETS ((root), ())`, params);
   const byRoot = new Map(rows.filter((r) => !r.total_row && r.root !== null).map((r) => [r.root!, r]));
+  const duty = await monthlyDuty(q, opts.level, opts.scope, start, end);
+  const dutyOf = (id: number) => duty.get(id) ?? NO_DUTY;
   return {
     month: opts.month,
     level: opts.level,
@@ -115,9 +159,14 @@ export async function monthlyReport(q: Queryable, config: Config, opts: { month:
     to: end.toISOString(),
     generatedAt: opts.now.toISOString(),
     category: opts.category ?? null,
-    cells: cells.map((c) => ({ ...c, ...figuresOf(byRoot.get(c.id)) })),
+    cells: cells.map((c) => ({ ...c, ...figuresOf(byRoot.get(c.id)), duty: dutyOf(c.id) })),
     unallocated: figuresOf(rows.find((r) => !r.total_row && r.root === null)),
     total: figuresOf(rows.find((r) => r.total_row)),
+    duty: cells.reduce<MonthlyDuty>((sum, c) => {
+      const d = dutyOf(c.id);
+      return { patrols: sum.patrols + d.patrols, inspections: sum.inspections + d.inspections, farCheckIns: sum.farCheckIns + d.farCheckIns,
+        warnings: sum.warnings + d.warnings, rewards: sum.rewards + d.rewards, rewardYuan: sum.rewardYuan + d.rewardYuan };
+    }, NO_DUTY),
   };
 }
 
@@ -163,50 +212,135 @@ export function monthlyCsv(r: MonthlyReport): string {
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 
-/** A printable page (A4 landscape), no script: the browser's print prints it. */
-export function monthlyHtml(r: MonthlyReport, categoryName: string | null): string {
+/** The patrol and accountability columns (二、巡查与问责), in the order of the second table. */
+export const DUTY_COLUMNS: { key: keyof MonthlyDuty; zh: string }[] = [
+  { key: 'patrols', zh: '巡查次数' },
+  { key: 'inspections', zh: '单位检查次数' },
+  { key: 'farCheckIns', zh: '远距离签到(不计)' },
+  { key: 'warnings', zh: '预警人次' },
+  { key: 'rewards', zh: '有奖举报(笔)' },
+  { key: 'rewardYuan', zh: '奖励金额(元)' },
+];
+
+/** Who sends the report and who filled it in: the lines an official document is signed on. */
+export interface MonthlyMeta {
+  /** 报送单位: the office the figures belong to (the scope's cells, or the whole grid's top cells). */
+  office: string;
+  /** 填报人: the signed-in user's name. */
+  preparedBy: string;
+  categoryName: string | null;
+}
+
+/** 2030年3月1日 in the deployment's zone. */
+function chineseDate(at: Date | string, timeZone: string): string {
+  const [y, m, d] = formatLocal(at, 'zh-CN', timeZone, 'date').split('/');
+  return `${y}年${Number(m)}月${Number(d)}日`;
+}
+
+function period(r: MonthlyReport): string {
+  // The month's last day is the day before the next month starts.
+  return `${chineseDate(r.from, r.timeZone)}至${chineseDate(new Date(new Date(r.to).getTime() - 1), r.timeZone)}`;
+}
+
+const monthTitle = (r: MonthlyReport) => {
   const [y, m] = r.month.split('-');
-  const title = `${y}年${Number(m)}月 网格隐患排查整改月报（${r.levelName.zh}）`;
-  const head = ['网格编码 Code', '网格名称 Cell', ...MONTHLY_COLUMNS.map((c) => `${c.zh}<br><span class="en">${esc(c.en)}</span>`)];
+  return `${y}年${Number(m)}月网格隐患排查整改月报`;
+};
+
+/**
+ * The printable report (A4 landscape), no script: an official document in Chinese with the office,
+ * the period in local dates, both tables, the notes, and lines to sign (填报人, 审核人, date).
+ */
+export function monthlyHtml(r: MonthlyReport, meta: MonthlyMeta): string {
+  const title = monthTitle(r);
+  const head = ['网格编码', '网格名称', ...MONTHLY_COLUMNS.map((c) => c.zh)];
   const body = tableRows(r).map((row) => `<tr class="${row.kind}"><td>${esc(row.code)}</td><td>${esc(row.name)}</td>${
     MONTHLY_COLUMNS.map((c) => `<td class="num">${esc(figureText(c.key, row.figures[c.key]))}</td>`).join('')}</tr>`).join('\n');
+  const dutyRows = [...r.cells.map((c) => ({ code: c.code, name: c.name, duty: c.duty, kind: 'cell' })), { code: '', name: TOTAL.zh, duty: r.duty, kind: 'total' }]
+    .map((row) => `<tr class="${row.kind}"><td>${esc(row.code)}</td><td>${esc(row.name)}</td>${DUTY_COLUMNS.map((c) => `<td class="num">${row.duty[c.key]}</td>`).join('')}</tr>`).join('\n');
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <title>${esc(title)}</title>
 <style>
-  @page { size: A4 landscape; margin: 12mm; }
-  body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; color: #000; margin: 16px; }
-  h1 { font-size: 18pt; text-align: center; margin: 0 0 4px; }
-  .sub { text-align: center; font-size: 10pt; margin: 0 0 12px; }
+  @page { size: A4 landscape; margin: 15mm 15mm 12mm; }
+  body { font-family: "FangSong", "STFangsong", "Noto Serif CJK SC", "Noto Sans CJK SC", "Microsoft YaHei", serif; color: #000; margin: 16px; font-size: 11pt; }
+  h1 { font-family: "SimHei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; font-size: 20pt; text-align: center; margin: 0 0 10px; letter-spacing: 1px; }
+  .meta { display: flex; justify-content: space-between; font-size: 11pt; margin: 0 0 8px; }
+  h2 { font-family: "SimHei", "Noto Sans CJK SC", sans-serif; font-size: 13pt; margin: 14px 0 6px; }
   table { border-collapse: collapse; width: 100%; font-size: 10pt; }
   th, td { border: 1px solid #000; padding: 3px 6px; }
-  th { background: #eee; font-weight: 600; }
+  th { font-weight: 600; background: #eee; }
   td.num { text-align: right; font-variant-numeric: tabular-nums; }
   tr.total td { font-weight: 700; }
   tr.unallocated td { font-style: italic; }
   thead { display: table-header-group; }
   tr { page-break-inside: avoid; }
-  .en { font-weight: 400; font-size: 8pt; color: #444; }
-  .notes { font-size: 8.5pt; margin-top: 10px; color: #222; }
+  .notes { font-size: 9pt; margin-top: 8px; }
+  .sign { display: flex; justify-content: space-between; margin-top: 24px; font-size: 11pt; page-break-inside: avoid; }
+  .sign span { min-width: 22%; }
+  .line { display: inline-block; min-width: 9em; border-bottom: 1px solid #000; }
   @media print { body { margin: 0; } th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 </style>
 </head>
 <body>
 <h1>${esc(title)}</h1>
-<p class="sub">Monthly hazard report, ${esc(r.month)} · ${esc(r.levelName.en)} level${categoryName ? ` · 类别 ${esc(categoryName)}` : ''} · 统计时段 ${esc(r.from)} – ${esc(r.to)} (${esc(r.timeZone)}) · 生成时间 ${esc(r.generatedAt)}</p>
+<p class="meta"><span>报送单位：${esc(meta.office)}</span><span>统计层级：${esc(r.levelName.zh)}${meta.categoryName ? `\u3000隐患类别：${esc(meta.categoryName)}` : ''}</span><span>统计时段：${esc(period(r))}</span></p>
+<h2>一、隐患排查整改情况</h2>
 <table>
-<thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>
+<thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>
 <tbody>
 ${body}
 </tbody>
 </table>
-<p class="notes">说明：发现隐患为本月上报数；已核实、已整改为其中截至月末已核实、已整改者；整改率 = 已整改 ÷ 已核实；已结案、不属实为其中月末状态；逾期为本月内超期（升级督办）的隐患数；结案用时中位数为本月结案隐患自上报至结案的天数中位数。<br>
-Found: filed this month. Verified, rectified: of those, by the month's end. Rate = rectified ÷ verified. Closed, unfounded: their state at the month's end. Overdue: reports whose step went overdue during the month. Median days: of the reports closed this month, from filing to closing.</p>
+<h2>二、巡查检查与问责情况</h2>
+<table>
+<thead><tr><th>网格编码</th><th>网格名称</th>${DUTY_COLUMNS.map((c) => `<th>${esc(c.zh)}</th>`).join('')}</tr></thead>
+<tbody>
+${dutyRows}
+</tbody>
+</table>
+<p class="notes">说明：发现隐患为本月上报数；已核实、已整改为其中截至月末已核实、已整改者；整改率＝已整改÷已核实；已结案、不属实为其中月末状态；逾期为本月内超期（升级督办）的隐患数；结案用时中位数为本月结案隐患自上报至结案的天数中位数。巡查次数、单位检查次数按本月开始的巡查和签到统计，签到位置距单位过远者另列，不计入检查次数；预警人次为本月因超期被预警的责任人次；有奖举报为本月核定的奖励。</p>
+<p class="sign"><span>填报人：<span class="line">${esc(meta.preparedBy)}</span></span><span>审核人：<span class="line"></span></span><span>填报日期：${esc(chineseDate(r.generatedAt, r.timeZone))}</span></p>
 </body>
 </html>
 `;
+}
+
+/** The same document as an Excel workbook: a sheet per table, Chinese headers, numbers as numbers. */
+export async function monthlyXlsx(r: MonthlyReport, meta: MonthlyMeta): Promise<Buffer> {
+  const bold = (value: string) => ({ value, fontWeight: 'bold' as const });
+  const num = (v: number | null) => (v === null ? null : { value: v, type: Number });
+  const heading = (table: string) => [
+    [{ ...bold(`${monthTitle(r)}（${table}）`), span: 6 }],
+    [`报送单位：${meta.office}`],
+    [`统计层级：${r.levelName.zh}${meta.categoryName ? `\u3000隐患类别：${meta.categoryName}` : ''}\u3000统计时段：${period(r)}`],
+    [],
+  ];
+  const figures = [
+    ...heading('隐患排查整改'),
+    ['网格编码', '网格名称', ...MONTHLY_COLUMNS.map((c) => c.zh)].map(bold),
+    ...tableRows(r).map((row) => [row.code, row.name, ...MONTHLY_COLUMNS.map((c) => {
+      const v = row.figures[c.key];
+      return num(v === null ? null : c.key === 'rate' ? Math.round(v * 1000) / 10 : c.key === 'medianDays' ? Math.round(v * 10) / 10 : v);
+    })]),
+    [],
+    [`填报人：${meta.preparedBy}`, '', '审核人：', '', `填报日期：${chineseDate(r.generatedAt, r.timeZone)}`],
+  ];
+  const duty = [
+    ...heading('巡查检查与问责'),
+    ['网格编码', '网格名称', ...DUTY_COLUMNS.map((c) => c.zh)].map(bold),
+    ...r.cells.map((c) => [c.code, c.name, ...DUTY_COLUMNS.map((d) => num(c.duty[d.key]))]),
+    ['', TOTAL.zh, ...DUTY_COLUMNS.map((d) => num(r.duty[d.key]))],
+  ];
+  const columns = [{ width: 16 }, { width: 18 }, ...MONTHLY_COLUMNS.map(() => ({ width: 12 }))];
+  // write-excel-file types each cell loosely; the rows above are its documented cell objects.
+  const file = writeXlsxFile([
+    { data: figures as SheetData, sheet: '隐患排查整改', columns },
+    { data: duty as SheetData, sheet: '巡查检查与问责', columns },
+  ]);
+  return file.toBuffer();
 }
 
 interface MonthlyQuery {
@@ -224,6 +358,14 @@ const figureSchema = {
   },
 } as const;
 
+const dutySchema = {
+  type: 'object',
+  properties: {
+    patrols: { type: 'integer' }, inspections: { type: 'integer' }, farCheckIns: { type: 'integer' },
+    warnings: { type: 'integer' }, rewards: { type: 'integer' }, rewardYuan: { type: 'integer' },
+  },
+} as const;
+
 export const monthlyResponseSchema = {
   type: 'object',
   properties: {
@@ -233,12 +375,15 @@ export const monthlyResponseSchema = {
     category: { type: ['string', 'null'] },
     cells: {
       type: 'array',
-      items: { type: 'object', properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, parentId: { type: ['integer', 'null'] }, ...figureSchema.properties } },
+      items: { type: 'object', properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, parentId: { type: ['integer', 'null'] }, ...figureSchema.properties, duty: dutySchema } },
     },
     unallocated: figureSchema,
     total: figureSchema,
+    duty: dutySchema,
   },
 } as const;
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function contentDisposition(reply: FastifyReply, ascii: string, utf8: string) {
   return reply.header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(utf8)}`);
@@ -283,15 +428,36 @@ export default async function monthlyRoutes(app: FastifyInstance, { db, config, 
     return reply.type('text/csv; charset=utf-8').send(monthlyCsv(r));
   });
 
+  /** 报送单位 and 填报人 of the document: the user's cells (or the grid's top cells) and name. */
+  const metaOf = async (actor: Actor, r: MonthlyReport): Promise<MonthlyMeta> => {
+    const scope = scopeOf(actor);
+    const { rows } = await db.query<{ name: string }>(
+      scope.length ? 'SELECT name FROM cells WHERE id = ANY ($1::int[]) ORDER BY code' : 'SELECT name FROM cells WHERE parent_id IS NULL ORDER BY code',
+      scope.length ? [scope] : []);
+    const category = r.category ? config.reports.categories.find((c) => c.code === r.category) : undefined;
+    return { office: rows.map((x) => x.name).join('、') || '—', preparedBy: actor.displayName, categoryName: category ? category.zh : r.category };
+  };
+
   app.get<{ Querystring: MonthlyQuery }>('/api/reports/monthly.html', {
     schema: {
-      tags: ['command'], summary: 'The monthly report (月报) as a printable page (A4 landscape, print CSS)',
+      tags: ['command'], summary: 'The monthly report (月报) as a printable official document in Chinese (A4 landscape, print CSS): office, period, both tables, lines to sign',
       description, querystring, produces: ['text/html'], response: { 200: { type: 'string' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const actor = requirePermission(request, 'reports.view');
     const r = await build(request, scopeOf(actor));
-    const category = r.category ? config.reports.categories.find((c) => c.code === r.category) : undefined;
-    return reply.type('text/html; charset=utf-8').send(monthlyHtml(r, category ? `${category.zh} ${category.en}` : r.category));
+    return reply.type('text/html; charset=utf-8').send(monthlyHtml(r, await metaOf(actor, r)));
+  });
+
+  app.get<{ Querystring: MonthlyQuery }>('/api/reports/monthly.xlsx', {
+    schema: {
+      tags: ['command'], summary: 'The monthly report (月报) as an Excel workbook (.xlsx): one sheet per table, Chinese headers, numbers as numbers',
+      description, querystring, produces: [XLSX], response: { 200: { type: 'string' }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = requirePermission(request, 'reports.view');
+    const r = await build(request, scopeOf(actor));
+    contentDisposition(reply, `monthly-${r.month}-level${r.level}.xlsx`, `月报-${r.month}-${r.levelName.zh}.xlsx`);
+    return reply.type(XLSX).send(await monthlyXlsx(r, await metaOf(actor, r)));
   });
 }

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.ts';
@@ -226,8 +230,8 @@ describe(`monthly report 月报 from the events (${TEST_DB})`, () => {
       from: '2030-02-28T16:00:00.000Z', to: '2030-03-31T16:00:00.000Z', category: null,
     });
     expect(m.cells).toEqual([
-      { id: ids.west, code: '610302001', name: '西街道', parentId: ids.district, ...MARCH_WEST },
-      { id: ids.east, code: '610302002', name: '东街道', parentId: ids.district, ...MARCH_EAST },
+      { id: ids.west, code: '610302001', name: '西街道', parentId: ids.district, ...MARCH_WEST, duty: { patrols: 0, inspections: 0, farCheckIns: 0, warnings: 0, rewards: 0, rewardYuan: 0 } },
+      { id: ids.east, code: '610302002', name: '东街道', parentId: ids.district, ...MARCH_EAST, duty: { patrols: 0, inspections: 0, farCheckIns: 0, warnings: 0, rewards: 0, rewardYuan: 0 } },
     ]);
     expect(m.total).toEqual({ found: 5, verified: 2, rectified: 2, rate: 1, closed: 1, rejected: 1, overdue: 1, major: 1, medianDays: 4.5 });
     expect(m.unallocated).toEqual(ZERO);
@@ -250,7 +254,7 @@ describe(`monthly report 月报 from the events (${TEST_DB})`, () => {
 
   it('a commander gets their own street only; category filters', async () => {
     const east = await get('/api/reports/monthly?month=2030-03&level=2', h.east);
-    expect(east.cells).toEqual([{ id: ids.east, code: '610302002', name: '东街道', parentId: ids.district, ...MARCH_EAST }]);
+    expect(east.cells).toEqual([{ id: ids.east, code: '610302002', name: '东街道', parentId: ids.district, ...MARCH_EAST, duty: { patrols: 0, inspections: 0, farCheckIns: 0, warnings: 0, rewards: 0, rewardYuan: 0 } }]);
     expect(east.total).toEqual(MARCH_EAST);
     const fire = await get('/api/reports/monthly?month=2030-03&level=2&category=fire');
     expect(fire.total).toEqual(ZERO);
@@ -275,14 +279,67 @@ describe(`monthly report 月报 from the events (${TEST_DB})`, () => {
     expect(mayRows.at(-1)).toMatchObject({ 网格名称: '合计', 发现隐患: '0', '整改率(%)': '', '结案用时中位数(天)': '' });
   });
 
-  it('as a printable page', async () => {
+  it('counts the month\'s patrols, unit inspections (far ones apart), warnings and rewards per cell', async () => {
+    // A patrol in the west street in March with a near and a far check-in, a warning and a reward.
+    const { rows: [patrol] } = await t.db.query<{ id: number }>(
+      `INSERT INTO inspections (cell_id, cell_code, cell_name, cell_level, inspector, started_at, finished_at)
+       VALUES ($1, '610302001', '西街道', 2, 'worker', $2, $2) RETURNING id`, [ids.west, L('2030-03-10T09:00')]);
+    for (const [name, far] of [['甲', false], ['乙', true]] as const) {
+      await t.db.query(
+        `INSERT INTO inspection_visits (inspection_id, unit_name, unit_type, cell_id, at, geom, location_source, distance_m, far)
+         VALUES ($1, $2, 'shop', $3, $4, ST_SetSRID(ST_MakePoint(107.02, 34.02), 4326), 'device', $5, $6)`,
+        [patrol!.id, name, ids.west, L('2030-03-10T09:30'), far ? 900 : 10, far]);
+    }
+    const { rows: [person] } = await t.db.query<{ id: number }>("INSERT INTO people (name) VALUES ('王网格') RETURNING id");
+    await t.db.query(`INSERT INTO report_warnings (report_id, person_id, cell_id, step, at) VALUES ($1, $2, $3, 'verify', $4)`, [R.r6, person!.id, ids.west, L('2030-03-14T10:00')]);
+    await t.db.query(`INSERT INTO report_rewards (report_id, amount, created_at) VALUES ($1, 300, $2)`, [R.r5, L('2030-03-20T10:00')]);
+    try {
+      const m = await get('/api/reports/monthly?month=2030-03&level=2');
+      expect(m.cells[0].duty).toEqual({ patrols: 1, inspections: 1, farCheckIns: 1, warnings: 1, rewards: 1, rewardYuan: 300 });
+      expect(m.cells[1].duty).toEqual({ patrols: 0, inspections: 0, farCheckIns: 0, warnings: 0, rewards: 0, rewardYuan: 0 });
+      expect(m.duty).toEqual({ patrols: 1, inspections: 1, farCheckIns: 1, warnings: 1, rewards: 1, rewardYuan: 300 });
+      expect((await get('/api/reports/monthly?month=2030-04&level=2')).duty.patrols).toBe(0);
+    } finally {
+      await t.db.query('DELETE FROM inspections WHERE id = $1', [patrol!.id]);
+      await t.db.query('DELETE FROM report_warnings WHERE person_id = $1', [person!.id]);
+      await t.db.query('DELETE FROM people WHERE id = $1', [person!.id]);
+      await t.db.query('DELETE FROM report_rewards WHERE report_id = $1', [R.r5]);
+    }
+  });
+
+  it('as a printable official document in Chinese: office, local period, both tables, lines to sign', async () => {
     const res = await t.app.inject({ url: '/api/reports/monthly.html?month=2030-03&level=2', headers: h.admin });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.body).toContain('2030年3月 网格隐患排查整改月报（街道）');
+    expect(res.body).toContain('2030年3月网格隐患排查整改月报');
+    expect(res.body).toContain('报送单位：渭滨区');
+    expect(res.body).toContain('统计时段：2030年3月1日至2030年3月31日');
+    expect(res.body).toContain('二、巡查检查与问责情况');
+    expect(res.body).toMatch(/填报人：<span class="line">admin<\/span>/);
+    expect(res.body).toContain('审核人：');
     expect(res.body).toContain('@media print');
     expect(res.body).toMatch(/<td>西街道<\/td><td class="num">4<\/td>/);
     expect(res.body).toMatch(/<td>合计<\/td><td class="num">5<\/td>/);
+    // Chinese only: no English column names, no UTC instants.
+    expect(res.body).not.toMatch(/Monthly hazard report|Found|Verified|\d{4}-\d{2}-\d{2}T/);
+    const east = await t.app.inject({ url: '/api/reports/monthly.html?month=2030-03&level=2', headers: h.east });
+    expect(east.body).toContain('报送单位：东街道');
+  });
+
+  it('as an Excel workbook that GDAL and a spreadsheet reader open: a sheet per table, numbers as numbers', async () => {
+    const res = await t.app.inject({ url: '/api/reports/monthly.xlsx?month=2030-03&level=2', headers: h.admin });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(res.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent('月报-2030-03-街道.xlsx')}`);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'wangge-monthly-')), 'monthly.xlsx');
+    writeFileSync(file, res.rawPayload);
+    // GDAL's XLSX driver reads each sheet as a layer; the table starts after the heading lines.
+    const info = execFileSync('ogrinfo', ['-ro', '-al', '-q', '-oo', 'HEADERS=DISABLE', file], { encoding: 'utf8' });
+    expect(info).toContain('隐患排查整改');
+    expect(info).toContain('巡查检查与问责');
+    expect(info).toMatch(/西街道/);
+    expect(info).toMatch(/合计/);
+    expect(info).toContain('报送单位：渭滨区');
   });
 
   it('refuses a bad month or level, and planners', async () => {
