@@ -12,6 +12,7 @@ import cellEditRoutes from './cells/edit-routes.ts';
 import tileRoutes from './tiles/routes.ts';
 import coverageRoutes from './coverage/routes.ts';
 import peoplePlugin from './people/plugin.ts';
+import searchRoutes from './search/routes.ts';
 import unitsPlugin from './units/plugin.ts';
 import reportRoutes from './reports/routes.ts';
 import reportEvents from './reports/events.ts';
@@ -67,6 +68,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(exchangePlugin, ctx);
   await app.register(patrolsPlugin, ctx);
   await app.register(commandPlugin, ctx);
+  await app.register(searchRoutes, ctx);
 
   const clientDir = opts.clientDir ?? path.resolve('dist/client');
   if (existsSync(path.join(clientDir, 'index.html'))) {

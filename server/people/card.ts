@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
-import { Problem, notFound, problemSchema } from '../problem.ts';
+import { notFound, problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { maskPhone } from './phone.ts';
 import { roleName } from './rules.ts';
@@ -96,7 +96,7 @@ export default async function cardRoutes(app: FastifyInstance, { db, config }: A
     const { lon, lat } = request.query;
     const { rows } = await db.query<{ id: number | null }>('SELECT route_point(ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)) AS id', [lon, lat]);
     const id = rows[0]?.id;
-    if (id == null) throw new Problem(404, 'Not Found', `No cell contains the point (${lon}, ${lat})`);
+    if (id == null) throw problem('search.no-cell-at', { lon, lat });
     return card(db, id);
   });
 }
