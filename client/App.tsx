@@ -3,6 +3,7 @@ import { fetchClientConfig, fetchLineage, type Bounds, type Cell, type ClientCon
 import { useI18n } from './i18n/index.tsx';
 import { setTimeZone } from './i18n/time.ts';
 import { Header } from './Header.tsx';
+import { SearchBox } from './search/SearchBox.tsx';
 import { Legend } from './Legend.tsx';
 import { MapView } from './map/MapView.tsx';
 import { CellTree } from './panel/CellTree.tsx';
@@ -110,7 +111,10 @@ export function App() {
 
   return (
     <div className={`app${panelOpen ? ' panel-open' : ''}`}>
-      <Header panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((open) => !open)} views={views} view={view} />
+      <Header
+        panelOpen={panelOpen} onTogglePanel={() => setPanelOpen((open) => !open)} views={views} view={view}
+        search={<SearchBox onShowCell={selectInList} onSelectCell={selectOnMap} />}
+      />
       {configState.status === 'error' && <div className="fatal" role="alert">{t('error.config', { message: configState.message })}</div>}
       {configState.status === 'ready' && (
         <div className="body">

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useI18n } from './i18n/index.tsx';
 import { formatHash, type View } from './router.ts';
 import { useSessionMessages } from './session/messages.ts';
@@ -12,9 +12,11 @@ interface Props {
   /** The views this user may open, in tab order, and the one showing. */
   views: View[];
   view: View;
+  /** The search box (it needs the map and the selection, which the shell holds). */
+  search?: ReactNode;
 }
 
-export function Header({ panelOpen, onTogglePanel, views, view }: Props) {
+export function Header({ panelOpen, onTogglePanel, views, view, search }: Props) {
   const { lang, setLang, t } = useI18n();
   const ts = useSessionMessages();
   const { user, status, signOut } = useSession();
@@ -42,6 +44,7 @@ export function Header({ panelOpen, onTogglePanel, views, view }: Props) {
         <span className="brand-name">网格 <span className="brand-latin">Wangge</span></span>
         <span className="brand-subtitle">{t('app.subtitle')}</span>
       </div>
+      {search}
       {views.length > 1 && (
         <nav className="views" aria-label={ts('nav.label')}>
           {views.map((v) => (

@@ -1,3 +1,4 @@
+import { useRoute } from '../router.ts';
 import { useEffect, useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { ViewProps } from '../views.ts';
@@ -28,6 +29,8 @@ export function ReportLauncher(_props: ViewProps) {
   const [cfgError, setCfgError] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
   const [lastCode, setLastCode] = useState<string | null>(null);
+  // A tracking code found with the search box (#/map?track=WG-…) is looked up here.
+  const tracked = useRoute().params.get('track');
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -52,7 +55,7 @@ export function ReportLauncher(_props: ViewProps) {
           {t('launch.button')}
         </button>
         <h3 className="report-follow-title">{t('track.title')}</h3>
-        <TrackBox code={lastCode} categories={cfg?.categories} />
+        <TrackBox key={tracked ?? ''} code={lastCode ?? tracked} categories={cfg?.categories} />
       </section>
       {cfg && !open && createPortal(
         <button type="button" className="report-fab" onClick={start} data-testid="report-fab">{t('launch.title')}</button>,
