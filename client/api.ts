@@ -9,11 +9,8 @@ export interface Level {
   en: string;
 }
 
-export interface Basemap {
-  styleUrl?: string;
-  rasterTiles?: string;
-  attribution?: string;
-}
+export type { ResolvedBasemap as Basemap } from '../core/basemap/basemap.ts';
+import type { ResolvedBasemap as Basemap } from '../core/basemap/basemap.ts';
 
 export type Bounds = [number, number, number, number];
 

@@ -13,6 +13,7 @@ import tileRoutes from './tiles/routes.ts';
 import coverageRoutes from './coverage/routes.ts';
 import peoplePlugin from './people/plugin.ts';
 import searchRoutes from './search/routes.ts';
+import basemapRoutes, { BasemapStore } from './system/basemap.ts';
 import unitsPlugin from './units/plugin.ts';
 import reportRoutes from './reports/routes.ts';
 import reportEvents from './reports/events.ts';
@@ -41,8 +42,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const ctx: AppContext = { db: opts.db, config: opts.config, now: opts.now ?? (() => new Date()) };
 
+  // The basemap an admin sets lives in the database; the CSP and the client config read it here.
+  const basemaps = new BasemapStore(ctx.db, ctx.config);
   installProblemHandlers(app);
-  await installSecurity(app, ctx.config);
+  await installSecurity(app, ctx.config, basemaps);
   await installAuth(app, ctx);
   app.addSchema(cellFeatureSchema);
   app.addSchema(cellCollectionSchema);
@@ -54,7 +57,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(systemRoutes, ctx);
+  await app.register(systemRoutes, { ...ctx, basemaps });
+  await app.register(basemapRoutes, { ...ctx, basemaps });
   await app.register(authRoutes, ctx);
   await app.register(userRoutes, ctx);
   await app.register(cellRoutes, ctx);

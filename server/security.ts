@@ -3,6 +3,8 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { Config } from './config.ts';
 import { problem } from './problem.ts';
+import { basemapOrigins } from '../core/basemap/basemap.ts';
+import type { BasemapStore } from './system/basemap.ts';
 
 const origin = (url?: string) => {
   if (!url) return [];
@@ -17,8 +19,14 @@ const origin = (url?: string) => {
  * Security headers with a Content-Security-Policy the map works under (MapLibre runs its workers
  * from blob: URLs and decodes images from blob:/data:), plus per-route rate limits.
  */
-export async function installSecurity(app: FastifyInstance, config: Config) {
-  const basemap = [...origin(config.basemap.styleUrl), ...origin(config.basemap.rasterTiles)];
+export async function installSecurity(app: FastifyInstance, config: Config, basemaps: BasemapStore) {
+  const configured = [...origin(config.basemap.styleUrl), ...origin(config.basemap.rasterTiles)];
+  // The basemap an admin set: its hosts may change while the server runs, so the policy asks each time.
+  const basemap = () => [...new Set([...configured, ...basemapOrigins(basemaps.current())])].join(' ');
+  // Pages read the setting at most a few seconds old (several processes may share the database).
+  app.addHook('onRequest', async (request) => {
+    if (request.method === 'GET' && !request.url.startsWith('/api/') && !request.url.startsWith('/tiles/')) await basemaps.refresh().catch(() => undefined);
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -26,8 +34,8 @@ export async function installSecurity(app: FastifyInstance, config: Config) {
         scriptSrc: ["'self'"],
         workerSrc: ["'self'", 'blob:'],
         childSrc: ["'self'", 'blob:'],
-        imgSrc: ["'self'", 'data:', 'blob:', ...basemap],
-        connectSrc: ["'self'", 'data:', 'blob:', ...basemap],
+        imgSrc: ["'self'", 'data:', 'blob:', basemap],
+        connectSrc: ["'self'", 'data:', 'blob:', basemap],
         styleSrc: ["'self'", "'unsafe-inline'"],
         fontSrc: ["'self'", 'data:'],
         objectSrc: ["'none'"],

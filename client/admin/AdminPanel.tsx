@@ -5,6 +5,7 @@ import type { ViewProps } from '../views.ts';
 import { useSessionMessages } from '../session/messages.ts';
 import type { Role } from '../session/session.tsx';
 import { useAdminMessages } from './messages.ts';
+import { BasemapSettings } from './BasemapSettings.tsx';
 
 interface UserRecord {
   id: number;
@@ -175,6 +176,7 @@ export function AdminPanel({ config }: ViewProps) {
           </table>
         )}
       </section>
+      <BasemapSettings />
       <section className="panel-section">
         <h3>{t('audit')}</h3>
         <table className="table audit">

@@ -27,5 +27,7 @@ export const en: Record<MessageKey, string> = {
   'error.load': 'Could not load: {message}',
   'error.config': 'Could not read the configuration: {message}',
   'map.loading': 'Loading the map…',
+  'map.basemapSatellite': 'Satellite',
+  'map.basemapMap': 'Map',
   'map.label': 'Map of the grid cells',
 };

@@ -26,6 +26,8 @@ export const zhCN = {
   'error.load': '加载失败：{message}',
   'error.config': '无法读取配置：{message}',
   'map.loading': '地图加载中…',
+  'map.basemapSatellite': '卫星影像',
+  'map.basemapMap': '矢量地图',
   'map.label': '网格地图',
 } as const;
 

@@ -15,6 +15,7 @@ import {
   fillLayerId,
   keepFinestTint,
   ownStyle,
+  BASEMAP_LAYERS,
   selectedFilter,
   withCells,
 } from './style.ts';
@@ -168,10 +169,27 @@ export function MapView({ config, selectedId, focus, onSelect }: Props) {
     if (map && focus) map.fitBounds(focus, { padding: 80, maxZoom: 16, duration: 600 });
   }, [map, focus]);
 
+  // Tianditu's satellite view: its layers are in the style already, hidden until asked for.
+  const [satellite, setSatellite] = useState(false);
+  useEffect(() => {
+    if (!map || !config.basemap.satelliteTiles) return;
+    const apply = () => {
+      for (const id of BASEMAP_LAYERS.map) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', satellite ? 'none' : 'visible');
+      for (const id of BASEMAP_LAYERS.satellite) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', satellite ? 'visible' : 'none');
+    };
+    if (map.isStyleLoaded()) apply();
+    else map.once('style.load', apply);
+  }, [map, satellite, config.basemap.satelliteTiles]);
+
   return (
     <div className="map-wrap">
       <div className="map" ref={containerRef} aria-label={t('map.label')} role="region" />
       {!map && <div className="map-status">{t('map.loading')}</div>}
+      {map && config.basemap.satelliteTiles && (
+        <button type="button" className="map-basemap-toggle" aria-pressed={satellite} onClick={() => setSatellite((s) => !s)} data-testid="basemap-satellite">
+          {t(satellite ? 'map.basemapMap' : 'map.basemapSatellite')}
+        </button>
+      )}
     </div>
   );
 }

@@ -12,7 +12,6 @@ export const CELLS_SOURCE = 'cells';
 export const LABELS_SOURCE = 'cell-labels';
 /** The layer name inside the vector tiles served at /tiles/cells/{z}/{x}/{y}.mvt. */
 export const CELLS_SOURCE_LAYER = 'cells';
-const BASEMAP_SOURCE = 'basemap';
 
 /** One hue per level, coarse to fine; deployments with more levels cycle through them. */
 const PALETTE = [
@@ -193,23 +192,31 @@ export function cellsSource(bounds: Bounds | null): SourceSpecification {
 
 const labelsSource = (): SourceSpecification => ({ type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
 
+/** The raster layers of the basemap: the map, and for Tianditu its satellite view, each with its labels. */
+export const BASEMAP_LAYERS = { map: ['basemap', 'basemap-labels'], satellite: ['satellite', 'satellite-labels'] } as const;
+
+function rasterSource(tiles: string[], attribution?: string): SourceSpecification {
+  return { type: 'raster', tiles, tileSize: 256, maxzoom: 18, ...(attribution ? { attribution } : {}) };
+}
+
 /**
- * Our own style when no basemap style is configured: a plain background (works offline), an
- * optional raster basemap under the cells, then the cell layers.
+ * Our own style when no basemap style is configured: a plain background (works offline), the raster
+ * basemap if one is set (Tianditu's map and satellite views with their label layers, a tile URL, or
+ * the server's local PMTiles), then the cell layers.
  */
 export function ownStyle(basemap: Basemap, bounds: Bounds | null, cells: LayerSpecification[]): StyleSpecification {
   const sources: StyleSpecification['sources'] = { [CELLS_SOURCE]: cellsSource(bounds), [LABELS_SOURCE]: labelsSource() };
   const layers: LayerSpecification[] = [{ id: 'background', type: 'background', paint: { 'background-color': '#eef1f5' } }];
-  if (basemap.rasterTiles) {
-    sources[BASEMAP_SOURCE] = {
-      type: 'raster',
-      tiles: [basemap.rasterTiles],
-      tileSize: 256,
-      maxzoom: 18,
-      ...(basemap.attribution ? { attribution: basemap.attribution } : {}),
-    };
-    layers.push({ id: 'basemap', type: 'raster', source: BASEMAP_SOURCE });
-  }
+  const add = (id: string, tiles: string[] | undefined, visible: boolean) => {
+    if (!tiles?.length) return;
+    sources[id] = rasterSource(tiles, id.endsWith('labels') ? undefined : basemap.attribution);
+    layers.push({ id, type: 'raster', source: id, layout: { visibility: visible ? 'visible' : 'none' } });
+  };
+  const local = basemap.localTiles ? [`${window.location.origin}${basemap.localTiles}`] : undefined;
+  add('basemap', basemap.rasterTiles ?? local, true);
+  add('basemap-labels', basemap.labelTiles, true);
+  add('satellite', basemap.satelliteTiles, false);
+  add('satellite-labels', basemap.satelliteLabelTiles, false);
   return { version: 8, sources, layers: [...layers, ...cells] };
 }
 

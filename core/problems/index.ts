@@ -2,6 +2,7 @@ import { fillTemplate, type Lang, type ParamsOf, type ProblemDef, type ProblemPa
 import { httpProblems, schemaProblems } from './http.ts';
 import { authProblems } from './auth.ts';
 import { searchProblems } from './search.ts';
+import { basemapProblems } from './basemap.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -14,6 +15,7 @@ export const problemCatalog = {
   ...schemaProblems,
   ...authProblems,
   ...searchProblems,
+  ...basemapProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

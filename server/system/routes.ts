@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { isProblemCode, problemCatalog } from '../../core/problems/index.ts';
 import { problem } from '../problem.ts';
+import type { BasemapStore } from './basemap.ts';
 
 /** Health, levels and what the client needs to know about this deployment. */
-export default async function systemRoutes(app: FastifyInstance, { db, config }: AppContext) {
+export default async function systemRoutes(app: FastifyInstance, { db, config, basemaps }: AppContext & { basemaps: BasemapStore }) {
   app.get('/api/health', {
     schema: {
       tags: ['system'],
@@ -38,7 +39,15 @@ export default async function systemRoutes(app: FastifyInstance, { db, config }:
           type: 'object',
           properties: {
             levels: { type: 'array', items: levelSchema },
-            basemap: { type: 'object', properties: { styleUrl: { type: 'string' }, rasterTiles: { type: 'string' }, attribution: { type: 'string' } } },
+            basemap: {
+              type: 'object',
+              properties: {
+                kind: { type: 'string' }, styleUrl: { type: 'string' }, attribution: { type: 'string' },
+                rasterTiles: { type: 'array', items: { type: 'string' } }, labelTiles: { type: 'array', items: { type: 'string' } },
+                satelliteTiles: { type: 'array', items: { type: 'string' } }, satelliteLabelTiles: { type: 'array', items: { type: 'string' } },
+                localTiles: { type: 'string' },
+              },
+            },
             bounds: { type: ['array', 'null'], items: { type: 'number' } },
             timeZone: { type: 'string', description: 'IANA time zone in which the client shows every time' },
           },
@@ -50,7 +59,9 @@ export default async function systemRoutes(app: FastifyInstance, { db, config }:
       `SELECT CASE WHEN e IS NULL THEN NULL ELSE ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] END AS b
        FROM (SELECT ST_Extent(geom) AS e FROM cells WHERE level = 1) x`,
     );
-    return { levels: config.levels, basemap: config.basemap, bounds: rows[0]?.b ?? null, timeZone: config.timeZone };
+    await basemaps.refresh();
+    const basemap = basemaps.current();
+    return { levels: config.levels, basemap, bounds: rows[0]?.b ?? null, timeZone: config.timeZone };
   });
 
   const problemDefSchema = {
