@@ -3,6 +3,7 @@ import { httpProblems, schemaProblems } from './http.ts';
 import { authProblems } from './auth.ts';
 import { unitProblems } from './units.ts';
 import { patrolProblems } from './patrols.ts';
+import { peopleProblems } from './people.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -16,6 +17,7 @@ export const problemCatalog = {
   ...authProblems,
   ...unitProblems,
   ...patrolProblems,
+  ...peopleProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -433,6 +433,23 @@ describe(`scoped reads show only the scope (${TEST_DB})`, () => {
     expect(unitIds(await get('/ogc/collections/units/items?limit=1000', 'admin'))).toContain(fx.unit.east);
   });
 
+  it('full phones only for people of one\'s scope: masked elsewhere, in people, one person, assignments and search', async () => {
+    const masked = (target: Target) => `${phoneOf(target).slice(0, 3)}****${phoneOf(target).slice(-4)}`;
+    for (const who of ['workerWest', 'plannerWest'] as const) {
+      expect((await get(`/api/people/${fx.person.west}`, who)).phone).toBe(phoneOf('west'));
+      expect((await get(`/api/people/${fx.person.east}`, who)).phone).toBe(masked('east'));
+      expect((await get(`/api/cells/${ids.east}/assignments`, who))[0].phone).toBe(masked('east'));
+      expect((await get(`/api/cells/${ids.west}/assignments`, who))[0].phone).toBe(phoneOf('west'));
+      const listed = await get('/api/people?limit=1000', who);
+      expect(JSON.stringify(listed)).not.toContain(phoneOf('east'));
+      expect(listed.find((p: { id: number }) => p.id === fx.person.east).phone).toBe(masked('east'));
+      // A search by digits finds a masked number no more than it shows it.
+      expect((await get(`/api/people?q=${phoneOf('east').slice(0, 9)}`, who)).map((p: { id: number }) => p.id)).not.toContain(fx.person.east);
+      expect((await get(`/api/people?q=${phoneOf('west').slice(0, 9)}`, who)).map((p: { id: number }) => p.id)).toContain(fx.person.west);
+    }
+    for (const who of ['admin', 'commander'] as const) expect((await get(`/api/people/${fx.person.east}`, who)).phone).toBe(phoneOf('east'));
+  });
+
   it('statistics, the monthly report, patrols, coverage and the ledger list west cells and patrols only', async () => {
     const cellIds = (list: { id?: number; cellId?: number }[]) => list.map((c) => c.id ?? c.cellId);
     expect(cellIds((await get('/api/stats/cells?level=2', 'workerWest')).cells)).toEqual([ids.west]);
