@@ -4,6 +4,7 @@ import { authProblems } from './auth.ts';
 import { unitProblems } from './units.ts';
 import { patrolProblems } from './patrols.ts';
 import { peopleProblems } from './people.ts';
+import { photoProblems } from './photos.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -18,6 +19,7 @@ export const problemCatalog = {
   ...unitProblems,
   ...patrolProblems,
   ...peopleProblems,
+  ...photoProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;
