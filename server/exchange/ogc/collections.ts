@@ -38,6 +38,9 @@ export interface CollectionDef {
 
 const round7 = (n: number) => Math.round(n * 1e7) / 1e7;
 
+/** A report's public place: its point, or for a confidential one a point inside its cell. */
+const PUBLIC_REPORT_GEOM = 'CASE WHEN t.confidential THEN ST_PointOnSurface(c.geom) ELSE t.geom END';
+
 /**
  * The collections: cells (every level), one per level, units (signed-in users) and reports (the
  * public summary only: what, how severe, where, when, state — never who reported or who works it).
@@ -106,15 +109,18 @@ export function collectionDefs(config: Config): CollectionDef[] {
     {
       id: 'reports',
       title: '隐患上报 Hazard reports',
-      description: 'Hazard reports as the public sees them: category, severity, state, place and time. Nothing about reporters or staff. datetime filters on the time filed.',
+      description: 'Hazard reports as the public sees them: category, severity, state, place and time. Nothing about reporters or staff. '
+        + 'A confidential report is placed at its cell (a point inside it, location "cell"), never at its exact point; one in no cell is left out. datetime filters on the time filed.',
       needsUser: false,
       temporal: true,
-      from: 'reports t',
-      geom: 't.geom',
-      where: null,
+      // The place the public sees: a confidential report's exact point never leaves the server, not
+      // even through a bbox filter or the extent, so every use of the geometry goes through this.
+      from: 'reports t LEFT JOIN cells c ON c.id = t.cell_id',
+      geom: PUBLIC_REPORT_GEOM,
+      where: '(NOT t.confidential OR t.cell_id IS NOT NULL)',
       whereParams: [],
       order: 't.id',
-      columns: 't.id, t.category, t.severity, t.state, t.created_at, t.closed_at, ST_X(t.geom) AS lon, ST_Y(t.geom) AS lat',
+      columns: `t.id, t.category, t.severity, t.state, t.created_at, t.closed_at, t.confidential, ST_X(${PUBLIC_REPORT_GEOM}) AS lon, ST_Y(${PUBLIC_REPORT_GEOM}) AS lat`,
       idWhere: 't.id = $ID',
       parseId: numericId,
       toFeature: (r) => {
@@ -125,11 +131,12 @@ export function collectionDefs(config: Config): CollectionDef[] {
           geometry: { type: 'Point', coordinates: [round7(r.lon as number), round7(r.lat as number)] },
           properties: {
             category: r.category, categoryName: category?.zh ?? r.category, severity: r.severity, state: r.state,
+            location: r.confidential ? 'cell' : 'exact',
             createdAt: new Date(r.created_at as string).toISOString(), closedAt: r.closed_at ? new Date(r.closed_at as string).toISOString() : null,
           },
         };
       },
-      properties: { category: 'string', categoryName: 'string', severity: 'string', state: 'string', createdAt: 'string', closedAt: 'string' },
+      properties: { category: 'string', categoryName: 'string', severity: 'string', state: 'string', location: 'string', createdAt: 'string', closedAt: 'string' },
     },
   ];
 }
@@ -140,7 +147,7 @@ export const visibleTo = (c: CollectionDef, user: Actor | null) => !c.needsUser 
 function conditions(c: CollectionDef, q: Partial<ItemQuery>, params: unknown[], user: Actor | null): string {
   const where: string[] = [];
   if (c.scopeColumn) where.push(user ? unitInScopeSql(c.scopeColumn, `$${params.push(scopeOf(user))}`) : 'false');
-  if (c.where) where.push(c.where.replace('$L', `$${params.push(c.whereParams[0])}`));
+  if (c.where) where.push(c.where.includes('$L') ? c.where.replace('$L', `$${params.push(c.whereParams[0])}`) : c.where);
   if (q.bbox) {
     const [a, b, x, y] = q.bbox;
     where.push(`${c.geom} && ST_MakeEnvelope($${params.push(a)}, $${params.push(b)}, $${params.push(x)}, $${params.push(y)}, 4326)`);
