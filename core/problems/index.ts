@@ -1,8 +1,11 @@
 import { fillTemplate, type Lang, type ParamsOf, type ProblemDef, type ProblemParam } from './define.ts';
 import { httpProblems, schemaProblems } from './http.ts';
 import { authProblems } from './auth.ts';
-import { searchProblems } from './search.ts';
 import { basemapProblems } from './basemap.ts';
+import { unitProblems } from './units.ts';
+import { patrolProblems } from './patrols.ts';
+import { peopleProblems } from './people.ts';
+import { photoProblems } from './photos.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -14,8 +17,11 @@ export const problemCatalog = {
   ...httpProblems,
   ...schemaProblems,
   ...authProblems,
-  ...searchProblems,
   ...basemapProblems,
+  ...unitProblems,
+  ...patrolProblems,
+  ...peopleProblems,
+  ...photoProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -31,6 +31,35 @@ const dummyHash = hashPassword(newSecret());
 export default async function authRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   const sec = config.security;
 
+  /**
+   * Counts one sign-in attempt of (username, address) in one statement and returns the count with
+   * the pair's lock. A lock that has run out starts a new round; failures older than an hour are
+   * forgotten, and so are past locks after a day without failures.
+   */
+  async function countAttempt(username: string, address: string, t: Date) {
+    const { rows } = await db.query<{ failures: number; locks: number; locked_until: Date | null }>(
+      `INSERT INTO sign_in_failures AS f (username, address, failures, locks, locked_until, updated_at) VALUES ($1, $2, 1, 0, NULL, $3)
+       ON CONFLICT (username, address) DO UPDATE SET
+         failures = CASE WHEN f.locked_until <= $3 OR f.updated_at < $3::timestamptz - interval '1 hour' THEN 1 ELSE f.failures + 1 END,
+         locks = CASE WHEN f.updated_at < $3::timestamptz - interval '1 day' THEN 0 ELSE f.locks END,
+         locked_until = CASE WHEN f.locked_until <= $3 THEN NULL ELSE f.locked_until END,
+         updated_at = $3
+       RETURNING failures, locks, locked_until`, [username, address, t]);
+    const r = rows[0]!;
+    return { failures: r.failures, locks: r.locks, lockedUntil: r.locked_until };
+  }
+
+  /** Locks (username, address): lockMinutes, doubled for each earlier lock, at most a day. */
+  async function lockPair(username: string, address: string, t: Date, locks: number): Promise<Date> {
+    const minutes = Math.min(sec.lockMinutes * 2 ** Math.min(locks, 16), 24 * 60);
+    const { rows } = await db.query<{ locked_until: Date }>(
+      `UPDATE sign_in_failures SET
+         locked_until = CASE WHEN locked_until > $3 THEN locked_until ELSE $3::timestamptz + make_interval(mins => $4) END,
+         locks = CASE WHEN locked_until > $3 THEN locks ELSE locks + 1 END
+       WHERE username = $1 AND address = $2 RETURNING locked_until`, [username, address, t, minutes]);
+    return rows[0]?.locked_until ?? new Date(t.getTime() + minutes * 60_000);
+  }
+
   const sessionBody = (user: Actor | null) => (user ? { user, csrfToken: user.csrfToken } : { user: null });
 
   app.post<{ Body: { username: string; password: string } }>('/api/session', {
@@ -48,32 +77,39 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
     },
   }, async (request, reply) => {
     const { username, password } = request.body;
-    const { rows } = await db.query<{ id: number; password_hash: string; active: boolean; failed_logins: number; locked_until: Date | null }>(
-      'SELECT id, password_hash, active, failed_logins, locked_until FROM users WHERE username = $1', [username]);
-    const u = rows[0];
     const t = now();
-    if (u?.locked_until && u.locked_until > t) {
-      const retry = Math.ceil((u.locked_until.getTime() - t.getTime()) / 1000);
-      await audit(db, request, 'session.locked', `user:${u.id}`, { username });
+    // Count this attempt first, atomically, then check the password: of concurrent guesses only
+    // the first lockAfterFailures are ever checked.
+    const attempt = await countAttempt(username, request.ip, t);
+    const locked = async () => {
+      const until = await lockPair(username, request.ip, t, attempt.locks);
+      const retry = Math.max(1, Math.ceil((until.getTime() - t.getTime()) / 1000));
+      await audit(db, request, 'session.locked', null, { username });
+      reply.header('retry-after', String(retry));
+      return problem('auth.locked', { minutes: Math.ceil(retry / 60) });
+    };
+    if (attempt.lockedUntil && attempt.lockedUntil > t) {
+      const retry = Math.ceil((attempt.lockedUntil.getTime() - t.getTime()) / 1000);
+      await audit(db, request, 'session.locked', null, { username });
       reply.header('retry-after', String(retry));
       throw problem('auth.locked', { minutes: Math.ceil(retry / 60) });
     }
+    if (attempt.failures > sec.lockAfterFailures) throw await locked();
+    const { rows } = await db.query<{ id: number; password_hash: string; active: boolean }>(
+      'SELECT id, password_hash, active FROM users WHERE username = $1', [username]);
+    const u = rows[0];
     const ok = await verifyPassword(password, u?.password_hash ?? (await dummyHash));
     if (!u || !ok || !u.active) {
-      if (u) {
-        await db.query(
-          `UPDATE users SET failed_logins = failed_logins + 1,
-             locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz + make_interval(mins => $4) END
-           WHERE id = $1`, [u.id, sec.lockAfterFailures, t, sec.lockMinutes]);
-      }
       await audit(db, request, 'session.failed', u ? `user:${u.id}` : null, { username });
+      // The attempt that reaches the limit locks the pair; unknown usernames alike.
+      if (attempt.failures >= sec.lockAfterFailures) await lockPair(username, request.ip, t, attempt.locks);
       throw problem('auth.wrong-credentials');
     }
+    await db.query('DELETE FROM sign_in_failures WHERE username = $1 AND address = $2', [username, request.ip]);
     const token = newSecret();
     const csrfToken = newSecret();
     const expires = new Date(t.getTime() + sec.sessionHours * 3600_000);
     await db.transaction(async (tx) => {
-      await tx.query('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1', [u.id]);
       await tx.query('INSERT INTO sessions (token_hash, user_id, csrf_token, expires_at, ip) VALUES ($1, $2, $3, $4, $5)',
         [sha256(token), u.id, csrfToken, expires, request.ip]);
       await tx.query('DELETE FROM sessions WHERE user_id = $1 AND expires_at < $2', [u.id, t]);

@@ -348,7 +348,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
   app.get<{ Params: { id: number } }>('/api/cells/:id/history', {
     schema: {
       tags: ['cells'],
-      summary: 'Every version of a cell: geometry, who, when, what changed',
+      summary: 'Every version of a cell: geometry, when, what changed; who changed it only for signed-in users',
       params: idParams,
       response: { '4xx': problemSchema },
     },
@@ -358,8 +358,10 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
               ST_Area(geom::geography) AS area_m2
        FROM cell_versions WHERE cell_id = $1 ORDER BY changed_at, version`, [request.params.id]);
     if (!rows.length) throw notFound(`Cell ${request.params.id}`);
+    // The public sees what changed and when, not who: staff usernames are for signed-in users.
+    const staff = request.user !== null;
     return rows.map((r) => ({
-      version: r.version, operation: r.operation, changed: r.changed, changedAt: r.changed_at.toISOString(), changedBy: r.changed_by,
+      version: r.version, operation: r.operation, changed: r.changed, changedAt: r.changed_at.toISOString(), ...(staff ? { changedBy: r.changed_by } : {}),
       name: r.name, code: r.code, parentId: r.parent_id, areaM2: Math.round(r.area_m2 * 100) / 100, geometry: r.geometry,
     }));
   });

@@ -4,8 +4,8 @@ import { addMonths } from 'date-fns';
 import { tz } from '@date-fns/tz';
 import type { AppContext } from '../context.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { assertCellEditable, requirePermission } from '../auth/guard.ts';
-import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { assertCellEditable, cellInScope, requirePermission } from '../auth/guard.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { cellPlans, localDate, monthOf, monthRange, requiredBetween, unitPlan } from './cadence.ts';
 import { subtreeCells } from './coverage.ts';
@@ -59,12 +59,9 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
     const { rows: units } = await db.query<{ id: number; name: string; type: string; cell_id: number | null; cell_code: string | null }>(
       'SELECT u.id, u.name, u.type, u.cell_id, c.code AS cell_code FROM units u LEFT JOIN cells c ON c.id = u.cell_id WHERE u.id = $1', [request.params.id]);
     const unit = units[0];
-    if (!unit) throw notFound(`Unit ${request.params.id}`);
-    if (unit.cell_id === null) {
-      if (scopeOf(actor).length > 0) throw new Problem(403, 'Forbidden', `Unit ${unit.id} lies in no cell: only users of the whole grid see its ledger`);
-    } else {
-      await assertCellEditable(db, actor, unit.cell_id, `Unit ${unit.id} (${unit.name}) in cell ${unit.cell_code}`);
-    }
+    // A unit outside one's scope (or in no cell, for a scoped user) is not admitted to exist, as on /api/units.
+    const visible = unit && (unit.cell_id === null ? scopeOf(actor).length === 0 : await cellInScope(db, actor, unit.cell_id));
+    if (!unit || !visible) throw problem('units.not-found', { id: request.params.id });
     const { rows } = await db.query<{
       id: number; inspection_id: number; at: Date; inspector: string; cell_code: string; unit_type: string; checklist: ChecklistEntry[];
       distance_m: number; far: boolean; location_source: string; note: string | null; findings: { reportId: number; trackingCode: string; state: string }[];
@@ -112,17 +109,17 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
     const q = request.query;
     if (q.cellId !== undefined) {
       const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [q.cellId]);
-      if (!rowCount) throw notFound(`Cell ${q.cellId}`);
+      if (!rowCount) throw problem('patrols.cell-not-found', { id: q.cellId });
       await assertCellEditable(db, actor, q.cellId, `Cell ${q.cellId}`);
     }
     const thisMonth = monthOf(now(), pc.timeZone);
     const from = q.from ?? q.to ?? thisMonth;
     const to = q.to ?? (q.from ? q.from : thisMonth);
-    if (from > to) throw invalid(`from (${from}) is after to (${to})`, { errors: [{ field: 'querystring.from', message: 'must not be after to' }] });
+    if (from > to) throw problem('patrols.range-reversed', { from, to }, { errors: [{ field: 'querystring.from', message: 'must not be after to' }] });
     const months: string[] = [];
     for (let m = monthRange(from, pc.timeZone)[0]; monthOf(m, pc.timeZone) <= to; m = new Date(addMonths(m, 1, { in: tz(pc.timeZone) }).getTime())) {
       months.push(monthOf(m, pc.timeZone));
-      if (months.length > MAX_MONTHS) throw invalid(`At most ${MAX_MONTHS} months at a time`, { errors: [{ field: 'querystring.to', message: `at most ${MAX_MONTHS} months after from` }] });
+      if (months.length > MAX_MONTHS) throw problem('patrols.range-too-long', { max: MAX_MONTHS }, { errors: [{ field: 'querystring.to', message: `at most ${MAX_MONTHS} months after from` }] });
     }
     const rangeStart = monthRange(from, pc.timeZone)[0];
     const rangeEnd = monthRange(to, pc.timeZone)[1];
@@ -242,7 +239,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
     const q = request.query;
     if (q.cellId !== undefined) {
       const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [q.cellId]);
-      if (!rowCount) throw notFound(`Cell ${q.cellId}`);
+      if (!rowCount) throw problem('patrols.cell-not-found', { id: q.cellId });
       await assertCellEditable(db, actor, q.cellId, `Cell ${q.cellId}`);
     }
     const to = q.to ? new Date(q.to) : now();

@@ -4,7 +4,9 @@ import type { AssignmentRoleConfig } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { assertCellEditable, requirePermission, requireUser } from '../auth/guard.ts';
-import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
+import type { Actor } from '../auth/actor.ts';
+import { fullPhoneSql, shownPhone } from './phone.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { gapsOf, maxViolations, roleName } from './rules.ts';
 
@@ -16,6 +18,7 @@ interface AssignmentRow {
   phone: string | null;
   organisation: string | null;
   title: string | null;
+  full_phone: boolean;
 }
 
 const roleNameSchema = { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } } as const;
@@ -34,19 +37,21 @@ const assignmentSchema = {
   },
 } as const;
 
-export async function cellAssignments(q: Queryable, roles: AssignmentRoleConfig[], cellId: number) {
+/** A cell's people in order; each phone in full only where the actor may see it (fullPhoneSql). */
+export async function cellAssignments(q: Queryable, roles: AssignmentRoleConfig[], cellId: number, actor: Actor) {
+  const params: unknown[] = [cellId];
   const { rows } = await q.query<AssignmentRow>(
-    `SELECT a.position, a.role, a.person_id, p.name, p.phone, p.organisation, p.title
-     FROM cell_assignments a JOIN people p ON p.id = a.person_id WHERE a.cell_id = $1 ORDER BY a.position`, [cellId]);
+    `SELECT a.position, a.role, a.person_id, p.name, p.phone, p.organisation, p.title, ${fullPhoneSql('p.id', actor, params)} AS full_phone
+     FROM cell_assignments a JOIN people p ON p.id = a.person_id WHERE a.cell_id = $1 ORDER BY a.position`, params);
   return rows.map((r) => ({
     position: r.position, role: r.role, roleName: roleName(roles, r.role), personId: r.person_id,
-    name: r.name, phone: r.phone, organisation: r.organisation, title: r.title,
+    name: r.name, phone: shownPhone(r.phone, r.full_phone), organisation: r.organisation, title: r.title,
   }));
 }
 
 async function assertCellExists(q: Queryable, id: number, lock = false) {
   const { rowCount } = await q.query(`SELECT 1 FROM cells WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
-  if (!rowCount) throw notFound(`Cell ${id}`);
+  if (!rowCount) throw problem('people.cell-not-found', { id });
 }
 
 /** Who answers for each cell, in which role; the role rules of the configuration hold on every save. */
@@ -73,14 +78,14 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
   app.get<{ Params: { id: number } }>('/api/cells/:id/assignments', {
     schema: {
       tags: ['people'],
-      summary: "A cell's responsible people in order, with full phones (signed-in users)",
+      summary: "A cell's responsible people in order (signed-in users); full phones for admins and staff whose scope holds one of the person's cells, masked for others",
       params: idParams,
       response: { 200: { type: 'array', items: assignmentSchema }, '4xx': problemSchema },
     },
   }, async (request) => {
-    requireUser(request);
+    const actor = requireUser(request);
     await assertCellExists(db, request.params.id);
-    return cellAssignments(db, roles, request.params.id);
+    return cellAssignments(db, roles, request.params.id, actor);
   });
 
   app.put<{ Params: { id: number }; Body: { personId: number; role: string }[] }>('/api/cells/:id/assignments', {
@@ -122,10 +127,10 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
       list.forEach((a, i) => {
         if (!known.has(a.personId)) errors.push({ field: `body.${i}.personId`, message: `person ${a.personId} does not exist` });
       });
-      if (errors.length) throw invalid(errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+      if (errors.length) throw problem('people.assignments-invalid', { summary: errors.map((e) => `${e.field}: ${e.message}`).join('; ') }, { errors });
       const violations = maxViolations(roles, list);
       if (violations.length) {
-        throw invalid(violations.map((v) => v.message).join('; '), {
+        throw problem('people.role-rules', { summary: violations.map((v) => v.message).join('; ') }, {
           errors: violations.map((v) => ({ field: 'body', message: v.message })),
           rules: violations.map(({ role, rule, max, given }) => ({ role, rule, max, given })),
         });
@@ -142,7 +147,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
         before: before.rows.map((r) => [r.person_id, r.role]),
         after: list.map((a) => [a.personId, a.role]),
       });
-      return cellAssignments(tx, roles, cellId);
+      return cellAssignments(tx, roles, cellId, actor);
     });
   });
 
@@ -165,7 +170,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
   }, async (request) => {
     requireUser(request);
     const { rowCount } = await db.query('SELECT 1 FROM people WHERE id = $1', [request.params.id]);
-    if (!rowCount) throw notFound(`Person ${request.params.id}`);
+    if (!rowCount) throw problem('people.not-found', { id: request.params.id });
     const { rows } = await db.query<{ cell_id: number; code: string; name: string; level: number; role: string; position: number }>(
       `SELECT a.cell_id, c.code, c.name, c.level, a.role, a.position FROM cell_assignments a JOIN cells c ON c.id = a.cell_id
        WHERE a.person_id = $1 ORDER BY c.level, c.code, a.position`, [request.params.id]);
@@ -201,7 +206,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
   }, async (request) => {
     requireUser(request);
     const { parentId, level } = request.query;
-    if (parentId !== undefined) await assertCellExists(db, parentId).catch(() => { throw new Problem(404, 'Not Found', `Cell ${parentId} does not exist`); });
+    if (parentId !== undefined) await assertCellExists(db, parentId);
     const { rows } = await db.query<{ id: number; code: string; name: string; level: number; counts: Record<string, number> | null }>(
       `SELECT c.id, c.code, c.name, c.level,
               (SELECT jsonb_object_agg(role, n) FROM (SELECT role, count(*)::int AS n FROM cell_assignments a WHERE a.cell_id = c.id GROUP BY role) x) AS counts

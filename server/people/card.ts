@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
-import { notFound, problem, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { maskPhone } from './phone.ts';
 import { roleName } from './rules.ts';
@@ -52,7 +52,7 @@ export default async function cardRoutes(app: FastifyInstance, { db, config }: A
        SELECT id, code, name, level, CASE WHEN depth = 0 THEN ST_Area(geom::geography) END AS area_m2, depth FROM up ORDER BY depth DESC`,
       [cellId]);
     const self = chain.at(-1);
-    if (!self || self.depth !== 0) throw notFound(`Cell ${cellId}`);
+    if (!self || self.depth !== 0) throw problem('people.cell-not-found', { id: cellId });
     const { rows: people } = await q.query<{ name: string; role: string; phone: string | null; organisation: string | null; title: string | null }>(
       `SELECT p.name, a.role, p.phone, p.organisation, p.title FROM cell_assignments a JOIN people p ON p.id = a.person_id
        WHERE a.cell_id = $1 ORDER BY a.position`, [cellId]);
@@ -96,7 +96,7 @@ export default async function cardRoutes(app: FastifyInstance, { db, config }: A
     const { lon, lat } = request.query;
     const { rows } = await db.query<{ id: number | null }>('SELECT route_point(ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)) AS id', [lon, lat]);
     const id = rows[0]?.id;
-    if (id == null) throw problem('search.no-cell-at', { lon, lat });
+    if (id == null) throw problem('people.no-cell-at-point', { lon, lat });
     return card(db, id);
   });
 }

@@ -4,9 +4,9 @@ import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
 import { requirePermission, requireUser } from '../auth/guard.ts';
-import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
-import { normalizePhone } from './phone.ts';
+import { fullPhoneSql, normalizePhone, shownPhone } from './phone.ts';
 
 export interface PersonRow {
   id: number;
@@ -18,13 +18,16 @@ export interface PersonRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+  /** Whether the reading actor sees the full phone (fullPhoneSql); else it is masked. */
+  full_phone: boolean;
 }
 
-export const PERSON_COLUMNS = `p.id, p.name, p.phone, p.organisation, p.title, p.version, p.created_at, p.updated_at,
-  (SELECT u.id FROM users u WHERE u.person_id = p.id) AS user_id`;
+/** A person's columns as `actor` may read them; pushes the parameters of the phone rule onto `params`. */
+export const personColumns = (actor: Actor, params: unknown[]) => `p.id, p.name, p.phone, p.organisation, p.title, p.version, p.created_at, p.updated_at,
+  (SELECT u.id FROM users u WHERE u.person_id = p.id) AS user_id, ${fullPhoneSql('p.id', actor, params)} AS full_phone`;
 
 export const toPerson = (r: PersonRow) => ({
-  id: r.id, name: r.name, phone: r.phone, organisation: r.organisation, title: r.title, userId: r.user_id,
+  id: r.id, name: r.name, phone: shownPhone(r.phone, r.full_phone), organisation: r.organisation, title: r.title, userId: r.user_id,
   version: r.version, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
 });
 
@@ -60,15 +63,16 @@ export async function checkPhone(q: Queryable, raw: string | null | undefined, s
   const given = blankToNull(raw);
   if (given === null) return null;
   const phone = normalizePhone(given);
-  if (!phone) throw invalid(`"${given}" is not a phone number: use digits, optionally with a leading + and spaces or dashes`, { errors: [{ field: 'phone', message: 'not a phone number' }] });
+  if (!phone) throw problem('people.phone-invalid', { phone: given }, { errors: [{ field: 'phone', message: 'not a phone number' }] });
   const { rows } = await q.query<{ id: number; name: string }>('SELECT id, name FROM people WHERE phone = $1 AND id IS DISTINCT FROM $2', [phone, selfId]);
-  if (rows[0]) throw new Problem(409, 'Conflict', `The phone ${phone} already belongs to person ${rows[0].id} (${rows[0].name})`, { errors: [{ field: 'phone', message: 'taken' }], personId: rows[0].id });
+  if (rows[0]) throw problem('people.phone-taken', { phone, personId: rows[0].id, name: rows[0].name }, { errors: [{ field: 'phone', message: 'taken' }], personId: rows[0].id });
   return phone;
 }
 
-export async function loadPerson(q: Queryable, id: number, lock = false): Promise<PersonRow> {
-  const { rows } = await q.query<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM people p WHERE p.id = $1 ${lock ? 'FOR UPDATE OF p' : ''}`, [id]);
-  if (!rows[0]) throw notFound(`Person ${id}`);
+export async function loadPerson(q: Queryable, id: number, actor: Actor, lock = false): Promise<PersonRow> {
+  const params: unknown[] = [id];
+  const { rows } = await q.query<PersonRow>(`SELECT ${personColumns(actor, params)} FROM people p WHERE p.id = $1 ${lock ? 'FOR UPDATE OF p' : ''}`, params);
+  if (!rows[0]) throw problem('people.not-found', { id });
   return rows[0];
 }
 
@@ -80,15 +84,15 @@ async function assertPersonEditable(q: Queryable, actor: Actor, person: PersonRo
     'SELECT c.code FROM cell_assignments a JOIN cells c ON c.id = a.cell_id WHERE a.person_id = $1 AND NOT cell_within(a.cell_id, $2::int[]) LIMIT 3',
     [person.id, scope]);
   if (rows.length) {
-    throw new Problem(403, 'Forbidden', `Person ${person.id} (${person.name}) is also responsible for cells outside your scope (${rows.map((r) => r.code).join(', ')})`);
+    throw problem('people.out-of-scope', { id: person.id, name: person.name, cells: rows.map((r) => r.code).join(', ') });
   }
 }
 
 function parseIfMatch(request: FastifyRequest): number {
   const h = request.headers['if-match'];
-  if (!h) throw new Problem(428, 'Precondition Required', 'Send the person version you edited as If-Match (the ETag of GET /api/people/:id)');
+  if (!h) throw problem('people.if-match-required');
   const v = Number(String(h).replace(/^W\//, '').replace(/"/g, ''));
-  if (!Number.isInteger(v) || v < 1) throw new Problem(400, 'Bad Request', `If-Match "${h}" is not a version`);
+  if (!Number.isInteger(v) || v < 1) throw problem('people.if-match-invalid', { value: String(h) });
   return v;
 }
 
@@ -110,25 +114,27 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
       response: { 200: { type: 'array', items: personSchema }, '4xx': problemSchema },
     },
   }, async (request) => {
-    requireUser(request);
+    const actor = requireUser(request);
     const { q, limit = 100, offset = 0 } = request.query;
     const term = q?.trim() ?? '';
-    // A search with digits also matches phones typed with spaces or dashes.
+    // A search with digits also matches phones typed with spaces or dashes, but only the phones the
+    // actor sees in full: otherwise a search would reveal a masked number digit by digit.
     const digits = term.replace(/[\s\-().+]/g, '');
+    const params: unknown[] = [term, digits, limit, offset];
+    const columns = personColumns(actor, params);
     const { rows } = await db.query<PersonRow>(
-      `SELECT ${PERSON_COLUMNS} FROM people p
+      `SELECT * FROM (SELECT ${columns} FROM people p) p
        WHERE $1 = '' OR strpos(lower(p.name), lower($1)) > 0
-          OR ($2 ~ '^[0-9]+$' AND strpos(coalesce(p.phone, ''), $2) > 0)
+          OR ($2 ~ '^[0-9]+$' AND p.full_phone AND strpos(coalesce(p.phone, ''), $2) > 0)
        ORDER BY (strpos(lower(p.name), lower($1)) = 1) DESC, p.name, p.id LIMIT $3 OFFSET $4`,
-      [term, digits, limit, offset]);
+      params);
     return rows.map(toPerson);
   });
 
   app.get<{ Params: { id: number } }>('/api/people/:id', {
     schema: { tags: ['people'], summary: 'One person; the version is the ETag', params: idParams, response: { 200: personSchema, '4xx': problemSchema } },
   }, async (request, reply) => {
-    requireUser(request);
-    const row = await loadPerson(db, request.params.id);
+    const row = await loadPerson(db, request.params.id, requireUser(request));
     reply.header('etag', `"${row.version}"`);
     return toPerson(row);
   });
@@ -151,7 +157,7 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
       const id = rows[0]!.id;
       // No phone in the audit detail: the log is kept longer than the person may be.
       await audit(tx, request, 'person.create', `person:${id}`, { name: b.name.trim() });
-      return loadPerson(tx, id);
+      return loadPerson(tx, id, actor);
     });
     reply.header('etag', `"${row.version}"`);
     return reply.code(201).send(toPerson(row));
@@ -169,11 +175,11 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
     const actor = requirePermission(request, 'people.edit');
     const b = request.body;
     const row = await db.transaction(async (tx) => {
-      const current = await loadPerson(tx, request.params.id, true);
+      const current = await loadPerson(tx, request.params.id, actor, true);
       await assertPersonEditable(tx, actor, current);
       const expected = parseIfMatch(request);
       if (current.version !== expected) {
-        throw new Problem(409, 'Conflict', `Person ${current.id} was changed by someone else: you edited version ${expected}, it is now version ${current.version}`, { current: toPerson(current) });
+        throw problem('people.version-conflict', { id: current.id, expected, current: current.version }, { current: toPerson(current) });
       }
       const phone = 'phone' in b ? await checkPhone(tx, b.phone, current.id) : current.phone;
       await tx.query(
@@ -182,7 +188,7 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
           'organisation' in b ? blankToNull(b.organisation) : current.organisation,
           'title' in b ? blankToNull(b.title) : current.title, actor.username]);
       await audit(tx, request, 'person.update', `person:${current.id}`, { changed: Object.keys(b) });
-      return loadPerson(tx, current.id);
+      return loadPerson(tx, current.id, actor);
     });
     reply.header('etag', `"${row.version}"`);
     return toPerson(row);
@@ -198,12 +204,12 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
   }, async (request, reply) => {
     const actor = requirePermission(request, 'people.edit');
     await db.transaction(async (tx) => {
-      const person = await loadPerson(tx, request.params.id, true);
+      const person = await loadPerson(tx, request.params.id, actor, true);
       await assertPersonEditable(tx, actor, person);
       const { rows } = await tx.query<{ code: string }>(
         'SELECT DISTINCT c.code FROM cell_assignments a JOIN cells c ON c.id = a.cell_id WHERE a.person_id = $1 ORDER BY c.code', [person.id]);
       if (rows.length) {
-        throw new Problem(409, 'Conflict', `Person ${person.id} (${person.name}) is responsible for ${rows.length} cell(s) (${rows.slice(0, 5).map((r) => r.code).join(', ')}): remove those assignments first`, { cells: rows.map((r) => r.code) });
+        throw problem('people.still-responsible', { id: person.id, name: person.name, count: rows.length, cells: rows.slice(0, 5).map((r) => r.code).join(', ') }, { cells: rows.map((r) => r.code) });
       }
       await tx.query('DELETE FROM people WHERE id = $1', [person.id]);
       await audit(tx, request, 'person.delete', `person:${person.id}`, { name: person.name });

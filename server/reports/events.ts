@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { can, scopeOf, type Actor } from '../auth/actor.ts';
+import { SESSION_COOKIE } from '../auth/plugin.ts';
+import { sha256 } from '../auth/tokens.ts';
 import { REPORT_COLUMNS, REPORT_FROM, toPublicSummary, toReport, type ReportRow } from './model.ts';
 
 export type ReportEventType = 'created' | 'changed';
@@ -21,12 +23,16 @@ export async function notifyReport(q: Queryable, id: number, type: ReportEventTy
 
 interface Client {
   actor: Actor | null;
+  /** The hash of the session cookie or API token the stream was opened with, checked again while it runs. */
+  credential: string | null;
   raw: ServerResponse;
 }
 
 /** A client this far behind is cut off rather than buffered without end; EventSource reconnects. */
 const MAX_BUFFERED = 1024 * 1024;
 const HEARTBEAT_MS = 25_000;
+/** How often an idle stream checks that its session or token is still valid. */
+const SESSION_CHECK_MS = 5_000;
 
 /** GET /api/events: Server-Sent Events of report changes, each client seeing what its scope allows. */
 export default async function reportEvents(app: FastifyInstance, { db, now }: AppContext) {
@@ -46,6 +52,28 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
     c.raw.write(text);
   }
 
+  /**
+   * Ends the streams whose session was signed out or expired, whose token was revoked, or whose
+   * account was deactivated: they carried full reports. The browser's EventSource reconnects and,
+   * without a session, gets the public summaries only.
+   */
+  async function revalidate() {
+    const signedIn = [...clients].filter((c) => c.credential !== null);
+    if (signedIn.length === 0) return;
+    const hashes = [...new Set(signedIn.map((c) => c.credential!))];
+    const { rows } = await db.query<{ hash: string }>(
+      `SELECT s.token_hash AS hash FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ANY($1::text[]) AND s.expires_at > $2 AND u.active
+       UNION ALL
+       SELECT t.token_hash FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ANY($1::text[]) AND t.revoked_at IS NULL AND u.active`,
+      [hashes, now()]);
+    const valid = new Set(rows.map((r) => r.hash));
+    for (const c of signedIn) {
+      if (valid.has(c.credential!)) continue;
+      clients.delete(c);
+      c.raw.end('event: signed-out\ndata: {}\n\n');
+    }
+  }
+
   async function fanOut(payload: string) {
     let msg: { id: number; type: ReportEventType };
     try {
@@ -59,6 +87,7 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
     const row = rows[0];
     if (!row) return;
     announced = Math.max(announced, Number(row.last_event ?? 0));
+    await revalidate();
     const t = now();
     // One scope check per distinct scope, not per client.
     const visible = new Map<string, Promise<boolean>>();
@@ -114,9 +143,14 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
     for (const c of clients) send(c, ': ping\n\n');
   }, HEARTBEAT_MS);
   heartbeat.unref();
+  const sessionCheck = setInterval(() => {
+    revalidate().catch((err: unknown) => app.log.warn({ err }, 'checking the sessions of live event streams failed'));
+  }, SESSION_CHECK_MS);
+  sessionCheck.unref();
 
   app.addHook('preClose', async () => {
     clearInterval(heartbeat);
+    clearInterval(sessionCheck);
     for (const c of clients) c.raw.end();
     clients.clear();
   });
@@ -127,7 +161,8 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
   app.get('/api/events', {
     schema: {
       tags: ['reports'],
-      summary: 'Live report events (text/event-stream): "event: report" with {type: created|changed, report}; the full report for staff in scope, else the public summary',
+      summary: 'Live report events (text/event-stream): "event: report" with {type: created|changed, report}; the full report for staff in scope, else the public summary. '
+        + 'A stream opened with a session or token ends with "event: signed-out" once that session is signed out or expires, the token is revoked or the account deactivated.',
       produces: ['text/event-stream'],
       response: { 200: { type: 'string' } },
     },
@@ -150,7 +185,9 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
       'x-accel-buffering': 'no',
     });
     raw.write('retry: 3000\n: connected\n\n');
-    const client: Client = { actor: request.user, raw };
+    const auth = request.headers.authorization;
+    const secret = request.user ? (auth?.startsWith('Bearer ') ? auth.slice(7).trim() : request.cookies[SESSION_COOKIE]) : undefined;
+    const client: Client = { actor: request.user, credential: secret ? sha256(secret) : null, raw };
     clients.add(client);
     request.raw.on('close', () => clients.delete(client));
   });

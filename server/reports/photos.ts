@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Queryable } from '../db/db.ts';
-import { Problem, invalid } from '../problem.ts';
+import { Problem, problem } from '../problem.ts';
 
 export type ImageMime = 'image/jpeg' | 'image/png' | 'image/webp';
 
@@ -33,15 +33,26 @@ export interface StoredPhoto {
 }
 
 /**
- * Checks each upload is a JPEG, PNG or WebP that decodes, then writes the original and a WebP
- * thumbnail (EXIF-rotated, metadata stripped: no GPS or device in what lists show) under `dir`.
- * All or nothing: on any bad photo, the ones already written are removed and a 422 names it.
+ * The photo as stored: the pixels turned upright by their EXIF orientation, re-encoded in the same
+ * format without any metadata (EXIF, GPS, XMP, IPTC, comments: no position, camera or owner's name).
+ */
+async function cleaned(buf: Buffer, mime: ImageMime): Promise<{ data: Buffer; width: number; height: number }> {
+  const upright = sharp(buf).rotate();
+  const encoded = mime === 'image/jpeg' ? upright.jpeg({ quality: 90 }) : mime === 'image/png' ? upright.png() : upright.webp({ quality: 90 });
+  const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/**
+ * Checks each upload is a JPEG, PNG or WebP that decodes, then writes it without metadata (see
+ * cleaned) and a WebP thumbnail under `dir`. All or nothing: on any bad photo, the ones already
+ * written are removed and a 422 names it.
  */
 export async function storePhotos(dir: string, uploads: Upload[], thumbWidth: number, field = 'photos'): Promise<StoredPhoto[]> {
   const checked = uploads.map((u, i) => {
     const mime = sniffImage(u.buf);
     if (!mime) {
-      throw invalid(`Photo ${i + 1} (${u.filename || 'unnamed'}) is not a JPEG, PNG or WebP image`, { errors: [{ field: `${field}[${i}]`, message: 'must be a JPEG, PNG or WebP image' }] });
+      throw problem('photos.not-an-image', { n: i + 1, name: u.filename || 'unnamed' }, { errors: [{ field: `${field}[${i}]`, message: 'must be a JPEG, PNG or WebP image' }] });
     }
     return { ...u, mime };
   });
@@ -50,23 +61,23 @@ export async function storePhotos(dir: string, uploads: Upload[], thumbWidth: nu
   try {
     for (const [i, u] of checked.entries()) {
       let thumb: Buffer;
-      let meta: { width?: number; height?: number };
+      let clean: { data: Buffer; width: number; height: number };
       try {
-        meta = await sharp(u.buf).metadata();
-        thumb = await sharp(u.buf).rotate().resize({ width: thumbWidth, withoutEnlargement: true }).webp({ quality: 75 }).toBuffer();
+        clean = await cleaned(u.buf, u.mime);
+        thumb = await sharp(clean.data).resize({ width: thumbWidth, withoutEnlargement: true }).webp({ quality: 75 }).toBuffer();
       } catch {
-        throw invalid(`Photo ${i + 1} (${u.filename || 'unnamed'}) is damaged: it starts like a ${u.mime} but does not decode`, { errors: [{ field: `${field}[${i}]`, message: 'does not decode as an image' }] });
+        throw problem('photos.damaged', { n: i + 1, name: u.filename || 'unnamed', mime: u.mime }, { errors: [{ field: `${field}[${i}]`, message: 'does not decode as an image' }] });
       }
       const name = randomUUID();
       const file = `${name}.${EXT[u.mime]}`;
       const thumbFile = `${name}.thumb.webp`;
-      await writeFile(path.join(dir, file), u.buf, { flag: 'wx' });
-      stored.push({ file, thumb: thumbFile, mime: u.mime, bytes: u.buf.length, width: meta.width ?? null, height: meta.height ?? null, sha256: createHash('sha256').update(u.buf).digest('hex') });
+      await writeFile(path.join(dir, file), clean.data, { flag: 'wx' });
+      stored.push({ file, thumb: thumbFile, mime: u.mime, bytes: clean.data.length, width: clean.width, height: clean.height, sha256: createHash('sha256').update(clean.data).digest('hex') });
       await writeFile(path.join(dir, thumbFile), thumb, { flag: 'wx' });
     }
   } catch (err) {
     await removePhotos(dir, stored);
-    throw err instanceof Problem ? err : new Problem(500, 'Internal Server Error', 'The photos could not be stored');
+    throw err instanceof Problem ? err : problem('photos.store-failed');
   }
   return stored;
 }

@@ -20,6 +20,17 @@ export const UNIT_COLUMNS = `u.id, u.type, u.name, u.address, u.contact, u.attri
   ST_X(u.geom) AS lon, ST_Y(u.geom) AS lat, u.version, u.updated_at`;
 export const UNIT_FROM = 'units u LEFT JOIN cells c ON c.id = u.cell_id';
 
+/**
+ * SQL true when the unit's cell column `cellColumn` is in the scope given as parameter `param` (an
+ * int[] of subtree roots; empty = the whole grid, including units in no cell). Units and their
+ * records are personal data: outside one's scope they are not admitted to exist (404), as reports.
+ */
+export const unitInScopeSql = (cellColumn: string, param: string) => `(cardinality(${param}::int[]) = 0 OR ${cellColumn} IN (
+  WITH RECURSIVE sub (id) AS (
+    SELECT id FROM cells WHERE id = ANY (${param}::int[])
+    UNION SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id)
+  SELECT id FROM sub))`;
+
 export interface UnitProperties {
   type: string;
   typeName: { zh: string; en: string };

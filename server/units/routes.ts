@@ -5,9 +5,9 @@ import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
 import { requirePermission, requireUser } from '../auth/guard.ts';
-import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
-import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, typeName, type UnitRow } from './feature.ts';
+import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, typeName, unitInScopeSql, type UnitRow } from './feature.ts';
 
 export interface UnitQuery {
   cellId?: number;
@@ -23,10 +23,11 @@ export const unitQuerySchema = {
   type: { type: 'array', items: { type: 'string', maxLength: 64 }, description: 'one or more type codes (?type=a&type=b)' },
 } as const;
 
-/** The WHERE clause of a unit list or export. */
-export function unitFilter(query: UnitQuery): { where: string; params: unknown[] } {
+/** The WHERE clause of a unit list or export: the query's filters within the actor's scope. */
+export function unitFilter(query: UnitQuery, actor: Actor): { where: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
+  where.push(unitInScopeSql('u.cell_id', `$${params.push(scopeOf(actor))}`));
   if (query.cellId !== undefined) {
     where.push(`u.cell_id IN (WITH RECURSIVE sub AS (SELECT id FROM cells WHERE id = $${params.push(query.cellId)}
       UNION ALL SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub)`);
@@ -57,7 +58,7 @@ export const pointSchema = {
 export function checkPoint(p: Point, field = 'geometry.coordinates'): [number, number] {
   const [lon, lat] = p.coordinates as [number, number];
   if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
-    throw invalid(`The position [${lon}, ${lat}] is out of range: longitude -180..180, latitude -90..90 (lon, lat order)`, { errors: [{ field, message: 'out of range' }] });
+    throw problem('units.position-out-of-range', { lon, lat }, { errors: [{ field, message: 'out of range' }] });
   }
   return [lon, lat];
 }
@@ -77,9 +78,9 @@ const blankToNull = (s: string | null | undefined) => (s == null || s.trim() ===
 
 function parseIfMatch(request: FastifyRequest): number {
   const h = request.headers['if-match'];
-  if (!h) throw new Problem(428, 'Precondition Required', 'Send the unit version you edited as If-Match (the ETag of GET /api/units/:id)');
+  if (!h) throw problem('units.if-match-required');
   const v = Number(String(h).replace(/^W\//, '').replace(/"/g, ''));
-  if (!Number.isInteger(v) || v < 1) throw new Problem(400, 'Bad Request', `If-Match "${h}" is not a version`);
+  if (!Number.isInteger(v) || v < 1) throw problem('units.if-match-invalid', { value: String(h) });
   return v;
 }
 
@@ -99,24 +100,18 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     additionalProperties: false,
   } as const;
 
-  async function loadUnit(q: Queryable, id: number, lock = false): Promise<UnitRow> {
-    const { rows } = await q.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM ${UNIT_FROM} WHERE u.id = $1 ${lock ? 'FOR UPDATE OF u' : ''}`, [id]);
-    if (!rows[0]) throw notFound(`Unit ${id}`);
+  /** A unit the actor may see, or 404: a unit outside one's scope (or in no cell, for a scoped user) is not admitted to exist. */
+  async function loadUnit(q: Queryable, id: number, actor: Actor, lock = false): Promise<UnitRow> {
+    const { rows } = await q.query<UnitRow>(
+      `SELECT ${UNIT_COLUMNS} FROM ${UNIT_FROM} WHERE u.id = $1 AND ${unitInScopeSql('u.cell_id', '$2')} ${lock ? 'FOR UPDATE OF u' : ''}`, [id, scopeOf(actor)]);
+    if (!rows[0]) throw problem('units.not-found', { id });
     return rows[0];
-  }
-
-  /** Edits need the unit's cell in scope; a unit outside every cell is only for unscoped users. */
-  async function assertUnitEditable(q: Queryable, actor: Actor, unit: UnitRow) {
-    const scope = scopeOf(actor);
-    if (scope.length === 0) return;
-    const ok = unit.cell_id !== null && (await q.query<{ ok: boolean }>('SELECT cell_within($1, $2::int[]) AS ok', [unit.cell_id, scope])).rows[0]?.ok === true;
-    if (!ok) throw new Problem(403, 'Forbidden', `Unit ${unit.id} (${unit.name}) is in cell ${unit.cell_code ?? 'none'}, outside your scope: you work in cells ${actor.scope.join(', ')} and below`);
   }
 
   async function placeable(q: Queryable, actor: Actor, lon: number, lat: number) {
     const { cellId, inScope } = await routeFor(q, actor, lon, lat);
-    if (cellId === null) throw invalid(`The point [${lon}, ${lat}] lies outside every cell: units are filed in the cell that contains them`, { errors: [{ field: 'geometry.coordinates', message: 'outside every cell' }] });
-    if (!inScope) throw new Problem(403, 'Forbidden', `The point [${lon}, ${lat}] lies in cell ${cellId}, outside your scope: you work in cells ${actor.scope.join(', ')} and below`);
+    if (cellId === null) throw problem('units.outside-cells', { lon, lat }, { errors: [{ field: 'geometry.coordinates', message: 'outside every cell' }] });
+    if (!inScope) throw problem('units.point-out-of-scope', { lon, lat, cellId, scope: actor.scope.join(', ') });
   }
 
   app.get('/api/unit-types', {
@@ -135,8 +130,8 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
       response: { 200: { $ref: 'UnitCollection#' }, '4xx': problemSchema },
     },
   }, async (request) => {
-    requireUser(request);
-    const { where, params } = unitFilter(request.query);
+    const actor = requireUser(request);
+    const { where, params } = unitFilter(request.query, actor);
     const { rows } = await db.query<UnitRow>(
       `SELECT ${UNIT_COLUMNS} FROM ${UNIT_FROM} ${where} ORDER BY u.id LIMIT $${params.length + 1}`, [...params, request.query.limit ?? 10_000]);
     return { type: 'FeatureCollection', features: rows.map((r) => toUnitFeature(types, r)) };
@@ -145,8 +140,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
   app.get<{ Params: { id: number } }>('/api/units/:id', {
     schema: { tags: ['units'], summary: 'One unit; its version is the ETag', params: idParams, response: { 200: { $ref: 'UnitFeature#' }, '4xx': problemSchema } },
   }, async (request, reply) => {
-    requireUser(request);
-    const row = await loadUnit(db, request.params.id);
+    const row = await loadUnit(db, request.params.id, requireUser(request));
     reply.header('etag', `"${row.version}"`);
     return toUnitFeature(types, row);
   });
@@ -174,7 +168,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
         [p.type, p.name.trim(), blankToNull(p.address), blankToNull(p.contact), JSON.stringify(p.attributes ?? {}), lon, lat, actor.username]);
       const id = rows[0]!.id;
       await audit(tx, request, 'unit.create', `unit:${id}`, { type: p.type, name: p.name });
-      return loadUnit(tx, id);
+      return loadUnit(tx, id, actor);
     });
     reply.header('etag', `"${row.version}"`);
     return reply.code(201).send(toUnitFeature(types, row));
@@ -197,11 +191,10 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     const { geometry, properties: p = {} } = request.body;
     const to = geometry ? checkPoint(geometry) : null;
     const row = await db.transaction(async (tx) => {
-      const current = await loadUnit(tx, request.params.id, true);
-      await assertUnitEditable(tx, actor, current);
+      const current = await loadUnit(tx, request.params.id, actor, true);
       const expected = parseIfMatch(request);
       if (current.version !== expected) {
-        throw new Problem(409, 'Conflict', `Unit ${current.id} was changed by someone else: you edited version ${expected}, it is now version ${current.version}`, { current: toUnitFeature(types, current) });
+        throw problem('units.version-conflict', { id: current.id, expected, current: current.version }, { current: toUnitFeature(types, current) });
       }
       if (to) await placeable(tx, actor, to[0], to[1]);
       await tx.query(
@@ -212,7 +205,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
           'address' in p ? blankToNull(p.address) : current.address, 'contact' in p ? blankToNull(p.contact) : current.contact,
           JSON.stringify(p.attributes ?? current.attributes), to?.[0] ?? null, to?.[1] ?? null, actor.username]);
       await audit(tx, request, 'unit.update', `unit:${current.id}`, { changed: [...Object.keys(p), ...(to ? ['geometry'] : [])] });
-      return loadUnit(tx, current.id);
+      return loadUnit(tx, current.id, actor);
     });
     reply.header('etag', `"${row.version}"`);
     return toUnitFeature(types, row);
@@ -223,8 +216,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
   }, async (request, reply) => {
     const actor = requirePermission(request, 'units.edit');
     await db.transaction(async (tx) => {
-      const unit = await loadUnit(tx, request.params.id, true);
-      await assertUnitEditable(tx, actor, unit);
+      const unit = await loadUnit(tx, request.params.id, actor, true);
       await tx.query('DELETE FROM units WHERE id = $1', [unit.id]);
       await audit(tx, request, 'unit.delete', `unit:${unit.id}`, { type: unit.type, name: unit.name });
     });
@@ -242,8 +234,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
   app.get<{ Params: { id: number } }>('/api/units/:id/records', {
     schema: { tags: ['units'], summary: "A unit's file: inspections and notes, newest first", params: idParams, response: { 200: { type: 'array', items: recordSchema }, '4xx': problemSchema } },
   }, async (request) => {
-    requireUser(request);
-    await loadUnit(db, request.params.id);
+    await loadUnit(db, request.params.id, requireUser(request));
     const { rows } = await db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM unit_records WHERE unit_id = $1 ORDER BY date DESC, id DESC`, [request.params.id]);
     return rows.map(toRecord);
   });
@@ -265,10 +256,9 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     const actor = requirePermission(request, 'units.edit');
     const b = request.body;
     const today = now().toISOString().slice(0, 10);
-    if (b.date && b.date > today) throw invalid(`The date ${b.date} is in the future`, { errors: [{ field: 'date', message: 'in the future' }] });
+    if (b.date && b.date > today) throw problem('units.record-in-future', { date: b.date }, { errors: [{ field: 'date', message: 'in the future' }] });
     const row = await db.transaction(async (tx) => {
-      const unit = await loadUnit(tx, request.params.id, true);
-      await assertUnitEditable(tx, actor, unit);
+      const unit = await loadUnit(tx, request.params.id, actor, true);
       const { rows } = await tx.query<RecordRow>(
         `INSERT INTO unit_records (unit_id, date, kind, text, created_by) VALUES ($1, $2::date, $3, $4, $5) RETURNING ${RECORD_COLUMNS}`,
         [unit.id, b.date ?? today, b.kind, b.text.trim(), actor.username]);
@@ -296,11 +286,12 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
       },
     },
   }, async (request) => {
-    requireUser(request);
+    const actor = requireUser(request);
     const cellId = request.params.id;
     const exists = await db.query('SELECT 1 FROM cells WHERE id = $1', [cellId]);
-    if (!exists.rowCount) throw notFound(`Cell ${cellId}`);
-    const { where, params } = unitFilter({ cellId });
+    if (!exists.rowCount) throw problem('units.cell-not-found', { id: cellId });
+    // Counts only the units the actor may see: a street worker asking about the district counts their street's.
+    const { where, params } = unitFilter({ cellId }, actor);
     const { rows } = await db.query<{ type: string; n: number }>(`SELECT u.type, count(*)::int AS n FROM units u ${where} GROUP BY u.type`, params);
     const counts = new Map(rows.map((r) => [r.type, r.n]));
     // Every configured type (zeros too, so the panel's list is stable), then any type no longer configured.

@@ -3,9 +3,9 @@ import { stringify } from 'csv-stringify/sync';
 import type { AppContext } from '../context.ts';
 import type { UnitTypeConfig } from '../config.ts';
 import { audit } from '../audit.ts';
-import { scopeOf } from '../auth/actor.ts';
+import { scopeOf, type Actor } from '../auth/actor.ts';
 import { requirePermission, requireUser } from '../auth/guard.ts';
-import { invalid, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { acceptCsvBodies, parseCsv, type RowError } from '../people/csv.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, type UnitRow } from './feature.ts';
 import { unitFilter, unitQuerySchema, type UnitQuery } from './routes.ts';
@@ -109,9 +109,9 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
   function fromGeoJson(fc: unknown, errors: RowError[]): { candidates: Candidate[]; rows: number } {
     const features = (fc as { type?: unknown; features?: unknown }).features;
     if ((fc as { type?: unknown }).type !== 'FeatureCollection' || !Array.isArray(features)) {
-      throw invalid('Send a GeoJSON FeatureCollection of Point features', { errors: [{ field: 'body', message: 'not a FeatureCollection' }] });
+      throw problem('units.import-not-collection', {}, { errors: [{ field: 'body', message: 'not a FeatureCollection' }] });
     }
-    if (features.length === 0) throw invalid('The FeatureCollection has no features', { errors: [{ field: 'features', message: 'empty' }] });
+    if (features.length === 0) throw problem('units.import-empty', {}, { errors: [{ field: 'features', message: 'empty' }] });
     const candidates: Candidate[] = [];
     features.forEach((f: { geometry?: { type?: unknown; coordinates?: unknown }; properties?: Record<string, unknown> | null }, i) => {
       const row = i + 1;
@@ -198,7 +198,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
       errors.sort((a, b) => a.row - b.row);
       const invalidRows = new Set(errors.map((e) => e.row)).size;
       if (errors.length && !skipInvalid) {
-        throw invalid(`${invalidRows} of ${rows} rows are invalid; nothing was imported (fix them, or import with skipInvalid to skip them)`, { errors, rows });
+        throw problem('units.import-invalid-rows', { invalid: invalidRows, rows }, { errors, rows });
       }
       let ids: number[] = [];
       if (placed.length) {
@@ -217,8 +217,8 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
   });
 
   const exportQuery = { type: 'object', properties: unitQuerySchema, additionalProperties: false } as const;
-  async function exportRows(query: UnitQuery) {
-    const { where, params } = unitFilter(query);
+  async function exportRows(query: UnitQuery, actor: Actor) {
+    const { where, params } = unitFilter(query, actor);
     const { rows } = await db.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM ${UNIT_FROM} ${where} ORDER BY u.id`, params);
     return rows;
   }
@@ -226,8 +226,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
   app.get<{ Querystring: UnitQuery }>('/api/units/export.csv', {
     schema: { tags: ['units'], summary: 'Units as CSV (lon/lat and WKT columns; attributes as JSON); re-importable', querystring: exportQuery, response: { '4xx': problemSchema } },
   }, async (request, reply) => {
-    requireUser(request);
-    const rows = await exportRows(request.query);
+    const rows = await exportRows(request.query, requireUser(request));
     const csv = stringify([
       ['id', 'type', 'name', 'address', 'contact', 'lon', 'lat', 'wkt', 'cell_code', 'attributes'],
       ...rows.map((r) => {
@@ -242,8 +241,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
   app.get<{ Querystring: UnitQuery }>('/api/units/export.geojson', {
     schema: { tags: ['units'], summary: 'Units as a GeoJSON FeatureCollection file; re-importable', querystring: exportQuery, response: { '4xx': problemSchema } },
   }, async (request, reply) => {
-    requireUser(request);
-    const rows = await exportRows(request.query);
+    const rows = await exportRows(request.query, requireUser(request));
     return reply.type('application/geo+json').header('content-disposition', 'attachment; filename="units.geojson"')
       .send(JSON.stringify({ type: 'FeatureCollection', features: rows.map((r) => toUnitFeature(types, r)) }));
   });

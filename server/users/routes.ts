@@ -147,8 +147,6 @@ export default async function userRoutes(app: FastifyInstance, { db }: AppContex
            display_name = COALESCE($2, display_name), role = COALESCE($3, role), scope = COALESCE($4, scope),
            person_id = CASE WHEN $5::boolean THEN $6 ELSE person_id END, active = COALESCE($7, active),
            password_hash = COALESCE($8, password_hash),
-           failed_logins = CASE WHEN $8 IS NULL THEN failed_logins ELSE 0 END,
-           locked_until = CASE WHEN $8 IS NULL THEN locked_until END,
            version = version + 1, updated_at = now()
          WHERE id = $1 RETURNING ${COLUMNS}`,
         [request.params.id, b.displayName?.trim() ?? null, b.role ?? null, b.scope ?? null, 'personId' in b, b.personId ?? null, b.active ?? null, hash]);
@@ -156,6 +154,8 @@ export default async function userRoutes(app: FastifyInstance, { db }: AppContex
       if (!row) throw notFound(`User ${request.params.id}`);
       // A deactivated account or a new password ends every open session at once.
       if (b.active === false || hash) await tx.query('DELETE FROM sessions WHERE user_id = $1', [row.id]);
+      // A new password lifts the sign-in locks of the account, wherever they were earned.
+      if (hash) await tx.query('DELETE FROM sign_in_failures WHERE username = $1', [row.username]);
       const changed = Object.keys(b).map((k) => (k === 'password' ? 'password (reset)' : k));
       await audit(tx, request, 'user.update', `user:${row.id}`, { changed });
       return toUser(row);

@@ -127,6 +127,10 @@ const viewIn = (target: Target, ok = 200, out = 403): Record<Who, number> => ({
 const unitEditIn = (target: Target, ok: number, out = 403): Record<Who, number> => ({
   public: 401, admin: ok, planner: ok, commander: 403, plannerWest: target === 'east' ? out : ok, workerWest: target === 'east' ? out : ok,
 });
+/** Personal data (units, their records): any account in the west, scoped accounts do not see the east (404). */
+const seenIn = (target: Target, ok = 200): Record<Who, number> => ({
+  public: 401, admin: ok, planner: ok, commander: ok, plannerWest: target === 'east' ? 404 : ok, workerWest: target === 'east' ? 404 : ok,
+});
 /** cells/people/assignments.edit (admin, planner); scoped planner only in the west. */
 const planIn = (target: Target, ok: number, out = 403): Record<Who, number> => ({
   public: 401, admin: ok, planner: ok, commander: 403, workerWest: 403, plannerWest: target === 'east' ? out : ok,
@@ -223,7 +227,7 @@ const cases: Case[] = [
     { route: 'GET /api/inspections/coverage/map?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/coverage/map?cellId=${cellOf(target)}` }), expect: viewIn(target) },
     { route: 'GET /api/inspections/ledger?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/ledger?cellId=${cellOf(target)}` }), expect: viewIn(target) },
     { route: 'GET /api/inspections/far-check-ins?cellId=', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/far-check-ins?cellId=${cellOf(target)}` }), expect: viewIn(target) },
-    { route: 'GET /api/inspections/ledger/units/:id', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/ledger/units/${fx.unit[target]}` }), expect: viewIn(target) },
+    { route: 'GET /api/inspections/ledger/units/:id', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/ledger/units/${fx.unit[target]}` }), expect: viewIn(target, 200, 404) },
     { route: 'GET /api/inspections/:id', target, perm: 'reports.view', request: () => ({ method: 'GET', url: `/api/inspections/${fx.patrol[target]}` }), expect: viewIn(target, 200, 404) },
     {
       // Every permitted user already has an open patrol: past the guards, they meet the one-open-patrol rule (409).
@@ -289,14 +293,16 @@ const cases: Case[] = [
     route: `GET ${url}`, target: 'none', request: () => ({ method: 'GET', url }), expect: signedIn(200),
   })),
 
-  // Units (server/units): any account reads them; editing needs units.edit and the unit's cell in scope.
+  // Units (server/units) are personal data: any account reads those in its scope, one outside it is a 404;
+  // editing needs units.edit too. Lists, exports and the summary hold only the scope (see below).
   { route: 'GET /api/unit-types', target: 'none', request: () => ({ method: 'GET', url: '/api/unit-types' }), expect: everyone(200) },
   { route: 'GET /api/units', target: 'none', request: () => ({ method: 'GET', url: '/api/units' }), expect: signedIn(200) },
   { route: 'GET /api/units/export.csv', target: 'none', request: () => ({ method: 'GET', url: '/api/units/export.csv' }), expect: signedIn(200) },
   { route: 'GET /api/units/export.geojson', target: 'none', request: () => ({ method: 'GET', url: '/api/units/export.geojson' }), expect: signedIn(200) },
   ...both.flatMap((target): Case[] => [
-    { route: 'GET /api/units/:id', target, request: () => ({ method: 'GET', url: `/api/units/${fx.unit[target]}` }), expect: signedIn(200) },
-    { route: 'GET /api/units/:id/records', target, request: () => ({ method: 'GET', url: `/api/units/${fx.unit[target]}/records` }), expect: signedIn(200) },
+    { route: 'GET /api/units/:id', target, request: () => ({ method: 'GET', url: `/api/units/${fx.unit[target]}` }), expect: seenIn(target) },
+    { route: 'GET /api/units/:id/records', target, request: () => ({ method: 'GET', url: `/api/units/${fx.unit[target]}/records` }), expect: seenIn(target) },
+    { route: 'GET /ogc/collections/units/items/:id', target, request: () => ({ method: 'GET', url: `/ogc/collections/units/items/${fx.unit[target]}` }), expect: seenIn(target) },
     { route: 'GET /api/cells/:id/units/summary', target, request: () => ({ method: 'GET', url: `/api/cells/${cellOf(target)}/units/summary` }), expect: signedIn(200) },
     {
       route: 'POST /api/units', target, perm: 'units.edit',
@@ -306,18 +312,18 @@ const cases: Case[] = [
     {
       route: 'PATCH /api/units/:id', target, perm: 'units.edit',
       request: () => ({ method: 'PATCH', url: `/api/units/${fx.unit[target]}`, payload: { properties: { name: '改名' } }, headers: { 'if-match': '*' } }),
-      expect: unitEditIn(target, 400),
+      expect: unitEditIn(target, 400, 404),
     },
     {
       // Each request deletes a unit of its own, so every permitted user gets as far as deleting.
       route: 'DELETE /api/units/:id', target, perm: 'units.edit',
       request: async () => ({ method: 'DELETE', url: `/api/units/${await insertUnit(target, '待删除')}` }),
-      expect: unitEditIn(target, 204),
+      expect: unitEditIn(target, 204, 404),
     },
     {
       route: 'POST /api/units/:id/records', target, perm: 'units.edit',
       request: () => ({ method: 'POST', url: `/api/units/${fx.unit[target]}/records`, payload: { kind: 'note', text: '门口堆物已清理' } }),
-      expect: unitEditIn(target, 201),
+      expect: unitEditIn(target, 201, 404),
     },
     {
       // A row outside one's scope is a row error of the all-or-nothing import (422), like every other bad row.
@@ -407,6 +413,42 @@ describe(`scoped reads show only the scope (${TEST_DB})`, () => {
     const exported = await get('/api/export/reports.geojson', 'workerWest');
     expect(exported.features.length).toBeGreaterThan(0);
     expect(exported.features.every((f: { geometry: { coordinates: number[] } }) => inWest(f.geometry.coordinates[0]!))).toBe(true);
+  });
+
+  it('units, their exports, their OGC collection and the unit summary hold west units only for scoped users', async () => {
+    const unitIds = (fc: { features: { id: number }[] }) => fc.features.map((f) => f.id);
+    for (const who of ['workerWest', 'plannerWest'] as const) {
+      for (const url of ['/api/units', '/api/units/export.geojson', '/ogc/collections/units/items?limit=1000']) {
+        const seen = unitIds(await get(url, who));
+        expect(seen, `${url} as ${who}`).toContain(fx.unit.west);
+        expect(seen, `${url} as ${who}`).not.toContain(fx.unit.east);
+        expect(seen, `${url} as ${who}`).not.toContain(fx.unit2.east);
+      }
+      const csv = (await t.app.inject({ method: 'GET', url: '/api/units/export.csv', headers: headers[who] })).body;
+      expect(csv).toContain('west 面馆');
+      expect(csv).not.toContain('east 面馆');
+      expect((await get(`/api/cells/${ids.east}/units/summary`, who)).total).toBe(0);
+      expect((await get(`/api/cells/${ids.district}/units/summary`, who)).total).toBe((await get(`/api/cells/${ids.west}/units/summary`, who)).total);
+    }
+    expect(unitIds(await get('/api/units', 'commander'))).toContain(fx.unit.east);
+    expect(unitIds(await get('/ogc/collections/units/items?limit=1000', 'admin'))).toContain(fx.unit.east);
+  });
+
+  it('full phones only for people of one\'s scope: masked elsewhere, in people, one person, assignments and search', async () => {
+    const masked = (target: Target) => `${phoneOf(target).slice(0, 3)}****${phoneOf(target).slice(-4)}`;
+    for (const who of ['workerWest', 'plannerWest'] as const) {
+      expect((await get(`/api/people/${fx.person.west}`, who)).phone).toBe(phoneOf('west'));
+      expect((await get(`/api/people/${fx.person.east}`, who)).phone).toBe(masked('east'));
+      expect((await get(`/api/cells/${ids.east}/assignments`, who))[0].phone).toBe(masked('east'));
+      expect((await get(`/api/cells/${ids.west}/assignments`, who))[0].phone).toBe(phoneOf('west'));
+      const listed = await get('/api/people?limit=1000', who);
+      expect(JSON.stringify(listed)).not.toContain(phoneOf('east'));
+      expect(listed.find((p: { id: number }) => p.id === fx.person.east).phone).toBe(masked('east'));
+      // A search by digits finds a masked number no more than it shows it.
+      expect((await get(`/api/people?q=${phoneOf('east').slice(0, 9)}`, who)).map((p: { id: number }) => p.id)).not.toContain(fx.person.east);
+      expect((await get(`/api/people?q=${phoneOf('west').slice(0, 9)}`, who)).map((p: { id: number }) => p.id)).toContain(fx.person.west);
+    }
+    for (const who of ['admin', 'commander'] as const) expect((await get(`/api/people/${fx.person.east}`, who)).phone).toBe(phoneOf('east'));
   });
 
   it('statistics, the monthly report, patrols, coverage and the ledger list west cells and patrols only', async () => {

@@ -101,9 +101,14 @@ describe(`editing cells safely (${TEST_DB})`, () => {
     expect(reshaped.json().properties.areaM2).toBeGreaterThan(cell.properties.areaM2 * 2);
     const invalidEdit = await t.app.inject({ method: 'PATCH', url, headers: { ...h, 'if-match': '"2"' }, payload: { geometry: { type: 'Polygon', coordinates: square(107.09, 34.08, 0.05) } } });
     expect(invalidEdit.statusCode).toBe(422);
-    const history = (await t.app.inject(`${url}/history`)).json();
+    const history = (await t.app.inject({ url: `${url}/history`, headers: h })).json();
     expect(history.map((v: { version: number; changed: string[]; changedBy: string }) => [v.version, v.changed, v.changedBy])).toEqual([[1, [], 'pat'], [2, ['geometry'], 'pat']]);
     expect(history[0].geometry.type).toBe('MultiPolygon');
+    // The public sees what changed and when, not who.
+    const publicHistory = await t.app.inject(`${url}/history`);
+    expect(publicHistory.json().map((v: { version: number; changed: string[] }) => [v.version, v.changed])).toEqual([[1, []], [2, ['geometry']]]);
+    expect(publicHistory.body).not.toContain('pat');
+    expect(publicHistory.json().every((v: object) => !('changedBy' in v))).toBe(true);
     const restored = await t.app.inject({ method: 'POST', url: `${url}/restore`, headers: h, payload: { version: 1 } });
     expect(restored.json().properties).toMatchObject({ version: 3 });
     expect(Math.abs(restored.json().properties.areaM2 / cell.properties.areaM2 - 1)).toBeLessThan(1e-9);
@@ -159,7 +164,7 @@ describe(`editing cells safely (${TEST_DB})`, () => {
     const ok = await t.app.inject({ method: 'DELETE', url: `/api/cells/${a.id}?childrenTo=${b.id}`, headers: h });
     expect(ok.statusCode).toBe(204);
     expect((await t.app.inject(`/api/cells/${kid.id}`)).json().properties.parentId).toBe(b.id);
-    const history = (await t.app.inject(`/api/cells/${a.id}/history`)).json();
+    const history = (await t.app.inject({ url: `/api/cells/${a.id}/history`, headers: h })).json();
     expect(history.at(-1)).toMatchObject({ operation: 'delete', changedBy: 'pat' });
   });
 
@@ -207,7 +212,7 @@ describe(`topological editing: one border moved in every cell that has it (${TES
     expect(rows[0]!.holes).toBe(0);
     expect(Math.abs(after.union / rows[0]!.sum - 1)).toBeLessThan(1e-9);
     expect(before.overlap).toBe(0);
-    const history = (await t.app.inject(`/api/cells/${b.id}/history`)).json();
+    const history = (await t.app.inject({ url: `/api/cells/${b.id}/history`, headers: h })).json();
     expect(history.at(-1)).toMatchObject({ version: 2, changed: ['geometry'], changedBy: 'pat' });
   });
 

@@ -69,7 +69,7 @@ describe('GDAL OAPIF reads every collection, page by page', () => {
     // Reports carry no private fields.
     const reports = byName.get('reports')!.features;
     for (const r of reports) {
-      expect(Object.keys(r.properties!).sort()).toEqual(['categoryName', 'category', 'closedAt', 'createdAt', 'id', 'severity', 'state'].filter((k) => k in r.properties!).sort());
+      expect(Object.keys(r.properties!).sort()).toEqual(['categoryName', 'category', 'closedAt', 'createdAt', 'id', 'location', 'severity', 'state'].filter((k) => k in r.properties!).sort());
       expect(JSON.stringify(r.properties)).not.toMatch(/张三|13800000000|消防通道/);
     }
   });

@@ -341,7 +341,8 @@ describe(`the ledger (台账) (${TEST_DB})`, () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ date: '2030-03-12', unit_name: '宝鸡商场', unit_type: 'key_fire_a', inspector: 'workerWest', result: 'fail', failed_items: 'extinguishers', far: 'false', location_source: 'device' });
     expect(rows[0]!.findings).toMatch(/^WG-/);
-    expect((await get(`/api/inspections/ledger/units/${u.fireA}`, h.workerEast)).statusCode).toBe(403);
+    // A unit outside one's scope is not admitted to exist.
+    expect((await get(`/api/inspections/ledger/units/${u.fireA}`, h.workerEast)).statusCode).toBe(404);
     expect((await get('/api/inspections/ledger/units/999999', h.workerWest)).statusCode).toBe(404);
   });
 

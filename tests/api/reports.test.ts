@@ -1,14 +1,16 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import exifr from 'exifr';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DB } from '../helpers/db.ts';
 import { insertCell, square, twoStreets } from '../helpers/cells.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { loadConfig, reportsConfig } from '../../server/config.ts';
 import { buildApp } from '../../server/app.ts';
+import { jpegWithGpsExif } from '../fixtures/photos/exif.ts';
 
 // Intake, routing, tracking, scope, photos, idempotency and live events. Cells: a district
 // (107..107.1 E, 34..34.1 N) with a west and an east street; the west street holds one community.
@@ -251,12 +253,36 @@ describe(`photos (${TEST_DB})`, () => {
     expect(detail.photos[0]).toMatchObject({ mime: 'image/png', width: 64, height: 48, purpose: 'report' });
     const original = await t.app.inject({ url: detail.photos[0].url, headers: h.workerWest });
     expect(original.headers['content-type']).toBe('image/png');
-    expect(original.rawPayload.equals(pngBuf)).toBe(true);
+    expect(await sharp(original.rawPayload).metadata()).toMatchObject({ format: 'png', width: 64, height: 48 });
     const thumb = await t.app.inject({ url: detail.photos[0].thumbUrl, headers: h.workerWest });
     expect(thumb.headers['content-type']).toBe('image/webp');
     expect((await sharp(thumb.rawPayload).metadata()).format).toBe('webp');
     expect((await t.app.inject({ url: detail.photos[0].url, headers: h.workerEast })).statusCode).toBe(404);
     expect((await t.app.inject({ url: detail.photos[0].url })).statusCode).toBe(401);
+  });
+
+  it('stores photos without EXIF: no GPS position, camera or owner, turned upright by their orientation', async () => {
+    const camera = await jpegWithGpsExif();
+    expect(await exifr.gps(camera)).toEqual({ latitude: 34.05, longitude: 107.02 });
+    const body = await multipart({ report: JSON.stringify(report(107.015, 34.014)) }, [{ name: 'IMG_0001.jpg', type: 'image/jpeg', data: camera }]);
+    const res = await t.app.inject({ method: 'POST', url: '/api/reports', ...body });
+    expect(res.statusCode, res.body).toBe(201);
+    const detail = (await t.app.inject({ url: `/api/reports/${res.json().id}`, headers: h.workerWest })).json();
+    // Stored 80×60 with orientation 6: shown (and now stored) upright, 60×80.
+    expect(detail.photos[0]).toMatchObject({ mime: 'image/jpeg', width: 60, height: 80 });
+    for (const url of [detail.photos[0].url, detail.photos[0].thumbUrl]) {
+      const served = (await t.app.inject({ url, headers: h.workerWest })).rawPayload;
+      expect(await exifr.parse(served, true).catch(() => undefined), url).toBeUndefined();
+      expect(await exifr.gps(served).catch(() => undefined), url).toBeUndefined();
+      const meta = await sharp(served).metadata();
+      expect(meta.exif, url).toBeUndefined();
+      expect(meta.orientation ?? 1, url).toBe(1);
+      expect(meta.height, url).toBeGreaterThan(meta.width!);
+    }
+    const { rows } = await t.db.query<{ file: string }>('SELECT file FROM report_photos WHERE report_id = $1', [res.json().id]);
+    const onDisk = readFileSync(path.join(photoDir, rows[0]!.file));
+    expect(onDisk.includes(Buffer.from('Canon'))).toBe(false);
+    expect(onDisk.includes(Buffer.from('Zhang San'))).toBe(false);
   });
 
   const filesIn = () => readdirSync(photoDir).length;

@@ -83,6 +83,6 @@ describe(`search (${TEST_DB})`, () => {
   it('says in Chinese when no cell lies at a point ("which grid am I in")', async () => {
     const res = await t.app.inject({ url: '/api/cards/at?lon=120.5&lat=30.2' });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toMatchObject({ code: 'search.no-cell-at', params: { lon: 120.5, lat: 30.2 } });
+    expect(res.json()).toMatchObject({ code: 'people.no-cell-at-point', params: { lon: 120.5, lat: 30.2 } });
   });
 });

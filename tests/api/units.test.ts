@@ -59,10 +59,11 @@ describe(`units filed in cells (${TEST_DB})`, () => {
     expect(create.statusCode).toBe(403);
     const url = `/api/units/${east.id}`;
     const patch = await t.app.inject({ method: 'PATCH', url, headers: { ...workerWest, 'if-match': '"1"' }, payload: { properties: { name: '改名' } } });
-    expect(patch.statusCode).toBe(403);
-    expect(patch.json().detail).toMatch(/outside your scope/);
-    expect((await t.app.inject({ method: 'DELETE', url, headers: workerWest })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: `${url}/records`, headers: workerWest, payload: { kind: 'note', text: 'x' } })).statusCode).toBe(403);
+    // A unit outside one's scope is not admitted to exist.
+    expect(patch.statusCode).toBe(404);
+    expect(patch.json().code).toBe('units.not-found');
+    expect((await t.app.inject({ method: 'DELETE', url, headers: workerWest })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'POST', url: `${url}/records`, headers: workerWest, payload: { kind: 'note', text: 'x' } })).statusCode).toBe(404);
     // Nor move one of their own units into the other street.
     const own = await addUnit(107.03, 34.05, '西街仓库', workerWest);
     const move = await t.app.inject({ method: 'PATCH', url: `/api/units/${own.id}`, headers: { ...workerWest, 'if-match': '"1"' }, payload: { geometry: { type: 'Point', coordinates: [107.07, 34.05] } } });
@@ -89,7 +90,7 @@ describe(`units filed in cells (${TEST_DB})`, () => {
   });
 
   it('lists units by cell (with sub-cells), type and bbox, and counts them by type', async () => {
-    const list = async (q: string) => (await t.app.inject({ url: `/api/units?${q}`, headers: workerWest })).json<{ features: UnitFeature[] }>().features.map((f) => f.properties.name).sort();
+    const list = async (q: string) => (await t.app.inject({ url: `/api/units?${q}`, headers: planner })).json<{ features: UnitFeature[] }>().features.map((f) => f.properties.name).sort();
     const west = await list(`cellId=${ids.west}`);
     expect(west).toEqual(['九小场所·面馆', '出租屋', '宝鸡机床厂', '西街仓库'].sort());
     expect(await list(`cellId=${ids.east}`)).toEqual(['东街加油站(中石化)']);
@@ -100,7 +101,9 @@ describe(`units filed in cells (${TEST_DB})`, () => {
     const byType = Object.fromEntries(summary.byType.map((b: { type: string; count: number }) => [b.type, b.count]));
     expect(byType).toMatchObject({ company: 2, small_place: 1, rented_housing: 1, key_fire_a: 0 });
     expect(summary.byType.find((b: { type: string }) => b.type === 'small_place')).toMatchObject({ zh: '九小场所' });
-    expect((await t.app.inject({ url: `/api/cells/${ids.district}/units/summary`, headers: workerWest })).json().total).toBe(5);
+    expect((await t.app.inject({ url: `/api/cells/${ids.district}/units/summary`, headers: planner })).json().total).toBe(5);
+    // A scoped worker counts only the units of their scope, even for the district above it.
+    expect((await t.app.inject({ url: `/api/cells/${ids.district}/units/summary`, headers: workerWest })).json().total).toBe(4);
   });
 });
 

@@ -18,9 +18,12 @@ describe('phones', () => {
   it('masks the middle of a number, keeping enough to recognise it', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');
     expect(maskPhone('09173214567')).toBe('091****4567');
-    expect(maskPhone('88123456')).toBe('88**3456');
-    expect(maskPhone('12345')).toBe('***45');
-    expect(maskPhone('110')).toBe('**0');
+    expect(maskPhone('+8613812345678')).toBe('+86*******5678');
+    // Short numbers never show most of their digits (a landline keeps its last quarter at most).
+    expect(maskPhone('88123456')).toBe('******56');
+    expect(maskPhone('0917321456')).toBe('********56');
+    expect(maskPhone('12345')).toBe('****5');
+    expect(maskPhone('110')).toBe('***');
   });
 });
 

@@ -1,8 +1,8 @@
 import type { Feature, Geometry } from 'geojson';
 import type { Config } from '../../config.ts';
 import type { Queryable } from '../../db/db.ts';
-import type { Actor } from '../../auth/actor.ts';
-import { typeName } from '../../units/feature.ts';
+import { scopeOf, type Actor } from '../../auth/actor.ts';
+import { typeName, unitInScopeSql } from '../../units/feature.ts';
 
 /** A filter on a collection's items: bbox (CRS84), a time instant or interval, paging. */
 export interface ItemQuery {
@@ -18,6 +18,8 @@ export interface CollectionDef {
   description: string;
   /** Only for signed-in users (units are not public). */
   needsUser: boolean;
+  /** Items limited to the user's scope by this SQL cell column (units: personal data, 404 outside scope). */
+  scopeColumn?: string;
   temporal: boolean;
   /** SQL pieces: the table (aliased t), the geometry, a fixed condition, the order. */
   from: string;
@@ -35,6 +37,9 @@ export interface CollectionDef {
 }
 
 const round7 = (n: number) => Math.round(n * 1e7) / 1e7;
+
+/** A report's public place: its point, or for a confidential one a point inside its cell. */
+const PUBLIC_REPORT_GEOM = 'CASE WHEN t.confidential THEN ST_PointOnSurface(c.geom) ELSE t.geom END';
 
 /**
  * The collections: cells (every level), one per level, units (signed-in users) and reports (the
@@ -80,6 +85,7 @@ export function collectionDefs(config: Config): CollectionDef[] {
       title: '单位场所 Units and places',
       description: 'Units and places on file (一户一档), each in the smallest cell containing it. Signed-in users only (an API token in QGIS or GDAL).',
       needsUser: true,
+      scopeColumn: 't.cell_id',
       temporal: false,
       from: 'units t LEFT JOIN cells c ON c.id = t.cell_id',
       geom: 't.geom',
@@ -103,15 +109,18 @@ export function collectionDefs(config: Config): CollectionDef[] {
     {
       id: 'reports',
       title: '隐患上报 Hazard reports',
-      description: 'Hazard reports as the public sees them: category, severity, state, place and time. Nothing about reporters or staff. datetime filters on the time filed.',
+      description: 'Hazard reports as the public sees them: category, severity, state, place and time. Nothing about reporters or staff. '
+        + 'A confidential report is placed at its cell (a point inside it, location "cell"), never at its exact point; one in no cell is left out. datetime filters on the time filed.',
       needsUser: false,
       temporal: true,
-      from: 'reports t',
-      geom: 't.geom',
-      where: null,
+      // The place the public sees: a confidential report's exact point never leaves the server, not
+      // even through a bbox filter or the extent, so every use of the geometry goes through this.
+      from: 'reports t LEFT JOIN cells c ON c.id = t.cell_id',
+      geom: PUBLIC_REPORT_GEOM,
+      where: '(NOT t.confidential OR t.cell_id IS NOT NULL)',
       whereParams: [],
       order: 't.id',
-      columns: 't.id, t.category, t.severity, t.state, t.created_at, t.closed_at, ST_X(t.geom) AS lon, ST_Y(t.geom) AS lat',
+      columns: `t.id, t.category, t.severity, t.state, t.created_at, t.closed_at, t.confidential, ST_X(${PUBLIC_REPORT_GEOM}) AS lon, ST_Y(${PUBLIC_REPORT_GEOM}) AS lat`,
       idWhere: 't.id = $ID',
       parseId: numericId,
       toFeature: (r) => {
@@ -122,11 +131,12 @@ export function collectionDefs(config: Config): CollectionDef[] {
           geometry: { type: 'Point', coordinates: [round7(r.lon as number), round7(r.lat as number)] },
           properties: {
             category: r.category, categoryName: category?.zh ?? r.category, severity: r.severity, state: r.state,
+            location: r.confidential ? 'cell' : 'exact',
             createdAt: new Date(r.created_at as string).toISOString(), closedAt: r.closed_at ? new Date(r.closed_at as string).toISOString() : null,
           },
         };
       },
-      properties: { category: 'string', categoryName: 'string', severity: 'string', state: 'string', createdAt: 'string', closedAt: 'string' },
+      properties: { category: 'string', categoryName: 'string', severity: 'string', state: 'string', location: 'string', createdAt: 'string', closedAt: 'string' },
     },
   ];
 }
@@ -134,9 +144,10 @@ export function collectionDefs(config: Config): CollectionDef[] {
 export const visibleTo = (c: CollectionDef, user: Actor | null) => !c.needsUser || user !== null;
 
 /** Replaces the $L / $ID / $n placeholders as parameters are pushed. */
-function conditions(c: CollectionDef, q: Partial<ItemQuery>, params: unknown[]): string {
+function conditions(c: CollectionDef, q: Partial<ItemQuery>, params: unknown[], user: Actor | null): string {
   const where: string[] = [];
-  if (c.where) where.push(c.where.replace('$L', `$${params.push(c.whereParams[0])}`));
+  if (c.scopeColumn) where.push(user ? unitInScopeSql(c.scopeColumn, `$${params.push(scopeOf(user))}`) : 'false');
+  if (c.where) where.push(c.where.includes('$L') ? c.where.replace('$L', `$${params.push(c.whereParams[0])}`) : c.where);
   if (q.bbox) {
     const [a, b, x, y] = q.bbox;
     where.push(`${c.geom} && ST_MakeEnvelope($${params.push(a)}, $${params.push(b)}, $${params.push(x)}, $${params.push(y)}, 4326)`);
@@ -152,9 +163,9 @@ function conditions(c: CollectionDef, q: Partial<ItemQuery>, params: unknown[]):
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
 
-export async function queryItems(q: Queryable, c: CollectionDef, query: ItemQuery): Promise<{ features: Feature[]; matched: number }> {
+export async function queryItems(q: Queryable, c: CollectionDef, query: ItemQuery, user: Actor | null): Promise<{ features: Feature[]; matched: number }> {
   const params: unknown[] = [];
-  const where = conditions(c, query, params);
+  const where = conditions(c, query, params, user);
   const { rows: count } = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${c.from} ${where}`, params);
   const { rows } = await q.query<Record<string, unknown>>(
     `SELECT ${c.columns} FROM ${c.from} ${where} ORDER BY ${c.order} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
@@ -162,20 +173,20 @@ export async function queryItems(q: Queryable, c: CollectionDef, query: ItemQuer
   return { features: rows.map(c.toFeature), matched: count[0]?.n ?? 0 };
 }
 
-export async function queryItem(q: Queryable, c: CollectionDef, id: string): Promise<Feature | null> {
+export async function queryItem(q: Queryable, c: CollectionDef, id: string, user: Actor | null): Promise<Feature | null> {
   const value = c.parseId(id);
   if (value === null) return null;
   const params: unknown[] = [];
-  const where = conditions(c, {}, params);
+  const where = conditions(c, {}, params, user);
   const { rows } = await q.query<Record<string, unknown>>(
     `SELECT ${c.columns} FROM ${c.from} ${where ? `${where} AND` : 'WHERE'} ${c.idWhere.replace('$ID', `$${params.push(value)}`)}`, params);
   return rows[0] ? c.toFeature(rows[0]) : null;
 }
 
 /** The spatial extent (and for reports the time span) of a collection. */
-export async function extentOf(q: Queryable, c: CollectionDef) {
+export async function extentOf(q: Queryable, c: CollectionDef, user: Actor | null) {
   const params: unknown[] = [];
-  const where = conditions(c, {}, params);
+  const where = conditions(c, {}, params, user);
   const { rows } = await q.query<{ minx: number | null; miny: number; maxx: number; maxy: number; t0: Date | null; t1: Date | null }>(
     `SELECT ST_XMin(e) AS minx, ST_YMin(e) AS miny, ST_XMax(e) AS maxx, ST_YMax(e) AS maxy, t0, t1
      FROM (SELECT ST_Extent(${c.geom}) AS e, ${c.temporal ? 'min(t.created_at)' : 'NULL::timestamptz'} AS t0, ${c.temporal ? 'max(t.created_at)' : 'NULL::timestamptz'} AS t1

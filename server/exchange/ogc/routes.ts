@@ -117,7 +117,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
       itemType: 'feature',
       crs: ['http://www.opengis.net/def/crs/OGC/1.3/CRS84'],
       storageCrs: 'http://www.opengis.net/def/crs/OGC/1.3/CRS84',
-      extent: await extentOf(db, c),
+      extent: await extentOf(db, c, request.user),
       links: [
         { href: `${base}/collections/${c.id}`, rel: 'self', type: 'application/json', title: 'this collection' },
         { href: `${base}/collections/${c.id}?f=html`, rel: 'alternate', type: 'text/html', title: 'this collection as HTML' },
@@ -199,7 +199,7 @@ ${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}
       const query: ItemQuery = { limit: Math.min(q.limit, MAX_LIMIT), offset: q.offset };
       if (q.bbox !== undefined) query.bbox = parseBbox(q.bbox);
       if (q.datetime !== undefined) query.datetime = parseDatetime(q.datetime);
-      const { features, matched } = await queryItems(db, c, query);
+      const { features, matched } = await queryItems(db, c, query, request.user);
       const format = formatOf(request);
       const self = `${baseOf(request)}/collections/${c.id}/items`;
       const keep = { bbox: q.bbox, datetime: q.datetime, limit: query.limit };
@@ -226,7 +226,7 @@ ${features.map((ft) => `<tr><td><a href="${esc(baseOf(request))}/collections/${e
   app.get<{ Params: { collectionId: string; featureId: string }; Querystring: { f?: string } }>(
     '/ogc/collections/:collectionId/items/:featureId', { schema: simple }, async (request, reply) => {
       const c = collection(request, request.params.collectionId);
-      const feature = await queryItem(db, c, request.params.featureId);
+      const feature = await queryItem(db, c, request.params.featureId, request.user);
       if (!feature) throw notFound(`Feature ${request.params.featureId} in ${c.id}`);
       const base = `${baseOf(request)}/collections/${c.id}`;
       const self = `${base}/items/${encodeURIComponent(String(feature.id))}`;

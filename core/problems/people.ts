@@ -1,0 +1,17 @@
+import { defineProblems } from './define.ts';
+
+/** People, their phones and their assignments to cells. */
+export const peopleProblems = defineProblems({
+  'people.not-found': { status: 404, en: 'Person {id} does not exist', zh: '人员 {id} 不存在' },
+  'people.cell-not-found': { status: 404, en: 'Cell {id} does not exist', zh: '网格 {id} 不存在' },
+  'people.no-cell-at-point': { status: 404, en: 'No cell contains the point ({lon}, {lat})', zh: '没有网格包含点（{lon}, {lat}）' },
+  'people.phone-invalid': { status: 422, en: '"{phone}" is not a phone number: use digits, optionally with a leading + and spaces or dashes', zh: '“{phone}”不是电话号码：请使用数字，可带前导 + 以及空格或短横线' },
+  'people.phone-taken': { status: 409, en: 'The phone {phone} already belongs to person {personId} ({name})', zh: '电话 {phone} 已属于人员 {personId}（{name}）' },
+  'people.out-of-scope': { status: 403, en: 'Person {id} ({name}) is also responsible for cells outside your scope ({cells})', zh: '人员 {id}（{name}）还负责你管辖范围以外的网格（{cells}）' },
+  'people.if-match-required': { status: 428, en: 'Send the person version you edited as If-Match (the ETag of GET /api/people/:id)', zh: '请在 If-Match 中附上所编辑的人员版本号（GET /api/people/:id 的 ETag）' },
+  'people.if-match-invalid': { status: 400, en: 'If-Match "{value}" is not a version', zh: 'If-Match“{value}”不是版本号' },
+  'people.version-conflict': { status: 409, en: 'Person {id} was changed by someone else: you edited version {expected}, it is now version {current}', zh: '人员 {id} 已被他人修改：你编辑的是第 {expected} 版，现在是第 {current} 版' },
+  'people.still-responsible': { status: 409, en: 'Person {id} ({name}) is responsible for {count} cell(s) ({cells}): remove those assignments first', zh: '人员 {id}（{name}）仍负责 {count} 个网格（{cells}），请先解除这些分工' },
+  'people.assignments-invalid': { status: 422, en: 'The assignments are invalid: {summary}', zh: '分工不正确：{summary}' },
+  'people.role-rules': { status: 422, en: '{summary}', zh: '分工不符合岗位规则：{summary}' },
+});

@@ -1,0 +1,18 @@
+import { defineProblems } from './define.ts';
+
+/** Units and places on file (一户一档) and their records. */
+export const unitProblems = defineProblems({
+  'units.not-found': { status: 404, en: 'Unit {id} does not exist', zh: '单位场所 {id} 不存在' },
+  'units.cell-not-found': { status: 404, en: 'Cell {id} does not exist', zh: '网格 {id} 不存在' },
+  'units.position-out-of-range': { status: 422, en: 'The position [{lon}, {lat}] is out of range: longitude -180..180, latitude -90..90 (lon, lat order)', zh: '坐标 [{lon}, {lat}] 超出范围：经度 -180..180，纬度 -90..90（先经度后纬度）' },
+  'units.outside-cells': { status: 422, en: 'The point [{lon}, {lat}] lies outside every cell: units are filed in the cell that contains them', zh: '点 [{lon}, {lat}] 不在任何网格内：单位场所须归入包含它的网格' },
+  'units.point-out-of-scope': { status: 403, en: 'The point [{lon}, {lat}] lies in cell {cellId}, outside your scope: you work in cells {scope} and below', zh: '点 [{lon}, {lat}] 位于网格 {cellId}，不在你的管辖范围内（你负责网格 {scope} 及其下级）' },
+  'units.if-match-required': { status: 428, en: 'Send the unit version you edited as If-Match (the ETag of GET /api/units/:id)', zh: '请在 If-Match 中附上所编辑的单位版本号（GET /api/units/:id 的 ETag）' },
+  'units.if-match-invalid': { status: 400, en: 'If-Match "{value}" is not a version', zh: 'If-Match“{value}”不是版本号' },
+  'units.version-conflict': { status: 409, en: 'Unit {id} was changed by someone else: you edited version {expected}, it is now version {current}', zh: '单位场所 {id} 已被他人修改：你编辑的是第 {expected} 版，现在是第 {current} 版' },
+  'units.record-in-future': { status: 422, en: 'The date {date} is in the future', zh: '日期 {date} 晚于今天' },
+  'units.attributes-too-large': { status: 422, en: 'The attributes are too large: at most {maxDepth} levels deep, {maxKeys} entries and {maxBytes} bytes', zh: '附加属性过大：最多 {maxDepth} 层、{maxKeys} 项、{maxBytes} 字节' },
+  'units.import-not-collection': { status: 422, en: 'Send a GeoJSON FeatureCollection of Point features', zh: '请发送由点要素组成的 GeoJSON FeatureCollection' },
+  'units.import-empty': { status: 422, en: 'The FeatureCollection has no features', zh: 'FeatureCollection 中没有要素' },
+  'units.import-invalid-rows': { status: 422, en: '{invalid} of {rows} rows are invalid; nothing was imported (fix them, or import with skipInvalid to skip them)', zh: '{rows} 行中有 {invalid} 行不正确，未导入任何数据（请改正，或用 skipInvalid 跳过这些行）' },
+});
