@@ -12,6 +12,7 @@ import { PlanPanel } from './plan/PlanPanel.tsx';
 import { CommandPanel } from './command/CommandPanel.tsx';
 import { ReportsPanel } from './reports/ReportsPanel.tsx';
 import { AdminPanel } from './admin/AdminPanel.tsx';
+import { UnitsPanel } from './units/UnitsPanel.tsx';
 import { PublicExtras } from './cards/PublicExtras.tsx';
 
 type ConfigState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; config: ClientConfig };
@@ -47,6 +48,7 @@ export function App() {
     if (session.is('planner')) allowed.push('plan');
     if (session.is('commander')) allowed.push('command');
     if (session.is('worker', 'commander')) allowed.push('reports');
+    if (session.is('planner', 'worker', 'commander')) allowed.push('units');
     if (session.is()) allowed.push('admin');
     return allowed;
   }, [session]);
@@ -121,6 +123,7 @@ export function App() {
             {view === 'plan' && <PlanPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
             {view === 'command' && <CommandPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
             {view === 'reports' && <ReportsPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
+            {view === 'units' && <UnitsPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
             {view === 'admin' && <AdminPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
           </aside>
           <MapView config={configState.config} selectedId={selection?.id ?? null} focus={focus} onSelect={selectOnMap} />
