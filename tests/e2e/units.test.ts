@@ -122,6 +122,7 @@ describe('the units view (一户一档)', () => {
     await page.getByTestId('units-type').selectOption('company');
     await expect.poll(async () => { const n = await rowNames(); return n.includes('宏达机械厂') && n.includes('渭滨印刷厂') && !n.includes('小吃店') && !n.includes('金台商场'); }).toBe(true);
     await page.getByTestId('units-type').selectOption('');
+    await expect.poll(async () => (await rowNames()).includes('小吃店')).toBe(true);
     if (shots) await page.screenshot({ path: `${shots}/units-list.png` });
   });
 
@@ -133,7 +134,11 @@ describe('the units view (一户一档)', () => {
     await form.locator('input[name=contact]').fill('刘店长 13700137000');
     const spot: [number, number] = [at[0] + 0.0002, at[1] + 0.0001];
     await clickMapAt(page, spot);
-    await expect.poll(() => page.getByTestId('unit-where').textContent()).toContain(spot[0].toFixed(4));
+    // Placed where clicked, to the pixel.
+    await expect.poll(async () => {
+      const [lon, lat] = ((await page.getByTestId('unit-where').textContent()) ?? '').match(/-?\d+\.\d+/g)?.map(Number) ?? [NaN, NaN];
+      return Math.abs(lon! - spot[0]) < 2e-5 && Math.abs(lat! - spot[1]) < 2e-5;
+    }).toBe(true);
     await page.getByTestId('unit-save').click();
     const unitPage = page.getByTestId('unit-page');
     await unitPage.waitFor();
@@ -213,6 +218,10 @@ describe('the units view (一户一档)', () => {
       return s;
     });
     await phone.goto(`${server.url}/#/units`);
+    await phone.reload();
+    await phone.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: 90_000 });
+    // On a phone the panel opens from the menu button.
+    await phone.locator('.panel-toggle').click();
     await phone.getByTestId('units-list').waitFor({ timeout: 30_000 });
     const sheet = (await phone.locator('aside.panel').boundingBox())!;
     expect(sheet.width).toBe(390);
