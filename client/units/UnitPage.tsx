@@ -10,6 +10,7 @@ import { useUnitMessages } from './messages.ts';
 import { UnitForm } from './UnitForm.tsx';
 
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
+const STATES = ['reported', 'verified', 'rejected', 'dispatched', 'rectifying', 'rectified', 'closed'] as const;
 
 function When({ at, date }: { at: string; date: string }) {
   const { lang } = useI18n();
@@ -31,7 +32,7 @@ function EntryItem({ e, page }: { e: Entry; page: Page }) {
         <span className="unit-entry-kind">{t(`kind.${e.kind}`)}</span>
         {category && <span className="badge">{lang === 'zh-CN' ? category.zh : category.en}</span>}
         {e.severity === 'major' && <span className="badge bad">{t('severity.major')}</span>}
-        {e.kind === 'hazard' && e.result && <span className={`badge ${e.result === 'closed' || e.result === 'rectified' ? 'good' : 'warn'}`} data-testid="hazard-state">{e.result}</span>}
+        {e.kind === 'hazard' && e.result && <span className={`badge ${e.result === 'closed' || e.result === 'rectified' ? 'good' : 'warn'}`} data-testid="hazard-state">{(STATES as readonly string[]).includes(e.result) ? t(`state.${e.result as (typeof STATES)[number]}`) : e.result}</span>}
         {result && <span className={`badge ${e.result === 'failed' ? 'bad' : 'good'}`}>{result}</span>}
       </div>
       <div className="unit-entry-meta"><When at={e.at} date={e.date} />{e.by && <span> · {e.by}</span>}{e.trackingCode && <span className="mono"> · {e.trackingCode}</span>}</div>

@@ -166,7 +166,8 @@ describe('the units view (一户一档)', () => {
     await expect.poll(() => timeline.locator('li').evaluateAll((li) => li.map((x) => (x as HTMLElement).dataset.kind)))
       .toEqual(['hazard', 'visit', 'note']);
     await expect(timeline.textContent()).resolves.toContain('疏散通道堆放货物');
-    await expect(page.getByTestId('unit-summary').textContent()).resolves.toMatch(/1 hazards/);
+    await expect(page.getByTestId('unit-summary').textContent()).resolves.toMatch(/Hazards: 1\s*Open: 1/);
+    await expect(page.getByTestId('hazard-state').textContent()).resolves.toBe('Reported');
     const add = page.getByTestId('unit-add-record');
     await add.locator('input[name=text]').fill('灭火器已更换');
     await add.locator('button[type=submit]').click();
