@@ -15,6 +15,7 @@ const PlanPanel = lazy(() => import('./plan/PlanPanel.tsx').then((m) => ({ defau
 const CommandPanel = lazy(() => import('./command/CommandPanel.tsx').then((m) => ({ default: m.CommandPanel })));
 const ReportsPanel = lazy(() => import('./reports/ReportsPanel.tsx').then((m) => ({ default: m.ReportsPanel })));
 const AdminPanel = lazy(() => import('./admin/AdminPanel.tsx').then((m) => ({ default: m.AdminPanel })));
+const UnitsPanel = lazy(() => import('./units/UnitsPanel.tsx').then((m) => ({ default: m.UnitsPanel })));
 import { PublicExtras } from './cards/PublicExtras.tsx';
 
 type ConfigState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; config: ClientConfig };
@@ -50,6 +51,7 @@ export function App() {
     if (session.is('planner')) allowed.push('plan');
     if (session.is('commander')) allowed.push('command');
     if (session.is('worker', 'commander')) allowed.push('reports');
+    if (session.is('planner', 'worker', 'commander')) allowed.push('units');
     if (session.is()) allowed.push('admin');
     return allowed;
   }, [session]);
@@ -131,6 +133,7 @@ export function App() {
             {view === 'plan' && <PlanPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
             {view === 'command' && <CommandPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
             {view === 'reports' && <ReportsPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
+            {view === 'units' && <UnitsPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
             {view === 'admin' && <AdminPanel config={configState.config} selectedId={selection?.id ?? null} onSelect={selectOnMap} />}
             </Suspense>
           </aside>

@@ -1,8 +1,8 @@
 import { useCallback, useSyncExternalStore } from 'react';
 
 /** The screens of Wangge; each is a tab in the header for the roles that use it. */
-export type View = 'map' | 'plan' | 'command' | 'reports' | 'admin';
-export const VIEWS: View[] = ['map', 'plan', 'command', 'reports', 'admin'];
+export type View = 'map' | 'plan' | 'command' | 'reports' | 'units' | 'admin';
+export const VIEWS: View[] = ['map', 'plan', 'command', 'reports', 'units', 'admin'];
 
 export interface Route {
   view: View;

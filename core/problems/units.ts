@@ -15,4 +15,8 @@ export const unitProblems = defineProblems({
   'units.import-not-collection': { status: 422, en: 'Send a GeoJSON FeatureCollection of Point features', zh: '请发送由点要素组成的 GeoJSON FeatureCollection' },
   'units.import-empty': { status: 422, en: 'The FeatureCollection has no features', zh: 'FeatureCollection 中没有要素' },
   'units.import-invalid-rows': { status: 422, en: '{invalid} of {rows} rows are invalid; nothing was imported (fix them, or import with skipInvalid to skip them)', zh: '{rows} 行中有 {invalid} 行不正确，未导入任何数据（请改正，或用 skipInvalid 跳过这些行）' },
+  'units.version-required': { status: 428, en: 'Send the unit version you saw as If-Match', zh: '请求缺少单位的版本号（If-Match）' },
+  'units.stale': { status: 409, en: 'Unit {id} was changed by someone else: you saw version {expected}, it is now version {current}', zh: '单位 {id} 已被他人修改（你看到的是第 {expected} 版，现在是第 {current} 版），请刷新后重试' },
+  'units.already-archived': { status: 409, en: 'Unit {id} is already archived', zh: '单位 {id} 已归档' },
+  'units.not-archived': { status: 409, en: 'Unit {id} is not archived', zh: '单位 {id} 未归档' },
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { unitCollectionSchema, unitFeatureSchema } from './feature.ts';
+import unitHistoryRoutes from './history.ts';
 import unitRoutes from './routes.ts';
 import unitTransferRoutes from './transfer.ts';
 
@@ -10,4 +11,5 @@ export default async function unitsPlugin(app: FastifyInstance, ctx: AppContext)
   app.addSchema(unitCollectionSchema);
   await app.register(unitRoutes, ctx);
   await app.register(unitTransferRoutes, ctx);
+  await app.register(unitHistoryRoutes, ctx);
 }

@@ -145,13 +145,14 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
     return { candidates, rows: features.length };
   }
 
-  app.post<{ Body: unknown; Querystring: { skipInvalid?: boolean } }>('/api/units/import', {
+  app.post<{ Body: unknown; Querystring: { skipInvalid?: boolean; dryRun?: boolean } }>('/api/units/import', {
     schema: {
       tags: ['units'],
       summary: 'Import units from CSV (type, name, address, contact, lon+lat or wkt; other columns become attributes) or GeoJSON',
       description: 'Send text/csv, application/geo+json (a FeatureCollection of Points), or JSON {csv | geojson, skipInvalid}. '
-        + 'Each unit is filed in the cell containing it. Any invalid row → 422 listing every row error, nothing written, unless skipInvalid.',
-      querystring: { type: 'object', properties: { skipInvalid: { type: 'boolean' } }, additionalProperties: false },
+        + 'Each unit is filed in the cell containing it. Any invalid row → 422 listing every row error, nothing written, unless skipInvalid. '
+        + 'dryRun=true writes nothing and answers the preview: every valid row with the cell it would be filed in, and every row error.',
+      querystring: { type: 'object', properties: { skipInvalid: { type: 'boolean' }, dryRun: { type: 'boolean' } }, additionalProperties: false },
       body: {
         anyOf: [
           { type: 'string', minLength: 1 },
@@ -166,6 +167,16 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
           properties: {
             rows: { type: 'integer' }, imported: { type: 'integer' }, skipped: { type: 'integer' }, ids: { type: 'array', items: { type: 'integer' } },
             errors: { type: 'array', items: { type: 'object', properties: { row: { type: 'integer' }, field: { type: 'string' }, message: { type: 'string' } } } },
+            preview: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  row: { type: 'integer' }, type: { type: 'string' }, name: { type: 'string' }, address: { type: ['string', 'null'] }, contact: { type: ['string', 'null'] },
+                  lon: { type: 'number' }, lat: { type: 'number' }, cellId: { type: 'integer' }, cellCode: { type: 'string' },
+                },
+              },
+            },
           },
         },
         '4xx': problemSchema,
@@ -197,6 +208,16 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
       });
       errors.sort((a, b) => a.row - b.row);
       const invalidRows = new Set(errors.map((e) => e.row)).size;
+      if (request.query.dryRun) {
+        const cellIds = [...new Set(routed.map((r) => r.cell_id).filter((c): c is number => c !== null))];
+        const { rows: cells } = await tx.query<{ id: number; code: string }>('SELECT id, code FROM cells WHERE id = ANY($1::int[])', [cellIds]);
+        const codeOf = new Map(cells.map((c) => [c.id, c.code]));
+        const preview = placed.map((c) => {
+          const cellId = routed[candidates.indexOf(c)]!.cell_id!;
+          return { row: c.row, type: c.type, name: c.name, address: c.address, contact: c.contact, lon: c.lon, lat: c.lat, cellId, cellCode: codeOf.get(cellId) ?? '' };
+        });
+        return { rows, imported: 0, skipped: invalidRows, ids: [], errors, preview };
+      }
       if (errors.length && !skipInvalid) {
         throw problem('units.import-invalid-rows', { invalid: invalidRows, rows }, { errors, rows });
       }

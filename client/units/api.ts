@@ -1,0 +1,87 @@
+import type { Feature, FeatureCollection, Point } from 'geojson';
+import { api } from '../api.ts';
+
+/** The API of server/units (routes.ts, history.ts, transfer.ts). */
+export interface UnitType {
+  code: string;
+  zh: string;
+  en: string;
+}
+
+export interface UnitProperties {
+  type: string;
+  typeName: { zh: string; en: string };
+  name: string;
+  address: string | null;
+  contact: string | null;
+  attributes: Record<string, unknown>;
+  cellId: number | null;
+  cellCode: string | null;
+  version: number;
+  updatedAt: string;
+}
+
+export type Unit = Feature<Point, UnitProperties> & { id: number };
+export type Units = FeatureCollection<Point, UnitProperties>;
+
+export interface Photo { id: number; reportId: number; url: string; thumbUrl: string }
+
+export interface Entry {
+  kind: 'inspection' | 'note' | 'visit' | 'hazard' | 'rectification';
+  at: string;
+  date: string;
+  by: string | null;
+  text: string | null;
+  result: string | null;
+  failedItems: string[];
+  reportId: number | null;
+  trackingCode: string | null;
+  category: string | null;
+  severity: string | null;
+  photos: Photo[];
+}
+
+export interface Contact { name: string; role: string; roleName: { zh: string; en: string }; phone: string | null; organisation: string | null }
+
+export interface UnitPage {
+  unit: Unit;
+  contacts: Contact[];
+  counts: { inspections: number; hazards: number; openHazards: number; rectified: number; photos: number };
+  categories: Record<string, { zh: string; en: string }>;
+  entries: Entry[];
+}
+
+export interface RowError { row: number; field: string; message: string }
+export interface PreviewRow { row: number; type: string; name: string; address: string | null; contact: string | null; lon: number; lat: number; cellId: number; cellCode: string }
+export interface ImportResult { rows: number; imported: number; skipped: number; ids: number[]; errors: RowError[]; preview?: PreviewRow[] }
+
+export interface UnitInput {
+  type: string;
+  name: string;
+  address: string | null;
+  contact: string | null;
+  attributes: Record<string, unknown>;
+}
+
+export const isArchived = (u: Unit) => typeof u.properties.attributes.archivedAt === 'string';
+const ifMatch = (u: Unit) => ({ 'if-match': `"${u.properties.version}"` });
+const point = (at: [number, number]) => ({ type: 'Point', coordinates: at });
+
+export const unitsApi = {
+  types: () => api<UnitType[]>('/api/unit-types'),
+  list: (query: { cellId?: number | null; type?: string }, signal?: AbortSignal) => {
+    const params = new URLSearchParams();
+    if (query.cellId) params.set('cellId', String(query.cellId));
+    if (query.type) params.set('type', query.type);
+    return api<Units>(`/api/units?${params}`, { signal });
+  },
+  page: (id: number, signal?: AbortSignal) => api<UnitPage>(`/api/units/${id}/history`, { signal }),
+  create: (at: [number, number], p: UnitInput) => api<Unit>('/api/units', { method: 'POST', body: { type: 'Feature', geometry: point(at), properties: p } }),
+  edit: (u: Unit, p: UnitInput) => api<Unit>(`/api/units/${u.id}`, { method: 'PATCH', headers: ifMatch(u), body: { properties: p } }),
+  move: (u: Unit, at: [number, number]) => api<Unit>(`/api/units/${u.id}`, { method: 'PATCH', headers: ifMatch(u), body: { geometry: point(at) } }),
+  archive: (u: Unit) => api<Unit>(`/api/units/${u.id}/archive`, { method: 'POST', headers: ifMatch(u) }),
+  restore: (u: Unit) => api<Unit>(`/api/units/${u.id}/restore`, { method: 'POST', headers: ifMatch(u) }),
+  addRecord: (id: number, r: { kind: 'inspection' | 'note'; text: string; date?: string }) => api(`/api/units/${id}/records`, { method: 'POST', body: r }),
+  importCsv: (csv: string, opts: { dryRun?: boolean; skipInvalid?: boolean }) =>
+    api<ImportResult>(`/api/units/import${opts.dryRun ? '?dryRun=true' : ''}`, { method: 'POST', body: { csv, skipInvalid: opts.skipInvalid ?? false } }),
+};
