@@ -12,10 +12,10 @@ import { UnitForm } from './UnitForm.tsx';
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 const STATES = ['reported', 'verified', 'rejected', 'dispatched', 'rectifying', 'rectified', 'closed'] as const;
 
-function When({ at, date }: { at: string; date: string }) {
+function When({ at, date, dateOnly }: { at: string; date: string; dateOnly: boolean }) {
   const { lang } = useI18n();
   // Records carry a date only; check-ins and report steps a time, shown in local time.
-  const hasTime = !at.endsWith('T00:00:00.000Z') || at.slice(0, 10) !== date;
+  const hasTime = !dateOnly;
   const text = hasTime ? new Date(at).toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'short' }) : new Date(`${date}T12:00:00`).toLocaleDateString(lang, { dateStyle: 'medium' });
   return <time className="unit-time" dateTime={at}>{text}</time>;
 }
@@ -35,7 +35,7 @@ function EntryItem({ e, page }: { e: Entry; page: Page }) {
         {e.kind === 'hazard' && e.result && <span className={`badge ${e.result === 'closed' || e.result === 'rectified' ? 'good' : 'warn'}`} data-testid="hazard-state">{(STATES as readonly string[]).includes(e.result) ? t(`state.${e.result as (typeof STATES)[number]}`) : e.result}</span>}
         {result && <span className={`badge ${e.result === 'failed' ? 'bad' : 'good'}`}>{result}</span>}
       </div>
-      <div className="unit-entry-meta"><When at={e.at} date={e.date} />{e.by && <span> · {e.by}</span>}{e.trackingCode && <span className="mono"> · {e.trackingCode}</span>}</div>
+      <div className="unit-entry-meta"><When at={e.at} date={e.date} dateOnly={e.kind === 'inspection' || e.kind === 'note'} />{e.by && <span> · {e.by}</span>}{e.trackingCode && <span className="mono"> · {e.trackingCode}</span>}</div>
       {e.text && <p className="unit-entry-text">{e.text}</p>}
       {e.photos.length > 0 && (
         <div className="unit-photos">

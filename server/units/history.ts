@@ -124,7 +124,10 @@ export default async function unitHistoryRoutes(app: FastifyInstance, { db, conf
     });
     const iso = (d: Date) => d.toISOString();
     const entries: Entry[] = [
-      ...records.rows.map((r) => ({ ...blank, kind: r.kind, at: `${r.date}T00:00:00.000Z`, date: r.date, by: r.created_by, text: r.text })),
+      // A record has a date; one written on its day sorts by when it was written, among that day's check-ins.
+      ...records.rows.map((r) => ({
+        ...blank, kind: r.kind, at: iso(r.created_at).slice(0, 10) === r.date ? iso(r.created_at) : `${r.date}T00:00:00.000Z`, date: r.date, by: r.created_by, text: r.text,
+      })),
       ...visits.rows.map((v) => {
         const failed = v.checklist.filter((c) => !c.ok).map((c) => c.code);
         return { ...blank, kind: 'visit' as const, at: iso(v.at), date: iso(v.at).slice(0, 10), by: v.inspector, text: v.note, result: failed.length ? 'failed' : 'ok', failedItems: failed };

@@ -164,14 +164,15 @@ describe('the units view (一户一档)', () => {
     const timeline = page.getByTestId('unit-timeline');
     await timeline.waitFor();
     await expect.poll(() => timeline.locator('li').evaluateAll((li) => li.map((x) => (x as HTMLElement).dataset.kind)))
-      .toEqual(['hazard', 'visit', 'note']);
+      .toEqual(['note', 'hazard', 'visit']);
     await expect(timeline.textContent()).resolves.toContain('疏散通道堆放货物');
     await expect(page.getByTestId('unit-summary').textContent()).resolves.toMatch(/Hazards: 1\s*Open: 1/);
     await expect(page.getByTestId('hazard-state').textContent()).resolves.toBe('Reported');
     const add = page.getByTestId('unit-add-record');
     await add.locator('input[name=text]').fill('灭火器已更换');
     await add.locator('button[type=submit]').click();
-    await expect.poll(() => timeline.textContent()).toContain('灭火器已更换');
+    // The newest first: a record written today goes on top.
+    await expect.poll(() => timeline.locator('li').first().textContent()).toContain('灭火器已更换');
     if (shots) await page.screenshot({ path: `${shots}/unit-page.png` });
   });
 
