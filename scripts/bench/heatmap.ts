@@ -23,8 +23,8 @@ const FILTERS: Record<string, Omit<ReportFilter, 'scope' | 'now' | 'bbox'>> = {
   all: { state: 'all' },
   'fire+open': { state: 'open', category: 'fire' },
   overdue: { state: 'overdue' },
-  '30 days': { state: 'all', from: new Date('2026-06-01T00:00:00+08:00'), to: new Date('2026-07-01T00:00:00+08:00') },
-  'replay day': { state: 'all', from: new Date('2026-09-14T08:00:00+08:00'), to: new Date('2026-09-15T08:00:00+08:00') },
+  '30 days': { state: 'all', from: new Date('2026-01-10T00:00:00+08:00'), to: new Date('2026-02-09T00:00:00+08:00') },
+  'replay day': { state: 'all', from: new Date('2026-01-20T08:00:00+08:00'), to: new Date('2026-01-21T08:00:00+08:00') },
 };
 
 export interface HeatmapRow {
