@@ -111,7 +111,7 @@ function reportIntake(results: JobResult<IntakeRow>[]) {
 
 function reportTiles(results: JobResult<TileRow>[]) {
   const rows = results.flatMap((r) => r.rows);
-  const label = (r: TileRow) => `${r.encoder === 'postgis' ? 'ST_AsMVT' : 'Node encoder'} (${DB_LABEL[r.db]})`;
+  const label = (r: TileRow) => `${r.encoder === 'postgis' ? 'ST_AsMVT' : r.encoder === 'node' ? 'Node encoder' : 'raw ST_AsMVT query'} (${DB_LABEL[r.db]})`;
   printTable('Vector tiles of the cells, per tile (encoder called directly, no cache)',
     ['cells', 'zoom', 'path', 'tiles', 'p50 ms', 'p95 ms', 'mean bytes', 'max bytes'],
     rows.map((r) => [r.cells, r.zoom, label(r), r.tiles, fmt(r.p50Ms), fmt(r.p95Ms), Math.round(r.meanBytes), r.maxBytes]));
@@ -120,12 +120,24 @@ function reportTiles(results: JobResult<TileRow>[]) {
   const nodePg = byKey(rows.filter((r) => r.encoder === 'node' && r.db === 'postgres'), key);
   const emb = byKey(rows.filter((r) => r.db === 'embedded'), key);
   const keys = [...new Set(rows.map(key))];
-  printTable('Tiles side by side: p50 ms', ['cells', 'zoom', 'ST_AsMVT (PostgreSQL)', 'Node (PostgreSQL)', 'Node (embedded)', 'embedded/ST_AsMVT'],
+  const raw = byKey(rows.filter((r) => r.encoder === 'raw ST_AsMVT'), key);
+  printTable('Tiles side by side: p50 ms', ['cells', 'zoom', 'ST_AsMVT (PostgreSQL)', 'raw ST_AsMVT query', 'ST_AsMVT/raw', 'Node (PostgreSQL)', 'Node (embedded)', 'embedded/ST_AsMVT'],
     keys.map((k) => {
       const [cells, zoom] = k.split('/');
-      const a = mvt.get(k)?.p50Ms ?? NaN, b = nodePg.get(k)?.p50Ms ?? NaN, c = emb.get(k)?.p50Ms ?? NaN;
-      return [cells!, zoom!, fmt(a), fmt(b), fmt(c), ratio(c, a)];
+      const a = mvt.get(k)?.p50Ms ?? NaN, b = nodePg.get(k)?.p50Ms ?? NaN, c = emb.get(k)?.p50Ms ?? NaN, d = raw.get(k)?.p50Ms ?? NaN;
+      return [cells!, zoom!, fmt(a), fmt(d), ratio(a, d), fmt(b), fmt(c), ratio(c, a)];
     }));
+  for (const [kind, encoder] of [['postgres', 'postgis'], ['embedded', 'node']] as const) {
+    for (const cells of new Set(rows.map((r) => r.cells))) {
+      const mine = rows.filter((r) => r.db === kind && r.encoder === encoder && r.cells === cells);
+      if (mine.length === 0) continue;
+      const tag = `tiles.${kind}.1e${Math.round(Math.log10(cells))}`;
+      summary[`${tag}.maxBytes`] = Math.max(...mine.map((r) => r.maxBytes));
+      summary[`${tag}.p95Ms`] = round1(Math.max(...mine.map((r) => r.p95Ms)));
+      const z13 = mine.find((r) => r.zoom === 13), r13 = raw.get(`${cells}/13`);
+      if (kind === 'postgres' && z13 && r13) summary[`${tag}.z13.vsRawMvt`] = Math.round((z13.p50Ms / r13.p50Ms) * 100) / 100;
+    }
+  }
   return rows;
 }
 
