@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DB } from '../helpers/db.ts';
-import { twoStreets } from '../helpers/cells.ts';
+import { insertCell, square, twoStreets } from '../helpers/cells.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { loadConfig } from '../../server/config.ts';
 import { commandConfig } from '../../server/command/config.ts';
@@ -158,5 +158,18 @@ describe(`heatmap rollup (${TEST_DB})`, () => {
     const after = (await t.db.query('SELECT band, day, i, j, category, severity, state_class, root_id, n FROM report_heat ORDER BY 1, 2, 3, 4, 5, 6, 7, 8')).rows;
     expect(before.length).toBeGreaterThan(400);
     expect(after).toEqual(before);
+  });
+
+  it('follows a street moved to another district: the rollup counts it for its new top-level cell', async () => {
+    const other = await insertCell(t.db, { code: '610303', name: '金台区', level: 1, rings: square(107.2, 34, 0.1) });
+    await t.db.query('UPDATE cells SET parent_id = $1 WHERE id = $2', [other, ids.east]);
+    const size = binSizeMetres(11, 16);
+    for (const scope of [[other], [ids.district]]) {
+      const filter: ReportFilter = { scope, now: NOW };
+      const rolled = await binRollup(t.db, { filter, cellSize: size, weights: WEIGHTS });
+      expect(rolled).toBeDefined();
+      expectSameBins(rolled!, await binReports(t.db, { filter, cellSize: size, weights: WEIGHTS }));
+    }
+    expect((await binReports(t.db, { filter: { scope: [other], now: NOW }, cellSize: size, weights: WEIGHTS })).length).toBeGreaterThan(0);
   });
 });
