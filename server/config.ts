@@ -9,6 +9,9 @@ export interface LevelConfig {
   level: number;
   zh: string;
   en: string;
+  /** The zooms at which the cell tiles draw this level (every zoom when absent): a city's buildings stay out of its overview. */
+  minZoom?: number;
+  maxZoom?: number;
 }
 
 /**

@@ -9,11 +9,11 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import type { Db } from '../../server/db/db.ts';
 import { loadCells, reportPoints, tilingExtent } from './data.ts';
-import { HEAVY, openPlace, percentile, schemaUrl, type DbKind } from './lib.ts';
+import { HEAVY, QUICK, openPlace, percentile, schemaUrl, type DbKind } from './lib.ts';
 import { startChildServer } from './server.ts';
 
-export const INTAKE_SIZES = [1_000, 100_000];
-const DURATION_S = Number(process.env.BENCH_INTAKE_SECONDS ?? (HEAVY ? 30 : 10));
+export const INTAKE_SIZES = QUICK ? [1_000] : [1_000, 100_000];
+const DURATION_S = Number(process.env.BENCH_INTAKE_SECONDS ?? (HEAVY ? 30 : QUICK ? 5 : 10));
 const CONNECTIONS = 10;
 const RAW_QUERIES = 3000;
 

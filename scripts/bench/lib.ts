@@ -13,6 +13,8 @@ import { migrate } from '../../server/db/migrate.ts';
 
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/wangge_bench';
 export const HEAVY = process.env.BENCH_HEAVY === '1';
+/** `npm run bench -- --quick` (BENCH_QUICK=1 in the jobs): the reduced set, under 5 minutes. */
+export const QUICK = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
 
 export type DbKind = 'embedded' | 'postgres';
 export const DB_LABEL: Record<DbKind, string> = { embedded: 'embedded PGlite', postgres: 'PostgreSQL' };

@@ -10,6 +10,7 @@
  * with PostGIS when missing; every job works in a schema of its own, dropped at the end). Data is
  * generated from fixed seeds. Prints one table per section and writes them as JSON under bench-results/.
  */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +30,19 @@ type Section = (typeof SECTIONS)[number];
 type JobKind = DbKind | 'turf';
 
 const log = (s: string) => console.error(s);
+
+/** Flat named figures of this run, merged into bench-results/summary.json (other keys there are kept). */
+const summary: Record<string, number> = {};
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+function writeSummary() {
+  const file = 'bench-results/summary.json';
+  let old: Record<string, unknown> = {};
+  try { old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { /* the first run */ }
+  mkdirSync('bench-results', { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...old, ...summary, 'run.at': new Date().toISOString() }, null, 2)}\n`);
+  return file;
+}
 
 async function coverageJob(kind: JobKind, runId: string): Promise<CoverageRow[]> {
   const rows: CoverageRow[] = [];
@@ -92,12 +106,22 @@ function reportIntake(results: JobResult<IntakeRow>[]) {
         return [e.cells, fmt(p.apiReqPerS, 0), fmt(e.apiReqPerS, 0), ratio(p.apiReqPerS, e.apiReqPerS), fmt(p.apiP95Ms), fmt(e.apiP95Ms)];
       }));
   }
+  // The figures at the most cells measured per database (10^5, or 10^3 with --quick).
+  for (const kind of ['postgres', 'embedded'] as const) {
+    const mine = rows.filter((r) => r.db === kind).sort((a, b) => b.cells - a.cells)[0];
+    if (!mine) continue;
+    const tag = `intake.${kind}`;
+    summary[`${tag}.cells`] = mine.cells;
+    summary[`${tag}.reportsPerSecond`] = round1(mine.apiReqPerS);
+    summary[`${tag}.p99Ms`] = round1(mine.apiP99Ms);
+    summary[`${tag}.routePointPerSecond`] = round1(mine.rawQueriesPerS);
+  }
   return rows;
 }
 
 function reportTiles(results: JobResult<TileRow>[]) {
   const rows = results.flatMap((r) => r.rows);
-  const label = (r: TileRow) => `${r.encoder === 'postgis' ? 'ST_AsMVT' : 'Node encoder'} (${DB_LABEL[r.db]})`;
+  const label = (r: TileRow) => `${r.encoder === 'postgis' ? 'ST_AsMVT' : r.encoder === 'node' ? 'Node encoder' : 'raw ST_AsMVT query'} (${DB_LABEL[r.db]})`;
   printTable('Vector tiles of the cells, per tile (encoder called directly, no cache)',
     ['cells', 'zoom', 'path', 'tiles', 'p50 ms', 'p95 ms', 'mean bytes', 'max bytes'],
     rows.map((r) => [r.cells, r.zoom, label(r), r.tiles, fmt(r.p50Ms), fmt(r.p95Ms), Math.round(r.meanBytes), r.maxBytes]));
@@ -106,29 +130,47 @@ function reportTiles(results: JobResult<TileRow>[]) {
   const nodePg = byKey(rows.filter((r) => r.encoder === 'node' && r.db === 'postgres'), key);
   const emb = byKey(rows.filter((r) => r.db === 'embedded'), key);
   const keys = [...new Set(rows.map(key))];
-  printTable('Tiles side by side: p50 ms', ['cells', 'zoom', 'ST_AsMVT (PostgreSQL)', 'Node (PostgreSQL)', 'Node (embedded)', 'embedded/ST_AsMVT'],
+  const raw = byKey(rows.filter((r) => r.encoder === 'raw ST_AsMVT'), key);
+  printTable('Tiles side by side: p50 ms', ['cells', 'zoom', 'ST_AsMVT (PostgreSQL)', 'raw ST_AsMVT query', 'ST_AsMVT/raw', 'Node (PostgreSQL)', 'Node (embedded)', 'embedded/ST_AsMVT'],
     keys.map((k) => {
       const [cells, zoom] = k.split('/');
-      const a = mvt.get(k)?.p50Ms ?? NaN, b = nodePg.get(k)?.p50Ms ?? NaN, c = emb.get(k)?.p50Ms ?? NaN;
-      return [cells!, zoom!, fmt(a), fmt(b), fmt(c), ratio(c, a)];
+      const a = mvt.get(k)?.p50Ms ?? NaN, b = nodePg.get(k)?.p50Ms ?? NaN, c = emb.get(k)?.p50Ms ?? NaN, d = raw.get(k)?.p50Ms ?? NaN;
+      return [cells!, zoom!, fmt(a), fmt(d), ratio(a, d), fmt(b), fmt(c), ratio(c, a)];
     }));
+  for (const [kind, encoder] of [['postgres', 'postgis'], ['embedded', 'node']] as const) {
+    for (const cells of new Set(rows.map((r) => r.cells))) {
+      const mine = rows.filter((r) => r.db === kind && r.encoder === encoder && r.cells === cells);
+      if (mine.length === 0) continue;
+      const tag = `tiles.${kind}.1e${Math.round(Math.log10(cells))}`;
+      summary[`${tag}.maxBytes`] = Math.max(...mine.map((r) => r.maxBytes));
+      summary[`${tag}.p95Ms`] = round1(Math.max(...mine.map((r) => r.p95Ms)));
+      const z13 = mine.find((r) => r.zoom === 13), r13 = raw.get(`${cells}/13`);
+      if (kind === 'postgres' && z13 && r13) summary[`${tag}.z13.vsRawMvt`] = Math.round((z13.p50Ms / r13.p50Ms) * 100) / 100;
+    }
+  }
   return rows;
 }
 
 function reportHeatmap(results: JobResult<HeatmapRow>[]) {
   const rows = results.flatMap((r) => r.rows);
-  printTable('Heatmap (GET /api/heatmap\'s query: points up to 5,000 in view, else bins), 1280×800 px view, all states',
-    ['reports', 'database', 'zoom', 'mode', 'bins/points', 'reports in view', 'p50 ms', 'p95 ms', 'load s'],
-    rows.map((r) => [r.reports, DB_LABEL[r.db], r.zoom, r.mode, r.bins, r.inView, fmt(r.p50Ms), fmt(r.p95Ms), fmt(r.loadSeconds)]));
-  const key = (r: HeatmapRow) => `${r.reports}/${r.zoom}`;
-  const pg = byKey(rows.filter((r) => r.db === 'postgres'), key);
-  const emb = byKey(rows.filter((r) => r.db === 'embedded'), key);
-  printTable('Heatmap side by side: p50 ms', ['reports', 'zoom', 'PostgreSQL', 'embedded', 'embedded/PostgreSQL'],
-    [...new Set(rows.map(key))].map((k) => {
-      const [reports, zoom] = k.split('/');
-      const a = pg.get(k)?.p50Ms ?? NaN, b = emb.get(k)?.p50Ms ?? NaN;
-      return [reports!, zoom!, fmt(a), fmt(b), ratio(b, a)];
+  const key = (r: HeatmapRow) => `${r.reports}/${r.db}/${r.zoom}/${r.filter}`;
+  const raw = byKey(rows.filter((r) => r.source === 'raw'), key);
+  const rolled = rows.filter((r) => r.source === 'rollup');
+  printTable('Heatmap (GET /api/heatmap: points up to 5,000 in view, else bins), 1280×800 px view: from the rollup and from the raw reports side by side',
+    ['reports', 'database', 'zoom', 'filter', 'mode', 'bins/points', 'in view', 'rollup p50', 'rollup p95', 'raw p50', 'raw p95', 'raw/rollup p95', 'load s'],
+    rolled.map((r) => {
+      const w = raw.get(key(r));
+      return [r.reports, DB_LABEL[r.db], r.zoom, r.filter, r.mode, r.bins, r.inView, fmt(r.p50Ms), fmt(r.p95Ms), fmt(w?.p50Ms ?? NaN), fmt(w?.p95Ms ?? NaN), ratio(w?.p95Ms ?? NaN, r.p95Ms), fmt(r.loadSeconds)];
     }));
+  for (const kind of ['postgres', 'embedded'] as const) {
+    for (const reports of new Set(rows.filter((r) => r.db === kind).map((r) => r.reports))) {
+      const mine = rows.filter((r) => r.db === kind && r.reports === reports);
+      const worst = (source: string) => Math.max(...mine.filter((r) => r.source === source).map((r) => r.p95Ms));
+      const tag = `heatmap.${kind}.1e${Math.round(Math.log10(reports))}`;
+      summary[`${tag}.p95Ms`] = round1(worst('rollup'));
+      summary[`${tag}.raw.p95Ms`] = round1(worst('raw'));
+    }
+  }
   return rows;
 }
 
@@ -168,8 +210,10 @@ function reportExchange(results: JobResult<ExchangeRow>[]) {
 
 async function main() {
   const args = process.argv.slice(2);
+  if (args.includes('--quick')) process.env.BENCH_QUICK = '1';
   const sections = SECTIONS.filter((s) => args.includes(s));
-  const chosen = sections.length ? sections : [...SECTIONS];
+  // --quick without sections: the reduced set (intake at 10^3 cells, tiles at 10^4, heatmap at 10^5), under 5 minutes.
+  const chosen = sections.length ? sections : args.includes('--quick') ? ['intake', 'tiles', 'heatmap'] as Section[] : [...SECTIONS];
   const only = args.find((a) => a.startsWith('--db='))?.slice(5) as DbKind | undefined;
   const kinds: DbKind[] = only ? [only] : ['postgres', 'embedded'];
   const runId = randomBytes(3).toString('hex');
@@ -202,6 +246,7 @@ async function main() {
   }
   printTable('Peak RSS per job (MiB): the benchmark process, which holds the embedded database; intake rows above give the server\'s own',
     ['section', 'database', 'peak RSS MiB', 'seconds'], memory);
+  files.push(writeSummary());
   console.log(`\n${((Date.now() - started) / 60000).toFixed(1)} minutes; written: ${files.join(', ')}`);
 }
 

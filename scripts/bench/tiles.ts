@@ -4,11 +4,25 @@
  * vt-pbf after clipping in PostGIS, on both). Calls the encoder directly: the server's tile cache
  * would otherwise answer repeats.
  */
-import { encodeCellsTile, type TileEncoder } from '../../server/tiles/encode.ts';
+import type { Db } from '../../server/db/db.ts';
+import { encodeCellsTile, type LevelZooms, type TileEncoder } from '../../server/tiles/encode.ts';
 import { loadCells, tilingExtent } from './data.ts';
-import { HEAVY, openPlace, percentile, type DbKind } from './lib.ts';
+import { HEAVY, QUICK, openPlace, percentile, type DbKind } from './lib.ts';
 
-export const TILE_SIZES = [10_000, 100_000];
+export const TILE_SIZES = QUICK ? [10_000] : [10_000, 100_000];
+/** The tiling's levels as a deployment would configure them: its 100 m cells from zoom 13 on. */
+const LEVELS: LevelZooms[] = [{ level: 1 }, { level: 2, minZoom: 13 }];
+
+/** The plain ST_AsMVT query on the same cells (no level choice, no labels, no cap): the reference. */
+async function rawMvt(db: Db, t: { z: number; x: number; y: number }): Promise<Buffer> {
+  const { rows } = await db.query<{ mvt: Uint8Array | null }>(
+    `SELECT ST_AsMVT(f, 'cells', 4096, 'geom', 'id') AS mvt FROM (
+       SELECT c.id, c.code, c.name, c.level, ST_AsMVTGeom(ST_Transform(c.geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
+       FROM cells c WHERE c.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)) f`, [t.z, t.x, t.y]);
+  const b = rows[0]?.mvt ?? new Uint8Array();
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+type Encoder = TileEncoder | 'raw ST_AsMVT';
 export const ZOOMS = [10, 13, 16];
 /** Tiles timed per zoom at most, spread evenly over the tiles the cells touch. */
 const SAMPLE = HEAVY ? 60 : 24;
@@ -16,7 +30,7 @@ const SAMPLE = HEAVY ? 60 : 24;
 export interface TileRow {
   cells: number;
   db: DbKind;
-  encoder: TileEncoder;
+  encoder: Encoder;
   zoom: number;
   tiles: number;
   p50Ms: number;
@@ -42,7 +56,7 @@ export function sampleTiles(bbox: [number, number, number, number], z: number, m
 
 export async function benchTiles(kind: DbKind, runId: string, log: (s: string) => void): Promise<TileRow[]> {
   const rows: TileRow[] = [];
-  const encoders: TileEncoder[] = kind === 'postgres' ? ['postgis', 'node'] : ['node'];
+  const encoders: Encoder[] = kind === 'postgres' ? ['postgis', 'raw ST_AsMVT', 'node'] : ['node'];
   for (const cells of TILE_SIZES) {
     const db = await openPlace({ kind, where: kind === 'embedded' ? '' : `wg_bench_${runId}_tiles_${cells}` }, { create: true });
     try {
@@ -51,12 +65,13 @@ export async function benchTiles(kind: DbKind, runId: string, log: (s: string) =
       for (const encoder of encoders) {
         for (const z of ZOOMS) {
           const tiles = sampleTiles(bbox, z, SAMPLE);
-          await encodeCellsTile(db, tiles[0]!, encoder); // warm-up
+          const encode = (t: { z: number; x: number; y: number }) => (encoder === 'raw ST_AsMVT' ? rawMvt(db, t) : encodeCellsTile(db, { ...t, levels: LEVELS }, encoder));
+          await encode(tiles[0]!); // warm-up
           const ms: number[] = [];
           const bytes: number[] = [];
           for (const t of tiles) {
             const start = process.hrtime.bigint();
-            const tile = await encodeCellsTile(db, t, encoder);
+            const tile = await encode(t);
             ms.push(Number(process.hrtime.bigint() - start) / 1e6);
             bytes.push(tile.length);
           }

@@ -90,6 +90,142 @@ export async function binReports(q: Queryable, opts: BinOptions): Promise<HeatBi
   }));
 }
 
+/** The rollup's zoom bands (report_heat_rows, migration 013): a band-L cell is the world's width / 2^L. */
+export const HEAT_BANDS = [15, 18];
+const WORLD_WIDTH = 2 * Math.PI * R;
+const DAY_MS = 86_400_000;
+const utcDay = (t: number) => new Date(Math.floor(t / DAY_MS) * DAY_MS);
+const dayText = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The top-level cells, if the scope is made of them only (the rollup keeps reports per top-level cell). */
+async function rootScope(q: Queryable, scope: number[]): Promise<boolean> {
+  if (scope.length === 0) return true;
+  const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM cells WHERE id = ANY ($1::int[]) AND parent_id IS NULL', [scope]);
+  return rows[0]!.n === new Set(scope).size;
+}
+
+/**
+ * The bins binReports computes, from the rollup (report_heat) where it holds the answer and from the
+ * reports for the rest: the rollup's band cells wholly inside the bbox and the whole UTC days of the
+ * time window come from the rollup; the bbox's edge strips and the window's partial days are binned
+ * from the reports, as are the open reports not yet overdue, subtracted for state=overdue. A bin of
+ * side S = h·2^n (n ≥ 1) is exactly a block of band cells: round(x / S) = floor((floor(x / h) + 2^(n-1)) / 2^n).
+ * Undefined when the rollup cannot answer (a bin finer than the finest band, a bin size not a power
+ * of two of the world's width, a scope below the top level, a bbox narrower than two band cells).
+ */
+export async function binRollup(q: Queryable, opts: BinOptions): Promise<HeatBin[] | undefined> {
+  const S = opts.cellSize;
+  const k = Math.round(Math.log2(WORLD_WIDTH / S));
+  if (WORLD_WIDTH / 2 ** k !== S) return undefined;
+  const band = HEAT_BANDS.find((L) => L >= k + 1);
+  if (band === undefined) return undefined;
+  const f = opts.filter;
+  if (!(await rootScope(q, f.scope))) return undefined;
+  const h = WORLD_WIDTH / 2 ** band;
+  const m = 2 ** (band - k);
+  const bbox = clipToMercator(f.bbox);
+  // Band cells wholly inside the bbox (a cell's margin of safety on each side).
+  const ia = Math.floor(mercatorX(bbox[0]) / h) + 1, ib = Math.floor(mercatorX(bbox[2]) / h) - 1;
+  const ja = Math.floor(mercatorY(bbox[1]) / h) + 1, jb = Math.floor(mercatorY(bbox[3]) / h) - 1;
+  if (ia > ib || ja > jb) return undefined;
+  // Whole UTC days of the window (all time without one).
+  const windowed = f.from !== undefined || f.to !== undefined;
+  const d0 = f.from ? utcDay(f.from.getTime() + DAY_MS - 1) : undefined;
+  const d1 = f.to ? utcDay(f.to.getTime()) : undefined;
+  if (d0 && d1 && d0.getTime() >= d1.getTime()) return undefined;
+
+  const bins = new Map<string, { i: number; j: number; count: number; weight: number }>();
+  const add = (rows: { i: number | string; j: number | string; count: number | string; weight: number }[], sign: number) => {
+    for (const r of rows) {
+      const key = `${r.i},${r.j}`;
+      const b = bins.get(key) ?? { i: Number(r.i), j: Number(r.j), count: 0, weight: 0 };
+      b.count += sign * Number(r.count);
+      b.weight += sign * r.weight;
+      bins.set(key, b);
+    }
+  };
+
+  // 1. The rollup.
+  {
+    const params: unknown[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const where = [`band = ${p(band)}`, `i BETWEEN ${p(ia)} AND ${p(ib)}`, `j BETWEEN ${p(ja)} AND ${p(jb)}`];
+    if (!windowed) where.push(`day = 'infinity'`);
+    else {
+      where.push(`day <> 'infinity'`);
+      if (d0) where.push(`day >= ${p(dayText(d0))}::date`);
+      if (d1) where.push(`day < ${p(dayText(d1))}::date`);
+    }
+    if (f.category) where.push(`category = ${p(f.category)}`);
+    if (f.severity) where.push(`severity = ${p(f.severity)}`);
+    const state = f.state ?? 'all';
+    if (state === 'open' || state === 'overdue') where.push(`state_class = 'open'`);
+    if (state === 'closed') where.push(`state_class = 'closed'`);
+    if (f.scope.length > 0) where.push(`root_id = ANY (${p(f.scope)}::int[])`);
+    const half = p(m / 2), mm = p(m);
+    const weight = `(CASE WHEN severity = 'major' THEN ${p(opts.weights.major)}::float8 ELSE ${p(opts.weights.ordinary)}::float8 END)`;
+    const { rows } = await q.query<{ i: string; j: string; count: string; weight: number }>(
+      `SELECT floor((i + ${half}::int)::float8 / ${mm}::float8)::bigint AS i, floor((j + ${half}::int)::float8 / ${mm}::float8)::bigint AS j,
+              sum(n)::bigint AS count, sum(n * ${weight})::float8 AS weight
+       FROM report_heat WHERE ${where.join(' AND ')} GROUP BY 1, 2`, params);
+    add(rows, 1);
+  }
+
+  // Reports in the rollup's part (band cells ia..ib × ja..jb, whole days), as SQL on `r`.
+  const inRollup = (params: unknown[]) => {
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const hh = p(h);
+    const cond = [
+      `floor(ST_X(r.geom) * ${R * Math.PI / 180} / ${hh}::float8) BETWEEN ${p(ia)} AND ${p(ib)}`,
+      `floor(ln(tan(pi() / 4 + radians(ST_Y(r.geom)) / 2)) * ${R} / ${hh}::float8) BETWEEN ${p(ja)} AND ${p(jb)}`,
+    ];
+    if (d0) cond.push(`r.created_at >= ${p(d0)}::timestamptz`);
+    if (d1) cond.push(`r.created_at < ${p(d1)}::timestamptz`);
+    return `(${cond.join(' AND ')})`;
+  };
+  const rawBins = async (filter: ReportFilter, extra: (params: unknown[]) => string) => {
+    const params: unknown[] = [];
+    const size = `$${params.push(S)}::float8`;
+    const where = reportFilterSql({ ...filter, bbox }, params);
+    const more = extra(params);
+    const weight = weightSql(opts.weights, params);
+    const { rows } = await q.query<{ i: string; j: string; count: number; weight: number }>(
+      `SELECT i, j, count(*)::int AS count, sum(w)::float8 AS weight FROM (
+         SELECT round(ST_X(r.geom) * ${R * Math.PI / 180} / ${size})::bigint AS i,
+                round(ln(tan(pi() / 4 + radians(ST_Y(r.geom)) / 2)) * ${R} / ${size})::bigint AS j,
+                ${weight} AS w
+         FROM reports r WHERE ${where} AND ${more}) p
+       GROUP BY i, j`, params);
+    return rows;
+  };
+
+  // 2. The rest from the reports: the bbox's edge strips (any time) and the window's partial days.
+  add(await rawBins(f, (params) => {
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const eps = 1e-9;
+    const lonA = lonOf(ia * h) + eps, lonB = lonOf((ib + 1) * h) - eps;
+    const latA = latOf(ja * h) + eps, latB = latOf((jb + 1) * h) - eps;
+    const env = (w: number, s: number, e: number, n: number) => `r.geom && ST_MakeEnvelope(${p(w)}, ${p(s)}, ${p(e)}, ${p(n)}, 4326)`;
+    const any = [
+      env(bbox[0], bbox[1], lonA, bbox[3]), env(lonB, bbox[1], bbox[2], bbox[3]),
+      env(bbox[0], bbox[1], bbox[2], latA), env(bbox[0], latB, bbox[2], bbox[3]),
+    ];
+    if (d0) any.push(`r.created_at < ${p(d0)}::timestamptz`);
+    if (d1) any.push(`r.created_at >= ${p(d1)}::timestamptz`);
+    return `NOT ${inRollup(params)} AND (${any.join(' OR ')})`;
+  }), 1);
+
+  // 3. Overdue: the rollup counted every open report of its part; take away those not yet overdue.
+  if (f.state === 'overdue') {
+    add(await rawBins({ ...f, state: 'open' }, (params) =>
+      `(r.due_at IS NULL OR r.due_at >= $${params.push(f.now)}::timestamptz) AND ${inRollup(params)}`), -1);
+  }
+
+  return [...bins.values()].filter((b) => b.count > 0).map((b) => ({
+    lon: lonOf(b.i * S), lat: latOf(b.j * S), count: b.count, weight: b.weight,
+  }));
+}
+
 export interface HeatPoint {
   id: number;
   lon: number;
@@ -140,11 +276,31 @@ export interface HeatmapResult {
   bins?: HeatBin[];
 }
 
-/** Points when there are at most `threshold` of them (or fewer), else bins sized to the zoom. */
-export async function heatmap(q: Queryable, cfg: CommandConfig, filter: ReportFilter, zoom: number, forceBins = false): Promise<HeatmapResult> {
+/**
+ * Points when there are at most `threshold` of them (or fewer), else bins sized to the zoom. The bins
+ * come from the rollup where it can answer (binRollup), which also tells whether there are few
+ * enough reports for points; `source: 'raw'` bins the reports only (the benchmark's comparison).
+ */
+export async function heatmap(
+  q: Queryable, cfg: CommandConfig, filter: ReportFilter, zoom: number, forceBins = false, source: 'rollup' | 'raw' = 'rollup',
+): Promise<HeatmapResult> {
   const bbox = clipToMercator(filter.bbox);
   const threshold = cfg.heatmap.pointThreshold;
   const base = { threshold, zoom, bbox };
+  // Without a bbox the bins are sized for the extent of the cells in scope (the filter stays unbounded).
+  const binSize = async () => fitBinSize(filter.bbox ? bbox : clipToMercator(await scopeExtent(q, filter.scope)), binSizeMetres(zoom, cfg.heatmap.binPixels), cfg.heatmap.maxGridCells);
+  if (source === 'rollup') {
+    const cellSize = await binSize();
+    const bins = await binRollup(q, { filter, cellSize, weights: cfg.severityWeights });
+    if (bins) {
+      const total = bins.reduce((s, b) => s + b.count, 0);
+      if (forceBins || total > threshold) {
+        return { ...base, mode: 'bins', cellSize, bins, total, totalWeight: bins.reduce((s, b) => s + b.weight, 0) };
+      }
+      const points = await heatPoints(q, filter, cfg.severityWeights, threshold);
+      return { ...base, mode: 'points', total: points.length, totalWeight: points.reduce((s, p) => s + p.weight, 0), cellSize: null, points };
+    }
+  }
   if (!forceBins) {
     // One more than the threshold tells "too many" without counting them all.
     const points = await heatPoints(q, filter, cfg.severityWeights, threshold + 1);
@@ -152,9 +308,7 @@ export async function heatmap(q: Queryable, cfg: CommandConfig, filter: ReportFi
       return { ...base, mode: 'points', total: points.length, totalWeight: points.reduce((s, p) => s + p.weight, 0), cellSize: null, points };
     }
   }
-  // Without a bbox the bins are sized for the extent of the cells in scope (the filter stays unbounded).
-  const sizing = filter.bbox ? bbox : clipToMercator(await scopeExtent(q, filter.scope));
-  const cellSize = fitBinSize(sizing, binSizeMetres(zoom, cfg.heatmap.binPixels), cfg.heatmap.maxGridCells);
+  const cellSize = await binSize();
   const bins = await binReports(q, { filter, cellSize, weights: cfg.severityWeights });
   return {
     ...base, mode: 'bins', cellSize, bins,

@@ -15,7 +15,7 @@ export type ReportEventType = 'created' | 'changed';
  * to its SSE clients. Several processes behind a load balancer thus all see every change. The
  * channel carries the schema, because NOTIFY is per database and schemas (test runs) share one.
  */
-const CHANNEL_SQL = `'wangge_reports_' || current_schema()`;
+export const CHANNEL_SQL = `'wangge_reports_' || current_schema()`;
 
 export async function notifyReport(q: Queryable, id: number, type: ReportEventType): Promise<void> {
   await q.query(`SELECT pg_notify(${CHANNEL_SQL}, $1)`, [JSON.stringify({ id, type })]);

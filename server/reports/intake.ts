@@ -4,7 +4,7 @@ import type { Config, Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { Problem, invalid } from '../problem.ts';
 import { dueAt } from './deadlines.ts';
-import { notifyReport } from './events.ts';
+import { CHANNEL_SQL } from './events.ts';
 import { insertPhotoRows, type StoredPhoto } from './photos.ts';
 import type { Source } from './model.ts';
 
@@ -16,6 +16,18 @@ export interface NewReport {
   source?: Source;
   reporter?: { name?: string; contact?: string };
   confidential?: boolean;
+}
+
+/** What intake answers about a report it has just filed. */
+export interface FiledReport {
+  id: number;
+  tracking_code: string;
+  cell_id: number | null;
+  cell_name: string | null;
+  coverage_gap: boolean;
+  state: string;
+  due_at: Date | null;
+  created_at: Date;
 }
 
 export interface Idempotency {
@@ -42,7 +54,7 @@ export function newTrackingCode(): string {
  */
 export async function fileReport(
   tx: Queryable, config: Config, now: Date, input: NewReport, photos: StoredPhoto[], actor: Actor | null, idem?: Idempotency,
-): Promise<{ id: number; replayed: boolean }> {
+): Promise<{ id: number; replayed: boolean; filed?: FiledReport }> {
   if (idem) {
     // Two submissions with one key queue here; the second then finds the first's report.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [idem.keyHash]);
@@ -67,30 +79,34 @@ export async function fileReport(
     throw invalid('A report filed without a grid account comes from a resident: patrol, hotline and inspection reports are filed by staff', { errors: [{ field: 'source', message: 'must be resident when not signed in as staff' }] });
   }
   const [lon, lat] = input.location.coordinates as [number, number];
-  const { rows: routed } = await tx.query<{ cell_id: number | null }>(
-    'SELECT route_point(ST_SetSRID(ST_MakePoint($1, $2), 4326)) AS cell_id', [lon, lat]);
-  const cellId = routed[0]?.cell_id ?? null;
   const due = dueAt(config.reports, input.category, input.severity, 'reported', now);
   const contact = input.reporter?.contact?.trim() || null;
-  const { rows } = await tx.query<{ id: number }>(
-    `INSERT INTO reports (tracking_code, geom, category, severity, description, source, reporter_name, reporter_contact,
-       confidential, reporter_user_id, cell_id, coverage_gap, step_started_at, due_at, escalate_at, created_at, updated_at)
-     VALUES ($1, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $14, $14)
-     RETURNING id`,
+  // One statement, one round trip: route the point, insert the report and its first event, announce
+  // it (NOTIFY is delivered on commit), and return what the answer shows.
+  const { rows } = await tx.query<FiledReport>(
+    `WITH cell AS (SELECT route_point(ST_SetSRID(ST_MakePoint($2, $3), 4326)) AS id),
+     r AS (
+       INSERT INTO reports (tracking_code, geom, category, severity, description, source, reporter_name, reporter_contact,
+         confidential, reporter_user_id, cell_id, coverage_gap, step_started_at, due_at, escalate_at, created_at, updated_at)
+       SELECT $1, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4, $5, $6, $7, $8, $9, $10, $11, cell.id, cell.id IS NULL, $12, $13, $13, $12, $12
+       FROM cell
+       RETURNING id, tracking_code, cell_id, coverage_gap, state, due_at, created_at),
+     e AS (
+       INSERT INTO report_events (report_id, at, action, user_id, username, to_state, to_cell, detail)
+       SELECT r.id, $12, 'create', $11, $14, 'reported', r.cell_id,
+              jsonb_build_object('source', $7::text, 'photos', $15::int) || CASE WHEN r.cell_id IS NULL THEN '{"coverageGap": true}'::jsonb ELSE '{}'::jsonb END
+       FROM r),
+     n AS (SELECT pg_notify(${CHANNEL_SQL}, '{"id":' || r.id || ',"type":"created"}') FROM r)
+     SELECT r.*, (SELECT name FROM cells WHERE id = r.cell_id) AS cell_name, (SELECT count(*) FROM n) AS notified FROM r`,
     [newTrackingCode(), lon, lat, input.category, input.severity, input.description.trim(), source,
       input.reporter?.name?.trim() || null, contact, input.confidential ?? false, actor?.id ?? null,
-      cellId, cellId === null, now, due]);
-  const id = rows[0]!.id;
-  await tx.query(
-    `INSERT INTO report_events (report_id, at, action, user_id, username, to_state, to_cell, detail)
-     VALUES ($1, $2, 'create', $3, $4, 'reported', $5, $6)`,
-    [id, now, actor?.id ?? null, actor?.username ?? null, cellId,
-      JSON.stringify({ source, photos: photos.length, ...(cellId === null ? { coverageGap: true } : {}) })]);
+      now, due, actor?.username ?? null, photos.length]);
+  const { notified: _, ...filed } = rows[0]! as FiledReport & { notified: unknown };
+  const id = filed.id;
   await insertPhotoRows(tx, id, 'report', photos, now);
   if (idem) {
     await tx.query('INSERT INTO report_intake_keys (key_hash, fingerprint, report_id, created_at) VALUES ($1, $2, $3, $4)',
       [idem.keyHash, idem.fingerprint, id, now]);
   }
-  await notifyReport(tx, id, 'created');
-  return { id, replayed: false };
+  return { id, replayed: false, filed };
 }

@@ -12,7 +12,7 @@ import { requirePermission } from '../auth/guard.ts';
 import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { applyAction, type ActionInput } from './actions.ts';
-import { fileReport, type NewReport } from './intake.ts';
+import { fileReport, type FiledReport, type NewReport } from './intake.ts';
 import { REPORT_COLUMNS, REPORT_FROM, SOURCES, inScopeSql, loadReport, photoUrl, reportSchema, toReport, type ReportRow } from './model.ts';
 import { removePhotos, storePhotos, insertPhotoRows, type Upload } from './photos.ts';
 import { readMultipart } from './uploads.ts';
@@ -175,7 +175,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       ? { keyHash: sha256(`${actor?.id ?? ''}:${key}`), fingerprint: sha256(JSON.stringify(input) + uploads.map((u) => sha256(u.buf)).join(',')) }
       : undefined;
     const photos = await storePhotos(rc.photos.dir, uploads, rc.photos.thumbWidth);
-    let result: { id: number; replayed: boolean };
+    let result: Awaited<ReturnType<typeof fileReport>>;
     try {
       result = await db.transaction(async (tx) => {
         const r = await fileReport(tx, config, now(), input, photos, actor, idem);
@@ -190,11 +190,11 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       await removePhotos(rc.photos.dir, photos);
       reply.header('idempotent-replayed', 'true');
     }
-    const { rows } = await db.query<{ id: number; tracking_code: string; cell_id: number | null; cell_name: string | null; coverage_gap: boolean; state: string; due_at: Date | null; created_at: Date; photos: number }>(
+    // A new report answers from what filing it returned; a replay reads the first one back.
+    const r = result.filed ? { ...result.filed, photos: photos.length } : (await db.query<FiledReport & { photos: number }>(
       `SELECT r.id, r.tracking_code, r.cell_id, c.name AS cell_name, r.coverage_gap, r.state, r.due_at, r.created_at,
          (SELECT count(*)::int FROM report_photos ph WHERE ph.report_id = r.id AND ph.purpose = 'report') AS photos
-       FROM ${REPORT_FROM} WHERE r.id = $1`, [result.id]);
-    const r = rows[0]!;
+       FROM ${REPORT_FROM} WHERE r.id = $1`, [result.id])).rows[0]!;
     reply.header('location', `/api/reports/track/${r.tracking_code}`);
     return reply.code(201).send({
       id: r.id, trackingCode: r.tracking_code, trackUrl: `/api/reports/track/${r.tracking_code}`, cellId: r.cell_id, cellName: r.cell_name,

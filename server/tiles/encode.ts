@@ -6,6 +6,23 @@ import type { Queryable } from '../db/db.ts';
 export const EXTENT = 4096;
 export const BUFFER = 64;
 export const LAYER = 'cells';
+/** A point inside each cell (ST_PointOnSurface of the whole cell), in the one tile that holds it: where its name goes. */
+export const LABEL_LAYER = 'labels';
+/** The largest tile served: above it, the finest level in the tile is left out until it fits. */
+export const MAX_TILE_BYTES = 500_000;
+
+/** The zooms at which a level is drawn (config levels[].minZoom/maxZoom; every zoom by default). */
+export interface LevelZooms {
+  level: number;
+  minZoom?: number;
+  maxZoom?: number;
+}
+
+/** The levels legible at zoom z, or undefined when every level is. */
+export function legibleLevels(levels: LevelZooms[] | undefined, z: number): number[] | undefined {
+  if (!levels || levels.every((l) => (l.minZoom ?? 0) <= z && z <= (l.maxZoom ?? 99))) return undefined;
+  return levels.filter((l) => (l.minZoom ?? 0) <= z && z <= (l.maxZoom ?? 99)).map((l) => l.level);
+}
 
 export interface TileRequest {
   z: number;
@@ -13,6 +30,10 @@ export interface TileRequest {
   y: number;
   /** Only cells of this level; all levels when absent. */
   level?: number;
+  /** Without `level`: the levels' zoom ranges; a level outside its range is left out of the tile. */
+  levels?: LevelZooms[];
+  /** The size cap (MAX_TILE_BYTES by default). */
+  maxBytes?: number;
 }
 
 /** 'postgis' encodes with ST_AsMVT; 'node' clips in PostGIS and encodes with geojson-vt (PGlite has no protobuf). */
@@ -29,17 +50,29 @@ const BOUNDS = `(SELECT ST_TileEnvelope($1, $2, $3) AS tile,
 const PROPERTIES = `c.code, c.name, c.level::int AS level, c.parent_id AS "parentId", c.version,
   round(ST_Area(c.geom::geography)::numeric, 2)::float8 AS "areaM2"`;
 
-const WHERE = `c.geom && b.wide AND ($4::int IS NULL OR c.level = $4)`;
+// $4: one level or all; $5: the levels drawn at this zoom (NULL = all).
+const WHERE = `c.geom && b.wide AND ($4::int IS NULL OR c.level = $4) AND ($5::int[] IS NULL OR c.level = ANY ($5::int[]))`;
 
-async function encodeWithPostgis(db: Queryable, t: TileRequest): Promise<Uint8Array> {
-  // ST_AsMVTGeom snaps to the tile's integer grid and drops repeated and collinear points, so the
-  // detail kept follows the zoom: a tile unit is 1/4096 of the tile at every zoom.
+// The label point: inside the cell, in the tile proper (not its buffer), so one tile carries it.
+const LABELS = `SELECT c.id, c.code, c.name, c.level::int AS level, ST_Transform(ST_PointOnSurface(c.geom), 3857) AS p
+  FROM cells c, ${BOUNDS} WHERE ${WHERE}`;
+
+type Levels = number[] | null;
+
+async function encodeWithPostgis(db: Queryable, t: TileRequest, levels: Levels): Promise<Uint8Array> {
+  // The simplification per zoom: ST_AsMVTGeom snaps every vertex to the tile's integer grid (a tile
+  // unit is 1/4096 of the tile at every zoom) and drops the repeated ones. Neighbours list the same
+  // vertices along their shared border, so they snap to the same points: the border stays shared.
   const { rows } = await db.query<{ mvt: Uint8Array | null }>(
-    `SELECT ST_AsMVT(f, '${LAYER}', ${EXTENT}, 'geom', 'id') AS mvt FROM (
+    `SELECT coalesce((SELECT ST_AsMVT(f, '${LAYER}', ${EXTENT}, 'geom', 'id') FROM (
        SELECT c.id, ${PROPERTIES}, ST_AsMVTGeom(ST_Transform(c.geom, 3857), b.tile, ${EXTENT}, ${BUFFER}, true) AS geom
        FROM cells c, ${BOUNDS} WHERE ${WHERE} ORDER BY c.level, c.id
-     ) f WHERE f.geom IS NOT NULL`,
-    [t.z, t.x, t.y, t.level ?? null],
+     ) f WHERE f.geom IS NOT NULL), ''::bytea)
+     || coalesce((SELECT ST_AsMVT(l, '${LABEL_LAYER}', ${EXTENT}, 'geom', 'id') FROM (
+       SELECT q.id, q.code, q.name, q.level, ST_AsMVTGeom(q.p, b.tile, ${EXTENT}, 0, true) AS geom
+       FROM (${LABELS}) q, ${BOUNDS} WHERE q.p && b.tile AND ST_X(q.p) < ST_XMax(b.tile) AND ST_Y(q.p) < ST_YMax(b.tile) ORDER BY q.level, q.id
+     ) l WHERE l.geom IS NOT NULL), ''::bytea) AS mvt`,
+    [t.z, t.x, t.y, t.level ?? null, levels],
   );
   return rows[0]?.mvt ?? new Uint8Array();
 }
@@ -55,13 +88,22 @@ interface ClippedRow {
   geometry: Geometry;
 }
 
-async function encodeInNode(db: Queryable, t: TileRequest): Promise<Uint8Array> {
+async function encodeInNode(db: Queryable, t: TileRequest, levels: Levels): Promise<Uint8Array> {
   // Clipping in PostGIS first keeps a big cell (a whole district) from shipping all its vertices.
+  // The vertices are snapped to the tile's integer grid there (in EPSG:3857, as ST_AsMVTGeom does),
+  // and geojson-vt simplifies no further: a shared border stays shared, as on PostgreSQL.
+  const snap = `ST_Transform(ST_SnapToGrid(ST_Transform(ST_ClipByBox2D(c.geom, b.wide), 3857),
+    ST_XMin(b.tile), ST_YMin(b.tile), (ST_XMax(b.tile) - ST_XMin(b.tile)) / ${EXTENT}, (ST_YMax(b.tile) - ST_YMin(b.tile)) / ${EXTENT}), 4326)`;
   const { rows } = await db.query<ClippedRow>(
-    `SELECT c.id, ${PROPERTIES}, ST_AsGeoJSON(ST_ClipByBox2D(c.geom, b.wide))::json AS geometry
-     FROM cells c, ${BOUNDS} WHERE ${WHERE} ORDER BY c.level, c.id`,
-    [t.z, t.x, t.y, t.level ?? null],
+    `SELECT * FROM (SELECT c.id, ${PROPERTIES}, ST_AsGeoJSON(${snap}, 15)::json AS geometry
+     FROM cells c, ${BOUNDS} WHERE ${WHERE} ORDER BY c.level, c.id) f WHERE (f.geometry->>'type') IN ('Polygon', 'MultiPolygon')
+       AND jsonb_array_length((f.geometry->'coordinates')::jsonb) > 0`,
+    [t.z, t.x, t.y, t.level ?? null, levels],
   );
+  const labels = rows.length === 0 ? [] : (await db.query<{ id: number; code: string; name: string; level: number; lon: number; lat: number }>(
+    `SELECT q.id, q.code, q.name, q.level, ST_X(ST_Transform(q.p, 4326)) AS lon, ST_Y(ST_Transform(q.p, 4326)) AS lat
+     FROM (${LABELS}) q, ${BOUNDS} WHERE q.p && b.tile AND ST_X(q.p) < ST_XMax(b.tile) AND ST_Y(q.p) < ST_YMax(b.tile) ORDER BY q.level, q.id`,
+    [t.z, t.x, t.y, t.level ?? null, levels])).rows;
   const features: Feature[] = rows.map(({ id, geometry, parentId, ...props }) => ({
     type: 'Feature',
     id, // geojson-vt keeps a numeric feature id, and vt-pbf writes it as the MVT id
@@ -74,18 +116,32 @@ async function encodeInNode(db: Queryable, t: TileRequest): Promise<Uint8Array> 
     maxZoom: 24,
     // Index nothing up front: getTile slices straight down to the one tile asked for.
     indexMaxZoom: 0,
-    // Half a tile unit, the rounding of ST_AsMVTGeom's grid snap; only rings under a quarter unit²
-    // are dropped (a 5 m building is 5 units wide at zoom 13).
-    tolerance: 0.5,
+    // No simplification beyond the grid snap done in PostGIS (tolerance 0 keeps every snapped vertex).
+    tolerance: 0,
     extent: EXTENT,
     buffer: BUFFER,
   }).getTile(t.z, t.x, t.y);
   if (!tile || tile.features.length === 0) return new Uint8Array();
-  return fromGeojsonVt({ [LAYER]: tile }, { version: 2, extent: EXTENT });
+  const labelTile = labels.length === 0 ? undefined : geojsonvt({
+    type: 'FeatureCollection',
+    features: labels.map(({ id, lon, lat, ...props }) => ({ type: 'Feature', id, geometry: { type: 'Point', coordinates: [lon, lat] }, properties: props })),
+  }, { maxZoom: 24, indexMaxZoom: 0, tolerance: 0, extent: EXTENT, buffer: 0 }).getTile(t.z, t.x, t.y);
+  return fromGeojsonVt(labelTile ? { [LAYER]: tile, [LABEL_LAYER]: labelTile } : { [LAYER]: tile }, { version: 2, extent: EXTENT });
 }
 
 /** The cells tile z/x/y as a Mapbox Vector Tile; empty (zero bytes) when no cell touches it. */
 export async function encodeCellsTile(db: Queryable, t: TileRequest, encoder: TileEncoder): Promise<Buffer> {
-  const bytes = encoder === 'postgis' ? await encodeWithPostgis(db, t) : await encodeInNode(db, t);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let levels: Levels = (t.level === undefined ? legibleLevels(t.levels, t.z) : undefined) ?? null;
+  const cap = t.maxBytes ?? MAX_TILE_BYTES;
+  for (;;) {
+    const bytes = encoder === 'postgis' ? await encodeWithPostgis(db, t, levels) : await encodeInNode(db, t, levels);
+    if (bytes.byteLength <= cap || t.level !== undefined) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // Too big: leave out the finest level in the tile, and again until it fits (one level always stays).
+    const { rows } = await db.query<{ levels: number[] }>(
+      `SELECT array_agg(DISTINCT c.level::int ORDER BY c.level::int) AS levels FROM cells c, ${BOUNDS} WHERE ${WHERE}`,
+      [t.z, t.x, t.y, null, levels]);
+    const present = rows[0]?.levels ?? [];
+    if (present.length <= 1) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    levels = present.slice(0, -1);
+  }
 }

@@ -19,7 +19,7 @@ const matches = (ifNoneMatch: string | undefined, etag: string) =>
   ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag) ?? false;
 
 /** Grid cells as Mapbox Vector Tiles for the map. */
-export default async function tileRoutes(app: FastifyInstance, { db }: AppContext) {
+export default async function tileRoutes(app: FastifyInstance, { db, config }: AppContext) {
   const encoder = db.kind === 'postgres' ? 'postgis' : 'node';
   // Keyed by generation, so an edit makes every older entry unreachable; they age out.
   const cache = new Lru<Buffer>(CACHED_TILES);
@@ -28,7 +28,8 @@ export default async function tileRoutes(app: FastifyInstance, { db }: AppContex
   app.get<{ Params: { z: number; x: number; y: number }; Querystring: { level?: number } }>('/tiles/cells/:z/:x/:y.mvt', {
     schema: {
       tags: ['tiles'],
-      summary: 'Grid cells as a Mapbox Vector Tile (layer "cells", extent 4096); 204 when empty',
+      summary: 'Grid cells as a Mapbox Vector Tile (layers "cells" and "labels", a point inside each cell, extent 4096); 204 when empty',
+      description: 'Without level: the levels legible at the zoom (config levels[].minZoom/maxZoom), and at most 500 KB (the finest levels are left out until it fits).',
       params: {
         type: 'object',
         properties: { z: { type: 'integer', minimum: 0, maximum: MAX_ZOOM }, x: coordinate, y: coordinate },
@@ -62,7 +63,7 @@ export default async function tileRoutes(app: FastifyInstance, { db }: AppContex
     // Read after the generation, so a tile is never older than the number it is filed under.
     let tile = cache.get(key);
     if (tile === undefined) {
-      tile = await encodeCellsTile(db, { z, x, y, level }, encoder);
+      tile = await encodeCellsTile(db, { z, x, y, level, levels: config.levels }, encoder);
       cache.set(key, tile);
     }
     reply.header('etag', etag);

@@ -210,4 +210,73 @@ describe(`cell vector tiles (${TEST_DB})`, () => {
       await writer.end();
     }
   });
+
+  it('leaves the levels not legible at a zoom out of its tile, but draws them where they are', async () => {
+    const levels = [{ level: 1 }, { level: 2, minZoom: 9 }, { level: 3, minZoom: 12 }, { level: 5, minZoom: 15, maxZoom: 22 }];
+    const encoder: TileEncoder = t.db.kind === 'postgres' ? 'postgis' : 'node';
+    const coarse = decode(await encodeCellsTile(t.db, { ...tileAt(...MIDDLE, 10), levels }, encoder));
+    expect(coarse.map((f) => f.id)).toEqual([ids.district, ids.west, ids.east]);
+    const fine = decode(await encodeCellsTile(t.db, { ...tileAt(107.020025, 34.020025, 16), levels }, encoder));
+    expect(fine.map((f) => f.id)).toContain(ids.building);
+    // Asked for by level, a level is drawn at any zoom.
+    expect(decode(await encodeCellsTile(t.db, { ...tileAt(...MIDDLE, 10), level: 5, levels }, encoder)).map((f) => f.id)).toEqual([ids.building]);
+  });
+
+  it('leaves out the finest levels until a tile fits the size cap', async () => {
+    const encoder: TileEncoder = t.db.kind === 'postgres' ? 'postgis' : 'node';
+    const full = await encodeCellsTile(t.db, tileAt(...MIDDLE, 10), encoder);
+    const capped = await encodeCellsTile(t.db, { ...tileAt(...MIDDLE, 10), maxBytes: full.length - 1 }, encoder);
+    expect(capped.length).toBeLessThan(full.length);
+    expect(decode(capped).map((f) => f.id)).not.toContain(ids.building);
+    expect(decode(capped).map((f) => f.id)).toContain(ids.district);
+  });
+
+  it('keeps the border of two neighbours shared in the tile, and labels each cell at a point inside it', async () => {
+    // The other bank: its south side is the community's wavy north side, vertex for vertex.
+    const bank = riverbank(107.01, 34.03, 0.02)[0]!;
+    const wavy = bank.slice(1, -2);
+    const other = await insertCell(t.db, { code: '610302001002', name: '对岸社区', level: 3, parentId: ids.west, rings: [[...wavy, [107.03, 34.07], [107.01, 34.07], wavy[0]!]] });
+    try {
+      for (const z of [11, 13]) {
+        const body = (await t.app.inject(url(tileAt(107.02, 34.05, z)))).rawPayload;
+        const tile = new VectorTile(new Pbf(Uint8Array.from(body)));
+        const cells = tile.layers.cells!;
+        const rings = (id: number) => {
+          for (let i = 0; i < cells.length; i++) if (cells.feature(i).id === id) return cells.feature(i).loadGeometry();
+          throw new Error(`cell ${id} not in the tile`);
+        };
+        const segments = (rs: { x: number; y: number }[][]) => new Set(rs.flatMap((r) => r.map((p, i) => {
+          const q = r[(i + 1) % r.length]!;
+          return [`${p.x},${p.y}`, `${q.x},${q.y}`].sort().join(' ');
+        })));
+        const community = rings(ids.community), bankRings = rings(other);
+        const mine = segments(community), theirs = segments(bankRings);
+        // The community's segments off its straight west, east and south sides are the shared border.
+        const xs = community.flat().map((p) => p.x), ys = community.flat().map((p) => p.y);
+        const [minX, maxX, maxY] = [Math.min(...xs), Math.max(...xs), Math.max(...ys)];
+        const border = [...mine].filter((seg) => {
+          const [a, b] = seg.split(' ');
+          return a !== b && [a!, b!].every((pt) => {
+            const [x, y] = pt.split(',').map(Number);
+            return x !== minX && x !== maxX && y !== maxY;
+          });
+        });
+        expect(border.length, `zoom ${z}`).toBeGreaterThan(z === 13 ? 100 : 20);
+        for (const seg of border) expect(theirs.has(seg), `zoom ${z}: ${seg}`).toBe(true);
+
+        // One label per cell, inside it.
+        const labels = tile.layers.labels!;
+        const label = Array.from({ length: labels.length }, (_, i) => labels.feature(i)).find((f) => f.id === ids.community)!;
+        expect(label.properties).toMatchObject({ code: '610302001001', name: '河畔社区', level: 3 });
+        const p = label.loadGeometry()[0]![0]!;
+        const inside = community.some((ring) => ring.reduce((c, a, i) => {
+          const b = ring[(i + 1) % ring.length]!;
+          return (a.y > p.y) !== (b.y > p.y) && p.x < ((b.x - a.x) * (p.y - a.y)) / (b.y - a.y) + a.x ? !c : c;
+        }, false));
+        expect(inside, `zoom ${z}`).toBe(true);
+      }
+    } finally {
+      await t.db.query('DELETE FROM cells WHERE id = $1', [other]);
+    }
+  });
 });
