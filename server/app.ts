@@ -22,6 +22,7 @@ import { installAuth } from './auth/plugin.ts';
 import authRoutes from './auth/routes.ts';
 import userRoutes from './users/routes.ts';
 import { installSecurity } from './security.ts';
+import { installInputGuard } from './input-guard.ts';
 
 export interface AppOptions extends Partial<Pick<AppContext, 'now'>> {
   db: AppContext['db'];
@@ -41,6 +42,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const ctx: AppContext = { db: opts.db, config: opts.config, now: opts.now ?? (() => new Date()) };
 
   installProblemHandlers(app);
+  installInputGuard(app);
   await installSecurity(app, ctx.config);
   await installAuth(app, ctx);
   app.addSchema(cellFeatureSchema);

@@ -1,6 +1,7 @@
 import { fillTemplate, type Lang, type ParamsOf, type ProblemDef, type ProblemParam } from './define.ts';
 import { httpProblems, schemaProblems } from './http.ts';
 import { authProblems } from './auth.ts';
+import { inputProblems } from './input.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -12,6 +13,7 @@ export const problemCatalog = {
   ...httpProblems,
   ...schemaProblems,
   ...authProblems,
+  ...inputProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;
