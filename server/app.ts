@@ -24,6 +24,7 @@ import { installAuth } from './auth/plugin.ts';
 import authRoutes from './auth/routes.ts';
 import userRoutes from './users/routes.ts';
 import { installSecurity } from './security.ts';
+import { installInputGuard } from './input-guard.ts';
 
 export interface AppOptions extends Partial<Pick<AppContext, 'now'>> {
   db: AppContext['db'];
@@ -45,6 +46,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // The basemap an admin sets lives in the database; the CSP and the client config read it here.
   const basemaps = new BasemapStore(ctx.db, ctx.config);
   installProblemHandlers(app);
+  installInputGuard(app);
   await installSecurity(app, ctx.config, basemaps);
   await installAuth(app, ctx);
   app.addSchema(cellFeatureSchema);

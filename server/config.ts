@@ -40,6 +40,8 @@ export interface Security {
   signInPerMinute: number;
   /** Public report submissions per minute per client address. */
   reportsPerMinute: number;
+  /** Anonymous-capable reads (cells, tiles, OGC, report tracking) per minute per client address. */
+  publicReadsPerMinute: number;
   /** Failed sign-ins in a row that lock an account, and for how long. */
   lockAfterFailures: number;
   lockMinutes: number;
@@ -229,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     security: {
       signInPerMinute: 10,
       reportsPerMinute: 30,
+      publicReadsPerMinute: 1200,
       lockAfterFailures: 5,
       lockMinutes: 15,
       sessionHours: 12,

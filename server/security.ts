@@ -15,6 +15,10 @@ const origin = (url?: string) => {
   }
 };
 
+/** Routes anyone may read without signing in, limited per address: cells, tiles, OGC API, report tracking. */
+export const isPublicRead = (url: string) =>
+  /^\/api\/cells(\/|$)/.test(url) || url.startsWith('/tiles/') || url === '/ogc' || url.startsWith('/ogc/') || url.startsWith('/api/reports/track/');
+
 /**
  * Security headers with a Content-Security-Policy the map works under (MapLibre runs its workers
  * from blob: URLs and decodes images from blob:/data:), plus per-route rate limits.
@@ -46,6 +50,15 @@ export async function installSecurity(app: FastifyInstance, config: Config, base
     crossOriginEmbedderPolicy: false,
     // Tiles and exports are read by GIS tools and other sites' maps.
     crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  // Public reads get a generous limit per address (a map panning fast asks for a few hundred tiles a
+  // minute): set on every matching GET route as it is declared, so routes added later are covered.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('GET') || !isPublicRead(route.url)) return;
+    const routeConfig = (route.config ?? {}) as { rateLimit?: unknown };
+    routeConfig.rateLimit ??= { max: config.security.publicReadsPerMinute, timeWindow: '1 minute' };
+    route.config = routeConfig as typeof route.config;
   });
   await app.register(rateLimit, {
     global: false,

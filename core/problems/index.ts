@@ -6,6 +6,7 @@ import { unitProblems } from './units.ts';
 import { patrolProblems } from './patrols.ts';
 import { peopleProblems } from './people.ts';
 import { photoProblems } from './photos.ts';
+import { inputProblems } from './input.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -22,6 +23,7 @@ export const problemCatalog = {
   ...patrolProblems,
   ...peopleProblems,
   ...photoProblems,
+  ...inputProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -61,7 +61,7 @@ export async function startChildServer(db: ServerDb, opts: { timeoutMs?: number;
   const port = await freePort();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'wangge-srv-'));
   const configFile = path.join(tmp, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ security: { reportsPerMinute: 1_000_000_000, signInPerMinute: 1_000_000 } }));
+  writeFileSync(configFile, JSON.stringify({ security: { reportsPerMinute: 1_000_000_000, signInPerMinute: 1_000_000, publicReadsPerMinute: 1_000_000_000 } }));
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,

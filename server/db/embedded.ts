@@ -31,8 +31,48 @@ export interface EmbeddedOptions {
   loadDataDir?: Blob;
 }
 
+interface PgliteModule {
+  _PostgresMainLoopOnce: () => void;
+  ___stack_pointer?: WebAssembly.Global;
+  __wanggeStackGuard?: true;
+}
+
+/**
+ * Why a few thousand failing statements killed the embedded database for good: PostgreSQL reports
+ * an error with siglongjmp, which PGlite's WebAssembly build turns into a JavaScript exception
+ * thrown out of `_PostgresMainLoopOnce` and caught in PGlite's JavaScript. That unwinds the
+ * WebAssembly frames but not the C stack they keep in linear memory: the `__stack_pointer` global
+ * is only moved back by the functions' epilogues, which never run. Every failed statement so left
+ * some 1.1 KB (a syntax error 5.6 KB) of the 2 MB stack behind; after ~1,900 failures
+ * check_stack_depth() found "stack depth limit exceeded" for every statement, SELECT 1 included,
+ * until a restart. (Emscripten's own invoke_* wrappers save and restore the stack pointer around
+ * every call that may throw; PGlite's call into the loop does not.) We do it for that call: the
+ * stack pointer is put back where it was when the loop was entered, before PGlite's error handler
+ * (_PostgresMainLongJmp) runs on it.
+ */
+function guardStackOnError(pglite: PGlite) {
+  const mod = (pglite as unknown as { mod?: PgliteModule }).mod;
+  const sp = mod?.___stack_pointer;
+  if (!mod || mod.__wanggeStackGuard || !(sp instanceof WebAssembly.Global) || typeof mod._PostgresMainLoopOnce !== 'function') {
+    if (!mod?.__wanggeStackGuard) throw new Error('PGlite internals changed: cannot guard its stack against failed statements (server/db/embedded.ts)');
+    return;
+  }
+  const loopOnce = mod._PostgresMainLoopOnce;
+  mod._PostgresMainLoopOnce = () => {
+    const saved = sp.value as number;
+    try {
+      loopOnce();
+    } catch (e) {
+      sp.value = saved;
+      throw e;
+    }
+  };
+  mod.__wanggeStackGuard = true;
+}
+
 /** Wraps an open PGlite (with the PostGIS extension loaded) as a Db. */
 export function wrapPglite(pglite: PGlite): Db {
+  guardStackOnError(pglite);
   return {
     kind: 'embedded',
     ...wrap(pglite),

@@ -17,7 +17,7 @@ export async function testApp(opts: { demo?: boolean; config?: Partial<Config>; 
   await resetDb(db);
   const base = loadConfig({});
   // Tests sign in often from one address; the rate-limit test sets its own low limit.
-  const config = { ...base, security: { ...base.security, signInPerMinute: 10_000, reportsPerMinute: 10_000 }, ...opts.config };
+  const config = { ...base, security: { ...base.security, signInPerMinute: 10_000, reportsPerMinute: 10_000, publicReadsPerMinute: 1_000_000 }, ...opts.config };
   if (opts.demo) await seedDemoDistrict(db);
   const app = await buildApp({ db, config, now: opts.now, clientDir: '/nonexistent' });
   await app.ready();
