@@ -23,6 +23,8 @@ export interface LivingDemoOptions {
   patrolDays?: number;
   /** Units per area cell, min and max (default 8–18). */
   unitsPerCell?: [number, number];
+  /** Fill only the subtree of this cell (the scale generator goes street by street). */
+  root?: number;
   /** Called with progress lines (the scale generator prints them). */
   progress?: (line: string) => void;
 }
@@ -143,9 +145,17 @@ export async function seedLivingDemo(q: Queryable, config: Config, opts: LivingD
   const patrolDays = opts.patrolDays ?? days;
   const log = opts.progress ?? (() => {});
 
-  const { rows: cells } = await q.query<CellRow>('SELECT id, parent_id, level, code, name FROM cells ORDER BY level, code');
-  const byId = new Map(cells.map((c) => [c.id, c]));
-  const parents = new Set(cells.map((c) => c.parent_id).filter((p): p is number => p !== null));
+  const { rows: loaded } = await q.query<CellRow & { above: boolean }>(opts.root === undefined
+    ? 'SELECT id, parent_id, level, code, name, false AS above FROM cells ORDER BY level, code'
+    : `WITH RECURSIVE sub AS (SELECT id FROM cells WHERE id = $1 UNION SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id),
+         up AS (SELECT parent_id AS id FROM cells WHERE id = $1 UNION SELECT c.parent_id FROM cells c JOIN up ON c.id = up.id WHERE c.parent_id IS NOT NULL)
+       SELECT id, parent_id, level, code, name, false AS above FROM cells WHERE id IN (SELECT id FROM sub)
+       UNION ALL SELECT id, parent_id, level, code, name, true FROM cells WHERE id IN (SELECT id FROM up)
+       ORDER BY level, code`, opts.root === undefined ? [] : [opts.root]);
+  const byId = new Map(loaded.map((c) => [c.id, c]));
+  // The cells this run fills: the subtree; the cells above it only take escalations.
+  const cells = loaded.filter((c) => !c.above);
+  const parents = new Set(loaded.map((c) => c.parent_id).filter((p): p is number => p !== null));
   const leaves = cells.filter((c) => !parents.has(c.id));
   const [unitsMin, unitsMax] = opts.unitsPerCell ?? [8, 18];
   const unitCount = new Map(leaves.map((c) => [c.id, rng.int(unitsMin, unitsMax)]));
@@ -170,12 +180,18 @@ export async function seedLivingDemo(q: Queryable, config: Config, opts: LivingD
 
   // People, by the role rules: every required role and the minimum of each, up to its maximum.
   const personBase = await nextId(q, 'people');
-  const { rows: phoneRows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM people');
-  let phoneSeq = phoneRows[0]!.n + 1;
+  // People's phones follow their ids (unique); contacts of units and reporters come from the upper half of the range.
+  const otherPhone = () => demoPhone(50_000_000 + rng.int(0, 49_999_999));
   const people: Record<string, unknown>[] = [];
   const assignments: Record<string, unknown>[] = [];
   const assigned = new Map<number, Assigned[]>();
-  for (const c of cells) {
+  // Cells that already have people (filled by an earlier run) keep them.
+  const { rows: existing } = await q.query<{ cell_id: number; person_id: number; role: string; name: string }>(
+    'SELECT a.cell_id, a.person_id, a.role, p.name FROM cell_assignments a JOIN people p ON p.id = a.person_id WHERE a.cell_id = ANY ($1::int[])',
+    [loaded.map((c) => c.id)]);
+  for (const a of existing) assigned.set(a.cell_id, [...(assigned.get(a.cell_id) ?? []), { personId: a.person_id, role: a.role, name: a.name }]);
+  for (const c of loaded) {
+    if (assigned.has(c.id)) continue;
     const list: Assigned[] = [];
     const org = c.level <= 2 ? `${c.name}办事处（演示）` : `${c.name}居委会（演示）`;
     for (const role of config.assignmentRoles) {
@@ -185,7 +201,7 @@ export async function seedLivingDemo(q: Queryable, config: Config, opts: LivingD
       for (let k = 0; k < n; k++) {
         const id = personBase + people.length;
         const name = personName(rng);
-        people.push({ id, name, phone: demoPhone(phoneSeq++), organisation: org, title: TITLES[role.code] ?? role.zh });
+        people.push({ id, name, phone: demoPhone(id), organisation: org, title: TITLES[role.code] ?? role.zh });
         list.push({ personId: id, role: role.code, name });
         assignments.push({ cell_id: c.id, position: list.length, person_id: id, role: role.code });
       }
@@ -222,7 +238,7 @@ export async function seedLivingDemo(q: Queryable, config: Config, opts: LivingD
       }
       const id = unitBase + units.length;
       units.push({ id, cellId: c.id, type: kind.type, kind: kind.kind, name, point, categories: kind.categories });
-      unitRows.push({ id, type: kind.type, name, address: `宝鸡市渭滨区${road}${no}号`, contact: `${personName(rng)} ${demoPhone(phoneSeq++)}`,
+      unitRows.push({ id, type: kind.type, name, address: `宝鸡市渭滨区${road}${no}号`, contact: `${personName(rng)} ${otherPhone()}`,
         attributes, lon: point.lon, lat: point.lat,
         created_at: new Date(now - days * DAY - rng.int(0, 400) * DAY).toISOString() });
     }
@@ -388,8 +404,7 @@ export async function seedLivingDemo(q: Queryable, config: Config, opts: LivingD
   const rewards: Record<string, unknown>[] = [];
   const findingRows: Record<string, unknown>[] = [];
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-  const { rows: seqRow } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM reports');
-  let trackingSeq = seqRow[0]!.n;
+  let trackingSeq = reportBase;
 
   for (const s of seeds) {
     const id = reportBase + reports.length;
@@ -505,7 +520,7 @@ export async function seedLivingDemo(q: Queryable, config: Config, opts: LivingD
     reports.push({
       id, tracking_code: trackingCode(trackingSeq++, rng), _lon: s.point.lon, _lat: s.point.lat, category: s.category, severity,
       description: s.finding?.text ?? rng.pick(DESCRIPTIONS[s.category] ?? DESCRIPTIONS.other!), source: s.source,
-      reporter_name: hasName ? personName(rng) : null, reporter_contact: hasName ? demoPhone(50_000_000 + phoneSeq++) : null,
+      reporter_name: hasName ? personName(rng) : null, reporter_contact: hasName ? otherPhone() : null,
       confidential, reporter_user_id: staff ? worker?.id ?? null : null, state: final, cell_id: s.cellId,
       escalated_to: o?.escalatedTo ?? null, escalation_level: o?.level ?? 0, supervised, assignees, department,
       step_started_at: stepStart, due_at: finished ? null : iso(o?.due ?? null), escalate_at: finished ? null : iso(o?.escalateAt ?? null),
