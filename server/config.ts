@@ -110,7 +110,8 @@ export interface ReportsConfig {
 
 export interface Config {
   port: number;
-  host: string;
+  /** The address to listen on: HOST, else the file's host; when neither is set, see listenHost. */
+  host?: string;
   databaseUrl?: string;
   dataDir: string;
   levels: LevelConfig[];
@@ -208,6 +209,14 @@ export function reportsConfig(file: ReportsFile = {}, env: NodeJS.ProcessEnv = {
   };
 }
 
+/**
+ * Where the server listens: the configured host, else only this machine (127.0.0.1) while accounts
+ * with the demo password exist (a seeded demo), else every interface.
+ */
+export function listenHost(config: Pick<Config, 'host'>, demoAccounts: boolean): string {
+  return config.host ?? (demoAccounts ? '127.0.0.1' : '0.0.0.0');
+}
+
 /** Reads the environment and the optional JSON file named by WANGGE_CONFIG. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const file = env.WANGGE_CONFIG ? (JSON.parse(readFileSync(env.WANGGE_CONFIG, 'utf8')) as Partial<Config>) : {};
@@ -221,7 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!isTimeZone(timeZone)) throw new Error(`WANGGE_TIME_ZONE / timeZone: "${timeZone}" is not an IANA time zone (e.g. Asia/Shanghai)`);
   return {
     port: Number(env.PORT ?? file.port ?? 8080),
-    host: env.HOST ?? file.host ?? '0.0.0.0',
+    host: env.HOST || file.host || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.WANGGE_DATA_DIR ?? file.dataDir ?? 'data/db'),
     levels: file.levels ?? DEFAULT_LEVELS,

@@ -1,32 +1,45 @@
-import { loadConfig } from './config.ts';
+import { loadConfig, listenHost } from './config.ts';
 import { openDb } from './db/open.ts';
 import { migrate } from './db/migrate.ts';
-import { seedDemoDistrict } from './demo/seed.ts';
+import { seedDemo } from './demo/seed.ts';
+import { copyDemoTemplate, ensureDemoTemplate, isEmptyDataDir, shiftDemoDates } from './demo/template.ts';
 import { buildApp } from './app.ts';
 import { startEscalation } from './reports/escalation.ts';
-import { DEMO_PASSWORD, accountsWithDemoPassword, seedDemoAccounts } from './auth/bootstrap.ts';
+import { DEMO_PASSWORD, accountsWithDemoPassword } from './auth/bootstrap.ts';
 
 const config = loadConfig();
 const started = Date.now();
+const embedded = !config.databaseUrl;
+// The embedded demo's first start copies a database prepared once per code version (see server/demo/template.ts).
+if (embedded && config.seedDemo && isEmptyDataDir(config.dataDir)) {
+  const template = await ensureDemoTemplate(config, (line) => console.log(line));
+  await copyDemoTemplate(template, config.dataDir);
+}
 const db = await openDb(config);
 const applied = await migrate(db);
-const seeded = config.seedDemo ? await seedDemoDistrict(db) : 0;
-const demoAccounts = config.databaseUrl ? [] : await seedDemoAccounts(db);
-if (config.databaseUrl) {
-  const unsafe = await accountsWithDemoPassword(db);
-  if (unsafe.length) {
-    console.error(`Refusing to start: accounts ${unsafe.join(', ')} still have the demo password. Change them first (npm run admin -- password <username>).`);
-    process.exit(1);
-  }
+const shifted = embedded ? await shiftDemoDates(db, config.dataDir, new Date()) : 0;
+const seeded = config.seedDemo ? await seedDemo(db, config, new Date()) : null;
+// Accounts with the demo password belong to a seeded demo only; anywhere else the server refuses them.
+const demoAccounts = await accountsWithDemoPassword(db);
+if (demoAccounts.length && !config.seedDemo) {
+  console.error(`Refusing to start: accounts ${demoAccounts.join(', ')} still have the demo password. Change them first (npm run admin -- password <username>).`);
+  process.exit(1);
 }
 const app = await buildApp({ db, config, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
 startEscalation(db, config.reports, app.log);
 
 const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${config.dataDir}`;
-app.log.info(`database: ${where}; migrations applied: ${applied.length}; demo cells seeded: ${seeded}`);
-
+app.log.info(`database: ${where}; migrations applied: ${applied.length}; demo dates moved forward by ${Math.round(shifted / 3600_000)} h`);
+if (seeded?.living) app.log.info({ demo: seeded.living }, 'living demo seeded');
+const host = listenHost(config, demoAccounts.length > 0);
 if (demoAccounts.length) {
-  app.log.warn(`demo accounts created (demo only, change them): ${demoAccounts.join(', ')} with password ${DEMO_PASSWORD}`);
+  app.log.warn(`演示账号 ${demoAccounts.join('、')}（密码 ${DEMO_PASSWORD}）仅供演示；服务只在 ${host} 上监听${config.host ? '（HOST 已设置）' : '，设置 HOST 可改变'}。`
+    + ` Demo accounts ${demoAccounts.join(', ')} (password ${DEMO_PASSWORD}) are for the demo only; listening on ${host}${config.host ? ' (HOST is set)' : ' only; set HOST to change it'}.`);
+} else if (!seeded) {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  if (rows[0]?.n === 0) {
+    app.log.warn('尚无账号：请用 npm run admin -- create <用户名> 创建第一个管理员。 No accounts yet: create the first admin with npm run admin -- create <username>.');
+  }
 }
 
 let closing = false;
@@ -45,5 +58,5 @@ async function shutdown(signal: string) {
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
-await app.listen({ port: config.port, host: config.host });
-app.log.info(`Wangge ready on http://localhost:${config.port} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+await app.listen({ port: config.port, host });
+app.log.info(`Wangge ready on http://${host === '0.0.0.0' ? 'localhost' : host}:${config.port} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

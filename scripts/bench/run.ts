@@ -2,7 +2,7 @@
  * The benchmark suite: `npm run bench` (about 9 minutes on 2 cores), `BENCH_HEAVY=1 npm run bench`
  * for the city-scale sizes (10^7 reports, 10^5-cell coverage, longer load runs).
  *
- *   npm run bench [-- intake tiles heatmap coverage exchange client] [-- --db=postgres|embedded]
+ *   npm run bench [-- start intake tiles heatmap coverage exchange client] [-- --db=postgres|embedded]
  *
  * Each section runs once per database in its own child process, so the peak RSS it reports is that
  * job's alone (the embedded database lives in the job's process; for the intake rows, the server's).
@@ -24,8 +24,9 @@ import {
   writeResult, type DbKind,
 } from './lib.ts';
 import { benchTiles, type TileRow } from './tiles.ts';
+import { benchStart } from './start.ts';
 
-const SECTIONS = ['intake', 'tiles', 'heatmap', 'coverage', 'exchange', 'client'] as const;
+const SECTIONS = ['start', 'intake', 'tiles', 'heatmap', 'coverage', 'exchange', 'client'] as const;
 type Section = (typeof SECTIONS)[number];
 type JobKind = DbKind | 'turf';
 
@@ -225,6 +226,15 @@ async function main() {
   const files: string[] = [];
   try {
     for (const section of chosen) {
+      if (section === 'start') {
+        // The embedded demo only: no per-database jobs, the server processes are the subject.
+        log('\n[start · embedded demo]');
+        const rows = await benchStart(log);
+        printTable('Embedded demo: first start and restart (to /api/health), idle RSS of the server 10 s later',
+          ['step', 'seconds', 'idle RSS MiB'], rows.map((r) => [r.what, fmt(r.seconds, 1), r.idleRssMiB ?? '']));
+        files.push(writeResult(section, { rows }));
+        continue;
+      }
       // The client section measures the browser, not a database: once, on the embedded default.
       const jobKinds: JobKind[] = section === 'coverage' ? [...kinds, 'turf'] : section === 'client' ? ['embedded'] : kinds;
       const results: JobResult<never>[] = [];

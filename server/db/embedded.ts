@@ -1,4 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite, types } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import type { Db, Queryable, QueryResult } from './db.ts';
@@ -86,12 +89,48 @@ export function wrapPglite(pglite: PGlite): Db {
   };
 }
 
+const POSTGIS_BUNDLE = fileURLToPath(new URL('postgis.tar.gz', import.meta.resolve('@electric-sql/pglite-postgis')));
+
+/**
+ * PGlite compiles every shared library of an extension's bundle when it opens a database: PostGIS
+ * ships raster and topology too (31 of its 48 MB of WebAssembly), which Wangge never uses. A copy
+ * of the bundle without them (and without upgrade scripts) is made once next to the packages; it
+ * saves most of the open time and a few hundred MB of memory. Without a `tar` command, the full one.
+ */
+function slimPostgisBundle(): string {
+  const slim = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/.cache/wangge/postgis-slim.tar.gz');
+  if (existsSync(slim)) return slim;
+  try {
+    mkdirSync(path.dirname(slim), { recursive: true });
+    const work = mkdtempSync(`${slim}-`);
+    execFileSync('tar', ['-xzf', POSTGIS_BUNDLE, '-C', work]);
+    for (const rel of ['lib/postgresql/postgis_raster-3.so', 'lib/postgresql/postgis_topology-3.so', 'share/postgresql/contrib']) {
+      rmSync(path.join(work, rel), { recursive: true, force: true });
+    }
+    execFileSync('sh', ['-c', 'cd "$1" && find share/postgresql/extension -name "*--*--*" -delete && tar -czf "$1.tar.gz" lib share', 'sh', work]);
+    renameSync(`${work}.tar.gz`, slim);
+    rmSync(work, { recursive: true, force: true });
+    return slim;
+  } catch {
+    return POSTGIS_BUNDLE;
+  }
+}
+
+/** PostGIS with the slim bundle (see above). */
+const slimPostgis: typeof postgis = {
+  name: 'postgis',
+  setup: async (pg, emscriptenOpts) => {
+    const setup = await postgis.setup(pg, emscriptenOpts);
+    return { ...setup, bundlePath: new URL(`file://${slimPostgisBundle()}`) };
+  },
+};
+
 export async function openEmbeddedDb(opts: EmbeddedOptions = {}): Promise<Db> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const pglite = await PGlite.create({
     dataDir: opts.dataDir,
     loadDataDir: opts.loadDataDir,
-    extensions: { postgis },
+    extensions: { postgis: slimPostgis },
   });
   return wrapPglite(pglite);
 }

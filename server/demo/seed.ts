@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FeatureCollection, MultiPolygon } from 'geojson';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
+import { seedDemoAccounts } from '../auth/bootstrap.ts';
+import { seedLivingDemo, type LivingDemoSummary } from './living.ts';
 
 export const DEMO_DISTRICT_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../data/demo/weibin.geojson');
 
@@ -37,4 +40,22 @@ export async function seedDemoDistrict(db: Db, file = DEMO_DISTRICT_FILE): Promi
     }
     return features.length;
   });
+}
+
+export interface DemoSeeded {
+  cells: number;
+  accounts: string[];
+  living: LivingDemoSummary | null;
+}
+
+/**
+ * The whole demo, each part only into an empty database: the district's cells, the demo accounts,
+ * then the living demo (people, units, six months of reports and patrols ending `now`).
+ */
+export async function seedDemo(db: Db, config: Config, now: Date): Promise<DemoSeeded> {
+  const cells = await seedDemoDistrict(db);
+  const accounts = await seedDemoAccounts(db);
+  const { rows } = await db.query<{ n: number }>('SELECT (SELECT count(*) FROM people) + (SELECT count(*) FROM reports) + (SELECT count(*) FROM units) AS n');
+  const living = (rows[0]?.n ?? 0) > 0 ? null : await db.transaction((tx) => seedLivingDemo(tx, config, { now }));
+  return { cells, accounts, living };
 }
