@@ -77,7 +77,7 @@ async function checkPerson(q: Queryable, personId: number | null | undefined, se
 }
 
 /** Account administration: admins create, edit, deactivate users and reset passwords. */
-export default async function userRoutes(app: FastifyInstance, { db }: AppContext) {
+export default async function userRoutes(app: FastifyInstance, { db, now }: AppContext) {
   const passwordProblem = (password: string) => {
     const weak = weakPassword(password);
     if (weak) throw invalid(`password ${weak}`, { errors: [{ field: 'body.password', message: weak }] });
@@ -126,7 +126,7 @@ export default async function userRoutes(app: FastifyInstance, { db }: AppContex
   app.patch<{ Params: { id: number }; Body: Partial<Omit<UserBody, 'username'>> }>('/api/users/:id', {
     schema: {
       tags: ['accounts'],
-      summary: 'Edit, deactivate, or reset the password of an account (admin)',
+      summary: 'Edit, deactivate, or reset the password of an account (admin); a reset ends its sessions and revokes its API tokens',
       params: idParams,
       body: { type: 'object', properties: editable, additionalProperties: false, minProperties: 1 },
       response: { 200: userSchema, '4xx': problemSchema },
@@ -154,10 +154,15 @@ export default async function userRoutes(app: FastifyInstance, { db }: AppContex
       if (!row) throw notFound(`User ${request.params.id}`);
       // A deactivated account or a new password ends every open session at once.
       if (b.active === false || hash) await tx.query('DELETE FROM sessions WHERE user_id = $1', [row.id]);
-      // A new password lifts the sign-in locks of the account, wherever they were earned.
-      if (hash) await tx.query('DELETE FROM sign_in_failures WHERE username = $1', [row.username]);
+      // A new password lifts the sign-in locks of the account, wherever they were earned, and
+      // revokes its API tokens: a reset after a leak must not leave a stolen token working.
+      let tokensRevoked = 0;
+      if (hash) {
+        await tx.query('DELETE FROM sign_in_failures WHERE username = $1', [row.username]);
+        tokensRevoked = (await tx.query('UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [row.id, now()])).rowCount ?? 0;
+      }
       const changed = Object.keys(b).map((k) => (k === 'password' ? 'password (reset)' : k));
-      await audit(tx, request, 'user.update', `user:${row.id}`, { changed });
+      await audit(tx, request, 'user.update', `user:${row.id}`, { changed, ...(hash ? { tokensRevoked } : {}) });
       return toUser(row);
     });
   });
