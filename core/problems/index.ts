@@ -5,6 +5,7 @@ import { unitProblems } from './units.ts';
 import { patrolProblems } from './patrols.ts';
 import { peopleProblems } from './people.ts';
 import { photoProblems } from './photos.ts';
+import { userProblems } from './users.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -20,6 +21,7 @@ export const problemCatalog = {
   ...patrolProblems,
   ...peopleProblems,
   ...photoProblems,
+  ...userProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DB } from '../helpers/db.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';
+import { problemText } from '../../core/problems/index.ts';
 
 // Passwords set by an admin: a reset ends everything the old password opened.
 
@@ -40,5 +41,28 @@ describe(`password reset (${TEST_DB})`, () => {
     const token = (await t.app.inject({ method: 'POST', url: '/api/tokens', headers: session, payload: { name: 'QGIS' } })).json().token as string;
     expect((await t.app.inject({ method: 'PATCH', url: `/api/users/${id}`, headers: admin, payload: { displayName: '稳定' } })).statusCode).toBe(200);
     expect((await t.app.inject({ url: '/api/session', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+  });
+});
+
+describe(`common passwords are refused wherever a password is set (${TEST_DB})`, () => {
+  const COMMON = ['11111111', 'iloveyou', 'ILoveYou', 'password1', 'qwertyuiop', '1qaz2wsx', 'demo1234', 'a1b2c3d4'];
+
+  it.each(COMMON)('refuses %s for a new account and for a reset', async (password) => {
+    const create = await t.app.inject({ method: 'POST', url: '/api/users', headers: admin, payload: { username: `u${COMMON.indexOf(password)}`, displayName: 'U', role: 'worker', password } });
+    expect(create.statusCode, create.body).toBe(422);
+    expect(create.json()).toMatchObject({ code: 'users.password-too-common', errors: [{ field: 'body.password' }] });
+    const id = await createUser(t.db, `r${COMMON.indexOf(password)}`, 'worker');
+    const reset = await t.app.inject({ method: 'PATCH', url: `/api/users/${id}`, headers: admin, payload: { password } });
+    expect(reset.statusCode).toBe(422);
+    expect(reset.json().code).toBe('users.password-too-common');
+  });
+
+  it('says why in both languages, and accepts an uncommon password', async () => {
+    expect(problemText('users.password-too-common', {}, 'zh-CN')).toMatch(/最常见的密码/);
+    expect(problemText('users.password-too-common', {}, 'en')).toMatch(/most common passwords/);
+    const ok = await t.app.inject({ method: 'POST', url: '/api/users', headers: admin, payload: { username: 'fine', displayName: 'F', role: 'worker', password: '渭河边的老槐树 1987' } });
+    expect(ok.statusCode, ok.body).toBe(201);
+    const short = await t.app.inject({ method: 'POST', url: '/api/users', headers: admin, payload: { username: 'shorty', displayName: 'S', role: 'worker', password: 'a1b2c3' } });
+    expect(short.json()).toMatchObject({ code: 'users.password-too-short', params: { min: 8 } });
   });
 });
