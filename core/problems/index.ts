@@ -6,6 +6,7 @@ import { patrolProblems } from './patrols.ts';
 import { peopleProblems } from './people.ts';
 import { photoProblems } from './photos.ts';
 import { userProblems } from './users.ts';
+import { workflowProblems } from './workflow.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -22,6 +23,7 @@ export const problemCatalog = {
   ...peopleProblems,
   ...photoProblems,
   ...userProblems,
+  ...workflowProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;
