@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../csv.ts';
 import type { AppContext } from '../context.ts';
 import type { UnitTypeConfig } from '../config.ts';
 import { audit } from '../audit.ts';
@@ -227,7 +227,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
     schema: { tags: ['units'], summary: 'Units as CSV (lon/lat and WKT columns; attributes as JSON); re-importable', querystring: exportQuery, response: { '4xx': problemSchema } },
   }, async (request, reply) => {
     const rows = await exportRows(request.query, requireUser(request));
-    const csv = stringify([
+    const csv = csvText([
       ['id', 'type', 'name', 'address', 'contact', 'lon', 'lat', 'wkt', 'cell_code', 'attributes'],
       ...rows.map((r) => {
         const [lon, lat] = toUnitFeature(types, r).geometry.coordinates as [number, number];
