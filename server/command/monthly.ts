@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { csvText } from '../csv.ts';
+import { withoutBidi } from '../exchange/export/filename.ts';
 import type { AppContext } from '../context.ts';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
@@ -241,7 +242,7 @@ export const monthlyResponseSchema = {
 } as const;
 
 function contentDisposition(reply: FastifyReply, ascii: string, utf8: string) {
-  return reply.header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(utf8)}`);
+  return reply.header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(withoutBidi(utf8))}`);
 }
 
 export default async function monthlyRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
