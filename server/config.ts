@@ -112,6 +112,8 @@ export interface Config {
   port: number;
   /** The address to listen on: HOST, else the file's host; when neither is set, see listenHost. */
   host?: string;
+  /** The address the public reaches the server at (https://grid.example.gov.cn), for links the API builds (OGC). */
+  publicUrl?: string;
   databaseUrl?: string;
   dataDir: string;
   levels: LevelConfig[];
@@ -231,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: Number(env.PORT ?? file.port ?? 8080),
     host: env.HOST || file.host || undefined,
+    publicUrl: env.WANGGE_PUBLIC_URL || file.publicUrl || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.WANGGE_DATA_DIR ?? file.dataDir ?? 'data/db'),
     levels: file.levels ?? DEFAULT_LEVELS,

@@ -151,6 +151,7 @@ export function AdminPanel({ config }: ViewProps) {
             <label>{editing === 'new' ? t('password') : t('newPassword')}
               <input name="new-password" type="password" autoComplete="new-password" value={draft.password} onChange={(e) => setDraft({ ...draft, password: e.target.value })} required={editing === 'new'} />
             </label>
+            {editing !== 'new' && <p className="tree-note" data-testid="password-reset-note">{t('newPasswordHint')}</p>}
             <div className="form-actions">
               <button type="button" className="button" onClick={() => setEditing(null)}>{t('cancel')}</button>
               <button type="submit" className="button primary">{editing === 'new' ? t('create') : t('save')}</button>

@@ -7,6 +7,8 @@ import { patrolProblems } from './patrols.ts';
 import { peopleProblems } from './people.ts';
 import { photoProblems } from './photos.ts';
 import { inputProblems } from './input.ts';
+import { userProblems } from './users.ts';
+import { workflowProblems } from './workflow.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -24,6 +26,8 @@ export const problemCatalog = {
   ...peopleProblems,
   ...photoProblems,
   ...inputProblems,
+  ...userProblems,
+  ...workflowProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

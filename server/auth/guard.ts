@@ -28,3 +28,13 @@ export async function assertCellEditable(q: Queryable, actor: Actor, cellId: num
     throw problem('auth.out-of-scope', { what, scope: actor.scope.join(', ') });
   }
 }
+
+/**
+ * The outline of a scope root (reshape, split, merge, delete, restore) moves ground and reports in
+ * or out of the scope: only someone whose scope holds its parent may change it.
+ */
+export async function assertOutlineEditable(q: Queryable, actor: Actor, cell: { id: number; parent_id: number | null; name: string }): Promise<void> {
+  if (!scopeOf(actor).includes(cell.id)) return;
+  if (cell.parent_id !== null && (await cellInScope(q, actor, cell.parent_id))) return;
+  throw problem('auth.scope-root', { id: cell.id, name: cell.name });
+}

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { dictionary } from '@zxcvbn-ts/language-common';
 
 // scrypt from node:crypto (RFC 7914); N=2^15 takes about 50 ms here, which throttles guessing.
 const PARAMS = { N: 32768, r: 8, p: 1 };
@@ -25,13 +26,35 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** Passwords refused everywhere: the demo password and a few that guessing tries first. */
-const REFUSED = new Set(['demo1234', 'password', 'password1', '12345678', '123456789', 'qwertyui', 'admin123', 'wangge123']);
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
 
-/** A reason the password is too weak, or null. */
-export function weakPassword(password: string, { allowDemo = false } = {}): string | null {
-  if (password.length < 8) return 'must be at least 8 characters';
-  if (password.length > 256) return 'must be at most 256 characters';
-  if (REFUSED.has(password.toLowerCase()) && !(allowDemo && password === 'demo1234')) return 'is too common';
+/**
+ * Passwords refused everywhere one is set: the 49,000 most common passwords of zxcvbn-ts's maintained
+ * list (from real leaks; 11111111 and iloveyou among them), and a few this project would invite.
+ * Compared without case. Built on first use: the list takes a few MB.
+ */
+let common: Set<string> | null = null;
+function commonPasswords(): Set<string> {
+  common ??= new Set([...dictionary['passwords-common'], 'demo1234', 'wangge123', 'wangge1234', 'admin123', 'admin1234'].map((p) => p.toLowerCase()));
+  return common;
+}
+
+export type PasswordWeakness = 'too-short' | 'too-long' | 'too-common';
+
+/** Why a password may not be set, or null. The demo seeding alone may keep demo1234. */
+export function passwordWeakness(password: string, { allowDemo = false } = {}): PasswordWeakness | null {
+  if (password.length < PASSWORD_MIN) return 'too-short';
+  if (password.length > PASSWORD_MAX) return 'too-long';
+  if (commonPasswords().has(password.toLowerCase()) && !(allowDemo && password === 'demo1234')) return 'too-common';
+  return null;
+}
+
+/** A reason the password is too weak, in English (the command line), or null. */
+export function weakPassword(password: string, options: { allowDemo?: boolean } = {}): string | null {
+  const weakness = passwordWeakness(password, options);
+  if (weakness === 'too-short') return `must be at least ${PASSWORD_MIN} characters`;
+  if (weakness === 'too-long') return `must be at most ${PASSWORD_MAX} characters`;
+  if (weakness === 'too-common') return 'is one of the most common passwords';
   return null;
 }

@@ -3,7 +3,7 @@ import type { LineString } from 'geojson';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
-import { assertCellEditable, requirePermission } from '../auth/guard.ts';
+import { assertCellEditable, assertOutlineEditable, requirePermission } from '../auth/guard.ts';
 import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { checkCode, nextChildCode } from './codes.ts';
@@ -129,6 +129,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     const row = await db.transaction(async (tx) => {
       const current = await loadCell(tx, request.params.id, true);
       await assertCellEditable(tx, actor, current.id, `Cell ${current.id} (${current.name})`);
+      if (geometry) await assertOutlineEditable(tx, actor, current);
       const expected = parseIfMatch(request);
       if (current.version !== expected) {
         throw new Problem(409, 'Conflict', `Cell ${current.id} was changed by someone else: you edited version ${expected}, it is now version ${current.version}`, { current: toFeature(current) });
@@ -176,7 +177,10 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       const { rows: current } = await tx.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = ANY($1::int[]) ORDER BY c.id FOR UPDATE`, [ids]);
       const missing = ids.filter((id) => !current.some((c) => c.id === id));
       if (missing.length) throw notFound(`Cell ${missing.join(', ')}`);
-      for (const c of current) await assertCellEditable(tx, actor, c.id, `Cell ${c.id} (${c.name})`);
+      for (const c of current) {
+        await assertCellEditable(tx, actor, c.id, `Cell ${c.id} (${c.name})`);
+        await assertOutlineEditable(tx, actor, c);
+      }
       const stale = current.filter((c) => c.version !== edits.find((e) => e.id === c.id)!.version);
       if (stale.length) {
         const list = stale.map((c) => `${c.name} (edited version ${edits.find((e) => e.id === c.id)!.version}, now ${c.version})`).join(', ');
@@ -222,6 +226,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     await db.transaction(async (tx) => {
       const cell = await loadCell(tx, request.params.id, true);
       await assertCellEditable(tx, actor, cell.id, `Cell ${cell.id} (${cell.name})`);
+      await assertOutlineEditable(tx, actor, cell);
       const kids = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM cells WHERE parent_id = $1', [cell.id]);
       const n = kids.rows[0]!.n;
       if (n > 0) {
@@ -262,6 +267,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     const rows = await db.transaction(async (tx) => {
       const cell = await loadCell(tx, request.params.id, true);
       await assertCellEditable(tx, actor, cell.id, `Cell ${cell.id} (${cell.name})`);
+      await assertOutlineEditable(tx, actor, cell);
       const { rows: parts } = await tx.query<{ geom: string }>(
         `SELECT ST_AsHexEWKB(ST_Multi(d.geom)) AS geom FROM cells c,
            LATERAL ST_Dump(ST_Split(c.geom, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326))) d
@@ -313,7 +319,10 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
         'SELECT id, parent_id, level, name FROM cells WHERE id = ANY($1::int[]) ORDER BY array_position($1::int[], id) FOR UPDATE', [ids]);
       const missing = ids.filter((id) => !cells.some((c) => c.id === id));
       if (missing.length) throw notFound(`Cell ${missing.join(', ')}`);
-      for (const c of cells) await assertCellEditable(tx, actor, c.id, `Cell ${c.id} (${c.name})`);
+      for (const c of cells) {
+        await assertCellEditable(tx, actor, c.id, `Cell ${c.id} (${c.name})`);
+        await assertOutlineEditable(tx, actor, c);
+      }
       if (new Set(cells.map((c) => c.parent_id)).size > 1) throw invalid('Only cells with the same parent can be merged', { errors: [{ field: 'ids', message: 'different parents' }] });
       // Adjacent: cells share a stretch of border (or overlap); touching at a point is not enough.
       const { rows: links } = await tx.query<{ a: number; b: number }>(
@@ -379,6 +388,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     const row = await db.transaction(async (tx) => {
       const cell = await loadCell(tx, request.params.id, true);
       await assertCellEditable(tx, actor, cell.id, `Cell ${cell.id} (${cell.name})`);
+      await assertOutlineEditable(tx, actor, cell);
       const { rows } = await tx.query<{ name: string; geometry: CellGeometry }>(
         `SELECT name, ST_AsGeoJSON(geom)::json AS geometry FROM cell_versions WHERE cell_id = $1 AND version = $2 AND operation <> 'delete' ORDER BY changed_at DESC LIMIT 1`,
         [cell.id, request.body.version]);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../csv.ts';
+import { withoutBidi } from '../exchange/export/filename.ts';
 import type { AppContext } from '../context.ts';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
@@ -207,7 +208,7 @@ function tableRows(r: MonthlyReport): { code: string; name: string; figures: Mon
 export function monthlyCsv(r: MonthlyReport): string {
   const header = ['网格编码', '网格名称', ...MONTHLY_COLUMNS.map((c) => c.zh)];
   const rows = tableRows(r).map((row) => [row.code, row.name, ...MONTHLY_COLUMNS.map((c) => figureText(c.key, row.figures[c.key]))]);
-  return `\uFEFF${stringify([header, ...rows])}`;
+  return `\uFEFF${csvText([header, ...rows])}`;
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
@@ -386,7 +387,7 @@ export const monthlyResponseSchema = {
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 function contentDisposition(reply: FastifyReply, ascii: string, utf8: string) {
-  return reply.header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(utf8)}`);
+  return reply.header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(withoutBidi(utf8))}`);
 }
 
 export default async function monthlyRoutes(app: FastifyInstance, { db, config, now }: AppContext) {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../csv.ts';
 import { addMonths } from 'date-fns';
 import { tz } from '@date-fns/tz';
 import type { AppContext } from '../context.ts';
@@ -17,7 +17,7 @@ const MAX_MONTHS = 24;
 
 /** CSV with a BOM, so spreadsheet programs read the Chinese text as UTF-8. */
 function sendCsv(reply: FastifyReply, name: string, columns: string[], rows: unknown[][]) {
-  const csv = stringify([columns, ...rows]);
+  const csv = csvText([columns, ...rows]);
   return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(`\uFEFF${csv}`);
 }
 

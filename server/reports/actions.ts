@@ -1,7 +1,8 @@
 import { can, type Actor } from '../auth/actor.ts';
 import type { Config, Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
-import { Problem, invalid } from '../problem.ts';
+import { Problem, invalid, problem } from '../problem.ts';
+import { normalizePhone } from '../people/phone.ts';
 import { dueAt } from './deadlines.ts';
 import { notifyReport } from './events.ts';
 import { loadReport, type ReportRow } from './model.ts';
@@ -56,6 +57,16 @@ export async function applyAction(tx: Queryable, config: Config, now: Date, acto
   }
   if (!may(tr.permission)) {
     throw new Problem(403, 'Forbidden', `The role "${actor.role}" may not ${input.action} a report (${tr.permission}); allowed for you now: ${allowed.join(', ') || 'nothing'}`, { state: r.state, version: r.version, allowedActions: allowed });
+  }
+
+  // Who filed the report: an account, or a phone that may be a staff member's own.
+  const reporterPhone = r.reporter_contact ? normalizePhone(r.reporter_contact) : null;
+  if (input.action === 'verify') {
+    const { rows: own } = await tx.query<{ own: boolean }>(
+      `SELECT (r.reporter_user_id = $2 OR ($3::text IS NOT NULL AND EXISTS (
+          SELECT 1 FROM users u JOIN people p ON p.id = u.person_id WHERE u.id = $2 AND p.phone = $3))) AS own
+       FROM reports r WHERE r.id = $1`, [id, actor.id, reporterPhone]);
+    if (own[0]?.own) throw problem('workflow.own-report', { id });
   }
 
   const note = input.note?.trim() || null;
@@ -138,10 +149,17 @@ export async function applyAction(tx: Queryable, config: Config, now: Date, acto
       [id, photoIds, eventId]);
     if (attached !== new Set(photoIds).size) throw need('photoIds', 'unknown or already used photos', `photoIds must be photos uploaded to report ${id} and not yet used as evidence`);
   }
-  // 有奖举报: a verified report from the public earns its reporter the configured reward, once.
+  // 有奖举报: a verified report from the public earns its reporter the configured reward, once. Not
+  // one filed from a staff account, nor one whose reporter's phone is a staff account's (reporting
+  // is their duty): so a reward never goes to anyone who may handle reports.
   if (input.action === 'verify' && (r.source === 'resident' || r.source === 'hotline')) {
-    await tx.query('INSERT INTO report_rewards (report_id, amount, created_at) VALUES ($1, $2, $3) ON CONFLICT (report_id) DO NOTHING',
-      [id, config.reports.rewards[severity], now]);
+    await tx.query(
+      `INSERT INTO report_rewards (report_id, amount, created_at)
+       SELECT r.id, $2, $3 FROM reports r
+       WHERE r.id = $1 AND r.reporter_user_id IS NULL AND NOT ($4::text IS NOT NULL AND EXISTS (
+         SELECT 1 FROM users u JOIN people p ON p.id = u.person_id WHERE p.phone = $4))
+       ON CONFLICT (report_id) DO NOTHING`,
+      [id, config.reports.rewards[severity], now, reporterPhone]);
   }
   await notifyReport(tx, id, 'changed');
   return { eventId };

@@ -149,7 +149,12 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   }));
 
   app.post<{ Body: NewReport }>('/api/reports', {
-    config: { csrf: false, rateLimit: { max: config.security.reportsPerMinute, timeWindow: '1 minute' } },
+    // The public's limit is per address; staff (often many behind one office address) count per
+    // account, so a flood of anonymous reports from that address does not stop their intake.
+    config: {
+      csrf: false,
+      rateLimit: { max: config.security.reportsPerMinute, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => (request.user ? `staff:${request.user.id}` : `ip:${request.ip}`) },
+    },
     preValidation: multipartBody,
     schema: {
       tags: ['reports'],

@@ -74,6 +74,28 @@ export async function routeFor(q: Queryable, actor: Actor, lon: number, lat: num
   return { cellId, inScope: ok.rows[0]?.ok === true };
 }
 
+/** Limits of a unit's free attributes: a record card, not a document store. */
+export const ATTRIBUTE_LIMITS = { maxDepth: 3, maxKeys: 200, maxBytes: 16 * 1024 } as const;
+
+/** Whether attributes stay within ATTRIBUTE_LIMITS (depth, entries, bytes). */
+export function attributesWithinLimits(attributes: unknown): boolean {
+  if (attributes === undefined) return true;
+  let keys = 0;
+  const depthOf = (v: unknown, depth: number): boolean => {
+    if (v === null || typeof v !== 'object') return true;
+    if (depth > ATTRIBUTE_LIMITS.maxDepth) return false;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    keys += children.length;
+    return keys <= ATTRIBUTE_LIMITS.maxKeys && children.every((c) => depthOf(c, depth + 1));
+  };
+  return depthOf(attributes, 1) && Buffer.byteLength(JSON.stringify(attributes)) <= ATTRIBUTE_LIMITS.maxBytes;
+}
+
+/** Refuses attributes nested deeper, with more entries or longer than ATTRIBUTE_LIMITS (422). */
+export function checkAttributes(attributes: unknown, field = 'properties.attributes'): void {
+  if (!attributesWithinLimits(attributes)) throw problem('units.attributes-too-large', { ...ATTRIBUTE_LIMITS }, { errors: [{ field, message: 'too deep or too large' }] });
+}
+
 const blankToNull = (s: string | null | undefined) => (s == null || s.trim() === '' ? null : s.trim());
 
 function parseIfMatch(request: FastifyRequest): number {
@@ -160,6 +182,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     const actor = requirePermission(request, 'units.edit');
     const { geometry, properties: p } = request.body;
     const [lon, lat] = checkPoint(geometry);
+    checkAttributes(p.attributes);
     const row = await db.transaction(async (tx) => {
       await placeable(tx, actor, lon, lat);
       const { rows } = await tx.query<{ id: number }>(
@@ -190,6 +213,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     const actor = requirePermission(request, 'units.edit');
     const { geometry, properties: p = {} } = request.body;
     const to = geometry ? checkPoint(geometry) : null;
+    checkAttributes(p.attributes);
     const row = await db.transaction(async (tx) => {
       const current = await loadUnit(tx, request.params.id, actor, true);
       const expected = parseIfMatch(request);

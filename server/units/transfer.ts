@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../csv.ts';
 import type { AppContext } from '../context.ts';
 import type { UnitTypeConfig } from '../config.ts';
 import { audit } from '../audit.ts';
@@ -8,7 +8,7 @@ import { requirePermission, requireUser } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { acceptCsvBodies, parseCsv, type RowError } from '../people/csv.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, type UnitRow } from './feature.ts';
-import { unitFilter, unitQuerySchema, type UnitQuery } from './routes.ts';
+import { ATTRIBUTE_LIMITS, attributesWithinLimits, unitFilter, unitQuerySchema, type UnitQuery } from './routes.ts';
 
 const COLUMNS = {
   type: ['类型', '单位类型', 'kind'],
@@ -100,6 +100,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
       const type = findType(types, v.type ?? '');
       if (!type) fail('type', `unknown type "${v.type ?? ''}": use one of ${types.map((t) => `${t.code} (${t.zh})`).join(', ')}`);
       if (!v.name) fail('name', 'the name is empty');
+      if (!attributesWithinLimits(attributes)) fail('attributes', `too deep or too large (at most ${ATTRIBUTE_LIMITS.maxDepth} levels, ${ATTRIBUTE_LIMITS.maxKeys} entries, ${ATTRIBUTE_LIMITS.maxBytes} bytes)`);
       if (errors.length > before || !type) continue;
       candidates.push({ row: line, type: type.code, name: v.name!, address: v.address || null, contact: v.contact || null, attributes, lon, lat });
     }
@@ -139,6 +140,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
       for (const [k, value] of Object.entries(p)) {
         if (!['type', 'name', 'address', 'contact', 'attributes'].includes(k) && !DERIVED.has(k) && value !== null && value !== '') attributes[k] = value;
       }
+      if (!attributesWithinLimits(attributes)) fail('attributes', `too deep or too large (at most ${ATTRIBUTE_LIMITS.maxDepth} levels, ${ATTRIBUTE_LIMITS.maxKeys} entries, ${ATTRIBUTE_LIMITS.maxBytes} bytes)`);
       if (errors.length > before || !type) return;
       candidates.push({ row, type: type.code, name, address: str('address') || null, contact: str('contact') || null, attributes, lon: (c as number[])[0]!, lat: (c as number[])[1]! });
     });
@@ -248,7 +250,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
     schema: { tags: ['units'], summary: 'Units as CSV (lon/lat and WKT columns; attributes as JSON); re-importable', querystring: exportQuery, response: { '4xx': problemSchema } },
   }, async (request, reply) => {
     const rows = await exportRows(request.query, requireUser(request));
-    const csv = stringify([
+    const csv = csvText([
       ['id', 'type', 'name', 'address', 'contact', 'lon', 'lat', 'wkt', 'cell_code', 'attributes'],
       ...rows.map((r) => {
         const [lon, lat] = toUnitFeature(types, r).geometry.coordinates as [number, number];

@@ -4,8 +4,8 @@ import { ROLES, type Role } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { requirePermission } from '../auth/guard.ts';
-import { hashPassword, weakPassword } from '../auth/passwords.ts';
-import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, passwordWeakness, weakPassword } from '../auth/passwords.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 
 interface UserRow {
@@ -60,7 +60,7 @@ async function checkScope(q: Queryable, scope: number[] | undefined) {
   if (!scope?.length) return;
   const { rows } = await q.query<{ id: number }>('SELECT id FROM cells WHERE id = ANY($1::int[])', [scope]);
   const missing = scope.filter((id) => !rows.some((r) => r.id === id));
-  if (missing.length) throw invalid(`scope names cells that do not exist: ${missing.join(', ')}`, { errors: [{ field: 'body.scope', message: 'unknown cell' }] });
+  if (missing.length) throw problem('users.scope-unknown', { ids: missing.join(', ') }, { errors: [{ field: 'body.scope', message: 'unknown cell' }] });
 }
 
 /** The account's person must exist and not be another account's already (else the FK or unique index fails opaquely). */
@@ -70,17 +70,21 @@ async function checkPerson(q: Queryable, personId: number | null | undefined, se
     'SELECT p.name, u.id AS user_id, u.username FROM people p LEFT JOIN users u ON u.person_id = p.id AND u.id IS DISTINCT FROM $2 WHERE p.id = $1',
     [personId, selfId]);
   const person = rows[0];
-  if (!person) throw invalid(`personId: person ${personId} does not exist`, { errors: [{ field: 'body.personId', message: 'unknown person' }] });
+  if (!person) throw problem('users.person-unknown', { id: personId }, { errors: [{ field: 'body.personId', message: 'unknown person' }] });
   if (person.user_id !== null) {
-    throw new Problem(409, 'Conflict', `personId: person ${personId} (${person.name}) is already linked to the account "${person.username}"`, { errors: [{ field: 'body.personId', message: 'linked to another account' }] });
+    throw problem('users.person-linked', { id: personId, name: person.name, username: person.username ?? '' }, { errors: [{ field: 'body.personId', message: 'linked to another account' }] });
   }
 }
 
 /** Account administration: admins create, edit, deactivate users and reset passwords. */
-export default async function userRoutes(app: FastifyInstance, { db }: AppContext) {
+export default async function userRoutes(app: FastifyInstance, { db, now }: AppContext) {
   const passwordProblem = (password: string) => {
-    const weak = weakPassword(password);
-    if (weak) throw invalid(`password ${weak}`, { errors: [{ field: 'body.password', message: weak }] });
+    const weakness = passwordWeakness(password);
+    if (!weakness) return;
+    const errors = [{ field: 'body.password', message: weakPassword(password) }];
+    if (weakness === 'too-short') throw problem('users.password-too-short', { min: PASSWORD_MIN }, { errors });
+    if (weakness === 'too-long') throw problem('users.password-too-long', { max: PASSWORD_MAX }, { errors });
+    throw problem('users.password-too-common', {}, { errors });
   };
 
   app.get('/api/users', {
@@ -112,7 +116,7 @@ export default async function userRoutes(app: FastifyInstance, { db }: AppContex
       await checkScope(tx, b.scope);
       await checkPerson(tx, b.personId, null);
       const exists = await tx.query('SELECT 1 FROM users WHERE username = $1', [b.username]);
-      if (exists.rowCount) throw new Problem(409, 'Conflict', `The username "${b.username}" is taken`);
+      if (exists.rowCount) throw problem('users.username-taken', { username: b.username });
       const { rows } = await tx.query<UserRow>(
         `INSERT INTO users (username, display_name, password_hash, role, scope, person_id, active)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
@@ -126,7 +130,7 @@ export default async function userRoutes(app: FastifyInstance, { db }: AppContex
   app.patch<{ Params: { id: number }; Body: Partial<Omit<UserBody, 'username'>> }>('/api/users/:id', {
     schema: {
       tags: ['accounts'],
-      summary: 'Edit, deactivate, or reset the password of an account (admin)',
+      summary: 'Edit, deactivate, or reset the password of an account (admin); a reset ends its sessions and revokes its API tokens',
       params: idParams,
       body: { type: 'object', properties: editable, additionalProperties: false, minProperties: 1 },
       response: { 200: userSchema, '4xx': problemSchema },
@@ -137,7 +141,7 @@ export default async function userRoutes(app: FastifyInstance, { db }: AppContex
     if (b.password !== undefined) passwordProblem(b.password);
     const hash = b.password !== undefined ? await hashPassword(b.password) : null;
     if (request.params.id === admin.id && (b.active === false || (b.role && b.role !== 'admin'))) {
-      throw new Problem(409, 'Conflict', 'You cannot deactivate yourself or remove your own admin role');
+      throw problem('users.cannot-demote-self');
     }
     return db.transaction(async (tx) => {
       await checkScope(tx, b.scope);
@@ -151,13 +155,18 @@ export default async function userRoutes(app: FastifyInstance, { db }: AppContex
          WHERE id = $1 RETURNING ${COLUMNS}`,
         [request.params.id, b.displayName?.trim() ?? null, b.role ?? null, b.scope ?? null, 'personId' in b, b.personId ?? null, b.active ?? null, hash]);
       const row = rows[0];
-      if (!row) throw notFound(`User ${request.params.id}`);
+      if (!row) throw problem('users.not-found', { id: request.params.id });
       // A deactivated account or a new password ends every open session at once.
       if (b.active === false || hash) await tx.query('DELETE FROM sessions WHERE user_id = $1', [row.id]);
-      // A new password lifts the sign-in locks of the account, wherever they were earned.
-      if (hash) await tx.query('DELETE FROM sign_in_failures WHERE username = $1', [row.username]);
+      // A new password lifts the sign-in locks of the account, wherever they were earned, and
+      // revokes its API tokens: a reset after a leak must not leave a stolen token working.
+      let tokensRevoked = 0;
+      if (hash) {
+        await tx.query('DELETE FROM sign_in_failures WHERE username = $1', [row.username]);
+        tokensRevoked = (await tx.query('UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [row.id, now()])).rowCount ?? 0;
+      }
       const changed = Object.keys(b).map((k) => (k === 'password' ? 'password (reset)' : k));
-      await audit(tx, request, 'user.update', `user:${row.id}`, { changed });
+      await audit(tx, request, 'user.update', `user:${row.id}`, { changed, ...(hash ? { tokensRevoked } : {}) });
       return toUser(row);
     });
   });

@@ -142,6 +142,8 @@ const ownPatrol = (target: Target, ok: number): Record<Who, number> => ({
 const NOT_OWNER = /only the worker who started it/;
 const notOwner: Case['why'] = { admin: NOT_OWNER, commander: NOT_OWNER };
 const both = ['west', 'east'] as const;
+/** The west street is the scoped planner's scope root: its outline belongs to whoever holds the district. */
+const ROOT: Case['why'] = { plannerWest: /root of your scope|outside your scope/ };
 
 const cases: Case[] = [
   ...both.flatMap((target): Case[] => [
@@ -160,18 +162,21 @@ const cases: Case[] = [
       route: 'DELETE /api/cells/:id', target, perm: 'cells.edit',
       request: () => ({ method: 'DELETE', url: `/api/cells/${cellOf(target)}` }),
       // Streets have children by now: a permitted user reaches the "has children" rule (409).
-      expect: { ...editIn(target), admin: 409, planner: 409, plannerWest: target === 'west' ? 409 : 403 },
+      expect: { ...editIn(target), admin: 409, planner: 409, plannerWest: 403 },
+      why: ROOT,
     },
     {
       route: 'POST /api/cells/reshape', target, perm: 'cells.edit',
       request: () => ({ method: 'POST', url: '/api/cells/reshape', payload: { cells: [{ id: cellOf(target), version: 9999, geometry: { type: 'Polygon', coordinates: areaIn(target) } }] } }),
       // Version 9999 is stale: a permitted user gets past the guards to the conflict (409).
-      expect: { ...editIn(target), admin: 409, planner: 409, plannerWest: target === 'west' ? 409 : 403 },
+      expect: { ...editIn(target), admin: 409, planner: 409, plannerWest: 403 },
+      why: ROOT,
     },
     {
       route: 'POST /api/cells/:id/restore', target, perm: 'cells.edit',
       request: () => ({ method: 'POST', url: `/api/cells/${cellOf(target)}/restore`, payload: { version: 99 } }),
-      expect: { ...editIn(target), admin: 404, planner: 404, plannerWest: target === 'west' ? 404 : 403 },
+      expect: { ...editIn(target), admin: 404, planner: 404, plannerWest: 403 },
+      why: ROOT,
     },
   ]),
   {

@@ -283,3 +283,21 @@ describe(`topological editing: one border moved in every cell that has it (${TES
     expect((await t.app.inject({ method: 'POST', url: '/api/cells/reshape', payload: { cells: [{ id: a.id, version: 1, geometry: g }] } })).statusCode).toBe(401);
   });
 });
+
+describe(`a scope root's outline (${TEST_DB})`, () => {
+  it('is reshaped, split or deleted only by someone whose scope holds its parent; its name stays editable', async () => {
+    await createUser(t.db, 'streetPlanner', 'planner', [ids.west]);
+    const street = await signIn(t.app, 'streetPlanner');
+    const url = `/api/cells/${ids.west}`;
+    const version = (await t.app.inject(url)).json().properties.version as number;
+    const reshape = await t.app.inject({ method: 'PATCH', url, headers: { ...street, 'if-match': `"${version}"` }, payload: { geometry: { type: 'Polygon', coordinates: square(107, 34, 0.04) } } });
+    expect(reshape.statusCode).toBe(403);
+    expect(reshape.json().code).toBe('auth.scope-root');
+    const split = await t.app.inject({ method: 'POST', url: `${url}/split`, headers: street, payload: { type: 'LineString', coordinates: [[106.9, 34.05], [107.2, 34.05]] } });
+    expect(split.statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'DELETE', url, headers: street })).statusCode).toBe(403);
+    expect((await t.app.inject(url)).json().properties.version).toBe(version);
+    const rename = await t.app.inject({ method: 'PATCH', url, headers: { ...street, 'if-match': `"${version}"` }, payload: { properties: { name: '西街道办' } } });
+    expect(rename.statusCode, rename.body).toBe(200);
+  });
+});

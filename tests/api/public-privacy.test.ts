@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DB } from '../helpers/db.ts';
-import { twoStreets } from '../helpers/cells.ts';
+import { insertCell, square, twoStreets } from '../helpers/cells.ts';
+import { buildApp } from '../../server/app.ts';
 
 // What the public (no account) may learn through the open routes: a confidential report's exact
 // point never, whichever way the OGC API is asked.
@@ -29,6 +30,8 @@ beforeAll(async () => {
   plainId = await file([107.07, 34.05], false);
   // A confidential report outside every cell has no cell to stand for it.
   await file([100, 30], true);
+  // A cell whose name hides its end behind a right-to-left override.
+  await insertCell(t.db, { code: '610302002001', name: '东一\u202egpj.exe\u2066社区', level: 3, parentId: ids.east, rings: square(107.06, 34.06, 0.01) });
 });
 
 const get = async (url: string) => {
@@ -63,5 +66,28 @@ describe(`confidential reports on public routes (${TEST_DB})`, () => {
     const bbox = collection.extent.spatial.bbox[0] as number[];
     expect(bbox.some((v) => Math.abs(v - lon) < 1e-6 || Math.abs(v - lat) < 1e-6)).toBe(false);
     expect(bbox[0]).toBeGreaterThan(101);
+  });
+});
+
+describe(`download names and links (${TEST_DB})`, () => {
+  it('strips bidirectional controls from download file names', async () => {
+    const { rows } = await t.db.query<{ id: number }>("SELECT id FROM cells WHERE code = '610302002001'");
+    const res = await t.app.inject({ url: `/api/export/cells.geojson?rootId=${rows[0]!.id}` });
+    expect(res.statusCode, res.body).toBe(200);
+    const disposition = decodeURIComponent(String(res.headers['content-disposition']));
+    expect(disposition).toContain('东一gpj.exe社区');
+    expect(disposition).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('builds OGC links from the configured public URL or the server, never from the Host header', async () => {
+    const spoofed = await t.app.inject({ url: '/ogc/collections/reports/items?limit=1', headers: { host: 'evil.example', accept: 'application/geo+json' } });
+    expect(spoofed.statusCode).toBe(200);
+    expect(spoofed.body).not.toContain('evil.example');
+    const configured = await buildApp({ db: t.db, config: { ...t.config, publicUrl: 'https://grid.example.gov.cn/' }, clientDir: '/nonexistent' });
+    const res = await configured.inject({ url: '/ogc/collections/reports/items?limit=1', headers: { host: 'evil.example', accept: 'application/geo+json' } });
+    const links = (res.json().links as { href: string }[]).map((l) => l.href);
+    expect(links.length).toBeGreaterThan(0);
+    for (const href of links) expect(href).toMatch(/^https:\/\/grid\.example\.gov\.cn\/ogc\//);
+    await configured.close();
   });
 });

@@ -293,4 +293,26 @@ describe(`supervision and rewards (${TEST_DB})`, () => {
     const track = (await t.app.inject({ url: `/api/reports/track/${upgraded.trackingCode}` })).json();
     expect(track.reward).toBe(300);
   });
+
+  it('refuses to let a worker verify his own report, even an anonymous one, and rewards no one who handled it', async () => {
+    await t.db.query(`DELETE FROM reports`);
+    // Filed signed in, as an anonymous resident: he may not verify it (as major, for 300) himself.
+    const own = await file({ source: 'resident', severity: 'major' }, h.workerWest);
+    const self = await act(own.id, h.workerWest, { action: 'verify', severity: 'major' });
+    expect(self.statusCode).toBe(403);
+    expect(self.json().code).toBe('workflow.own-report');
+    // Someone else verifies it: no reward for a report filed from a staff account.
+    expect((await act(own.id, h.workerWest2, { action: 'verify', severity: 'major' })).statusCode).toBe(200);
+    // Filed signed out with his own phone as the contact: still his own.
+    const { rows } = await t.db.query<{ id: number }>(`INSERT INTO people (name, phone) VALUES ('西街网格员', '13911112222') RETURNING id`);
+    await t.db.query(`UPDATE users SET person_id = $1 WHERE username = 'workerWest'`, [rows[0]!.id]);
+    const byPhone = await file({ source: 'resident', reporter: { name: '热心群众', contact: '139-1111-2222' } });
+    expect((await act(byPhone.id, h.workerWest, { action: 'verify' })).json().code).toBe('workflow.own-report');
+    // A colleague may verify it, but a staff member's phone earns no reward.
+    expect((await act(byPhone.id, h.workerWest2, { action: 'verify' })).statusCode).toBe(200);
+    const honest = await file({ source: 'resident', reporter: { name: '居民', contact: '13700000009' } });
+    expect((await act(honest.id, h.workerWest, { action: 'verify' })).statusCode).toBe(200);
+    const ledger = (await t.app.inject({ url: '/api/rewards', headers: h.commander })).json();
+    expect(ledger.items.map((w: { reportId: number }) => w.reportId)).toEqual([honest.id]);
+  });
 });

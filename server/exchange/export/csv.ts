@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../csv.ts';
 import { responsibleText, type ExportSet } from './cells.ts';
 
 /**
@@ -6,7 +6,7 @@ import { responsibleText, type ExportSet } from './cells.ts';
  * order mark first, or Excel on Chinese Windows reads the names as GBK and garbles them.
  */
 export function toCsv(set: ExportSet): Buffer {
-  const text = stringify(
+  const text = csvText(
     set.cells.map((c) => [c.code, c.name, c.level, c.levelZh, c.levelEn, c.parentCode ?? '', c.areaM2, responsibleText(c.people), c.wkt]),
     { header: true, columns: ['code', 'name', 'level', 'levelName', 'levelNameEn', 'parentCode', 'areaM2', 'responsible', 'WKT'], record_delimiter: 'windows' },
   );

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from '../../csv.ts';
 import type { AppContext } from '../../context.ts';
 import { SEVERITIES, type Severity } from '../../config.ts';
 import { scopeOf } from '../../auth/actor.ts';
@@ -119,7 +119,7 @@ export default async function reportExportRoutes(app: FastifyInstance, { db, now
     });
     const columns = ['id', 'trackingCode', 'category', 'severity', 'state', 'source', 'description', 'cellCode', 'cellName', 'coverageGap',
       'supervised', 'overdue', 'department', 'assignees', 'createdAt', 'dueAt', 'closedAt', 'confidential', 'reporterName', 'reporterContact', 'lon', 'lat', 'WKT'];
-    const text = stringify(rows, { header: true, columns, record_delimiter: 'windows', cast: { boolean: (b) => (b ? 'true' : 'false') } });
+    const text = csvText(rows, { header: true, columns, record_delimiter: 'windows', cast: { boolean: (b) => (b ? 'true' : 'false') } });
     reply.type('text/csv; charset=utf-8');
     if (request.query.download) reply.header('content-disposition', contentDisposition(title, 'csv'));
     return reply.send(`\uFEFF${text}`);

@@ -40,7 +40,19 @@ function formatOf(request: FastifyRequest<{ Querystring: { f?: string } }>): For
   return html >= 0 && html < json ? 'html' : 'json';
 }
 
-const baseOf = (request: FastifyRequest) => `${request.protocol}://${request.host}/ogc`;
+/**
+ * The base of every link the OGC API answers with: the configured public URL; else, behind a trusted
+ * proxy, the host it forwards; else the server's own address the request came in on. Never the
+ * request's Host header, which any client can set (links to another site in a shared cache).
+ */
+function baseOf(request: FastifyRequest, publicUrl: string | undefined): string {
+  if (publicUrl) return `${publicUrl.replace(/\/+$/, '')}/ogc`;
+  if (process.env.WANGGE_TRUST_PROXY === 'true') return `${request.protocol}://${request.host}/ogc`;
+  const { localAddress, localPort } = request.raw.socket;
+  const address = localAddress?.replace(/^::ffff:/, '') || '127.0.0.1';
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${request.protocol}://${host}${localPort ? `:${localPort}` : ''}/ogc`;
+}
 
 function withQuery(url: string, params: Record<string, string | number | undefined>): string {
   const u = new URL(url);
@@ -109,7 +121,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
   };
 
   async function describe(request: FastifyRequest, c: CollectionDef) {
-    const base = baseOf(request);
+    const base = baseOf(request, config.publicUrl);
     return {
       id: c.id,
       title: c.title,
@@ -128,7 +140,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
   }
 
   app.get<{ Querystring: { f?: string } }>('/ogc', { schema: simple }, async (request, reply) => {
-    const base = baseOf(request);
+    const base = baseOf(request, config.publicUrl);
     const links: Link[] = [
       { href: base, rel: 'self', type: 'application/json', title: 'this document' },
       { href: `${base}?f=html`, rel: 'alternate', type: 'text/html', title: 'this document as HTML' },
@@ -146,20 +158,20 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
 
   app.get<{ Querystring: { f?: string } }>('/ogc/conformance', { schema: simple }, async (request, reply) =>
     send(reply, formatOf(request), { conformsTo: CONFORMANCE }, () => page('Conformance', `<ul>${CONFORMANCE.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ul>`, [
-      { href: `${baseOf(request)}/conformance`, rel: 'alternate', type: 'application/json' },
+      { href: `${baseOf(request, config.publicUrl)}/conformance`, rel: 'alternate', type: 'application/json' },
     ])));
 
   app.get<{ Querystring: { f?: string } }>('/ogc/api', { schema: simple }, async (request, reply) => {
-    const doc = openApiDocument(baseOf(request), defs.filter((c) => visibleTo(c, request.user)), { defaultLimit: DEFAULT_LIMIT, maxLimit: MAX_LIMIT });
+    const doc = openApiDocument(baseOf(request, config.publicUrl), defs.filter((c) => visibleTo(c, request.user)), { defaultLimit: DEFAULT_LIMIT, maxLimit: MAX_LIMIT });
     if (formatOf(request) === 'html') {
-      return reply.type('text/html; charset=utf-8').send(page('API definition', `<p>The OpenAPI 3.0 document: <a href="${esc(baseOf(request))}/api?f=json">${esc(baseOf(request))}/api?f=json</a></p>
-${rows(Object.entries(doc.paths).map(([p, v]) => [p, esc((v as { get: { summary: string } }).get.summary)]))}`, [{ href: `${baseOf(request)}/api?f=json`, rel: 'alternate', type: 'application/json' }]));
+      return reply.type('text/html; charset=utf-8').send(page('API definition', `<p>The OpenAPI 3.0 document: <a href="${esc(baseOf(request, config.publicUrl))}/api?f=json">${esc(baseOf(request, config.publicUrl))}/api?f=json</a></p>
+${rows(Object.entries(doc.paths).map(([p, v]) => [p, esc((v as { get: { summary: string } }).get.summary)]))}`, [{ href: `${baseOf(request, config.publicUrl)}/api?f=json`, rel: 'alternate', type: 'application/json' }]));
     }
     return reply.type('application/vnd.oai.openapi+json;version=3.0').send(JSON.stringify(doc));
   });
 
   app.get<{ Querystring: { f?: string } }>('/ogc/collections', { schema: simple }, async (request, reply) => {
-    const base = baseOf(request);
+    const base = baseOf(request, config.publicUrl);
     const collections = await Promise.all(defs.filter((c) => visibleTo(c, request.user)).map((c) => describe(request, c)));
     const links: Link[] = [
       { href: `${base}/collections`, rel: 'self', type: 'application/json', title: 'this document' },
@@ -174,7 +186,7 @@ ${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}
     const doc = await describe(request, c);
     const bbox = doc.extent.spatial.bbox[0]!.map((n) => Math.round(n * 1e6) / 1e6).join(', ');
     return send(reply, formatOf(request), doc, () => page(c.title, `<p>${esc(c.description)}</p>${rows([
-      ['id', esc(c.id)], ['extent', esc(bbox)], ['features', `<a href="${esc(baseOf(request))}/collections/${esc(c.id)}/items?f=html">items</a>`],
+      ['id', esc(c.id)], ['extent', esc(bbox)], ['features', `<a href="${esc(baseOf(request, config.publicUrl))}/collections/${esc(c.id)}/items?f=html">items</a>`],
     ])}`, doc.links));
   });
 
@@ -201,12 +213,12 @@ ${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}
       if (q.datetime !== undefined) query.datetime = parseDatetime(q.datetime);
       const { features, matched } = await queryItems(db, c, query, request.user);
       const format = formatOf(request);
-      const self = `${baseOf(request)}/collections/${c.id}/items`;
+      const self = `${baseOf(request, config.publicUrl)}/collections/${c.id}/items`;
       const keep = { bbox: q.bbox, datetime: q.datetime, limit: query.limit };
       const links: Link[] = [
         { href: withQuery(self, { ...keep, offset: query.offset || undefined, f: 'json' }), rel: format === 'json' ? 'self' : 'alternate', type: 'application/geo+json', title: 'this page as GeoJSON' },
         { href: withQuery(self, { ...keep, offset: query.offset || undefined, f: 'html' }), rel: format === 'html' ? 'self' : 'alternate', type: 'text/html', title: 'this page as HTML' },
-        { href: `${baseOf(request)}/collections/${c.id}`, rel: 'collection', type: 'application/json', title: 'the collection' },
+        { href: `${baseOf(request, config.publicUrl)}/collections/${c.id}`, rel: 'collection', type: 'application/json', title: 'the collection' },
       ];
       const f = format === 'html' ? 'html' : 'json';
       const ftype = format === 'html' ? 'text/html' : 'application/geo+json';
@@ -218,7 +230,7 @@ ${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}
         const nav = links.filter((l) => l.rel === 'prev' || l.rel === 'next').map((l) => `<a href="${esc(l.href)}">${l.rel === 'next' ? '下一页 next ›' : '‹ 上一页 previous'}</a>`).join(' ');
         return page(`${c.title}`, `<p>${query.offset + 1}–${query.offset + features.length} of ${matched}</p><p>${nav}</p>
 <table><tr><th>id</th>${keys.map((k) => `<th>${esc(k)}</th>`).join('')}</tr>
-${features.map((ft) => `<tr><td><a href="${esc(baseOf(request))}/collections/${esc(c.id)}/items/${esc(encodeURIComponent(String(ft.id)))}?f=html">${esc(String(ft.id))}</a></td>${keys.map((k) => `<td>${esc(String(ft.properties?.[k] ?? ''))}</td>`).join('')}</tr>`).join('')}
+${features.map((ft) => `<tr><td><a href="${esc(baseOf(request, config.publicUrl))}/collections/${esc(c.id)}/items/${esc(encodeURIComponent(String(ft.id)))}?f=html">${esc(String(ft.id))}</a></td>${keys.map((k) => `<td>${esc(String(ft.properties?.[k] ?? ''))}</td>`).join('')}</tr>`).join('')}
 </table><p>${nav}</p>`, links);
       }, 'application/geo+json');
     });
@@ -228,7 +240,7 @@ ${features.map((ft) => `<tr><td><a href="${esc(baseOf(request))}/collections/${e
       const c = collection(request, request.params.collectionId);
       const feature = await queryItem(db, c, request.params.featureId, request.user);
       if (!feature) throw notFound(`Feature ${request.params.featureId} in ${c.id}`);
-      const base = `${baseOf(request)}/collections/${c.id}`;
+      const base = `${baseOf(request, config.publicUrl)}/collections/${c.id}`;
       const self = `${base}/items/${encodeURIComponent(String(feature.id))}`;
       const links: Link[] = [
         { href: self, rel: 'self', type: 'application/geo+json', title: 'this feature' },
