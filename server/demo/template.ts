@@ -110,6 +110,9 @@ export async function shiftDemoDates(db: Db, dataDir: string, now: Date): Promis
         const sets = t.columns.map((c) => `"${c}" = "${c}" + ($1::bigint * interval '1 millisecond')`);
         await tx.query(`UPDATE "${t.table_name}" SET ${sets.join(', ')}`, [shift]);
       }
+      // The heatmap's rollup counts reports per day: with triggers off it is rebuilt from the moved reports.
+      await tx.exec('SET LOCAL session_replication_role = origin');
+      await tx.exec('SELECT report_heat_rebuild()');
     });
   }
   await rm(marker);
