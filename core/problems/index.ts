@@ -1,6 +1,8 @@
 import { fillTemplate, type Lang, type ParamsOf, type ProblemDef, type ProblemParam } from './define.ts';
 import { httpProblems, schemaProblems } from './http.ts';
 import { authProblems } from './auth.ts';
+import { cellProblems } from './cells.ts';
+import { importProblems } from './imports.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -12,6 +14,8 @@ export const problemCatalog = {
   ...httpProblems,
   ...schemaProblems,
   ...authProblems,
+  ...cellProblems,
+  ...importProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;
