@@ -2,7 +2,7 @@ import { loadConfig, listenHost } from './config.ts';
 import { openDb } from './db/open.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemo } from './demo/seed.ts';
-import { copyDemoTemplate, ensureDemoTemplate, isEmptyDataDir, shiftDemoDates } from './demo/template.ts';
+import { copyDemoTemplate, demoLiving, ensureDemoTemplate, isEmptyDataDir, shiftDemoDates } from './demo/template.ts';
 import { buildApp } from './app.ts';
 import { startEscalation } from './reports/escalation.ts';
 import { DEMO_PASSWORD, accountsWithDemoPassword } from './auth/bootstrap.ts';
@@ -18,7 +18,7 @@ if (embedded && config.seedDemo && isEmptyDataDir(config.dataDir)) {
 const db = await openDb(config);
 const applied = await migrate(db);
 const shifted = embedded ? await shiftDemoDates(db, config.dataDir, new Date()) : 0;
-const seeded = config.seedDemo ? await seedDemo(db, config, new Date()) : null;
+const seeded = config.seedDemo ? await seedDemo(db, config, new Date(), { living: demoLiving() }) : null;
 // Accounts with the demo password belong to a seeded demo only; anywhere else the server refuses them.
 const demoAccounts = await accountsWithDemoPassword(db);
 if (demoAccounts.length && !config.seedDemo) {

@@ -52,10 +52,10 @@ export interface DemoSeeded {
  * The whole demo, each part only into an empty database: the district's cells, the demo accounts,
  * then the living demo (people, units, six months of reports and patrols ending `now`).
  */
-export async function seedDemo(db: Db, config: Config, now: Date): Promise<DemoSeeded> {
+export async function seedDemo(db: Db, config: Config, now: Date, { living = true } = {}): Promise<DemoSeeded> {
   const cells = await seedDemoDistrict(db);
   const accounts = await seedDemoAccounts(db);
   const { rows } = await db.query<{ n: number }>('SELECT (SELECT count(*) FROM people) + (SELECT count(*) FROM reports) + (SELECT count(*) FROM units) AS n');
-  const living = (rows[0]?.n ?? 0) > 0 ? null : await db.transaction((tx) => seedLivingDemo(tx, config, { now }));
-  return { cells, accounts, living };
+  const seeded = !living || (rows[0]?.n ?? 0) > 0 ? null : await db.transaction((tx) => seedLivingDemo(tx, config, { now }));
+  return { cells, accounts, living: seeded };
 }

@@ -40,8 +40,11 @@ export function demoTemplateKey(config: Config): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/** WANGGE_DEMO_LIVING=false: the district and accounts only, no people, units, reports or patrols (tests with their own data). */
+export const demoLiving = () => process.env.WANGGE_DEMO_LIVING !== 'false';
+
 export function demoTemplateDir(config: Config): string {
-  return path.join(process.env.WANGGE_TEMPLATE_DIR ?? path.join(ROOT, 'data/templates'), `demo-${demoTemplateKey(config)}`);
+  return path.join(process.env.WANGGE_TEMPLATE_DIR ?? path.join(ROOT, 'data/templates'), `demo-${demoTemplateKey(config)}${demoLiving() ? '' : '-cells'}`);
 }
 
 /** Builds the template unless it exists; returns its directory. Renamed into place only when complete. */
@@ -58,7 +61,7 @@ export async function ensureDemoTemplate(config: Config, log: (line: string) => 
   const seededAt = new Date();
   try {
     await migrate(db);
-    await seedDemo(db, config, seededAt);
+    await seedDemo(db, config, seededAt, { living: demoLiving() });
     // A checkpoint leaves less WAL to copy and replay.
     await db.exec('CHECKPOINT');
   } finally {
@@ -69,7 +72,8 @@ export async function ensureDemoTemplate(config: Config, log: (line: string) => 
   await rename(building, dir).catch(() => rm(building, { recursive: true, force: true }));
   // Older templates (earlier code versions) are of no further use.
   for (const name of readdirSync(parent)) {
-    if (name.startsWith('demo-') && path.join(parent, name) !== dir && !name.includes('.building-')) await rm(path.join(parent, name), { recursive: true, force: true });
+    const sameKind = name.endsWith('-cells') === dir.endsWith('-cells');
+    if (name.startsWith('demo-') && sameKind && path.join(parent, name) !== dir && !name.includes('.building-')) await rm(path.join(parent, name), { recursive: true, force: true });
   }
   log(`demo database built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return dir;

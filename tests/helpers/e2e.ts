@@ -90,15 +90,15 @@ function filesUnder(dir: string): string[] {
  * creating and seeding the embedded database takes half a minute, copying it a second. Named after
  * what decides its content (the server's code, the demo data), so a change makes a new one.
  */
-async function seededTemplate(): Promise<string> {
+async function seededTemplate(living: boolean): Promise<string> {
   const hash = createHash('sha256');
   for (const f of [...filesUnder(path.join(ROOT, 'server')), ...filesUnder(path.join(ROOT, 'data/demo')), path.join(ROOT, 'package-lock.json')]) {
     hash.update(f).update(readFileSync(f));
   }
-  const template = path.join(os.tmpdir(), `wangge-e2e-template-${hash.digest('hex').slice(0, 16)}`);
+  const template = path.join(os.tmpdir(), `wangge-e2e-template-${hash.digest('hex').slice(0, 16)}${living ? '-living' : ''}`);
   if (existsSync(template)) return template;
   const building = await mkdtemp(path.join(os.tmpdir(), 'wangge-e2e-template-'));
-  const server = await launch(building, {});
+  const server = await launch(building, { env: { WANGGE_DEMO_LIVING: String(living) } });
   await server.stop({ keepData: true });
   // Renamed into place only when complete, so a half-made template is never used.
   await rename(building, template).catch(async () => rm(building, { recursive: true, force: true }));
@@ -110,14 +110,17 @@ async function seededTemplate(): Promise<string> {
  * seeded template: the demo district) and waits until /api/health answers. The built client
  * (npx vite build) must exist: the server only serves dist/client when it is there at startup.
  */
-export async function startServer(opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunningServer> {
+export async function startServer(opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; living?: boolean } = {}): Promise<RunningServer> {
   if (!existsSync(path.join(ROOT, 'dist/client/index.html'))) {
     throw new Error('dist/client is missing: run `npx vite build` before the end-to-end tests');
   }
-  const template = await seededTemplate();
+  // Most tests bring their own reports, people and units onto the bare district; the living demo
+  // (six months of work) is opted into by the tests of the demo itself.
+  const living = opts.living ?? false;
+  const template = await seededTemplate(living);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'wangge-e2e-'));
   await cp(template, dataDir, { recursive: true });
-  return launch(dataDir, opts);
+  return launch(dataDir, { ...opts, env: { WANGGE_DEMO_LIVING: String(living), ...opts.env } });
 }
 
 async function launch(dataDir: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<RunningServer & { stop: (o?: { keepData?: boolean }) => Promise<void> }> {
