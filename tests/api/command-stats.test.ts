@@ -19,7 +19,7 @@ let clock = L('2030-01-01T00:00');
 
 let t: TestApp;
 let ids: Awaited<ReturnType<typeof twoStreets>> & { westN: number; westS: number };
-const h = {} as Record<'admin' | 'west' | 'east' | 'planner', Headers>;
+const h = {} as Record<'admin' | 'west' | 'east' | 'planner' | 'handler', Headers>;
 
 async function at<T>(time: Date, fn: () => Promise<T>): Promise<T> {
   clock = time;
@@ -45,7 +45,7 @@ async function act(id: number, time: string, action: string, extra: Record<strin
       ...(action === 'dispatch' ? { department: '区应急管理局' } : {}),
       ...extra,
     };
-    const res = await t.app.inject({ method: 'POST', url: `/api/reports/${id}/actions`, headers: h.admin, payload });
+    const res = await t.app.inject({ method: 'POST', url: `/api/reports/${id}/actions`, headers: h.handler, payload });
     expect(res.statusCode, res.body).toBe(200);
   });
 }
@@ -70,11 +70,15 @@ beforeAll(async () => {
   await createUser(t.db, 'cmdWest', 'commander', [ids.west]);
   await createUser(t.db, 'cmdEast', 'commander', [ids.east]);
   await createUser(t.db, 'planner', 'planner');
+  // Reports are filed from the admin's account (staff: no rewards); another admin works them, as
+  // nobody may verify a report of their own.
+  await createUser(t.db, 'handler', 'admin');
   clock = L('2030-01-01T00:00');
   h.admin = await signIn(t.app, 'admin');
   h.west = await signIn(t.app, 'cmdWest');
   h.east = await signIn(t.app, 'cmdEast');
   h.planner = await signIn(t.app, 'planner');
+  h.handler = await signIn(t.app, 'handler');
   await t.db.query(`UPDATE sessions SET expires_at = 'infinity'`);
 
   // ── June 2030, for the cell statistics; "now" is 1 June 09:00 + 72 h.
