@@ -9,6 +9,8 @@ import { photoProblems } from './photos.ts';
 import { inputProblems } from './input.ts';
 import { userProblems } from './users.ts';
 import { workflowProblems } from './workflow.ts';
+import { cellProblems } from './cells.ts';
+import { importProblems } from './imports.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -28,6 +30,8 @@ export const problemCatalog = {
   ...inputProblems,
   ...userProblems,
   ...workflowProblems,
+  ...cellProblems,
+  ...importProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -29,7 +29,7 @@ export type CellFeature = Feature<MultiPolygon, CellProperties> & { id: number }
  * counter-clockwise, 7 decimals (about 1 cm); area is true area on the spheroid, in m².
  */
 export const CELL_COLUMNS = `c.id, c.code, c.name, c.level, c.parent_id, c.version, c.updated_at,
-  ST_Area(c.geom::geography) AS area_m2,
+  cell_area_m2(c.geom) AS area_m2,
   ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom), 7)::json AS geometry`;
 
 export function toFeature(row: CellRow): CellFeature {
@@ -81,3 +81,13 @@ export const cellCollectionSchema = {
     features: { type: 'array', items: { $ref: 'CellFeature#' } },
   },
 } as const;
+
+/**
+ * Rows whose geometry intersects a bbox (OGC API – Features: intersects, not envelopes). A bbox
+ * with minLon > maxLon crosses the antimeridian: the band from minLon east across 180° to maxLon.
+ */
+export function bboxSql(geom: string, [a, b, x, y]: [number, number, number, number], params: unknown[]): string {
+  const box = (w: number, e: number) => `ST_MakeEnvelope($${params.push(w)}, $${params.push(b)}, $${params.push(e)}, $${params.push(y)}, 4326)`;
+  const hit = (env: string) => `(${geom} && ${env} AND ST_Intersects(${geom}, ${env}))`;
+  return a <= x ? hit(box(a, x)) : `(${hit(box(a, 180))} OR ${hit(box(-180, x))})`;
+}

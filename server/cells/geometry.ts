@@ -1,6 +1,6 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Queryable } from '../db/db.ts';
-import { invalid } from '../problem.ts';
+import { Problem, problem } from '../problem.ts';
 
 export type CellGeometry = Polygon | MultiPolygon;
 
@@ -18,12 +18,55 @@ const fmt = (p: number[]) => `[${p.join(', ')}]`;
 
 function faultIn(detail: string, where: string, field: string) {
   const whose = field === 'geometry' ? '' : ` (${field})`;
-  return invalid(`Invalid geometry${whose}: ${detail}`, { errors: [{ field: `${field}.${where}`, message: detail }] });
+  return problem('cells.geometry-invalid', { reason: `${detail}${whose}` }, { errors: [{ field: `${field}.${where}`, message: detail }] });
+}
+
+/** Stored and exported coordinates keep 7 decimals (about 1 cm): the grid cells are snapped to. */
+export const SNAP_GRID_DEG = 1e-7;
+
+/**
+ * The first edge spanning more than 180° of longitude: a polygon crossing the antimeridian written
+ * in -180…180 (RFC 7946 §3.1.9 asks for it to be cut at 180° instead). Null when there is none.
+ */
+export function antimeridianEdge(g: CellGeometry): [number[], number[]] | null {
+  const polygons = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  for (const rings of polygons) {
+    for (const ring of rings) {
+      for (let i = 1; i < ring.length; i++) {
+        if (Math.abs(ring[i]![0]! - ring[i - 1]![0]!) > 180) return [ring[i - 1]!, ring[i]!];
+      }
+    }
+  }
+  return null;
+}
+
+const crossing = (edge: [number[], number[]]) => problem('cells.crosses-antimeridian', { from: fmt(edge[0]), to: fmt(edge[1]) }, { errors: [{ field: 'geometry.coordinates', message: 'crosses the antimeridian' }] });
+
+/** GEOS's "Antipodal (180 degrees long) edge detected!" as the 422 it is, with the edge when known. */
+export function geographyProblem(e: unknown, g?: CellGeometry): Problem | null {
+  if (!/antipodal/i.test((e as Error)?.message ?? '')) return null;
+  const edge = g ? longestEdge(g) : null;
+  return problem('cells.antipodal-edge', { from: edge ? fmt(edge[0]) : '?', to: edge ? fmt(edge[1]) : '?' }, { errors: [{ field: 'geometry.coordinates', message: 'antipodal edge' }] });
+}
+
+function longestEdge(g: CellGeometry): [number[], number[]] | null {
+  let best: [number[], number[]] | null = null;
+  let len = -1;
+  for (const rings of g.type === 'Polygon' ? [g.coordinates] : g.coordinates) {
+    for (const ring of rings) {
+      for (let i = 1; i < ring.length; i++) {
+        const d = Math.abs(ring[i]![0]! - ring[i - 1]![0]!) + Math.abs(ring[i]![1]! - ring[i - 1]![1]!);
+        if (d > len) [len, best] = [d, [ring[i - 1]!, ring[i]!]];
+      }
+    }
+  }
+  return best;
 }
 
 /**
  * Checks what PostGIS would either reject with a cryptic parse error or silently accept: ring
- * structure, closure, position count, finiteness and range. Names the polygon and ring at fault.
+ * structure, closure, position count, finiteness and range, and edges across the antimeridian.
+ * Names the polygon and ring at fault.
  */
 export function checkStructure(g: CellGeometry, field = 'geometry'): void {
   const fault = (detail: string, where: string) => faultIn(detail, where, field);
@@ -51,6 +94,8 @@ export function checkStructure(g: CellGeometry, field = 'geometry'): void {
       if (first[0] !== last[0] || first[1] !== last[1]) throw fault(`${where} is not closed: it starts at ${fmt(first)} and ends at ${fmt(last)}`, 'coordinates');
     });
   });
+  const edge = antimeridianEdge(g);
+  if (edge) throw crossing(edge);
 }
 
 /**
@@ -63,7 +108,7 @@ export async function checkValidity(q: Queryable, geojson: string, field = 'geom
     `SELECT (d).valid, (d).reason, CASE WHEN (d).location IS NULL THEN NULL ELSE ARRAY[ST_X((d).location), ST_Y((d).location)] END AS at, empty
      FROM (SELECT ST_IsValidDetail(g) AS d, ST_IsEmpty(g) AS empty FROM (SELECT ST_GeomFromGeoJSON($1) AS g) x) y`, [geojson]);
   const r = rows[0]!;
-  if (r.empty) throw fault('the geometry is empty', 'coordinates');
+  if (r.empty) throw problem('cells.geometry-empty', {}, { errors: [{ field: `${field}.coordinates`, message: 'the geometry is empty' }] });
   if (!r.valid) {
     const at = r.at ? ` at ${fmt(r.at.map((n) => Math.round(n * 1e7) / 1e7))}` : '';
     throw fault(`${r.reason ?? 'not valid'}${at}`, 'coordinates');
@@ -73,27 +118,34 @@ export async function checkValidity(q: Queryable, geojson: string, field = 'geom
 /** Area tolerance for "inside the parent": digitising noise below this is not a fault. */
 export const CONTAINMENT_TOLERANCE_M2 = 1;
 
+export type Outside = { outsideM2: number; at: number[] | null } | { outsideM2: null; at: null };
+
+/**
+ * How much of a geometry lies outside a parent (cell_outside in migration 009: both snapped to
+ * the stored precision, fixed-precision overlay, slivers of rounding left out, ST_CoveredBy when
+ * the overlay fails). Null when inside; outsideM2 null when outside but not measurable.
+ */
+export async function measureOutside(q: Queryable, geojson: string, parent: { id: number } | { geojson: string }): Promise<Outside | null> {
+  const { rows } = await q.query<{ outside_m2: number | null; at_lon: number | null; at_lat: number | null; measured: boolean | null }>(
+    `SELECT (o).* FROM (SELECT cell_outside(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326),
+       COALESCE(ST_SetSRID(ST_GeomFromGeoJSON($2::text), 4326), (SELECT geom FROM cells WHERE id = $3))) AS o) x`,
+    [geojson, 'geojson' in parent ? parent.geojson : null, 'id' in parent ? parent.id : null]);
+  const r = rows[0];
+  if (!r || !r.measured) return { outsideM2: null, at: null };
+  if (r.outside_m2 === null || r.outside_m2 <= CONTAINMENT_TOLERANCE_M2) return null;
+  return { outsideM2: r.outside_m2, at: r.at_lon === null ? null : [r.at_lon, r.at_lat!] };
+}
+
+export const fmtArea = (m2: number) => (m2 >= 1e6 ? `${(m2 / 1e6).toFixed(2)} km²` : `${m2.toFixed(1)} m²`);
+export const fmtAt = (at: number[] | null) => (at ? fmt(at.map((n) => Math.round(n * 1e6) / 1e6)) : '?');
+
 /** The part of the geometry outside the parent cell, if above the tolerance. */
 export async function checkInsideParent(q: Queryable, geojson: string, parentId: number, which = 'The cell'): Promise<void> {
-  const { rows } = await q.query<{ outside: number; at: number[] | null }>(
-    `SELECT ST_Area(d::geography) AS outside,
-            CASE WHEN ST_IsEmpty(d) THEN NULL ELSE ARRAY[ST_X(ST_PointOnSurface(d)), ST_Y(ST_PointOnSurface(d))] END AS at
-     FROM (SELECT ST_Difference(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), p.geom) AS d FROM cells p WHERE p.id = $2) x`,
-    [geojson, parentId]);
-  const r = rows[0];
-  // The parent exists (checked before); no row means the overlay itself failed (the embedded PostGIS can
-  // drop the row instead of raising on a GEOS error). Never let that pass as "inside".
-  if (!r || r.outside === null) {
-    throw invalid('Could not check that the cell lies inside its parent: the geometry overlay failed. Simplify the outline near shared borders and try again.', {
-      errors: [{ field: 'geometry', message: 'containment check failed' }],
-    });
-  }
-  if (r.outside > CONTAINMENT_TOLERANCE_M2) {
-    const near = r.at ? ` near ${fmt(r.at.map((n) => Math.round(n * 1e6) / 1e6))}` : '';
-    throw invalid(`${which} is not inside its parent: ${r.outside.toFixed(1)} m² lie outside${near}`, {
-      errors: [{ field: 'geometry', message: 'outside parent' }], outsideM2: r.outside,
-    });
-  }
+  const o = await measureOutside(q, geojson, { id: parentId });
+  if (!o) return;
+  const errors = [{ field: 'geometry', message: 'outside parent' }];
+  if (o.outsideM2 === null) throw problem('cells.outside-parent-unmeasured', { which }, { errors });
+  throw problem('cells.outside-parent', { which, area: fmtArea(o.outsideM2), at: fmtAt(o.at) }, { errors, outsideM2: o.outsideM2 });
 }
 
 /** All geometry checks, cheapest first. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { notFound, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
-import { CELL_COLUMNS, toFeature, type CellRow } from './feature.ts';
+import { CELL_COLUMNS, bboxSql, toFeature, type CellRow } from './feature.ts';
 
 interface ListQuery {
   level?: number;
@@ -36,8 +36,8 @@ export default async function cellRoutes(app: FastifyInstance, { db }: AppContex
     if (level !== undefined) where.push(`c.level = $${params.push(level)}`);
     if (parentId !== undefined) where.push(`c.parent_id = $${params.push(parentId)}`);
     if (bbox !== undefined) {
-      const [minLon, minLat, maxLon, maxLat] = bbox.split(',').map(Number);
-      where.push(`c.geom && ST_MakeEnvelope($${params.push(minLon)}, $${params.push(minLat)}, $${params.push(maxLon)}, $${params.push(maxLat)}, 4326)`);
+      const [minLon, minLat, maxLon, maxLat] = bbox.split(',').map(Number) as [number, number, number, number];
+      where.push(bboxSql('c.geom', [minLon, minLat, maxLon, maxLat], params));
     }
     const { rows } = await db.query<CellRow>(
       `SELECT ${CELL_COLUMNS} FROM cells c ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY c.level, c.code`,

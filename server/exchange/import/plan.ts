@@ -5,7 +5,7 @@ import { scopeOf, type Actor } from '../../auth/actor.ts';
 import { cellInScope } from '../../auth/guard.ts';
 import { Problem } from '../../problem.ts';
 import { checkCode } from '../../cells/codes.ts';
-import { CONTAINMENT_TOLERANCE_M2, checkStructure, checkValidity, type CellGeometry } from '../../cells/geometry.ts';
+import { CONTAINMENT_TOLERANCE_M2, antimeridianEdge, checkStructure, checkValidity, fmtArea, fmtAt, geographyProblem, measureOutside, type CellGeometry } from '../../cells/geometry.ts';
 import { crsFromEpsg, toLonLat, type SourceCrs } from './crs.ts';
 import type { SourceFeature } from './read.ts';
 
@@ -25,6 +25,8 @@ export interface ImportOptions {
   epsg?: number | null;
   /** Indexes of features left out. */
   exclude?: number[];
+  /** Cut polygons that cross the antimeridian at 180° into MultiPolygons (RFC 7946 §3.1.9). */
+  cutAntimeridian?: boolean;
 }
 
 export type ProblemKind = 'geometry' | 'name' | 'code' | 'parent' | 'level' | 'outside' | 'overlap' | 'scope' | 'crs';
@@ -125,8 +127,11 @@ function firstPosition(g: Geometry | null): number[] | null {
   return Array.isArray(c) && typeof c[0] === 'number' ? (c as number[]) : null;
 }
 
-const detail = (e: unknown) => (e instanceof Problem ? (e.detail ?? e.title) : (e as Error).message).replace(/^Invalid geometry: /, '');
-const fmtArea = (m2: number) => (m2 >= 1e6 ? `${(m2 / 1e6).toFixed(2)} km²` : `${m2.toFixed(1)} m²`);
+/** A refusal's text for the report; never an internal error's message. */
+const detail = (e: unknown, g?: CellGeometry) => {
+  const p = e instanceof Problem ? e : geographyProblem(e, g);
+  return p ? (p.detail ?? p.title).replace(/^Invalid geometry: /, '') : 'PostGIS could not process this geometry';
+};
 
 /**
  * Everything a commit would check, per feature, without writing: geometry (structure and validity,
@@ -171,11 +176,20 @@ export async function planImport(
     }
     try {
       return toLonLat(g, crs) as CellGeometry;
-    } catch (e) {
-      add(reports[i]!, 'geometry', `the coordinates cannot be converted: ${(e as Error).message}`);
+    } catch {
+      add(reports[i]!, 'geometry', 'the coordinates cannot be converted: positions must be arrays of numbers');
       return null;
     }
   });
+  const crossing = geometries.map((g) => (g ? antimeridianEdge(g) : null));
+  if (opts.cutAntimeridian && crossing.some(Boolean)) {
+    // Shifted to 0…360 the ring is continuous; ST_WrapX then cuts it at 180° and moves the east part back.
+    const at = crossing.flatMap((c, i) => (c ? [i] : []));
+    const { rows } = await q.query<{ g: CellGeometry }>(
+      `SELECT ST_AsGeoJSON(ST_WrapX(ST_ShiftLongitude(ST_GeomFromGeoJSON(t)), 180, -360), 15)::json AS g FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i`,
+      [at.map((i) => JSON.stringify(geometries[i]))]);
+    at.forEach((i, k) => { geometries[i] = rows[k]!.g; });
+  }
   const outOfRange = geometries.filter((g) => {
     const p = firstPosition(g);
     return p && !(Math.abs(p[0]!) <= 180 && Math.abs(p[1]!) <= 90);
@@ -292,11 +306,11 @@ export async function planImport(
     try {
       checkStructure(g);
       await checkValidity(q, JSON.stringify(g));
-      const { rows } = await q.query<{ m2: number }>('SELECT ST_Area(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)::geography) AS m2', [JSON.stringify(g)]);
+      const { rows } = await q.query<{ m2: number }>('SELECT cell_area_m2(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) AS m2', [JSON.stringify(g)]);
       r.areaM2 = rows[0] ? Math.round(rows[0].m2 * 100) / 100 : null;
       geoOk.add(r.index);
     } catch (e) {
-      add(r, 'geometry', detail(e));
+      add(r, 'geometry', detail(e, g));
     }
   }
   for (const r of reports) {
@@ -306,28 +320,18 @@ export async function planImport(
     if (parent && ('id' in parent || geoOk.has(parent.index))) {
       const parentGeom = 'id' in parent ? null : JSON.stringify(geometries[parent.index]);
       try {
-        const { rows } = await q.query<{ outside: number | null; at: number[] | null }>(
-          `SELECT ST_Area(d::geography) AS outside,
-                  CASE WHEN ST_IsEmpty(d) THEN NULL ELSE ARRAY[ST_X(ST_PointOnSurface(d)), ST_Y(ST_PointOnSurface(d))] END AS at
-           FROM (SELECT ST_Difference(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326),
-                   COALESCE(ST_SetSRID(ST_GeomFromGeoJSON($2::text), 4326), (SELECT geom FROM cells WHERE id = $3))) AS d) x`,
-          [g, parentGeom, 'id' in parent ? parent.id : null]);
-        const row = rows[0];
-        // No row or NULL: the overlay failed (the embedded PostGIS may drop the row on a GEOS error).
-        if (!row || row.outside === null) add(r, 'outside', 'could not check that the cell lies inside its parent: the geometry overlay failed');
-        else if (row.outside > CONTAINMENT_TOLERANCE_M2) {
-          const near = row.at ? ` near [${row.at.map((n) => Math.round(n * 1e6) / 1e6).join(', ')}]` : '';
-          add(r, 'outside', `${fmtArea(row.outside)} lie outside the parent ${r.parentCode ?? ''}${near}`.replace('  ', ' '));
-        }
+        const o = await measureOutside(q, g, parentGeom === null ? { id: (parent as { id: number }).id } : { geojson: parentGeom });
+        if (o?.outsideM2 === null) add(r, 'outside', `lies outside the parent ${r.parentCode ?? ''} (the part outside could not be measured)`.replace('  ', ' '));
+        else if (o) add(r, 'outside', `${fmtArea(o.outsideM2)} lie outside the parent ${r.parentCode ?? ''} near ${fmtAt(o.at)}`.replace('  ', ' '));
       } catch (e) {
-        add(r, 'outside', `could not check that the cell lies inside its parent: ${detail(e)}`);
+        add(r, 'outside', `could not check that the cell lies inside its parent: ${detail(e, geometries[r.index]!)}`);
       }
     }
     if (r.level !== null) {
       try {
         const { rows } = await q.query<{ code: string; name: string; m2: number }>(
-          `SELECT c.code, c.name, ST_Area(ST_Intersection(c.geom, x.g)::geography) AS m2
-           FROM cells c, (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g) x
+          `SELECT c.code, c.name, cell_area_m2(ST_Intersection(c.geom, x.g, 1e-7)) AS m2
+           FROM cells c, (SELECT ST_ReducePrecision(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 1e-7) AS g) x
            WHERE c.level = $2 AND c.geom && x.g AND ST_Relate(c.geom, x.g, '2********') ORDER BY m2 DESC`, [g, r.level]);
         const overlaps = rows.filter((o) => o.m2 > CONTAINMENT_TOLERANCE_M2);
         if (overlaps.length) {
@@ -335,7 +339,7 @@ export async function planImport(
           add(r, 'overlap', `overlaps ${overlaps.length} existing cell${overlaps.length > 1 ? 's' : ''} of level ${r.level}: ${list}${overlaps.length > 3 ? ', …' : ''}`, 'warning');
         }
       } catch (e) {
-        add(r, 'overlap', `could not check overlaps with existing cells: ${detail(e)}`, 'warning');
+        add(r, 'overlap', `could not check overlaps with existing cells: ${detail(e, geometries[r.index]!)}`, 'warning');
       }
     }
   }

@@ -3,6 +3,7 @@ import { kml as kmlToGeoJson } from '@tmcw/togeojson';
 import { parseDbf, parseShp } from 'shpjs';
 import type { Feature, Geometry } from 'geojson';
 import type { Queryable } from '../../db/db.ts';
+import { problem, type Problem } from '../../problem.ts';
 import { loadSqlJs } from '../export/geopackage.ts';
 import { crsFromEpsg, crsFromPrj, epsgOfName, type SourceCrs } from './crs.ts';
 import { ZipArchive, ZipDamaged, ZipTooLarge, type ZipEntry } from './unzip.ts';
@@ -29,12 +30,44 @@ export interface SourceData {
 /** A file that cannot be read at all: the message says what is wrong and what to do. */
 export class UnreadableFile extends Error {
   /** 413 when the file is over a size limit (an archive that would inflate too far), else 422. */
-  constructor(message: string, readonly status: 413 | 422 = 422) {
+  constructor(message: string, readonly status: 413 | 422 = 422, readonly limit?: { what: string; limit: number; found: string }) {
     super(message);
+  }
+
+  /** The coded problem a user reads (the message is Wangge's own text, never a library's). */
+  problem(file: string): Problem {
+    const errors = [{ field: 'file', message: this.message }];
+    if (this.limit) return problem('imports.limit', { file, ...this.limit }, { errors });
+    return problem(this.status === 413 ? 'imports.archive-too-large' : 'imports.unreadable', { file, reason: this.message }, { errors });
   }
 }
 
-const MAX_FEATURES = 20_000;
+/** Upload limits, checked while reading: past one the file is refused (413) naming it. */
+export const IMPORT_LIMITS = { features: 20_000, vertices: 2_000_000, dbfRecords: 20_000 } as const;
+const MAX_FEATURES = IMPORT_LIMITS.features;
+
+const overLimit = (what: string, limit: number, found: number | string) =>
+  new UnreadableFile(`over the limit of ${limit} ${what}`, 413, { what, limit, found: String(found) });
+
+/** Positions in a geometry, counted without recursion deeper than GeoJSON nests. */
+function countVertices(g: unknown, depth = 0): number {
+  if (!Array.isArray(g) || depth > 4) return 0;
+  if (typeof g[0] === 'number') return 1;
+  let n = 0;
+  for (const x of g) n += countVertices(x, depth + 1);
+  return n;
+}
+
+function checkVertices(features: { geometry: Geometry | null }[]) {
+  let n = 0;
+  for (const f of features) {
+    const g = f.geometry as { coordinates?: unknown; geometries?: { coordinates?: unknown }[] } | null;
+    if (!g) continue;
+    n += countVertices(g.coordinates);
+    if (Array.isArray(g.geometries)) for (const p of g.geometries.slice(0, 10_000)) n += countVertices(p?.coordinates);
+    if (n > IMPORT_LIMITS.vertices) throw overLimit('vertices', IMPORT_LIMITS.vertices, `more than ${IMPORT_LIMITS.vertices}`);
+  }
+}
 
 function plainValue(v: unknown): string | number | boolean | null {
   if (v === null || v === undefined) return null;
@@ -52,16 +85,60 @@ function plainProperties(p: unknown): SourceFeature['properties'] {
 
 function fromFeatures(features: { geometry: Geometry | null; properties: unknown }[]): SourceFeature[] {
   if (features.length === 0) throw new UnreadableFile('The file holds no features');
-  if (features.length > MAX_FEATURES) throw new UnreadableFile(`The file holds ${features.length} features; import at most ${MAX_FEATURES} at a time`);
+  if (features.length > MAX_FEATURES) throw overLimit('features', MAX_FEATURES, features.length);
+  checkVertices(features);
   return features.map((f, index) => ({ index, geometry: f.geometry ?? null, properties: plainProperties(f.properties) }));
+}
+
+/**
+ * ECharts' compressed GeoJSON ("UTF8Encoding": true, common in Chinese boundary files): each ring
+ * is a string of delta-encoded, zig-zagged character pairs from its encodeOffsets, in units of
+ * 1/1024 degree (echarts/src/coord/geo/parseGeoJson.ts). Decoded in place.
+ */
+function decodeEcharts(doc: unknown) {
+  const fail = (reason: string) => new UnreadableFile(`the ECharts compressed encoding ("UTF8Encoding") could not be decoded: ${reason}`);
+  const features = (doc as { features?: unknown }).features;
+  if (!Array.isArray(features)) throw fail('it has no features');
+  const ring = (s: unknown, offsets: unknown): number[][] => {
+    if (typeof s !== 'string' || !Array.isArray(offsets) || typeof offsets[0] !== 'number' || typeof offsets[1] !== 'number') throw fail('a ring is not a string with its two offsets');
+    let [x, y] = offsets as [number, number];
+    const out: number[][] = [];
+    for (let i = 0; i + 1 < s.length; i += 2) {
+      let dx = s.charCodeAt(i) - 64;
+      let dy = s.charCodeAt(i + 1) - 64;
+      dx = (dx >> 1) ^ -(dx & 1);
+      dy = (dy >> 1) ^ -(dy & 1);
+      x += dx;
+      y += dy;
+      out.push([x / 1024, y / 1024]);
+    }
+    return out;
+  };
+  for (const f of features as { geometry?: { type?: string; coordinates?: unknown; encodeOffsets?: unknown } }[]) {
+    const g = f?.geometry;
+    if (!g || !Array.isArray(g.coordinates)) continue;
+    const offs = g.encodeOffsets;
+    if (!Array.isArray(offs)) throw fail('a geometry has no encodeOffsets');
+    if (g.type === 'Polygon') g.coordinates = g.coordinates.map((r, i) => ring(r, offs[i]));
+    else if (g.type === 'MultiPolygon') {
+      g.coordinates = g.coordinates.map((p, i) => {
+        if (!Array.isArray(p) || !Array.isArray(offs[i])) throw fail('a polygon and its offsets do not match');
+        return p.map((r, j) => ring(r, (offs[i] as unknown[])[j]));
+      });
+    } else throw fail(`a ${String(g.type)} is not a polygon`);
+    // ECharts leaves rings open; GeoJSON closes them.
+    const close = (r: number[][]) => (r.length && (r[0]![0] !== r.at(-1)![0] || r[0]![1] !== r.at(-1)![1]) ? [...r, r[0]!] : r);
+    g.coordinates = g.type === 'Polygon' ? (g.coordinates as number[][][]).map(close) : (g.coordinates as number[][][][]).map((p) => p.map(close));
+    delete g.encodeOffsets;
+  }
 }
 
 function readGeoJson(text: string): Pick<SourceData, 'features' | 'crs' | 'warnings'> {
   let doc: { type?: string; features?: unknown; crs?: { properties?: { name?: string } }; geometry?: unknown; properties?: unknown };
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    throw new UnreadableFile(`The file is not valid JSON: ${(e as Error).message}`);
+  } catch {
+    throw new UnreadableFile('The file is not valid JSON (it is cut short, or not JSON at all)');
   }
   const warnings: string[] = [];
   let crs: SourceCrs | null = null;
@@ -73,6 +150,7 @@ function readGeoJson(text: string): Pick<SourceData, 'features' | 'crs' | 'warni
     if (!crs) warnings.push(`The file names the coordinate system "${crsName}", which Wangge does not know: choose its EPSG code`);
   }
   let features: { geometry: Geometry | null; properties: unknown }[];
+  if ((doc as { UTF8Encoding?: unknown })?.UTF8Encoding === true) decodeEcharts(doc);
   if (doc?.type === 'FeatureCollection' && Array.isArray(doc.features)) features = doc.features as Feature[];
   else if (doc?.type === 'Feature') features = [doc as Feature];
   else if (typeof doc?.type === 'string' && 'coordinates' in doc) features = [{ geometry: doc as Geometry, properties: {} }];
@@ -138,6 +216,23 @@ export function dbfEncoding(dbf: Uint8Array, cpg: string | null): { encoding: st
   }
 }
 
+/**
+ * A .dbf header states its record count, header and record lengths (dBase III: bytes 4–11); the
+ * parser trusts them and allocates as told. A header that claims more records than the limit, or
+ * more than the file holds, is refused before parsing.
+ */
+export function checkDbfHeader(dbf: Uint8Array, name: string) {
+  if (dbf.length < 32) throw new UnreadableFile(`${name} is damaged or truncated (shorter than its header)`);
+  const view = new DataView(dbf.buffer, dbf.byteOffset, dbf.byteLength);
+  const records = view.getUint32(4, true);
+  const headerBytes = view.getUint16(8, true);
+  const recordBytes = view.getUint16(10, true);
+  if (records > IMPORT_LIMITS.dbfRecords) throw overLimit('records', IMPORT_LIMITS.dbfRecords, records);
+  if (headerBytes < 33 || recordBytes < 1 || headerBytes + records * recordBytes > dbf.length) {
+    throw new UnreadableFile(`${name} is damaged or truncated: its header announces ${records} records of ${recordBytes} bytes, more than the file holds`);
+  }
+}
+
 async function readShapefile(zip: ZipArchive, shpEntry: ZipEntry, warnings: string[]): Promise<Pick<SourceData, 'features' | 'crs' | 'encoding'>> {
   const base = shpEntry.name.slice(0, -4);
   const sibling = (ext: string) => zip.find(new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.${ext}$`, 'i'));
@@ -154,15 +249,16 @@ async function readShapefile(zip: ZipArchive, shpEntry: ZipEntry, warnings: stri
   const enc = dbfEncoding(dbf, cpg);
   let shapes: (Geometry | null)[];
   let records: Record<string, unknown>[];
+  checkDbfHeader(dbf, `${file}.dbf`);
   try {
     shapes = parseShp(shp);
-  } catch (e) {
-    throw new UnreadableFile(`${file}.shp is damaged: ${(e as Error).message}`);
+  } catch {
+    throw new UnreadableFile(`${file}.shp is damaged or truncated`);
   }
   try {
     records = parseDbf(dbf, enc.encoding);
-  } catch (e) {
-    throw new UnreadableFile(`${file}.dbf is damaged: ${(e as Error).message}`);
+  } catch {
+    throw new UnreadableFile(`${file}.dbf is damaged or truncated`);
   }
   if (shapes.length !== records.length) {
     throw new UnreadableFile(`${file}.shp has ${shapes.length} shapes but ${file}.dbf has ${records.length} records: one of them is damaged or truncated`);
@@ -207,7 +303,7 @@ async function readZip(data: Buffer): Promise<Pick<SourceData, 'format' | 'featu
     if (e instanceof UnreadableFile) throw e;
     if (e instanceof ZipTooLarge) throw new UnreadableFile(`The zip is refused: ${e.message}`, 413);
     if (e instanceof ZipDamaged) throw new UnreadableFile(`The zip file is damaged or truncated: ${e.message}; upload it again`);
-    throw new UnreadableFile(`The zip file is damaged or truncated (${(e as Error).message}); upload it again`);
+    throw new UnreadableFile('The zip file is damaged or truncated; upload it again');
   }
 }
 
@@ -225,18 +321,25 @@ async function readGeoPackage(data: Buffer, q: Queryable): Promise<Pick<SourceDa
   let db;
   try {
     db = new SQL.Database(new Uint8Array(data));
-  } catch (e) {
-    throw new UnreadableFile(`The GeoPackage cannot be opened: ${(e as Error).message}`);
+  } catch {
+    throw new UnreadableFile('The GeoPackage cannot be opened (not an SQLite database, or damaged)');
   }
   try {
     const warnings: string[] = [];
+    let viewNames = new Set<string>();
     let tables;
     try {
+      // Only tables are read: a view (even one of the gpkg_ tables) can recurse without end.
+      const views = db.exec("SELECT name FROM sqlite_master WHERE type = 'view'")[0]?.values.map((v) => String(v[0])) ?? [];
+      const named = views.find((v) => /^gpkg_/i.test(v));
+      if (named) throw new UnreadableFile(`"${named}" is a view, not a table: a GeoPackage's own tables must be tables`);
+      viewNames = new Set(views.map((v) => v.toLowerCase()));
       tables = db.exec(`SELECT g.table_name, g.column_name, s.organization, s.organization_coordsys_id, s.definition
         FROM gpkg_geometry_columns g JOIN gpkg_contents c ON c.table_name = g.table_name
         LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE c.data_type = 'features' ORDER BY g.table_name`)[0]?.values ?? [];
     } catch (e) {
-      throw new UnreadableFile(`The file is not a GeoPackage or is damaged (${(e as Error).message})`);
+      if (e instanceof UnreadableFile) throw e;
+      throw new UnreadableFile('The file is not a GeoPackage or is damaged (no gpkg_contents and gpkg_geometry_columns tables)');
     }
     if (!tables.length) throw new UnreadableFile('The GeoPackage holds no feature table');
     if (tables.length > 1) warnings.push(`The GeoPackage holds ${tables.length} feature tables; only "${tables[0]![0]}" was read`);
@@ -250,7 +353,10 @@ async function readGeoPackage(data: Buffer, q: Queryable): Promise<Pick<SourceDa
         warnings.push(`The GeoPackage's coordinate system (${org}:${orgId}) is not one Wangge knows: choose its EPSG code`);
       }
     }
+    if (viewNames.has(table.toLowerCase())) throw new UnreadableFile(`"${table}" is a view, not a table; Wangge reads GeoPackage feature tables only`);
     const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    const count = Number(db.exec(`SELECT count(*) FROM ${quoted(table)}`)[0]?.values[0]?.[0] ?? 0);
+    if (count > MAX_FEATURES) throw overLimit('features', MAX_FEATURES, count);
     const result = db.exec(`SELECT * FROM ${quoted(table)}`)[0];
     if (!result) throw new UnreadableFile(`The table "${table}" is empty`);
     const geomAt = result.columns.indexOf(column);

@@ -6,10 +6,10 @@ import type { Queryable } from '../../db/db.ts';
 import { audit } from '../../audit.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { assertCellEditable, requirePermission } from '../../auth/guard.ts';
-import { Problem, invalid, notFound, problemSchema } from '../../problem.ts';
+import { Problem, problem, problemSchema } from '../../problem.ts';
 import { idSchema } from '../../schemas.ts';
 import { checkCode, nextChildCode } from '../../cells/codes.ts';
-import { checkGeometry } from '../../cells/geometry.ts';
+import { checkGeometry, geographyProblem } from '../../cells/geometry.ts';
 import { afterCellsChanged } from '../../cells/reroute.ts';
 import type { SourceCrs } from './crs.ts';
 import { fieldsOf, planImport, suggestMapping, type ImportOptions, type ImportPlan, type Mapping } from './plan.ts';
@@ -45,6 +45,7 @@ const optionsSchema = {
     parentId: { anyOf: [idSchema, { type: 'null' }] },
     epsg: { anyOf: [{ type: 'integer', minimum: 1, maximum: 999999 }, { type: 'null' }] },
     exclude: { type: 'array', items: { type: 'integer', minimum: 0 }, maxItems: 20_000 },
+    cutAntimeridian: { type: 'boolean', description: 'cut polygons crossing 180° longitude into MultiPolygons (RFC 7946)' },
   },
   required: ['mapping'],
   additionalProperties: false,
@@ -90,7 +91,7 @@ async function loadImport(q: Queryable, id: string, actor: Actor, lock = false):
   const { rows } = await q.query<StoredImport>(
     `SELECT id, user_id, file_name, format, source_crs, encoding, warnings, features, committed_at, committed_ids FROM cell_imports WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
   // Someone else's upload is not admitted to exist.
-  if (!rows[0] || rows[0].user_id !== actor.id) throw notFound(`Import ${id}`);
+  if (!rows[0] || rows[0].user_id !== actor.id) throw problem('imports.not-found', { id });
   return rows[0];
 }
 
@@ -112,36 +113,34 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     },
   }, async (request, reply) => {
     const actor = requirePermission(request, 'cells.edit');
-    if (!request.isMultipart()) throw new Problem(415, 'Unsupported Media Type', 'Send the file as multipart/form-data in a field named "file"');
+    if (!request.isMultipart()) throw problem('imports.not-multipart');
     let fileName = '';
     let data: Buffer | null = null;
     let epsg = request.query.epsg ?? null;
     try {
       for await (const part of request.parts()) {
         if (part.type === 'file') {
-          if (part.fieldname !== 'file') throw invalid(`Send the file in the field "file", not "${part.fieldname}"`, { errors: [{ field: part.fieldname, message: 'unexpected file' }] });
+          if (part.fieldname !== 'file') throw problem('imports.wrong-field', { field: part.fieldname }, { errors: [{ field: part.fieldname, message: 'unexpected file' }] });
           fileName = part.filename || 'upload';
           data = await part.toBuffer();
         } else if (part.fieldname === 'epsg' && String(part.value).trim() !== '') {
           epsg = Number(part.value);
-          if (!Number.isInteger(epsg)) throw invalid(`epsg "${String(part.value)}" is not an EPSG code`, { errors: [{ field: 'epsg', message: 'must be an integer' }] });
+          if (!Number.isInteger(epsg)) throw problem('imports.bad-epsg', { value: String(part.value).slice(0, 40) }, { errors: [{ field: 'epsg', message: 'must be an integer' }] });
         }
       }
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'FST_REQ_FILE_TOO_LARGE') throw new Problem(413, 'Content Too Large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, { errors: [{ field: 'file', message: 'too large' }] });
-      if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new Problem(413, 'Content Too Large', 'Send one file and at most a few fields');
+      if (code === 'FST_REQ_FILE_TOO_LARGE') throw problem('imports.file-too-large', { limitMb: MAX_UPLOAD_BYTES / 1024 / 1024 }, { errors: [{ field: 'file', message: 'too large' }] });
+      if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw problem('imports.too-many-parts');
       throw err;
     }
-    if (!data) throw invalid('No file: send it in the multipart field "file"', { errors: [{ field: 'file', message: 'required' }] });
+    if (!data) throw problem('imports.no-file', {}, { errors: [{ field: 'file', message: 'required' }] });
 
     let source;
     try {
       source = await readUpload(fileName, data, db);
     } catch (e) {
-      if (e instanceof UnreadableFile) {
-        throw new Problem(e.status, e.status === 413 ? 'Content Too Large' : 'Unreadable file', `${fileName}: ${e.message}`, { errors: [{ field: 'file', message: e.message }] });
-      }
+      if (e instanceof UnreadableFile) throw e.problem(fileName);
       throw e;
     }
     const fields = fieldsOf(source.features).map((f) => f.name);
@@ -188,9 +187,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
   }, async (request, reply) => {
     const actor = requirePermission(request, 'cells.edit');
     const opts = withMapping(request.body);
-    const refuse = (stored: StoredImport, plan: ImportPlan) => new Problem(422, 'Unprocessable Content',
-      `Nothing was imported: ${plan.errors} problem${plan.errors > 1 ? 's' : ''} in ${stored.file_name}. Fix them, change the mapping or leave the features out.`,
-      { report: previewOf(stored, opts, plan) });
+    const refuse = (stored: StoredImport, plan: ImportPlan) => problem('imports.refused', { count: plan.errors, file: stored.file_name }, { report: previewOf(stored, opts, plan) });
     // The full check first, outside the transaction, for the report a refusal carries.
     const checked = await loadImport(db, request.params.id, actor);
     if (!checked.committed_at) {
@@ -199,23 +196,22 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     }
     const result = await db.transaction(async (tx) => {
       const stored = await loadImport(tx, request.params.id, actor, true);
-      if (stored.committed_at) throw new Problem(409, 'Conflict', `This file was already imported (cells ${stored.committed_ids?.join(', ')})`);
+      if (stored.committed_at) throw problem('imports.already-committed', { ids: stored.committed_ids?.join(', ') ?? '' });
       await tx.query("SELECT set_config('wangge.actor', $1, true)", [actor.username]);
       // Codes, parents, levels and scope again under the lock: the cells may have changed since.
       const plan = await planImport(tx, config, actor, { features: stored.features, crs: stored.source_crs }, opts, { spatial: false });
       if (plan.errors) throw refuse(stored, plan);
-      if (plan.writes.length === 0) throw invalid('Nothing to import: every feature is left out', { errors: [{ field: 'exclude', message: 'leaves nothing' }] });
+      if (plan.writes.length === 0) throw problem('imports.nothing', {}, { errors: [{ field: 'exclude', message: 'leaves nothing' }] });
       const ids = new Map<number, { id: number; code: string }>();
       const cells: { index: number; id: number; code: string; name: string; level: number }[] = [];
       for (const w of plan.writes) {
-        const where = `Feature ${w.index + 1} (${w.name})`;
         try {
           // The checks of POST /api/cells: scope, level, geometry inside the parent, code.
           let parentId: number | null = null;
           let parentCode: string | null = null;
           if (w.parent && 'id' in w.parent) {
             const { rows } = await tx.query<{ id: number; code: string }>('SELECT id, code FROM cells WHERE id = $1 FOR UPDATE', [w.parent.id]);
-            if (!rows[0]) throw invalid(`the parent cell ${w.parent.id} no longer exists`);
+            if (!rows[0]) throw problem('cells.not-found', { id: w.parent.id });
             await assertCellEditable(tx, actor, rows[0].id, `Parent cell ${rows[0].id}`);
             ({ id: parentId, code: parentCode } = rows[0]);
           } else if (w.parent) {
@@ -232,7 +228,8 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
           ids.set(w.index, { id: rows[0]!.id, code });
           cells.push({ index: w.index, id: rows[0]!.id, code, name: w.name, level: w.level });
         } catch (e) {
-          if (e instanceof Problem) throw new Problem(e.status, e.title, `Nothing was imported: ${where}: ${e.detail ?? e.title}`, { ...e.extra, feature: w.index });
+          const p = e instanceof Problem ? e : geographyProblem(e, w.geometry);
+          if (p) throw problem('imports.feature-refused', { feature: w.index + 1, name: w.name, reason: p.detail ?? p.title }, { ...p.extra, feature: w.index, cause: p.code ?? null });
           throw e;
         }
       }
@@ -249,6 +246,6 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
 function withMapping(body: ImportOptions): ImportOptions {
   const m = body.mapping;
   const mapping: Mapping = { name: m.name ?? null, code: m.code ?? null, parentCode: m.parentCode ?? null, level: m.level ?? null };
-  return { mapping, parentId: body.parentId ?? null, epsg: body.epsg ?? null, exclude: body.exclude ?? [] };
+  return { mapping, parentId: body.parentId ?? null, epsg: body.epsg ?? null, exclude: body.exclude ?? [], cutAntimeridian: body.cutAntimeridian ?? false };
 }
 

@@ -1,3 +1,4 @@
+import { bboxSql } from '../../cells/feature.ts';
 import type { Feature, Geometry } from 'geojson';
 import type { Config } from '../../config.ts';
 import type { Queryable } from '../../db/db.ts';
@@ -149,8 +150,7 @@ function conditions(c: CollectionDef, q: Partial<ItemQuery>, params: unknown[], 
   if (c.scopeColumn) where.push(user ? unitInScopeSql(c.scopeColumn, `$${params.push(scopeOf(user))}`) : 'false');
   if (c.where) where.push(c.where.includes('$L') ? c.where.replace('$L', `$${params.push(c.whereParams[0])}`) : c.where);
   if (q.bbox) {
-    const [a, b, x, y] = q.bbox;
-    where.push(`${c.geom} && ST_MakeEnvelope($${params.push(a)}, $${params.push(b)}, $${params.push(x)}, $${params.push(y)}, 4326)`);
+    where.push(bboxSql(c.geom, q.bbox, params));
   }
   if (q.datetime && c.temporal) {
     const { start, end } = q.datetime;

@@ -84,8 +84,8 @@ function parseBbox(text: string): [number, number, number, number] {
   }
   const [a, b, x, y] = n.length === 6 ? [n[0]!, n[1]!, n[3]!, n[4]!] : (n as [number, number, number, number]);
   if (b > y) throw new Problem(400, 'Bad Request', `bbox "${text}": the southern edge is north of the northern one`, { errors: [{ field: 'querystring.bbox', message: 'minLat > maxLat' }] });
-  // Across the antimeridian (minLon > maxLon) is not a case a Chinese district meets: the whole band instead.
-  return a > x ? [-180, b, 180, y] : [a, b, x, y];
+  // minLon > maxLon crosses the antimeridian: the band across 180° (bboxSql), kept as given.
+  return [a, b, x, y];
 }
 
 /** RFC 3339 instant, or an interval start/end with ".." or "" for an open end. */
