@@ -3,7 +3,7 @@ import { defineProblems } from './define.ts';
 /** A cell's outline: structure, validity, the antimeridian, lying inside its parent. */
 export const cellProblems = defineProblems({
   'cells.not-found': { status: 404, en: 'Cell {id} does not exist', zh: '网格 {id} 不存在' },
-  'cells.geometry-invalid': { status: 422, en: 'Invalid geometry: {reason}', zh: '几何图形无效：{reason}' },
+  'cells.geometry-invalid': { status: 422, en: 'Invalid geometry{whose}: {reason}', zh: '几何图形无效{whose}：{reason}' },
   'cells.geometry-empty': { status: 422, en: 'Invalid geometry: the geometry is empty', zh: '几何图形无效：图形为空' },
   'cells.crosses-antimeridian': {
     status: 422,

@@ -18,7 +18,7 @@ const fmt = (p: number[]) => `[${p.join(', ')}]`;
 
 function faultIn(detail: string, where: string, field: string) {
   const whose = field === 'geometry' ? '' : ` (${field})`;
-  return problem('cells.geometry-invalid', { reason: `${detail}${whose}` }, { errors: [{ field: `${field}.${where}`, message: detail }] });
+  return problem('cells.geometry-invalid', { whose, reason: detail }, { errors: [{ field: `${field}.${where}`, message: detail }] });
 }
 
 /** Stored and exported coordinates keep 7 decimals (about 1 cm): the grid cells are snapped to. */
@@ -145,7 +145,7 @@ export async function checkInsideParent(q: Queryable, geojson: string, parentId:
   if (!o) return;
   const errors = [{ field: 'geometry', message: 'outside parent' }];
   if (o.outsideM2 === null) throw problem('cells.outside-parent-unmeasured', { which }, { errors });
-  throw problem('cells.outside-parent', { which, area: fmtArea(o.outsideM2), at: fmtAt(o.at) }, { errors, outsideM2: o.outsideM2 });
+  throw problem('cells.outside-parent', { which, area: `${o.outsideM2.toFixed(1)} m²`, at: fmtAt(o.at) }, { errors, outsideM2: o.outsideM2 });
 }
 
 /** All geometry checks, cheapest first. */
