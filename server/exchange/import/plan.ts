@@ -139,7 +139,7 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 const vertexCount = (g: CellGeometry) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).reduce((n, p) => n + p.reduce((m, r) => m + r.length, 0), 0);
 
 /** Splits items into chunks of at most `maxItems` and about `maxWeight`: one statement each, kept short. */
-function chunked<T>(items: T[], weight: (t: T) => number, maxWeight = 40_000, maxItems = 1_000): T[][] {
+function chunked<T>(items: T[], weight: (t: T) => number, maxWeight = 2_000, maxItems = 300): T[][] {
   const out: T[][] = [];
   let cur: T[] = [];
   let w = 0;
@@ -164,8 +164,11 @@ function chunked<T>(items: T[], weight: (t: T) => number, maxWeight = 40_000, ma
 async function setWise<T>(chunks: T[][], statement: (chunk: T[]) => Promise<void>, one: (item: T, e: unknown) => Promise<void>) {
   for (const chunk of chunks) {
     try {
+      const T0 = performance.now();
       await statement(chunk);
+      if (process.env.TRACE) console.error('TRACE chunk', chunk.length, Math.round(performance.now() - T0), statement.toString().slice(0, 60).replace(/\s+/g, ' '));
     } catch (e) {
+      if (process.env.TRACE) console.error('TRACE chunk failed', chunk.length, (e as Error).message);
       if (chunk.length === 1) await one(chunk[0]!, e);
       else for (const item of chunk) await statement([item]).catch((err: unknown) => one(item, err));
     }
@@ -255,10 +258,15 @@ async function checkSpatial(
     }
   }, async (r, e) => add(r, 'geometry', detail(e, geometries[r.index]!)));
 
-  // True area (also where geography refuses the shape: an antipodal edge).
+  // Snapped to the stored precision as the cells trigger would (the commit's INSERT then skips it),
+  // and the area on the sphere (also where geography refuses the shape: an antipodal edge).
   await setWise(chunked(valid, weight), async (chunk) => {
+    await q.query(`UPDATE cell_import_staging SET geom = ST_Multi(ST_CollectionExtract(ST_ReducePrecision(geom, 1e-7), 3))
+                   WHERE run = $1 AND idx = ANY($2::int[])`, [run, chunk.map((r) => r.index)]);
+    await tick();
     const { rows } = await q.query<{ idx: number; m2: number }>(
-      'SELECT idx, cell_area_m2(geom) AS m2 FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])', [run, chunk.map((r) => r.index)]);
+      `SELECT idx, CASE WHEN ST_XMax(geom) - ST_XMin(geom) <= 180 THEN ST_Area(geom::geography, false) ELSE cell_area_m2(geom) END AS m2
+       FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])`, [run, chunk.map((r) => r.index)]);
     for (const x of rows) {
       reports[x.idx]!.areaM2 = Math.round(x.m2 * 100) / 100;
       geoOk.add(x.idx);
@@ -275,12 +283,13 @@ async function checkSpatial(
   };
   await setWise(chunked(children, weight), async (chunk) => {
     const { rows } = await q.query<{ idx: number; outside_m2: number | null; at_lon: number | null; at_lat: number | null; measured: boolean | null }>(
-      `SELECT idx, (o).outside_m2, (o).at_lon, (o).at_lat, (o).measured FROM (
-         SELECT s.idx, CASE WHEN ST_CoveredBy(s.geom, COALESCE(p.geom, c.geom)) THEN NULL ELSE cell_outside(s.geom, COALESCE(p.geom, c.geom)) END AS o
-         FROM cell_import_staging s
-         LEFT JOIN cell_import_staging p ON p.run = s.run AND p.idx = s.parent_idx
-         LEFT JOIN cells c ON c.id = s.parent_id
-         WHERE s.run = $1 AND s.idx = ANY($2::int[])) x WHERE o IS NOT NULL`,
+      `SELECT x.idx, o.outside_m2, o.at_lon, o.at_lat, o.measured
+       FROM (SELECT s.idx, s.geom AS g, COALESCE(p.geom, c.geom) AS pg
+             FROM cell_import_staging s
+             LEFT JOIN cell_import_staging p ON p.run = s.run AND p.idx = s.parent_idx
+             LEFT JOIN cells c ON c.id = s.parent_id
+             WHERE s.run = $1 AND s.idx = ANY($2::int[]) AND NOT ST_CoveredBy(s.geom, COALESCE(p.geom, c.geom)) OFFSET 0) x,
+       LATERAL cell_outside(x.g, x.pg) AS o`,
       [run, chunk.map((r) => r.index)]);
     for (const x of rows) {
       const r = reports[x.idx]!;
@@ -302,7 +311,7 @@ async function checkSpatial(
   await setWise(chunked(leveled, weight), async (chunk) => {
     const { rows } = await q.query<{ idx: number; code: string; name: string; m2: number }>(
       `SELECT s.idx, c.code, c.name, cell_area_m2(ST_Intersection(c.geom, s.g, 1e-7)) AS m2
-       FROM (SELECT idx, level, ST_ReducePrecision(geom, 1e-7) AS g FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])) s
+       FROM (SELECT idx, level, geom AS g FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])) s
        JOIN cells c ON c.level = s.level AND c.geom && s.g AND ST_Relate(c.geom, s.g, '2********')`,
       [run, chunk.map((r) => r.index)]);
     for (const x of rows) found.set(x.idx, [...(found.get(x.idx) ?? []), x]);
