@@ -3,14 +3,19 @@ import { httpProblems, schemaProblems } from './http.ts';
 import { authProblems } from './auth.ts';
 import { basemapProblems } from './basemap.ts';
 import { unitProblems } from './units.ts';
-import { patrolProblems } from './patrols.ts';
-import { peopleProblems } from './people.ts';
+import { patrolProblems, patrolRecordProblems } from './patrols.ts';
+import { csvProblems, peopleProblems } from './people.ts';
 import { photoProblems } from './photos.ts';
 import { inputProblems } from './input.ts';
 import { userProblems } from './users.ts';
 import { workflowProblems } from './workflow.ts';
 import { cellProblems } from './cells.ts';
 import { importProblems } from './imports.ts';
+import { cellEditProblems } from './cell-edits.ts';
+import { coverageProblems } from './coverage.ts';
+import { ogcProblems } from './ogc.ts';
+import { reportProblems } from './reports.ts';
+import { commandProblems } from './command.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -32,6 +37,13 @@ export const problemCatalog = {
   ...workflowProblems,
   ...cellProblems,
   ...importProblems,
+  ...cellEditProblems,
+  ...coverageProblems,
+  ...ogcProblems,
+  ...reportProblems,
+  ...patrolRecordProblems,
+  ...csvProblems,
+  ...commandProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -15,3 +15,12 @@ export const peopleProblems = defineProblems({
   'people.assignments-invalid': { status: 422, en: 'The assignments are invalid: {summary}', zh: '分工不正确：{summary}' },
   'people.role-rules': { status: 422, en: '{summary}', zh: '分工不符合岗位规则：{summary}' },
 });
+
+/** CSV files of people and units (the shared reader in server/people/csv.ts) and people imports. */
+export const csvProblems = defineProblems({
+  'csv.invalid': { status: 422, en: 'The file is not valid CSV: {reason}', zh: '文件不是有效的 CSV：{reason}' },
+  'csv.empty': { status: 422, en: 'The CSV file is empty: it needs a header row and at least one row', zh: 'CSV 文件为空：需要表头行和至少一行数据' },
+  'csv.columns-missing': { status: 422, en: 'The CSV header lacks the column(s) {columns} (found: {found})', zh: 'CSV 表头缺少列：{columns}（现有：{found}）' },
+  'csv.no-rows': { status: 422, en: 'The CSV file has a header but no rows', zh: 'CSV 文件只有表头，没有数据行' },
+  'people.import-invalid-rows': { status: 422, en: '{invalid} of {rows} rows are invalid; nothing was imported (fix them, or import with skipInvalid to skip them)', zh: '{rows} 行中有 {invalid} 行不正确，未导入任何数据（请改正，或用 skipInvalid 跳过这些行）' },
+});

@@ -4,7 +4,7 @@ import { addMonths } from 'date-fns';
 import { tz } from '@date-fns/tz';
 import type { AppContext } from '../context.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { assertCellEditable, cellInScope, requirePermission } from '../auth/guard.ts';
+import { assertCellEditable, cellWhat, cellInScope, requirePermission } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { cellPlans, localDate, monthOf, monthRange, requiredBetween, unitPlan } from './cadence.ts';
@@ -110,7 +110,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
     if (q.cellId !== undefined) {
       const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [q.cellId]);
       if (!rowCount) throw problem('patrols.cell-not-found', { id: q.cellId });
-      await assertCellEditable(db, actor, q.cellId, `Cell ${q.cellId}`);
+      await assertCellEditable(db, actor, q.cellId, cellWhat(q.cellId));
     }
     const thisMonth = monthOf(now(), pc.timeZone);
     const from = q.from ?? q.to ?? thisMonth;
@@ -240,7 +240,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
     if (q.cellId !== undefined) {
       const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [q.cellId]);
       if (!rowCount) throw problem('patrols.cell-not-found', { id: q.cellId });
-      await assertCellEditable(db, actor, q.cellId, `Cell ${q.cellId}`);
+      await assertCellEditable(db, actor, q.cellId, cellWhat(q.cellId));
     }
     const to = q.to ? new Date(q.to) : now();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * 86_400_000);

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { AssignmentRoleConfig } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
-import { assertCellEditable, requirePermission, requireUser } from '../auth/guard.ts';
+import { assertCellEditable, cellWhat, requirePermission, requireUser } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import type { Actor } from '../auth/actor.ts';
 import { fullPhoneSql, shownPhone } from './phone.ts';
@@ -112,7 +112,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
     return db.transaction(async (tx) => {
       // Locking the cell serialises concurrent saves of its list.
       await assertCellExists(tx, cellId, true);
-      await assertCellEditable(tx, actor, cellId, `Cell ${cellId}`);
+      await assertCellEditable(tx, actor, cellId, cellWhat(cellId));
       const errors: { field: string; message: string }[] = [];
       const seen = new Map<string, number>();
       list.forEach((a, i) => {

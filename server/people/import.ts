@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import { audit } from '../audit.ts';
 import { can, scopeOf } from '../auth/actor.ts';
 import { requirePermission } from '../auth/guard.ts';
-import { invalid, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { acceptCsvBodies, parseCsv, type RowError } from './csv.ts';
 import { normalizePhone } from './phone.ts';
 import { findRole } from './rules.ts';
@@ -131,7 +131,7 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
       }
       const invalidRows = new Set(errors.map((e) => e.row)).size;
       if (errors.length && !skipInvalid) {
-        throw invalid(`${invalidRows} of ${rows.length} rows are invalid; nothing was imported (fix them, or import with skipInvalid to skip them)`, { errors, rows: rows.length });
+        throw problem('people.import-invalid-rows', { invalid: invalidRows, rows: rows.length }, { errors, rows: rows.length });
       }
 
       // New people first (first row of each phone gives organisation and title), then the assignments.
