@@ -2,7 +2,7 @@ import { fillTemplate, type Lang, type ParamsOf, type ProblemDef, type ProblemPa
 import { httpProblems, schemaProblems } from './http.ts';
 import { authProblems } from './auth.ts';
 import { basemapProblems } from './basemap.ts';
-import { unitProblems } from './units.ts';
+import { unitProblems, unitRowProblems } from './units.ts';
 import { patrolProblems, patrolRecordProblems } from './patrols.ts';
 import { csvProblems, peopleProblems } from './people.ts';
 import { photoProblems } from './photos.ts';
@@ -29,6 +29,7 @@ export const problemCatalog = {
   ...authProblems,
   ...basemapProblems,
   ...unitProblems,
+  ...unitRowProblems,
   ...patrolProblems,
   ...peopleProblems,
   ...photoProblems,
@@ -58,7 +59,7 @@ export interface ProblemBody {
   instance?: string;
   code?: string;
   params?: Record<string, ProblemParam>;
-  errors?: { field: string; message: string; code?: string; params?: Record<string, ProblemParam> }[];
+  errors?: { field: string; message: string; code?: string; params?: Record<string, ProblemParam>; row?: number }[];
   [extra: string]: unknown;
 }
 

@@ -135,7 +135,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
       return out;
     };
 
-    const { rows: units } = await db.query<{ id: number; type: string; cell_id: number }>('SELECT id, type, cell_id FROM units WHERE cell_id = ANY ($1::int[])', [ids]);
+    const { rows: units } = await db.query<{ id: number; type: string; cell_id: number }>('SELECT id, type, cell_id FROM units WHERE cell_id = ANY ($1::int[]) AND (archived_at IS NULL OR archived_at >= $2)', [ids, rangeStart]);
     const { rows: patrols } = await db.query<{ cell_id: number; started_at: Date }>(
       'SELECT cell_id, started_at FROM inspections WHERE cell_id = ANY ($1::int[]) AND started_at >= $2 AND started_at < $3', [ids, rangeStart, rangeEnd]);
     const { rows: visits } = await db.query<{ unit_id: number | null; cell_id: number; at: Date; far: boolean; findings: number }>(

@@ -1,12 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'csv-parse/sync';
 import { problem } from '../problem.ts';
+import type { ProblemParam } from '../../core/problems/index.ts';
 
 export interface RowError {
   /** Line of the file (the header is line 1); for GeoJSON, the feature index. */
   row: number;
   field: string;
+  /** The reason in English; `code` and `params` name it for the client's translation. */
   message: string;
+  code?: string;
+  params?: Record<string, ProblemParam>;
 }
 
 export interface CsvRow {
