@@ -13,10 +13,10 @@ export class Problem extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
-    readonly detail?: string,
-    readonly extra: Record<string, unknown> = {},
-    readonly code?: ProblemCode,
-    readonly params?: Record<string, ProblemParam>,
+    readonly detail: string | undefined,
+    readonly extra: Record<string, unknown>,
+    readonly code: ProblemCode,
+    readonly params: Record<string, ProblemParam> = {},
   ) {
     super(detail ?? title);
   }
@@ -34,16 +34,12 @@ export function problem<C extends ProblemCode>(code: C, ...[params, extra]: Prob
   return new Problem(def.status, STATUS_CODES[def.status] ?? 'Error', fillTemplate(def.en, p, 'en'), extra ?? {}, code, p);
 }
 
-export const notFound = (what: string) => new Problem(404, 'Not Found', `${what} does not exist`);
-export const invalid = (detail: string, extra: Record<string, unknown> = {}) =>
-  new Problem(422, 'Unprocessable Content', detail, extra);
 
 export function sendProblem(reply: FastifyReply, p: Problem) {
-  const coded = p.code ? { type: problemType(p.code), code: p.code, params: p.params ?? {} } : { type: 'about:blank' };
   return reply
     .code(p.status)
     .type('application/problem+json')
-    .send({ ...coded, title: p.title, status: p.status, detail: p.detail, instance: reply.request.url, ...p.extra });
+    .send({ type: problemType(p.code), code: p.code, params: p.params, title: p.title, status: p.status, detail: p.detail, instance: reply.request.url, ...p.extra });
 }
 
 /** A validator's parameters as plain values a message can show (lists joined). */

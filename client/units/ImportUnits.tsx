@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { problemText } from '../../core/problems/index.ts';
+import { ApiError } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { unitsApi, type ImportResult, type RowError, type UnitType } from './api.ts';
 import { useUnitMessages } from './messages.ts';
@@ -13,13 +15,20 @@ type State =
 
 const EXAMPLE = '类型,名称,地址,联系人,经度,纬度\n九小场所,老王面馆,经二路12号,王师傅 13800138000,107.1402,34.3615\n企事业单位,宏达机械厂,,,107.1455,34.3590';
 
+/** A row's reason in the current language: the text of its code, else the server's words. */
+const rowErrorsOf = (err: unknown): RowError[] | undefined => {
+  const errors = err instanceof ApiError ? err.problem.errors : undefined;
+  return Array.isArray(errors) && errors.every((e) => typeof (e as Partial<RowError>).row === 'number') ? (errors as RowError[]) : undefined;
+};
+
 function ErrorTable({ errors }: { errors: RowError[] }) {
   const t = useUnitMessages();
+  const { lang } = useI18n();
   return (
     <div className="unit-import-table">
       <table className="table" data-testid="import-errors">
         <thead><tr><th>{t('row')}</th><th>{t('field')}</th><th>{t('message')}</th></tr></thead>
-        <tbody>{errors.map((e, i) => <tr key={i}><td>{e.row}</td><td className="mono">{e.field}</td><td>{e.message}</td></tr>)}</tbody>
+        <tbody>{errors.map((e, i) => <tr key={i}><td>{e.row}</td><td className="mono">{e.field}</td><td data-code={e.code}>{(e.code && problemText(e.code, e.params, lang)) || e.message}</td></tr>)}</tbody>
       </table>
     </div>
   );
@@ -60,7 +69,7 @@ export function ImportUnits({ types, onClose, onImported }: { types: UnitType[];
     try {
       setState({ status: 'preview', result: await unitsApi.importCsv(csv, { dryRun: true }) });
     } catch (err) {
-      setState({ status: 'error', message: err instanceof Error ? err.message : String(err) });
+      setState({ status: 'error', message: err instanceof Error ? err.message : String(err), errors: rowErrorsOf(err) });
     }
   }
 
@@ -70,7 +79,7 @@ export function ImportUnits({ types, onClose, onImported }: { types: UnitType[];
       setState({ status: 'done', result: await unitsApi.importCsv(csv, { skipInvalid }) });
       onImported();
     } catch (err) {
-      setState({ status: 'error', message: err instanceof Error ? err.message : String(err) });
+      setState({ status: 'error', message: err instanceof Error ? err.message : String(err), errors: rowErrorsOf(err) });
     }
   }
 
@@ -88,6 +97,7 @@ export function ImportUnits({ types, onClose, onImported }: { types: UnitType[];
           <textarea name="csv" rows={5} className="mono" value={csv} onChange={(e) => { setCsv(e.target.value); setState({ status: 'idle' }); }} required spellCheck={false} />
         </label>
         {state.status === 'error' && <p className="form-error" role="alert">{state.message}</p>}
+        {state.status === 'error' && state.errors?.length ? <ErrorTable errors={state.errors} /> : null}
         {result && (
           <div data-testid="import-preview">
             <p className={bad ? 'form-error' : 'form-ok'} role="status">{t('previewSummary', { rows: result.rows, ok: result.preview?.length ?? 0, bad })}</p>

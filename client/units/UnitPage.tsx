@@ -164,7 +164,7 @@ export function UnitPage({ id, types, onBack, onChanged }: { id: number; types: 
           <dt>{t('cell')}</dt><dd className="mono" data-testid="unit-cell">{p.cellCode ?? t('noCell')}</dd>
           <dt>{t('coords')}</dt><dd className="mono">{here![0].toFixed(6)}, {here![1].toFixed(6)}</dd>
         </dl>
-        {archived && <p className="small muted">{t('archivedOn', { date: new Date(String(p.attributes.archivedAt)).toLocaleDateString(lang), by: String(p.attributes.archivedBy ?? '') })}</p>}
+        {archived && <p className="small muted">{t('archivedOn', { date: new Date(String(p.archivedAt)).toLocaleDateString(lang), by: p.archivedBy ?? '' })}</p>}
         {notice && <p className="form-ok" role="status" data-testid="unit-notice">{notice}</p>}
         {error && <p className="form-error" role="alert">{error}</p>}
         {mode === 'move' ? (

@@ -1,5 +1,6 @@
 import type { Feature, FeatureCollection, Point } from 'geojson';
 import { api } from '../api.ts';
+import type { ProblemParam } from '../../core/problems/index.ts';
 
 /** The API of server/units (routes.ts, history.ts, transfer.ts). */
 export interface UnitType {
@@ -19,6 +20,9 @@ export interface UnitProperties {
   cellCode: string | null;
   version: number;
   updatedAt: string;
+  /** When the unit was archived (归档); null while active. */
+  archivedAt: string | null;
+  archivedBy: string | null;
 }
 
 export type Unit = Feature<Point, UnitProperties> & { id: number };
@@ -51,7 +55,8 @@ export interface UnitPage {
   entries: Entry[];
 }
 
-export interface RowError { row: number; field: string; message: string }
+/** A row the import refused: `code` and `params` name the reason (core/problems/units.ts), `message` is the server's English. */
+export interface RowError { row: number; field: string; message: string; code?: string; params?: Record<string, ProblemParam> }
 export interface PreviewRow { row: number; type: string; name: string; address: string | null; contact: string | null; lon: number; lat: number; cellId: number; cellCode: string }
 export interface ImportResult { rows: number; imported: number; skipped: number; ids: number[]; errors: RowError[]; preview?: PreviewRow[] }
 
@@ -63,7 +68,7 @@ export interface UnitInput {
   attributes: Record<string, unknown>;
 }
 
-export const isArchived = (u: Unit) => typeof u.properties.attributes.archivedAt === 'string';
+export const isArchived = (u: Unit) => typeof u.properties.archivedAt === 'string';
 const ifMatch = (u: Unit) => ({ 'if-match': `"${u.properties.version}"` });
 const point = (at: [number, number]) => ({ type: 'Point', coordinates: at });
 

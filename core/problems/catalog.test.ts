@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeProblem, problemCatalog, problemText } from './index.ts';
+import { describeProblem, problemCatalog, problemDomains, problemText } from './index.ts';
 import { placeholders } from './define.ts';
 
 describe('the problem catalog', () => {
@@ -12,6 +12,12 @@ describe('the problem catalog', () => {
     expect(new Set(placeholders(def.zh))).toEqual(new Set(placeholders(def.en)));
     expect(def.status).toBeGreaterThanOrEqual(400);
     expect(def.status).toBeLessThan(600);
+  });
+
+  it('defines each code in one domain only', () => {
+    const all = problemDomains.flatMap((d) => Object.keys(d));
+    expect(all.filter((c, i) => all.indexOf(c) !== i)).toEqual([]);
+    expect(all.length).toBe(Object.keys(problemCatalog).length);
   });
 
   it('codes are dotted names (a JSON-schema keyword keeps its case)', () => {

@@ -2,15 +2,20 @@ import { fillTemplate, type Lang, type ParamsOf, type ProblemDef, type ProblemPa
 import { httpProblems, schemaProblems } from './http.ts';
 import { authProblems } from './auth.ts';
 import { basemapProblems } from './basemap.ts';
-import { unitProblems } from './units.ts';
-import { patrolProblems } from './patrols.ts';
-import { peopleProblems } from './people.ts';
+import { unitProblems, unitRowProblems } from './units.ts';
+import { patrolProblems, patrolRecordProblems } from './patrols.ts';
+import { csvProblems, peopleProblems } from './people.ts';
 import { photoProblems } from './photos.ts';
 import { inputProblems } from './input.ts';
 import { userProblems } from './users.ts';
 import { workflowProblems } from './workflow.ts';
 import { cellProblems } from './cells.ts';
 import { importProblems } from './imports.ts';
+import { cellEditProblems } from './cell-edits.ts';
+import { coverageProblems } from './coverage.ts';
+import { ogcProblems } from './ogc.ts';
+import { reportProblems } from './reports.ts';
+import { commandProblems } from './command.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -18,12 +23,16 @@ export { fillTemplate, placeholders, type Lang, type ProblemParam } from './defi
  * Every problem the API can answer, by code. A domain keeps its own file; add it here. The test
  * beside this catalog checks that both languages exist and use the same placeholders.
  */
+/** Each domain's catalog, for the test that no code is defined twice (a later spread would hide one). */
+export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems];
+
 export const problemCatalog = {
   ...httpProblems,
   ...schemaProblems,
   ...authProblems,
   ...basemapProblems,
   ...unitProblems,
+  ...unitRowProblems,
   ...patrolProblems,
   ...peopleProblems,
   ...photoProblems,
@@ -32,6 +41,13 @@ export const problemCatalog = {
   ...workflowProblems,
   ...cellProblems,
   ...importProblems,
+  ...cellEditProblems,
+  ...coverageProblems,
+  ...ogcProblems,
+  ...reportProblems,
+  ...patrolRecordProblems,
+  ...csvProblems,
+  ...commandProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;
@@ -46,7 +62,7 @@ export interface ProblemBody {
   instance?: string;
   code?: string;
   params?: Record<string, ProblemParam>;
-  errors?: { field: string; message: string; code?: string; params?: Record<string, ProblemParam> }[];
+  errors?: { field: string; message: string; code?: string; params?: Record<string, ProblemParam>; row?: number }[];
   [extra: string]: unknown;
 }
 

@@ -15,3 +15,22 @@ export const peopleProblems = defineProblems({
   'people.assignments-invalid': { status: 422, en: 'The assignments are invalid: {summary}', zh: '分工不正确：{summary}' },
   'people.role-rules': { status: 422, en: '{summary}', zh: '分工不符合岗位规则：{summary}' },
 });
+
+/** CSV files of people and units (the shared reader in server/people/csv.ts) and people imports. */
+export const csvProblems = defineProblems({
+  'csv.invalid': { status: 422, en: 'The file is not valid CSV: {reason}', zh: '文件不是有效的 CSV：{reason}' },
+  'csv.empty': { status: 422, en: 'The CSV file is empty: it needs a header row and at least one row', zh: 'CSV 文件为空：需要表头行和至少一行数据' },
+  'csv.columns-missing': { status: 422, en: 'The CSV header lacks the column(s) {columns} (found: {found})', zh: 'CSV 表头缺少列：{columns}（现有：{found}）' },
+  'csv.no-rows': { status: 422, en: 'The CSV file has a header but no rows', zh: 'CSV 文件只有表头，没有数据行' },
+  'people.row-cell-empty': { status: 422, en: 'the cell code is empty', zh: '网格编码为空' },
+  'people.row-cell-unknown': { status: 422, en: 'no cell has the code {code}', zh: '没有编码为 {code} 的网格' },
+  'people.row-cell-out-of-scope': { status: 422, en: 'cell {code} is outside your scope', zh: '网格 {code} 不在你的管辖范围内' },
+  'people.row-name-empty': { status: 422, en: 'the person name is empty', zh: '姓名为空' },
+  'people.row-role-unknown': { status: 422, en: 'unknown role "{role}": use one of {roles}', zh: '未知的岗位“{role}”：请使用 {roles} 之一' },
+  'people.row-phone-invalid': { status: 422, en: '"{phone}" is not a phone number', zh: '“{phone}”不是电话号码' },
+  'people.row-phone-empty': { status: 422, en: 'the phone is empty: people are matched by phone', zh: '电话为空：人员按电话号码识别' },
+  'people.row-phone-other-name': { status: 422, en: 'the phone {phone} belongs to {known}{which}, not {name}', zh: '电话 {phone} 属于{known}{which}，而不是{name}' },
+  'people.row-phone-unknown': { status: 422, en: 'no person has the phone {phone}, and your role may not add people', zh: '没有人员使用电话 {phone}，而你的角色无权新增人员' },
+  'people.row-role-full': { status: 422, en: 'At most {max} {roleName} ({role}) per cell: cell {code} would have {n}', zh: '每个网格最多 {max} 名{roleName}（{role}）：网格 {code} 将有 {n} 名' },
+  'people.import-invalid-rows': { status: 422, en: '{invalid} of {rows} rows are invalid; nothing was imported (fix them, or import with skipInvalid to skip them)', zh: '{rows} 行中有 {invalid} 行不正确，未导入任何数据（请改正，或用 skipInvalid 跳过这些行）' },
+});

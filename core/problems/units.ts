@@ -20,3 +20,24 @@ export const unitProblems = defineProblems({
   'units.already-archived': { status: 409, en: 'Unit {id} is already archived', zh: '单位 {id} 已归档' },
   'units.not-archived': { status: 409, en: 'Unit {id} is not archived', zh: '单位 {id} 未归档' },
 });
+
+/**
+ * One row of a unit import that cannot be filed: each entry of the import's `errors` carries one of
+ * these codes with its parameters, so the preview and the 422 list every row's reason in Chinese.
+ */
+export const unitRowProblems = defineProblems({
+  'units.row-attributes-not-object': { status: 422, en: 'must be a JSON object', zh: '属性须为 JSON 对象' },
+  'units.row-attributes-json': { status: 422, en: 'is not valid JSON', zh: '属性不是有效的 JSON' },
+  'units.row-attributes-too-large': { status: 422, en: 'too deep or too large (at most {maxDepth} levels, {maxKeys} entries, {maxBytes} bytes)', zh: '属性过大（最多 {maxDepth} 层、{maxKeys} 项、{maxBytes} 字节）' },
+  'units.row-wkt-invalid': { status: 422, en: '"{wkt}" is not a WKT POINT (e.g. POINT(107.15 34.37))', zh: '“{wkt}”不是 WKT 点（例如 POINT(107.15 34.37)）' },
+  'units.row-wkt-srid': { status: 422, en: 'SRID {srid} is not supported: send WGS 84 (4326) or CGCS2000 (4490) longitude/latitude', zh: '不支持坐标系 SRID {srid}：请使用 WGS 84（4326）或 CGCS2000（4490）经纬度' },
+  'units.row-position-missing': { status: 422, en: 'give lon and lat, or a WKT point', zh: '请填写经度和纬度，或 WKT 点' },
+  'units.row-position-nan': { status: 422, en: 'longitude and latitude must be numbers', zh: '经度和纬度须为数字' },
+  'units.row-position-range': { status: 422, en: '[{lon}, {lat}] is out of range: longitude -180..180, latitude -90..90', zh: '坐标 [{lon}, {lat}] 超出范围：经度 -180..180，纬度 -90..90' },
+  'units.row-geometry-invalid': { status: 422, en: 'must be a Point with [longitude, latitude] numbers', zh: '几何须为点，坐标为 [经度, 纬度] 数字' },
+  'units.row-type-unknown': { status: 422, en: 'unknown type "{type}": use one of {types}', zh: '未知的类型“{type}”：请使用 {types} 之一' },
+  'units.row-name-empty': { status: 422, en: 'the name is empty', zh: '名称为空' },
+  'units.row-outside-cells': { status: 422, en: '[{lon}, {lat}] lies outside every cell', zh: '点 [{lon}, {lat}] 不在任何网格内' },
+  'units.row-out-of-scope': { status: 422, en: '[{lon}, {lat}] lies in cell {cellId}, outside your scope', zh: '点 [{lon}, {lat}] 位于网格 {cellId}，不在你的管辖范围内' },
+  'units.row-archived-at': { status: 422, en: 'archived_at "{value}" is not a date-time', zh: '归档时间“{value}”不是有效的日期时间' },
+});

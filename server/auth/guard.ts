@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
+import type { ProblemParam } from '../../core/problems/index.ts';
 import { can, scopeOf, type Actor, type Permission } from './actor.ts';
 
 export function requireUser(request: FastifyRequest): Actor {
@@ -23,7 +24,11 @@ export async function cellInScope(q: Queryable, actor: Actor, cellId: number): P
 }
 
 /** Cells are public, so an edit outside scope is a 403 that says why (not a 404). */
-export async function assertCellEditable(q: Queryable, actor: Actor, cellId: number, what = `cell ${cellId}`): Promise<void> {
+/** A cell named in a problem, in both languages: "Cell 12 (西街)" / "网格 12（西街）". */
+export const cellWhat = (id: number | string, name?: string | null): { zh: string; en: string } =>
+  name ? { zh: `网格 ${id}（${name}）`, en: `Cell ${id} (${name})` } : { zh: `网格 ${id}`, en: `Cell ${id}` };
+
+export async function assertCellEditable(q: Queryable, actor: Actor, cellId: number, what: ProblemParam = { zh: `网格 ${cellId}`, en: `cell ${cellId}` }): Promise<void> {
   if (!(await cellInScope(q, actor, cellId))) {
     throw problem('auth.out-of-scope', { what, scope: actor.scope.join(', ') });
   }

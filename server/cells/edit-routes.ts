@@ -3,8 +3,8 @@ import type { LineString } from 'geojson';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
-import { assertCellEditable, assertOutlineEditable, requirePermission } from '../auth/guard.ts';
-import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { assertCellEditable, cellWhat, assertOutlineEditable, requirePermission } from '../auth/guard.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { checkCode, nextChildCode } from './codes.ts';
 import { CELL_COLUMNS, toFeature, type CellRow } from './feature.ts';
@@ -33,7 +33,7 @@ const nameSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S
 
 async function loadCell(q: Queryable, id: number, lock = false): Promise<CellRow> {
   const { rows } = await q.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
-  if (!rows[0]) throw notFound(`Cell ${id}`);
+  if (!rows[0]) throw problem('cells.not-found', { id });
   return rows[0];
 }
 
@@ -44,9 +44,9 @@ async function setActor(q: Queryable, request: FastifyRequest) {
 
 function parseIfMatch(request: FastifyRequest): number {
   const h = request.headers['if-match'];
-  if (!h) throw new Problem(428, 'Precondition Required', 'Send the cell version you edited as If-Match (the ETag of GET /api/cells/:id)');
+  if (!h) throw problem('cells.if-match-required');
   const v = Number(String(h).replace(/^W\//, '').replace(/"/g, ''));
-  if (!Number.isInteger(v) || v < 1) throw new Problem(400, 'Bad Request', `If-Match "${h}" is not a cell version`);
+  if (!Number.isInteger(v) || v < 1) throw problem('cells.if-match-invalid', { value: String(h) });
   return v;
 }
 
@@ -79,15 +79,15 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     const row = await db.transaction(async (tx) => {
       let parentCode: string | null = null;
       if (p.parentId === null) {
-        if (p.level !== 1) throw invalid('Only a level-1 cell has no parent', { errors: [{ field: 'properties.parentId', message: 'required below level 1' }] });
-        if (actor.role !== 'admin' && actor.scope.length) throw new Problem(403, 'Forbidden', 'Only an admin or a planner of the whole grid can create a top-level cell');
+        if (p.level !== 1) throw problem('cells.parent-required', {}, { errors: [{ field: 'properties.parentId', message: 'required below level 1' }] });
+        if (actor.role !== 'admin' && actor.scope.length) throw problem('cells.top-level-forbidden');
       } else {
         const parent = await loadCell(tx, p.parentId, true).catch(() => {
-          throw invalid(`Parent cell ${p.parentId} does not exist`, { errors: [{ field: 'properties.parentId', message: 'unknown cell' }] });
+          throw problem('cells.parent-not-found', { id: p.parentId }, { errors: [{ field: 'properties.parentId', message: 'unknown cell' }] });
         });
         await assertCellEditable(tx, actor, parent.id, `Parent cell ${parent.id} (${parent.name})`);
         if (p.level !== parent.level + 1) {
-          throw invalid(`Level ${p.level} does not fit under a level-${parent.level} parent: it must be ${parent.level + 1}`, { errors: [{ field: 'properties.level', message: `must be ${parent.level + 1}` }] });
+          throw problem('cells.level-mismatch', { level: p.level, parentLevel: parent.level, expected: parent.level + 1 }, { errors: [{ field: 'properties.level', message: `must be ${parent.level + 1}` }] });
         }
         parentCode = parent.code;
       }
@@ -95,9 +95,9 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       let code = p.code;
       if (code !== undefined) checkCode(config.codeScheme, code, p.level, parentCode);
       else if (parentCode) code = await nextChildCode(tx, config.codeScheme, parentCode, p.level);
-      else throw invalid('A level-1 cell needs its code (the 6-digit division code)', { errors: [{ field: 'properties.code', message: 'required at level 1' }] });
+      else throw problem('cells.code-required', {}, { errors: [{ field: 'properties.code', message: 'required at level 1' }] });
       const dup = await tx.query('SELECT 1 FROM cells WHERE code = $1', [code]);
-      if (dup.rowCount) throw new Problem(409, 'Conflict', `The code ${code} is taken`, { errors: [{ field: 'properties.code', message: 'duplicate' }] });
+      if (dup.rowCount) throw problem('cells.code-taken', { code }, { errors: [{ field: 'properties.code', message: 'duplicate' }] });
       const { rows } = await tx.query<{ id: number }>(
         `INSERT INTO cells (code, name, level, parent_id, geom, created_by, updated_by)
          VALUES ($1, $2, $3, $4, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($5), 4326)), $6, $6) RETURNING id`,
@@ -128,11 +128,11 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     const { geometry, properties } = request.body;
     const row = await db.transaction(async (tx) => {
       const current = await loadCell(tx, request.params.id, true);
-      await assertCellEditable(tx, actor, current.id, `Cell ${current.id} (${current.name})`);
+      await assertCellEditable(tx, actor, current.id, cellWhat(current.id, current.name));
       if (geometry) await assertOutlineEditable(tx, actor, current);
       const expected = parseIfMatch(request);
       if (current.version !== expected) {
-        throw new Problem(409, 'Conflict', `Cell ${current.id} was changed by someone else: you edited version ${expected}, it is now version ${current.version}`, { current: toFeature(current) });
+        throw problem('cells.version-conflict', { id: current.id, expected, current: current.version }, { current: toFeature(current) });
       }
       const geojson = geometry ? await checkGeometry(tx, geometry, current.parent_id) : null;
       await tx.query(
@@ -170,21 +170,21 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     const actor = requirePermission(request, 'cells.edit');
     const edits = request.body.cells;
     const ids = edits.map((e) => e.id);
-    if (new Set(ids).size !== ids.length) throw invalid('Each cell may appear once', { errors: [{ field: 'cells', message: 'duplicate id' }] });
+    if (new Set(ids).size !== ids.length) throw problem('cells.duplicate-id', {}, { errors: [{ field: 'cells', message: 'duplicate id' }] });
     edits.forEach((e, i) => checkStructure(e.geometry, `cells[${i}].geometry`));
     const rows = await db.transaction(async (tx) => {
       // Locked in id order, so two overlapping batches cannot deadlock.
       const { rows: current } = await tx.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = ANY($1::int[]) ORDER BY c.id FOR UPDATE`, [ids]);
       const missing = ids.filter((id) => !current.some((c) => c.id === id));
-      if (missing.length) throw notFound(`Cell ${missing.join(', ')}`);
+      if (missing.length) throw problem('cells.not-found', { id: missing.join(', ') });
       for (const c of current) {
-        await assertCellEditable(tx, actor, c.id, `Cell ${c.id} (${c.name})`);
+        await assertCellEditable(tx, actor, c.id, cellWhat(c.id, c.name));
         await assertOutlineEditable(tx, actor, c);
       }
       const stale = current.filter((c) => c.version !== edits.find((e) => e.id === c.id)!.version);
       if (stale.length) {
         const list = stale.map((c) => `${c.name} (edited version ${edits.find((e) => e.id === c.id)!.version}, now ${c.version})`).join(', ');
-        throw new Problem(409, 'Conflict', `Changed by someone else meanwhile: ${list}`, { current: stale.map(toFeature) });
+        throw problem('cells.changed-meanwhile', { list }, { current: stale.map(toFeature) });
       }
       const byId = new Map(current.map((c) => [c.id, c]));
       const geojson = new Map<number, string>();
@@ -225,15 +225,15 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     const { childrenTo } = request.query;
     await db.transaction(async (tx) => {
       const cell = await loadCell(tx, request.params.id, true);
-      await assertCellEditable(tx, actor, cell.id, `Cell ${cell.id} (${cell.name})`);
+      await assertCellEditable(tx, actor, cell.id, cellWhat(cell.id, cell.name));
       await assertOutlineEditable(tx, actor, cell);
       const kids = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM cells WHERE parent_id = $1', [cell.id]);
       const n = kids.rows[0]!.n;
       if (n > 0) {
-        if (childrenTo === undefined) throw new Problem(409, 'Conflict', `Cell ${cell.id} (${cell.name}) has ${n} child cells: move them first, or pass childrenTo=<id of a sibling>`, { children: n });
+        if (childrenTo === undefined) throw problem('cells.has-children', { id: cell.id, name: cell.name, count: n }, { children: n });
         const target = await loadCell(tx, childrenTo, true);
-        if (target.id === cell.id || target.level !== cell.level) throw invalid('childrenTo must be another cell of the same level', { errors: [{ field: 'querystring.childrenTo', message: 'must be a cell of the same level' }] });
-        await assertCellEditable(tx, actor, target.id, `Cell ${target.id} (${target.name})`);
+        if (target.id === cell.id || target.level !== cell.level) throw problem('cells.children-to-invalid', {}, { errors: [{ field: 'querystring.childrenTo', message: 'must be a cell of the same level' }] });
+        await assertCellEditable(tx, actor, target.id, cellWhat(target.id, target.name));
         await tx.query('UPDATE cells SET parent_id = $2, version = version + 1, updated_at = now(), updated_by = $3 WHERE parent_id = $1', [cell.id, target.id, actor.username]);
       }
       await setActor(tx, request);
@@ -263,17 +263,17 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
   }, async (request, reply) => {
     const actor = requirePermission(request, 'cells.edit');
     const line = request.body.type === 'Feature' ? request.body.geometry : request.body;
-    if (!line?.coordinates) throw invalid('Send a LineString (or a Feature with one)', { errors: [{ field: 'body', message: 'LineString required' }] });
+    if (!line?.coordinates) throw problem('cells.line-required', {}, { errors: [{ field: 'body', message: 'LineString required' }] });
     const rows = await db.transaction(async (tx) => {
       const cell = await loadCell(tx, request.params.id, true);
-      await assertCellEditable(tx, actor, cell.id, `Cell ${cell.id} (${cell.name})`);
+      await assertCellEditable(tx, actor, cell.id, cellWhat(cell.id, cell.name));
       await assertOutlineEditable(tx, actor, cell);
       const { rows: parts } = await tx.query<{ geom: string }>(
         `SELECT ST_AsHexEWKB(ST_Multi(d.geom)) AS geom FROM cells c,
            LATERAL ST_Dump(ST_Split(c.geom, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326))) d
          WHERE c.id = $1 ORDER BY ST_Area(d.geom::geography) DESC`,
         [cell.id, JSON.stringify(line)]);
-      if (parts.length < 2) throw invalid('The line does not cut the cell in two: draw it across the cell, from outside to outside', { errors: [{ field: 'body', message: 'does not cross the cell' }] });
+      if (parts.length < 2) throw problem('cells.line-does-not-cut', {}, { errors: [{ field: 'body', message: 'does not cross the cell' }] });
       // The largest part keeps the cell's id and code; the others become new siblings.
       await tx.query('UPDATE cells SET geom = $2::geometry, version = version + 1, updated_at = now(), updated_by = $3 WHERE id = $1', [cell.id, parts[0]!.geom, actor.username]);
       const ids = [cell.id];
@@ -318,12 +318,12 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       const { rows: cells } = await tx.query<{ id: number; parent_id: number | null; level: number; name: string }>(
         'SELECT id, parent_id, level, name FROM cells WHERE id = ANY($1::int[]) ORDER BY array_position($1::int[], id) FOR UPDATE', [ids]);
       const missing = ids.filter((id) => !cells.some((c) => c.id === id));
-      if (missing.length) throw notFound(`Cell ${missing.join(', ')}`);
+      if (missing.length) throw problem('cells.not-found', { id: missing.join(', ') });
       for (const c of cells) {
-        await assertCellEditable(tx, actor, c.id, `Cell ${c.id} (${c.name})`);
+        await assertCellEditable(tx, actor, c.id, cellWhat(c.id, c.name));
         await assertOutlineEditable(tx, actor, c);
       }
-      if (new Set(cells.map((c) => c.parent_id)).size > 1) throw invalid('Only cells with the same parent can be merged', { errors: [{ field: 'ids', message: 'different parents' }] });
+      if (new Set(cells.map((c) => c.parent_id)).size > 1) throw problem('cells.merge-different-parents', {}, { errors: [{ field: 'ids', message: 'different parents' }] });
       // Adjacent: cells share a stretch of border (or overlap); touching at a point is not enough.
       const { rows: links } = await tx.query<{ a: number; b: number }>(
         `SELECT a.id AS a, b.id AS b FROM cells a JOIN cells b ON a.id < b.id AND a.geom && b.geom
@@ -337,7 +337,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       }
       if (reached.size < ids.length) {
         const apart = ids.filter((id) => !reached.has(id));
-        throw invalid(`Cells ${apart.join(', ')} do not share a border with the others`, { errors: [{ field: 'ids', message: 'not adjacent' }] });
+        throw problem('cells.merge-not-adjacent', { ids: apart.join(', ') }, { errors: [{ field: 'ids', message: 'not adjacent' }] });
       }
       const [keep, ...gone] = ids as [number, ...number[]];
       await tx.query(
@@ -366,7 +366,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       `SELECT version, name, code, parent_id, changed_at, changed_by, operation, changed, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 7)::json AS geometry,
               ST_Area(geom::geography) AS area_m2
        FROM cell_versions WHERE cell_id = $1 ORDER BY changed_at, version`, [request.params.id]);
-    if (!rows.length) throw notFound(`Cell ${request.params.id}`);
+    if (!rows.length) throw problem('cells.not-found', { id: request.params.id });
     // The public sees what changed and when, not who: staff usernames are for signed-in users.
     const staff = request.user !== null;
     return rows.map((r) => ({
@@ -387,13 +387,13 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     const actor = requirePermission(request, 'cells.edit');
     const row = await db.transaction(async (tx) => {
       const cell = await loadCell(tx, request.params.id, true);
-      await assertCellEditable(tx, actor, cell.id, `Cell ${cell.id} (${cell.name})`);
+      await assertCellEditable(tx, actor, cell.id, cellWhat(cell.id, cell.name));
       await assertOutlineEditable(tx, actor, cell);
       const { rows } = await tx.query<{ name: string; geometry: CellGeometry }>(
         `SELECT name, ST_AsGeoJSON(geom)::json AS geometry FROM cell_versions WHERE cell_id = $1 AND version = $2 AND operation <> 'delete' ORDER BY changed_at DESC LIMIT 1`,
         [cell.id, request.body.version]);
       const old = rows[0];
-      if (!old) throw notFound(`Version ${request.body.version} of cell ${cell.id}`);
+      if (!old) throw problem('cells.version-not-found', { version: request.body.version, id: cell.id });
       checkStructure(old.geometry);
       const geojson = await checkGeometry(tx, old.geometry, cell.parent_id);
       await tx.query(

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { notFound, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { CELL_COLUMNS, bboxSql, toFeature, type CellRow } from './feature.ts';
 
@@ -56,7 +56,7 @@ export default async function cellRoutes(app: FastifyInstance, { db }: AppContex
   }, async (request, reply) => {
     const { rows } = await db.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = $1`, [request.params.id]);
     const row = rows[0];
-    if (!row) throw notFound(`Cell ${request.params.id}`);
+    if (!row) throw problem('cells.not-found', { id: request.params.id });
     reply.header('etag', `"${row.version}"`);
     return toFeature(row);
   });

@@ -1,7 +1,7 @@
 import type { Severity } from '../config.ts';
 import { inScopeSql } from '../reports/model.ts';
 import { OPEN_STATES } from '../reports/workflow.ts';
-import { invalid } from '../problem.ts';
+import { problem } from '../problem.ts';
 
 /** The state filter of the command view; it is the report's state now (overdue: open and past its deadline now). */
 export const STATE_FILTERS = ['open', 'overdue', 'closed', 'all'] as const;
@@ -57,11 +57,12 @@ export function weightSql(weights: Record<Severity, number>, params: unknown[]):
 /** "minLon,minLat,maxLon,maxLat" → a bbox, or a 422 naming the field. */
 export function parseBbox(text: string, field = 'querystring.bbox'): Bbox {
   const b = text.split(',').map(Number);
-  const bad = (message: string) => invalid(`bbox "${text}": ${message}`, { errors: [{ field, message }] });
-  if (b.length !== 4 || b.some((v) => !Number.isFinite(v))) throw bad('must be four numbers minLon,minLat,maxLon,maxLat');
+  const bad = (code: 'command.bbox-count' | 'command.bbox-range' | 'command.bbox-reversed', message: string) =>
+    problem(code, { bbox: text }, { errors: [{ field, message }] });
+  if (b.length !== 4 || b.some((v) => !Number.isFinite(v))) throw bad('command.bbox-count', 'must be four numbers minLon,minLat,maxLon,maxLat');
   const [w, s, e, n] = b as Bbox;
-  if (w < -180 || e > 180 || s < -90 || n > 90) throw bad('must be longitudes -180..180 and latitudes -90..90 (WGS 84)');
-  if (w > e || s > n) throw bad('minLon must not exceed maxLon, nor minLat maxLat');
+  if (w < -180 || e > 180 || s < -90 || n > 90) throw bad('command.bbox-range', 'must be longitudes -180..180 and latitudes -90..90 (WGS 84)');
+  if (w > e || s > n) throw bad('command.bbox-reversed', 'minLon must not exceed maxLon, nor minLat maxLat');
   return [w, s, e, n];
 }
 
@@ -70,7 +71,7 @@ export function parseWindow(from: string | undefined, to: string | undefined): {
   const f = from ? new Date(from) : undefined;
   const t = to ? new Date(to) : undefined;
   if (f && t && f.getTime() >= t.getTime()) {
-    throw invalid(`The time window is empty: from ${from} is not before to ${to}`, { errors: [{ field: 'querystring.from', message: 'must be before to' }] });
+    throw problem('command.window-empty', { from: from ?? '', to: to ?? '' }, { errors: [{ field: 'querystring.from', message: 'must be before to' }] });
   }
   return { from: f, to: t };
 }

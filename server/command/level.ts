@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
-import { invalid } from '../problem.ts';
+import { problem } from '../problem.ts';
 
 export interface LevelCell {
   id: number;
@@ -14,7 +14,7 @@ export function levelOf(config: Config, level: number) {
   const found = config.levels.find((l) => l.level === level);
   if (!found) {
     const known = config.levels.map((l) => l.level).join(', ');
-    throw invalid(`There is no grid level ${level}: the levels are ${known}`, { errors: [{ field: 'querystring.level', message: `must be one of ${known}` }] });
+    throw problem('command.level-unknown', { level, levels: known }, { errors: [{ field: 'querystring.level', message: `must be one of ${known}` }] });
   }
   return found;
 }

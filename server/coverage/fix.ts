@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.ts';
 import type { Actor } from '../auth/actor.ts';
-import { assertCellEditable } from '../auth/guard.ts';
-import { invalid, notFound } from '../problem.ts';
+import { assertCellEditable, cellWhat } from '../auth/guard.ts';
+import { problem } from '../problem.ts';
 import type { CodeScheme } from '../config.ts';
 import { nextChildCode } from '../cells/codes.ts';
 import { ON_BOUNDARY_DEG, type CoverageTolerance } from '../../core/coverage/engine.ts';
@@ -23,23 +23,23 @@ interface CellLite { id: number; name: string; level: number; parent_id: number 
 async function lockCells(q: Queryable, ids: number[]): Promise<CellLite[]> {
   const { rows } = await q.query<CellLite>('SELECT id, name, level, parent_id, code FROM cells WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
   const missing = ids.filter((id) => !rows.some((r) => r.id === id));
-  if (missing.length) throw notFound(`Cell ${missing.join(', ')}`);
+  if (missing.length) throw problem('coverage.cell-not-found', { id: missing.join(', ') });
   return ids.map((id) => rows.find((r) => r.id === id)!);
 }
 
 async function editable(q: Queryable, actor: Actor, cells: CellLite[]) {
-  for (const c of cells) await assertCellEditable(q, actor, c.id, `Cell ${c.id} (${c.name})`);
+  for (const c of cells) await assertCellEditable(q, actor, c.id, cellWhat(c.id, c.name));
 }
 
 const bump = 'version = version + 1, updated_at = now(), updated_by = $2';
 
 /** Overlap: the cell not kept loses the ground it shares with the kept one. */
 export async function fixOverlap(q: Queryable, actor: Actor, a: number, b: number, keep: 'a' | 'b' | number): Promise<number[]> {
-  if (a === b) throw invalid('a and b must be two different cells', { errors: [{ field: 'b', message: 'same as a' }] });
+  if (a === b) throw problem('coverage.same-cell', {}, { errors: [{ field: 'b', message: 'same as a' }] });
   const keepId = keep === 'a' ? a : keep === 'b' ? b : keep;
-  if (keepId !== a && keepId !== b) throw invalid(`keep must be "a", "b", ${a} or ${b}`, { errors: [{ field: 'keep', message: 'not one of the pair' }] });
+  if (keepId !== a && keepId !== b) throw problem('coverage.keep-invalid', { a, b }, { errors: [{ field: 'keep', message: 'not one of the pair' }] });
   const [ca, cb] = await lockCells(q, [a, b]);
-  if (ca!.parent_id !== cb!.parent_id) throw invalid(`Cells ${a} and ${b} have different parents: only siblings can overlap as a coverage fault`, { errors: [{ field: 'b', message: 'not a sibling of a' }] });
+  if (ca!.parent_id !== cb!.parent_id) throw problem('coverage.not-siblings', { a, b }, { errors: [{ field: 'b', message: 'not a sibling of a' }] });
   const other = keepId === a ? cb! : ca!;
   await editable(q, actor, [other]);
   const { rows } = await q.query<{ shared: number; left: number }>(
@@ -47,8 +47,8 @@ export async function fixOverlap(q: Queryable, actor: Actor, a: number, b: numbe
             ST_Area(ST_Difference(${mv('o.geom')}, ${mv('k.geom')}, ${OVERLAY_GRID})::geography) AS left
      FROM cells o, cells k WHERE o.id = $1 AND k.id = $2`, [other.id, keepId]);
   const r = rows[0]!;
-  if (!(r.shared > 0)) throw invalid(`Cells ${a} and ${b} do not overlap`, { errors: [{ field: 'b', message: 'no overlap with a' }] });
-  if (!(r.left > 0)) throw invalid(`Cell ${other.id} (${other.name}) lies wholly inside cell ${keepId}: clipping would leave nothing; merge or delete it instead`, { errors: [{ field: 'keep', message: 'the other cell would vanish' }] });
+  if (!(r.shared > 0)) throw problem('coverage.no-overlap', { a, b }, { errors: [{ field: 'b', message: 'no overlap with a' }] });
+  if (!(r.left > 0)) throw problem('coverage.clip-vanishes', { id: other.id, name: other.name, keep: keepId }, { errors: [{ field: 'keep', message: 'the other cell would vanish' }] });
   await q.query(
     `UPDATE cells o SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('o.geom')}, (SELECT ${mv('k.geom')} FROM cells k WHERE k.id = $3), ${OVERLAY_GRID}), 3)), ${bump}
      WHERE o.id = $1`, [other.id, actor.username, keepId]);
@@ -58,14 +58,14 @@ export async function fixOverlap(q: Queryable, actor: Actor, a: number, b: numbe
 /** Stray: the part of the cell outside its parent is cut off. */
 export async function fixStray(q: Queryable, actor: Actor, cellId: number): Promise<number[]> {
   const [cell] = await lockCells(q, [cellId]);
-  if (cell!.parent_id === null) throw invalid(`Cell ${cellId} is a top-level cell: it has no parent to stray from`, { errors: [{ field: 'cellId', message: 'no parent' }] });
+  if (cell!.parent_id === null) throw problem('coverage.top-level', { id: cellId }, { errors: [{ field: 'cellId', message: 'no parent' }] });
   await editable(q, actor, [cell!]);
   const { rows } = await q.query<{ outside: number; inside: number }>(
     `SELECT ST_Area(ST_Difference(${mv('c.geom')}, ${mv('p.geom')}, ${OVERLAY_GRID})::geography) AS outside, ST_Area(ST_Intersection(${mv('c.geom')}, ${mv('p.geom')}, ${OVERLAY_GRID})::geography) AS inside
      FROM cells c JOIN cells p ON p.id = c.parent_id WHERE c.id = $1`, [cellId]);
   const r = rows[0]!;
-  if (!(r.outside > 0)) throw invalid(`Cell ${cellId} (${cell!.name}) lies inside its parent: nothing to cut off`, { errors: [{ field: 'cellId', message: 'no stray part' }] });
-  if (!(r.inside > 0)) throw invalid(`Cell ${cellId} (${cell!.name}) lies wholly outside its parent: cutting would leave nothing`, { errors: [{ field: 'cellId', message: 'wholly outside the parent' }] });
+  if (!(r.outside > 0)) throw problem('coverage.no-stray', { id: cellId, name: cell!.name }, { errors: [{ field: 'cellId', message: 'no stray part' }] });
+  if (!(r.inside > 0)) throw problem('coverage.wholly-outside', { id: cellId, name: cell!.name }, { errors: [{ field: 'cellId', message: 'wholly outside the parent' }] });
   await q.query(
     `UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Intersection(${mv('c.geom')}, (SELECT ${mv('p.geom')} FROM cells p WHERE p.id = c.parent_id), ${OVERLAY_GRID}), 3)), ${bump}
      WHERE c.id = $1`, [cellId, actor.username]);
@@ -90,9 +90,9 @@ export interface GapFixInput {
 export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, codeScheme: CodeScheme): Promise<{ changed: number[]; created: number | null }> {
   let parentId = input.parentId;
   if (parentId === undefined) {
-    if (typeof input.into !== 'number') throw invalid('Name the parent (parentId) of the gap', { errors: [{ field: 'parentId', message: 'required' }] });
+    if (typeof input.into !== 'number') throw problem('coverage.gap-parent-required', {}, { errors: [{ field: 'parentId', message: 'required' }] });
     const [into] = await lockCells(q, [input.into]);
-    if (into!.parent_id === null) throw invalid(`Cell ${input.into} is a top-level cell: it cannot take a gap`, { errors: [{ field: 'into', message: 'no parent' }] });
+    if (into!.parent_id === null) throw problem('coverage.gap-into-top-level', { id: input.into }, { errors: [{ field: 'into', message: 'no parent' }] });
     parentId = into!.parent_id;
   }
   const [parent] = await lockCells(q, [parentId]);
@@ -101,9 +101,9 @@ export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, cod
   else if (input.index !== undefined) {
     const [report] = await analyseParents(q, [parentId], input.tolerance);
     const gap = report!.gaps[input.index];
-    if (!gap) throw invalid(`Parent ${parentId} has ${report!.gaps.length} gap(s): there is no gap number ${input.index}`, { errors: [{ field: 'index', message: `must be below ${report!.gaps.length}` }] });
+    if (!gap) throw problem('coverage.gap-index', { parentId, count: report!.gaps.length, index: input.index }, { errors: [{ field: 'index', message: `must be below ${report!.gaps.length}` }] });
     selector = gap.geometry;
-  } else throw invalid('Say which gap: index (from the analysis) or gapGeometry', { errors: [{ field: 'index', message: 'index or gapGeometry required' }] });
+  } else throw problem('coverage.gap-unspecified', {}, { errors: [{ field: 'index', message: 'index or gapGeometry required' }] });
 
   const geom = (alias: string) => mv(`${alias}.geom`);
   // The exact gap pieces the selector covers for the most part.
@@ -119,7 +119,7 @@ export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, cod
             CASE WHEN gap.g IS NULL THEN '{}' ELSE ${borderingSql('gap.g', '$1', geom)} END AS neighbours
      FROM gap`, [parentId, JSON.stringify(selector)]);
   const found = rows[0];
-  if (!found?.gap || !(found.area > 0)) throw invalid(`There is no gap of parent ${parentId} there (any more)`, { errors: [{ field: input.gapGeometry ? 'gapGeometry' : 'index', message: 'no such gap' }] });
+  if (!found?.gap || !(found.area > 0)) throw problem('coverage.gap-not-found', { parentId }, { errors: [{ field: input.gapGeometry ? 'gapGeometry' : 'index', message: 'no such gap' }] });
 
   if (input.into === 'new') {
     await editable(q, actor, [parent!]);
@@ -132,9 +132,9 @@ export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, cod
     return { changed: [created[0]!.id], created: created[0]!.id };
   }
   const intoId = input.into ?? found.neighbours[0];
-  if (intoId === undefined) throw invalid('No child of the parent borders this gap: make it a new cell (into: "new")', { errors: [{ field: 'into', message: 'no bordering cell' }] });
+  if (intoId === undefined) throw problem('coverage.gap-no-neighbour', {}, { errors: [{ field: 'into', message: 'no bordering cell' }] });
   if (!found.neighbours.includes(intoId)) {
-    throw invalid(`Cell ${intoId} does not border this gap; its neighbours are ${found.neighbours.join(', ') || 'none'}`, { errors: [{ field: 'into', message: 'does not border the gap' }] });
+    throw problem('coverage.gap-not-bordering', { id: intoId, neighbours: found.neighbours.join(', ') || { zh: '无', en: 'none' } }, { errors: [{ field: 'into', message: 'does not border the gap' }] });
   }
   const [into] = await lockCells(q, [intoId]);
   await editable(q, actor, [into!]);

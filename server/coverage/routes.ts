@@ -4,7 +4,7 @@ import { audit } from '../audit.ts';
 import { requirePermission, requireUser } from '../auth/guard.ts';
 import { afterCellsChanged } from '../cells/reroute.ts';
 import { geometrySchema } from '../cells/geometry.ts';
-import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
 import { DEFAULT_MIN_AREA_M2, summarise, type CoverageTolerance } from '../../core/coverage/engine.ts';
 import { analyseParents, analyseParentsSafely } from './postgis.ts';
@@ -63,11 +63,11 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
   const parentsOf = async ({ parentId, level }: ScopeQuery): Promise<number[]> => {
     if ((parentId === undefined) === (level === undefined)) {
       const field = parentId === undefined ? 'parentId' : 'level';
-      throw new Problem(400, 'Bad Request', 'Give either parentId (one parent) or level (every parent at that level), not both and not neither', { errors: [{ field: `querystring.${field}`, message: 'give exactly one of parentId and level' }] });
+      throw problem('coverage.parent-or-level', {}, { errors: [{ field: `querystring.${field}`, message: 'give exactly one of parentId and level' }] });
     }
     if (parentId !== undefined) {
       const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [parentId]);
-      if (!rowCount) throw notFound(`Cell ${parentId}`);
+      if (!rowCount) throw problem('coverage.cell-not-found', { id: parentId });
       return [parentId];
     }
     const { rows } = await db.query<{ id: number }>('SELECT id FROM cells WHERE level = $1 ORDER BY code', [level]);
@@ -189,7 +189,7 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
     const body = request.body;
     const need = (fields: string[]) => {
       const missing = fields.filter((f) => (body as Record<string, unknown>)[f] === undefined);
-      if (missing.length) throw invalid(`A ${body.kind} fix needs ${missing.join(', ')}`, { errors: missing.map((f) => ({ field: `body.${f}`, message: 'required' })) });
+      if (missing.length) throw problem('coverage.fix-fields-missing', { kind: body.kind, fields: missing.join(', ') }, { errors: missing.map((f) => ({ field: `body.${f}`, message: 'required' })) });
     };
     return db.transaction(async (tx) => {
       let changed: number[];

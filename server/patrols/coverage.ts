@@ -108,7 +108,8 @@ export async function computeCoverage(q: Queryable, config: Config, at: Date, ro
   const since = lookbackStart(pc.plans, at, pc.timeZone);
 
   const { rows: units } = await q.query<{ id: number; name: string; type: string; cell_id: number; lon: number; lat: number }>(
-    'SELECT id, name, type, cell_id, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM units WHERE cell_id = ANY ($1::int[]) ORDER BY id', [ids]);
+    `SELECT id, name, type, cell_id, ST_X(geom) AS lon, ST_Y(geom) AS lat FROM units
+     WHERE cell_id = ANY ($1::int[]) AND (archived_at IS NULL OR archived_at > $2) ORDER BY id`, [ids, at]);
   // A check-in far from its unit proves no visit: it does not count towards the cadence.
   const { rows: visits } = await q.query<{ unit_id: number; at: Date }>(
     `SELECT v.unit_id, v.at FROM inspection_visits v JOIN units u ON u.id = v.unit_id

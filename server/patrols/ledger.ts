@@ -4,7 +4,7 @@ import { addMonths } from 'date-fns/addMonths';
 import { tz } from '@date-fns/tz';
 import type { AppContext } from '../context.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { assertCellEditable, cellInScope, requirePermission } from '../auth/guard.ts';
+import { assertCellEditable, cellWhat, cellInScope, requirePermission } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { cellPlans, localDate, monthOf, monthRange, requiredBetween, unitPlan } from './cadence.ts';
@@ -110,7 +110,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
     if (q.cellId !== undefined) {
       const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [q.cellId]);
       if (!rowCount) throw problem('patrols.cell-not-found', { id: q.cellId });
-      await assertCellEditable(db, actor, q.cellId, `Cell ${q.cellId}`);
+      await assertCellEditable(db, actor, q.cellId, cellWhat(q.cellId));
     }
     const thisMonth = monthOf(now(), pc.timeZone);
     const from = q.from ?? q.to ?? thisMonth;
@@ -135,7 +135,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
       return out;
     };
 
-    const { rows: units } = await db.query<{ id: number; type: string; cell_id: number }>('SELECT id, type, cell_id FROM units WHERE cell_id = ANY ($1::int[])', [ids]);
+    const { rows: units } = await db.query<{ id: number; type: string; cell_id: number }>('SELECT id, type, cell_id FROM units WHERE cell_id = ANY ($1::int[]) AND (archived_at IS NULL OR archived_at >= $2)', [ids, rangeStart]);
     const { rows: patrols } = await db.query<{ cell_id: number; started_at: Date }>(
       'SELECT cell_id, started_at FROM inspections WHERE cell_id = ANY ($1::int[]) AND started_at >= $2 AND started_at < $3', [ids, rangeStart, rangeEnd]);
     const { rows: visits } = await db.query<{ unit_id: number | null; cell_id: number; at: Date; far: boolean; findings: number }>(
@@ -240,7 +240,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
     if (q.cellId !== undefined) {
       const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [q.cellId]);
       if (!rowCount) throw problem('patrols.cell-not-found', { id: q.cellId });
-      await assertCellEditable(db, actor, q.cellId, `Cell ${q.cellId}`);
+      await assertCellEditable(db, actor, q.cellId, cellWhat(q.cellId));
     }
     const to = q.to ? new Date(q.to) : now();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * 86_400_000);

@@ -2,7 +2,7 @@ import type { LineString, Point } from 'geojson';
 import { scopeOf, type Actor } from '../auth/actor.ts';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
-import { Problem, notFound } from '../problem.ts';
+import { problem } from '../problem.ts';
 import type { ChecklistItemConfig } from './config.ts';
 
 export interface ChecklistEntry {
@@ -91,17 +91,17 @@ export async function loadInspection(q: Queryable, actor: Actor, id: number, loc
        (i.inspector_id = $2 OR cardinality($3::int[]) = 0 OR (i.cell_id IS NOT NULL AND cell_within(i.cell_id, $3::int[]))) AS visible
      FROM inspections i WHERE i.id = $1`, [id, actor.id, scopeOf(actor)]);
   const row = rows[0];
-  if (!row || !row.visible) throw notFound(`Inspection ${id}`);
+  if (!row || !row.visible) throw problem('patrols.inspection-not-found', { id });
   return row;
 }
 
 /** Only the worker who started a patrol records on it, and only while it is open. */
 export function assertOwnOpen(actor: Actor, row: InspectionRow): void {
   if (row.inspector_id !== actor.id) {
-    throw new Problem(403, 'Forbidden', `Inspection ${row.id} is ${row.inspector}'s patrol: only the worker who started it records on it`);
+    throw problem('patrols.not-your-patrol', { id: row.id, inspector: row.inspector });
   }
   if (row.finished_at) {
-    throw new Problem(409, 'Conflict', `Inspection ${row.id} was finished at ${row.finished_at.toISOString()}: start a new patrol to record more`);
+    throw problem('patrols.finished', { id: row.id, finishedAt: row.finished_at.toISOString() });
   }
 }
 

@@ -2,9 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Actor } from '../auth/actor.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { assertCellEditable, requirePermission, requireUser } from '../auth/guard.ts';
+import { assertCellEditable, cellWhat, requirePermission, requireUser } from '../auth/guard.ts';
 import type { Queryable } from '../db/db.ts';
-import { Problem, notFound, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { checklistFor } from './model.ts';
 import { computeCoverage, type CoverageUnit } from './coverage.ts';
@@ -42,8 +42,8 @@ const coverageUnitJson = { type: 'object', properties: coverageUnitProps } as co
 async function rootsFor(q: Queryable, actor: Actor, cellId?: number, personId?: number): Promise<number[]> {
   if (cellId !== undefined) {
     const { rowCount } = await q.query('SELECT 1 FROM cells WHERE id = $1', [cellId]);
-    if (!rowCount) throw notFound(`Cell ${cellId}`);
-    await assertCellEditable(q, actor, cellId, `Cell ${cellId}`);
+    if (!rowCount) throw problem('patrols.cell-not-found', { id: cellId });
+    await assertCellEditable(q, actor, cellId, cellWhat(cellId));
   }
   if (personId === undefined) return cellId !== undefined ? [cellId] : scopeOf(actor);
   // A responsible person's own list: the cells they are assigned to, inside what the user may see.
@@ -51,7 +51,7 @@ async function rootsFor(q: Queryable, actor: Actor, cellId?: number, personId?: 
   const { rows } = await q.query<{ cell_id: number }>(
     `SELECT DISTINCT cell_id FROM cell_assignments WHERE person_id = $1
        AND (cardinality($2::int[]) = 0 OR cell_within(cell_id, $2::int[])) ORDER BY cell_id`, [personId, scope]);
-  if (rows.length === 0) throw new Problem(404, 'Not Found', `Person ${personId} answers for no cell you can see`);
+  if (rows.length === 0) throw problem('patrols.person-no-cell', { id: personId });
   return rows.map((r) => r.cell_id);
 }
 

@@ -5,8 +5,8 @@ import { SEVERITIES, type Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { assertCellEditable, requirePermission } from '../auth/guard.ts';
-import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { assertCellEditable, cellWhat, requirePermission } from '../auth/guard.ts';
+import { Problem, problem, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
 import { fileReport } from '../reports/intake.ts';
 import { checkPoint, pointSchema } from '../units/routes.ts';
@@ -73,7 +73,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       const ms = Date.parse(p.at);
       return ms >= from && ms <= to ? [] : [{ field: `track.${i}.at`, message: `must be between the start of the patrol (${row.started_at.toISOString()}) and now` }];
     });
-    if (errors.length) throw invalid(`${errors.length} track point(s) are timed outside the patrol: ${errors[0]!.message}`, { errors });
+    if (errors.length) throw problem('patrols.track-outside', { count: errors.length, startedAt: row.started_at.toISOString() }, { errors });
     const { rowCount } = await tx.query(
       `INSERT INTO inspection_track_points (inspection_id, at, geom, accuracy_m)
        SELECT $1, p.at, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326), p.accuracy
@@ -96,13 +96,13 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     const row = await db.transaction(async (tx) => {
       const { rows: cells } = await tx.query<{ id: number; code: string; name: string; level: number }>('SELECT id, code, name, level FROM cells WHERE id = $1', [request.body.cellId]);
       const cell = cells[0];
-      if (!cell) throw notFound(`Cell ${request.body.cellId}`);
-      await assertCellEditable(tx, actor, cell.id, `Cell ${cell.code} (${cell.name})`);
+      if (!cell) throw problem('patrols.cell-not-found', { id: request.body.cellId });
+      await assertCellEditable(tx, actor, cell.id, cellWhat(cell.code, cell.name));
       // One patrol at a time per worker: queue concurrent starts of the same user.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`inspection-start:${actor.id}`]);
       const { rows: open } = await tx.query<{ id: number; cell_code: string }>('SELECT id, cell_code FROM inspections WHERE inspector_id = $1 AND finished_at IS NULL', [actor.id]);
       if (open[0]) {
-        throw new Problem(409, 'Conflict', `You have an open patrol (inspection ${open[0].id} of cell ${open[0].cell_code}): finish it before starting another`, { inspectionId: open[0].id });
+        throw problem('patrols.open-patrol', { id: open[0].id, cellCode: open[0].cell_code }, { inspectionId: open[0].id });
       }
       const { rows } = await tx.query<{ id: number }>(
         `INSERT INTO inspections (cell_id, cell_code, cell_name, cell_level, inspector_id, inspector, person_id, started_at, note)
@@ -138,7 +138,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     const p = (v: unknown) => `$${params.push(v)}`;
     const where = [`(i.inspector_id = $2 OR ${cellInScopeSql('i.cell_id', '$1')})`];
     if (q.cellId !== undefined) {
-      await assertCellEditable(db, actor, q.cellId, `Cell ${q.cellId}`);
+      await assertCellEditable(db, actor, q.cellId, cellWhat(q.cellId));
       where.push(`i.cell_id IS NOT NULL AND cell_within(i.cell_id, ARRAY[${p(q.cellId)}::int])`);
     }
     if (q.mine) where.push('i.inspector_id = $2');
@@ -203,13 +203,13 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
            (u.cell_id IS NOT NULL AND $2::int IS NOT NULL AND cell_within(u.cell_id, ARRAY[$2::int])) AS inside
          FROM units u LEFT JOIN cells c ON c.id = u.cell_id WHERE u.id = $1`, [body.unitId, row.cell_id]);
       const unit = units[0];
-      if (!unit) throw notFound(`Unit ${body.unitId}`);
+      if (!unit) throw problem('patrols.unit-not-found', { id: body.unitId });
       if (!unit.inside) {
-        throw invalid(`Unit ${unit.id} (${unit.name}) is in cell ${unit.cell_code ?? 'none'}, not in the patrolled cell ${row.cell_code}: start a patrol of its cell to inspect it`, { errors: [{ field: 'unitId', message: 'not in the patrolled cell' }] });
+        throw problem('patrols.unit-elsewhere', { id: unit.id, name: unit.name, unitCell: unit.cell_code ?? { zh: '（无）', en: 'none' }, cellCode: row.cell_code }, { errors: [{ field: 'unitId', message: 'not in the patrolled cell' }] });
       }
       const checklist = checkChecklist(unit.type, body.checklist ?? []);
       const { rows: dup } = await tx.query<{ id: number }>('SELECT id FROM inspection_visits WHERE inspection_id = $1 AND unit_id = $2', [row.id, unit.id]);
-      if (dup[0]) throw new Problem(409, 'Conflict', `Unit ${unit.id} (${unit.name}) was already checked in on this patrol (visit ${dup[0].id}): update that visit's checklist instead`, { visitId: dup[0].id });
+      if (dup[0]) throw problem('patrols.already-checked-in', { id: unit.id, name: unit.name, visitId: dup[0].id }, { visitId: dup[0].id });
       // The distance on the sphere, in metres; PGlite may answer a GEOS failure with no row, so none is a failure.
       const { rows: placed } = await tx.query<{ lon: number; lat: number; distance_m: number }>(
         `SELECT ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat, ST_Distance(u.geom::geography, p.geom::geography) AS distance_m
@@ -217,7 +217,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
                                     ELSE ST_SetSRID(ST_MakePoint($2::float8, $3::float8), 4326) END AS geom) p
          WHERE u.id = $1`, [unit.id, at?.[0] ?? null, at?.[1] ?? null]);
       const place = placed[0];
-      if (!place) throw new Problem(500, 'Internal Server Error', 'The distance to the unit could not be computed');
+      if (!place) throw problem('patrols.distance-failed');
       const far = place.distance_m > pc.farCheckInMetres;
       const { rows } = await tx.query<{ id: number }>(
         `INSERT INTO inspection_visits (inspection_id, unit_id, unit_name, unit_type, cell_id, at, geom, location_source, accuracy_m, distance_m, far, checklist, note)
@@ -235,13 +235,24 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     const items = checklistFor(config, unitType);
     const codes = new Set(items.map((i) => i.code));
     const seen = new Set<string>();
-    const errors: { field: string; message: string }[] = [];
+    const errors: { field: string; message: string; problem: Problem }[] = [];
     entries.forEach((e, i) => {
-      if (!codes.has(e.code)) errors.push({ field: `checklist.${i}.code`, message: `"${e.code}" is not on the checklist of ${unitType}: use ${[...codes].join(', ')}` });
-      else if (seen.has(e.code)) errors.push({ field: `checklist.${i}.code`, message: `"${e.code}" is given twice` });
+      const field = `checklist.${i}.code`;
+      if (!codes.has(e.code)) {
+        const p = problem('patrols.checklist-unknown-item', { code: e.code, unitType, codes: [...codes].join(', ') });
+        errors.push({ field, message: p.detail!, problem: p });
+      } else if (seen.has(e.code)) {
+        const p = problem('patrols.checklist-item-twice', { code: e.code });
+        errors.push({ field, message: p.detail!, problem: p });
+      }
       seen.add(e.code);
     });
-    if (errors.length) throw invalid(errors.map((e) => e.message).join('; '), { errors });
+    if (errors.length) {
+      const first = errors[0]!.problem;
+      throw new Problem(first.status, first.title, errors.map((e) => e.message).join('; '), {
+        errors: errors.map(({ field, message, problem: p }) => ({ field, message, code: p.code, params: p.params })),
+      }, first.code, first.params);
+    }
     return entries.map((e) => ({ code: e.code, ok: e.ok, ...(e.note?.trim() ? { note: e.note.trim() } : {}) }));
   }
 
@@ -259,7 +270,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       const row = await loadInspection(tx, actor, request.params.id, true);
       assertOwnOpen(actor, row);
       const { rows: visits } = await tx.query<{ unit_type: string }>('SELECT unit_type FROM inspection_visits WHERE id = $1 AND inspection_id = $2', [request.params.visitId, row.id]);
-      if (!visits[0]) throw notFound(`Visit ${request.params.visitId} of inspection ${row.id}`);
+      if (!visits[0]) throw problem('patrols.visit-not-found', { visitId: request.params.visitId, id: row.id });
       const checklist = checkChecklist(visits[0].unit_type, request.body.checklist);
       await tx.query('UPDATE inspection_visits SET checklist = $2, note = COALESCE($3, note) WHERE id = $1',
         [request.params.visitId, JSON.stringify(checklist), request.body.note === undefined ? null : request.body.note.trim() || null]);
@@ -310,11 +321,11 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
         const { rows } = await tx.query<{ id: number; lon: number; lat: number }>(
           `SELECT v.id, ST_X(u.geom) AS lon, ST_Y(u.geom) AS lat FROM inspection_visits v JOIN units u ON u.id = v.unit_id
            WHERE v.inspection_id = $1 AND v.unit_id = $2`, [row.id, body.unitId]);
-        if (!rows[0]) throw new Problem(409, 'Conflict', `Check in at unit ${body.unitId} on this patrol before filing a finding about it`);
+        if (!rows[0]) throw problem('patrols.check-in-first', { unitId: body.unitId });
         visitId = rows[0].id;
         where ??= [rows[0].lon, rows[0].lat];
       }
-      if (!where) throw invalid('A finding needs a location, or a unitId checked in on this patrol', { errors: [{ field: 'location', message: 'required without unitId' }] });
+      if (!where) throw problem('patrols.finding-location-required', {}, { errors: [{ field: 'location', message: 'required without unitId' }] });
       const filed = await fileReport(tx, config, t, {
         location: { type: 'Point', coordinates: where }, category: body.category, severity: body.severity,
         description: body.description, source: 'inspection',

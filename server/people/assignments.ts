@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { AssignmentRoleConfig } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
-import { assertCellEditable, requirePermission, requireUser } from '../auth/guard.ts';
+import { assertCellEditable, cellWhat, requirePermission, requireUser } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import type { Actor } from '../auth/actor.ts';
 import { fullPhoneSql, shownPhone } from './phone.ts';
@@ -112,25 +112,34 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
     return db.transaction(async (tx) => {
       // Locking the cell serialises concurrent saves of its list.
       await assertCellExists(tx, cellId, true);
-      await assertCellEditable(tx, actor, cellId, `Cell ${cellId}`);
-      const errors: { field: string; message: string }[] = [];
+      await assertCellEditable(tx, actor, cellId, cellWhat(cellId));
+      const errors: { field: string; message: string; zh: string }[] = [];
       const seen = new Map<string, number>();
       list.forEach((a, i) => {
         const key = `${a.personId}/${a.role}`;
         const first = seen.get(key);
-        if (first !== undefined) errors.push({ field: `body.${i}`, message: `person ${a.personId} is already listed as ${a.role} (item ${first})` });
+        const roleZh = roles.find((r) => r.code === a.role)?.zh ?? a.role;
+        if (first !== undefined) errors.push({ field: `body.${i}`, message: `person ${a.personId} is already listed as ${a.role} (item ${first})`, zh: `第 ${i} 项：人员 ${a.personId} 已列为${roleZh}（第 ${first} 项）` });
         else seen.set(key, i);
       });
       const ids = [...new Set(list.map((a) => a.personId))];
       const { rows: found } = await tx.query<{ id: number }>('SELECT id FROM people WHERE id = ANY($1::int[])', [ids]);
       const known = new Set(found.map((r) => r.id));
       list.forEach((a, i) => {
-        if (!known.has(a.personId)) errors.push({ field: `body.${i}.personId`, message: `person ${a.personId} does not exist` });
+        if (!known.has(a.personId)) errors.push({ field: `body.${i}.personId`, message: `person ${a.personId} does not exist`, zh: `第 ${i} 项：人员 ${a.personId} 不存在` });
       });
-      if (errors.length) throw problem('people.assignments-invalid', { summary: errors.map((e) => `${e.field}: ${e.message}`).join('; ') }, { errors });
+      if (errors.length) {
+        const summary = { zh: errors.map((e) => e.zh).join('；'), en: errors.map((e) => `${e.field}: ${e.message}`).join('; ') };
+        throw problem('people.assignments-invalid', { summary }, { errors: errors.map(({ field, message }) => ({ field, message })) });
+      }
       const violations = maxViolations(roles, list);
       if (violations.length) {
-        throw problem('people.role-rules', { summary: violations.map((v) => v.message).join('; ') }, {
+        const zhOf = (role: string) => roles.find((r) => r.code === role)?.zh ?? role;
+        const summary = {
+          zh: violations.map((v) => `每个网格最多 ${v.max} 名${zhOf(v.role)}，现有 ${v.given} 名`).join('；'),
+          en: violations.map((v) => v.message).join('; '),
+        };
+        throw problem('people.role-rules', { summary }, {
           errors: violations.map((v) => ({ field: 'body', message: v.message })),
           rules: violations.map(({ role, rule, max, given }) => ({ role, rule, max, given })),
         });

@@ -1,13 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'csv-parse/sync';
-import { invalid } from '../problem.ts';
+import { problem } from '../problem.ts';
+import { fillTemplate, problemCatalog, type ProblemCode, type ProblemParam } from '../../core/problems/index.ts';
 
 export interface RowError {
   /** Line of the file (the header is line 1); for GeoJSON, the feature index. */
   row: number;
   field: string;
+  /** The reason in English; `code` and `params` name it for the client's translation. */
   message: string;
+  code?: string;
+  params?: Record<string, ProblemParam>;
 }
+
+/** A row error named by a catalog code: its English text as message, the code and parameters for the client. */
+export function rowError(row: number, field: string, code: ProblemCode, params: Record<string, ProblemParam> = {}): RowError {
+  return { row, field, message: fillTemplate(problemCatalog[code].en, params, 'en'), code, params };
+}
+
+/** The JSON schema of a row error in an import's answer. */
+export const rowErrorSchema = {
+  type: 'object',
+  properties: { row: { type: 'integer' }, field: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
+} as const;
 
 export interface CsvRow {
   line: number;
@@ -32,10 +47,10 @@ export function parseCsv(text: string, columns: Record<string, string[]>, requir
   try {
     records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof records;
   } catch (e) {
-    throw invalid(`The file is not valid CSV: ${(e as Error).message}`, { errors: [{ field: 'csv', message: (e as Error).message }] });
+    throw problem('csv.invalid', { reason: (e as Error).message }, { errors: [{ field: 'csv', message: (e as Error).message }] });
   }
   const [head, ...body] = records;
-  if (!head) throw invalid('The CSV file is empty: it needs a header row and at least one row', { errors: [{ field: 'csv', message: 'empty' }] });
+  if (!head) throw problem('csv.empty', {}, { errors: [{ field: 'csv', message: 'empty' }] });
   const headers = head.record.map((h) => {
     const s = squash(h);
     return Object.entries(columns).find(([name, aliases]) => squash(name) === s || aliases.some((a) => squash(a) === s))?.[0] ?? h.trim();
@@ -43,9 +58,9 @@ export function parseCsv(text: string, columns: Record<string, string[]>, requir
   const missing = required.filter((anyOf) => !anyOf.some((c) => headers.includes(c)));
   if (missing.length) {
     const names = missing.map((m) => m.join(' or '));
-    throw invalid(`The CSV header lacks the column(s) ${names.join('; ')} (found: ${head.record.join(', ')})`, { errors: names.map((n) => ({ field: 'csv.header', message: `missing ${n}` })) });
+    throw problem('csv.columns-missing', { columns: names.join('; '), found: head.record.join(', ') }, { errors: names.map((n) => ({ field: 'csv.header', message: `missing ${n}` })) });
   }
-  if (body.length === 0) throw invalid('The CSV file has a header but no rows', { errors: [{ field: 'csv', message: 'no rows' }] });
+  if (body.length === 0) throw problem('csv.no-rows', {}, { errors: [{ field: 'csv', message: 'no rows' }] });
   const rows = body.map(({ record, info }) => {
     const values: Record<string, string> = {};
     headers.forEach((h, i) => { values[h] = record[i] ?? ''; });

@@ -3,8 +3,9 @@ import type { AppContext } from '../context.ts';
 import { audit } from '../audit.ts';
 import { can, scopeOf } from '../auth/actor.ts';
 import { requirePermission } from '../auth/guard.ts';
-import { invalid, problemSchema } from '../problem.ts';
-import { acceptCsvBodies, parseCsv, type RowError } from './csv.ts';
+import { problem, problemSchema } from '../problem.ts';
+import { acceptCsvBodies, parseCsv, rowError, rowErrorSchema, type RowError } from './csv.ts';
+import type { ProblemCode, ProblemParam } from '../../core/problems/index.ts';
 import { normalizePhone } from './phone.ts';
 import { findRole } from './rules.ts';
 
@@ -61,7 +62,7 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
           properties: {
             rows: { type: 'integer' }, assigned: { type: 'integer' }, unchanged: { type: 'integer' }, peopleCreated: { type: 'integer' },
             skipped: { type: 'integer' },
-            errors: { type: 'array', items: { type: 'object', properties: { row: { type: 'integer' }, field: { type: 'string' }, message: { type: 'string' } } } },
+            errors: { type: 'array', items: rowErrorSchema },
           },
         },
         '4xx': problemSchema,
@@ -98,23 +99,29 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
       const planned: Planned[] = [];
       let unchanged = 0;
       for (const { line, values: v } of rows) {
-        const fail = (field: string, message: string) => errors.push({ row: line, field, message });
+        const fail = (field: string, code: ProblemCode, params: Record<string, ProblemParam> = {}) => errors.push(rowError(line, field, code, params));
         const before = errors.length;
         const code = v.cellCode ?? '';
         const cell = cellByCode.get(code);
-        if (!code) fail('cellCode', 'the cell code is empty');
-        else if (!cell) fail('cellCode', `no cell has the code ${code}`);
-        else if (!cell.ok) fail('cellCode', `cell ${code} is outside your scope`);
+        if (!code) fail('cellCode', 'people.row-cell-empty');
+        else if (!cell) fail('cellCode', 'people.row-cell-unknown', { code });
+        else if (!cell.ok) fail('cellCode', 'people.row-cell-out-of-scope', { code });
         const name = v.name ?? '';
-        if (!name) fail('name', 'the person name is empty');
+        if (!name) fail('name', 'people.row-name-empty');
         const role = findRole(roles, v.role ?? '');
-        if (!role) fail('role', `unknown role "${v.role ?? ''}": use one of ${roles.map((r) => `${r.code} (${r.zh})`).join(', ')}`);
+        if (!role) fail('role', 'people.row-role-unknown', { role: v.role ?? '', roles: roles.map((r) => `${r.code} (${r.zh})`).join(', ') });
         const phone = normalizePhone(v.phone ?? '');
-        if (!phone) fail('phone', v.phone ? `"${v.phone}" is not a phone number` : 'the phone is empty: people are matched by phone');
+        if (!phone) {
+          if (v.phone) fail('phone', 'people.row-phone-invalid', { phone: v.phone });
+          else fail('phone', 'people.row-phone-empty');
+        }
         if (phone && name) {
           const known = personByPhone.get(phone);
-          if (known && known.name !== name) fail('name', `the phone ${phone} belongs to ${known.name}${known.id ? ` (person ${known.id})` : ' (an earlier row)'}, not ${name}`);
-          else if (!known && !mayCreatePeople) fail('phone', `no person has the phone ${phone}, and your role may not add people`);
+          if (known && known.name !== name) {
+            const which = known.id ? { zh: `（人员 ${known.id}）`, en: ` (person ${known.id})` } : { zh: '（前面的行）', en: ' (an earlier row)' };
+            fail('name', 'people.row-phone-other-name', { phone, known: known.name, which, name });
+          }
+          else if (!known && !mayCreatePeople) fail('phone', 'people.row-phone-unknown', { phone });
           else if (!known) personByPhone.set(phone, { id: null, name });
         }
         if (errors.length > before || !cell || !role || !phone) continue;
@@ -122,7 +129,7 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
         if (held.has(key)) { unchanged++; continue; }
         const n = (count.get(`${cell.id}/${role.code}`) ?? 0) + 1;
         if (role.maxPerCell !== undefined && n > role.maxPerCell) {
-          fail('role', `At most ${role.maxPerCell} ${role.zh} (${role.code}) per cell: cell ${code} would have ${n}`);
+          fail('role', 'people.row-role-full', { max: role.maxPerCell, roleName: { zh: role.zh, en: role.zh }, role: role.code, code, n });
           continue;
         }
         count.set(`${cell.id}/${role.code}`, n);
@@ -131,7 +138,7 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
       }
       const invalidRows = new Set(errors.map((e) => e.row)).size;
       if (errors.length && !skipInvalid) {
-        throw invalid(`${invalidRows} of ${rows.length} rows are invalid; nothing was imported (fix them, or import with skipInvalid to skip them)`, { errors, rows: rows.length });
+        throw problem('people.import-invalid-rows', { invalid: invalidRows, rows: rows.length }, { errors, rows: rows.length });
       }
 
       // New people first (first row of each phone gives organisation and title), then the assignments.

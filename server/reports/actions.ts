@@ -1,12 +1,13 @@
 import { can, type Actor } from '../auth/actor.ts';
 import type { Config, Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
-import { Problem, invalid, problem } from '../problem.ts';
+import { problem } from '../problem.ts';
+import type { ProblemParam } from '../../core/problems/index.ts';
 import { normalizePhone } from '../people/phone.ts';
 import { dueAt } from './deadlines.ts';
 import { notifyReport } from './events.ts';
 import { loadReport, type ReportRow } from './model.ts';
-import { allowedActions, findTransition, type Action, type State } from './workflow.ts';
+import { STATE_NAMES, allowedActions, findTransition, type Action, type State } from './workflow.ts';
 
 export interface ActionInput {
   action: Action;
@@ -36,7 +37,14 @@ const DEFAULT_REPLY: Partial<Record<Action, string>> = {
   close: '您反映的问题已整改完毕，经核查结案。感谢您的监督。',
 };
 
-const need = (field: string, message: string, detail: string) => invalid(detail, { errors: [{ field, message }] });
+/** The actions' names in Chinese, for problems shown in zh-CN. */
+const ACTION_ZH: Record<Action, string> = {
+  verify: '核实', reject: '判为不属实', dispatch: '派遣', accept: '接收整改', rectify: '整改完成', close: '核查结案', return: '退回整改', transfer: '移交', reopen: '重新打开',
+};
+/** A state as a problem parameter: its Chinese name, and in English the state as the API names it. */
+const stateParam = (s: State): ProblemParam => ({ zh: STATE_NAMES[s].zh, en: s });
+const actionParam = (a: Action): ProblemParam => ({ zh: ACTION_ZH[a] ?? a, en: a });
+const actionsParam = (list: readonly Action[]): ProblemParam => ({ zh: list.map((a) => ACTION_ZH[a] ?? a).join('、') || '无', en: list.join(', ') || 'nothing' });
 
 /**
  * Applies one workflow action inside the caller's transaction: the transition must exist for the
@@ -49,14 +57,15 @@ export async function applyAction(tx: Queryable, config: Config, now: Date, acto
   const may = (p: Parameters<typeof can>[1]) => can(actor, p);
   const allowed = allowedActions(r.state, may);
   if (input.version !== undefined && input.version !== r.version) {
-    throw new Problem(409, 'Conflict', `Report ${id} was changed by someone else: you acted on version ${input.version}, it is now version ${r.version} (${r.state})`, { state: r.state, version: r.version, allowedActions: allowed });
+    throw problem('reports.stale', { id, expected: input.version, current: r.version, state: stateParam(r.state) }, { state: r.state, version: r.version, allowedActions: allowed });
   }
   const tr = findTransition(r.state, input.action);
   if (!tr) {
-    throw new Problem(409, 'Conflict', `A report that is ${r.state} cannot be ${input.action === 'reopen' ? 'reopened' : `given "${input.action}"`}; allowed now: ${allowed.join(', ') || 'nothing'}`, { state: r.state, version: r.version, allowedActions: allowed });
+    const action = { zh: `“${ACTION_ZH[input.action] ?? input.action}”`, en: input.action === 'reopen' ? 'reopened' : `given "${input.action}"` };
+    throw problem('reports.action-not-allowed', { state: stateParam(r.state), action, allowed: actionsParam(allowed) }, { state: r.state, version: r.version, allowedActions: allowed });
   }
   if (!may(tr.permission)) {
-    throw new Problem(403, 'Forbidden', `The role "${actor.role}" may not ${input.action} a report (${tr.permission}); allowed for you now: ${allowed.join(', ') || 'nothing'}`, { state: r.state, version: r.version, allowedActions: allowed });
+    throw problem('reports.role-forbidden', { role: actor.role, action: actionParam(input.action), permission: tr.permission, allowed: actionsParam(allowed) }, { state: r.state, version: r.version, allowedActions: allowed });
   }
 
   // Who filed the report: an account, or a phone that may be a staff member's own.
@@ -71,14 +80,14 @@ export async function applyAction(tx: Queryable, config: Config, now: Date, acto
 
   const note = input.note?.trim() || null;
   const photoIds = input.photoIds ?? [];
-  if (tr.needs.includes('reason') && !note) throw need('note', 'the reason is required', `Say why in "note": ${input.action} needs a reason`);
+  if (tr.needs.includes('reason') && !note) throw problem('reports.reason-required', { action: actionParam(input.action) }, { errors: [{ field: 'note', message: 'the reason is required' }] });
   if (tr.needs.includes('evidence') && !note && photoIds.length === 0) {
-    throw need('note', 'evidence (text or photoIds) is required', 'Rectified needs evidence: describe what was done in "note" and/or attach photoIds');
+    throw problem('reports.evidence-required', {}, { errors: [{ field: 'note', message: 'evidence (text or photoIds) is required' }] });
   }
   if (tr.needs.includes('assignee') && !(input.assignees?.length) && !input.department?.trim()) {
-    throw need('assignees', 'people or a department are required', 'Dispatch to people of the cell (assignees) or to a department');
+    throw problem('reports.assignees-required', {}, { errors: [{ field: 'assignees', message: 'people or a department are required' }] });
   }
-  if (tr.needs.includes('cell') && input.cellId === undefined) throw need('cellId', 'the cell to transfer to is required', 'Transfer needs the cellId that takes the report over');
+  if (tr.needs.includes('cell') && input.cellId === undefined) throw problem('reports.transfer-cell-required', {}, { errors: [{ field: 'cellId', message: 'the cell to transfer to is required' }] });
 
   let due: Date | null = r.due_at;
   let stepStarted = r.step_started_at;
@@ -102,9 +111,9 @@ export async function applyAction(tx: Queryable, config: Config, now: Date, acto
   }
   if (input.action === 'transfer') {
     const target = input.cellId!;
-    if (target === r.cell_id) throw need('cellId', 'is the current cell', `Report ${id} is already in cell ${target}`);
+    if (target === r.cell_id) throw problem('reports.already-in-cell', { id, cellId: target }, { errors: [{ field: 'cellId', message: 'is the current cell' }] });
     const { rows } = await tx.query<{ id: number }>('SELECT id FROM cells WHERE id = $1', [target]);
-    if (!rows[0]) throw need('cellId', 'unknown cell', `Cell ${target} does not exist`);
+    if (!rows[0]) throw problem('reports.cell-not-found', { id: target }, { errors: [{ field: 'cellId', message: 'unknown cell' }] });
     cellId = target;
   }
   const newStep = to !== r.state || input.action === 'transfer';
@@ -114,7 +123,7 @@ export async function applyAction(tx: Queryable, config: Config, now: Date, acto
     due = dueAt(config.reports, r.category, severity, to, now);
     if (input.dueAt !== undefined && ['dispatch', 'return', 'reopen'].includes(input.action)) {
       const given = new Date(input.dueAt);
-      if (Number.isNaN(given.getTime()) || given <= now) throw need('dueAt', 'must be a future time', `dueAt ${input.dueAt} is not a time in the future`);
+      if (Number.isNaN(given.getTime()) || given <= now) throw problem('reports.due-not-future', { dueAt: input.dueAt }, { errors: [{ field: 'dueAt', message: 'must be a future time' }] });
       due = given;
     }
     if (due) detail.dueAt = due.toISOString();
@@ -133,7 +142,7 @@ export async function applyAction(tx: Queryable, config: Config, now: Date, acto
     [id, r.version, to, severity, cellId, input.action === 'transfer', assignees, department, stepStarted, due,
       newStep, now]);
   if (rowCount === 0) {
-    throw new Problem(409, 'Conflict', `Report ${id} was changed by someone else while you acted: reload it and try again`, { allowedActions: allowed });
+    throw problem('reports.changed-meanwhile', { id }, { allowedActions: allowed });
   }
 
   const reply = input.reply?.trim() || DEFAULT_REPLY[input.action] || null;
@@ -147,7 +156,7 @@ export async function applyAction(tx: Queryable, config: Config, now: Date, acto
     const { rowCount: attached } = await tx.query(
       "UPDATE report_photos SET event_id = $3 WHERE report_id = $1 AND id = ANY ($2::int[]) AND purpose = 'evidence' AND event_id IS NULL",
       [id, photoIds, eventId]);
-    if (attached !== new Set(photoIds).size) throw need('photoIds', 'unknown or already used photos', `photoIds must be photos uploaded to report ${id} and not yet used as evidence`);
+    if (attached !== new Set(photoIds).size) throw problem('reports.evidence-photos-unknown', { id }, { errors: [{ field: 'photoIds', message: 'unknown or already used photos' }] });
   }
   // 有奖举报: a verified report from the public earns its reporter the configured reward, once. Not
   // one filed from a staff account, nor one whose reporter's phone is a staff account's (reporting
@@ -176,9 +185,9 @@ async function checkAssignees(tx: Queryable, r: ReportRow, ids: number[]) {
      FROM people p WHERE p.id = ANY ($1::int[])`,
     [ids, r.cell_id]);
   const missing = ids.filter((i) => !rows.some((row) => row.id === i));
-  if (missing.length) throw need('assignees', 'unknown people', `No person with id ${missing.join(', ')}`);
+  if (missing.length) throw problem('reports.assignees-unknown', { ids: missing.join(', ') }, { errors: [{ field: 'assignees', message: 'unknown people' }] });
   const outside = rows.filter((row) => !row.ok).map((row) => row.id);
   if (outside.length) {
-    throw need('assignees', 'not responsible for this cell', `Person ${outside.join(', ')} holds no role in cell ${r.cell_id} or the cells above it`);
+    throw problem('reports.assignees-not-responsible', { ids: outside.join(', '), cellId: r.cell_id }, { errors: [{ field: 'assignees', message: 'not responsible for this cell' }] });
   }
 }

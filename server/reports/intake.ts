@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { can, type Actor } from '../auth/actor.ts';
 import type { Config, Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
-import { Problem, invalid } from '../problem.ts';
+import { problem } from '../problem.ts';
 import { dueAt } from './deadlines.ts';
 import { CHANNEL_SQL } from './events.ts';
 import { insertPhotoRows, type StoredPhoto } from './photos.ts';
@@ -63,7 +63,7 @@ export async function fileReport(
     const earlier = rows[0];
     if (earlier) {
       if (earlier.fingerprint !== idem.fingerprint) {
-        throw new Problem(422, 'Unprocessable Content', 'This Idempotency-Key was already used for a different report: use a new key for a new report');
+        throw problem('reports.idempotency-reused');
       }
       return { id: earlier.report_id, replayed: true };
     }
@@ -71,12 +71,12 @@ export async function fileReport(
 
   if (!config.reports.categories.some((c) => c.code === input.category)) {
     const codes = config.reports.categories.map((c) => c.code);
-    throw invalid(`Unknown category "${input.category}": use one of ${codes.join(', ')}`, { errors: [{ field: 'category', message: `must be one of ${codes.join(', ')}` }] });
+    throw problem('reports.category-unknown', { category: input.category, codes: codes.join(', ') }, { errors: [{ field: 'category', message: `must be one of ${codes.join(', ')}` }] });
   }
   const staff = can(actor, 'reports.work');
   const source: Source = input.source ?? (staff ? 'patrol' : 'resident');
   if (!staff && source !== 'resident') {
-    throw invalid('A report filed without a grid account comes from a resident: patrol, hotline and inspection reports are filed by staff', { errors: [{ field: 'source', message: 'must be resident when not signed in as staff' }] });
+    throw problem('reports.source-resident-only', {}, { errors: [{ field: 'source', message: 'must be resident when not signed in as staff' }] });
   }
   const [lon, lat] = input.location.coordinates as [number, number];
   const due = dueAt(config.reports, input.category, input.severity, 'reported', now);

@@ -2,7 +2,7 @@ import type { Point } from 'geojson';
 import { can, scopeOf, type Actor } from '../auth/actor.ts';
 import type { Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
-import { notFound } from '../problem.ts';
+import { problem } from '../problem.ts';
 import { allowedActions, OPEN_STATES, type Action, type State } from './workflow.ts';
 
 export const SOURCES = ['resident', 'patrol', 'hotline', 'inspection'] as const;
@@ -80,7 +80,7 @@ export async function loadReport(q: Queryable, id: number, actor: Actor, evenOut
   const { rows } = await q.query<ReportRow & { in_scope: boolean }>(
     `SELECT ${REPORT_COLUMNS}, ${inScopeSql('$2')} AS in_scope FROM ${REPORT_FROM} WHERE r.id = $1`, [id, scopeOf(actor)]);
   const row = rows[0];
-  if (!row || (!row.in_scope && !evenOutOfScope)) throw notFound(`Report ${id}`);
+  if (!row || (!row.in_scope && !evenOutOfScope)) throw problem('reports.not-found', { id });
   return row;
 }
 

@@ -9,7 +9,7 @@ import { SEVERITIES, type Severity } from '../config.ts';
 import { audit } from '../audit.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
 import { requirePermission } from '../auth/guard.ts';
-import { Problem, invalid, notFound, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { applyAction, type ActionInput } from './actions.ts';
 import { fileReport, type FiledReport, type NewReport } from './intake.ts';
@@ -120,11 +120,11 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   async function multipartBody(request: FastifyRequest) {
     if (!request.isMultipart()) return;
     const { fields, uploads } = await readMultipart(request, rc.photos);
-    if (fields.report === undefined) throw invalid('A multipart report needs a "report" field holding the report as JSON', { errors: [{ field: 'report', message: 'required' }] });
+    if (fields.report === undefined) throw problem('reports.multipart-report-missing', {}, { errors: [{ field: 'report', message: 'required' }] });
     try {
       request.body = JSON.parse(fields.report);
     } catch {
-      throw new Problem(400, 'Bad Request', 'The "report" field is not valid JSON', { errors: [{ field: 'report', message: 'must be JSON' }] });
+      throw problem('reports.multipart-report-json', {}, { errors: [{ field: 'report', message: 'must be JSON' }] });
     }
     uploadsOf.set(request, uploads);
   }
@@ -166,12 +166,12 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   }, async (request, reply) => {
     // Only JSON and multipart bodies are validated against the schema; anything else is refused outright.
     if (!/^(application\/json|multipart\/form-data)\b/i.test(request.headers['content-type'] ?? '')) {
-      throw new Problem(415, 'Unsupported Media Type', 'Send a report as application/json, or as multipart/form-data with the JSON in a "report" field and the photos');
+      throw problem('reports.media-type');
     }
     const input = request.body;
     const [lon, lat] = input.location.coordinates as [number, number];
     if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
-      throw invalid(`The location [${lon}, ${lat}] is not a longitude/latitude pair (WGS 84, longitude first)`, { errors: [{ field: 'location.coordinates', message: 'must be [longitude -180..180, latitude -90..90]' }] });
+      throw problem('reports.location-invalid', { lon, lat }, { errors: [{ field: 'location.coordinates', message: 'must be [longitude -180..180, latitude -90..90]' }] });
     }
     const actor = intakeActor(request);
     const uploads = uploadsOf.get(request) ?? [];
@@ -233,7 +233,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
          (SELECT amount FROM report_rewards w WHERE w.report_id = r.id) AS reward
        FROM ${REPORT_FROM} WHERE r.tracking_code = $1`, [code]);
     const r = rows[0];
-    if (!r) throw notFound(`Report ${code}`);
+    if (!r) throw problem('reports.not-found', { id: code });
     // Only state changes and replies meant for the reporter; internal notes, names and escalations stay inside.
     const { rows: events } = await db.query<{ at: Date; to_state: string | null; reply: string | null }>(
       `SELECT at, to_state, reply FROM report_events
@@ -304,7 +304,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     if (q.until) where.push(`r.created_at < ${p(q.until)}::timestamptz`);
     if (q.bbox) {
       const b = q.bbox.split(',').map(Number);
-      if (b.some((v) => !Number.isFinite(v)) || b[0]! > b[2]! || b[1]! > b[3]!) throw invalid('bbox is minLon,minLat,maxLon,maxLat', { errors: [{ field: 'querystring.bbox', message: 'must be minLon,minLat,maxLon,maxLat' }] });
+      if (b.some((v) => !Number.isFinite(v)) || b[0]! > b[2]! || b[1]! > b[3]!) throw problem('reports.bbox-invalid', {}, { errors: [{ field: 'querystring.bbox', message: 'must be minLon,minLat,maxLon,maxLat' }] });
       where.push(`r.geom && ST_MakeEnvelope(${p(b[0])}, ${p(b[1])}, ${p(b[2])}, ${p(b[3])}, 4326)`);
     }
     const { rows } = await db.query<ReportRow & { total: number }>(
@@ -369,10 +369,10 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   }, async (request, reply) => {
     const actor = requirePermission(request, 'reports.work');
     const report = await loadReport(db, request.params.id, actor);
-    if (!OPEN_STATES.includes(report.state)) throw new Problem(409, 'Conflict', `Report ${report.id} is ${report.state}: evidence is added while it is open`);
-    if (!request.isMultipart()) throw new Problem(415, 'Unsupported Media Type', 'Send the photos as multipart/form-data in the "photos" field');
+    if (!OPEN_STATES.includes(report.state)) throw problem('reports.evidence-closed', { id: report.id, state: { zh: STATE_NAMES[report.state].zh, en: report.state } });
+    if (!request.isMultipart()) throw problem('reports.photos-multipart');
     const { uploads } = await readMultipart(request, rc.photos);
-    if (uploads.length === 0) throw invalid('No photos: send them in the "photos" field', { errors: [{ field: 'photos', message: 'at least one file' }] });
+    if (uploads.length === 0) throw problem('reports.photos-none', {}, { errors: [{ field: 'photos', message: 'at least one file' }] });
     const photos = await storePhotos(rc.photos.dir, uploads, rc.photos.thumbWidth);
     try {
       const ids = await db.transaction(async (tx) => {
@@ -401,11 +401,11 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     const { rows } = await db.query<{ file: string; thumb: string | null; mime: string }>(
       'SELECT file, thumb, mime FROM report_photos WHERE id = $1 AND report_id = $2', [request.params.photoId, report.id]);
     const photo = rows[0];
-    if (!photo) throw notFound(`Photo ${request.params.photoId} of report ${report.id}`);
+    if (!photo) throw problem('reports.photo-not-found', { photoId: request.params.photoId, id: report.id });
     const thumb = request.query.size === 'thumb' && photo.thumb;
     const file = path.join(rc.photos.dir, thumb ? photo.thumb! : photo.file);
     await access(file).catch(() => {
-      throw new Problem(404, 'Not Found', `The file of photo ${request.params.photoId} is missing from the photo store`);
+      throw problem('reports.photo-file-missing', { photoId: request.params.photoId });
     });
     reply.type(thumb ? 'image/webp' : photo.mime).header('cache-control', 'private, max-age=86400');
     return reply.send(createReadStream(file));
@@ -431,7 +431,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   }, async (request) => {
     requirePermission(request, 'reports.view');
     const { rows: person } = await db.query('SELECT 1 FROM people WHERE id = $1', [request.params.id]);
-    if (!person[0]) throw notFound(`Person ${request.params.id}`);
+    if (!person[0]) throw problem('reports.person-not-found', { id: request.params.id });
     const { rows } = await db.query<{ report_id: number; cell_id: number | null; step: string; at: Date }>(
       'SELECT report_id, cell_id, step, at FROM report_warnings WHERE person_id = $1 ORDER BY at DESC, report_id', [request.params.id]);
     const th = rc.warningThresholds;

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { ReportsConfig } from '../config.ts';
-import { Problem, invalid } from '../problem.ts';
+import { problem } from '../problem.ts';
 import type { Upload } from './photos.ts';
 
 const MB = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
@@ -17,7 +17,7 @@ export async function readMultipart(request: FastifyRequest, photos: ReportsConf
     for await (const part of parts) {
       if (part.type === 'file') {
         const buf = await part.toBuffer();
-        if (part.fieldname !== 'photos') throw invalid(`Files go in the "photos" field, not "${part.fieldname}"`, { errors: [{ field: part.fieldname, message: 'unexpected file' }] });
+        if (part.fieldname !== 'photos') throw problem('photos.wrong-field', { field: part.fieldname }, { errors: [{ field: part.fieldname, message: 'unexpected file' }] });
         uploads.push({ buf, filename: part.filename });
       } else {
         fields[part.fieldname] = String(part.value);
@@ -25,9 +25,9 @@ export async function readMultipart(request: FastifyRequest, photos: ReportsConf
     }
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'FST_FILES_LIMIT') throw new Problem(413, 'Content Too Large', `At most ${photos.maxCount} photos per upload`, { errors: [{ field: 'photos', message: `at most ${photos.maxCount} files` }] });
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw new Problem(413, 'Content Too Large', `Each photo may be at most ${MB(photos.maxBytes)}`, { errors: [{ field: 'photos', message: `at most ${MB(photos.maxBytes)} each` }] });
-    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new Problem(413, 'Content Too Large', 'Too many form fields');
+    if (code === 'FST_FILES_LIMIT') throw problem('photos.too-many', { max: photos.maxCount }, { errors: [{ field: 'photos', message: `at most ${photos.maxCount} files` }] });
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw problem('photos.too-large', { size: MB(photos.maxBytes) }, { errors: [{ field: 'photos', message: `at most ${MB(photos.maxBytes)} each` }] });
+    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw problem('photos.too-many-fields');
     throw err;
   }
   return { fields, uploads };

@@ -104,7 +104,7 @@ export default async function searchRoutes(app: FastifyInstance, { db }: AppCont
       const { rows: units } = await db.query<{ id: number; name: string; address: string | null; cell_id: number | null; cell: string | null; lon: number; lat: number }>(
         `SELECT u.id, u.name, u.address, u.cell_id, c.name AS cell, ST_X(u.geom) AS lon, ST_Y(u.geom) AS lat
          FROM units u LEFT JOIN cells c ON c.id = u.cell_id
-         WHERE (u.name ILIKE $1 OR u.address ILIKE $1) AND ${cellInScopeSql('u.cell_id', '$2')}
+         WHERE (u.name ILIKE $1 OR u.address ILIKE $1) AND u.archived_at IS NULL AND ${cellInScopeSql('u.cell_id', '$2')}
          ORDER BY (u.name = $3) DESC, u.name, u.id LIMIT $4`, [like, scope, q, limit]);
       for (const u of units) results.push({ kind: 'unit', id: u.id, label: u.name, detail: [u.address, u.cell].filter(Boolean).join(' · ') || null, cellId: u.cell_id, lon: u.lon, lat: u.lat, bbox: null });
 

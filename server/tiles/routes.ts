@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
-import { Problem, problemSchema } from '../problem.ts';
+import { problem, problemSchema } from '../problem.ts';
 import { encodeCellsTile } from './encode.ts';
 import { Lru } from './lru.ts';
 
@@ -51,7 +51,7 @@ export default async function tileRoutes(app: FastifyInstance, { db, config }: A
     const errors = (['x', 'y'] as const)
       .filter((k) => request.params[k] >= 2 ** z)
       .map((k) => ({ field: `params.${k}`, message: `must be at most ${2 ** z - 1} at zoom ${z}` }));
-    if (errors.length) throw new Problem(400, 'Bad Request', errors.map((e) => `${e.field} ${e.message}`).join('; '), { errors });
+    if (errors.length) throw problem('tiles.out-of-range', { field: errors.map((e) => e.field).join(', '), max: 2 ** z - 1, z }, { errors });
 
     const generation = await readGeneration(db);
     const key = `${generation}/${z}/${x}/${y}/${level ?? 'all'}`;

@@ -14,10 +14,12 @@ export interface UnitRow {
   lat: number;
   version: number;
   updated_at: Date;
+  archived_at: Date | null;
+  archived_by: string | null;
 }
 
 export const UNIT_COLUMNS = `u.id, u.type, u.name, u.address, u.contact, u.attributes, u.cell_id, c.code AS cell_code,
-  ST_X(u.geom) AS lon, ST_Y(u.geom) AS lat, u.version, u.updated_at`;
+  ST_X(u.geom) AS lon, ST_Y(u.geom) AS lat, u.version, u.updated_at, u.archived_at, u.archived_by`;
 export const UNIT_FROM = 'units u LEFT JOIN cells c ON c.id = u.cell_id';
 
 /**
@@ -42,6 +44,9 @@ export interface UnitProperties {
   cellCode: string | null;
   version: number;
   updatedAt: string;
+  /** When the unit was archived (归档), null while it is active. */
+  archivedAt: string | null;
+  archivedBy: string | null;
 }
 
 const round7 = (n: number) => Math.round(n * 1e7) / 1e7;
@@ -59,6 +64,7 @@ export function toUnitFeature(types: UnitTypeConfig[], r: UnitRow): Feature<Poin
     properties: {
       type: r.type, typeName: typeName(types, r.type), name: r.name, address: r.address, contact: r.contact,
       attributes: r.attributes, cellId: r.cell_id, cellCode: r.cell_code, version: r.version, updatedAt: new Date(r.updated_at).toISOString(),
+      archivedAt: r.archived_at ? new Date(r.archived_at).toISOString() : null, archivedBy: r.archived_by ?? null,
     },
   };
 }
@@ -83,6 +89,8 @@ export const unitFeatureSchema = {
         cellCode: { type: ['string', 'null'] },
         version: { type: 'integer' },
         updatedAt: { type: 'string' },
+        archivedAt: { type: ['string', 'null'], description: 'when the unit was archived (归档); null while active' },
+        archivedBy: { type: ['string', 'null'] },
       },
     },
   },

@@ -12,8 +12,8 @@ import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, type UnitRow } from './feature.
  * A unit's page (一户一档): everything on file about it over time, from the tables that hold it —
  * its own records, patrol check-ins, hazards found there (reports filed from a check-in), their
  * rectification steps and photos — and who answers for it (its contact and its cell's people).
- * Archiving keeps the file but takes the unit off the active list: the mark lives in the unit's
- * attributes (archivedAt, archivedBy), so export and re-import keep it.
+ * Archiving keeps the file but takes the unit off the active list: units.archived_at/archived_by
+ * (migration 016), which patrol plans, coverage, overdue counts, search and OGC leave out.
  */
 
 /** Outside the actor's scope a unit is not there (404); a unit in no cell is only for unscoped users. */
@@ -178,7 +178,7 @@ export default async function unitHistoryRoutes(app: FastifyInstance, { db, conf
       schema: {
         tags: ['units'],
         summary: action === 'archive'
-          ? 'Archive a unit: off the active list and the map, its file kept (attributes.archivedAt/archivedBy)'
+          ? 'Archive a unit: off the active list, the map, patrol due-lists, search and OGC; its file kept (archivedAt/archivedBy)'
           : 'Restore an archived unit to the active list',
         params: idParams,
         response: { 200: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
@@ -189,13 +189,12 @@ export default async function unitHistoryRoutes(app: FastifyInstance, { db, conf
         const unit = await loadVisibleUnit(tx, actor, request.params.id, true);
         const expected = ifMatch(request);
         if (expected !== null && expected !== unit.version) throw problem('units.stale', { id: unit.id, expected, current: unit.version });
-        const archived = typeof unit.attributes.archivedAt === 'string';
+        const archived = unit.archived_at !== null;
         if (action === 'archive' && archived) throw problem('units.already-archived', { id: unit.id });
         if (action === 'restore' && !archived) throw problem('units.not-archived', { id: unit.id });
-        const { archivedAt: _at, archivedBy: _by, ...rest } = unit.attributes;
-        const attributes = action === 'archive' ? { ...rest, archivedAt: now().toISOString(), archivedBy: actor.username } : rest;
-        await tx.query('UPDATE units SET attributes = $2, version = version + 1, updated_at = now(), updated_by = $3 WHERE id = $1',
-          [unit.id, JSON.stringify(attributes), actor.username]);
+        await tx.query(
+          `UPDATE units SET archived_at = $2, archived_by = $3, version = version + 1, updated_at = now(), updated_by = $4 WHERE id = $1`,
+          action === 'archive' ? [unit.id, now(), actor.username, actor.username] : [unit.id, null, null, actor.username]);
         await audit(tx, request, `unit.${action}`, `unit:${unit.id}`, { name: unit.name });
         return loadVisibleUnit(tx, actor, unit.id);
       });

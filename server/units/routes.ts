@@ -91,6 +91,16 @@ export function attributesWithinLimits(attributes: unknown): boolean {
   return depthOf(attributes, 1) && Buffer.byteLength(JSON.stringify(attributes)) <= ATTRIBUTE_LIMITS.maxBytes;
 }
 
+/**
+ * Attributes without the archive mark of old clients (archivedAt/archivedBy): a unit is archived
+ * and restored only through POST /api/units/:id/archive and /restore (units.archived_at).
+ */
+function plainAttributes(attributes: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!attributes) return attributes;
+  const { archivedAt: _at, archivedBy: _by, ...rest } = attributes;
+  return rest;
+}
+
 /** Refuses attributes nested deeper, with more entries or longer than ATTRIBUTE_LIMITS (422). */
 export function checkAttributes(attributes: unknown, field = 'properties.attributes'): void {
   if (!attributesWithinLimits(attributes)) throw problem('units.attributes-too-large', { ...ATTRIBUTE_LIMITS }, { errors: [{ field, message: 'too deep or too large' }] });
@@ -188,7 +198,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
       const { rows } = await tx.query<{ id: number }>(
         `INSERT INTO units (type, name, address, contact, attributes, geom, created_by, updated_by)
          VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6::float8, $7::float8), 4326), $8, $8) RETURNING id`,
-        [p.type, p.name.trim(), blankToNull(p.address), blankToNull(p.contact), JSON.stringify(p.attributes ?? {}), lon, lat, actor.username]);
+        [p.type, p.name.trim(), blankToNull(p.address), blankToNull(p.contact), JSON.stringify(plainAttributes(p.attributes) ?? {}), lon, lat, actor.username]);
       const id = rows[0]!.id;
       await audit(tx, request, 'unit.create', `unit:${id}`, { type: p.type, name: p.name });
       return loadUnit(tx, id, actor);
@@ -227,7 +237,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
            version = version + 1, updated_at = now(), updated_by = $9 WHERE id = $1`,
         [current.id, p.type ?? current.type, p.name?.trim() ?? current.name,
           'address' in p ? blankToNull(p.address) : current.address, 'contact' in p ? blankToNull(p.contact) : current.contact,
-          JSON.stringify(p.attributes ?? current.attributes), to?.[0] ?? null, to?.[1] ?? null, actor.username]);
+          JSON.stringify(plainAttributes(p.attributes) ?? current.attributes), to?.[0] ?? null, to?.[1] ?? null, actor.username]);
       await audit(tx, request, 'unit.update', `unit:${current.id}`, { changed: [...Object.keys(p), ...(to ? ['geometry'] : [])] });
       return loadUnit(tx, current.id, actor);
     });

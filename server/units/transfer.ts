@@ -6,6 +6,8 @@ import { audit } from '../audit.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
 import { requirePermission, requireUser } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
+import { fillTemplate, type ProblemParam } from '../../core/problems/index.ts';
+import { unitRowProblems } from '../../core/problems/units.ts';
 import { acceptCsvBodies, parseCsv, type RowError } from '../people/csv.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, type UnitRow } from './feature.ts';
 import { ATTRIBUTE_LIMITS, attributesWithinLimits, unitFilter, unitQuerySchema, type UnitQuery } from './routes.ts';
@@ -19,6 +21,8 @@ const COLUMNS = {
   lat: ['latitude', 'y', '纬度'],
   wkt: ['geometry', 'geom', 'the_geom', '坐标'],
   attributes: ['属性'],
+  archivedAt: ['archived_at', '归档时间'],
+  archivedBy: ['archived_by', '归档人'],
 };
 /** Written by the export, recomputed on import: never copied into attributes. */
 const DERIVED = new Set(['id', 'cellId', 'cell_id', 'cellCode', 'cell_code', 'typeName', 'version', 'updatedAt']);
@@ -32,17 +36,45 @@ interface Candidate {
   attributes: Record<string, unknown>;
   lon: number;
   lat: number;
+  archivedAt: string | null;
+  archivedBy: string | null;
+}
+
+/** A row's reason, by code (core/problems/units.ts unitRowProblems). */
+interface Issue { code: keyof typeof unitRowProblems; params?: Record<string, ProblemParam> }
+
+const rowError = (row: number, field: string, issue: Issue): RowError => ({
+  row, field, message: fillTemplate(unitRowProblems[issue.code].en, issue.params, 'en'), code: issue.code, params: issue.params ?? {},
+});
+
+/** The archive mark of an imported row: archived_at/archivedAt, or (before migration 016) in its attributes. */
+function archiveOf(at: unknown, by: unknown, attributes: Record<string, unknown>): { archivedAt: string | null; archivedBy: string | null; issue?: Issue } {
+  const { archivedAt: legacyAt, archivedBy: legacyBy } = attributes;
+  delete attributes.archivedAt;
+  delete attributes.archivedBy;
+  const value = at !== undefined && at !== null && at !== '' ? at : legacyAt;
+  const who = by !== undefined && by !== null && by !== '' ? by : legacyBy;
+  if (value === undefined || value === null || value === '') return { archivedAt: null, archivedBy: null };
+  const t = new Date(String(value));
+  if (!/^\d{4}-\d{2}-\d{2}/.test(String(value)) || Number.isNaN(t.getTime())) return { archivedAt: null, archivedBy: null, issue: { code: 'units.row-archived-at', params: { value: String(value).slice(0, 40) } } };
+  return { archivedAt: t.toISOString(), archivedBy: who === undefined || who === null || who === '' ? null : String(who) };
 }
 
 // A unit is a point: POINT (lon lat) or POINT Z, optionally EWKT with SRID 4326 or 4490 (CGCS2000, same frame).
 const NUM = '([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?)';
 const WKT_POINT = new RegExp(`^\\s*(?:SRID=(\\d+)\\s*;)?\\s*POINT\\s*(?:Z\\s*)?\\(\\s*${NUM}\\s+${NUM}(?:\\s+${NUM})?\\s*\\)\\s*$`, 'i');
 
-export function parseWktPoint(wkt: string): [number, number] | string {
+function readWktPoint(wkt: string): [number, number] | Issue {
   const m = WKT_POINT.exec(wkt);
-  if (!m) return `"${wkt.slice(0, 60)}" is not a WKT POINT (e.g. POINT(107.15 34.37))`;
-  if (m[1] && m[1] !== '4326' && m[1] !== '4490') return `SRID ${m[1]} is not supported: send WGS 84 (4326) or CGCS2000 (4490) longitude/latitude`;
+  if (!m) return { code: 'units.row-wkt-invalid', params: { wkt: wkt.slice(0, 60) } };
+  if (m[1] && m[1] !== '4326' && m[1] !== '4490') return { code: 'units.row-wkt-srid', params: { srid: m[1] } };
   return [Number(m[2]), Number(m[3])];
+}
+
+/** A WKT point's longitude and latitude, or why it is none (in English). */
+export function parseWktPoint(wkt: string): [number, number] | string {
+  const p = readWktPoint(wkt);
+  return Array.isArray(p) ? p : rowError(0, 'wkt', p).message;
 }
 
 function findType(types: UnitTypeConfig[], text: string) {
@@ -50,9 +82,9 @@ function findType(types: UnitTypeConfig[], text: string) {
   return types.find((x) => x.code.toLowerCase() === t || x.zh === text.trim() || x.en.toLowerCase() === t);
 }
 
-function checkPosition(lon: number, lat: number): string | null {
-  if (!Number.isFinite(lon) || !Number.isFinite(lat)) return 'longitude and latitude must be numbers';
-  if (lon < -180 || lon > 180 || lat < -90 || lat > 90) return `[${lon}, ${lat}] is out of range: longitude -180..180, latitude -90..90`;
+function checkPosition(lon: number, lat: number): Issue | null {
+  if (!Number.isFinite(lon) || !Number.isFinite(lat)) return { code: 'units.row-position-nan' };
+  if (lon < -180 || lon > 180 || lat < -90 || lat > 90) return { code: 'units.row-position-range', params: { lon, lat } };
   return null;
 }
 
@@ -67,16 +99,16 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
     const { rows } = parseCsv(csv, COLUMNS, [['type'], ['name'], ['lon', 'wkt']]);
     const candidates: Candidate[] = [];
     for (const { line, values: v } of rows) {
-      const fail = (field: string, message: string) => errors.push({ row: line, field, message });
+      const fail = (field: string, issue: Issue) => errors.push(rowError(line, field, issue));
       const before = errors.length;
       const attributes: Record<string, unknown> = {};
       if (v.attributes) {
         try {
           const parsed: unknown = JSON.parse(v.attributes);
           if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) Object.assign(attributes, parsed);
-          else fail('attributes', 'must be a JSON object');
+          else fail('attributes', { code: 'units.row-attributes-not-object' });
         } catch {
-          fail('attributes', 'is not valid JSON');
+          fail('attributes', { code: 'units.row-attributes-json' });
         }
       }
       for (const [k, value] of Object.entries(v)) {
@@ -85,11 +117,11 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
       let lon = NaN;
       let lat = NaN;
       if (v.wkt) {
-        const p = parseWktPoint(v.wkt);
-        if (typeof p === 'string') fail('wkt', p);
+        const p = readWktPoint(v.wkt);
+        if (!Array.isArray(p)) fail('wkt', p);
         else [lon, lat] = p;
       } else if (v.lon === undefined || v.lon === '' || !v.lat) {
-        fail('lon', 'give lon and lat, or a WKT point');
+        fail('lon', { code: 'units.row-position-missing' });
       } else {
         [lon, lat] = [Number(v.lon), Number(v.lat)];
       }
@@ -98,11 +130,13 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
         if (bad) fail(v.wkt ? 'wkt' : 'lon', bad);
       }
       const type = findType(types, v.type ?? '');
-      if (!type) fail('type', `unknown type "${v.type ?? ''}": use one of ${types.map((t) => `${t.code} (${t.zh})`).join(', ')}`);
-      if (!v.name) fail('name', 'the name is empty');
-      if (!attributesWithinLimits(attributes)) fail('attributes', `too deep or too large (at most ${ATTRIBUTE_LIMITS.maxDepth} levels, ${ATTRIBUTE_LIMITS.maxKeys} entries, ${ATTRIBUTE_LIMITS.maxBytes} bytes)`);
+      if (!type) fail('type', { code: 'units.row-type-unknown', params: { type: v.type ?? '', types: types.map((t) => `${t.code} (${t.zh})`).join(', ') } });
+      if (!v.name) fail('name', { code: 'units.row-name-empty' });
+      const archive = archiveOf(v.archivedAt, v.archivedBy, attributes);
+      if (archive.issue) fail('archivedAt', archive.issue);
+      if (!attributesWithinLimits(attributes)) fail('attributes', { code: 'units.row-attributes-too-large', params: { ...ATTRIBUTE_LIMITS } });
       if (errors.length > before || !type) continue;
-      candidates.push({ row: line, type: type.code, name: v.name!, address: v.address || null, contact: v.contact || null, attributes, lon, lat });
+      candidates.push({ row: line, type: type.code, name: v.name!, address: v.address || null, contact: v.contact || null, attributes, lon, lat, archivedAt: archive.archivedAt, archivedBy: archive.archivedBy });
     }
     return { candidates, rows: rows.length };
   }
@@ -116,12 +150,12 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
     const candidates: Candidate[] = [];
     features.forEach((f: { geometry?: { type?: unknown; coordinates?: unknown }; properties?: Record<string, unknown> | null }, i) => {
       const row = i + 1;
-      const fail = (field: string, message: string) => errors.push({ row, field: `features.${i}.${field}`, message });
+      const fail = (field: string, issue: Issue) => errors.push(rowError(row, `features.${i}.${field}`, issue));
       const before = errors.length;
       const g = f?.geometry;
       const c = g?.coordinates;
       if (g?.type !== 'Point' || !Array.isArray(c) || c.length < 2 || !c.every((n) => typeof n === 'number')) {
-        fail('geometry', 'must be a Point with [longitude, latitude] numbers');
+        fail('geometry', { code: 'units.row-geometry-invalid' });
       } else {
         const bad = checkPosition(c[0] as number, c[1] as number);
         if (bad) fail('geometry', bad);
@@ -129,20 +163,22 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
       const p = f?.properties ?? {};
       const str = (k: string) => (typeof p[k] === 'string' ? (p[k] as string).trim() : p[k] == null ? '' : String(p[k]));
       const type = findType(types, str('type'));
-      if (!type) fail('properties.type', `unknown type "${str('type')}": use one of ${types.map((t) => t.code).join(', ')}`);
+      if (!type) fail('properties.type', { code: 'units.row-type-unknown', params: { type: str('type'), types: types.map((t) => t.code).join(', ') } });
       const name = str('name');
-      if (!name) fail('properties.name', 'the name is empty');
+      if (!name) fail('properties.name', { code: 'units.row-name-empty' });
       const attributes: Record<string, unknown> = {};
       if (p.attributes !== undefined && p.attributes !== null) {
         if (typeof p.attributes === 'object' && !Array.isArray(p.attributes)) Object.assign(attributes, p.attributes);
-        else fail('properties.attributes', 'must be an object');
+        else fail('properties.attributes', { code: 'units.row-attributes-not-object' });
       }
       for (const [k, value] of Object.entries(p)) {
-        if (!['type', 'name', 'address', 'contact', 'attributes'].includes(k) && !DERIVED.has(k) && value !== null && value !== '') attributes[k] = value;
+        if (!['type', 'name', 'address', 'contact', 'attributes', 'archivedAt', 'archivedBy'].includes(k) && !DERIVED.has(k) && value !== null && value !== '') attributes[k] = value;
       }
-      if (!attributesWithinLimits(attributes)) fail('attributes', `too deep or too large (at most ${ATTRIBUTE_LIMITS.maxDepth} levels, ${ATTRIBUTE_LIMITS.maxKeys} entries, ${ATTRIBUTE_LIMITS.maxBytes} bytes)`);
+      const archive = archiveOf(p.archivedAt, p.archivedBy, attributes);
+      if (archive.issue) fail('properties.archivedAt', archive.issue);
+      if (!attributesWithinLimits(attributes)) fail('attributes', { code: 'units.row-attributes-too-large', params: { ...ATTRIBUTE_LIMITS } });
       if (errors.length > before || !type) return;
-      candidates.push({ row, type: type.code, name, address: str('address') || null, contact: str('contact') || null, attributes, lon: (c as number[])[0]!, lat: (c as number[])[1]! });
+      candidates.push({ row, type: type.code, name, address: str('address') || null, contact: str('contact') || null, attributes, lon: (c as number[])[0]!, lat: (c as number[])[1]!, archivedAt: archive.archivedAt, archivedBy: archive.archivedBy });
     });
     return { candidates, rows: features.length };
   }
@@ -168,7 +204,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
           type: 'object',
           properties: {
             rows: { type: 'integer' }, imported: { type: 'integer' }, skipped: { type: 'integer' }, ids: { type: 'array', items: { type: 'integer' } },
-            errors: { type: 'array', items: { type: 'object', properties: { row: { type: 'integer' }, field: { type: 'string' }, message: { type: 'string' } } } },
+            errors: { type: 'array', items: { type: 'object', properties: { row: { type: 'integer' }, field: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' }, params: { type: 'object', additionalProperties: true } } } },
             preview: {
               type: 'array',
               items: {
@@ -203,8 +239,8 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
         [candidates.map((c) => c.lon), candidates.map((c) => c.lat), scopeOf(actor)]);
       const placed = candidates.filter((c, i) => {
         const r = routed[i]!;
-        if (r.cell_id === null) errors.push({ row: c.row, field: 'position', message: `[${c.lon}, ${c.lat}] lies outside every cell` });
-        else if (!r.ok) errors.push({ row: c.row, field: 'position', message: `[${c.lon}, ${c.lat}] lies in cell ${r.cell_id}, outside your scope` });
+        if (r.cell_id === null) errors.push(rowError(c.row, 'position', { code: 'units.row-outside-cells', params: { lon: c.lon, lat: c.lat } }));
+        else if (!r.ok) errors.push(rowError(c.row, 'position', { code: 'units.row-out-of-scope', params: { lon: c.lon, lat: c.lat, cellId: r.cell_id } }));
         else return true;
         return false;
       });
@@ -226,12 +262,14 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
       let ids: number[] = [];
       if (placed.length) {
         const { rows: made } = await tx.query<{ id: number }>(
-          `INSERT INTO units (type, name, address, contact, attributes, geom, created_by, updated_by)
-           SELECT x.type, x.name, x.address, x.contact, x.attributes::jsonb, ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326), $8, $8
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[]) WITH ORDINALITY AS x(type, name, address, contact, attributes, lon, lat, i)
+          `INSERT INTO units (type, name, address, contact, attributes, geom, created_by, updated_by, archived_at, archived_by)
+           SELECT x.type, x.name, x.address, x.contact, x.attributes::jsonb, ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326), $8, $8, x.archived_at, x.archived_by
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $9::timestamptz[], $10::text[])
+             WITH ORDINALITY AS x(type, name, address, contact, attributes, lon, lat, archived_at, archived_by, i)
            ORDER BY x.i RETURNING id`,
           [placed.map((c) => c.type), placed.map((c) => c.name), placed.map((c) => c.address), placed.map((c) => c.contact),
-            placed.map((c) => JSON.stringify(c.attributes)), placed.map((c) => c.lon), placed.map((c) => c.lat), actor.username]);
+            placed.map((c) => JSON.stringify(c.attributes)), placed.map((c) => c.lon), placed.map((c) => c.lat), actor.username,
+            placed.map((c) => c.archivedAt), placed.map((c) => c.archivedBy)]);
         ids = made.map((m) => m.id).sort((a, b) => a - b);
       }
       await audit(tx, request, 'units.import', null, { rows, imported: ids.length, skipped: invalidRows });
@@ -251,10 +289,12 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
   }, async (request, reply) => {
     const rows = await exportRows(request.query, requireUser(request));
     const csv = csvText([
-      ['id', 'type', 'name', 'address', 'contact', 'lon', 'lat', 'wkt', 'cell_code', 'attributes'],
+      ['id', 'type', 'name', 'address', 'contact', 'lon', 'lat', 'wkt', 'cell_code', 'attributes', 'archived_at', 'archived_by'],
       ...rows.map((r) => {
-        const [lon, lat] = toUnitFeature(types, r).geometry.coordinates as [number, number];
-        return [r.id, r.type, r.name, r.address ?? '', r.contact ?? '', lon, lat, `POINT(${lon} ${lat})`, r.cell_code ?? '', JSON.stringify(r.attributes)];
+        const f = toUnitFeature(types, r);
+        const [lon, lat] = f.geometry.coordinates as [number, number];
+        return [r.id, r.type, r.name, r.address ?? '', r.contact ?? '', lon, lat, `POINT(${lon} ${lat})`, r.cell_code ?? '', JSON.stringify(r.attributes),
+          f.properties.archivedAt ?? '', f.properties.archivedBy ?? ''];
       }),
     ]);
     // A BOM so spreadsheet programs read the Chinese text as UTF-8.

@@ -1,7 +1,7 @@
 import type { MultiPolygon } from 'geojson';
 import type { Config } from '../../config.ts';
 import type { Queryable } from '../../db/db.ts';
-import { notFound } from '../../problem.ts';
+import { problem } from '../../problem.ts';
 import { maskPhone } from '../../people/phone.ts';
 import { roleName } from '../../people/rules.ts';
 
@@ -73,7 +73,7 @@ export async function loadExportCells(q: Queryable, config: Config, sel: ExportS
          UNION ALL SELECT c.id, c.parent_id, c.name, c.level FROM cells c JOIN up ON c.id = up.parent_id)
        SELECT (SELECT name FROM up WHERE parent_id IS NULL) AS district, (SELECT name FROM cells WHERE id = $1) AS name
        WHERE EXISTS (SELECT 1 FROM cells WHERE id = $1)`, [sel.rootId]);
-    if (!rows[0]) throw notFound(`Cell ${sel.rootId}`);
+    if (!rows[0]) throw problem('export.cell-not-found', { id: sel.rootId });
     rootName = rows[0].name;
     districtName = rows[0].district;
     from = `(WITH RECURSIVE sub AS (SELECT * FROM cells WHERE id = $${params.push(sel.rootId)}

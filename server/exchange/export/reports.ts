@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import { SEVERITIES, type Severity } from '../../config.ts';
 import { scopeOf } from '../../auth/actor.ts';
 import { requirePermission } from '../../auth/guard.ts';
-import { invalid, problemSchema } from '../../problem.ts';
+import { problem, problemSchema } from '../../problem.ts';
 import { idSchema } from '../../schemas.ts';
 import { REPORT_COLUMNS, REPORT_FROM, inScopeSql, toReport, type ReportRow } from '../../reports/model.ts';
 import { OPEN_STATES, STATES, type State } from '../../reports/workflow.ts';
@@ -86,7 +86,7 @@ export default async function reportExportRoutes(app: FastifyInstance, { db, now
     if (q.bbox) {
       const b = q.bbox.split(',').map(Number);
       if (b.some((v) => !Number.isFinite(v)) || b[0]! > b[2]! || b[1]! > b[3]!) {
-        throw invalid('bbox is minLon,minLat,maxLon,maxLat', { errors: [{ field: 'querystring.bbox', message: 'must be minLon,minLat,maxLon,maxLat' }] });
+        throw problem('export.bbox-invalid', {}, { errors: [{ field: 'querystring.bbox', message: 'must be minLon,minLat,maxLon,maxLat' }] });
       }
       where.push(`r.geom && ST_MakeEnvelope(${p(b[0])}, ${p(b[1])}, ${p(b[2])}, ${p(b[3])}, 4326)`);
     }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { Problem, problemSchema } from '../../problem.ts';
+import { problem, problemSchema } from '../../problem.ts';
 import { idSchema } from '../../schemas.ts';
 import { loadExportCells, type ExportSet } from './cells.ts';
 import { toCsv } from './csv.ts';
@@ -62,7 +62,8 @@ export default async function exportRoutes(app: FastifyInstance, { db, config, n
       const { level, rootId, precision, download } = request.query;
       const set = await loadExportCells(db, config, { level, rootId, precision });
       if (set.cells.length === 0) {
-        throw new Problem(404, 'Not Found', `No cells${level ? ` of level ${level}` : ''}${rootId ? ` under cell ${rootId}` : ''} to export`);
+        const which = { zh: `${level ? `（第 ${level} 级）` : ''}${rootId ? `（网格 ${rootId} 之下）` : ''}`, en: `${level ? ` of level ${level}` : ''}${rootId ? ` under cell ${rootId}` : ''}` };
+        throw problem('export.no-cells', { which });
       }
       const levelName = level ? config.levels.find((l) => l.level === level)?.zh : undefined;
       const title = exportTitle([set.districtName ?? 'wangge', set.rootName, levelName], now());

@@ -90,7 +90,8 @@ export function collectionDefs(config: Config): CollectionDef[] {
       temporal: false,
       from: 'units t LEFT JOIN cells c ON c.id = t.cell_id',
       geom: 't.geom',
-      where: null,
+      // Archived units (归档) are off the active map.
+      where: 't.archived_at IS NULL',
       whereParams: [],
       order: 't.id',
       columns: 't.id, t.type, t.name, t.address, c.code AS cell_code, t.updated_at, ST_X(t.geom) AS lon, ST_Y(t.geom) AS lat',

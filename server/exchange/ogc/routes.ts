@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
-import { Problem, notFound } from '../../problem.ts';
+import { problem } from '../../problem.ts';
 import { xmlText as esc } from '../export/kml.ts';
 import { collectionDefs, extentOf, queryItem, queryItems, visibleTo, type CollectionDef, type ItemQuery } from './collections.ts';
 import { openApiDocument } from './openapi.ts';
@@ -80,31 +80,32 @@ const rows = (pairs: [string, string][]) => `<table>${pairs.map(([k, v]) => `<tr
 function parseBbox(text: string): [number, number, number, number] {
   const n = text.split(',').map((s) => Number(s.trim()));
   if (!(n.length === 4 || n.length === 6) || n.some((v) => !Number.isFinite(v))) {
-    throw new Problem(400, 'Bad Request', `bbox "${text}" must be 4 (or 6) numbers: minLon,minLat,maxLon,maxLat`, { errors: [{ field: 'querystring.bbox', message: 'must be minLon,minLat,maxLon,maxLat' }] });
+    throw problem('ogc.bbox-invalid', { bbox: text }, { errors: [{ field: 'querystring.bbox', message: 'must be minLon,minLat,maxLon,maxLat' }] });
   }
   const [a, b, x, y] = n.length === 6 ? [n[0]!, n[1]!, n[3]!, n[4]!] : (n as [number, number, number, number]);
-  if (b > y) throw new Problem(400, 'Bad Request', `bbox "${text}": the southern edge is north of the northern one`, { errors: [{ field: 'querystring.bbox', message: 'minLat > maxLat' }] });
+  if (b > y) throw problem('ogc.bbox-reversed', { bbox: text }, { errors: [{ field: 'querystring.bbox', message: 'minLat > maxLat' }] });
   // minLon > maxLon crosses the antimeridian: the band across 180° (bboxSql), kept as given.
   return [a, b, x, y];
 }
 
 /** RFC 3339 instant, or an interval start/end with ".." or "" for an open end. */
 function parseDatetime(text: string): { start: string | null; end: string | null } {
-  const instant = (s: string, field: string) => {
+  const PART = { instant: '时刻', start: '开始时间', end: '结束时间' } as const;
+  const instant = (s: string, field: keyof typeof PART) => {
     if (s === '..' || s === '') return null;
     const d = new Date(s);
     if (!/^\d{4}-\d{2}-\d{2}/.test(s) || Number.isNaN(d.getTime())) {
-      throw new Problem(400, 'Bad Request', `datetime ${field} "${s}" is not an RFC 3339 date-time (e.g. 2025-03-01T00:00:00Z)`, { errors: [{ field: 'querystring.datetime', message: 'not RFC 3339' }] });
+      throw problem('ogc.datetime-invalid', { part: { zh: PART[field], en: field }, value: s }, { errors: [{ field: 'querystring.datetime', message: 'not RFC 3339' }] });
     }
     return d.toISOString();
   };
   const parts = text.split('/');
   if (parts.length === 1) {
     const t = instant(parts[0]!, 'instant');
-    if (t === null) throw new Problem(400, 'Bad Request', 'datetime ".." needs an interval: start/end', { errors: [{ field: 'querystring.datetime', message: 'open instant' }] });
+    if (t === null) throw problem('ogc.datetime-open', {}, { errors: [{ field: 'querystring.datetime', message: 'open instant' }] });
     return { start: t, end: t };
   }
-  if (parts.length !== 2) throw new Problem(400, 'Bad Request', `datetime "${text}" is neither an instant nor an interval start/end`, { errors: [{ field: 'querystring.datetime', message: 'invalid' }] });
+  if (parts.length !== 2) throw problem('ogc.datetime-form', { value: text }, { errors: [{ field: 'querystring.datetime', message: 'invalid' }] });
   return { start: instant(parts[0]!, 'start'), end: instant(parts[1]!, 'end') };
 }
 
@@ -115,8 +116,8 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
 
   const collection = (request: FastifyRequest, id: string): CollectionDef => {
     const c = defs.find((d) => d.id === id);
-    if (!c) throw notFound(`Collection ${id}`);
-    if (!visibleTo(c, request.user)) throw new Problem(401, 'Unauthorized', `The collection ${id} is for signed-in users: send an API token (Authorization: Bearer …)`);
+    if (!c) throw problem('ogc.collection-not-found', { id });
+    if (!visibleTo(c, request.user)) throw problem('ogc.sign-in-required', { id });
     return c;
   };
 
@@ -239,7 +240,7 @@ ${features.map((ft) => `<tr><td><a href="${esc(baseOf(request, config.publicUrl)
     '/ogc/collections/:collectionId/items/:featureId', { schema: simple }, async (request, reply) => {
       const c = collection(request, request.params.collectionId);
       const feature = await queryItem(db, c, request.params.featureId, request.user);
-      if (!feature) throw notFound(`Feature ${request.params.featureId} in ${c.id}`);
+      if (!feature) throw problem('ogc.feature-not-found', { featureId: request.params.featureId, collection: c.id });
       const base = `${baseOf(request, config.publicUrl)}/collections/${c.id}`;
       const self = `${base}/items/${encodeURIComponent(String(feature.id))}`;
       const links: Link[] = [
