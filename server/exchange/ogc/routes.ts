@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { Problem, notFound } from '../../problem.ts';
+import { publicBase } from '../../public-url.ts';
 import { xmlText as esc } from '../export/kml.ts';
 import { collectionDefs, extentOf, queryItem, queryItems, visibleTo, type CollectionDef, type ItemQuery } from './collections.ts';
 import { openApiDocument } from './openapi.ts';
@@ -40,18 +41,9 @@ function formatOf(request: FastifyRequest<{ Querystring: { f?: string } }>): For
   return html >= 0 && html < json ? 'html' : 'json';
 }
 
-/**
- * The base of every link the OGC API answers with: the configured public URL; else, behind a trusted
- * proxy, the host it forwards; else the server's own address the request came in on. Never the
- * request's Host header, which any client can set (links to another site in a shared cache).
- */
+/** The base of every link the OGC API answers with (see publicBase). */
 function baseOf(request: FastifyRequest, publicUrl: string | undefined): string {
-  if (publicUrl) return `${publicUrl.replace(/\/+$/, '')}/ogc`;
-  if (process.env.WANGGE_TRUST_PROXY === 'true') return `${request.protocol}://${request.host}/ogc`;
-  const { localAddress, localPort } = request.raw.socket;
-  const address = localAddress?.replace(/^::ffff:/, '') || '127.0.0.1';
-  const host = address.includes(':') ? `[${address}]` : address;
-  return `${request.protocol}://${host}${localPort ? `:${localPort}` : ''}/ogc`;
+  return `${publicBase(request, publicUrl)}/ogc`;
 }
 
 function withQuery(url: string, params: Record<string, string | number | undefined>): string {
