@@ -166,3 +166,55 @@ describe('GDAL reads the tiles by URL', () => {
     }
   });
 });
+
+describe('OGC API – Tiles of the cells collections', () => {
+  const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { host: 'evil.example' } });
+
+  it('the landing page, the conformance and the cells collections link the tiles, the style and the TileJSON', async () => {
+    const landing = (await get('/ogc')).json();
+    const rels = new Map(landing.links.map((l: { rel: string; href: string }) => [l.rel, l.href]));
+    expect(rels.get('http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector')).toBe(`${PUBLIC}/ogc/collections/cells/tiles`);
+    expect(rels.get('stylesheet')).toBe(`${PUBLIC}/styles/cells.json`);
+    expect(rels.get('describedby')).toBe(`${PUBLIC}/tiles/cells.json`);
+    expect((await get('/ogc/conformance')).json().conformsTo).toEqual(expect.arrayContaining([
+      'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core', 'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt']));
+    const collections = (await get('/ogc/collections')).json().collections as { id: string; links: { rel: string; href: string }[] }[];
+    for (const c of collections) {
+      const tiles = c.links.find((l) => l.rel === 'http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector');
+      if (c.id.startsWith('cells')) expect(tiles?.href, c.id).toBe(`${PUBLIC}/ogc/collections/${c.id}/tiles`);
+      else expect(tiles, c.id).toBeUndefined();
+    }
+  });
+
+  it('lists a WebMercatorQuad tileset whose tile template serves the cells tiles (of one level for a level collection)', async () => {
+    const list = (await get('/ogc/collections/cells-level-2/tiles')).json();
+    expect(list.tilesets).toHaveLength(1);
+    expect(list.tilesets[0]).toMatchObject({ dataType: 'vector', tileMatrixSetURI: 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad' });
+    const self = list.tilesets[0].links.find((l: { rel: string }) => l.rel === 'self').href as string;
+    expect(self).toBe(`${PUBLIC}/ogc/collections/cells-level-2/tiles/WebMercatorQuad`);
+    const set = (await get(new URL(self).pathname)).json();
+    expect(set.layers.map((l: { id: string }) => l.id)).toEqual(['cells', 'labels']);
+    const item = set.links.find((l: { rel: string }) => l.rel === 'item');
+    expect(item).toMatchObject({ type: 'application/vnd.mapbox-vector-tile', templated: true });
+    expect(item.href).toBe(`${PUBLIC}/tiles/cells/{tileMatrix}/{tileCol}/{tileRow}.mvt?level=2`);
+    // The template filled in gives tiles of that level only.
+    const [lon, lat] = (await get('/tiles/cells.json')).json().center;
+    const { z, x, y } = tileAt(lon, lat, 12);
+    const url = new URL(item.href.replace('{tileMatrix}', z).replace('{tileCol}', x).replace('{tileRow}', y));
+    const res = await get(url.pathname + url.search);
+    expect(res.statusCode).toBe(200);
+    const layer = new VectorTile(new Pbf(Uint8Array.from(res.rawPayload))).layers.cells!;
+    expect(layer.length).toBeGreaterThan(0);
+    for (let i = 0; i < layer.length; i++) expect(layer.feature(i).properties.level).toBe(2);
+    // The OGC tile path leads to the same tile.
+    const ogc = await get(`/ogc/collections/cells-level-2/tiles/WebMercatorQuad/${z}/${y}/${x}`);
+    expect(ogc.statusCode).toBe(302);
+    expect(ogc.headers.location).toBe(`/tiles/cells/${z}/${x}/${y}.mvt?level=2`);
+  });
+
+  it('has no tiles for the other collections or tile matrix sets', async () => {
+    expect((await get('/ogc/collections/reports/tiles')).statusCode).toBe(404);
+    expect((await get('/ogc/collections/cells/tiles/WorldCRS84Quad')).statusCode).toBe(404);
+    expect((await get('/ogc/collections/nothing/tiles')).statusCode).toBe(404);
+  });
+});
