@@ -96,7 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
     // Client-side routes (/command, /report …) all load the single page.
     app.get('/*', { schema: { hide: true } }, (request, reply) =>
-      request.url.startsWith('/api/') || request.url.startsWith('/tiles/') || request.url.startsWith('/ogc/')
+      ['/api/', '/tiles/', '/styles/', '/ogc/', '/open311/'].some((p) => request.url.startsWith(p))
         ? reply.callNotFound()
         : reply.sendFile('index.html'),
     );
