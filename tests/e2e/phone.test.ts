@@ -9,7 +9,7 @@ import { drawnPixels, expectScreenshot } from '../helpers/screenshots.ts';
  * The phone layout (390×844, touch, zh-CN): a tapped cell's card in a bottom sheet under the map,
  * the report button giving way to the menu, the map drawn above the report form while it scrolls,
  * the tab bar and the signed-in name reachable, the inbox usable; each screen compared with its
- * committed reference picture (tests/e2e/__screenshots__, the map canvas masked).
+ * committed reference picture (tests/e2e/__screenshots__, the map canvas hidden).
  */
 
 type Cell = Feature<MultiPolygon, { code: string; name: string; level: number; parentId: number | null }> & { id: number };
@@ -209,7 +209,7 @@ describe('the inbox on a phone, signed in', () => {
     await expect(onTop(last.locator('button').first())).resolves.toBe(true);
     await page.locator('#side-panel .view-panel, #side-panel').first().evaluate((el) => el.scrollTo({ top: 0 }));
     await page.evaluate(() => document.querySelectorAll('#side-panel, #side-panel *').forEach((el) => (el.scrollTop = 0)));
-    await expectScreenshot(page, 'phone-inbox', { docImage: 'phone-inbox.png', mask: [page.locator('.report-item-meta')] });
+    await expectScreenshot(page, 'phone-inbox', { docImage: 'phone-inbox.png', hide: ['.report-item-meta'] });
     await page.getByTestId('nav-map').click();
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/map');
   });
