@@ -17,6 +17,8 @@ const ReportsPanel = lazy(() => import('./reports/ReportsPanel.tsx').then((m) =>
 const AdminPanel = lazy(() => import('./admin/AdminPanel.tsx').then((m) => ({ default: m.AdminPanel })));
 const UnitsPanel = lazy(() => import('./units/UnitsPanel.tsx').then((m) => ({ default: m.UnitsPanel })));
 import { PublicExtras } from './cards/PublicExtras.tsx';
+import { CellSheet } from './cards/CellSheet.tsx';
+import { PHONE_QUERY, usePhone } from './phone.ts';
 
 type ConfigState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; config: ClientConfig };
 
@@ -59,7 +61,8 @@ export function App() {
   const [configState, setConfigState] = useState<ConfigState>({ status: 'loading' });
   const [selection, setSelection] = useState<Selection | null>(null);
   const [lineageState, setLineageState] = useState<LineageState>({ status: 'idle' });
-  const [panelOpen, setPanelOpen] = useState(() => window.matchMedia('(min-width: 720px)').matches);
+  const [panelOpen, setPanelOpen] = useState(() => !window.matchMedia(PHONE_QUERY).matches);
+  const phone = usePhone();
 
   useEffect(() => {
     document.title = `网格 Wangge · ${t('app.subtitle')}`;
@@ -140,6 +143,12 @@ export function App() {
           <MapView config={configState.config} selectedId={selection?.id ?? null} focus={focus} onSelect={selectOnMap} />
         </div>
       )}
+      {/* A phone's bottom sheets (the cell card, the report form) sit under the map, not over it. */}
+      <div id="sheet-host" className="sheet-host">
+        {configState.status === 'ready' && phone && view === 'map' && !panelOpen && selection && (
+          <CellSheet config={configState.config} selectedId={selection.id} onSelect={selectOnMap} onClose={clear} />
+        )}
+      </div>
     </div>
   );
 }

@@ -16,6 +16,10 @@ export const useCardMessages = defineMessages({
     call: '拨打 {phone}',
     parents: '上级网格',
     parentsHint: '展开查看上级网格的责任人',
+    sheetLabel: '网格公示卡片',
+    sheetExpand: '展开卡片',
+    sheetCollapse: '收起卡片',
+    sheetClose: '关闭卡片',
   },
   en: {
     title: 'Public card · who answers here',
@@ -32,5 +36,9 @@ export const useCardMessages = defineMessages({
     call: 'Call {phone}',
     parents: 'Parent cells',
     parentsHint: 'Open a parent cell to see who answers for it',
+    sheetLabel: 'Public card of the cell',
+    sheetExpand: 'Expand the card',
+    sheetCollapse: 'Collapse the card',
+    sheetClose: 'Close the card',
   },
 });

@@ -53,7 +53,10 @@ export function trackCellLabels(map: MaplibreMap, levels: Level[], fit: Fit, onS
       for (const cell of results.flat()) if (!points.has(cell.id)) points.set(cell.id, labelPoint(cell));
       if (results.some((r) => r.length)) {
         const data: FeatureCollection = { type: 'FeatureCollection', features: [...points.values()] };
-        map.getSource<GeoJSONSource>(LABELS_SOURCE)?.setData(data);
+        // The first fetch starts with the map, before its style is loaded: the data waits for it.
+        const apply = () => map.getSource<GeoJSONSource>(LABELS_SOURCE)?.setData(data);
+        if (map.getSource(LABELS_SOURCE)) apply();
+        else map.once('load', apply);
       }
     } catch (e) {
       if (!current.signal.aborted) console.warn('cell labels:', e);
@@ -67,8 +70,8 @@ export function trackCellLabels(map: MaplibreMap, levels: Level[], fit: Fit, onS
 
   const onMove = () => void update();
   map.on('moveend', onMove);
-  if (map.isStyleLoaded()) onMove();
-  else map.once('load', onMove);
+  // At once: the view is known from the start, and the names need not wait for the style and tiles.
+  onMove();
   return {
     stop: () => {
       controller?.abort();

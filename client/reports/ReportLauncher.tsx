@@ -6,6 +6,7 @@ import { reportsApi, type ReportsConfig } from './api.ts';
 import { useReportMessages } from './messages.ts';
 import { ReportForm } from './ReportForm.tsx';
 import { TrackBox } from './TrackBox.tsx';
+import { PHONE_QUERY } from '../phone.ts';
 import './reports.css';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -15,7 +16,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
  * place can be clicked on the map.
  */
 function closePanelOnPhone() {
-  if (!window.matchMedia('(max-width: 719px)').matches) return;
+  if (!window.matchMedia(PHONE_QUERY).matches) return;
   document.querySelector<HTMLButtonElement>('.panel-toggle[aria-expanded="true"]')?.click();
 }
 
@@ -63,7 +64,8 @@ export function ReportLauncher(_props: ViewProps) {
       )}
       {cfg && open && createPortal(
         <ReportForm cfg={cfg} onClose={() => setOpen(false)} onFiled={(f) => setLastCode(f.trackingCode)} />,
-        document.body,
+        // The shell's sheet place: under the map on a phone (styles.css), floating over it on a wide screen.
+        document.getElementById('sheet-host') ?? document.body,
       )}
     </>
   );
