@@ -14,7 +14,7 @@ import { HEAT_COLORS, HeatLayer, type HeatPoint } from './HeatLayer.tsx';
 import { heatPoints, type CellStats, type HeatmapResponse, type Kpis } from './data.ts';
 import { filterQuery, readFilters, timeRange, writeFilters, METRICS, type Filters } from './filters.ts';
 import { useCommandMessages } from './messages.ts';
-import { useLiveFeed, type LiveEvent } from './useLiveFeed.ts';
+import { soundPreference, useLiveFeed, type LiveEvent } from './useLiveFeed.ts';
 import './command.css';
 
 /** date-fns format in the deployment's zone. */
@@ -121,7 +121,8 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
   useEffect(() => () => {
     if (refreshSoon.current !== null) window.clearTimeout(refreshSoon.current);
   }, []);
-  const { events, connected } = useLiveFeed(onEvent);
+  const [sound, setSound] = useState(soundPreference.get);
+  const { events, connected } = useLiveFeed(onEvent, sound);
 
   // The time slider plays the window forward, a day per step, up to now.
   const maxDaysBack = filters.window === '24h' ? 7 : 30;
@@ -251,7 +252,7 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
             <tbody>
               {ranked.slice(0, 50).map((c) => (
                 <tr key={c.id} className={c.id === selectedId ? 'selected' : ''} onClick={() => onSelect(c.id)}>
-                  <td><button type="button" className="link">{c.name}</button></td>
+                  <td title={c.name}><button type="button" className="link">{c.name}</button></td>
                   <td>{c.reports}</td>
                   <td className={c.overdue ? 'bad' : ''}>{c.overdue}</td>
                   <td>{percent(c.rate)}</td>
@@ -268,14 +269,20 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
       </section>
 
       <section className="panel-section">
-        <h3>{t('live')} <span className={`live-dot${connected ? ' on' : ''}`} aria-hidden="true" /></h3>
+        <div className="section-head">
+          <h3>{t('live')} <span className={`live-dot${connected ? ' on' : ''}`} aria-hidden="true" /></h3>
+          <label className="small">
+            <input type="checkbox" checked={sound} onChange={(e) => { soundPreference.set(e.target.checked); setSound(e.target.checked); }} data-testid="feed-sound" /> {t('sound')}
+          </label>
+        </div>
         {events.length === 0 ? <p className="muted small">{t('liveEmpty')}</p> : (
           <ul className="feed" data-testid="live-feed">
             {events.map((e) => (
-              <li key={`${e.report.id}-${e.at}`}>
+              <li key={e.report.id} data-report-id={e.report.id} data-severity={e.report.severity} className={e.report.severity === 'major' ? 'major' : undefined}>
                 <button type="button" className="link" onClick={() => map?.flyTo({ center: e.report.location.coordinates, zoom: Math.max(map.getZoom(), 14) })}>
-                  <span className={`badge${e.report.severity === 'major' ? ' bad' : ''}`}>{t(`event.${e.type}`)}</span>{' '}
-                  {categoryName(e.report.category)} · {e.report.cellName ?? ''} · {format(new Date(e.at), 'HH:mm:ss')}
+                  <span className={`badge${e.report.severity === 'major' ? ' bad' : ''}`}>{t(`severity.${e.report.severity}`)}</span>{' '}
+                  <span className="feed-category">{categoryName(e.report.category)}</span> · <span className="feed-place">{e.report.cellName ?? t('noPlace')}</span>
+                  <span className="muted"> · {t(`event.${e.type}`)} {format(new Date(e.at), 'HH:mm:ss')}</span>
                 </button>
               </li>
             ))}

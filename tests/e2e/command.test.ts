@@ -123,10 +123,32 @@ describe('the command view', () => {
     const before = shanghai(new Date());
     await file(centre[0] - 0.0004, centre[1] - 0.0004);
     const after = shanghai(new Date(Date.now() + 60_000));
-    await expect.poll(heatCount, { timeout: 5_000 }).toBe(8);
+    await expect.poll(heatCount, { timeout: 10_000 }).toBe(8);
     await expect(page.getByTestId('live-feed').locator('li').count()).resolves.toBeGreaterThanOrEqual(1);
     const line = await page.getByTestId('live-feed').locator('li').first().innerText();
     expect([before, after].some((hm) => line.includes(`${hm}:`)), `${line} shows ${before}–${after} Shanghai time`).toBe(true);
+  });
+
+  it('lists new reports with category, severity and place, a major one first and highlighted', async () => {
+    await file(centre[0] + 0.0002, centre[1] - 0.0002, 'environment', 'ordinary');
+    const feed = page.getByTestId('live-feed');
+    await expect.poll(async () => feed.locator('li[data-severity=ordinary]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    const ordinary = await feed.locator('li[data-severity=ordinary]').first().innerText();
+    expect(ordinary).toContain('Environment');
+    expect(ordinary).toContain('Ordinary');
+    expect(ordinary).toContain(community.properties.name);
+    // The major one filed before it stays on top, highlighted.
+    const first = feed.locator('li').first();
+    await expect(first.getAttribute('data-severity')).resolves.toBe('major');
+    await expect(first.getAttribute('class')).resolves.toContain('major');
+    const major = await first.innerText();
+    expect(major).toContain('Fire');
+    expect(major).toContain('Major');
+    expect(major).toContain(community.properties.name);
+    // Sound is off until the commander turns it on, and the choice is remembered.
+    await expect(page.getByTestId('feed-sound').isChecked()).resolves.toBe(false);
+    await page.getByTestId('feed-sound').check();
+    await expect(page.evaluate(() => localStorage.getItem('wangge.command.sound'))).resolves.toBe('on');
   });
 
   it('offers the monthly report as CSV', async () => {
