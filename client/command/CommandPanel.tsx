@@ -9,7 +9,7 @@ import { useMap } from '../map/context.tsx';
 import { useRoute } from '../router.ts';
 import type { ViewProps } from '../views.ts';
 import { CellDrilldown } from './CellDrilldown.tsx';
-import { Choropleth } from './Choropleth.tsx';
+import { Choropleth, choroplethClasses, metricValue } from './Choropleth.tsx';
 import { HEAT_COLORS, HeatLayer, type HeatPoint } from './HeatLayer.tsx';
 import { heatPoints, type CellStats, type HeatmapResponse, type Kpis } from './data.ts';
 import { filterQuery, readFilters, timeRange, writeFilters, METRICS, type Filters } from './filters.ts';
@@ -141,8 +141,10 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
     const c = categories.find((x) => x.code === code);
     return c ? name(c) : code;
   };
-  const ranked = stats?.cells ?? [];
+  const ranked = useMemo(() => stats?.cells ?? [], [stats]);
   const selectedStats = ranked.find((c) => c.id === selectedId) ?? null;
+  const legend = useMemo(() => choroplethClasses(ranked.map((c) => metricValue(c, filters.metric)).filter((v): v is number => v !== null), filters.metric), [ranked, filters.metric]);
+  const legendValue = (v: number) => (filters.metric === 'rate' ? percent(v) : filters.metric === 'pctInspected' ? `${Math.round(v)}%` : String(Math.round(v * 10) / 10));
 
   return (
     <div className="view-panel command">
@@ -194,6 +196,7 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
             value={-filters.daysBack}
             onChange={(e) => update({ daysBack: -Number(e.target.value) })}
             aria-label={t('slider', { when: format(range.to, 'yyyy-MM-dd HH:mm') })}
+            data-testid="replay"
           />
           {filters.daysBack > 0 && <button type="button" className="link" onClick={() => update({ daysBack: 0 })}>{t('now')}</button>}
         </div>
@@ -220,7 +223,7 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
         <section className="panel-section">
           <h3>{t('kpis')}</h3>
           <dl className="kpis" data-testid="kpis">
-            <div><dt>{t('kpi.found')}</dt><dd>{stats.kpis.found}</dd></div>
+            <div><dt>{t('kpi.found')}</dt><dd data-kpi="found">{stats.kpis.found}</dd></div>
             <div><dt>{t('kpi.verified')}</dt><dd>{stats.kpis.verified}</dd></div>
             <div><dt>{t('kpi.rectified')}</dt><dd>{stats.kpis.rectified}</dd></div>
             <div><dt>{t('kpi.rate')}</dt><dd>{percent(stats.kpis.rate)}</dd></div>
@@ -246,6 +249,23 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
             </select>
           </label>
         </div>
+        {stats && (
+          <div className="choropleth-legend" data-testid="choropleth-legend" aria-label={t('legend')}>
+            <span className="muted small">{t('legend')} · {t(`metric.${filters.metric}`)}</span>
+            <ul>
+              {legend.map((c) => (
+                <li key={c.color}>
+                  <span className="swatch" style={{ background: c.color }} />
+                  {c.from === null && c.to === null ? '—'
+                    : c.from === null ? t('legendBelow', { to: legendValue(c.to!) })
+                      : c.to === null ? t('legendAbove', { from: legendValue(c.from) })
+                        : t('legendRange', { from: legendValue(c.from), to: legendValue(c.to) })}
+                  <span className="muted"> · {t('legendCells', { n: c.count })}</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         {!stats ? <p className="muted">{t('loading')}</p> : (
           <table className="table ranking" data-testid="ranking">
             <thead><tr><th>{t('cell')}</th><th>{t('metric.reports')}</th><th>{t('metric.overdue')}</th><th>{t('kpi.rate')}</th><th>{t('metric.medianHours')}</th><th>{t('metric.pctInspected')}</th></tr></thead>

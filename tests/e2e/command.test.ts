@@ -151,6 +151,28 @@ describe('the command view', () => {
     await expect(page.evaluate(() => localStorage.getItem('wangge.command.sound'))).resolves.toBe('on');
   });
 
+  it('moves the indicators, the ranking and the choropleth with the replay window, with a legend', async () => {
+    const legend = page.getByTestId('choropleth-legend');
+    await legend.waitFor();
+    expect(await legend.innerText()).toMatch(/Legend[\s\S]*cells/);
+    const found = () => page.locator('[data-kpi=found]').textContent();
+    const now = Number(await found());
+    expect(now).toBeGreaterThan(0);
+    // Two days back: every report here was filed today, so the window holds none of them.
+    const answered = page.waitForResponse((r) => r.url().includes('/api/stats/cells') && r.url().includes('from='));
+    await page.getByTestId('replay').fill('-2');
+    const url = new URL((await answered).url());
+    expect(page.url()).toContain('daysBack=2');
+    const api = await page.evaluate(async (q) => (await (await fetch(`/api/stats/cells?${q}`)).json()) as { kpis: { found: number }; cells: { name: string; reports: number }[] }, url.search.slice(1));
+    await expect.poll(found, { timeout: 10_000 }).toBe(String(api.kpis.found));
+    expect(api.kpis.found).toBeLessThan(now);
+    const first = page.getByTestId('ranking').locator('tbody tr').first();
+    await expect.poll(async () => (await first.locator('td').nth(1).textContent())?.trim()).toBe(String(api.cells[0]!.reports));
+    expect(await first.locator('td').first().getAttribute('title')).toBe(api.cells[0]!.name);
+    await page.getByTestId('replay').fill('0');
+    await expect.poll(found, { timeout: 10_000 }).toBe(String(now));
+  });
+
   it('offers the monthly report as CSV', async () => {
     const href = await page.getByTestId('monthly-csv').getAttribute('href');
     const csv = await page.evaluate(async (url) => {
