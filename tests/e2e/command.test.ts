@@ -159,7 +159,9 @@ describe('the command view', () => {
     const now = Number(await found());
     expect(now).toBeGreaterThan(0);
     // Two days back: every report here was filed today, so the window holds none of them.
-    const answered = page.waitForResponse((r) => r.url().includes('/api/stats/cells') && r.url().includes('from='));
+    const twoDaysAgo = Date.now() - 36 * 3600_000;
+    const answered = page.waitForResponse((r) => r.url().includes('/api/stats/cells')
+      && Date.parse(new URL(r.url()).searchParams.get('to') ?? '') < twoDaysAgo);
     await page.getByTestId('replay').fill('-2');
     const url = new URL((await answered).url());
     expect(page.url()).toContain('daysBack=2');
