@@ -10,7 +10,7 @@ import { CellTree } from './panel/CellTree.tsx';
 import { CellDetails, type LineageState } from './panel/CellDetails.tsx';
 import { useRoute, type View } from './router.ts';
 import { useSession } from './session/session.tsx';
-// Staff views load on demand, so the public map does not download drawing tools, deck.gl or admin.
+// Staff views load on demand, so the public map does not download drawing tools, the command view or admin.
 const PlanPanel = lazy(() => import('./plan/PlanPanel.tsx').then((m) => ({ default: m.PlanPanel })));
 const CommandPanel = lazy(() => import('./command/CommandPanel.tsx').then((m) => ({ default: m.CommandPanel })));
 const ReportsPanel = lazy(() => import('./reports/ReportsPanel.tsx').then((m) => ({ default: m.ReportsPanel })));

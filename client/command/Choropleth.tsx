@@ -14,10 +14,36 @@ export function metricValue(c: CellStats, metric: Metric): number | null {
   return typeof v === 'number' ? v : null;
 }
 
+const classBreaks = (values: number[], metric: Metric) =>
+  metric === 'rate' ? [0.2, 0.4, 0.6, 0.8] : metric === 'pctInspected' ? [20, 40, 60, 80] : breaks(values);
+
+export interface LegendClass {
+  color: string;
+  /** Lower bound (inclusive; the first class has none) and upper bound (exclusive; the last has none). */
+  from: number | null;
+  to: number | null;
+  count: number;
+}
+
+/** The choropleth's classes for the legend, each with its colour and how many cells fall in it. */
+export function choroplethClasses(values: number[], metric: Metric): LegendClass[] {
+  const ramp = worseIsHigher(metric) ? RAMP : [...RAMP].reverse();
+  const b = classBreaks(values, metric);
+  const classes: LegendClass[] = [];
+  for (let i = 0; i <= b.length; i++) {
+    const from = i === 0 ? null : b[i - 1]!;
+    const to = i === b.length ? null : b[i]!;
+    // Equal breaks (all zero) leave empty classes: only distinct ones are shown.
+    if (from !== null && to !== null && to <= from) continue;
+    classes.push({ color: ramp[i]!, from, to, count: values.filter((v) => (from === null || v >= from) && (to === null || v < to)).length });
+  }
+  return classes;
+}
+
 /** The colour expression for a metric: five classes on the feature state `v`; no figure, no fill. */
 export function choroplethColor(values: number[], metric: Metric): ExpressionSpecification {
   const ramp = worseIsHigher(metric) ? RAMP : [...RAMP].reverse();
-  const b = metric === 'rate' ? [0.2, 0.4, 0.6, 0.8] : metric === 'pctInspected' ? [20, 40, 60, 80] : breaks(values);
+  const b = classBreaks(values, metric);
   const stops: (number | string)[] = [];
   b.forEach((limit, i) => stops.push(limit, ramp[i + 1]!));
   // step needs strictly ascending stops; equal breaks (all zero) collapse to one colour.

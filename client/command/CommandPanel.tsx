@@ -9,12 +9,12 @@ import { useMap } from '../map/context.tsx';
 import { useRoute } from '../router.ts';
 import type { ViewProps } from '../views.ts';
 import { CellDrilldown } from './CellDrilldown.tsx';
-import { Choropleth } from './Choropleth.tsx';
+import { Choropleth, choroplethClasses, metricValue } from './Choropleth.tsx';
 import { HEAT_COLORS, HeatLayer, type HeatPoint } from './HeatLayer.tsx';
 import { heatPoints, type CellStats, type HeatmapResponse, type Kpis } from './data.ts';
 import { filterQuery, readFilters, timeRange, writeFilters, METRICS, type Filters } from './filters.ts';
 import { useCommandMessages } from './messages.ts';
-import { useLiveFeed, type LiveEvent } from './useLiveFeed.ts';
+import { soundPreference, useLiveFeed, type LiveEvent } from './useLiveFeed.ts';
 import './command.css';
 
 /** date-fns format in the deployment's zone. */
@@ -121,7 +121,8 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
   useEffect(() => () => {
     if (refreshSoon.current !== null) window.clearTimeout(refreshSoon.current);
   }, []);
-  const { events, connected } = useLiveFeed(onEvent);
+  const [sound, setSound] = useState(soundPreference.get);
+  const { events, connected } = useLiveFeed(onEvent, sound);
 
   // The time slider plays the window forward, a day per step, up to now.
   const maxDaysBack = filters.window === '24h' ? 7 : 30;
@@ -140,8 +141,10 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
     const c = categories.find((x) => x.code === code);
     return c ? name(c) : code;
   };
-  const ranked = stats?.cells ?? [];
+  const ranked = useMemo(() => stats?.cells ?? [], [stats]);
   const selectedStats = ranked.find((c) => c.id === selectedId) ?? null;
+  const legend = useMemo(() => choroplethClasses(ranked.map((c) => metricValue(c, filters.metric)).filter((v): v is number => v !== null), filters.metric), [ranked, filters.metric]);
+  const legendValue = (v: number) => (filters.metric === 'rate' ? percent(v) : filters.metric === 'pctInspected' ? `${Math.round(v)}%` : String(Math.round(v * 10) / 10));
 
   return (
     <div className="view-panel command">
@@ -193,6 +196,7 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
             value={-filters.daysBack}
             onChange={(e) => update({ daysBack: -Number(e.target.value) })}
             aria-label={t('slider', { when: format(range.to, 'yyyy-MM-dd HH:mm') })}
+            data-testid="replay"
           />
           {filters.daysBack > 0 && <button type="button" className="link" onClick={() => update({ daysBack: 0 })}>{t('now')}</button>}
         </div>
@@ -219,7 +223,7 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
         <section className="panel-section">
           <h3>{t('kpis')}</h3>
           <dl className="kpis" data-testid="kpis">
-            <div><dt>{t('kpi.found')}</dt><dd>{stats.kpis.found}</dd></div>
+            <div><dt>{t('kpi.found')}</dt><dd data-kpi="found">{stats.kpis.found}</dd></div>
             <div><dt>{t('kpi.verified')}</dt><dd>{stats.kpis.verified}</dd></div>
             <div><dt>{t('kpi.rectified')}</dt><dd>{stats.kpis.rectified}</dd></div>
             <div><dt>{t('kpi.rate')}</dt><dd>{percent(stats.kpis.rate)}</dd></div>
@@ -245,13 +249,30 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
             </select>
           </label>
         </div>
+        {stats && (
+          <div className="choropleth-legend" data-testid="choropleth-legend" aria-label={t('legend')}>
+            <span className="muted small">{t('legend')} · {t(`metric.${filters.metric}`)}</span>
+            <ul>
+              {legend.map((c) => (
+                <li key={c.color}>
+                  <span className="swatch" style={{ background: c.color }} />
+                  {c.from === null && c.to === null ? '—'
+                    : c.from === null ? t('legendBelow', { to: legendValue(c.to!) })
+                      : c.to === null ? t('legendAbove', { from: legendValue(c.from) })
+                        : t('legendRange', { from: legendValue(c.from), to: legendValue(c.to) })}
+                  <span className="muted"> · {t('legendCells', { n: c.count })}</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
         {!stats ? <p className="muted">{t('loading')}</p> : (
           <table className="table ranking" data-testid="ranking">
             <thead><tr><th>{t('cell')}</th><th>{t('metric.reports')}</th><th>{t('metric.overdue')}</th><th>{t('kpi.rate')}</th><th>{t('metric.medianHours')}</th><th>{t('metric.pctInspected')}</th></tr></thead>
             <tbody>
               {ranked.slice(0, 50).map((c) => (
                 <tr key={c.id} className={c.id === selectedId ? 'selected' : ''} onClick={() => onSelect(c.id)}>
-                  <td><button type="button" className="link">{c.name}</button></td>
+                  <td title={c.name}><button type="button" className="link">{c.name}</button></td>
                   <td>{c.reports}</td>
                   <td className={c.overdue ? 'bad' : ''}>{c.overdue}</td>
                   <td>{percent(c.rate)}</td>
@@ -268,14 +289,20 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
       </section>
 
       <section className="panel-section">
-        <h3>{t('live')} <span className={`live-dot${connected ? ' on' : ''}`} aria-hidden="true" /></h3>
+        <div className="section-head">
+          <h3>{t('live')} <span className={`live-dot${connected ? ' on' : ''}`} aria-hidden="true" /></h3>
+          <label className="small">
+            <input type="checkbox" checked={sound} onChange={(e) => { soundPreference.set(e.target.checked); setSound(e.target.checked); }} data-testid="feed-sound" /> {t('sound')}
+          </label>
+        </div>
         {events.length === 0 ? <p className="muted small">{t('liveEmpty')}</p> : (
           <ul className="feed" data-testid="live-feed">
             {events.map((e) => (
-              <li key={`${e.report.id}-${e.at}`}>
+              <li key={e.report.id} data-report-id={e.report.id} data-severity={e.report.severity} className={e.report.severity === 'major' ? 'major' : undefined}>
                 <button type="button" className="link" onClick={() => map?.flyTo({ center: e.report.location.coordinates, zoom: Math.max(map.getZoom(), 14) })}>
-                  <span className={`badge${e.report.severity === 'major' ? ' bad' : ''}`}>{t(`event.${e.type}`)}</span>{' '}
-                  {categoryName(e.report.category)} · {e.report.cellName ?? ''} · {format(new Date(e.at), 'HH:mm:ss')}
+                  <span className={`badge${e.report.severity === 'major' ? ' bad' : ''}`}>{t(`severity.${e.report.severity}`)}</span>{' '}
+                  <span className="feed-category">{categoryName(e.report.category)}</span> · <span className="feed-place">{e.report.cellName ?? t('noPlace')}</span>
+                  <span className="muted"> · {t(`event.${e.type}`)} {format(new Date(e.at), 'HH:mm:ss')}</span>
                 </button>
               </li>
             ))}

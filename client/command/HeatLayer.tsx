@@ -1,7 +1,5 @@
-import { useEffect, useRef } from 'react';
-import { MapLibreOverlay } from '@deck.gl/maplibre';
-import { HeatmapLayer } from '@deck.gl/aggregation-layers';
-import type { Map as MaplibreMap } from 'maplibre-gl';
+import { useEffect } from 'react';
+import type { ExpressionSpecification, GeoJSONSource, Map as MaplibreMap } from 'maplibre-gl';
 import { useMap } from '../map/context.tsx';
 
 /** One weighted position: a report, or a server-side bin of many. */
@@ -15,51 +13,56 @@ export const HEAT_COLORS: [number, number, number][] = [
   [255, 255, 178], [254, 217, 118], [254, 178, 76], [253, 141, 60], [240, 59, 32], [189, 0, 38],
 ];
 
-/** The first symbol layer: deck.gl draws below it, so cell names stay readable over the heat. */
+const SOURCE = 'command-heat';
+const LAYER = 'command-heat';
+
+/** The first symbol layer: the heat is drawn below it, so cell names stay readable over it. */
 function firstLabelLayer(map: MaplibreMap): string | undefined {
   return map.getStyle().layers.find((l) => l.type === 'symbol')?.id;
 }
 
+/** Density 0..1 → the ramp; below the first stop transparent, so empty ground keeps its colours. */
+const HEAT_RAMP = ['interpolate', ['linear'], ['heatmap-density'], 0, 'rgba(255,255,178,0)', 0.04, `rgb(${HEAT_COLORS[0]!.join(',')})`,
+  ...HEAT_COLORS.slice(1).flatMap((c, i) => [0.04 + ((i + 1) * 0.96) / (HEAT_COLORS.length - 1), `rgb(${c.join(',')})`])] as unknown as ExpressionSpecification;
+
+const collection = (points: HeatPoint[]) => ({
+  type: 'FeatureCollection' as const,
+  features: points.map((p) => ({ type: 'Feature' as const, properties: { w: p.weight }, geometry: { type: 'Point' as const, coordinates: p.position } })),
+});
+
 /**
- * The hazard heatmap: a deck.gl HeatmapLayer interleaved into the MapLibre map (same WebGL context),
- * under the labels. Weights come from the server (severity).
+ * The hazard heatmap: MapLibre's own heatmap layer, under the labels, weighted by severity (from the
+ * server). It draws only when the map does; a second WebGL renderer with a frame loop of its own
+ * (deck.gl) kept the main thread busy and delayed the live feed by seconds on software GL.
  */
 export function HeatLayer({ points, visible }: { points: HeatPoint[]; visible: boolean }) {
   const map = useMap();
-  const overlay = useRef<MapLibreOverlay | null>(null);
 
   useEffect(() => {
     if (!map) return;
-    const o = new MapLibreOverlay({ interleaved: true, layers: [] });
-    map.addControl(o);
-    overlay.current = o;
+    map.addSource(SOURCE, { type: 'geojson', data: collection([]) });
+    map.addLayer({
+      id: LAYER,
+      type: 'heatmap',
+      source: SOURCE,
+      paint: {
+        'heatmap-weight': ['get', 'w'],
+        'heatmap-radius': 40,
+        'heatmap-intensity': 1.2,
+        'heatmap-color': HEAT_RAMP,
+        'heatmap-opacity': 0.85,
+      },
+    }, firstLabelLayer(map));
     return () => {
-      overlay.current = null;
-      map.removeControl(o);
+      if (map.getLayer(LAYER)) map.removeLayer(LAYER);
+      if (map.getSource(SOURCE)) map.removeSource(SOURCE);
     };
   }, [map]);
 
   useEffect(() => {
-    const o = overlay.current;
-    if (!o || !map) return;
-    o.setProps({
-      layers: [
-        new HeatmapLayer<HeatPoint, { beforeId?: string }>({
-          id: 'command-heat',
-          data: points,
-          visible,
-          getPosition: (d) => d.position,
-          getWeight: (d) => d.weight,
-          aggregation: 'SUM',
-          radiusPixels: 40,
-          intensity: 1.2,
-          threshold: 0.04,
-          colorRange: HEAT_COLORS,
-          beforeId: firstLabelLayer(map),
-        }),
-      ],
-    });
-    map.triggerRepaint();
+    if (!map) return;
+    (map.getSource(SOURCE) as GeoJSONSource | undefined)?.setData(collection(points));
+    if (map.getLayer(LAYER)) map.setLayoutProperty(LAYER, 'visibility', visible ? 'visible' : 'none');
   }, [map, points, visible]);
 
   return null;

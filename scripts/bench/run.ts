@@ -2,7 +2,7 @@
  * The benchmark suite: `npm run bench` (about 9 minutes on 2 cores), `BENCH_HEAVY=1 npm run bench`
  * for the city-scale sizes (10^7 reports, 10^5-cell coverage, longer load runs).
  *
- *   npm run bench [-- start intake tiles heatmap coverage exchange imports client] [-- --db=postgres|embedded] [-- --quick]
+ *   npm run bench [-- start intake tiles heatmap coverage exchange imports client command] [-- --db=postgres|embedded] [-- --quick]
  *
  * Each section runs once per database in its own child process, so the peak RSS it reports is that
  * job's alone (the embedded database lives in the job's process; for the intake rows, the server's).
@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { benchInNode, benchPostgis, coverageHeader, coverageTable, makeTiling, printCoverageSideBySide, type CoverageRow } from './coverage.ts';
 import { benchClient, type ClientRow } from './client.ts';
+import { benchCommand, type CommandRow } from './command.ts';
 import { benchExchange, type ExchangeRow } from './exchange.ts';
 import { benchHeatmap, type HeatmapRow } from './heatmap.ts';
 import { benchImports, type ImportRow } from './imports.ts';
@@ -27,7 +28,7 @@ import {
 import { benchTiles, type TileRow } from './tiles.ts';
 import { benchStart } from './start.ts';
 
-const SECTIONS = ['start', 'intake', 'tiles', 'heatmap', 'coverage', 'exchange', 'imports', 'client'] as const;
+const SECTIONS = ['start', 'intake', 'tiles', 'heatmap', 'coverage', 'exchange', 'imports', 'client', 'command'] as const;
 type Section = (typeof SECTIONS)[number];
 type JobKind = DbKind | 'turf';
 
@@ -76,6 +77,7 @@ async function job(section: Section, kind: JobKind, runId: string) {
   else if (section === 'exchange') rows = await benchExchange(kind, runId, log);
   else if (section === 'imports') rows = await benchImports(kind, runId, log);
   else if (section === 'client') rows = await benchClient(log);
+  else if (section === 'command') rows = await benchCommand(log);
   else rows = await benchHeatmap(kind, runId, log);
   process.send!({ rows, peakRssMiB: peakRssMiB(), seconds: (Date.now() - started) / 1000 });
 }
@@ -201,6 +203,16 @@ function reportClient(results: JobResult<ClientRow>[]) {
   return rows;
 }
 
+function reportCommand(results: JobResult<CommandRow>[]) {
+  const rows = results.flatMap((r) => r.rows);
+  printTable('Commander\'s live feed in Chromium (embedded demo, loopback): from the intake\'s 201 to the line on screen',
+    ['reports', 'p50 ms', 'p95 ms', 'max ms'], rows.map((r) => [r.reports, r.p50Ms, r.p95Ms, r.maxMs]));
+  const row = rows[0];
+  if (row) summary['command.feedLatencyMs'] = row.p50Ms;
+  if (row) summary['command.feedLatencyP95Ms'] = row.p95Ms;
+  return rows;
+}
+
 function reportExchange(results: JobResult<ExchangeRow>[]) {
   const rows = results.flatMap((r) => r.rows);
   printTable('Import/export of cells through the API (in-process): export, then the same file uploaded (read + preview) and committed',
@@ -261,7 +273,7 @@ async function main() {
         continue;
       }
       // The client section measures the browser, not a database: once, on the embedded default.
-      const jobKinds: JobKind[] = section === 'coverage' ? [...kinds, 'turf'] : section === 'client' ? ['embedded'] : kinds;
+      const jobKinds: JobKind[] = section === 'coverage' ? [...kinds, 'turf'] : section === 'client' || section === 'command' ? ['embedded'] : kinds;
       const results: JobResult<never>[] = [];
       for (const kind of jobKinds) {
         const r = await runJob<never>(section, kind, runId);
@@ -274,6 +286,7 @@ async function main() {
             : section === 'exchange' ? reportExchange(results as JobResult<ExchangeRow>[])
               : section === 'imports' ? reportImports(results as JobResult<ImportRow>[])
               : section === 'client' ? reportClient(results as JobResult<ClientRow>[])
+              : section === 'command' ? reportCommand(results as JobResult<CommandRow>[])
               : reportCoverage(results as JobResult<CoverageRow>[]);
       files.push(writeResult(section, { rows, jobs: results.map((r) => ({ kind: r.kind, peakRssMiB: r.peakRssMiB, seconds: r.seconds })) }));
     }

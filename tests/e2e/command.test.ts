@@ -123,10 +123,56 @@ describe('the command view', () => {
     const before = shanghai(new Date());
     await file(centre[0] - 0.0004, centre[1] - 0.0004);
     const after = shanghai(new Date(Date.now() + 60_000));
-    await expect.poll(heatCount, { timeout: 5_000 }).toBe(8);
+    await expect.poll(heatCount, { timeout: 10_000 }).toBe(8);
     await expect(page.getByTestId('live-feed').locator('li').count()).resolves.toBeGreaterThanOrEqual(1);
     const line = await page.getByTestId('live-feed').locator('li').first().innerText();
     expect([before, after].some((hm) => line.includes(`${hm}:`)), `${line} shows ${before}–${after} Shanghai time`).toBe(true);
+  });
+
+  it('lists new reports with category, severity and place, a major one first and highlighted', async () => {
+    await file(centre[0] + 0.0002, centre[1] - 0.0002, 'environment', 'ordinary');
+    const feed = page.getByTestId('live-feed');
+    await expect.poll(async () => feed.locator('li[data-severity=ordinary]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    const ordinary = await feed.locator('li[data-severity=ordinary]').first().innerText();
+    expect(ordinary).toContain('Environment');
+    expect(ordinary).toContain('Ordinary');
+    expect(ordinary).toContain(community.properties.name);
+    // The major one filed before it stays on top, highlighted.
+    const first = feed.locator('li').first();
+    await expect(first.getAttribute('data-severity')).resolves.toBe('major');
+    await expect(first.getAttribute('class')).resolves.toContain('major');
+    const major = await first.innerText();
+    expect(major).toContain('Fire');
+    expect(major).toContain('Major');
+    expect(major).toContain(community.properties.name);
+    // Sound is off until the commander turns it on, and the choice is remembered.
+    await expect(page.getByTestId('feed-sound').isChecked()).resolves.toBe(false);
+    await page.getByTestId('feed-sound').check();
+    await expect(page.evaluate(() => localStorage.getItem('wangge.command.sound'))).resolves.toBe('on');
+  });
+
+  it('moves the indicators, the ranking and the choropleth with the replay window, with a legend', async () => {
+    const legend = page.getByTestId('choropleth-legend');
+    await legend.waitFor();
+    expect(await legend.innerText()).toMatch(/Legend[\s\S]*cells/);
+    const found = () => page.locator('[data-kpi=found]').textContent();
+    const now = Number(await found());
+    expect(now).toBeGreaterThan(0);
+    // Two days back: every report here was filed today, so the window holds none of them.
+    const twoDaysAgo = Date.now() - 36 * 3600_000;
+    const answered = page.waitForResponse((r) => r.url().includes('/api/stats/cells')
+      && Date.parse(new URL(r.url()).searchParams.get('to') ?? '') < twoDaysAgo);
+    await page.getByTestId('replay').fill('-2');
+    const url = new URL((await answered).url());
+    expect(page.url()).toContain('daysBack=2');
+    const api = await page.evaluate(async (q) => (await (await fetch(`/api/stats/cells?${q}`)).json()) as { kpis: { found: number }; cells: { name: string; reports: number }[] }, url.search.slice(1));
+    await expect.poll(found, { timeout: 10_000 }).toBe(String(api.kpis.found));
+    expect(api.kpis.found).toBeLessThan(now);
+    const first = page.getByTestId('ranking').locator('tbody tr').first();
+    await expect.poll(async () => (await first.locator('td').nth(1).textContent())?.trim()).toBe(String(api.cells[0]!.reports));
+    expect(await first.locator('td').first().getAttribute('title')).toBe(api.cells[0]!.name);
+    await page.getByTestId('replay').fill('0');
+    await expect.poll(found, { timeout: 10_000 }).toBe(String(now));
   });
 
   it('offers the monthly report as CSV', async () => {

@@ -135,7 +135,7 @@ describe('the map client', () => {
     expect(res.headers.get('content-encoding')).toBe('br');
     expect(res.headers.get('cache-control')).toContain('immutable');
     const code = await res.text(); // fetch decodes br
-    // Drawing tools, deck.gl and the admin screens are separate chunks, fetched only when a staff view opens.
+    // Drawing tools, the command view and the admin screens are separate chunks, fetched only when a staff view opens.
     expect(code).not.toContain('TerraDraw');
     const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
     expect(loaded.filter((u) => /PlanPanel|CommandPanel|AdminPanel|ReportsPanel/.test(u))).toEqual([]);
