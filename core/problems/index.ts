@@ -11,6 +11,7 @@ import { userProblems } from './users.ts';
 import { workflowProblems } from './workflow.ts';
 import { cellProblems } from './cells.ts';
 import { importProblems } from './imports.ts';
+import { open311Problems } from './open311.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -32,6 +33,7 @@ export const problemCatalog = {
   ...workflowProblems,
   ...cellProblems,
   ...importProblems,
+  ...open311Problems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;
