@@ -11,6 +11,7 @@ import systemRoutes from './system/routes.ts';
 import cellRoutes from './cells/routes.ts';
 import cellEditRoutes from './cells/edit-routes.ts';
 import tileRoutes from './tiles/routes.ts';
+import open311Routes from './open311/routes.ts';
 import coverageRoutes from './coverage/routes.ts';
 import peoplePlugin from './people/plugin.ts';
 import searchRoutes from './search/routes.ts';
@@ -75,6 +76,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(unitsPlugin, ctx);
   await app.register(reportRoutes, ctx);
   await app.register(reportEvents, ctx);
+  await app.register(open311Routes, ctx);
   await app.register(exchangePlugin, ctx);
   await app.register(patrolsPlugin, ctx);
   await app.register(commandPlugin, ctx);

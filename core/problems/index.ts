@@ -16,6 +16,7 @@ import { coverageProblems } from './coverage.ts';
 import { ogcProblems } from './ogc.ts';
 import { reportProblems } from './reports.ts';
 import { commandProblems } from './command.ts';
+import { open311Problems } from './open311.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -48,6 +49,7 @@ export const problemCatalog = {
   ...patrolRecordProblems,
   ...csvProblems,
   ...commandProblems,
+  ...open311Problems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { AppContext } from '../context.ts';
 import type { Role } from '../config.ts';
+import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
 import type { Actor } from './actor.ts';
 import { sha256 } from './tokens.ts';
@@ -39,6 +40,17 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Resolves who a request acts as: a session cookie (browser) or a bearer token (scripts, GIS
  * tools). Cookie sessions must echo their CSRF token on every state-changing request.
  */
+/** The user an API token stands for (its last use noted), or null when it is unknown, revoked or the user inactive. */
+export async function actorFromToken(db: Queryable, token: string, at: Date): Promise<Actor | null> {
+  const { rows } = await db.query<UserRow>(
+    `UPDATE api_tokens t SET last_used_at = $2 FROM users u
+     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.active
+     RETURNING ${USER_COLUMNS}`,
+    [sha256(token), at],
+  );
+  return rows[0] ? toActor(rows[0], 'token') : null;
+}
+
 export async function installAuth(app: FastifyInstance, { db, now }: AppContext) {
   await app.register(cookie);
   app.decorateRequest('user', null);
@@ -53,15 +65,7 @@ export async function installAuth(app: FastifyInstance, { db, now }: AppContext)
     return r ? toActor(r, 'session', r.csrf_token) : null;
   }
 
-  async function fromBearer(token: string): Promise<Actor | null> {
-    const { rows } = await db.query<UserRow>(
-      `UPDATE api_tokens t SET last_used_at = $2 FROM users u
-       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.active
-       RETURNING ${USER_COLUMNS}`,
-      [sha256(token), now()],
-    );
-    return rows[0] ? toActor(rows[0], 'token') : null;
-  }
+  const fromBearer = (token: string) => actorFromToken(db, token, now());
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const auth = request.headers.authorization;

@@ -4,6 +4,7 @@ import exportRoutes from './export/routes.ts';
 import reportExportRoutes from './export/reports.ts';
 import importRoutes from './import/routes.ts';
 import ogcRoutes from './ogc/routes.ts';
+import qgisProjectRoutes from './export/qgis-project.ts';
 
 /**
  * Exchanging boundaries with GIS tools: export (GeoJSON, CSV, KML, Shapefile, GeoPackage; reports as
@@ -14,4 +15,5 @@ export default async function exchangePlugin(app: FastifyInstance, ctx: AppConte
   await app.register(reportExportRoutes, ctx);
   await app.register(importRoutes, ctx);
   await app.register(ogcRoutes, ctx);
+  await app.register(qgisProjectRoutes, ctx);
 }

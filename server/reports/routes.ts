@@ -106,9 +106,42 @@ function intakeActor(request: FastifyRequest): Actor | null {
   return request.headers['x-csrf-token'] === u.csrfToken ? u : null;
 }
 
+/** Hazard reports: public intake and tracking, the staff inbox, the workflow, photos, warnings and rewards. */
+/**
+ * Files a report as POST /api/reports does (Open311 files through here too): an Idempotency-Key
+ * header makes a retry answer with the first report; the photos are stored and removed again when
+ * filing fails or replays.
+ */
+export async function intake(ctx: AppContext, request: FastifyRequest, input: NewReport, uploads: Upload[], actor: Actor | null): Promise<{ report: FiledReport & { photos: number }; replayed: boolean }> {
+  const { db, config, now } = ctx;
+  const rc = config.reports;
+  const key = request.headers['idempotency-key'];
+  const idem = typeof key === 'string'
+    ? { keyHash: sha256(`${actor?.id ?? ''}:${key}`), fingerprint: sha256(JSON.stringify(input) + uploads.map((u) => sha256(u.buf)).join(',')) }
+    : undefined;
+  const photos = await storePhotos(rc.photos.dir, uploads, rc.photos.thumbWidth);
+  let result: Awaited<ReturnType<typeof fileReport>>;
+  try {
+    result = await db.transaction(async (tx) => {
+      const r = await fileReport(tx, config, now(), input, photos, actor, idem);
+      if (!r.replayed) await audit(tx, request, 'report.create', `report:${r.id}`, { category: input.category, severity: input.severity, photos: photos.length });
+      return r;
+    });
+  } catch (err) {
+    await removePhotos(rc.photos.dir, photos);
+    throw err;
+  }
+  if (result.replayed) await removePhotos(rc.photos.dir, photos);
+  // A new report answers from what filing it returned; a replay reads the first one back.
+  const report = result.filed ? { ...result.filed, photos: photos.length } : (await db.query<FiledReport & { photos: number }>(
+    `SELECT r.id, r.tracking_code, r.cell_id, c.name AS cell_name, r.coverage_gap, r.state, r.due_at, r.created_at,
+       (SELECT count(*)::int FROM report_photos ph WHERE ph.report_id = r.id AND ph.purpose = 'report') AS photos
+     FROM ${REPORT_FROM} WHERE r.id = $1`, [result.id])).rows[0]!;
+  return { report, replayed: result.replayed };
+}
+
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
-/** Hazard reports: public intake and tracking, the staff inbox, the workflow, photos, warnings and rewards. */
 export default async function reportRoutes(app: FastifyInstance, ctx: AppContext) {
   const { db, config, now } = ctx;
   const rc = config.reports;
@@ -173,33 +206,8 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
       throw problem('reports.location-invalid', { lon, lat }, { errors: [{ field: 'location.coordinates', message: 'must be [longitude -180..180, latitude -90..90]' }] });
     }
-    const actor = intakeActor(request);
-    const uploads = uploadsOf.get(request) ?? [];
-    const key = request.headers['idempotency-key'];
-    const idem = typeof key === 'string'
-      ? { keyHash: sha256(`${actor?.id ?? ''}:${key}`), fingerprint: sha256(JSON.stringify(input) + uploads.map((u) => sha256(u.buf)).join(',')) }
-      : undefined;
-    const photos = await storePhotos(rc.photos.dir, uploads, rc.photos.thumbWidth);
-    let result: Awaited<ReturnType<typeof fileReport>>;
-    try {
-      result = await db.transaction(async (tx) => {
-        const r = await fileReport(tx, config, now(), input, photos, actor, idem);
-        if (!r.replayed) await audit(tx, request, 'report.create', `report:${r.id}`, { category: input.category, severity: input.severity, photos: photos.length });
-        return r;
-      });
-    } catch (err) {
-      await removePhotos(rc.photos.dir, photos);
-      throw err;
-    }
-    if (result.replayed) {
-      await removePhotos(rc.photos.dir, photos);
-      reply.header('idempotent-replayed', 'true');
-    }
-    // A new report answers from what filing it returned; a replay reads the first one back.
-    const r = result.filed ? { ...result.filed, photos: photos.length } : (await db.query<FiledReport & { photos: number }>(
-      `SELECT r.id, r.tracking_code, r.cell_id, c.name AS cell_name, r.coverage_gap, r.state, r.due_at, r.created_at,
-         (SELECT count(*)::int FROM report_photos ph WHERE ph.report_id = r.id AND ph.purpose = 'report') AS photos
-       FROM ${REPORT_FROM} WHERE r.id = $1`, [result.id])).rows[0]!;
+    const { report: r, replayed } = await intake(ctx, request, input, uploadsOf.get(request) ?? [], intakeActor(request));
+    if (replayed) reply.header('idempotent-replayed', 'true');
     reply.header('location', `/api/reports/track/${r.tracking_code}`);
     return reply.code(201).send({
       id: r.id, trackingCode: r.tracking_code, trackUrl: `/api/reports/track/${r.tracking_code}`, cellId: r.cell_id, cellName: r.cell_name,

@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp, type TestApp } from '../helpers/app.ts';
+import { createUser, signIn } from '../helpers/auth.ts';
+
+// Open311 GeoReport v2 at /open311/v2, with the spec's example requests (http://wiki.open311.org/GeoReport_v2)
+// moved into the demo district: the shapes a 12345 platform or a FixMyStreet client relies on.
+
+let t: TestApp;
+let token: string;
+let inside: { lon: number; lat: number };
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const form = (o: Record<string, string | number>) => new URLSearchParams(Object.entries(o).map(([k, v]) => [k, String(v)])).toString();
+
+beforeAll(async () => {
+  t = await testApp({ demo: true, config: { open311Jurisdiction: 'baoji.weibin' } });
+  const { rows } = await t.db.query<{ lon: number; lat: number }>(
+    `SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM cells WHERE level = 4 ORDER BY code LIMIT 1) x`);
+  inside = rows[0]!;
+  await createUser(t.db, 'hotline12345', 'worker');
+  const headers = await signIn(t.app, 'hotline12345');
+  token = (await t.app.inject({ method: 'POST', url: '/api/tokens', headers, payload: { name: '12345' } })).json().token;
+});
+
+afterAll(async () => {
+  await t?.app.close();
+});
+
+/** The spec's example POST, in the demo district. */
+const example = () => ({
+  api_key: token,
+  jurisdiction_id: 'baoji.weibin',
+  service_code: 'fire',
+  lat: inside.lat,
+  long: inside.lon,
+  address_string: '经二路1号',
+  email: 'smit222@sfgov.edu',
+  device_id: 'tt222111',
+  account_id: '123456',
+  first_name: 'john',
+  last_name: 'smith',
+  phone: '111111111',
+  description: '消防通道被杂物堵塞 a large sinkhole is destroying the street',
+  media_url: 'http://farm3.static.flickr.com/2002/2212426634_5ed477a060.jpg',
+});
+
+describe('services', () => {
+  it('lists the report categories as services (zh name, English description), in JSON and XML', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/open311/v2/services.json?jurisdiction_id=baoji.weibin' });
+    expect(res.statusCode).toBe(200);
+    const services = res.json();
+    expect(services.map((s: { service_code: string }) => s.service_code)).toEqual(t.config.reports.categories.map((c) => c.code));
+    const fire = t.config.reports.categories.find((c) => c.code === 'fire')!;
+    expect(services.find((s: { service_code: string }) => s.service_code === 'fire')).toEqual({
+      service_code: 'fire', service_name: fire.zh, description: fire.en, metadata: true, type: 'realtime', keywords: expect.any(String), group: expect.any(String),
+    });
+    const xml = await t.app.inject({ method: 'GET', url: '/open311/v2/services.xml' });
+    expect(xml.headers['content-type']).toMatch(/^text\/xml/);
+    expect(xml.body).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\n<services><service><service_code>/);
+    expect(xml.body).toContain(`<service_name>${fire.zh}</service_name>`);
+  });
+
+  it('defines each service\'s attributes (severity) and 404s an unknown one', async () => {
+    const def = (await t.app.inject({ method: 'GET', url: '/open311/v2/services/fire.json' })).json();
+    expect(def).toMatchObject({ service_code: 'fire', attributes: [{ code: 'severity', datatype: 'singlevaluelist', values: [{ key: 'ordinary' }, { key: 'major' }] }] });
+    const missing = await t.app.inject({ method: 'GET', url: '/open311/v2/services/nothing.json' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual([{ code: 404, description: expect.stringContaining('nothing') }]);
+  });
+
+  it('discovery names the endpoint', async () => {
+    const d = (await t.app.inject({ method: 'GET', url: '/open311/v2/discovery.json' })).json();
+    expect(d.endpoints[0]).toMatchObject({ specification: 'http://wiki.open311.org/GeoReport_v2', formats: ['application/json', 'text/xml'] });
+  });
+});
+
+describe('POST requests', () => {
+  it('files the spec\'s example (form-encoded) as a report through intake, and a retry with the Idempotency-Key replays it', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: { ...FORM, 'idempotency-key': 'open311-example-1' }, payload: form(example()) });
+    expect(res.statusCode).toBe(201);
+    const [created] = res.json();
+    expect(created).toEqual({ service_request_id: expect.stringMatching(/^\d+$/), service_notice: expect.stringMatching(/WG-/), account_id: null });
+    const { rows } = await t.db.query<{ category: string; source: string; reporter_name: string; reporter_contact: string; description: string; cell_id: number | null }>(
+      'SELECT category, source, reporter_name, reporter_contact, description, cell_id FROM reports WHERE id = $1', [Number(created.service_request_id)]);
+    expect(rows[0]).toMatchObject({ category: 'fire', source: 'hotline', reporter_name: 'smithjohn', reporter_contact: '111111111 smit222@sfgov.edu' });
+    expect(rows[0]!.cell_id).not.toBeNull();
+    expect(rows[0]!.description).toContain('经二路1号');
+    expect(rows[0]!.description).toContain('http://farm3.static.flickr.com/2002/2212426634_5ed477a060.jpg');
+    const again = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: { ...FORM, 'idempotency-key': 'open311-example-1' }, payload: form(example()) });
+    expect(again.json()[0].service_request_id).toBe(created.service_request_id);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('takes JSON and answers XML; without api_key it is a resident\'s report', async () => {
+    const { api_key: _, ...body } = example();
+    const res = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.xml', payload: { ...body, 'attribute[severity]': 'major' } });
+    expect(res.statusCode).toBe(201);
+    const id = /<service_request_id>(\d+)<\/service_request_id>/.exec(res.body)?.[1];
+    expect(res.body).toMatch(/^<\?xml[^>]*>\n<service_requests><request><service_request_id>\d+<\/service_request_id>/);
+    const { rows } = await t.db.query<{ source: string; severity: string }>('SELECT source, severity FROM reports WHERE id = $1', [Number(id)]);
+    expect(rows[0]).toEqual({ source: 'resident', severity: 'major' });
+  });
+
+  it('refuses bad requests in the spec\'s error format, filing nothing', async () => {
+    const before = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM reports')).rows[0]!.n;
+    const cases: [Record<string, string | number>, number, RegExp][] = [
+      [{ ...example(), api_key: 'not-a-token' }, 403, /api_key/],
+      [{ ...example(), service_code: 'nothing' }, 404, /nothing/],
+      [{ ...example(), jurisdiction_id: 'elsewhere' }, 404, /jurisdiction_id/],
+      [(({ lat: _a, long: _b, ...r }) => r)(example()), 400, /lat/],
+      [{ ...example(), lat: 'north' }, 400, /lat/],
+      [{ ...example(), description: '' }, 400, /description/],
+      [{ ...example(), media_url: 'javascript:alert(1)' }, 400, /media_url/],
+      [{ ...example(), 'attribute[severity]': 'huge' }, 400, /severity/],
+    ];
+    for (const [body, status, text] of cases) {
+      const res = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: FORM, payload: form(body) });
+      expect(res.statusCode, JSON.stringify(body)).toBe(status);
+      const errors = res.json();
+      expect(errors).toEqual([{ code: status, description: expect.stringMatching(text) }]);
+      // Chinese first, then English.
+      expect(errors[0].description).toMatch(/[\u4e00-\u9fff].* \/ /);
+    }
+    expect((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM reports')).rows[0]!.n).toBe(before);
+  });
+});
+
+describe('GET requests', () => {
+  it('shows a request by id with status and notes from the workflow, and no personal data', async () => {
+    const [created] = (await t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: FORM, payload: form(example()) })).json();
+    const id = created.service_request_id as string;
+    const open = await t.app.inject({ method: 'GET', url: `/open311/v2/requests/${id}.json` });
+    expect(open.statusCode).toBe(200);
+    const [r] = open.json();
+    expect(r).toMatchObject({ service_request_id: id, status: 'open', service_code: 'fire', description: null });
+    expect(r.status_notes).toContain('已上报');
+    expect(r.lat).toBeCloseTo(inside.lat, 6);
+    expect(r.long).toBeCloseTo(inside.lon, 6);
+    expect(new Date(r.requested_datetime).getTime()).not.toBeNaN();
+    expect(JSON.stringify(r)).not.toMatch(/smith|111111111|sfgov|经二路1号/);
+
+    // Closed in the workflow with a reply to the public.
+    await t.db.query(`UPDATE reports SET state = 'closed', closed_at = now() WHERE id = $1`, [Number(id)]);
+    await t.db.query(`INSERT INTO report_events (report_id, at, action, from_state, to_state, reply) VALUES ($1, now(), 'close', 'rectified', 'closed', '杂物已清理')`, [Number(id)]);
+    const [closed] = (await t.app.inject({ method: 'GET', url: `/open311/v2/requests/${id}.json` })).json();
+    expect(closed.status).toBe('closed');
+    expect(closed.status_notes).toContain('杂物已清理');
+
+    const xml = await t.app.inject({ method: 'GET', url: `/open311/v2/requests/${id}.xml` });
+    expect(xml.body).toContain('<status>closed</status>');
+    expect((await t.app.inject({ method: 'GET', url: '/open311/v2/requests/99999999.json' })).statusCode).toBe(404);
+  });
+
+  it('filters by id, service, dates and status', async () => {
+    const all = (await t.app.inject({ method: 'GET', url: '/open311/v2/requests.json' })).json() as { service_request_id: string; status: string }[];
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    const two = all.slice(0, 2).map((r) => r.service_request_id);
+    const byId = (await t.app.inject({ method: 'GET', url: `/open311/v2/requests.json?service_request_id=${two.join(',')}` })).json();
+    expect(byId.map((r: { service_request_id: string }) => r.service_request_id).sort()).toEqual([...two].sort());
+    const closed = (await t.app.inject({ method: 'GET', url: '/open311/v2/requests.json?status=closed' })).json();
+    expect(closed.length).toBeGreaterThan(0);
+    expect(closed.every((r: { status: string }) => r.status === 'closed')).toBe(true);
+    const open = (await t.app.inject({ method: 'GET', url: '/open311/v2/requests.json?status=open&service_code=fire' })).json();
+    expect(open.every((r: { status: string; service_code: string }) => r.status === 'open' && r.service_code === 'fire')).toBe(true);
+    expect(open.length + closed.length).toBe(all.length);
+    const future = (await t.app.inject({ method: 'GET', url: '/open311/v2/requests.json?start_date=2999-01-01T00:00:00Z' })).json();
+    expect(future).toEqual([]);
+    expect((await t.app.inject({ method: 'GET', url: '/open311/v2/requests.json?status=maybe' })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'GET', url: '/open311/v2/requests.json?end_date=yesterday' })).statusCode).toBe(400);
+  });
+
+  it('shows a confidential report at its cell, not at its point', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/reports', payload: { location: { type: 'Point', coordinates: [inside.lon + 0.00001, inside.lat] }, category: 'fire', severity: 'ordinary', description: '保密举报', confidential: true } });
+    expect(res.statusCode).toBe(201);
+    const { id, cellId } = res.json();
+    const { rows } = await t.db.query<{ lon: number; lat: number }>('SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointOnSurface(geom) AS p FROM cells WHERE id = $1) x', [cellId]);
+    const [r] = (await t.app.inject({ method: 'GET', url: `/open311/v2/requests/${id}.json` })).json();
+    expect(r.lat).toBeCloseTo(rows[0]!.lat, 6);
+    expect(r.long).toBeCloseTo(rows[0]!.lon, 6);
+  });
+});

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DOMParser } from '@xmldom/xmldom';
+import { testApp, type TestApp } from '../helpers/app.ts';
+import { createUser, signIn } from '../helpers/auth.ts';
+import { levelColors } from '../../core/map/cell-layers.ts';
+
+// The QGIS project download: OGC API – Features layers per level, styled as in the app. QGIS itself
+// opens it in scripts/qgis-validate.py (python3-qgis), against a running server.
+
+let t: TestApp;
+let headers: Record<string, string>;
+let token: string;
+
+beforeAll(async () => {
+  t = await testApp({ config: { publicUrl: 'https://grid.example.gov.cn' } });
+  await createUser(t.db, 'gisuser', 'worker');
+  await createUser(t.db, 'other', 'worker');
+  headers = await signIn(t.app, 'gisuser');
+  token = (await t.app.inject({ method: 'POST', url: '/api/tokens', headers, payload: { name: 'QGIS' } })).json().token;
+});
+
+afterAll(async () => {
+  await t?.app.close();
+});
+
+const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(',');
+
+describe('GET /api/export/project.qgs', () => {
+  it('is for signed-in users', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/api/export/project.qgs' })).statusCode).toBe(401);
+  });
+
+  it('has a layer per level on the OGC API, filled and named in the level colours, and the reports by category', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/export/project.qgs', headers });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toContain('wangge.qgs');
+    const doc = new DOMParser().parseFromString(res.body, 'text/xml');
+    const layers = Array.from(doc.getElementsByTagName('maplayer'));
+    const byId = new Map(layers.map((l) => [l.getElementsByTagName('id')[0]!.textContent, l]));
+    const levels = [...t.config.levels].sort((a, b) => a.level - b.level);
+    for (const [i, { level }] of levels.entries()) {
+      const layer = byId.get(`cells_level_${level}`)!;
+      expect(layer.getElementsByTagName('provider')[0]!.textContent).toBe('OAPIF');
+      expect(layer.getElementsByTagName('datasource')[0]!.textContent).toBe(`url='https://grid.example.gov.cn/ogc' typename='cells-level-${level}'`);
+      expect(layer.getAttribute('labelsEnabled')).toBe('1');
+      const color = Array.from(layer.getElementsByTagName('Option')).find((o) => o.getAttribute('name') === 'color')!.getAttribute('value');
+      expect(color).toBe(`${rgb(levelColors(i).fill)},51`);
+      expect(layer.getElementsByTagName('text-style')[0]!.getAttribute('fieldName')).toBe('name');
+    }
+    const reports = byId.get('reports')!;
+    expect(reports.getElementsByTagName('renderer-v2')[0]!.getAttribute('attr')).toBe('category');
+    expect(reports.getElementsByTagName('category').length).toBe(t.config.reports.categories.length);
+    // Units need a token: without one there is no units layer.
+    expect(byId.has('units')).toBe(false);
+  });
+
+  it('adds the units with one of the user\'s own API tokens, and refuses anyone else\'s', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/export/project.qgs?token=${token}`, headers });
+    expect(res.statusCode).toBe(200);
+    const doc = new DOMParser().parseFromString(res.body, 'text/xml');
+    const sources = Array.from(doc.getElementsByTagName('datasource')).map((d) => d.textContent);
+    expect(sources).toContain(`url='https://grid.example.gov.cn/ogc' typename='units' http-header:Authorization='Bearer ${token}'`);
+    const other = await signIn(t.app, 'other');
+    const refused = await t.app.inject({ method: 'GET', url: `/api/export/project.qgs?token=${token}`, headers: other });
+    expect(refused.statusCode).toBe(401);
+  });
+});
