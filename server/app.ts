@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import type { AppContext } from './context.ts';
+import { lazyCompilers } from './lazy-schemas.ts';
 import { installProblemHandlers } from './problem.ts';
 import { cellCollectionSchema, cellFeatureSchema } from './cells/feature.ts';
 import systemRoutes from './system/routes.ts';
@@ -32,6 +33,8 @@ export interface AppOptions extends Partial<Pick<AppContext, 'now'>> {
   logger?: FastifyServerOptions['logger'];
   /** Directory of the built client; served at / when it exists. */
   clientDir?: string;
+  /** Compile each route's schemas on its first request (the server's start; see lazy-schemas.ts). */
+  lazySchemas?: boolean;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -40,6 +43,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 5 * 1024 * 1024,
     trustProxy: process.env.WANGGE_TRUST_PROXY === 'true',
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
+    ...(opts.lazySchemas ? { schemaController: { compilersFactory: lazyCompilers() } } : {}),
   });
   const ctx: AppContext = { db: opts.db, config: opts.config, now: opts.now ?? (() => new Date()) };
 
@@ -92,7 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
     // Client-side routes (/command, /report …) all load the single page.
     app.get('/*', { schema: { hide: true } }, (request, reply) =>
-      request.url.startsWith('/api/') || request.url.startsWith('/tiles/') || request.url.startsWith('/ogc/')
+      ['/api/', '/tiles/', '/styles/', '/ogc/', '/open311/'].some((p) => request.url.startsWith(p))
         ? reply.callNotFound()
         : reply.sendFile('index.html'),
     );

@@ -114,6 +114,13 @@ export interface Config {
   host?: string;
   /** The address the public reaches the server at (https://grid.example.gov.cn), for links the API builds (OGC). */
   publicUrl?: string;
+  /**
+   * A glyph server for the cell names of /styles/cells.json (MapLibre's `glyphs`, with {fontstack}
+   * and {range}); without one MapLibre draws them with the browser's fonts.
+   */
+  glyphsUrl?: string;
+  /** The jurisdiction_id Open311 clients send (GeoReport v2); any or none is accepted when unset. */
+  open311Jurisdiction?: string;
   databaseUrl?: string;
   dataDir: string;
   levels: LevelConfig[];
@@ -234,6 +241,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: Number(env.PORT ?? file.port ?? 8080),
     host: env.HOST || file.host || undefined,
     publicUrl: env.WANGGE_PUBLIC_URL || file.publicUrl || undefined,
+    glyphsUrl: env.WANGGE_GLYPHS_URL || file.glyphsUrl || undefined,
+    open311Jurisdiction: env.WANGGE_OPEN311_JURISDICTION || file.open311Jurisdiction || undefined,
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.WANGGE_DATA_DIR ?? file.dataDir ?? 'data/db'),
     levels: file.levels ?? DEFAULT_LEVELS,

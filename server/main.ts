@@ -25,7 +25,7 @@ if (demoAccounts.length && !config.seedDemo) {
   console.error(`Refusing to start: accounts ${demoAccounts.join(', ')} still have the demo password. Change them first (npm run admin -- password <username>).`);
   process.exit(1);
 }
-const app = await buildApp({ db, config, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+const app = await buildApp({ db, config, logger: { level: process.env.LOG_LEVEL ?? 'info' }, lazySchemas: true });
 startEscalation(db, config.reports, app.log);
 
 const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${config.dataDir}`;

@@ -2,7 +2,7 @@
  * The benchmark suite: `npm run bench` (about 9 minutes on 2 cores), `BENCH_HEAVY=1 npm run bench`
  * for the city-scale sizes (10^7 reports, 10^5-cell coverage, longer load runs).
  *
- *   npm run bench [-- start intake tiles heatmap coverage exchange client] [-- --db=postgres|embedded]
+ *   npm run bench [-- start intake tiles heatmap coverage exchange imports client] [-- --db=postgres|embedded] [-- --quick]
  *
  * Each section runs once per database in its own child process, so the peak RSS it reports is that
  * job's alone (the embedded database lives in the job's process; for the intake rows, the server's).
@@ -18,6 +18,7 @@ import { benchInNode, benchPostgis, coverageHeader, coverageTable, makeTiling, p
 import { benchClient, type ClientRow } from './client.ts';
 import { benchExchange, type ExchangeRow } from './exchange.ts';
 import { benchHeatmap, type HeatmapRow } from './heatmap.ts';
+import { benchImports, type ImportRow } from './imports.ts';
 import { benchIntake, type IntakeRow } from './intake.ts';
 import {
   BENCH_DATABASE_URL, DB_LABEL, HEAVY, dropSchemas, ensureBenchDatabase, fmt, openPlace, peakRssMiB, printTable, ratio,
@@ -26,7 +27,7 @@ import {
 import { benchTiles, type TileRow } from './tiles.ts';
 import { benchStart } from './start.ts';
 
-const SECTIONS = ['start', 'intake', 'tiles', 'heatmap', 'coverage', 'exchange', 'client'] as const;
+const SECTIONS = ['start', 'intake', 'tiles', 'heatmap', 'coverage', 'exchange', 'imports', 'client'] as const;
 type Section = (typeof SECTIONS)[number];
 type JobKind = DbKind | 'turf';
 
@@ -73,6 +74,7 @@ async function job(section: Section, kind: JobKind, runId: string) {
   else if (section === 'intake') rows = await benchIntake(kind, runId, log);
   else if (section === 'tiles') rows = await benchTiles(kind, runId, log);
   else if (section === 'exchange') rows = await benchExchange(kind, runId, log);
+  else if (section === 'imports') rows = await benchImports(kind, runId, log);
   else if (section === 'client') rows = await benchClient(log);
   else rows = await benchHeatmap(kind, runId, log);
   process.send!({ rows, peakRssMiB: peakRssMiB(), seconds: (Date.now() - started) / 1000 });
@@ -209,6 +211,21 @@ function reportExchange(results: JobResult<ExchangeRow>[]) {
   return rows;
 }
 
+function reportImports(results: JobResult<ImportRow>[]) {
+  const rows = results.flatMap((r) => r.rows);
+  const label = (r: ImportRow) => (r.db === 'ogr2ogr' ? 'ogr2ogr → PostGIS (no checks)' : DB_LABEL[r.db]);
+  const ogr = rows.find((r) => r.db === 'ogr2ogr');
+  printTable('Boundary import: us-atlas states and counties as GeoJSON, upload (read, store, check) and commit through the API; GET /api/health every 50 ms meanwhile',
+    ['path', 'features', 'imported', 'left out', 'upload s', 'commit s', 'cells/s', 'vs ogr2ogr', 'health max ms', 'health answers'],
+    rows.map((r) => [label(r), r.features, r.imported, r.leftOut, fmt(r.uploadSeconds, 2), fmt(r.commitSeconds, 2), fmt(r.cellsPerSecond, 0),
+      ogr && r !== ogr ? ratio(r.cellsPerSecond, ogr.cellsPerSecond) : '', r.healthMaxMs === null ? '' : fmt(r.healthMaxMs, 0), r.healthAnswers ?? '']));
+  for (const r of rows) {
+    summary[`import.${r.db}.cellsPerSecond`] = round1(r.cellsPerSecond);
+    if (r.healthMaxMs !== null) summary[`import.${r.db}.healthDuringImportMaxMs`] = round1(r.healthMaxMs);
+  }
+  return rows;
+}
+
 async function main() {
   const args = process.argv.slice(2);
   if (args.includes('--quick')) process.env.BENCH_QUICK = '1';
@@ -247,6 +264,7 @@ async function main() {
         : section === 'tiles' ? reportTiles(results as JobResult<TileRow>[])
           : section === 'heatmap' ? reportHeatmap(results as JobResult<HeatmapRow>[])
             : section === 'exchange' ? reportExchange(results as JobResult<ExchangeRow>[])
+              : section === 'imports' ? reportImports(results as JobResult<ImportRow>[])
               : section === 'client' ? reportClient(results as JobResult<ClientRow>[])
               : reportCoverage(results as JobResult<CoverageRow>[]);
       files.push(writeResult(section, { rows, jobs: results.map((r) => ({ kind: r.kind, peakRssMiB: r.peakRssMiB, seconds: r.seconds })) }));

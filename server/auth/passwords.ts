@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 
 // scrypt from node:crypto (RFC 7914); N=2^15 takes about 50 ms here, which throttles guessing.
 const PARAMS = { N: 32768, r: 8, p: 1 };
@@ -36,6 +36,8 @@ export const PASSWORD_MAX = 256;
  */
 let common: Set<string> | null = null;
 function commonPasswords(): Set<string> {
+  // Required here, not imported: decompressing the dictionaries costs the start a third of a second.
+  const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
   common ??= new Set([...dictionary['passwords-common'], 'demo1234', 'wangge123', 'wangge1234', 'admin123', 'admin1234'].map((p) => p.toLowerCase()));
   return common;
 }

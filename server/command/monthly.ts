@@ -10,7 +10,7 @@ import { problemSchema } from '../problem.ts';
 import { inScopeSql } from '../reports/model.ts';
 import { monthRange } from '../patrols/cadence.ts';
 import { levelCells, levelCtes, levelOf, type LevelCell } from './level.ts';
-import writeXlsxFile, { type SheetData } from 'write-excel-file/node';
+import type { SheetData } from 'write-excel-file/node';
 import { formatLocal } from '../../core/time/local.ts';
 
 /**
@@ -337,6 +337,8 @@ export async function monthlyXlsx(r: MonthlyReport, meta: MonthlyMeta): Promise<
   ];
   const columns = [{ width: 16 }, { width: 18 }, ...MONTHLY_COLUMNS.map(() => ({ width: 12 }))];
   // write-excel-file types each cell loosely; the rows above are its documented cell objects.
+  // Loaded when a workbook is asked for, not at start.
+  const { default: writeXlsxFile } = await import('write-excel-file/node');
   const file = writeXlsxFile([
     { data: figures as SheetData, sheet: '隐患排查整改', columns },
     { data: duty as SheetData, sheet: '巡查检查与问责', columns },

@@ -19,21 +19,33 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .sort((a, b) => a.version - b.version);
 }
 
+// Several server processes may start at once on one database (DESIGN: more than one process is
+// supported): each step takes this lock for its transaction, so one process migrates and the others
+// find the work done. Keyed by schema, so test runs in schemas of their own do not wait on each other.
+const LOCK = `SELECT pg_advisory_xact_lock(hashtext('wangge-migrate:' || current_schema()))`;
+
 /** Applies the migrations not yet recorded, each in its own transaction. Returns the ones applied. */
 export async function migrate(db: Db, migrations = listMigrations()): Promise<string[]> {
-  await db.exec('CREATE EXTENSION IF NOT EXISTS postgis');
-  await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  await db.transaction(async (tx) => {
+    await tx.query(LOCK);
+    await tx.exec('CREATE EXTENSION IF NOT EXISTS postgis');
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  });
   const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
   const applied = new Set(rows.map((r) => r.version));
   const done: string[] = [];
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     await db.transaction(async (tx) => {
+      await tx.query(LOCK);
+      // Another process may have applied it while this one waited for the lock.
+      const again = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
+      if (again.rows.length) return;
       await tx.exec(m.sql);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      done.push(m.name);
     });
-    done.push(m.name);
   }
   return done;
 }

@@ -1,5 +1,12 @@
 import { tz } from '@date-fns/tz';
-import { addDays, addMonths, addWeeks, differenceInCalendarDays, endOfDay, format, startOfMonth } from 'date-fns';
+// One module each: the date-fns index loads all of its ~250 modules at start.
+import { addDays } from 'date-fns/addDays';
+import { addMonths } from 'date-fns/addMonths';
+import { addWeeks } from 'date-fns/addWeeks';
+import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
+import { endOfDay } from 'date-fns/endOfDay';
+import { format } from 'date-fns/format';
+import { startOfMonth } from 'date-fns/startOfMonth';
 import type { Cadence, PatrolPlanConfig, PatrolsConfig } from './config.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { csvText } from '../csv.ts';
-import { addMonths } from 'date-fns';
+import { addMonths } from 'date-fns/addMonths';
 import { tz } from '@date-fns/tz';
 import type { AppContext } from '../context.ts';
 import { scopeOf } from '../auth/actor.ts';

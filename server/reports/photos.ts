@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import type { Queryable } from '../db/db.ts';
 import { Problem, problem } from '../problem.ts';
 
@@ -32,11 +31,15 @@ export interface StoredPhoto {
   sha256: string;
 }
 
+// Loaded with the first photo, not at start: libvips and its bindings cost the start a fifth of a second.
+const loadSharp = async () => (await import('sharp')).default;
+
 /**
  * The photo as stored: the pixels turned upright by their EXIF orientation, re-encoded in the same
  * format without any metadata (EXIF, GPS, XMP, IPTC, comments: no position, camera or owner's name).
  */
 async function cleaned(buf: Buffer, mime: ImageMime): Promise<{ data: Buffer; width: number; height: number }> {
+  const sharp = await loadSharp();
   const upright = sharp(buf).rotate();
   const encoded = mime === 'image/jpeg' ? upright.jpeg({ quality: 90 }) : mime === 'image/png' ? upright.png() : upright.webp({ quality: 90 });
   const { data, info } = await encoded.toBuffer({ resolveWithObject: true });
@@ -64,7 +67,7 @@ export async function storePhotos(dir: string, uploads: Upload[], thumbWidth: nu
       let clean: { data: Buffer; width: number; height: number };
       try {
         clean = await cleaned(u.buf, u.mime);
-        thumb = await sharp(clean.data).resize({ width: thumbWidth, withoutEnlargement: true }).webp({ quality: 75 }).toBuffer();
+        thumb = await (await loadSharp())(clean.data).resize({ width: thumbWidth, withoutEnlargement: true }).webp({ quality: 75 }).toBuffer();
       } catch {
         throw problem('photos.damaged', { n: i + 1, name: u.filename || 'unnamed', mime: u.mime }, { errors: [{ field: `${field}[${i}]`, message: 'does not decode as an image' }] });
       }

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { problem, problemSchema } from '../problem.ts';
+import { publicBase } from '../public-url.ts';
+import { cellsBounds, cellsStyle, tileJson } from './describe.ts';
 import { encodeCellsTile } from './encode.ts';
 import { Lru } from './lru.ts';
 
@@ -58,6 +60,8 @@ export default async function tileRoutes(app: FastifyInstance, { db, config }: A
     const etag = `"cells-${key.replaceAll('/', '-')}"`;
     // Clients keep tiles but ask every time, so an edit shows at once.
     reply.header('cache-control', 'public, max-age=0, must-revalidate');
+    // Public data: web maps on other sites may load it.
+    reply.header('access-control-allow-origin', '*');
     if (matches(request.headers['if-none-match'], etag)) return reply.code(304).header('etag', etag).send();
 
     // Read after the generation, so a tile is never older than the number it is filed under.
@@ -69,5 +73,30 @@ export default async function tileRoutes(app: FastifyInstance, { db, config }: A
     reply.header('etag', etag);
     if (tile.length === 0) return reply.code(204).send();
     return reply.type('application/vnd.mapbox-vector-tile').send(tile);
+  });
+
+  // Other clients (QGIS, GDAL, MapLibre, ArcGIS) add the tiles by these URLs; absolute links from
+  // WANGGE_PUBLIC_URL, never from the Host header.
+  const noQuery = { type: 'object', properties: {}, additionalProperties: false } as const;
+  app.get('/tiles/cells.json', {
+    schema: {
+      tags: ['tiles'],
+      summary: 'TileJSON 3.0.0 of the cells tiles: the tile URL, the bounds of the cells, zooms and the layers\' fields',
+      querystring: noQuery,
+    },
+  }, async (request, reply) => {
+    reply.header('cache-control', 'public, max-age=0, must-revalidate').header('access-control-allow-origin', '*');
+    return reply.type('application/json').send(JSON.stringify(tileJson(publicBase(request, config.publicUrl), await cellsBounds(db), config.levels)));
+  });
+
+  app.get('/styles/cells.json', {
+    schema: {
+      tags: ['tiles'],
+      summary: 'A MapLibre style of the cells: levels coloured and named as in the app (glyphs: WANGGE_GLYPHS_URL when set)',
+      querystring: noQuery,
+    },
+  }, async (request, reply) => {
+    reply.header('cache-control', 'public, max-age=0, must-revalidate').header('access-control-allow-origin', '*');
+    return reply.type('application/json').send(JSON.stringify(cellsStyle(publicBase(request, config.publicUrl), await cellsBounds(db), config.levels, config.glyphsUrl)));
   });
 }

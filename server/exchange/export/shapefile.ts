@@ -1,5 +1,3 @@
-import shpwrite from '@mapbox/shp-write';
-import JSZip from 'jszip';
 import type { Position } from 'geojson';
 import { responsibleText, type ExportSet } from './cells.ts';
 
@@ -31,6 +29,8 @@ const clockwise = (polygons: Position[][][]) => polygons.map((rings) => rings.ma
  * dBase field names are at most 10 characters.
  */
 export async function toShapefileZip(set: ExportSet): Promise<Buffer> {
+  // Loaded with the first export, not at start.
+  const [{ default: shpwrite }, { default: JSZip }] = await Promise.all([import('@mapbox/shp-write'), import('jszip')]);
   const rows = set.cells.map((c) => ({
     code: dbfText(c.code),
     name: dbfText(c.name),

@@ -5,7 +5,7 @@ import { scopeOf, type Actor } from '../../auth/actor.ts';
 import { cellInScope } from '../../auth/guard.ts';
 import { Problem } from '../../problem.ts';
 import { checkCode } from '../../cells/codes.ts';
-import { CONTAINMENT_TOLERANCE_M2, antimeridianEdge, checkStructure, checkValidity, fmtArea, fmtAt, geographyProblem, measureOutside, type CellGeometry } from '../../cells/geometry.ts';
+import { CONTAINMENT_TOLERANCE_M2, antimeridianEdge, checkStructure, fmtArea, fmtAt, geographyProblem, measureOutside, type CellGeometry, type Outside } from '../../cells/geometry.ts';
 import { crsFromEpsg, toLonLat, type SourceCrs } from './crs.ts';
 import type { SourceFeature } from './read.ts';
 
@@ -52,7 +52,8 @@ export interface FeatureReport {
 export interface PlannedCell {
   index: number;
   name: string;
-  code: string | null;
+  /** The file's code, or the next free one under the parent (as POST /api/cells would give it). */
+  code: string;
   level: number;
   parent: { id: number } | { index: number } | null;
   geometry: CellGeometry;
@@ -66,6 +67,8 @@ export interface ImportPlan {
   /** Lon/lat geometries for the map preview, in feature order (null where there is none). */
   geometries: (CellGeometry | null)[];
   writes: PlannedCell[];
+  /** The stored parents the writes go under, with the version the checks saw (the commit locks and compares). */
+  parentVersions: Map<number, number>;
   errors: number;
   warnings: number;
 }
@@ -127,6 +130,202 @@ function firstPosition(g: Geometry | null): number[] | null {
   return Array.isArray(c) && typeof c[0] === 'number' ? (c as number[]) : null;
 }
 
+type Parent = { id: number; level: number } | { index: number } | null;
+
+/** Lets the server answer others between two statements (the embedded database is one connection). */
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Positions in a cell geometry. */
+const vertexCount = (g: CellGeometry) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).reduce((n, p) => n + p.reduce((m, r) => m + r.length, 0), 0);
+
+/** Splits items into chunks of at most `maxItems` and about `maxWeight`: one statement each, kept short. */
+function chunked<T>(items: T[], weight: (t: T) => number, maxWeight = 2_000, maxItems = 300): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let w = 0;
+  for (const it of items) {
+    const wi = weight(it);
+    if (cur.length && (cur.length >= maxItems || w + wi > maxWeight)) {
+      out.push(cur);
+      cur = [];
+      w = 0;
+    }
+    cur.push(it);
+    w += wi;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/**
+ * Runs `statement` on each chunk; a chunk whose statement fails (one bad geometry fails it all) is
+ * done again one item at a time with `one`, which names the fault of the item that has it.
+ */
+async function setWise<T>(chunks: T[][], statement: (chunk: T[]) => Promise<void>, one: (item: T, e: unknown) => Promise<void>) {
+  for (const chunk of chunks) {
+    try {
+      const T0 = performance.now();
+      await statement(chunk);
+      if (process.env.TRACE) console.error('TRACE chunk', chunk.length, Math.round(performance.now() - T0), statement.toString().slice(0, 60).replace(/\s+/g, ' '));
+    } catch (e) {
+      if (process.env.TRACE) console.error('TRACE chunk failed', chunk.length, (e as Error).message);
+      if (chunk.length === 1) await one(chunk[0]!, e);
+      else for (const item of chunk) await statement([item]).catch((err: unknown) => one(item, err));
+    }
+    await tick();
+  }
+}
+
+/**
+ * The codes of features that have none: the parent's code and the next free numbers under it (after
+ * the stored cells' and the file's own), as nextChildCode gives them one at a time. A parent whose
+ * numbers run out (999 children with 3 digits a level) is a problem of the features past the last.
+ */
+async function generateCodes(q: Queryable, scheme: Config['codeScheme'], reports: FeatureReport[], parents: Map<number, Parent>) {
+  const need = reports.filter((r) => !r.excluded && !r.code && r.level !== null && r.level > 1 && r.parentCode && parents.get(r.index) !== null);
+  if (!need.length) return;
+  const d = scheme.digitsPerLevel;
+  const prefixes = [...new Set(need.map((r) => r.parentCode!))];
+  const last = new Map<string, number>();
+  const { rows } = await q.query<{ p: string; max: string }>(
+    'SELECT left(code, length(code) - $2) AS p, max(code) AS max FROM cells WHERE left(code, length(code) - $2) = ANY($1::text[]) GROUP BY 1', [prefixes, d]);
+  for (const r of rows) last.set(r.p, Number(r.max.slice(r.p.length)));
+  for (const r of reports) {
+    if (r.excluded || !r.code || r.code.length <= d) continue;
+    const p = r.code.slice(0, -d);
+    if (prefixes.includes(p)) last.set(p, Math.max(last.get(p) ?? 0, Number(r.code.slice(-d))));
+  }
+  for (const r of need.sort((a, b) => a.level! - b.level! || a.index - b.index)) {
+    const next = (last.get(r.parentCode!) ?? 0) + 1;
+    if (next >= 10 ** d) {
+      r.problems.push({ kind: 'code', severity: 'error', message: `no code left under ${r.parentCode}: a cell has at most ${10 ** d - 1} children (${d} digits a level); import the rest under another parent` });
+      continue;
+    }
+    last.set(r.parentCode!, next);
+    r.code = r.parentCode + String(next).padStart(d, '0');
+  }
+}
+
+/**
+ * The PostGIS checks, set-wise: the geometries are written to the staging table under `run`, then
+ * one statement a chunk checks validity, area, lying inside the parent (ST_CoveredBy first, the
+ * robust cell_outside measure where it is not plainly covered) and overlaps with stored cells of the
+ * same level. The staged rows stay for the commit. Answers the features whose geometry is sound.
+ */
+async function checkSpatial(
+  q: Queryable, reports: FeatureReport[], geometries: (CellGeometry | null)[], parents: Map<number, Parent>, run: string, crsFailed: boolean,
+): Promise<Set<number>> {
+  const add = (r: FeatureReport, kind: ProblemKind, message: string, severity: 'error' | 'warning' = 'error') => { r.problems.push({ kind, severity, message }); };
+  const geoOk = new Set<number>();
+  if (crsFailed) return geoOk;
+  const staged: FeatureReport[] = [];
+  for (const r of reports) {
+    const g = geometries[r.index];
+    if (r.excluded || !g) continue;
+    try {
+      checkStructure(g);
+      staged.push(r);
+    } catch (e) {
+      add(r, 'geometry', detail(e, g));
+    }
+  }
+  const weight = (r: FeatureReport) => vertexCount(geometries[r.index]!) + 20;
+  const parentOf = (r: FeatureReport) => parents.get(r.index) ?? null;
+  const stagedOk = new Set<number>();
+  await setWise(chunked(staged, weight), async (chunk) => {
+    await q.query(
+      `INSERT INTO cell_import_staging (run, idx, parent_idx, parent_id, level, geom)
+       SELECT $1, i, pi, pid, lv, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::text[]) AS u(i, pi, pid, lv, g)`,
+      [run, chunk.map((r) => r.index), chunk.map((r) => { const p = parentOf(r); return p && 'index' in p ? p.index : null; }),
+        chunk.map((r) => { const p = parentOf(r); return p && 'id' in p ? p.id : null; }), chunk.map((r) => r.level), chunk.map((r) => JSON.stringify(geometries[r.index]))]);
+    for (const r of chunk) stagedOk.add(r.index);
+  }, async (r, e) => add(r, 'geometry', detail(e, geometries[r.index]!)));
+  const ok = staged.filter((r) => stagedOk.has(r.index));
+
+  // Validity, with PostGIS's reason and location.
+  const valid: FeatureReport[] = [];
+  await setWise(chunked(ok, weight), async (chunk) => {
+    const { rows } = await q.query<{ idx: number; empty: boolean; valid: boolean; reason: string | null; lon: number | null; lat: number | null }>(
+      `SELECT idx, empty, (d).valid, (d).reason, ST_X((d).location) AS lon, ST_Y((d).location) AS lat
+       FROM (SELECT idx, ST_IsEmpty(geom) AS empty, ST_IsValidDetail(geom) AS d FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])) x`,
+      [run, chunk.map((r) => r.index)]);
+    const by = new Map(rows.map((x) => [x.idx, x]));
+    for (const r of chunk) {
+      const x = by.get(r.index)!;
+      if (x.empty) add(r, 'geometry', 'the geometry is empty');
+      else if (!x.valid) add(r, 'geometry', `${x.reason ?? 'not valid'}${x.lon === null ? '' : ` at [${Math.round(x.lon * 1e7) / 1e7}, ${Math.round(x.lat! * 1e7) / 1e7}]`}`);
+      else valid.push(r);
+    }
+  }, async (r, e) => add(r, 'geometry', detail(e, geometries[r.index]!)));
+
+  // Snapped to the stored precision as the cells trigger would (the commit's INSERT then skips it),
+  // and the area on the sphere (also where geography refuses the shape: an antipodal edge).
+  await setWise(chunked(valid, weight), async (chunk) => {
+    await q.query(`UPDATE cell_import_staging SET geom = ST_Multi(ST_CollectionExtract(ST_ReducePrecision(geom, 1e-7), 3))
+                   WHERE run = $1 AND idx = ANY($2::int[])`, [run, chunk.map((r) => r.index)]);
+    await tick();
+    const { rows } = await q.query<{ idx: number; m2: number }>(
+      `SELECT idx, CASE WHEN ST_XMax(geom) - ST_XMin(geom) <= 180 THEN ST_Area(geom::geography, false) ELSE cell_area_m2(geom) END AS m2
+       FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])`, [run, chunk.map((r) => r.index)]);
+    for (const x of rows) {
+      reports[x.idx]!.areaM2 = Math.round(x.m2 * 100) / 100;
+      geoOk.add(x.idx);
+    }
+  }, async (r, e) => add(r, 'geometry', detail(e, geometries[r.index]!)));
+
+  // Inside the parent (a stored cell, or a sound feature of the file); grouped by parent, whose prepared geometry PostGIS keeps.
+  const parentKey = (r: FeatureReport) => { const p = parentOf(r)!; return 'id' in p ? `c${p.id}` : `f${p.index}`; };
+  const children = reports.filter((r) => { const p = parentOf(r); return geoOk.has(r.index) && p && ('id' in p || geoOk.has(p.index)); })
+    .sort((a, b) => parentKey(a).localeCompare(parentKey(b)) || a.index - b.index);
+  const outside = (r: FeatureReport, o: Outside | null) => {
+    if (o?.outsideM2 === null) add(r, 'outside', `lies outside the parent ${r.parentCode ?? ''} (the part outside could not be measured)`.replace('  ', ' '));
+    else if (o) add(r, 'outside', `${fmtArea(o.outsideM2)} lie outside the parent ${r.parentCode ?? ''} near ${fmtAt(o.at)}`.replace('  ', ' '));
+  };
+  await setWise(chunked(children, weight), async (chunk) => {
+    const { rows } = await q.query<{ idx: number; outside_m2: number | null; at_lon: number | null; at_lat: number | null; measured: boolean | null }>(
+      `SELECT x.idx, o.outside_m2, o.at_lon, o.at_lat, o.measured
+       FROM (SELECT s.idx, s.geom AS g, COALESCE(p.geom, c.geom) AS pg
+             FROM cell_import_staging s
+             LEFT JOIN cell_import_staging p ON p.run = s.run AND p.idx = s.parent_idx
+             LEFT JOIN cells c ON c.id = s.parent_id
+             WHERE s.run = $1 AND s.idx = ANY($2::int[]) AND NOT ST_CoveredBy(s.geom, COALESCE(p.geom, c.geom)) OFFSET 0) x,
+       LATERAL cell_outside(x.g, x.pg) AS o`,
+      [run, chunk.map((r) => r.index)]);
+    for (const x of rows) {
+      const r = reports[x.idx]!;
+      if (!x.measured) outside(r, { outsideM2: null, at: null });
+      else if (x.outside_m2 !== null && x.outside_m2 > CONTAINMENT_TOLERANCE_M2) outside(r, { outsideM2: x.outside_m2, at: x.at_lon === null ? null : [x.at_lon, x.at_lat!] });
+    }
+  }, async (r, e) => {
+    const p = parentOf(r)!;
+    try {
+      outside(r, await measureOutside(q, JSON.stringify(geometries[r.index]), 'id' in p ? { id: p.id } : { geojson: JSON.stringify(geometries[p.index]) }));
+    } catch (err) {
+      add(r, 'outside', `could not check that the cell lies inside its parent: ${detail(err ?? e, geometries[r.index]!)}`);
+    }
+  });
+
+  // Overlaps with stored cells of the same level: a warning, as drawing by hand allows them too.
+  const found = new Map<number, { code: string; name: string; m2: number }[]>();
+  const leveled = reports.filter((r) => geoOk.has(r.index) && r.level !== null);
+  await setWise(chunked(leveled, weight), async (chunk) => {
+    const { rows } = await q.query<{ idx: number; code: string; name: string; m2: number }>(
+      `SELECT s.idx, c.code, c.name, cell_area_m2(ST_Intersection(c.geom, s.g, 1e-7)) AS m2
+       FROM (SELECT idx, level, geom AS g FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])) s
+       JOIN cells c ON c.level = s.level AND c.geom && s.g AND ST_Relate(c.geom, s.g, '2********')`,
+      [run, chunk.map((r) => r.index)]);
+    for (const x of rows) found.set(x.idx, [...(found.get(x.idx) ?? []), x]);
+  }, async (r, e) => add(r, 'overlap', `could not check overlaps with existing cells: ${detail(e, geometries[r.index]!)}`, 'warning'));
+  for (const [idx, list] of found) {
+    const overlaps = list.filter((o) => o.m2 > CONTAINMENT_TOLERANCE_M2).sort((a, b) => b.m2 - a.m2);
+    if (!overlaps.length) continue;
+    const r = reports[idx]!;
+    const text = overlaps.slice(0, 3).map((o) => `${o.name} (${o.code}, ${fmtArea(o.m2)})`).join(', ');
+    add(r, 'overlap', `overlaps ${overlaps.length} existing cell${overlaps.length > 1 ? 's' : ''} of level ${r.level}: ${text}${overlaps.length > 3 ? ', …' : ''}`, 'warning');
+  }
+  return geoOk;
+}
+
 /** A refusal's text for the report; never an internal error's message. */
 const detail = (e: unknown, g?: CellGeometry) => {
   const p = e instanceof Problem ? e : geographyProblem(e, g);
@@ -142,8 +341,7 @@ const detail = (e: unknown, g?: CellGeometry) => {
  * must not leave later checks in an aborted transaction.
  */
 export async function planImport(
-  q: Queryable, config: Config, actor: Actor, source: { features: SourceFeature[]; crs: SourceCrs | null }, opts: ImportOptions,
-  { spatial = true }: { spatial?: boolean } = {},
+  q: Queryable, config: Config, actor: Actor, source: { features: SourceFeature[]; crs: SourceCrs | null }, opts: ImportOptions, run: string,
 ): Promise<ImportPlan> {
   const { mapping } = opts;
   const scheme = config.codeScheme;
@@ -231,7 +429,6 @@ export async function planImport(
   }
 
   // Parents and levels.
-  type Parent = { id: number; level: number } | { index: number } | null;
   const parents = new Map<number, Parent>();
   for (const r of reports) {
     const pc = derivedParent(r);
@@ -293,56 +490,20 @@ export async function planImport(
     }
   }
 
-  // Geometry, inside the parent, overlaps, scope: PostGIS, one feature at a time.
+  // Codes for features without one: the parent's code and the next free numbers under it, as
+  // POST /api/cells gives them; a parent that would pass the last number (999) is refused here.
+  await generateCodes(q, scheme, reports, parents);
+
+  // Geometry, inside the parent, overlaps: PostGIS, set-wise on the staging table, a chunk per statement.
+  const geoOk = await checkSpatial(q, reports, geometries, parents, run, fileProblems.some((p) => p.kind === 'crs'));
+  const parentVersions = new Map<number, number>();
+  const storedParents = [...new Set([...parents.values()].flatMap((p) => (p && 'id' in p ? [p.id] : [])))];
+  if (storedParents.length) {
+    const { rows } = await q.query<{ id: number; version: number }>('SELECT id, version FROM cells WHERE id = ANY($1::int[])', [storedParents]);
+    for (const r of rows) parentVersions.set(r.id, r.version);
+  }
+  void geoOk;
   const scoped = scopeOf(actor).length > 0;
-  const geoOk = new Set<number>();
-  for (const r of reports) {
-    const g = geometries[r.index];
-    if (r.excluded || !g || fileProblems.some((p) => p.kind === 'crs')) continue;
-    if (!spatial) {
-      geoOk.add(r.index);
-      continue;
-    }
-    try {
-      checkStructure(g);
-      await checkValidity(q, JSON.stringify(g));
-      const { rows } = await q.query<{ m2: number }>('SELECT cell_area_m2(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) AS m2', [JSON.stringify(g)]);
-      r.areaM2 = rows[0] ? Math.round(rows[0].m2 * 100) / 100 : null;
-      geoOk.add(r.index);
-    } catch (e) {
-      add(r, 'geometry', detail(e, g));
-    }
-  }
-  for (const r of reports) {
-    if (!spatial || !geoOk.has(r.index)) continue;
-    const g = JSON.stringify(geometries[r.index]);
-    const parent = parents.get(r.index);
-    if (parent && ('id' in parent || geoOk.has(parent.index))) {
-      const parentGeom = 'id' in parent ? null : JSON.stringify(geometries[parent.index]);
-      try {
-        const o = await measureOutside(q, g, parentGeom === null ? { id: (parent as { id: number }).id } : { geojson: parentGeom });
-        if (o?.outsideM2 === null) add(r, 'outside', `lies outside the parent ${r.parentCode ?? ''} (the part outside could not be measured)`.replace('  ', ' '));
-        else if (o) add(r, 'outside', `${fmtArea(o.outsideM2)} lie outside the parent ${r.parentCode ?? ''} near ${fmtAt(o.at)}`.replace('  ', ' '));
-      } catch (e) {
-        add(r, 'outside', `could not check that the cell lies inside its parent: ${detail(e, geometries[r.index]!)}`);
-      }
-    }
-    if (r.level !== null) {
-      try {
-        const { rows } = await q.query<{ code: string; name: string; m2: number }>(
-          `SELECT c.code, c.name, cell_area_m2(ST_Intersection(c.geom, x.g, 1e-7)) AS m2
-           FROM cells c, (SELECT ST_ReducePrecision(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), 1e-7) AS g) x
-           WHERE c.level = $2 AND c.geom && x.g AND ST_Relate(c.geom, x.g, '2********') ORDER BY m2 DESC`, [g, r.level]);
-        const overlaps = rows.filter((o) => o.m2 > CONTAINMENT_TOLERANCE_M2);
-        if (overlaps.length) {
-          const list = overlaps.slice(0, 3).map((o) => `${o.name} (${o.code}, ${fmtArea(o.m2)})`).join(', ');
-          add(r, 'overlap', `overlaps ${overlaps.length} existing cell${overlaps.length > 1 ? 's' : ''} of level ${r.level}: ${list}${overlaps.length > 3 ? ', …' : ''}`, 'warning');
-        }
-      } catch (e) {
-        add(r, 'overlap', `could not check overlaps with existing cells: ${detail(e, geometries[r.index]!)}`, 'warning');
-      }
-    }
-  }
 
   // Scope: a stored parent (or ancestor) must be in the planner's cells; new top-level cells need an unscoped planner.
   if (actor.role !== 'admin' || scoped) {
@@ -370,9 +531,9 @@ export async function planImport(
   const writes: PlannedCell[] = errors ? [] : included
     .map((r) => {
       const p = parents.get(r.index)!;
-      return { index: r.index, name: r.name!, code: r.code, level: r.level!, parent: p === null ? null : 'id' in p ? { id: p.id } : { index: p.index }, geometry: geometries[r.index]! };
+      return { index: r.index, name: r.name!, code: r.code!, level: r.level!, parent: p === null ? null : 'id' in p ? { id: p.id } : { index: p.index }, geometry: geometries[r.index]! };
     })
     .sort((a, b) => a.level - b.level || a.index - b.index);
-  return { crs, fileProblems, features: reports, geometries, writes, errors, warnings };
+  return { crs, fileProblems, features: reports, geometries, writes, parentVersions, errors, warnings };
 }
 

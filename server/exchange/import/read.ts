@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { DOMParser } from '@xmldom/xmldom';
 import { kml as kmlToGeoJson } from '@tmcw/togeojson';
 import { parseDbf, parseShp } from 'shpjs';
@@ -13,6 +16,8 @@ export interface SourceFeature {
   index: number;
   geometry: Geometry | null;
   properties: Record<string, string | number | boolean | null>;
+  /** A GeoPackage's geometry as WKB (hex), until PostGIS has read it (readUpload). */
+  wkb?: string | null;
 }
 
 export type SourceFormat = 'geojson' | 'shapefile' | 'kml' | 'kmz' | 'gpkg';
@@ -42,8 +47,11 @@ export class UnreadableFile extends Error {
   }
 }
 
-/** Upload limits, checked while reading: past one the file is refused (413) naming it. */
-export const IMPORT_LIMITS = { features: 20_000, vertices: 2_000_000, dbfRecords: 20_000 } as const;
+/**
+ * Upload limits, checked while reading: past one the file is refused (413) naming it. The file is
+ * read in a worker thread of its own, stopped past `readSeconds` (422) or `readMemoryMb` (413).
+ */
+export const IMPORT_LIMITS = { features: 20_000, vertices: 2_000_000, dbfRecords: 20_000, readSeconds: 60, readMemoryMb: 1024 } as const;
 const MAX_FEATURES = IMPORT_LIMITS.features;
 
 const overLimit = (what: string, limit: number, found: number | string) =>
@@ -58,7 +66,7 @@ function countVertices(g: unknown, depth = 0): number {
   return n;
 }
 
-function checkVertices(features: { geometry: Geometry | null }[]) {
+export function checkVertices(features: { geometry: Geometry | null }[]) {
   let n = 0;
   for (const f of features) {
     const g = f.geometry as { coordinates?: unknown; geometries?: { coordinates?: unknown }[] } | null;
@@ -83,11 +91,14 @@ function plainProperties(p: unknown): SourceFeature['properties'] {
   return Object.fromEntries(Object.entries(p as Record<string, unknown>).map(([k, v]) => [k, plainValue(v)]));
 }
 
-function fromFeatures(features: { geometry: Geometry | null; properties: unknown }[]): SourceFeature[] {
+function fromFeatures(features: { geometry: Geometry | null; properties: unknown; wkb?: string | null }[]): SourceFeature[] {
   if (features.length === 0) throw new UnreadableFile('The file holds no features');
   if (features.length > MAX_FEATURES) throw overLimit('features', MAX_FEATURES, features.length);
   checkVertices(features);
-  return features.map((f, index) => ({ index, geometry: f.geometry ?? null, properties: plainProperties(f.properties) }));
+  // WKB: 16 bytes (32 hex digits) a 2D position, so its length bounds the vertices before PostGIS reads it.
+  const wkbHex = features.reduce((n, f) => n + (f.wkb?.length ?? 0), 0);
+  if (wkbHex / 32 > IMPORT_LIMITS.vertices * 1.1) throw overLimit('vertices', IMPORT_LIMITS.vertices, `about ${Math.round(wkbHex / 32)}`);
+  return features.map((f, index) => ({ index, geometry: f.geometry ?? null, properties: plainProperties(f.properties), ...(f.wkb !== undefined ? { wkb: f.wkb } : {}) }));
 }
 
 /**
@@ -316,7 +327,7 @@ function gpkgWkb(blob: Uint8Array): Uint8Array | null {
   return blob.subarray(8 + envelope);
 }
 
-async function readGeoPackage(data: Buffer, q: Queryable): Promise<Pick<SourceData, 'features' | 'crs' | 'warnings'>> {
+async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features' | 'crs' | 'warnings'>> {
   const SQL = await loadSqlJs();
   let db;
   try {
@@ -366,13 +377,10 @@ async function readGeoPackage(data: Buffer, q: Queryable): Promise<Pick<SourceDa
       const wkb = blob instanceof Uint8Array ? gpkgWkb(blob) : null;
       return wkb ? Buffer.from(wkb).toString('hex') : null;
     });
-    // PostGIS reads the WKB: one query for the whole table.
-    const { rows } = await q.query<{ i: number; g: Geometry | null }>(
-      `SELECT i::int AS i, CASE WHEN h IS NULL THEN NULL ELSE ST_AsGeoJSON(ST_GeomFromWKB(decode(h, 'hex')), 15)::json END AS g
-       FROM unnest($1::text[]) WITH ORDINALITY AS t(h, i)`, [wkbs]);
-    const geometries = new Map(rows.map((r) => [r.i - 1, r.g]));
+    // PostGIS reads the WKB (readUpload, in short statements on the server's thread).
     const features = result.values.map((row, i) => ({
-      geometry: geometries.get(i) ?? null,
+      geometry: null,
+      wkb: wkbs[i] ?? null,
       properties: Object.fromEntries(result.columns.flatMap((c, j) => (j === geomAt || c === pk ? [] : [[c, row[j]]]))),
     }));
     return { features: fromFeatures(features), crs, warnings };
@@ -381,14 +389,97 @@ async function readGeoPackage(data: Buffer, q: Queryable): Promise<Pick<SourceDa
   }
 }
 
-/** Reads an uploaded boundary file, recognised by its content (then its name). */
-export async function readUpload(fileName: string, data: Buffer, q: Queryable): Promise<SourceData> {
+/**
+ * Reads an uploaded boundary file, recognised by its content (then its name), with no database:
+ * a GeoPackage's geometries stay WKB (see readUpload). Runs in the reading worker (read-worker.ts).
+ */
+export async function readFile(fileName: string, data: Buffer): Promise<SourceData> {
   if (data.length === 0) throw new UnreadableFile('The file is empty');
   const head = data.subarray(0, 16).toString('latin1');
   if (head.startsWith('PK\x03\x04') || /\.(zip|kmz)$/i.test(fileName)) return readZip(data);
-  if (head.startsWith('SQLite format 3') || /\.gpkg$/i.test(fileName)) return { format: 'gpkg', ...(await readGeoPackage(data, q)), encoding: null };
+  if (head.startsWith('SQLite format 3') || /\.gpkg$/i.test(fileName)) return { format: 'gpkg', ...(await readGeoPackage(data)), encoding: null };
   const text = data.toString('utf8').replace(/^\uFEFF/, '').trimStart();
   if (text.startsWith('<')) return { format: 'kml', ...readKml(text), encoding: null };
   if (text.startsWith('{') || /\.(geo)?json$/i.test(fileName)) return { format: 'geojson', ...readGeoJson(text), encoding: null };
   throw new UnreadableFile(`"${fileName}" is not a format Wangge imports: send GeoJSON, a zipped Shapefile, KML/KMZ or a GeoPackage`);
+}
+
+/** What the reading worker answers: the data, or why the file cannot be read. */
+export type WorkerAnswer = { data: SourceData } | { unreadable: { message: string; status: 413 | 422; limit?: { what: string; limit: number; found: string } } } | { failed: string };
+
+// The worker is TypeScript like the server: it registers tsx's loader, then imports read-worker.ts.
+// (require's resolution gives the CommonJS build next to the ES module one)
+const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+const WORKER_ENTRY = new URL('./read-worker.ts', import.meta.url).href;
+const BOOTSTRAP = `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_ENTRY)}); })`;
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The file read in a worker thread: parsing never blocks the server, and stops at the time and memory limits. */
+function readInWorker(fileName: string, data: Buffer): Promise<SourceData> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: IMPORT_LIMITS.readMemoryMb },
+      stdout: false, stderr: false,
+    });
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+      void worker.terminate();
+    };
+    const timer = setTimeout(() => settle(() => reject(new ReadTooSlow(IMPORT_LIMITS.readSeconds))), IMPORT_LIMITS.readSeconds * 1000);
+    worker.once('message', (m: WorkerAnswer) => settle(() => {
+      if ('data' in m) resolve(m.data);
+      else if ('unreadable' in m) reject(new UnreadableFile(m.unreadable.message, m.unreadable.status, m.unreadable.limit));
+      else reject(new Error(`the import reader failed: ${m.failed}`));
+    }));
+    worker.once('error', (e: Error & { code?: string }) => settle(() => reject(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+      ? overLimit('MB of memory to read it', IMPORT_LIMITS.readMemoryMb, 'more')
+      : e)));
+    worker.once('exit', (code) => settle(() => reject(new Error(`the import reader exited (${code})`))));
+    const copy = new Uint8Array(data);
+    worker.postMessage({ fileName, data: copy }, [copy.buffer]);
+  });
+}
+
+/** Reading took longer than the limit: the worker was stopped. */
+export class ReadTooSlow extends Error {
+  constructor(readonly seconds: number) {
+    super(`reading took longer than ${seconds} s`);
+  }
+}
+
+/**
+ * Reads an uploaded file in a worker thread (limits on time and memory), then has PostGIS read a
+ * GeoPackage's WKB in short statements (about 1 MB each), so the database stays free for others.
+ */
+export async function readUpload(fileName: string, data: Buffer, q: Queryable): Promise<SourceData> {
+  const source = await readInWorker(fileName, data);
+  const pending = source.features.filter((f) => f.wkb !== undefined);
+  for (let i = 0; i < pending.length;) {
+    const chunk: SourceFeature[] = [];
+    let bytes = 0;
+    while (i < pending.length && (chunk.length === 0 || bytes < 2_000_000)) {
+      bytes += pending[i]!.wkb?.length ?? 0;
+      chunk.push(pending[i++]!);
+    }
+    const read = (hex: (string | null)[]) => q.query<{ i: number; g: Geometry | null }>(
+      `SELECT i::int AS i, CASE WHEN h IS NULL THEN NULL ELSE ST_AsGeoJSON(ST_GeomFromWKB(decode(h, 'hex')), 15)::json END AS g
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(h, i)`, [hex]);
+    try {
+      const { rows } = await read(chunk.map((f) => f.wkb ?? null));
+      for (const r of rows) chunk[r.i - 1]!.geometry = r.g;
+    } catch {
+      // One damaged geometry fails the statement: then one by one, the damaged ones without geometry.
+      for (const f of chunk) f.geometry = await read([f.wkb ?? null]).then((r) => r.rows[0]?.g ?? null, () => null);
+    }
+    for (const f of chunk) delete f.wkb;
+    await tick();
+  }
+  if (pending.length) checkVertices(source.features);
+  return source;
 }

@@ -1,19 +1,18 @@
 import { randomUUID } from 'node:crypto';
+const TR = (what: string, t0: number) => { if (process.env.TRACE) console.error('TRACE', what, Math.round(performance.now() - t0)); return performance.now(); };
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppContext } from '../../context.ts';
-import type { Queryable } from '../../db/db.ts';
+import type { Db, Queryable } from '../../db/db.ts';
 import { audit } from '../../audit.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { assertCellEditable, requirePermission } from '../../auth/guard.ts';
-import { Problem, problem, problemSchema } from '../../problem.ts';
+import { problem, problemSchema } from '../../problem.ts';
 import { idSchema } from '../../schemas.ts';
-import { checkCode, nextChildCode } from '../../cells/codes.ts';
-import { checkGeometry, geographyProblem } from '../../cells/geometry.ts';
 import { afterCellsChanged } from '../../cells/reroute.ts';
 import type { SourceCrs } from './crs.ts';
 import { fieldsOf, planImport, suggestMapping, type ImportOptions, type ImportPlan, type Mapping } from './plan.ts';
-import { UnreadableFile, readUpload, type SourceFeature } from './read.ts';
+import { ReadTooSlow, UnreadableFile, readUpload, type SourceFeature } from './read.ts';
 
 const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 /** Previews not committed within a day are dropped. */
@@ -27,7 +26,6 @@ interface StoredImport {
   source_crs: SourceCrs | null;
   encoding: string | null;
   warnings: string[];
-  features: SourceFeature[];
   committed_at: Date | null;
   committed_ids: number[] | null;
 }
@@ -53,23 +51,23 @@ const optionsSchema = {
 const importParams = { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } as const;
 
 /** The preview a planner sees: per-feature problems, the fields and mapping, the shapes for the map. */
-function previewOf(stored: StoredImport, opts: ImportOptions, plan: ImportPlan) {
+function previewOf(stored: StoredImport, features: SourceFeature[], opts: ImportOptions, plan: ImportPlan) {
   return {
     id: stored.id,
     fileName: stored.file_name,
     format: stored.format,
-    featureCount: stored.features.length,
+    featureCount: features.length,
     crs: plan.crs?.name ?? null,
     declaredCrs: stored.source_crs?.name ?? null,
     encoding: stored.encoding,
     warnings: stored.warnings,
-    fields: fieldsOf(stored.features),
+    fields: fieldsOf(features),
     mapping: opts.mapping,
     parentId: opts.parentId ?? null,
     epsg: opts.epsg ?? null,
     fileProblems: plan.fileProblems,
     summary: {
-      features: stored.features.length,
+      features: features.length,
       excluded: plan.features.filter((f) => f.excluded).length,
       withErrors: plan.features.filter((f) => !f.excluded && f.problems.some((p) => p.severity === 'error')).length,
       errors: plan.errors,
@@ -89,10 +87,62 @@ function previewOf(stored: StoredImport, opts: ImportOptions, plan: ImportPlan) 
 
 async function loadImport(q: Queryable, id: string, actor: Actor, lock = false): Promise<StoredImport> {
   const { rows } = await q.query<StoredImport>(
-    `SELECT id, user_id, file_name, format, source_crs, encoding, warnings, features, committed_at, committed_ids FROM cell_imports WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    `SELECT id, user_id, file_name, format, source_crs, encoding, warnings, committed_at, committed_ids FROM cell_imports WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
   // Someone else's upload is not admitted to exist.
   if (!rows[0] || rows[0].user_id !== actor.id) throw problem('imports.not-found', { id });
   return rows[0];
+}
+
+/** Lets the server answer others between two statements (the embedded database is one connection). */
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The uploaded features, a row each, written about 250 kB a statement. */
+async function storeFeatures(q: Queryable, id: string, features: SourceFeature[]) {
+  for (let i = 0; i < features.length;) {
+    const idx: number[] = [], geometry: (string | null)[] = [], properties: string[] = [];
+    let bytes = 0;
+    while (i < features.length && (idx.length === 0 || (bytes < 250_000 && idx.length < 500))) {
+      const f = features[i++]!;
+      const g = f.geometry ? JSON.stringify(f.geometry) : null;
+      const p = JSON.stringify(f.properties);
+      bytes += (g?.length ?? 0) + p.length;
+      idx.push(f.index);
+      geometry.push(g);
+      properties.push(p);
+    }
+    await q.query(
+      `INSERT INTO cell_import_features (import_id, idx, geometry, properties) SELECT $1, i, g::jsonb, p::jsonb FROM unnest($2::int[], $3::text[], $4::text[]) AS u(i, g, p)`,
+      [id, idx, geometry, properties]);
+    await tick();
+  }
+}
+
+/** The uploaded features in order, read a chunk a statement (an import stored before 015 has them in one column). */
+async function loadFeatures(q: Queryable, id: string): Promise<SourceFeature[]> {
+  const out: SourceFeature[] = [];
+  for (;;) {
+    const { rows } = await q.query<{ idx: number; geometry: SourceFeature['geometry']; properties: SourceFeature['properties'] }>(
+      'SELECT idx, geometry, properties FROM cell_import_features WHERE import_id = $1 AND idx >= $2 ORDER BY idx LIMIT 300', [id, out.length]);
+    for (const r of rows) out.push({ index: r.idx, geometry: r.geometry, properties: r.properties });
+    if (rows.length < 300) break;
+    await tick();
+  }
+  if (out.length) return out;
+  const { rows } = await q.query<{ features: SourceFeature[] | null }>('SELECT features FROM cell_imports WHERE id = $1', [id]);
+  return rows[0]?.features ?? [];
+}
+
+/** Checks an import with these options: the staging rows it leaves under the run are dropped by `done`. */
+async function check(db: Db, config: AppContext['config'], actor: Actor, stored: StoredImport, features: SourceFeature[], opts: ImportOptions) {
+  const run = randomUUID();
+  const done = () => db.query('DELETE FROM cell_import_staging WHERE run = $1', [run]).then(() => undefined);
+  try {
+    const plan = await planImport(db, config, actor, { features, crs: stored.source_crs }, opts, run);
+    return { plan, run, done };
+  } catch (e) {
+    await done().catch(() => {});
+    throw e;
+  }
 }
 
 /**
@@ -138,26 +188,42 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
 
     let source;
     try {
+      const T0 = performance.now();
       source = await readUpload(fileName, data, db);
+      TR('read', T0);
     } catch (e) {
       if (e instanceof UnreadableFile) throw e.problem(fileName);
+      if (e instanceof ReadTooSlow) throw problem('imports.too-slow', { file: fileName, seconds: e.seconds }, { errors: [{ field: 'file', message: 'reading took too long' }] });
       throw e;
     }
+    data = null;
     const fields = fieldsOf(source.features).map((f) => f.name);
     const opts: ImportOptions = { mapping: suggestMapping(fields), epsg };
     const id = randomUUID();
     const stored: StoredImport = {
       id, user_id: actor.id, file_name: fileName, format: source.format, source_crs: source.crs, encoding: source.encoding,
-      warnings: source.warnings, features: source.features, committed_at: null, committed_ids: null,
+      warnings: source.warnings, committed_at: null, committed_ids: null,
     };
-    const plan = await planImport(db, config, actor, source, opts);
-    await db.transaction(async (tx) => {
-      await tx.query(`DELETE FROM cell_imports WHERE created_at < $1::timestamptz - make_interval(hours => $2)`, [now(), KEEP_HOURS]);
-      await tx.query(
-        `INSERT INTO cell_imports (id, user_id, file_name, format, source_crs, encoding, warnings, features, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [id, actor.id, fileName, source.format, source.crs ? JSON.stringify(source.crs) : null, source.encoding, JSON.stringify(source.warnings), JSON.stringify(source.features), now()]);
-    });
-    return reply.code(201).header('location', `/api/import/cells/${id}`).send(previewOf(stored, opts, plan));
+    // Day-old previews and staging rows a crash left behind go first.
+    await db.query(`DELETE FROM cell_imports WHERE created_at < $1::timestamptz - make_interval(hours => $2)`, [now(), KEEP_HOURS]);
+    await db.query(`DELETE FROM cell_import_staging WHERE created_at < now() - make_interval(hours => $1)`, [KEEP_HOURS]);
+    // The import row, then its features in short statements: a preview without its features is never read
+    // (the answer comes after the last), and one a crash cut short is dropped with the day-old ones.
+    await db.query(
+      `INSERT INTO cell_imports (id, user_id, file_name, format, source_crs, encoding, warnings, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [id, actor.id, fileName, source.format, source.crs ? JSON.stringify(source.crs) : null, source.encoding, JSON.stringify(source.warnings), now()]);
+    let T1 = performance.now();
+    await storeFeatures(db, id, source.features);
+    T1 = TR('store', T1);
+    const { plan, done } = await check(db, config, actor, stored, source.features, opts);
+    T1 = TR('check', T1);
+    await done();
+    T1 = TR('done', T1);
+    const pv = previewOf(stored, source.features, opts, plan);
+    T1 = TR('previewOf', T1);
+    const js = JSON.stringify(pv);
+    TR('stringify ' + js.length, T1);
+    return reply.code(201).header('location', `/api/import/cells/${id}`).send(previewOf(stored, source.features, opts, plan));
   });
 
   app.post<{ Params: { id: string }; Body: ImportOptions }>('/api/import/cells/:id/preview', {
@@ -172,8 +238,10 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     const actor = requirePermission(request, 'cells.edit');
     const stored = await loadImport(db, request.params.id, actor);
     const opts = withMapping(request.body);
-    const plan = await planImport(db, config, actor, { features: stored.features, crs: stored.source_crs }, opts);
-    return previewOf(stored, opts, plan);
+    const features = await loadFeatures(db, stored.id);
+    const { plan, done } = await check(db, config, actor, stored, features, opts);
+    await done();
+    return previewOf(stored, features, opts, plan);
   });
 
   app.post<{ Params: { id: string }; Body: ImportOptions }>('/api/import/cells/:id/commit', {
@@ -187,59 +255,60 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
   }, async (request, reply) => {
     const actor = requirePermission(request, 'cells.edit');
     const opts = withMapping(request.body);
-    const refuse = (stored: StoredImport, plan: ImportPlan) => problem('imports.refused', { count: plan.errors, file: stored.file_name }, { report: previewOf(stored, opts, plan) });
-    // The full check first, outside the transaction, for the report a refusal carries.
+    // Every check of the preview, set-wise in short statements outside any transaction: the
+    // geometries are staged, and the commit's one short transaction makes them cells.
     const checked = await loadImport(db, request.params.id, actor);
-    if (!checked.committed_at) {
-      const plan = await planImport(db, config, actor, { features: checked.features, crs: checked.source_crs }, opts);
-      if (plan.errors) throw refuse(checked, plan);
-    }
-    const result = await db.transaction(async (tx) => {
-      const stored = await loadImport(tx, request.params.id, actor, true);
-      if (stored.committed_at) throw problem('imports.already-committed', { ids: stored.committed_ids?.join(', ') ?? '' });
-      await tx.query("SELECT set_config('wangge.actor', $1, true)", [actor.username]);
-      // Codes, parents, levels and scope again under the lock: the cells may have changed since.
-      const plan = await planImport(tx, config, actor, { features: stored.features, crs: stored.source_crs }, opts, { spatial: false });
-      if (plan.errors) throw refuse(stored, plan);
+    if (checked.committed_at) throw problem('imports.already-committed', { ids: checked.committed_ids?.join(', ') ?? '' });
+    const features = await loadFeatures(db, checked.id);
+    const { plan, run, done } = await check(db, config, actor, checked, features, opts);
+    try {
+      if (plan.errors) throw problem('imports.refused', { count: plan.errors, file: checked.file_name }, { report: previewOf(checked, features, opts, plan) });
       if (plan.writes.length === 0) throw problem('imports.nothing', {}, { errors: [{ field: 'exclude', message: 'leaves nothing' }] });
-      const ids = new Map<number, { id: number; code: string }>();
-      const cells: { index: number; id: number; code: string; name: string; level: number }[] = [];
-      for (const w of plan.writes) {
-        try {
-          // The checks of POST /api/cells: scope, level, geometry inside the parent, code.
-          let parentId: number | null = null;
-          let parentCode: string | null = null;
-          if (w.parent && 'id' in w.parent) {
-            const { rows } = await tx.query<{ id: number; code: string }>('SELECT id, code FROM cells WHERE id = $1 FOR UPDATE', [w.parent.id]);
-            if (!rows[0]) throw problem('cells.not-found', { id: w.parent.id });
-            await assertCellEditable(tx, actor, rows[0].id, `Parent cell ${rows[0].id}`);
-            ({ id: parentId, code: parentCode } = rows[0]);
-          } else if (w.parent) {
-            ({ id: parentId, code: parentCode } = ids.get(w.parent.index)!);
-          }
-          const geojson = await checkGeometry(tx, w.geometry, parentId);
-          let code = w.code;
-          if (code) checkCode(config.codeScheme, code, w.level, parentCode);
-          else code = await nextChildCode(tx, config.codeScheme, parentCode!, w.level);
-          const { rows } = await tx.query<{ id: number }>(
-            `INSERT INTO cells (code, name, level, parent_id, geom, created_by, updated_by)
-             VALUES ($1, $2, $3, $4, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($5), 4326)), $6, $6) RETURNING id`,
-            [code, w.name, w.level, parentId, geojson, actor.username]);
-          ids.set(w.index, { id: rows[0]!.id, code });
-          cells.push({ index: w.index, id: rows[0]!.id, code, name: w.name, level: w.level });
-        } catch (e) {
-          const p = e instanceof Problem ? e : geographyProblem(e, w.geometry);
-          if (p) throw problem('imports.feature-refused', { feature: w.index + 1, name: w.name, reason: p.detail ?? p.title }, { ...p.extra, feature: w.index, cause: p.code ?? null });
-          throw e;
+      const result = await db.transaction(async (tx) => {
+        const stored = await loadImport(tx, request.params.id, actor, true);
+        if (stored.committed_at) throw problem('imports.already-committed', { ids: stored.committed_ids?.join(', ') ?? '' });
+        await tx.query("SELECT set_config('wangge.actor', $1, true), set_config('wangge.snapped', 'on', true)", [actor.username]);
+        // What the checks relied on, again under the lock: the stored parents unchanged (their outlines
+        // were checked), still in scope, the codes still free.
+        const parentIds = [...plan.parentVersions.keys()].sort((a, b) => a - b);
+        const { rows: locked } = await tx.query<{ id: number; version: number; code: string }>('SELECT id, version, code FROM cells WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [parentIds]);
+        const changed = parentIds.filter((id) => locked.find((c) => c.id === id)?.version !== plan.parentVersions.get(id));
+        if (changed.length) throw problem('imports.changed-meanwhile', { ids: changed.join(', ') });
+        for (const c of locked) await assertCellEditable(tx, actor, c.id, `Parent cell ${c.id}`);
+        const codes = plan.writes.map((w) => w.code);
+        const { rows: taken } = await tx.query<{ code: string; name: string }>('SELECT code, name FROM cells WHERE code = ANY($1::text[]) ORDER BY code LIMIT 3', [codes]);
+        if (taken.length) {
+          const w = plan.writes.find((x) => x.code === taken[0]!.code)!;
+          throw problem('imports.feature-refused', { feature: w.index + 1, name: w.name, reason: `the code ${w.code} is taken by the cell ${taken[0]!.name}` }, { feature: w.index, cause: 'code' });
         }
-      }
-      const created = cells.map((c) => c.id);
-      await afterCellsChanged(tx, created);
-      await tx.query('UPDATE cell_imports SET committed_at = $2, committed_ids = $3 WHERE id = $1', [stored.id, now(), created]);
-      await audit(tx, request, 'cell.import', `import:${stored.id}`, { file: stored.file_name, format: stored.format, cells: created.length, crs: plan.crs?.name ?? null });
-      return { id: stored.id, created: cells.length, cells };
-    });
-    return reply.code(201).send(result);
+        // Ids first, so children name their new parents; then one INSERT of every cell (triggers snap and version them).
+        const { rows: idRows } = await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('cells', 'id'))::int AS id FROM generate_series(1, $1)`, [plan.writes.length]);
+        const idOf = new Map(plan.writes.map((w, i) => [w.index, idRows[i]!.id]));
+        const parentId = (w: (typeof plan.writes)[number]) => (w.parent === null ? null : 'id' in w.parent ? w.parent.id : idOf.get(w.parent.index)!);
+        const T3 = performance.now();
+        await tx.query(
+          `INSERT INTO cells (id, code, name, level, parent_id, geom, created_by, updated_by)
+           SELECT u.id, u.code, u.name, u.level, u.parent_id, ST_Multi(s.geom), $8, $8
+           FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::int[]) AS u(idx, id, code, name, level, parent_id)
+           JOIN cell_import_staging s ON s.run = $1 AND s.idx = u.idx ORDER BY u.level, u.idx`,
+          [run, plan.writes.map((w) => w.index), plan.writes.map((w) => idOf.get(w.index)!), codes, plan.writes.map((w) => w.name),
+            plan.writes.map((w) => w.level), plan.writes.map(parentId), actor.username]);
+        TR('insert', T3);
+        await tx.query("SELECT set_config('wangge.snapped', 'off', true)");
+        const created = plan.writes.map((w) => idOf.get(w.index)!);
+        let T2 = performance.now();
+        await afterCellsChanged(tx, created);
+        T2 = TR('reroute', T2);
+        await tx.query('UPDATE cell_imports SET committed_at = $2, committed_ids = $3 WHERE id = $1', [stored.id, now(), created]);
+        await tx.query('DELETE FROM cell_import_features WHERE import_id = $1', [stored.id]);
+        await audit(tx, request, 'cell.import', `import:${stored.id}`, { file: stored.file_name, format: stored.format, cells: created.length, crs: plan.crs?.name ?? null });
+        const cells = plan.writes.map((w) => ({ index: w.index, id: idOf.get(w.index)!, code: w.code, name: w.name, level: w.level }));
+        return { id: stored.id, created: cells.length, cells };
+      });
+      return reply.code(201).send(result);
+    } finally {
+      await done().catch(() => {});
+    }
   });
 }
 

@@ -33,6 +33,8 @@ export interface CollectionDef {
   idWhere: string;
   parseId: (id: string) => unknown;
   toFeature: (row: Record<string, unknown>) => Feature;
+  /** Vector tiles of the collection (OGC API – Tiles): the cells tiles, of one level or all. */
+  tiles?: { level?: number };
   /** Property names and JSON types, for the OpenAPI document. */
   properties: Record<string, 'string' | 'integer' | 'number' | 'boolean'>;
 }
@@ -56,6 +58,7 @@ export function collectionDefs(config: Config): CollectionDef[] {
       : `The grid cells of level ${level} (${levelName(level)?.zh ?? ''} ${levelName(level)?.en ?? ''})`,
     needsUser: false,
     temporal: false,
+    tiles: level === null ? {} : { level },
     from: 'cells t LEFT JOIN cells p ON p.id = t.parent_id',
     geom: 't.geom',
     where: level === null ? null : 't.level = $L',

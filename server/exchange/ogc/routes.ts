@@ -1,9 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { problem } from '../../problem.ts';
+import { publicBase } from '../../public-url.ts';
 import { xmlText as esc } from '../export/kml.ts';
 import { collectionDefs, extentOf, queryItem, queryItems, visibleTo, type CollectionDef, type ItemQuery } from './collections.ts';
 import { openApiDocument } from './openapi.ts';
+import { VECTOR_LAYERS, styleUrl, tileJsonUrl } from '../../tiles/describe.ts';
+import { CELLS_MAXZOOM, CELLS_MINZOOM } from '../../../core/map/cell-layers.ts';
 
 /**
  * OGC API – Features, Part 1: Core, with GeoJSON, HTML and OpenAPI 3.0, at /ogc. QGIS, ArcGIS and
@@ -15,7 +18,17 @@ const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+  'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core',
+  'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset',
+  'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list',
+  'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets',
+  'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt',
 ];
+
+const WEB_MERCATOR_QUAD = 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad';
+const REL_TILESETS_VECTOR = 'http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector';
+const MVT = 'application/vnd.mapbox-vector-tile';
+const STYLE_TYPE = 'application/vnd.mapbox.style+json';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
@@ -40,18 +53,9 @@ function formatOf(request: FastifyRequest<{ Querystring: { f?: string } }>): For
   return html >= 0 && html < json ? 'html' : 'json';
 }
 
-/**
- * The base of every link the OGC API answers with: the configured public URL; else, behind a trusted
- * proxy, the host it forwards; else the server's own address the request came in on. Never the
- * request's Host header, which any client can set (links to another site in a shared cache).
- */
+/** The base of every link the OGC API answers with (see publicBase). */
 function baseOf(request: FastifyRequest, publicUrl: string | undefined): string {
-  if (publicUrl) return `${publicUrl.replace(/\/+$/, '')}/ogc`;
-  if (process.env.WANGGE_TRUST_PROXY === 'true') return `${request.protocol}://${request.host}/ogc`;
-  const { localAddress, localPort } = request.raw.socket;
-  const address = localAddress?.replace(/^::ffff:/, '') || '127.0.0.1';
-  const host = address.includes(':') ? `[${address}]` : address;
-  return `${request.protocol}://${host}${localPort ? `:${localPort}` : ''}/ogc`;
+  return `${publicBase(request, publicUrl)}/ogc`;
 }
 
 function withQuery(url: string, params: Record<string, string | number | undefined>): string {
@@ -136,9 +140,89 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
         { href: `${base}/collections/${c.id}?f=html`, rel: 'alternate', type: 'text/html', title: 'this collection as HTML' },
         { href: `${base}/collections/${c.id}/items`, rel: 'items', type: 'application/geo+json', title: 'the features as GeoJSON' },
         { href: `${base}/collections/${c.id}/items?f=html`, rel: 'items', type: 'text/html', title: 'the features as HTML' },
+        ...(c.tiles ? tileLinks(request, c) : []),
       ],
     };
   }
+
+  /** A cells collection's vector tiles (OGC API – Tiles), its MapLibre style and TileJSON. */
+  function tileLinks(request: FastifyRequest, c: CollectionDef): Link[] {
+    const base = baseOf(request, config.publicUrl);
+    const root = publicBase(request, config.publicUrl);
+    return [
+      { href: `${base}/collections/${c.id}/tiles`, rel: REL_TILESETS_VECTOR, type: 'application/json', title: 'vector tiles (OGC API – Tiles)' },
+      { href: styleUrl(root), rel: 'stylesheet', type: STYLE_TYPE, title: 'MapLibre style of the cells, as in the app' },
+      { href: tileJsonUrl(root), rel: 'describedby', type: 'application/json', title: 'TileJSON of the cells tiles' },
+    ];
+  }
+
+  /** The tileset of a cells collection in WebMercatorQuad, its tiles at the cells tile URL. */
+  function tileset(request: FastifyRequest, c: CollectionDef) {
+    const base = baseOf(request, config.publicUrl);
+    const root = publicBase(request, config.publicUrl);
+    const level = c.tiles?.level;
+    return {
+      title: `${c.title} — vector tiles`,
+      dataType: 'vector',
+      crs: 'http://www.opengis.net/def/crs/EPSG/0/3857',
+      tileMatrixSetURI: WEB_MERCATOR_QUAD,
+      minTileMatrix: String(CELLS_MINZOOM),
+      maxTileMatrix: String(CELLS_MAXZOOM),
+      layers: VECTOR_LAYERS.map((l) => ({
+        id: l.id,
+        dataType: 'vector',
+        geometryDimension: l.id === 'cells' ? 2 : 0,
+        minTileMatrix: String(l.minzoom),
+        maxTileMatrix: String(l.maxzoom),
+        description: l.description,
+        propertiesSchema: { type: 'object', properties: Object.fromEntries(Object.entries(l.fields).map(([k, t]) => [k, { type: t === 'Number' ? 'number' : 'string' }])) },
+      })),
+      links: [
+        { href: `${base}/collections/${c.id}/tiles/WebMercatorQuad`, rel: 'self', type: 'application/json', title: 'this tileset' },
+        { href: `${root}/tiles/cells/{tileMatrix}/{tileCol}/{tileRow}.mvt${level === undefined ? '' : `?level=${level}`}`, rel: 'item', type: MVT, title: 'the tiles', templated: true },
+        { href: `${base}/collections/${c.id}`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/geodata', type: 'application/json', title: 'the collection' },
+        { href: WEB_MERCATOR_QUAD, rel: 'http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme', type: 'application/json', title: 'WebMercatorQuad' },
+        { href: styleUrl(root), rel: 'stylesheet', type: STYLE_TYPE, title: 'MapLibre style of the cells' },
+      ],
+    };
+  }
+
+  const tiledCollection = (request: FastifyRequest, id: string): CollectionDef => {
+    const c = collection(request, id);
+    if (!c.tiles) throw problem('ogc.tiles-not-found', { id });
+    return c;
+  };
+
+  app.get<{ Params: { collectionId: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId/tiles', { schema: simple }, async (request, reply) => {
+    const c = tiledCollection(request, request.params.collectionId);
+    const set = tileset(request, c);
+    const base = baseOf(request, config.publicUrl);
+    const doc = {
+      links: [{ href: `${base}/collections/${c.id}/tiles`, rel: 'self', type: 'application/json', title: 'this document' }],
+      tilesets: [{ title: set.title, dataType: set.dataType, crs: set.crs, tileMatrixSetURI: set.tileMatrixSetURI, links: set.links.filter((l) => l.rel !== 'item') }],
+    };
+    return send(reply, formatOf(request), doc, () => page(`${c.title} · tiles`, `<ul><li><a href="${esc(set.links[0]!.href)}">WebMercatorQuad</a></li></ul>`, doc.links));
+  });
+
+  app.get<{ Params: { collectionId: string; tms: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId/tiles/:tms', { schema: simple }, async (request, reply) => {
+    const c = tiledCollection(request, request.params.collectionId);
+    if (request.params.tms !== 'WebMercatorQuad') throw problem('ogc.tile-matrix-set-not-found', { tms: request.params.tms });
+    const set = tileset(request, c);
+    return send(reply, formatOf(request), set, () => page(set.title, rows([
+      ['tiles', `<code>${esc(set.links[1]!.href)}</code>`], ['style', `<a href="${esc(set.links[4]!.href)}">${esc(set.links[4]!.href)}</a>`],
+    ]), set.links));
+  });
+
+  // The tile itself at the OGC path: the same tile as /tiles/cells/{z}/{x}/{y}.mvt.
+  app.get<{ Params: { collectionId: string; tms: string; z: string; row: string; col: string } }>(
+    '/ogc/collections/:collectionId/tiles/:tms/:z/:row/:col', { schema: { hide: true } }, async (request, reply) => {
+      const c = tiledCollection(request, request.params.collectionId);
+      if (request.params.tms !== 'WebMercatorQuad') throw problem('ogc.tile-matrix-set-not-found', { tms: request.params.tms });
+      const { z, row, col } = request.params;
+      if (![z, row, col].every((n) => /^\d{1,7}$/.test(n))) throw problem('ogc.tile-not-found', { z, row, col });
+      const level = c.tiles?.level;
+      return reply.redirect(`/tiles/cells/${z}/${col}/${row}.mvt${level === undefined ? '' : `?level=${level}`}`, 302);
+    });
 
   app.get<{ Querystring: { f?: string } }>('/ogc', { schema: simple }, async (request, reply) => {
     const base = baseOf(request, config.publicUrl);
@@ -149,8 +233,11 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
       { href: `${base}/api?f=html`, rel: 'service-doc', type: 'text/html', title: 'the API documentation' },
       { href: `${base}/conformance`, rel: 'conformance', type: 'application/json', title: 'OGC API conformance classes implemented' },
       { href: `${base}/collections`, rel: 'data', type: 'application/json', title: 'the feature collections' },
+      { href: `${base}/collections/cells/tiles`, rel: REL_TILESETS_VECTOR, type: 'application/json', title: 'vector tiles of the cells (OGC API – Tiles)' },
+      { href: styleUrl(publicBase(request, config.publicUrl)), rel: 'stylesheet', type: STYLE_TYPE, title: 'MapLibre style of the cells' },
+      { href: tileJsonUrl(publicBase(request, config.publicUrl)), rel: 'describedby', type: 'application/json', title: 'TileJSON of the cells tiles' },
     ];
-    const doc = { title: 'Wangge 网格 — OGC API – Features', description: 'Grid cells, units and hazard reports of Wangge as OGC API – Features (Part 1: Core, GeoJSON, HTML, OpenAPI 3.0).', links };
+    const doc = { title: 'Wangge 网格 — OGC API – Features', description: 'Grid cells, units and hazard reports of Wangge as OGC API – Features (Part 1: Core, GeoJSON, HTML, OpenAPI 3.0), and the cells as vector tiles (OGC API – Tiles, Mapbox Vector Tiles in WebMercatorQuad).', links };
     return send(reply, formatOf(request), doc, () => page(doc.title, `<p>${esc(doc.description)}</p>
 <p>QGIS: Layer › Add Layer › Add WFS / OGC API – Features Layer, URL <code>${esc(base)}</code>. GDAL: <code>ogrinfo OAPIF:${esc(base)}</code></p>
 <ul>${links.filter((l) => l.type === 'text/html' || l.rel === 'service-desc').map((l) => `<li><a href="${esc(l.href.includes('?') || l.type !== 'text/html' ? l.href : `${l.href}?f=html`)}">${esc(l.title ?? l.rel)}</a></li>`).join('')}
