@@ -1,11 +1,16 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { problemText, type ProblemParam } from '../../core/problems/index.ts';
 import { api, ApiError } from '../api.ts';
+import { useI18n } from '../i18n/index.tsx';
 import { usePeopleMessages } from './messages.ts';
 
 interface RowError {
   row: number;
   field: string;
+  /** The server's English; `code` and `params` name the reason for the user's language. */
   message: string;
+  code?: string;
+  params?: Record<string, ProblemParam>;
 }
 
 /** POST /api/assignments/import (server/people/import.ts). */
@@ -29,12 +34,13 @@ const EXAMPLE = 'cell_code,person,role,phone,organisation,title\n610302001001001
 
 function ErrorTable({ errors }: { errors: RowError[] }) {
   const t = usePeopleMessages();
+  const { lang } = useI18n();
   return (
     <div className="people-import-errors">
       <table className="table" data-testid="import-errors">
         <thead><tr><th>{t('row')}</th><th>{t('field')}</th><th>{t('message')}</th></tr></thead>
         <tbody>
-          {errors.map((e, i) => <tr key={i}><td>{e.row}</td><td className="mono">{e.field}</td><td>{e.message}</td></tr>)}
+          {errors.map((e, i) => <tr key={i}><td>{e.row}</td><td className="mono">{e.field}</td><td data-code={e.code}>{(e.code && problemText(e.code, e.params, lang)) || e.message}</td></tr>)}
         </tbody>
       </table>
     </div>

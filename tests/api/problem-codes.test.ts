@@ -42,8 +42,8 @@ const cases = (): Case[] => [
   { name: 'coverage with both parentId and level', url: `/api/coverage?parentId=${ids.district}&level=2`, who: 'admin', code: 'coverage.parent-or-level', status: 400 },
   { name: 'overlap fix of a cell with itself', method: 'POST', url: '/api/coverage/fix', who: 'admin', body: { kind: 'overlap', a: ids.west, b: ids.west, keep: 'a' }, code: 'coverage.same-cell', status: 422 },
   { name: 'report missing', url: '/api/reports/999999', who: 'admin', code: 'reports.not-found', status: 404 },
-  { name: 'tracking code unknown', url: '/api/reports/track/WG-00000000-XXXX', code: 'reports.not-found', status: 404 },
-  { name: 'report of an unknown category', method: 'POST', url: '/api/reports', body: { category: 'no-such', description: '路灯坏了', location: { type: 'Point', coordinates: [107.02, 34.02] } }, code: 'reports.category-unknown', status: 422 },
+  { name: 'tracking code unknown', url: '/api/reports/track/WG-00000-XXXXX', code: 'reports.not-found', status: 404 },
+  { name: 'report of an unknown category', method: 'POST', url: '/api/reports', body: { category: 'no-such', severity: 'ordinary', description: '路灯坏了', location: { type: 'Point', coordinates: [107.02, 34.02] } }, code: 'reports.category-unknown', status: 422 },
   { name: 'report bbox', url: '/api/reports?bbox=1,2,0,1', who: 'admin', code: 'reports.bbox-invalid', status: 422 },
   { name: 'inspection missing', url: '/api/inspections/999999', who: 'worker', code: 'patrols.inspection-not-found', status: 404 },
   { name: 'patrol of a missing cell', method: 'POST', url: '/api/inspections', who: 'worker', body: { cellId: 999999 }, code: 'patrols.cell-not-found', status: 404 },
@@ -56,7 +56,7 @@ const cases = (): Case[] => [
   { name: 'people CSV without rows', method: 'POST', url: '/api/assignments/import', who: 'admin', headers: { 'content-type': 'text/csv' }, body: 'cellCode,name,role,phone\n', code: 'csv.no-rows', status: 422 },
   { name: 'people CSV with bad rows', method: 'POST', url: '/api/assignments/import', who: 'admin', headers: { 'content-type': 'text/csv' }, body: 'cellCode,name,role,phone\n999,张三,chief,abc\n', code: 'people.import-invalid-rows', status: 422 },
   { name: 'units CSV with bad rows', method: 'POST', url: '/api/units/import', who: 'admin', headers: { 'content-type': 'text/csv' }, body: '类型,名称,经度,纬度\ncasino,,200,30\n', code: 'units.import-invalid-rows', status: 422 },
-  { name: 'heatmap of an unknown level', url: '/api/stats/cells?level=99', who: 'commander', code: 'command.level-unknown', status: 422 },
+  { name: 'heatmap of an unknown level', url: '/api/stats/cells?level=9', who: 'commander', code: 'command.level-unknown', status: 422 },
   { name: 'unit missing', url: '/api/units/999999', who: 'admin', code: 'units.not-found', status: 404 },
 ];
 

@@ -12,6 +12,7 @@ let t: TestApp;
 let ids: Awaited<ReturnType<typeof twoStreets>>;
 let planner: Headers;
 let commander: Headers;
+let worker: Headers;
 
 const point = (lon: number, lat: number) => ({ type: 'Point', coordinates: [lon, lat] });
 const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers });
@@ -22,6 +23,8 @@ beforeAll(async () => {
   ids = await twoStreets(t.db);
   await createUser(t.db, 'pat', 'planner');
   await createUser(t.db, 'com', 'commander');
+  await createUser(t.db, 'wes', 'worker', [ids.west]);
+  worker = await signIn(t.app, 'wes');
   planner = await signIn(t.app, 'pat');
   commander = await signIn(t.app, 'com');
 });
@@ -38,7 +41,9 @@ async function state(unitId: number) {
   const cov = await get(`/api/inspections/coverage?cellId=${ids.west}&unitStatus=overdue&unitStatus=due&unitStatus=ok`, commander);
   expect(cov.statusCode, cov.body).toBe(200);
   const c = cov.json<Coverage>();
-  const plan = (await get(`/api/plans/cells/${ids.west}`, planner)).json<{ units: { id: number; status: string }[] }>();
+  const planRes = await get(`/api/plans/cells/${ids.west}`, worker);
+  expect(planRes.statusCode, planRes.body).toBe(200);
+  const plan = planRes.json<{ units: { id: number; status: string }[] }>();
   const search = (await get(`/api/search?q=${encodeURIComponent('旧仓库')}`, planner)).json<{ results: { kind: string; id: number }[] }>().results;
   const ogc = (await get('/ogc/collections/units/items?limit=1000', planner)).json<{ features: { id: number }[] }>();
   return {

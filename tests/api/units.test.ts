@@ -175,7 +175,7 @@ describe(`unit import and export (${TEST_DB})`, () => {
     expect(exported.statusCode).toBe(200);
     expect(exported.headers['content-type']).toMatch(/^text\/csv/);
     const lines = exported.body.replace(/^\uFEFF/, '').trim().split('\n');
-    expect(lines[0]).toBe('id,type,name,address,contact,lon,lat,wkt,cell_code,attributes');
+    expect(lines[0]).toBe('id,type,name,address,contact,lon,lat,wkt,cell_code,attributes,archived_at,archived_by');
     expect(lines.slice(1).map((l) => l.split(',').slice(1, 3).join(','))).toEqual(['small_place,小超市', 'pollution_source,印染厂']);
     expect(lines[1]).toContain('POINT(107.061 34.061)');
 
@@ -221,7 +221,7 @@ describe(`unit import and export (${TEST_DB})`, () => {
     const fc = { type: 'FeatureCollection', features: [unit(107.07, 34.07, '东边'), { type: 'Feature', geometry: { type: 'LineString', coordinates: [[1, 2], [3, 4]] }, properties: { type: 'company', name: '线' } }] };
     const bad = await t.app.inject({ method: 'POST', url: '/api/units/import', headers: planner, payload: { geojson: fc } });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().errors).toEqual([{ row: 2, field: 'features.1.geometry', message: 'must be a Point with [longitude, latitude] numbers' }]);
+    expect(bad.json().errors).toEqual([{ row: 2, field: 'features.1.geometry', message: 'must be a Point with [longitude, latitude] numbers', code: 'units.row-geometry-invalid', params: {} }]);
     // A scoped worker's import is refused row by row outside the scope.
     const scoped = await t.app.inject({ method: 'POST', url: '/api/units/import', headers: workerWest, payload: { geojson: { type: 'FeatureCollection', features: [unit(107.07, 34.07, '东边')] } } });
     expect(scoped.statusCode).toBe(422);
