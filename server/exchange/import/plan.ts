@@ -164,11 +164,8 @@ function chunked<T>(items: T[], weight: (t: T) => number, maxWeight = 2_000, max
 async function setWise<T>(chunks: T[][], statement: (chunk: T[]) => Promise<void>, one: (item: T, e: unknown) => Promise<void>) {
   for (const chunk of chunks) {
     try {
-      const T0 = performance.now();
       await statement(chunk);
-      if (process.env.TRACE) console.error('TRACE chunk', chunk.length, Math.round(performance.now() - T0), statement.toString().slice(0, 60).replace(/\s+/g, ' '));
     } catch (e) {
-      if (process.env.TRACE) console.error('TRACE chunk failed', chunk.length, (e as Error).message);
       if (chunk.length === 1) await one(chunk[0]!, e);
       else for (const item of chunk) await statement([item]).catch((err: unknown) => one(item, err));
     }
