@@ -226,5 +226,32 @@ describe('files built to hurt are refused within limits, naming the limit', () =
     const res = await upload('huge.geojson', `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},"geometry":{"type":"Polygon","coordinates":[${ring}]}}]}`);
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'imports.limit', params: { what: 'vertices' } });
-  });
+  }, 180_000);
+
+  it('a GeoPackage with a million rows: 413 "features", refused by its row count before its rows are read', async () => {
+    const { loadSqlJs } = await import('../../server/exchange/export/geopackage.ts');
+    const SQL = await loadSqlJs();
+    const db = new SQL.Database();
+    db.run(`CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
+      INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84', 4326, 'EPSG', 4326, 'undefined', NULL);
+      CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL, srs_id INTEGER);
+      CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z INTEGER, m INTEGER);
+      CREATE TABLE cells (fid INTEGER PRIMARY KEY, geom BLOB, name TEXT);
+      WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000000) INSERT INTO cells (fid, geom, name) SELECT n, NULL, 'x' FROM r;
+      INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('cells', 'features', 4326);
+      INSERT INTO gpkg_geometry_columns VALUES ('cells', 'geom', 'POLYGON', 4326, 0, 0);`);
+    const file = Buffer.from(db.export());
+    db.close();
+    const res = await upload('million.gpkg', file);
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'imports.limit', params: { what: 'features', found: '1000000' } });
+  }, 180_000);
+
+  it('a GeoJSON with a million features: 413 "features"', async () => {
+    // 36 MB, under the 50 MB upload limit.
+    const one = '{"type":"Feature","geometry":null},';
+    const res = await upload('million.geojson', `{"type":"FeatureCollection","features":[${one.repeat(999_999)}${one.slice(0, -1)}]}`);
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'imports.limit', params: { what: 'features' } });
+  }, 180_000);
 });

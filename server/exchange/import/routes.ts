@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-const TR = (what: string, t0: number) => { if (process.env.TRACE) console.error('TRACE', what, Math.round(performance.now() - t0)); return performance.now(); };
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppContext } from '../../context.ts';
@@ -188,9 +187,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
 
     let source;
     try {
-      const T0 = performance.now();
       source = await readUpload(fileName, data, db);
-      TR('read', T0);
     } catch (e) {
       if (e instanceof UnreadableFile) throw e.problem(fileName);
       if (e instanceof ReadTooSlow) throw problem('imports.too-slow', { file: fileName, seconds: e.seconds }, { errors: [{ field: 'file', message: 'reading took too long' }] });
@@ -212,17 +209,9 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     await db.query(
       `INSERT INTO cell_imports (id, user_id, file_name, format, source_crs, encoding, warnings, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [id, actor.id, fileName, source.format, source.crs ? JSON.stringify(source.crs) : null, source.encoding, JSON.stringify(source.warnings), now()]);
-    let T1 = performance.now();
     await storeFeatures(db, id, source.features);
-    T1 = TR('store', T1);
     const { plan, done } = await check(db, config, actor, stored, source.features, opts);
-    T1 = TR('check', T1);
     await done();
-    T1 = TR('done', T1);
-    const pv = previewOf(stored, source.features, opts, plan);
-    T1 = TR('previewOf', T1);
-    const js = JSON.stringify(pv);
-    TR('stringify ' + js.length, T1);
     return reply.code(201).header('location', `/api/import/cells/${id}`).send(previewOf(stored, source.features, opts, plan));
   });
 
@@ -285,7 +274,6 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
         const { rows: idRows } = await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('cells', 'id'))::int AS id FROM generate_series(1, $1)`, [plan.writes.length]);
         const idOf = new Map(plan.writes.map((w, i) => [w.index, idRows[i]!.id]));
         const parentId = (w: (typeof plan.writes)[number]) => (w.parent === null ? null : 'id' in w.parent ? w.parent.id : idOf.get(w.parent.index)!);
-        const T3 = performance.now();
         await tx.query(
           `INSERT INTO cells (id, code, name, level, parent_id, geom, created_by, updated_by)
            SELECT u.id, u.code, u.name, u.level, u.parent_id, ST_Multi(s.geom), $8, $8
@@ -293,12 +281,9 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
            JOIN cell_import_staging s ON s.run = $1 AND s.idx = u.idx ORDER BY u.level, u.idx`,
           [run, plan.writes.map((w) => w.index), plan.writes.map((w) => idOf.get(w.index)!), codes, plan.writes.map((w) => w.name),
             plan.writes.map((w) => w.level), plan.writes.map(parentId), actor.username]);
-        TR('insert', T3);
         await tx.query("SELECT set_config('wangge.snapped', 'off', true)");
         const created = plan.writes.map((w) => idOf.get(w.index)!);
-        let T2 = performance.now();
         await afterCellsChanged(tx, created);
-        T2 = TR('reroute', T2);
         await tx.query('UPDATE cell_imports SET committed_at = $2, committed_ids = $3 WHERE id = $1', [stored.id, now(), created]);
         await tx.query('DELETE FROM cell_import_features WHERE import_id = $1', [stored.id]);
         await audit(tx, request, 'cell.import', `import:${stored.id}`, { file: stored.file_name, format: stored.format, cells: created.length, crs: plan.crs?.name ?? null });
