@@ -1,13 +1,7 @@
--- Cells are stored at the precision they are exported with (1e-7 degrees, about 1 cm), on every
--- write path, so whatever Wangge accepted and exported is what it stores and imports again.
-CREATE FUNCTION cells_snap() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  NEW.geom := ST_Multi(ST_CollectionExtract(ST_ReducePrecision(NEW.geom, 1e-7), 3));
-  RETURN NEW;
-END $$;
-
-CREATE TRIGGER cells_snapped BEFORE INSERT OR UPDATE OF geom ON cells
-  FOR EACH ROW EXECUTE FUNCTION cells_snap();
+-- Exports write 1e-7 degrees (about 1 cm). Whatever Wangge accepted and exported must import again:
+-- lying inside the parent is checked on both shapes snapped to that grid (cell_outside below), and
+-- imported cells are stored snapped (server/exchange/import/plan.ts). Drawn cells keep their
+-- coordinates: snapping every write would turn sub-centimetre digitising noise into new faults.
 
 -- True area in m². Geography cannot hold a ring spanning more than 180° of longitude (a world box
 -- collapses to a line on the sphere), so such a shape is measured in 90° bands, each densified so

@@ -24,13 +24,3 @@ CREATE TABLE cell_import_staging (
   PRIMARY KEY (run, idx)
 );
 CREATE INDEX cell_import_staging_created_idx ON cell_import_staging (created_at);
-
--- An import snaps its staged cells beforehand, a chunk a statement, outside its transaction; its
--- one short INSERT then says so (wangge.snapped, local to that transaction), and the trigger does
--- not snap them again. Every other write is snapped here as before.
-CREATE OR REPLACE FUNCTION cells_snap() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF current_setting('wangge.snapped', true) = 'on' THEN RETURN NEW; END IF;
-  NEW.geom := ST_Multi(ST_CollectionExtract(ST_ReducePrecision(NEW.geom, 1e-7), 3));
-  RETURN NEW;
-END $$;

@@ -256,7 +256,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
       const result = await db.transaction(async (tx) => {
         const stored = await loadImport(tx, request.params.id, actor, true);
         if (stored.committed_at) throw problem('imports.already-committed', { ids: stored.committed_ids?.join(', ') ?? '' });
-        await tx.query("SELECT set_config('wangge.actor', $1, true), set_config('wangge.snapped', 'on', true)", [actor.username]);
+        await tx.query("SELECT set_config('wangge.actor', $1, true)", [actor.username]);
         // What the checks relied on, again under the lock: the stored parents unchanged (their outlines
         // were checked), still in scope, the codes still free.
         const parentIds = [...plan.parentVersions.keys()].sort((a, b) => a - b);
@@ -281,7 +281,6 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
            JOIN cell_import_staging s ON s.run = $1 AND s.idx = u.idx ORDER BY u.level, u.idx`,
           [run, plan.writes.map((w) => w.index), plan.writes.map((w) => idOf.get(w.index)!), codes, plan.writes.map((w) => w.name),
             plan.writes.map((w) => w.level), plan.writes.map(parentId), actor.username]);
-        await tx.query("SELECT set_config('wangge.snapped', 'off', true)");
         const created = plan.writes.map((w) => idOf.get(w.index)!);
         await afterCellsChanged(tx, created);
         await tx.query('UPDATE cell_imports SET committed_at = $2, committed_ids = $3 WHERE id = $1', [stored.id, now(), created]);
