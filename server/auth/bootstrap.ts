@@ -32,7 +32,7 @@ export async function seedDemoAccounts(db: Db): Promise<string[]> {
 export async function accountsWithDemoPassword(db: Db): Promise<string[]> {
   const { rows } = await db.query<{ username: string; password_hash: string }>(
     'SELECT username, password_hash FROM users WHERE active AND username = ANY($1::text[])', [DEMO_ACCOUNTS.map((a) => a.username)]);
-  const found: string[] = [];
-  for (const r of rows) if (await verifyPassword(DEMO_PASSWORD, r.password_hash)) found.push(r.username);
-  return found;
+  // Checked side by side: each scrypt takes ~0.1 s of the start, on libuv's thread pool.
+  const demo = await Promise.all(rows.map((r) => verifyPassword(DEMO_PASSWORD, r.password_hash)));
+  return rows.filter((_, i) => demo[i]).map((r) => r.username);
 }
