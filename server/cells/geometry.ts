@@ -1,6 +1,7 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Queryable } from '../db/db.ts';
 import { Problem, problem } from '../problem.ts';
+import type { ProblemParam } from '../../core/problems/index.ts';
 
 export type CellGeometry = Polygon | MultiPolygon;
 
@@ -140,7 +141,7 @@ export const fmtArea = (m2: number) => (m2 >= 1e6 ? `${(m2 / 1e6).toFixed(2)} km
 export const fmtAt = (at: number[] | null) => (at ? fmt(at.map((n) => Math.round(n * 1e6) / 1e6)) : '?');
 
 /** The part of the geometry outside the parent cell, if above the tolerance. */
-export async function checkInsideParent(q: Queryable, geojson: string, parentId: number, which = 'The cell'): Promise<void> {
+export async function checkInsideParent(q: Queryable, geojson: string, parentId: number, which: ProblemParam = { zh: '该网格', en: 'The cell' }): Promise<void> {
   const o = await measureOutside(q, geojson, { id: parentId });
   if (!o) return;
   const errors = [{ field: 'geometry', message: 'outside parent' }];

@@ -155,7 +155,7 @@ describe('assigning responsible people in the planner view', () => {
     await expect.poll(listed).toEqual(['张伟/first_responsible', '王芳/chief', '李娜/supervisor', '李娜/first_responsible']);
     await editor().getByTestId('assignments-save').click();
     const notice = editor().getByTestId('assignments-notice');
-    await expect.poll(() => notice.textContent()).toContain('At most 1 第一责任人 (first_responsible) per cell: 2 given');
+    await expect.poll(() => notice.textContent()).toContain('每个网格最多 1 名第一责任人，现有 2 名');
     expect(await notice.getAttribute('role')).toBe('alert');
     expect(await saved(target.id)).toEqual(['张伟/first_responsible', '王芳/chief', '李娜/supervisor']);
     await page.screenshot({ path: 'test-results/e2e/people-rule.png' });
@@ -177,8 +177,8 @@ describe('assigning responsible people in the planner view', () => {
     await dialog.getByRole('button', { name: '导入', exact: true }).click();
     await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('2 行有误（共 3 行），未写入任何数据');
     const report = await dialog.getByTestId('import-errors').locator('tbody tr').allTextContents();
-    expect(report.some((r) => r.startsWith('3') && r.includes('no cell has the code NO-SUCH-CELL'))).toBe(true);
-    expect(report.some((r) => r.startsWith('4') && r.includes('unknown role "nobody"'))).toBe(true);
+    expect(report.some((r) => r.startsWith('3') && r.includes('没有编码为 NO-SUCH-CELL 的网格'))).toBe(true);
+    expect(report.some((r) => r.startsWith('4') && r.includes('未知的岗位“nobody”'))).toBe(true);
     expect(await saved(second.id)).toEqual([]);
     await page.screenshot({ path: 'test-results/e2e/people-import.png' });
 

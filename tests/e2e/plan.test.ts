@@ -218,7 +218,7 @@ describe("the planner's drawing tools", () => {
     await expect.poll(() => page.getByTestId('plan-stats').textContent()).toContain('超出上级');
     await page.locator('input[name=cell-name]').fill('越界网格');
     await page.getByTestId('plan-save').click();
-    await expect.poll(() => tools().locator('[role=alert]').textContent()).toMatch(/not inside its parent|m² lie outside/);
+    await expect.poll(() => tools().locator('[role=alert]').textContent()).toMatch(/该网格不在上级网格内：有 [\d.]+ m² 位于上级之外/);
     expect(await tools().getAttribute('data-tool')).toBe('draw');
     expect(await vertices().textContent()).toBe('3 个顶点');
     // Esc cancels the drawing and keeps the selection.
@@ -436,7 +436,7 @@ describe("the planner's drawing tools", () => {
     await expect.poll(() => tools().textContent()).toContain(grid.properties.name);
     await page.getByTestId('plan-delete').click();
     await page.getByTestId('plan-delete-go').click();
-    await expect.poll(() => page.getByTestId('plan-delete-dialog').locator('[role=alert]').textContent()).toMatch(/has \d+ child cells/);
+    await expect.poll(() => page.getByTestId('plan-delete-dialog').locator('[role=alert]').textContent()).toMatch(/有 \d+ 个下级网格/);
     await page.getByTestId('plan-delete-dialog').getByRole('button', { name: '取消' }).click();
 
     // The new cell goes.
