@@ -177,7 +177,8 @@ export function MapView({ config, selectedId, focus, onSelect }: Props) {
       for (const id of BASEMAP_LAYERS.map) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', satellite ? 'none' : 'visible');
       for (const id of BASEMAP_LAYERS.satellite) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', satellite ? 'visible' : 'none');
     };
-    if (map.isStyleLoaded()) apply();
+    // Not isStyleLoaded(): it also waits for every source's tiles, and Tianditu's may never load.
+    if (map.getLayer(BASEMAP_LAYERS.map[0])) apply();
     else map.once('style.load', apply);
   }, [map, satellite, config.basemap.satelliteTiles]);
 
