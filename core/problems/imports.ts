@@ -42,6 +42,11 @@ export const importProblems = defineProblems({
     en: 'Nothing was imported: the parent cells {ids} were changed while the file was checked; check it again and commit',
     zh: '未导入任何网格：检查期间上级网格 {ids} 已被修改，请重新检查后再提交',
   },
+  'imports.checked-meanwhile': {
+    status: 409,
+    en: 'Nothing was imported: the file was checked again with other options meanwhile; commit again',
+    zh: '未导入任何网格：期间该文件已按其他选项重新检查，请再次提交',
+  },
   'imports.nothing': { status: 422, en: 'Nothing to import: every feature is left out', zh: '没有可导入的内容：所有要素都被排除了' },
   'imports.feature-refused': { status: 422, en: 'Nothing was imported: feature {feature} ({name}): {reason}', zh: '未导入任何网格：要素 {feature}（{name}）：{reason}' },
 });

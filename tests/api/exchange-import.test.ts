@@ -257,6 +257,53 @@ describe('broken files: a clear report, nothing written', () => {
     const { maxDistance } = await storedCells();
     expect(maxDistance).toBeLessThan(1e-7);
   });
+
+  // A commit with the options of the last preview writes what that preview checked (its PostGIS
+  // findings and staged geometries) instead of checking again; whatever the preview relied on
+  // that may have changed meanwhile is checked again.
+  it('a parent reshaped after the preview: the commit checks against the new outline and refuses', async () => {
+    const { ring } = await insideStreet(0.0004);
+    const up = await upload('late-parent.geojson', fc(feature('新网格', '610302001001990', [ring])));
+    expect(up.json().summary, up.body).toMatchObject({ ready: true });
+    // Someone cuts the square out of the area 610302001001 (an edit bumps the version).
+    await t.db.query(
+      `UPDATE cells SET geom = ST_Multi(ST_Difference(geom, ST_Buffer(ST_GeomFromGeoJSON($1), 0.0001))), version = version + 1 WHERE code = '610302001001'`,
+      [JSON.stringify({ type: 'Polygon', coordinates: [ring], crs: { type: 'name', properties: { name: 'EPSG:4326' } } })]);
+    const before = await counts();
+    const res = await commit(up.json().id, { mapping: up.json().mapping });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().report.features[0].problems).toContainEqual(expect.objectContaining({ kind: 'outside', severity: 'error' }));
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a commit with other options than the last preview is checked again', async () => {
+    const before = await counts();
+    const { ring } = await insideStreet(0.0004);
+    const shifted = ring.map(([a, b]) => [a! + 0.0008, b!]);
+    const d = 0.0004;
+    const [x, y] = shifted[0]! as [number, number];
+    const bowTie = [[x + 0.002, y], [x + 0.002 + d, y + d], [x + 0.002 + d, y], [x + 0.002, y + d], [x + 0.002, y]];
+    const up = await upload('options.geojson', fc(feature('好的', '610302001001981', [shifted]), feature('坏的', '610302001001982', [bowTie])));
+    const id = up.json().id;
+    // Previewed clean without the bow-tie, then committed with it: refused, as the check says.
+    expect((await repreview(id, { mapping: up.json().mapping, exclude: [1] })).json().summary).toMatchObject({ ready: true });
+    const withIt = await commit(id, { mapping: up.json().mapping });
+    expect(withIt.statusCode).toBe(422);
+    expect(withIt.json().report.features[1].problems[0]).toMatchObject({ kind: 'geometry' });
+    expect(await counts()).toEqual(before);
+    // Checked again with other options in between, the options of the earlier preview still commit exactly their cells.
+    await repreview(id, { mapping: { ...up.json().mapping, name: null } });
+    const done = await commit(id, { mapping: up.json().mapping, exclude: [1] });
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json().cells).toMatchObject([{ code: '610302001001981', name: '好的' }]);
+    // A preview with the options of the commit, then the commit: it writes the staged rows and drops them.
+    const up2 = await upload('again.geojson', fc(feature('又一个', '610302001001983', [shifted.map(([a, b]) => [a! + 0.001, b!])])));
+    const { rows: [checked] } = await t.db.query<{ run: string }>("SELECT checked_spatial->>'run' AS run FROM cell_imports WHERE id = $1", [up2.json().id]);
+    const again = await commit(up2.json().id, { mapping: up2.json().mapping });
+    expect(again.statusCode, again.body).toBe(201);
+    const { rows } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cell_import_staging WHERE run = $1', [checked!.run]);
+    expect(rows[0]!.n).toBe(0);
+  });
 });
 
 describe('who may import', () => {

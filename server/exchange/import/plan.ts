@@ -69,8 +69,24 @@ export interface ImportPlan {
   writes: PlannedCell[];
   /** The stored parents the writes go under, with the version the checks saw (the commit locks and compares). */
   parentVersions: Map<number, number>;
+  /** What the PostGIS checks found, and the staging run that holds their geometries. */
+  spatial: SpatialFindings;
   errors: number;
   warnings: number;
+}
+
+/**
+ * The findings of one run of the PostGIS checks (the costly part of a check), kept with a preview:
+ * a commit with the very same options reuses them and the run's staged geometries instead of
+ * checking again. They hold only what cannot change meanwhile without the commit noticing: the
+ * file's own geometries, and the stored parents' versions as the checks saw them (locked and
+ * compared by the commit). Overlaps with stored cells are warnings and never block.
+ */
+export interface SpatialFindings {
+  run: string;
+  problems: [index: number, problems: FeatureProblem[]][];
+  areas: [index: number, m2: number][];
+  parentVersions: [id: number, version: number][];
 }
 
 const CANDIDATES: Record<keyof Mapping, string[]> = {
@@ -138,8 +154,15 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Positions in a cell geometry. */
 const vertexCount = (g: CellGeometry) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).reduce((n, p) => n + p.reduce((m, r) => m + r.length, 0), 0);
 
+/**
+ * How much one statement may check. The embedded database is one connection that every other
+ * request waits for, so its statements stay short (about 2,000 vertices); PostgreSQL answers others
+ * from its pool meanwhile, so there a statement takes far more and the per-statement cost goes.
+ */
+const budgetOf = (q: Queryable) => ((q as { kind?: string }).kind === 'postgres' ? { maxWeight: 100_000, maxItems: 5_000 } : { maxWeight: 2_000, maxItems: 300 });
+
 /** Splits items into chunks of at most `maxItems` and about `maxWeight`: one statement each, kept short. */
-function chunked<T>(items: T[], weight: (t: T) => number, maxWeight = 2_000, maxItems = 300): T[][] {
+function chunked<T>(items: T[], weight: (t: T) => number, { maxWeight, maxItems }: { maxWeight: number; maxItems: number }): T[][] {
   const out: T[][] = [];
   let cur: T[] = [];
   let w = 0;
@@ -227,9 +250,10 @@ async function checkSpatial(
     }
   }
   const weight = (r: FeatureReport) => vertexCount(geometries[r.index]!) + 20;
+  const budget = budgetOf(q);
   const parentOf = (r: FeatureReport) => parents.get(r.index) ?? null;
   const stagedOk = new Set<number>();
-  await setWise(chunked(staged, weight), async (chunk) => {
+  await setWise(chunked(staged, weight, budget), async (chunk) => {
     await q.query(
       `INSERT INTO cell_import_staging (run, idx, parent_idx, parent_id, level, geom)
        SELECT $1, i, pi, pid, lv, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::text[]) AS u(i, pi, pid, lv, g)`,
@@ -241,7 +265,7 @@ async function checkSpatial(
 
   // Validity, with PostGIS's reason and location.
   const valid: FeatureReport[] = [];
-  await setWise(chunked(ok, weight), async (chunk) => {
+  await setWise(chunked(ok, weight, budget), async (chunk) => {
     const { rows } = await q.query<{ idx: number; empty: boolean; valid: boolean; reason: string | null; lon: number | null; lat: number | null }>(
       `SELECT idx, empty, (d).valid, (d).reason, ST_X((d).location) AS lon, ST_Y((d).location) AS lat
        FROM (SELECT idx, ST_IsEmpty(geom) AS empty, ST_IsValidDetail(geom) AS d FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])) x`,
@@ -257,13 +281,12 @@ async function checkSpatial(
 
   // Snapped to the stored precision as the cells trigger would (the commit's INSERT then skips it),
   // and the area on the sphere (also where geography refuses the shape: an antipodal edge).
-  await setWise(chunked(valid, weight), async (chunk) => {
-    await q.query(`UPDATE cell_import_staging SET geom = ST_Multi(ST_CollectionExtract(ST_ReducePrecision(geom, 1e-7), 3))
-                   WHERE run = $1 AND idx = ANY($2::int[])`, [run, chunk.map((r) => r.index)]);
-    await tick();
+  await setWise(chunked(valid, weight, budget), async (chunk) => {
     const { rows } = await q.query<{ idx: number; m2: number }>(
-      `SELECT idx, CASE WHEN ST_XMax(geom) - ST_XMin(geom) <= 180 THEN ST_Area(geom::geography, false) ELSE cell_area_m2(geom) END AS m2
-       FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])`, [run, chunk.map((r) => r.index)]);
+      `UPDATE cell_import_staging SET geom = ST_Multi(ST_CollectionExtract(ST_ReducePrecision(geom, 1e-7), 3))
+       WHERE run = $1 AND idx = ANY($2::int[])
+       RETURNING idx, CASE WHEN ST_XMax(geom) - ST_XMin(geom) <= 180 THEN ST_Area(geom::geography, false) ELSE cell_area_m2(geom) END AS m2`,
+      [run, chunk.map((r) => r.index)]);
     for (const x of rows) {
       reports[x.idx]!.areaM2 = Math.round(x.m2 * 100) / 100;
       geoOk.add(x.idx);
@@ -278,18 +301,21 @@ async function checkSpatial(
     if (o?.outsideM2 === null) add(r, 'outside', `lies outside the parent ${r.parentCode ?? ''} (the part outside could not be measured)`.replace('  ', ' '));
     else if (o) add(r, 'outside', `${fmtArea(o.outsideM2)} lie outside the parent ${r.parentCode ?? ''} near ${fmtAt(o.at)}`.replace('  ', ' '));
   };
-  await setWise(chunked(children, weight), async (chunk) => {
+  await setWise(chunked(children, weight, budget), async (chunk) => {
     const { rows } = await q.query<{ idx: number; outside_m2: number | null; at_lon: number | null; at_lat: number | null; measured: boolean | null }>(
       `WITH s AS (SELECT s.idx, s.geom AS g, COALESCE('f' || s.parent_idx, 'c' || s.parent_id) AS pk, COALESCE(p.geom, c.geom) AS pg
                   FROM cell_import_staging s
                   LEFT JOIN cell_import_staging p ON p.run = s.run AND p.idx = s.parent_idx
                   LEFT JOIN cells c ON c.id = s.parent_id
                   WHERE s.run = $1 AND s.idx = ANY($2::int[])),
-            -- Each parent grown by 1e-6° (about 11 cm) once: a child it covers has nothing outside
+            -- Most children lie exactly inside (cut from the same topology): the plain test, whose
+            -- prepared parent PostGIS keeps from row to row, settles them.
+            rest AS MATERIALIZED (SELECT * FROM s WHERE NOT ST_CoveredBy(s.g, s.pg)),
+            -- Each remaining parent grown by 1e-6° (about 11 cm) once: a child it covers has nothing outside
             -- thicker than the slivers cell_outside leaves out, so only the others are measured.
-            grown AS MATERIALIZED (SELECT DISTINCT ON (pk) pk, ST_Buffer(pg, 1e-6, 'quad_segs=2') AS pb FROM s)
+            grown AS MATERIALIZED (SELECT DISTINCT ON (pk) pk, ST_Buffer(pg, 1e-6, 'quad_segs=2') AS pb FROM rest)
        SELECT x.idx, o.outside_m2, o.at_lon, o.at_lat, o.measured
-       FROM (SELECT s.idx, s.g, s.pg FROM s JOIN grown USING (pk) WHERE NOT ST_CoveredBy(s.g, grown.pb) OFFSET 0) x,
+       FROM (SELECT rest.idx, rest.g, rest.pg FROM rest JOIN grown USING (pk) WHERE NOT ST_CoveredBy(rest.g, grown.pb) OFFSET 0) x,
        LATERAL cell_outside(x.g, x.pg) AS o`,
       [run, chunk.map((r) => r.index)]);
     for (const x of rows) {
@@ -309,7 +335,7 @@ async function checkSpatial(
   // Overlaps with stored cells of the same level: a warning, as drawing by hand allows them too.
   const found = new Map<number, { code: string; name: string; m2: number }[]>();
   const leveled = reports.filter((r) => geoOk.has(r.index) && r.level !== null);
-  await setWise(chunked(leveled, weight), async (chunk) => {
+  await setWise(chunked(leveled, weight, budget), async (chunk) => {
     const { rows } = await q.query<{ idx: number; code: string; name: string; m2: number }>(
       `SELECT s.idx, c.code, c.name, cell_area_m2(ST_Intersection(c.geom, s.g, 1e-7)) AS m2
        FROM (SELECT idx, level, geom AS g FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])) s
@@ -342,7 +368,8 @@ const detail = (e: unknown, g?: CellGeometry) => {
  * must not leave later checks in an aborted transaction.
  */
 export async function planImport(
-  q: Queryable, config: Config, actor: Actor, source: { features: SourceFeature[]; crs: SourceCrs | null }, opts: ImportOptions, run: string,
+  q: Queryable, config: Config, actor: Actor, source: { features: SourceFeature[]; crs: SourceCrs | null }, opts: ImportOptions,
+  run: string | SpatialFindings,
 ): Promise<ImportPlan> {
   const { mapping } = opts;
   const scheme = config.codeScheme;
@@ -496,14 +523,27 @@ export async function planImport(
   await generateCodes(q, scheme, reports, parents);
 
   // Geometry, inside the parent, overlaps: PostGIS, set-wise on the staging table, a chunk per statement.
-  const geoOk = await checkSpatial(q, reports, geometries, parents, run, fileProblems.some((p) => p.kind === 'crs'));
-  const parentVersions = new Map<number, number>();
-  const storedParents = [...new Set([...parents.values()].flatMap((p) => (p && 'id' in p ? [p.id] : [])))];
-  if (storedParents.length) {
-    const { rows } = await q.query<{ id: number; version: number }>('SELECT id, version FROM cells WHERE id = ANY($1::int[])', [storedParents]);
-    for (const r of rows) parentVersions.set(r.id, r.version);
+  let spatial: SpatialFindings;
+  if (typeof run === 'string') {
+    const before = reports.map((r) => r.problems.length);
+    await checkSpatial(q, reports, geometries, parents, run, fileProblems.some((p) => p.kind === 'crs'));
+    // The versions read after the checks: a parent edited during them is caught by the commit's compare.
+    const storedParents = [...new Set([...parents.values()].flatMap((p) => (p && 'id' in p ? [p.id] : [])))];
+    const { rows } = storedParents.length
+      ? await q.query<{ id: number; version: number }>('SELECT id, version FROM cells WHERE id = ANY($1::int[])', [storedParents])
+      : { rows: [] };
+    spatial = {
+      run,
+      problems: reports.flatMap((r, i) => (r.problems.length > before[i]! ? [[r.index, r.problems.slice(before[i])] as [number, FeatureProblem[]]] : [])),
+      areas: reports.flatMap((r) => (r.areaM2 === null ? [] : [[r.index, r.areaM2] as [number, number]])),
+      parentVersions: rows.map((r) => [r.id, r.version]),
+    };
+  } else {
+    spatial = run;
+    for (const [i, problems] of spatial.problems) reports[i]!.problems.push(...problems);
+    for (const [i, m2] of spatial.areas) reports[i]!.areaM2 = m2;
   }
-  void geoOk;
+  const parentVersions = new Map(spatial.parentVersions);
   const scoped = scopeOf(actor).length > 0;
 
   // Scope: a stored parent (or ancestor) must be in the planner's cells; new top-level cells need an unscoped planner.
@@ -535,6 +575,6 @@ export async function planImport(
       return { index: r.index, name: r.name!, code: r.code!, level: r.level!, parent: p === null ? null : 'id' in p ? { id: p.id } : { index: p.index }, geometry: geometries[r.index]! };
     })
     .sort((a, b) => a.level - b.level || a.index - b.index);
-  return { crs, fileProblems, features: reports, geometries, writes, parentVersions, errors, warnings };
+  return { crs, fileProblems, features: reports, geometries, writes, parentVersions, spatial, errors, warnings };
 }
 

@@ -10,7 +10,7 @@ import { problem, problemSchema } from '../../problem.ts';
 import { idSchema } from '../../schemas.ts';
 import { afterCellsChanged } from '../../cells/reroute.ts';
 import type { SourceCrs } from './crs.ts';
-import { fieldsOf, planImport, suggestMapping, type ImportOptions, type ImportPlan, type Mapping } from './plan.ts';
+import { fieldsOf, planImport, suggestMapping, type ImportOptions, type ImportPlan, type Mapping, type SpatialFindings } from './plan.ts';
 import { ReadTooSlow, UnreadableFile, readUpload, type SourceFeature } from './read.ts';
 
 const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
@@ -27,6 +27,9 @@ interface StoredImport {
   warnings: string[];
   committed_at: Date | null;
   committed_ids: number[] | null;
+  /** The last check's options and PostGIS findings, whose staged geometries a commit with the same options reuses. */
+  checked_options: string | null;
+  checked_spatial: SpatialFindings | null;
 }
 
 const fieldName = { anyOf: [{ type: 'string', minLength: 1, maxLength: 200 }, { type: 'null' }] } as const;
@@ -86,7 +89,8 @@ function previewOf(stored: StoredImport, features: SourceFeature[], opts: Import
 
 async function loadImport(q: Queryable, id: string, actor: Actor, lock = false): Promise<StoredImport> {
   const { rows } = await q.query<StoredImport>(
-    `SELECT id, user_id, file_name, format, source_crs, encoding, warnings, committed_at, committed_ids FROM cell_imports WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    `SELECT id, user_id, file_name, format, source_crs, encoding, warnings, committed_at, committed_ids, checked_options, checked_spatial
+     FROM cell_imports WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
   // Someone else's upload is not admitted to exist.
   if (!rows[0] || rows[0].user_id !== actor.id) throw problem('imports.not-found', { id });
   return rows[0];
@@ -131,17 +135,31 @@ async function loadFeatures(q: Queryable, id: string): Promise<SourceFeature[]> 
   return rows[0]?.features ?? [];
 }
 
-/** Checks an import with these options: the staging rows it leaves under the run are dropped by `done`. */
+/** The options as one canonical string: a commit reuses a check made with the same. */
+const optionsKey = (o: ImportOptions) => JSON.stringify([o.mapping.name ?? null, o.mapping.code ?? null, o.mapping.parentCode ?? null, o.mapping.level ?? null,
+  o.parentId ?? null, o.epsg ?? null, [...new Set(o.exclude ?? [])].sort((a, b) => a - b), o.cutAntimeridian ?? false]);
+
+const dropRun = (q: Queryable, run: string | undefined) => (run ? q.query('DELETE FROM cell_import_staging WHERE run = $1', [run]).then(() => undefined) : Promise.resolve());
+
+/**
+ * Checks an import with these options and keeps the result as the import's last check: its staged
+ * geometries stay (the previous check's go) for a commit with the same options.
+ */
 async function check(db: Db, config: AppContext['config'], actor: Actor, stored: StoredImport, features: SourceFeature[], opts: ImportOptions) {
   const run = randomUUID();
-  const done = () => db.query('DELETE FROM cell_import_staging WHERE run = $1', [run]).then(() => undefined);
+  let plan: ImportPlan;
   try {
-    const plan = await planImport(db, config, actor, { features, crs: stored.source_crs }, opts, run);
-    return { plan, run, done };
+    plan = await planImport(db, config, actor, { features, crs: stored.source_crs }, opts, run);
   } catch (e) {
-    await done().catch(() => {});
+    await dropRun(db, run).catch(() => {});
     throw e;
   }
+  const { rows } = await db.query<{ previous: string | null }>(
+    `UPDATE cell_imports n SET checked_options = $2, checked_spatial = $3 FROM cell_imports o
+     WHERE n.id = $1 AND o.id = n.id RETURNING o.checked_spatial->>'run' AS previous`,
+    [stored.id, optionsKey(opts), JSON.stringify(plan.spatial)]);
+  await dropRun(db, rows[0]?.previous ?? undefined);
+  return plan;
 }
 
 /**
@@ -199,7 +217,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     const id = randomUUID();
     const stored: StoredImport = {
       id, user_id: actor.id, file_name: fileName, format: source.format, source_crs: source.crs, encoding: source.encoding,
-      warnings: source.warnings, committed_at: null, committed_ids: null,
+      warnings: source.warnings, committed_at: null, committed_ids: null, checked_options: null, checked_spatial: null,
     };
     // Day-old previews and staging rows a crash left behind go first.
     await db.query(`DELETE FROM cell_imports WHERE created_at < $1::timestamptz - make_interval(hours => $2)`, [now(), KEEP_HOURS]);
@@ -210,8 +228,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
       `INSERT INTO cell_imports (id, user_id, file_name, format, source_crs, encoding, warnings, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [id, actor.id, fileName, source.format, source.crs ? JSON.stringify(source.crs) : null, source.encoding, JSON.stringify(source.warnings), now()]);
     await storeFeatures(db, id, source.features);
-    const { plan, done } = await check(db, config, actor, stored, source.features, opts);
-    await done();
+    const plan = await check(db, config, actor, stored, source.features, opts);
     return reply.code(201).header('location', `/api/import/cells/${id}`).send(previewOf(stored, source.features, opts, plan));
   });
 
@@ -228,8 +245,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     const stored = await loadImport(db, request.params.id, actor);
     const opts = withMapping(request.body);
     const features = await loadFeatures(db, stored.id);
-    const { plan, done } = await check(db, config, actor, stored, features, opts);
-    await done();
+    const plan = await check(db, config, actor, stored, features, opts);
     return previewOf(stored, features, opts, plan);
   });
 
@@ -245,17 +261,32 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     const actor = requirePermission(request, 'cells.edit');
     const opts = withMapping(request.body);
     // Every check of the preview, set-wise in short statements outside any transaction: the
-    // geometries are staged, and the commit's one short transaction makes them cells.
+    // geometries are staged, and the commit's one short transaction makes them cells. The last
+    // preview's PostGIS findings and staged geometries serve when the options are the same.
     const checked = await loadImport(db, request.params.id, actor);
     if (checked.committed_at) throw problem('imports.already-committed', { ids: checked.committed_ids?.join(', ') ?? '' });
     const features = await loadFeatures(db, checked.id);
-    const { plan, run, done } = await check(db, config, actor, checked, features, opts);
+    let reuse = checked.checked_spatial && checked.checked_options === optionsKey(opts) ? checked.checked_spatial : null;
+    if (reuse?.parentVersions.length) {
+      // A parent edited since the preview: its children are checked again against the new outline.
+      const { rows } = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM cells c JOIN unnest($1::int[], $2::int[]) AS u(id, v) ON c.id = u.id AND c.version = u.v',
+        [reuse.parentVersions.map((p) => p[0]), reuse.parentVersions.map((p) => p[1])]);
+      if (rows[0]!.n !== reuse.parentVersions.length) reuse = null;
+    }
+    const plan = reuse
+      ? await planImport(db, config, actor, { features, crs: checked.source_crs }, opts, reuse)
+      : await check(db, config, actor, checked, features, opts);
+    const run = plan.spatial.run;
+    let committed = false;
     try {
       if (plan.errors) throw problem('imports.refused', { count: plan.errors, file: checked.file_name }, { report: previewOf(checked, features, opts, plan) });
       if (plan.writes.length === 0) throw problem('imports.nothing', {}, { errors: [{ field: 'exclude', message: 'leaves nothing' }] });
       const result = await db.transaction(async (tx) => {
         const stored = await loadImport(tx, request.params.id, actor, true);
         if (stored.committed_at) throw problem('imports.already-committed', { ids: stored.committed_ids?.join(', ') ?? '' });
+        // Another check since ours has replaced the staged geometries this plan writes.
+        if (stored.checked_spatial?.run !== run) throw problem('imports.checked-meanwhile');
         await tx.query("SELECT set_config('wangge.actor', $1, true)", [actor.username]);
         // What the checks relied on, again under the lock: the stored parents unchanged (their outlines
         // were checked), still in scope, the codes still free.
@@ -274,24 +305,27 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
         const { rows: idRows } = await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('cells', 'id'))::int AS id FROM generate_series(1, $1)`, [plan.writes.length]);
         const idOf = new Map(plan.writes.map((w, i) => [w.index, idRows[i]!.id]));
         const parentId = (w: (typeof plan.writes)[number]) => (w.parent === null ? null : 'id' in w.parent ? w.parent.id : idOf.get(w.parent.index)!);
-        await tx.query(
+        const { rowCount } = await tx.query(
           `INSERT INTO cells (id, code, name, level, parent_id, geom, created_by, updated_by)
            SELECT u.id, u.code, u.name, u.level, u.parent_id, ST_Multi(s.geom), $8, $8
            FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::int[]) AS u(idx, id, code, name, level, parent_id)
            JOIN cell_import_staging s ON s.run = $1 AND s.idx = u.idx ORDER BY u.level, u.idx`,
           [run, plan.writes.map((w) => w.index), plan.writes.map((w) => idOf.get(w.index)!), codes, plan.writes.map((w) => w.name),
             plan.writes.map((w) => w.level), plan.writes.map(parentId), actor.username]);
+        if (rowCount !== plan.writes.length) throw problem('imports.checked-meanwhile');
         const created = plan.writes.map((w) => idOf.get(w.index)!);
         await afterCellsChanged(tx, created);
-        await tx.query('UPDATE cell_imports SET committed_at = $2, committed_ids = $3 WHERE id = $1', [stored.id, now(), created]);
+        await tx.query('UPDATE cell_imports SET committed_at = $2, committed_ids = $3, checked_options = NULL, checked_spatial = NULL WHERE id = $1', [stored.id, now(), created]);
         await tx.query('DELETE FROM cell_import_features WHERE import_id = $1', [stored.id]);
         await audit(tx, request, 'cell.import', `import:${stored.id}`, { file: stored.file_name, format: stored.format, cells: created.length, crs: plan.crs?.name ?? null });
         const cells = plan.writes.map((w) => ({ index: w.index, id: idOf.get(w.index)!, code: w.code, name: w.name, level: w.level }));
         return { id: stored.id, created: cells.length, cells };
       });
+      committed = true;
       return reply.code(201).send(result);
     } finally {
-      await done().catch(() => {});
+      // Committed, the staged rows are spent; refused, they stay with the check for the next try.
+      if (committed) await dropRun(db, run).catch(() => {});
     }
   });
 }
