@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '../db/db.ts';
 import type { Role } from '../config.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -28,11 +29,26 @@ export async function seedDemoAccounts(db: Db): Promise<string[]> {
   });
 }
 
-/** Usernames of active accounts that still have the demo password: a real deployment must not start with them. */
+/**
+ * Usernames of active accounts that still have the demo password: a real deployment must not start
+ * with them. Each distinct hash is checked once (the seeded accounts share one), and the answer
+ * for a hash is remembered in the settings (as its SHA-256): a restart then does no scrypt at all,
+ * and a changed password is a new hash, checked again.
+ */
 export async function accountsWithDemoPassword(db: Db): Promise<string[]> {
   const { rows } = await db.query<{ username: string; password_hash: string }>(
     'SELECT username, password_hash FROM users WHERE active AND username = ANY($1::text[])', [DEMO_ACCOUNTS.map((a) => a.username)]);
+  const { rows: saved } = await db.query<{ value: Record<string, boolean> }>("SELECT value FROM settings WHERE key = 'auth.demo-password-checks'");
+  const known = saved[0]?.value ?? {};
+  const digest = (hash: string) => createHash('sha256').update(hash).digest('hex');
+  const hashes = [...new Set(rows.map((r) => r.password_hash))];
+  const unknown = hashes.filter((h) => !(digest(h) in known));
   // Checked side by side: each scrypt takes ~0.1 s of the start, on libuv's thread pool.
-  const demo = await Promise.all(rows.map((r) => verifyPassword(DEMO_PASSWORD, r.password_hash)));
-  return rows.filter((_, i) => demo[i]).map((r) => r.username);
+  const answers = await Promise.all(unknown.map((h) => verifyPassword(DEMO_PASSWORD, h)));
+  const checks = Object.fromEntries(hashes.map((h) => [digest(h), known[digest(h)] ?? answers[unknown.indexOf(h)]!]));
+  if (unknown.length) {
+    await db.query(`INSERT INTO settings (key, value) VALUES ('auth.demo-password-checks', $1)
+                    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, [JSON.stringify(checks)]);
+  }
+  return rows.filter((r) => checks[digest(r.password_hash)]).map((r) => r.username);
 }

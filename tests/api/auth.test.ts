@@ -4,6 +4,7 @@ import { TEST_DB } from '../helpers/db.ts';
 import { twoStreets } from '../helpers/cells.ts';
 import { createUser, PASSWORD, signIn } from '../helpers/auth.ts';
 import { accountsWithDemoPassword, seedDemoAccounts } from '../../server/auth/bootstrap.ts';
+import { hashPassword } from '../../server/auth/passwords.ts';
 
 let t: TestApp;
 let logs: string[];
@@ -130,5 +131,14 @@ describe(`sessions and tokens (${TEST_DB})`, () => {
     expect(rows[0]!.scope).toEqual([street.rows[0]!.id]);
     expect(await accountsWithDemoPassword(t.db)).toEqual(expect.arrayContaining(['admin', 'planner', 'commander', 'worker']));
     await signIn(t.app, 'commander', 'demo1234');
+  });
+
+  it('a demo account whose password was changed is no longer one, though the answers are remembered between starts', async () => {
+    expect((await accountsWithDemoPassword(t.db)).sort()).toEqual(['admin', 'commander', 'planner', 'worker']);
+    await t.db.query(`UPDATE users SET password_hash = $1 WHERE username = 'planner'`, [await hashPassword('a long new secret 7')]);
+    expect((await accountsWithDemoPassword(t.db)).sort()).toEqual(['admin', 'commander', 'worker']);
+    // Back to the demo password (a new hash with a new salt): a demo account again.
+    await t.db.query(`UPDATE users SET password_hash = $1 WHERE username = 'planner'`, [await hashPassword('demo1234')]);
+    expect((await accountsWithDemoPassword(t.db)).sort()).toEqual(['admin', 'commander', 'planner', 'worker']);
   });
 });
