@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { serverBundle } from '../server-bundle.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -56,14 +57,14 @@ const exited = (child: ChildProcess) => new Promise<void>((resolve) => {
   else child.once('exit', () => resolve());
 });
 
-/** Starts server/main.ts (node --import tsx, so the pid is the server's) and waits for /api/health. */
+/** Starts the server as `npm start` runs it (the bundle; the pid is the server's) and waits for /api/health. */
 export async function startChildServer(db: ServerDb, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ChildServer> {
   const port = await freePort();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'wangge-srv-'));
   const configFile = path.join(tmp, 'config.json');
   writeFileSync(configFile, JSON.stringify({ security: { reportsPerMinute: 1_000_000_000, signInPerMinute: 1_000_000, publicReadsPerMinute: 1_000_000_000 } }));
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [serverBundle()], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config.ts';
 import { ensureDemoTemplate } from '../../server/demo/template.ts';
+import { serverBundle } from '../server-bundle.ts';
 
 export interface StartRow { what: string; seconds: number; idleRssMiB: number | null }
 
@@ -12,7 +13,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Starts the server (node, as npm start does after its client check) until /api/health answers; RSS after 10 s idle. */
 async function startOnce(dataDir: string, port: number, env: NodeJS.ProcessEnv): Promise<{ seconds: number; rss: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [serverBundle()], {
     cwd: ROOT, stdio: 'ignore', env: { ...process.env, ...env, PORT: String(port), WANGGE_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
   });
   try {

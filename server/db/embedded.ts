@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite, types } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
 import type { Db, Queryable, QueryResult } from './db.ts';
+import { ROOT } from '../root.ts';
 
 // Same row shapes as node-postgres: int8 and numeric as JS numbers.
 const parsers = {
@@ -98,7 +99,7 @@ const POSTGIS_BUNDLE = fileURLToPath(new URL('postgis.tar.gz', import.meta.resol
  * saves most of the open time and a few hundred MB of memory. Without a `tar` command, the full one.
  */
 function slimPostgisBundle(): string {
-  const slim = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/.cache/wangge/postgis-slim.tar.gz');
+  const slim = path.join(ROOT, 'node_modules/.cache/wangge/postgis-slim.tar.gz');
   if (existsSync(slim)) return slim;
   try {
     mkdirSync(path.dirname(slim), { recursive: true });

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FeatureCollection, MultiPolygon } from 'geojson';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { seedDemoAccounts } from '../auth/bootstrap.ts';
 import { seedLivingDemo, type LivingDemoSummary } from './living.ts';
+import { ROOT } from '../root.ts';
 
-export const DEMO_DISTRICT_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../data/demo/weibin.geojson');
+export const DEMO_DISTRICT_FILE = path.join(ROOT, 'data/demo/weibin.geojson');
 
 interface DemoProps {
   code: string;

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { openEmbeddedDb } from '../db/embedded.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from './seed.ts';
+import { ROOT } from '../root.ts';
 
 /**
  * A ready embedded database with the demo seeded, built once per code version and copied on first
@@ -15,7 +15,6 @@ import { seedDemo } from './seed.ts';
  * machine, copying a directory about a second. The copy's dates are then moved forward to the day
  * it starts (shiftDemoDates), so the demo never looks stale whenever the template was made.
  */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Written into a copied data directory; the server moves the dates forward on its first start, then removes it. */
 export const DEMO_MARKER = 'wangge-demo.json';
 

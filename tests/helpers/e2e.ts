@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { serverBundle } from '../../scripts/server-bundle.ts';
 
 /** End-to-end helpers: the real server as a child process, and a headless Chromium. */
 
@@ -106,7 +107,7 @@ async function seededTemplate(living: boolean): Promise<string> {
 }
 
 /**
- * Starts `npx tsx server/main.ts` on a free port with a fresh embedded database (a copy of a
+ * Starts the server as `npm start` runs it (the bundle, dist/server/main.mjs) on a free port with a fresh embedded database (a copy of a
  * seeded template: the demo district) and waits until /api/health answers. The built client
  * (npx vite build) must exist: the server only serves dist/client when it is there at startup.
  */
@@ -126,8 +127,8 @@ export async function startServer(opts: { timeoutMs?: number; env?: NodeJS.Proce
 async function launch(dataDir: string, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<RunningServer & { stop: (o?: { keepData?: boolean }) => Promise<void> }> {
   const port = await freePort();
   let output = '';
-  // Its own process group, so stopping it also stops the node process npx starts.
-  const child = spawn('npx', ['tsx', 'server/main.ts'], {
+  // Its own process group, so stopping it also stops whatever it started.
+  const child = spawn(process.execPath, [serverBundle()], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -159,7 +159,7 @@ const vertexCount = (g: CellGeometry) => (g.type === 'Polygon' ? [g.coordinates]
  * request waits for, so its statements stay short (about 2,000 vertices); PostgreSQL answers others
  * from its pool meanwhile, so there a statement takes far more and the per-statement cost goes.
  */
-const budgetOf = (q: Queryable) => ((q as { kind?: string }).kind === 'postgres' ? { maxWeight: 100_000, maxItems: 5_000 } : { maxWeight: 2_000, maxItems: 300 });
+const budgetOf = (q: Queryable) => ((q as { kind?: string }).kind === 'postgres' ? { maxWeight: 25_000, maxItems: 2_000 } : { maxWeight: 2_000, maxItems: 300 });
 
 /** Splits items into chunks of at most `maxItems` and about `maxWeight`: one statement each, kept short. */
 function chunked<T>(items: T[], weight: (t: T) => number, { maxWeight, maxItems }: { maxWeight: number; maxItems: number }): T[][] {

@@ -407,18 +407,21 @@ export async function readFile(fileName: string, data: Buffer): Promise<SourceDa
 /** What the reading worker answers: the data, or why the file cannot be read. */
 export type WorkerAnswer = { data: SourceData } | { unreadable: { message: string; status: 413 | 422; limit?: { what: string; limit: number; found: string } } } | { failed: string };
 
-// The worker is TypeScript like the server: it registers tsx's loader, then imports read-worker.ts.
-// (require's resolution gives the CommonJS build next to the ES module one)
-const TSX_API = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-const WORKER_ENTRY = new URL('./read-worker.ts', import.meta.url).href;
-const BOOTSTRAP = `import(${JSON.stringify(TSX_API)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_ENTRY)}); })`;
+// Run from the bundle (`npm start`, dist/server), the worker is the bundle's read-worker.mjs. Run as
+// TypeScript (tests, `npm run dev`), it registers tsx's loader, then imports read-worker.ts.
+// (require's resolution gives tsx's CommonJS build next to the ES module one)
+const BUNDLED = import.meta.url.endsWith('.mjs');
+const WORKER = BUNDLED
+  ? new URL('./read-worker.mjs', import.meta.url)
+  : `import(${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href)})`
+    + `.then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./read-worker.ts', import.meta.url).href)}); })`;
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The file read in a worker thread: parsing never blocks the server, and stops at the time and memory limits. */
 function readInWorker(fileName: string, data: Buffer): Promise<SourceData> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
+    const worker = new Worker(WORKER, {
+      eval: !BUNDLED,
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: IMPORT_LIMITS.readMemoryMb },
       stdout: false, stderr: false,
