@@ -3,10 +3,11 @@
 // and transpiling some 250 modules through tsx on every start (about a second on 2 cores). Built
 // only when the sources changed (their fingerprint is kept in dist/server/.sources), like the client.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import console from 'node:console';
+import { setTimeout } from 'node:timers/promises';
 import { build } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -26,24 +27,46 @@ for (const f of [...filesUnder(path.join(root, 'server')), ...filesUnder(path.jo
   hash.update(path.relative(root, f)).update(readFileSync(f));
 }
 const fingerprint = hash.digest('hex');
-if (existsSync(path.join(out, 'main.mjs')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) {
-  if (process.argv.includes('--verbose')) console.log('server is current (dist/server), not rebuilt');
-} else {
-  rmSync(out, { recursive: true, force: true });
-  await build({
-    absWorkingDir: root,
-    entryPoints: { main: 'server/main.ts', 'read-worker': 'server/exchange/import/read-worker.ts' },
-    outdir: out,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    // Lazily imported modules (PDF, Excel, Shapefile writers…) stay separate chunks, loaded when first used.
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-  });
-  writeFileSync(stamp, fingerprint);
+const current = () => existsSync(path.join(out, 'main.mjs')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint;
+
+// Test workers may ask for the bundle at the same moment: one builds (it holds the lock, a
+// directory), the others wait for it; a lock left by a crashed build is taken after a minute.
+const lock = path.join(root, 'dist/.server-build-lock');
+mkdirSync(path.dirname(lock), { recursive: true });
+for (;;) {
+  if (current()) {
+    if (process.argv.includes('--verbose')) console.log('server is current (dist/server), not rebuilt');
+    process.exit(0);
+  }
+  try {
+    mkdirSync(lock);
+    break;
+  } catch (e) {
+    if (e.code !== 'EEXIST') throw e;
+    if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > 60_000) rmSync(lock, { recursive: true, force: true });
+    await setTimeout(100);
+  }
+}
+try {
+  if (!current()) {
+    rmSync(out, { recursive: true, force: true });
+    await build({
+      absWorkingDir: root,
+      entryPoints: { main: 'server/main.ts', 'read-worker': 'server/exchange/import/read-worker.ts' },
+      outdir: out,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      // Lazily imported modules stay separate chunks, loaded when first used.
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: 'linked',
+      logLevel: 'warning',
+    });
+    writeFileSync(stamp, fingerprint);
+  }
+} finally {
+  rmSync(lock, { recursive: true, force: true });
 }

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { serverBundle } from '../../scripts/server-bundle.ts';
 
 /** One id per test run: the schemas this run creates on TEST_DATABASE_URL share it and are dropped at the end. */
 export default function setup(project: TestProject) {
   const runId = randomBytes(4).toString('hex');
+  // The server bundle that tests starting a real server process run (as npm start does), built once here.
+  serverBundle();
   project.provide('runId', runId);
   return async () => {
     const url = process.env.TEST_DATABASE_URL;
