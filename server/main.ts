@@ -3,8 +3,6 @@ import { openDb } from './db/open.ts';
 import { migrate } from './db/migrate.ts';
 import { seedDemo } from './demo/seed.ts';
 import { copyDemoTemplate, demoLiving, ensureDemoTemplate, isEmptyDataDir, shiftDemoDates } from './demo/template.ts';
-import { buildApp } from './app.ts';
-import { startEscalation } from './reports/escalation.ts';
 import { DEMO_PASSWORD, accountsWithDemoPassword } from './auth/bootstrap.ts';
 
 const config = loadConfig();
@@ -15,7 +13,11 @@ if (embedded && config.seedDemo && isEmptyDataDir(config.dataDir)) {
   const template = await ensureDemoTemplate(config, (line) => console.log(line));
   await copyDemoTemplate(template, config.dataDir);
 }
-const db = await openDb(config);
+// The database opens (PGlite compiles its WebAssembly on V8's background threads) while the
+// app's modules load: both take most of a start.
+const opening = openDb(config);
+const [{ buildApp }, { startEscalation }] = await Promise.all([import('./app.ts'), import('./reports/escalation.ts')]);
+const db = await opening;
 const applied = await migrate(db);
 const shifted = embedded ? await shiftDemoDates(db, config.dataDir, new Date()) : 0;
 const seeded = config.seedDemo ? await seedDemo(db, config, new Date(), { living: demoLiving() }) : null;
