@@ -18,6 +18,7 @@ import searchRoutes from './search/routes.ts';
 import basemapRoutes, { BasemapStore } from './system/basemap.ts';
 import unitsPlugin from './units/plugin.ts';
 import reportRoutes from './reports/routes.ts';
+import rewardRoutes from './reports/rewards.ts';
 import reportEvents from './reports/events.ts';
 import exchangePlugin from './exchange/plugin.ts';
 import patrolsPlugin from './patrols/plugin.ts';
@@ -75,6 +76,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(peoplePlugin, ctx);
   await app.register(unitsPlugin, ctx);
   await app.register(reportRoutes, ctx);
+  await app.register(rewardRoutes, ctx);
   await app.register(reportEvents, ctx);
   await app.register(open311Routes, ctx);
   await app.register(exchangePlugin, ctx);
