@@ -160,9 +160,9 @@ export const AUDIT_OBJECT_WORDS: Record<AuditLang, Record<AuditObjectType, strin
 };
 
 /** Fixed words of the log: who acted when no one was signed in, an object that is gone. */
-export const AUDIT_WORDS: Record<AuditLang, { public: string; deleted: string; details: string; and: string; none: string }> = {
-  'zh-CN': { public: '群众（未登录）', deleted: '已删除', details: '信息', and: '和', none: '（全部）' },
-  en: { public: 'A member of the public', deleted: 'deleted', details: 'details', and: ' and ', none: '(all)' },
+export const AUDIT_WORDS: Record<AuditLang, { public: string; anonymous: string; deleted: string; details: string; and: string; none: string }> = {
+  'zh-CN': { public: '群众', anonymous: '未登录', deleted: '已删除', details: '信息', and: '和', none: '（全部）' },
+  en: { public: 'A member of the public', anonymous: 'not signed in', deleted: 'deleted', details: 'details', and: ' and ', none: '(all)' },
 };
 
 const count = (v: unknown) => (Array.isArray(v) ? v.length : typeof v === 'number' ? v : 0);

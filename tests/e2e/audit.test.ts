@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { parse } from 'csv-parse/sync';
+import { pointOnFeature } from '@turf/turf';
+import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
+import { launchBrowser, startServer, type RunningServer, signInApi } from '../helpers/e2e.ts';
+
+/** The admin reads the audit log in Chinese: names, sentences, filters, links that open the object, the CSV. */
+
+let server: RunningServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let cell: Feature<MultiPolygon, { name: string }> & { id: number };
+let trackingCode: string;
+
+async function ok<T>(res: Response | Promise<Response>): Promise<T> {
+  const r = await res;
+  const body = await r.text();
+  expect(r.ok, body).toBe(true);
+  return (body ? JSON.parse(body) : null) as T;
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  const planner = await signInApi(server.url, 'planner');
+  const commander = await signInApi(server.url, 'commander');
+
+  // The planner renames a community and then edits its boundary (here: saves the same outline).
+  const cells = await ok<FeatureCollection<MultiPolygon, { name: string }>>(fetch(`${server.url}/api/cells?level=3`));
+  cell = cells.features[0] as typeof cell;
+  const etag = async () => (await fetch(`${server.url}/api/cells/${cell.id}`)).headers.get('etag')!;
+  await ok(planner(`/api/cells/${cell.id}`, { method: 'PATCH', headers: { 'if-match': await etag() }, body: JSON.stringify({ properties: { name: '和平社区第一网格' } }) }));
+  await ok(planner(`/api/cells/${cell.id}`, { method: 'PATCH', headers: { 'if-match': await etag() }, body: JSON.stringify({ geometry: cell.geometry }) }));
+
+  // A resident reports a hazard in it; the commander verifies it.
+  const report = await ok<{ id: number; trackingCode: string }>(fetch(`${server.url}/api/reports`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ location: pointOnFeature(cell).geometry, category: 'fire', severity: 'ordinary', description: '楼道堆放杂物' }),
+  }));
+  trackingCode = report.trackingCode;
+  await ok(commander(`/api/reports/${report.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'verify' }) }));
+
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+  page = await context.newPage();
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.body.dataset.mapReady === '1', undefined, { timeout: 60_000 });
+  await page.getByTestId('sign-in').click();
+  await page.locator('dialog input[name=username]').fill('admin');
+  await page.locator('dialog input[name=password]').fill('demo1234');
+  await page.locator('dialog button[type=submit]').click();
+  await page.getByTestId('user-menu').waitFor();
+});
+
+afterAll(async () => {
+  await context?.close().catch(() => undefined);
+  await browser?.close();
+  await server?.stop();
+});
+
+const sentences = () => page.getByTestId('audit-sentence').allTextContents();
+
+describe('the audit log in the browser', () => {
+  it('says who did what to which object in Chinese, filters and searches', async () => {
+    await page.getByTestId('nav-admin').click();
+    const table = page.getByTestId('audit-table');
+    await table.waitFor();
+    await expect.poll(sentences).toContainEqual(expect.stringContaining('网格规划员 修改了网格 和平社区第一网格的边界'));
+    await expect.poll(sentences).toContainEqual(expect.stringContaining('网格规划员 修改了网格 和平社区第一网格的名称'));
+    await expect.poll(sentences).toContainEqual(expect.stringContaining(`指挥中心值班员 核实了隐患 ${trackingCode}`));
+    await expect.poll(sentences).toContainEqual(expect.stringContaining(`群众 上报了隐患 ${trackingCode}`));
+    // Who: the name and the role, not the login.
+    await expect(table.locator('tr[data-action="report.verify"] .audit-who').textContent()).resolves.toBe('指挥中心值班员 · 指挥员');
+
+    // Only hazard handling.
+    await page.locator('select[name=audit-action]').selectOption('report');
+    await expect.poll(() => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).toEqual(['report.verify', 'report.create']);
+    await page.locator('select[name=audit-action]').selectOption('');
+    // Search by the cell's name.
+    await page.locator('input[name=audit-q]').fill('第一网格');
+    await expect.poll(() => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).toEqual(['cell.update', 'cell.update']);
+  });
+
+  it('exports the same filter as a CSV with Chinese headers', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-export').click()]);
+    expect(download.suggestedFilename()).toMatch(/^audit-log-\d{8}-\d{4}\.csv$/);
+    const rows = parse((await readFile((await download.path())!, 'utf8')).replace(/^\uFEFF/, '')) as string[][];
+    expect(rows[0]!.slice(0, 5)).toEqual([expect.stringMatching(/^时间/), '账号', '操作人', '角色', '操作']);
+    expect(rows.slice(1).map((r) => r[4])).toEqual(['网格规划员 修改了网格 和平社区第一网格的边界', '网格规划员 修改了网格 和平社区第一网格的名称']);
+  });
+
+  it('opens the cell from its link, on the map with its card', async () => {
+    const link = page.getByTestId('audit-table').locator('a[data-object-type=cell]').first();
+    await expect(link.getAttribute('href')).resolves.toBe(`#/map?cell=${cell.id}`);
+    await link.click();
+    await expect.poll(() => page.getByTestId('details-name').textContent()).toBe('和平社区第一网格');
+    expect(new URL(page.url()).hash).toBe(`#/map?cell=${cell.id}`);
+  });
+
+  it('opens the report from its link in the inbox', async () => {
+    await page.evaluate(() => { window.location.hash = '#/admin'; });
+    await page.locator('input[name=audit-q]').fill(trackingCode);
+    const link = page.getByTestId('audit-table').locator('tr[data-action="report.verify"] a[data-object-type=report]');
+    await link.click();
+    await expect.poll(() => page.getByTestId('report-detail').textContent()).toContain(trackingCode);
+    expect(new URL(page.url()).hash).toMatch(/^#\/reports\?report=\d+/);
+  });
+});
