@@ -118,6 +118,7 @@ export function AuditLog({ users }: { users: { id: number; displayName: string; 
               {entries.map((e) => {
                 const actorName = e.actor ? (e.actor.name ?? e.actor.login ?? '—') : words.public;
                 const href = e.object ? objectHref(e.object) : null;
+                const parts = sentenceParts(e.action, e.params, lang);
                 return (
                   <tr key={e.id} data-action={e.action}>
                     <td className="audit-when">{localTime(e.at, 'datetime', lang)}</td>
@@ -125,7 +126,7 @@ export function AuditLog({ users }: { users: { id: number; displayName: string; 
                       {e.actor ? <><strong>{actorName}</strong>{e.actor.role && <span className="muted"> · {ts(`role.${e.actor.role}`)}</span>}</> : <span className="muted">{words.anonymous}</span>}
                     </td>
                     <td className="audit-what" data-testid="audit-sentence">
-                      {sentenceParts(e.action, e.params, lang).map((p, i) => (
+                      {parts.map((p, i) => (
                         <Fragment key={i}>
                           {'text' in p ? p.text
                             : 'actor' in p ? <strong>{actorName}</strong>
@@ -134,7 +135,7 @@ export function AuditLog({ users }: { users: { id: number; displayName: string; 
                             : <span className={e.object.deleted ? 'audit-deleted' : undefined}>{objectLabel(e.object)}</span>}
                         </Fragment>
                       ))}
-                      {e.object && <span className="muted audit-code"> {AUDIT_OBJECT_WORDS[lang][e.object.type as AuditObjectType] ?? e.object.type} #{e.object.id}</span>}
+                      {e.object && parts.some((p) => 'object' in p) && <span className="muted audit-code"> {AUDIT_OBJECT_WORDS[lang][e.object.type as AuditObjectType] ?? e.object.type} #{e.object.id}</span>}
                     </td>
                     <td className="audit-where mono">{e.address ?? '—'}</td>
                   </tr>

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
@@ -25,6 +25,7 @@ async function ok<T>(res: Response | Promise<Response>): Promise<T> {
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
+  await mkdir('test-results/e2e', { recursive: true });
   const planner = await signInApi(server.url, 'planner');
   const commander = await signInApi(server.url, 'commander');
 
@@ -106,5 +107,35 @@ describe('the audit log in the browser', () => {
     await link.click();
     await expect.poll(() => page.getByTestId('report-detail').textContent()).toContain(trackingCode);
     expect(new URL(page.url()).hash).toMatch(/^#\/reports\?report=\d+/);
+  });
+
+  it('fits a phone: the page does not widen, each entry stacks with its sentence in view', async () => {
+    await page.evaluate(() => { window.location.hash = '#/admin'; });
+    await page.getByTestId('audit-table').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: 'test-results/e2e/audit-desktop.png' });
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    try {
+      const p = await phone.newPage();
+      const res = await p.request.post(`${server.url}/api/session`, { data: { username: 'admin', password: 'demo1234' } });
+      expect(res.status()).toBe(200);
+      await p.goto(`${server.url}/#/admin`);
+      await p.locator('.panel-toggle').click();
+      await p.getByTestId('audit-table').waitFor();
+      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      const panel = await p.locator('#side-panel').boundingBox();
+      expect(panel!.x + panel!.width).toBeLessThanOrEqual(390);
+      // Nothing to scroll sideways: the sentence, who, when and from where all sit inside the panel.
+      expect(await p.locator('.table-scroll').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+      const row = p.getByTestId('audit-table').locator('tr[data-action="report.verify"]');
+      await row.scrollIntoViewIfNeeded();
+      for (const cell of ['.audit-what', '.audit-who', '.audit-when', '.audit-where']) {
+        const b = (await row.locator(cell).boundingBox())!;
+        expect(b.x + b.width, cell).toBeLessThanOrEqual(panel!.x + panel!.width);
+      }
+      await expect(row.locator('.audit-what').textContent()).resolves.toContain('指挥中心值班员 核实了隐患');
+      await p.screenshot({ path: 'test-results/e2e/audit-phone.png' });
+    } finally {
+      await phone.close();
+    }
   });
 });
