@@ -2,13 +2,13 @@ import { Fragment, useCallback, useEffect, useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { localTime } from '../i18n/time.ts';
-import { formatHash } from '../router.ts';
 import { useSessionMessages } from '../session/messages.ts';
 import type { Role } from '../session/session.tsx';
 import {
   AUDIT_ACTION_KINDS, AUDIT_OBJECT_TYPES, AUDIT_OBJECT_WORDS, AUDIT_WORDS, sentenceParts, type AuditObjectType,
 } from '../../core/audit/actions.ts';
 import { useAdminMessages } from './messages.ts';
+import { objectHref, type AuditObject } from './audit-links.ts';
 
 export interface AuditEntry {
   id: number;
@@ -16,7 +16,7 @@ export interface AuditEntry {
   actor: { id: number | null; login: string | null; name: string | null; role: Role | null } | null;
   action: string;
   params: Record<string, unknown>;
-  object: { type: string; id: string; name: string | null; formerName: string | null; deleted: boolean; cellId: number | null } | null;
+  object: AuditObject | null;
   address: string | null;
 }
 
@@ -25,17 +25,6 @@ const NO_FILTERS: Filters = { q: '', actor: '', action: '', objectType: '', from
 
 /** The query string of a filter: the same for the list and the CSV export. */
 const filterQuery = (f: Filters) => new URLSearchParams(Object.entries(f).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, v.trim()]));
-
-/** Where an object opens in the app: a cell's card on the map, a report in the inbox, a unit's page, an account. */
-export function objectHref(o: NonNullable<AuditEntry['object']>): string | null {
-  if (o.deleted) return null;
-  if (o.type === 'cell') return formatHash('map', { cell: o.id });
-  if (o.type === 'inspection' && o.cellId !== null) return formatHash('map', { cell: String(o.cellId) });
-  if (o.type === 'report') return formatHash('reports', { report: o.id, state: 'all' });
-  if (o.type === 'unit') return formatHash('units', { unit: o.id });
-  if (o.type === 'user') return formatHash('admin', { user: o.id });
-  return null;
-}
 
 const PAGE = 50;
 
