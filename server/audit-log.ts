@@ -107,17 +107,17 @@ export default async function auditLogRoutes(app: FastifyInstance, { db, config,
       throw problem('audit.range-reversed', { from: query.from!, to: query.to! }, { errors: [{ field: 'querystring.from', message: 'must not be after to' }] });
     }
     const { rows } = await db.query<Row>(
-      `SELECT * FROM (${SELECT}
-         WHERE ($1::bigint IS NULL OR a.id < $1)
-           AND ($2::int IS NULL OR a.user_id = $2)
-           AND ($3::text IS NULL OR a.action = $3 OR a.action LIKE $3 || '.%')
-           AND ($4::text IS NULL OR o.type = $4)
-           AND ($5::timestamptz IS NULL OR a.at >= $5)
-           AND ($6::timestamptz IS NULL OR a.at < $6)
-       ) e
-       WHERE $7::text IS NULL OR e.object_name ILIKE $7 OR e.display_name ILIKE $7 OR e.username ILIKE $7
-         OR e.detail->>'name' ILIKE $7 OR e.detail->>'code' ILIKE $7 OR e.detail->>'username' ILIKE $7
-       ORDER BY e.id::bigint DESC LIMIT $8`,
+      // One level, ordered by the key: newest first walks the primary key backwards and stops at the limit.
+      `${SELECT}
+       WHERE ($1::bigint IS NULL OR a.id < $1)
+         AND ($2::int IS NULL OR a.user_id = $2)
+         AND ($3::text IS NULL OR a.action = $3 OR a.action LIKE $3 || '.%')
+         AND ($4::text IS NULL OR o.type = $4)
+         AND ($5::timestamptz IS NULL OR a.at >= $5)
+         AND ($6::timestamptz IS NULL OR a.at < $6)
+         AND ($7::text IS NULL OR n.name ILIKE $7 OR u.display_name ILIKE $7 OR a.username ILIKE $7
+           OR a.detail->>'name' ILIKE $7 OR a.detail->>'code' ILIKE $7 OR a.detail->>'username' ILIKE $7)
+       ORDER BY a.id DESC LIMIT $8`,
       [query.before ?? null, query.actor ?? null, query.action ?? null, query.objectType ?? null, from, to,
         query.q?.trim() ? likePattern(query.q.trim()) : null, limit]);
     return rows.map((r) => {

@@ -3,7 +3,8 @@ import { parse } from 'csv-parse/sync';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DB } from '../helpers/db.ts';
 import { insertCell, square, twoStreets } from '../helpers/cells.ts';
-import { createUser, signIn, type Headers } from '../helpers/auth.ts';
+import { createUser, PASSWORD, signIn, type Headers } from '../helpers/auth.ts';
+import { buildApp } from '../../server/app.ts';
 
 // The audit log as an admin reads it: who by name and role, what with the object's current name
 // (or that it is gone), when, from where; filtered, searched, paged and exported as CSV.
@@ -44,7 +45,8 @@ beforeAll(async () => {
 
   // The planner renames the cell from a given address: the entry keeps where it came from.
   const rename = await t.app.inject({
-    method: 'PATCH', url: `/api/cells/${cellId}`, headers: { ...h.planner, 'if-match': '"1"' }, remoteAddress: '10.1.2.3',
+    // A forwarded address is not believed unless the proxy is trusted (WANGGE_TRUST_PROXY).
+    method: 'PATCH', url: `/api/cells/${cellId}`, headers: { ...h.planner, 'if-match': '"1"', 'x-forwarded-for': '203.0.113.9' }, remoteAddress: '10.1.2.3',
     payload: { properties: { name: '和平社区第一网格' } },
   });
   expect(rename.statusCode, rename.body).toBe(200);
@@ -158,6 +160,25 @@ describe(`the audit log (${TEST_DB})`, () => {
     expect(units.flat()).toContain(`'${EVIL}`);
     expect(units.flat().filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
     expect(units.find((r) => r[5] === 'unit.delete')![8]).toBe('幸福面馆 (deleted)');
+  });
+
+  it('records the forwarded client address behind a trusted proxy', async () => {
+    const before = process.env.WANGGE_TRUST_PROXY;
+    process.env.WANGGE_TRUST_PROXY = 'true';
+    const proxied = await buildApp({ db: t.db, config: t.config, clientDir: '/nonexistent' });
+    if (before === undefined) delete process.env.WANGGE_TRUST_PROXY;
+    else process.env.WANGGE_TRUST_PROXY = before;
+    try {
+      const res = await proxied.inject({
+        method: 'POST', url: '/api/session', payload: { username: 'cmd', password: PASSWORD }, remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '198.51.100.7' },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    } finally {
+      await proxied.close();
+    }
+    const signin = (await log('?action=session.signin')).items[0]!;
+    expect(signin.actor?.login).toBe('cmd');
+    expect(signin.address).toBe('198.51.100.7');
   });
 
   it('is for admins only, as before', async () => {
