@@ -44,6 +44,13 @@ beforeAll(async () => {
   trackingCode = report.trackingCode;
   await ok(commander(`/api/reports/${report.id}/actions`, { method: 'POST', body: JSON.stringify({ action: 'verify' }) }));
 
+  // The admin adds an account and a unit: their entries link to the account form and the unit page.
+  const admin = await signInApi(server.url, 'admin');
+  await ok(admin('/api/users', { method: 'POST', body: JSON.stringify({ username: 'zhangsan', displayName: '张三', role: 'worker', password: 'another long passphrase' }) }));
+  await ok(admin('/api/units', {
+    method: 'POST', body: JSON.stringify({ type: 'Feature', geometry: pointOnFeature(cell).geometry, properties: { type: 'company', name: '幸福面馆' } }),
+  }));
+
   context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
   page = await context.newPage();
   await page.goto(server.url);
@@ -107,6 +114,22 @@ describe('the audit log in the browser', () => {
     await link.click();
     await expect.poll(() => page.getByTestId('report-detail').textContent()).toContain(trackingCode);
     expect(new URL(page.url()).hash).toMatch(/^#\/reports\?report=\d+/);
+  });
+
+  it('opens an account and a unit from their links', async () => {
+    await page.evaluate(() => { window.location.hash = '#/admin'; });
+    await page.locator('input[name=audit-q]').fill('张三');
+    const user = page.getByTestId('audit-table').locator('tr[data-action="user.create"]');
+    await expect.poll(() => user.locator('.audit-what').textContent()).toContain('系统管理员 创建了用户 张三 (zhangsan)（网格员）');
+    await user.locator('a[data-object-type=user]').click();
+    await expect.poll(() => page.getByTestId('user-form').locator('input[name=displayName]').inputValue()).toBe('张三');
+
+    await page.locator('input[name=audit-q]').fill('幸福面馆');
+    const unit = page.getByTestId('audit-table').locator('tr[data-action="unit.create"]');
+    await expect.poll(() => unit.locator('.audit-what').textContent()).toContain('系统管理员 新建了单位 幸福面馆');
+    await unit.locator('a[data-object-type=unit]').click();
+    await expect.poll(() => page.getByTestId('unit-page').textContent()).toContain('幸福面馆');
+    expect(new URL(page.url()).hash).toMatch(/^#\/units\?unit=\d+$/);
   });
 
   it('fits a phone: the page does not widen, each entry stacks with its sentence in view', async () => {
