@@ -8,6 +8,7 @@ import {
   AUDIT_ACTION_KINDS, AUDIT_OBJECT_TYPES, AUDIT_OBJECT_WORDS, AUDIT_WORDS, sentenceParts, type AuditObjectType,
 } from '../../core/audit/actions.ts';
 import { useAdminMessages } from './messages.ts';
+import { useRoute } from '../router.ts';
 import { objectHref, type AuditObject } from './audit-links.ts';
 
 export interface AuditEntry {
@@ -34,8 +35,11 @@ export function AuditLog({ users }: { users: { id: number; displayName: string; 
   const ts = useSessionMessages();
   const { lang } = useI18n();
   const words = AUDIT_WORDS[lang];
-  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  // The filter lives in the address (#/admin?q=…&action=cell), so Back from a followed link finds it again.
+  const route = useRoute();
+  const [initial] = useState<Filters>(() => Object.fromEntries(Object.keys(NO_FILTERS).map((k) => [k, route.params.get(k) ?? ''])) as unknown as Filters);
+  const [draft, setDraft] = useState<Filters>(initial);
+  const [filters, setFilters] = useState<Filters>(initial);
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [next, setNext] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -64,6 +68,14 @@ export function AuditLog({ users }: { users: { id: number; displayName: string; 
     const timer = setTimeout(() => setFilters(draft), 300);
     return () => clearTimeout(timer);
   }, [draft]);
+  const { setParams } = route;
+  useEffect(() => {
+    const current = window.location.hash.split('?')[1] ?? '';
+    const params = new URLSearchParams(current);
+    for (const k of Object.keys(NO_FILTERS)) params.delete(k);
+    for (const [k, v] of query) params.set(k, v);
+    if (params.toString() !== current) setParams(params);
+  }, [query, setParams]);
   const set = (key: keyof Filters, value: string) => setDraft((d) => ({ ...d, [key]: value }));
 
   const exportHref = `/api/audit.csv?${new URLSearchParams([...query, ['lang', lang]])}`;

@@ -105,6 +105,10 @@ describe('the audit log in the browser', () => {
     await link.click();
     await expect.poll(() => page.getByTestId('details-name').textContent()).toBe('和平社区第一网格');
     expect(new URL(page.url()).hash).toBe(`#/map?cell=${cell.id}`);
+    // Back to the log, with the search still in place.
+    await page.goBack();
+    await expect.poll(() => page.locator('input[name=audit-q]').inputValue()).toBe('第一网格');
+    await expect.poll(() => page.getByTestId('audit-table').locator('tbody tr').count()).toBe(2);
   });
 
   it('opens the report from its link in the inbox', async () => {
