@@ -63,7 +63,7 @@ export function AuditLog({ users }: { users: { id: number; displayName: string; 
     void load(null);
   }, [load]);
 
-  // Typing in the search box filters after a pause; the other filters apply at once.
+  // A filter applies after a short pause, so typing a search does not fetch at every key.
   useEffect(() => {
     const timer = setTimeout(() => setFilters(draft), 300);
     return () => clearTimeout(timer);
