@@ -26,6 +26,7 @@ import commandPlugin from './command/plugin.ts';
 import { installAuth } from './auth/plugin.ts';
 import authRoutes from './auth/routes.ts';
 import userRoutes from './users/routes.ts';
+import auditLogRoutes from './audit-log.ts';
 import { installSecurity } from './security.ts';
 import { installInputGuard } from './input-guard.ts';
 
@@ -69,6 +70,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(basemapRoutes, { ...ctx, basemaps });
   await app.register(authRoutes, ctx);
   await app.register(userRoutes, ctx);
+  await app.register(auditLogRoutes, ctx);
   await app.register(cellRoutes, ctx);
   await app.register(cellEditRoutes, ctx);
   await app.register(tileRoutes, ctx);

@@ -257,7 +257,7 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
       await tx.query(
         `UPDATE report_rewards SET paid_at = $2, paid_amount = $3, paid_on = $4::date, paid_method = $5, paid_by = $6, paid_note = $7 WHERE id = $1`,
         [id, now(), b.amount, b.paidOn, b.method, actor.id, b.note?.trim() || null]);
-      await audit(tx, request, 'reward.pay', `reward:${id}`, { report: w.tracking_code, amount: b.amount, method: b.method });
+      await audit(tx, request, 'reward.pay', `report:${w.report_id}`, { reward: id, amount: b.amount, method: b.method });
       const { rows: after } = await tx.query<RewardRow>(`${REWARD_SELECT} WHERE w.id = $1`, [id]);
       return toItem(after[0]!);
     });

@@ -202,6 +202,10 @@ const cases: Case[] = [
     route: 'GET /api/audit', target: 'none', perm: 'audit.view', request: () => ({ method: 'GET', url: '/api/audit' }),
     expect: { public: 401, admin: 200, planner: 403, plannerWest: 403, commander: 403, workerWest: 403 },
   },
+  {
+    route: 'GET /api/audit.csv', target: 'none', perm: 'audit.view', request: () => ({ method: 'GET', url: '/api/audit.csv?q=x' }),
+    expect: { public: 401, admin: 200, planner: 403, plannerWest: 403, commander: 403, workerWest: 403 },
+  },
   { route: 'GET /api/tokens', target: 'none', request: () => ({ method: 'GET', url: '/api/tokens' }), expect: signedIn(200) },
   {
     route: 'POST /api/tokens', target: 'none', request: () => ({ method: 'POST', url: '/api/tokens', payload: { name: 't' } }),

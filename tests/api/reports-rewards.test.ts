@@ -87,8 +87,8 @@ describe(`有奖举报: claim with the code from filing, payout by a commander (
     const all = await ledger();
     expect(all.paid).toBeGreaterThanOrEqual(50);
     expect(all.owed + all.claimed + all.paid).toBe(all.items.reduce((s: number, w: { amount: number; payout: { amount: number } | null }) => s + (w.payout?.amount ?? w.amount), 0));
-    const { rows } = await t.db.query<{ action: string }>(`SELECT action FROM audit_log WHERE target = $1`, [`reward:${owed.id}`]);
-    expect(rows.map((x) => x.action)).toEqual(['reward.pay']);
+    const { rows } = await t.db.query<{ action: string; detail: { reward: number; amount: number } }>(`SELECT action, detail FROM audit_log WHERE target = $1 AND action LIKE 'reward.%'`, [`report:${r.id}`]);
+    expect(rows).toEqual([{ action: 'reward.pay', detail: expect.objectContaining({ reward: owed.id, amount: 50 }) }]);
   });
 
   it('pays no staff: a claim naming a staff phone is refused, and so is a payout to someone who handled the report', async () => {
