@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AppContext } from '../context.ts';
 import { SEVERITIES, type Severity } from '../config.ts';
 import { actorFromToken } from '../auth/plugin.ts';
-import { can } from '../auth/actor.ts';
+import { can, type Actor } from '../auth/actor.ts';
 import { publicBase } from '../public-url.ts';
 import { problemText } from '../../core/problems/index.ts';
 import { Problem, problem } from '../problem.ts';
@@ -100,11 +100,22 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  app.setErrorHandler((err: FastifyError, _request, reply) => {
+  // Errors in the format asked for (the spec's <errors><error>… for .xml), as [{code, description}].
+  app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, body } = errorBody(err);
     if (status >= 500) reply.log.error(err);
-    return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
+    const format: Format = /\.xml(\?|$)/.test(request.url) ? 'xml' : 'json';
+    return send(reply.code(status), format, 'errors', 'error', body);
   });
+
+  /** The account behind a POST's api_key (valid, unrevoked, active), found before the rate limit. */
+  const keyActors = new WeakMap<FastifyRequest, Actor>();
+  async function apiKeyActor(request: FastifyRequest) {
+    const key = (request.body as PostBody | undefined)?.api_key;
+    if (typeof key !== 'string' || !key.trim() || key.length > 200) return;
+    const actor = await actorFromToken(db, key.trim(), now());
+    if (actor) keyActors.set(request, actor);
+  }
 
   const checkJurisdiction = (value: string | undefined) => {
     if (value !== undefined && config.open311Jurisdiction && value !== config.open311Jurisdiction) {
@@ -159,9 +170,21 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
     });
 
     app.post<{ Body: PostBody }>(`/open311/v2/requests.${format}`, {
+      // As POST /api/reports: the public's limit is per address, a valid api_key (staff, e.g. a
+      // 12345 platform filing for many callers) counts per account. The key is in the body, so the
+      // limit runs once it is parsed (preHandler), after apiKeyActor; an invalid key counts as the address.
+      preHandler: apiKeyActor,
       config: {
         csrf: false,
-        rateLimit: { max: config.security.reportsPerMinute, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `ip:${request.ip}` },
+        rateLimit: {
+          hook: 'preHandler',
+          max: config.security.reportsPerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (request: FastifyRequest) => {
+            const actor = keyActors.get(request);
+            return actor ? `staff:${actor.id}` : `ip:${request.ip}`;
+          },
+        },
       },
       schema: { hide: true, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 200 } } } },
     }, async (request, reply) => {
@@ -179,7 +202,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
       };
       checkJurisdiction(text('jurisdiction_id', 200));
       const apiKey = text('api_key', 200);
-      const actor = apiKey ? await actorFromToken(db, apiKey, now()) : null;
+      const actor = keyActors.get(request) ?? null;
       if (apiKey && !actor) throw problem('open311.api-key');
       const code = text('service_code', 64);
       if (!code) throw problem('open311.missing', { field: 'service_code' });
