@@ -186,6 +186,23 @@ describe('OGC API – Tiles of the cells collections', () => {
     }
   });
 
+  it('the landing page and /collections link the style, the TileJSON and the QGIS project with rel and type, in JSON and HTML', async () => {
+    const expected = [
+      { rel: 'stylesheet', type: 'application/vnd.mapbox.style+json', href: `${PUBLIC}/styles/cells.json` },
+      { rel: 'describedby', type: 'application/json', href: `${PUBLIC}/tiles/cells.json` },
+      { rel: 'alternate', type: 'application/x-qgis', href: `${PUBLIC}/api/export/project.qgs` },
+    ];
+    for (const url of ['/ogc', '/ogc/collections']) {
+      const links = (await get(url)).json().links as { rel: string; type: string; href: string }[];
+      for (const e of expected) expect(links, `${url} ${e.type}`).toContainEqual(expect.objectContaining(e));
+      const html = (await get(`${url}?f=html`)).body;
+      if (url === '/ogc') for (const e of expected) expect(html).toContain(`href="${e.href}"`);
+    }
+    // Each link leads somewhere real: the style and TileJSON for anyone, the project for an account.
+    for (const e of expected.slice(0, 2)) expect((await get(new URL(e.href).pathname)).statusCode).toBe(200);
+    expect((await get('/api/export/project.qgs')).statusCode).toBe(401);
+  });
+
   it('lists a WebMercatorQuad tileset whose tile template serves the cells tiles (of one level for a level collection)', async () => {
     const list = (await get('/ogc/collections/cells-level-2/tiles')).json();
     expect(list.tilesets).toHaveLength(1);

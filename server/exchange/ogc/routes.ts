@@ -29,6 +29,7 @@ const WEB_MERCATOR_QUAD = 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebM
 const REL_TILESETS_VECTOR = 'http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector';
 const MVT = 'application/vnd.mapbox-vector-tile';
 const STYLE_TYPE = 'application/vnd.mapbox.style+json';
+const QGIS_TYPE = 'application/x-qgis';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
@@ -156,6 +157,16 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
     ];
   }
 
+  /** The MapLibre style, the TileJSON and the QGIS project (signed-in users; POST with a token adds the units). */
+  function clientLinks(request: FastifyRequest): Link[] {
+    const root = publicBase(request, config.publicUrl);
+    return [
+      { href: styleUrl(root), rel: 'stylesheet', type: STYLE_TYPE, title: 'MapLibre style of the cells' },
+      { href: tileJsonUrl(root), rel: 'describedby', type: 'application/json', title: 'TileJSON of the cells tiles' },
+      { href: `${root}/api/export/project.qgs`, rel: 'alternate', type: QGIS_TYPE, title: 'QGIS project: cells per level, open reports (signed-in users; POST {"token"} adds the units)' },
+    ];
+  }
+
   /** The tileset of a cells collection in WebMercatorQuad, its tiles at the cells tile URL. */
   function tileset(request: FastifyRequest, c: CollectionDef) {
     const base = baseOf(request, config.publicUrl);
@@ -234,13 +245,12 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
       { href: `${base}/conformance`, rel: 'conformance', type: 'application/json', title: 'OGC API conformance classes implemented' },
       { href: `${base}/collections`, rel: 'data', type: 'application/json', title: 'the feature collections' },
       { href: `${base}/collections/cells/tiles`, rel: REL_TILESETS_VECTOR, type: 'application/json', title: 'vector tiles of the cells (OGC API – Tiles)' },
-      { href: styleUrl(publicBase(request, config.publicUrl)), rel: 'stylesheet', type: STYLE_TYPE, title: 'MapLibre style of the cells' },
-      { href: tileJsonUrl(publicBase(request, config.publicUrl)), rel: 'describedby', type: 'application/json', title: 'TileJSON of the cells tiles' },
+      ...clientLinks(request),
     ];
     const doc = { title: 'Wangge 网格 — OGC API – Features', description: 'Grid cells, units and hazard reports of Wangge as OGC API – Features (Part 1: Core, GeoJSON, HTML, OpenAPI 3.0), and the cells as vector tiles (OGC API – Tiles, Mapbox Vector Tiles in WebMercatorQuad).', links };
     return send(reply, formatOf(request), doc, () => page(doc.title, `<p>${esc(doc.description)}</p>
 <p>QGIS: Layer › Add Layer › Add WFS / OGC API – Features Layer, URL <code>${esc(base)}</code>. GDAL: <code>ogrinfo OAPIF:${esc(base)}</code></p>
-<ul>${links.filter((l) => l.type === 'text/html' || l.rel === 'service-desc').map((l) => `<li><a href="${esc(l.href.includes('?') || l.type !== 'text/html' ? l.href : `${l.href}?f=html`)}">${esc(l.title ?? l.rel)}</a></li>`).join('')}
+<ul>${links.filter((l) => l.type === 'text/html' || ['service-desc', 'stylesheet', 'describedby'].includes(l.rel) || l.type === QGIS_TYPE).map((l) => `<li><a href="${esc(l.href.includes('?') || l.type !== 'text/html' ? l.href : `${l.href}?f=html`)}">${esc(l.title ?? l.rel)}</a></li>`).join('')}
 <li><a href="${esc(base)}/collections?f=html">Collections 图层</a></li><li><a href="${esc(base)}/conformance?f=html">Conformance</a></li></ul>`, links));
   });
 
@@ -264,6 +274,7 @@ ${rows(Object.entries(doc.paths).map(([p, v]) => [p, esc((v as { get: { summary:
     const links: Link[] = [
       { href: `${base}/collections`, rel: 'self', type: 'application/json', title: 'this document' },
       { href: `${base}/collections?f=html`, rel: 'alternate', type: 'text/html', title: 'this document as HTML' },
+      ...clientLinks(request),
     ];
     return send(reply, formatOf(request), { links, collections }, () => page('Collections 图层', `<table><tr><th>id</th><th>title</th><th>description</th></tr>
 ${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}?f=html">${esc(c.id)}</a></td><td>${esc(c.title)}</td><td>${esc(c.description)}</td></tr>`).join('')}</table>`, links));
