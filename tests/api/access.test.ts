@@ -300,7 +300,7 @@ const cases: Case[] = [
   })),
   // Interoperability (issue 24): tiles described for GIS clients, OGC API – Tiles, Open311 and the QGIS
   // project. All public but the project (an account, as it may carry the user's token).
-  ...['/tiles/cells.json', '/styles/cells.json', '/tiles/cells/12/3265/1635.mvt', '/ogc/collections/cells/tiles', '/ogc/collections/cells-level-2/tiles/WebMercatorQuad'].map((url): Case => ({
+  ...['/tiles/cells.json', '/styles/cells.json', '/tiles/cells/12/3265/1635.mvt', '/ogc/collections/cells/tiles', '/ogc/collections/cells-level-2/tiles/WebMercatorQuad', '/ogc/tileMatrixSets', '/ogc/tileMatrixSets/WebMercatorQuad'].map((url): Case => ({
     route: `GET ${url}`, target: 'none', request: () => ({ method: 'GET', url }), expect: everyone(200),
   })),
   { route: 'GET /ogc/collections/:collectionId/tiles/:tms/:z/:row/:col', target: 'none', request: () => ({ method: 'GET', url: '/ogc/collections/cells/tiles/WebMercatorQuad/12/1635/3265' }), expect: everyone(302) },

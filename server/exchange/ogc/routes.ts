@@ -26,6 +26,43 @@ const CONFORMANCE = [
 ];
 
 const WEB_MERCATOR_QUAD = 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad';
+const MAX_TILE_MATRIX = 24;
+const HALF_WORLD = 20037508.3427892;
+
+/**
+ * The WebMercatorQuad definition, served here so that a client such as GDAL's OGCAPI driver needs no
+ * access to opengis.net to read the tiles. In the 2.0 encoding (id, crs, tileMatrices) and, with
+ * keys that do not clash, the 1.0 one (identifier, supportedCRS, tileMatrix) that GDAL before 3.7 reads.
+ */
+function webMercatorQuad() {
+  const crs = 'http://www.opengis.net/def/crs/EPSG/0/3857';
+  const matrices = Array.from({ length: MAX_TILE_MATRIX + 1 }, (_, z) => {
+    const cellSize = (2 * HALF_WORLD) / 256 / 2 ** z;
+    return { z, cellSize, scaleDenominator: cellSize / 0.00028, size: 2 ** z };
+  });
+  const origin = [-HALF_WORLD, HALF_WORLD];
+  return {
+    id: 'WebMercatorQuad',
+    title: 'Google Maps Compatible for the World',
+    uri: WEB_MERCATOR_QUAD,
+    crs,
+    orderedAxes: ['X', 'Y'],
+    wellKnownScaleSet: 'http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible',
+    tileMatrices: matrices.map((m) => ({
+      id: String(m.z), scaleDenominator: m.scaleDenominator, cellSize: m.cellSize, cornerOfOrigin: 'topLeft', pointOfOrigin: origin,
+      tileWidth: 256, tileHeight: 256, matrixWidth: m.size, matrixHeight: m.size,
+    })),
+    // 1.0 (OGC 17-083r2)
+    type: 'TileMatrixSetType',
+    identifier: 'WebMercatorQuad',
+    supportedCRS: crs,
+    boundingBox: { type: 'BoundingBoxType', crs, lowerCorner: [-HALF_WORLD, -HALF_WORLD], upperCorner: [HALF_WORLD, HALF_WORLD] },
+    tileMatrix: matrices.map((m) => ({
+      type: 'TileMatrixType', identifier: String(m.z), scaleDenominator: m.scaleDenominator, topLeftCorner: origin,
+      tileWidth: 256, tileHeight: 256, matrixWidth: m.size, matrixHeight: m.size,
+    })),
+  };
+}
 const REL_TILESETS_VECTOR = 'http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector';
 const MVT = 'application/vnd.mapbox-vector-tile';
 const STYLE_TYPE = 'application/vnd.mapbox.style+json';
@@ -192,7 +229,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
         { href: `${base}/collections/${c.id}/tiles/WebMercatorQuad`, rel: 'self', type: 'application/json', title: 'this tileset' },
         { href: `${root}/tiles/cells/{tileMatrix}/{tileCol}/{tileRow}.mvt${level === undefined ? '' : `?level=${level}`}`, rel: 'item', type: MVT, title: 'the tiles', templated: true },
         { href: `${base}/collections/${c.id}`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/geodata', type: 'application/json', title: 'the collection' },
-        { href: WEB_MERCATOR_QUAD, rel: 'http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme', type: 'application/json', title: 'WebMercatorQuad' },
+        { href: `${base}/tileMatrixSets/WebMercatorQuad`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme', type: 'application/json', title: 'WebMercatorQuad' },
         { href: styleUrl(root), rel: 'stylesheet', type: STYLE_TYPE, title: 'MapLibre style of the cells' },
       ],
     };
@@ -235,6 +272,23 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
       return reply.redirect(`/tiles/cells/${z}/${col}/${row}.mvt${level === undefined ? '' : `?level=${level}`}`, 302);
     });
 
+  app.get<{ Querystring: { f?: string } }>('/ogc/tileMatrixSets', { schema: simple }, async (request, reply) => {
+    const base = baseOf(request, config.publicUrl);
+    const doc = {
+      tileMatrixSets: [{
+        id: 'WebMercatorQuad', title: 'Google Maps Compatible for the World', uri: WEB_MERCATOR_QUAD,
+        links: [{ href: `${base}/tileMatrixSets/WebMercatorQuad`, rel: 'self', type: 'application/json', title: 'WebMercatorQuad' }],
+      }],
+    };
+    return send(reply, formatOf(request), doc, () => page('Tile matrix sets', `<ul><li><a href="${esc(base)}/tileMatrixSets/WebMercatorQuad?f=json">WebMercatorQuad</a></li></ul>`, []));
+  });
+
+  app.get<{ Params: { tms: string }; Querystring: { f?: string } }>('/ogc/tileMatrixSets/:tms', { schema: simple }, async (request, reply) => {
+    if (request.params.tms !== 'WebMercatorQuad') throw problem('ogc.tile-matrix-set-not-found', { tms: request.params.tms });
+    const doc = webMercatorQuad();
+    return send(reply, formatOf(request), doc, () => page(doc.title, rows([['uri', esc(doc.uri)], ['crs', esc(doc.crs)], ['tile matrices', `0–${MAX_TILE_MATRIX}`]]), []));
+  });
+
   app.get<{ Querystring: { f?: string } }>('/ogc', { schema: simple }, async (request, reply) => {
     const base = baseOf(request, config.publicUrl);
     const links: Link[] = [
@@ -245,6 +299,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
       { href: `${base}/conformance`, rel: 'conformance', type: 'application/json', title: 'OGC API conformance classes implemented' },
       { href: `${base}/collections`, rel: 'data', type: 'application/json', title: 'the feature collections' },
       { href: `${base}/collections/cells/tiles`, rel: REL_TILESETS_VECTOR, type: 'application/json', title: 'vector tiles of the cells (OGC API – Tiles)' },
+      { href: `${base}/tileMatrixSets`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes', type: 'application/json', title: 'the tile matrix sets (WebMercatorQuad)' },
       ...clientLinks(request),
     ];
     const doc = { title: 'Wangge 网格 — OGC API – Features', description: 'Grid cells, units and hazard reports of Wangge as OGC API – Features (Part 1: Core, GeoJSON, HTML, OpenAPI 3.0), and the cells as vector tiles (OGC API – Tiles, Mapbox Vector Tiles in WebMercatorQuad).', links };
