@@ -7,7 +7,10 @@ import { publicBase } from '../public-url.ts';
 import { problemText } from '../../core/problems/index.ts';
 import { Problem, problem } from '../problem.ts';
 import { xmlText } from '../exchange/export/kml.ts';
+import multipart from '@fastify/multipart';
 import { intake } from '../reports/routes.ts';
+import { readMultipart } from '../reports/uploads.ts';
+import type { Upload } from '../reports/photos.ts';
 import type { NewReport } from '../reports/intake.ts';
 import { OPEN_STATES, STATE_NAMES, type State } from '../reports/workflow.ts';
 
@@ -108,13 +111,27 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
     return send(reply.code(status), format, 'errors', 'error', body);
   });
 
-  /** The account behind a POST's api_key (valid, unrevoked, active), found before the rate limit. */
+  /** The account behind a POST's api_key (valid, unrevoked, active), or its Bearer token, found before the rate limit. */
   const keyActors = new WeakMap<FastifyRequest, Actor>();
   async function apiKeyActor(request: FastifyRequest) {
+    if (request.user?.via === 'token') keyActors.set(request, request.user);
     const key = (request.body as PostBody | undefined)?.api_key;
     if (typeof key !== 'string' || !key.trim() || key.length > 200) return;
     const actor = await actorFromToken(db, key.trim(), now());
     if (actor) keyActors.set(request, actor);
+    else keyActors.delete(request);
+  }
+
+  // A photo uploaded with the request (multipart/form-data, files in "media" or "photos", as
+  // FixMyStreet and other Open311 clients send them): the text fields become the body.
+  await app.register(multipart, { limits: { files: config.reports.photos.maxCount, fileSize: config.reports.photos.maxBytes } });
+  const uploadsOf = new WeakMap<FastifyRequest, Upload[]>();
+  async function multipartFields(request: FastifyRequest) {
+    if (!request.isMultipart()) return;
+    const { fields, uploads } = await readMultipart(request, config.reports.photos, ['media', 'photos']);
+    request.body = fields;
+    uploadsOf.set(request, uploads);
+    await apiKeyActor(request);
   }
 
   const checkJurisdiction = (value: string | undefined) => {
@@ -172,12 +189,15 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
     app.post<{ Body: PostBody }>(`/open311/v2/requests.${format}`, {
       // As POST /api/reports: the public's limit is per address, a valid api_key (staff, e.g. a
       // 12345 platform filing for many callers) counts per account. The key is in the body, so the
-      // limit runs once it is parsed (preHandler), after apiKeyActor; an invalid key counts as the address.
-      preHandler: apiKeyActor,
+      // limit runs once a form or JSON body is parsed (preValidation), after apiKeyActor; an invalid
+      // key counts as the address. A multipart upload is read only after the limit, so it counts
+      // as its address (a Bearer header makes it count as the account).
+      preValidation: apiKeyActor,
+      preHandler: multipartFields,
       config: {
         csrf: false,
         rateLimit: {
-          hook: 'preHandler',
+          hook: 'preValidation',
           max: config.security.reportsPerMinute,
           timeWindow: '1 minute',
           keyGenerator: (request: FastifyRequest) => {
@@ -188,7 +208,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
       },
       schema: { hide: true, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 200 } } } },
     }, async (request, reply) => {
-      if (!/^(application\/x-www-form-urlencoded|application\/json)\b/i.test(request.headers['content-type'] ?? '')) {
+      if (!/^(application\/x-www-form-urlencoded|application\/json|multipart\/form-data)\b/i.test(request.headers['content-type'] ?? '')) {
         throw problem('open311.missing', { field: 'application/x-www-form-urlencoded body' });
       }
       const b = (request.body ?? {}) as PostBody;
@@ -234,7 +254,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
       };
       // A hotline platform files with a staff token: its reports come from the hotline.
       if (can(actor, 'reports.work')) input.source = 'hotline';
-      const { report, replayed } = await intake(ctx, request, input, [], actor);
+      const { report, replayed } = await intake(ctx, request, input, uploadsOf.get(request) ?? [], actor);
       if (replayed) reply.header('idempotent-replayed', 'true');
       reply.code(201);
       return send(reply, format, 'service_requests', 'request', [{

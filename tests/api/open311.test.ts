@@ -3,6 +3,10 @@ import { testApp, type TestApp } from '../helpers/app.ts';
 import { createUser, signIn } from '../helpers/auth.ts';
 import { DOMParser } from '@xmldom/xmldom';
 import { buildApp } from '../../server/app.ts';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
 
 // Open311 GeoReport v2 at /open311/v2, with the spec's example requests (http://wiki.open311.org/GeoReport_v2)
 // moved into the demo district: the shapes a 12345 platform or a FixMyStreet client relies on.
@@ -283,5 +287,47 @@ describe('the GeoReport v2 spec\'s examples', () => {
     const request = doc.getElementsByTagName('request')[0]!;
     expect(Array.from(request.childNodes).filter((n) => n.nodeType === 1).map((n) => n.nodeName).sort()).toEqual([...SPEC_REQUEST_FIELDS].sort());
     expect(request.getElementsByTagName('status')[0]!.textContent).toBe('open');
+  });
+});
+
+describe('an uploaded photo', () => {
+  it('files a multipart request with its photo in "media" (as FixMyStreet clients send it); the api_key in a field or a Bearer header makes it the hotline\'s', async () => {
+    const photoDir = mkdtempSync(path.join(tmpdir(), 'wangge-open311-photos-'));
+    const app = await buildApp({ db: t.db, config: { ...t.config, reports: { ...t.config.reports, photos: { ...t.config.reports.photos, dir: photoDir } } }, clientDir: '/nonexistent' });
+    try {
+      const jpeg = await sharp({ create: { width: 80, height: 60, channels: 3, background: { r: 30, g: 200, b: 30 } } }).jpeg().toBuffer();
+      const post = async (fields: Record<string, string | number>, headers: Record<string, string> = {}) => {
+        const form = new FormData();
+        for (const [k, v] of Object.entries(fields)) form.append(k, String(v));
+        form.append('media', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'hazard.jpg');
+        const req = new Request('http://localhost/', { method: 'POST', body: form });
+        return app.inject({ method: 'POST', url: '/open311/v2/requests.json', payload: Buffer.from(await req.arrayBuffer()), headers: { 'content-type': req.headers.get('content-type')!, ...headers } });
+      };
+      const { media_url: _m, api_key: key, ...fields } = example();
+      for (const [body, headers, source] of [
+        [{ ...fields, api_key: key }, {}, 'hotline'],
+        [fields, { authorization: `Bearer ${key}` }, 'hotline'],
+        [fields, {}, 'resident'],
+      ] as const) {
+        const res = await post(body, headers);
+        expect(res.statusCode, res.body).toBe(201);
+        const id = Number(res.json()[0].service_request_id);
+        const { rows } = await t.db.query<{ source: string; photos: number }>(
+          'SELECT source, (SELECT count(*)::int FROM report_photos p WHERE p.report_id = r.id) AS photos FROM reports r WHERE id = $1', [id]);
+        expect(rows[0]).toEqual({ source, photos: 1 });
+      }
+      expect(readdirSync(photoDir).length).toBeGreaterThanOrEqual(3);
+      // A file in another field is refused, filing nothing.
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.append(k, String(v));
+      form.append('attachment', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'x.jpg');
+      const req = new Request('http://localhost/', { method: 'POST', body: form });
+      const wrong = await app.inject({ method: 'POST', url: '/open311/v2/requests.json', payload: Buffer.from(await req.arrayBuffer()), headers: { 'content-type': req.headers.get('content-type')! } });
+      expect(wrong.statusCode).toBe(422);
+      expect(wrong.json()).toEqual([{ code: 422, description: expect.stringMatching(/attachment/) }]);
+    } finally {
+      await app.close();
+      rmSync(photoDir, { recursive: true, force: true });
+    }
   });
 });
