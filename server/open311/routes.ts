@@ -122,8 +122,8 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
     else keyActors.delete(request);
   }
 
-  // A photo uploaded with the request (multipart/form-data, files in "media" or "photos", as
-  // FixMyStreet and other Open311 clients send them): the text fields become the body.
+  // Photos uploaded with the request (multipart/form-data, files in "media" or "photos"; the spec
+  // itself only has media_url): the text fields become the body.
   await app.register(multipart, { limits: { files: config.reports.photos.maxCount, fileSize: config.reports.photos.maxBytes } });
   const uploadsOf = new WeakMap<FastifyRequest, Upload[]>();
   async function multipartFields(request: FastifyRequest) {

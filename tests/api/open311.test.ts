@@ -291,7 +291,7 @@ describe('the GeoReport v2 spec\'s examples', () => {
 });
 
 describe('an uploaded photo', () => {
-  it('files a multipart request with its photo in "media" (as FixMyStreet clients send it); the api_key in a field or a Bearer header makes it the hotline\'s', async () => {
+  it('files a multipart request with its photo in a "media" field; the api_key in a field or a Bearer header makes it the hotline\'s', async () => {
     const photoDir = mkdtempSync(path.join(tmpdir(), 'wangge-open311-photos-'));
     const app = await buildApp({ db: t.db, config: { ...t.config, reports: { ...t.config.reports, photos: { ...t.config.reports.photos, dir: photoDir } } }, clientDir: '/nonexistent' });
     try {

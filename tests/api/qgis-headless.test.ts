@@ -78,7 +78,7 @@ function openInQgis(file: string): { status: number | null; layers: LayerReport[
   return { status: run.status, layers, output: `${run.stdout}\n${run.stderr}` };
 }
 
-describe(`QGIS ${'3.x'} opens the downloaded project from a running server (${TEST_DB})`, () => {
+describe(`QGIS opens the downloaded project from a running server (${TEST_DB})`, () => {
   it('every layer (cells per level, open reports by category, units with the token) is valid and has its features', async () => {
     const headers = await signInHttp(server.url, 'gis');
     const tokenRes = await fetch(`${server.url}/api/tokens`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'QGIS' }) });
