@@ -592,9 +592,12 @@ describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
     expect(rows[0]!.source).toBe('resident');
   });
 
-  it('only the public intake and sign-in go without it: a new route that opts out must be named here', () => {
+  it('only the public intake (and a reporter\'s claim and rating) and sign-in go without it: a new route that opts out must be named here', () => {
     const optedOut = routesOf(t.app).filter((r) => !r.csrf && r.method !== 'GET').map((r) => `${r.method} ${r.url}`).sort();
-    expect(optedOut).toEqual(['POST /api/reports', 'POST /api/session', 'POST /open311/v2/requests.json', 'POST /open311/v2/requests.xml']);
+    expect(optedOut).toEqual([
+      'POST /api/reports', 'POST /api/reports/track/:code/claim', 'POST /api/reports/track/:code/rating', 'POST /api/session',
+      'POST /open311/v2/requests.json', 'POST /open311/v2/requests.xml',
+    ]);
   });
 
   it('a bearer token needs no CSRF token', async () => {
@@ -639,6 +642,9 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'GET /api/events': 'events-session.test.ts',
   'GET /api/reports/monthly.xlsx': 'command-stats.test.ts',
   'GET /api/search': 'search.test.ts',
+  'POST /api/reports/track/:code/claim': 'reports-rewards.test.ts (public, with the claim code)',
+  'POST /api/reports/track/:code/rating': 'reports-rewards.test.ts (public, by tracking code)',
+  'POST /api/rewards/:id/payout': 'reports-rewards.test.ts (commander; a worker gets 403)',
 };
 
 /** "GET /api/units/:id (admin's)" or "GET /api/x?y=" → method and path. */
