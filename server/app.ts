@@ -40,6 +40,11 @@ export interface AppOptions extends Partial<Pick<AppContext, 'now'>> {
   lazySchemas?: boolean;
 }
 
+export interface RouteInfo { method: string; url: string; csrf: boolean }
+const routeLists = new WeakMap<FastifyInstance, RouteInfo[]>();
+/** Every route of an app (HEAD left out), and whether it asks cookie sessions for the CSRF token: the access test checks none is missing from its tables. */
+export const routesOf = (app: FastifyInstance): RouteInfo[] => routeLists.get(app) ?? [];
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -47,6 +52,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: process.env.WANGGE_TRUST_PROXY === 'true',
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
     ...(opts.lazySchemas ? { schemaController: { compilersFactory: lazyCompilers() } } : {}),
+  });
+  const routes: RouteInfo[] = [];
+  routeLists.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const csrf = (route.config as { csrf?: boolean } | undefined)?.csrf !== false;
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, csrf });
   });
   const ctx: AppContext = { db: opts.db, config: opts.config, now: opts.now ?? (() => new Date()) };
 
