@@ -257,6 +257,7 @@ describe('a hazard report from the map to closed', () => {
     await rate.locator('textarea').fill('处理很及时');
     await rate.getByRole('button', { name: 'Send rating' }).click();
     await expect(box.getByTestId('track-rating').textContent()).resolves.toBe('Your rating: ★★★★☆ · 处理很及时');
+    await resident.screenshot({ path: 'test-results/e2e/reports-claimed.png' });
 
     const { context, page: commander } = await newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
     await signIn(commander, 'commander');
