@@ -17,6 +17,7 @@ import { ogcProblems } from './ogc.ts';
 import { reportProblems } from './reports.ts';
 import { commandProblems } from './command.ts';
 import { open311Problems } from './open311.ts';
+import { partitionProblems } from './partition.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -25,7 +26,7 @@ export { fillTemplate, placeholders, type Lang, type ProblemParam } from './defi
  * beside this catalog checks that both languages exist and use the same placeholders.
  */
 /** Each domain's catalog, for the test that no code is defined twice (a later spread would hide one). */
-export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems, open311Problems];
+export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems, open311Problems, partitionProblems];
 
 export const problemCatalog = {
   ...httpProblems,
@@ -50,6 +51,7 @@ export const problemCatalog = {
   ...csvProblems,
   ...commandProblems,
   ...open311Problems,
+  ...partitionProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;
