@@ -4,9 +4,9 @@ import { Rng } from '../demo/random.ts';
  * Balanced, contiguous, compact partition of a tile graph (the fine tessellation of a parent cell)
  * into N regions. Pure and deterministic: the same graph, count and seed give the same labels.
  *
- * 1. Recursive weighted bisection: each set of tiles is cut across its principal axis (turned by a
- *    small angle drawn from the seed) by growing one side from its end, tile by tile in order of
- *    position along the axis, over the adjacency graph, until it holds its share of the workload
+ * 1. Recursive weighted bisection: each set of tiles is cut across its longer side (along the grid,
+ *    so borders run straight) by growing one side from an end the seed picks, tile by tile in order
+ *    of position along that side, over the adjacency graph, until it holds its share of the workload
  *    (k1/k of it for k1 of the k regions). Grown over the graph, that side is connected; pockets of
  *    the other side cut off from it join the grown side (contiguity repair).
  * 2. Local search on the borders: a tile moves to a neighbouring region when that lowers
@@ -148,30 +148,23 @@ export function partitionGraph(g: TileGraph, count: number, opts: PartitionOptio
     const k1 = Math.floor(k / 2);
     const k2 = k - k1;
     let W = 0;
-    let mx = 0;
-    let my = 0;
+    for (const t of S) W += g.w[t]!;
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
     for (const t of S) {
-      W += g.w[t]!;
-      mx += g.x[t]!;
-      my += g.y[t]!;
+      minX = Math.min(minX, g.x[t]!);
+      maxX = Math.max(maxX, g.x[t]!);
+      minY = Math.min(minY, g.y[t]!);
+      maxY = Math.max(maxY, g.y[t]!);
     }
-    mx /= S.length;
-    my /= S.length;
-    let sxx = 0;
-    let syy = 0;
-    let sxy = 0;
-    for (const t of S) {
-      const dx = g.x[t]! - mx;
-      const dy = g.y[t]! - my;
-      sxx += dx * dx;
-      syy += dy * dy;
-      sxy += dx * dy;
-    }
-    // The principal (long) axis of the shape; the cut runs across it.
-    const theta = 0.5 * Math.atan2(2 * sxy, sxx - syy) + (rng.next() - 0.5) * 0.5;
-    const c = Math.cos(theta);
-    const s = Math.sin(theta);
-    const proj = (t: number) => (g.x[t]! - mx) * c + (g.y[t]! - my) * s;
+    // The cut runs across the longer side, along the tiles' grid, so borders are straight lines
+    // rather than staircases; the seed picks the side for a near-square set and the end to grow from.
+    const wide = maxX - minX;
+    const tall = maxY - minY;
+    const alongX = Math.max(wide, tall) > 1.25 * Math.min(wide, tall) ? wide >= tall : rng.next() < 0.5;
+    const flip = rng.next() < 0.5 ? -1 : 1;
+    const c = alongX ? flip : 0;
+    const s = alongX ? 0 : flip;
+    const proj = (t: number) => g.x[t]! * c + g.y[t]! * s;
     for (const t of S) inSet[t] = 1;
     let start = S[0]!;
     for (const t of S) if (proj(t) < proj(start)) start = t;
