@@ -29,6 +29,12 @@ export interface PartitionOptions {
   compactness?: number;
   /** Sweeps of the local search at most. */
   maxSweeps?: number;
+  /**
+   * Rebalancing: the labels to stay close to. A tile leaving its anchor region costs movePenalty
+   * cut edges' worth (and returning saves it), so only moves that matter for balance are made.
+   */
+  anchor?: ArrayLike<number>;
+  movePenalty?: number;
 }
 
 class MinHeap {
@@ -208,6 +214,27 @@ export function partitionGraph(g: TileGraph, count: number, opts: PartitionOptio
   return labels;
 }
 
+/**
+ * The smallest moves of border tiles that even out the workloads of existing regions (`labels`,
+ * each region connected): the same local search as a division, starting from them, each tile
+ * moved away from its region costing movePenalty cut edges.
+ */
+export function rebalanceGraph(g: TileGraph, labels: ArrayLike<number>, count: number, opts: PartitionOptions & { tolerance?: number } = {}): Int32Array {
+  const adj = linkIslands(g);
+  const out = Int32Array.from(labels);
+  refine(g, adj, out, count, { compactness: 0.02, movePenalty: 1, ...opts, anchor: labels });
+  // Where the cost of moving held the search in a poor balance, it goes on without that cost.
+  if (cv(g.w, out, count) > (opts.tolerance ?? 0.05)) refine(g, adj, out, count, { compactness: 0.02, ...opts, movePenalty: 0, anchor: labels });
+  return out;
+}
+
+function cv(w: ArrayLike<number>, labels: ArrayLike<number>, count: number): number {
+  const loads = new Array<number>(count).fill(0);
+  for (let t = 0; t < labels.length; t++) loads[labels[t]!] = loads[labels[t]!]! + w[t]!;
+  const mean = loads.reduce((s, v) => s + v, 0) / count;
+  return mean > 0 ? Math.sqrt(loads.reduce((s, v) => s + (v - mean) ** 2, 0) / count) / mean : 0;
+}
+
 /** Number of adjacent tile pairs in different regions. */
 export function cutEdges(adj: number[][], labels: ArrayLike<number>): number {
   let cut = 0;
@@ -270,7 +297,8 @@ function refine(g: TileGraph, adj: number[][], labels: Int32Array, count: number
         let inB = 0;
         for (const v of adj[t]!) if (labels[v] === b) inB++;
         const dBal = ((W[a]! - w - T) ** 2 + (W[b]! + w - T) ** 2 - (W[a]! - T) ** 2 - (W[b]! - T) ** 2) / (T * T);
-        const dJ = dBal + mu * (inA - inB);
+        const anchored = opts.anchor ? (opts.anchor[t] === a ? 1 : opts.anchor[t] === b ? -1 : 0) : 0;
+        const dJ = dBal + mu * (inA - inB + anchored * (opts.movePenalty ?? 0));
         if (dJ < bestJ) [bestJ, bestB] = [dJ, b];
       }
       if (bestB < 0 || !staysConnected(t, a)) continue;

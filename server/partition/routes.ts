@@ -10,6 +10,7 @@ import { WORKLOAD_MEASURES } from './config.ts';
 import { commitDivision, type CommitBody } from './commit.ts';
 import { effectiveConfig, propose, round2, roundBalance, roundMeasures, type PartitionRequest } from './propose.ts';
 import { balanceOf, bandStatus, childMeasures, workloadOf } from './workload.ts';
+import { rebalance } from './rebalance.ts';
 
 const weightsSchema = {
   type: 'object',
@@ -93,6 +94,19 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
   }, async (request) => {
     const { cell } = await plannedCell(db, request, request.params.id);
     return propose(db, config, cell, request.body ?? {}, now());
+  });
+
+  app.post<{ Params: { id: number }; Body: Pick<PartitionRequest, 'weights' | 'unitWeights'> }>('/api/cells/:id/rebalance', {
+    schema: {
+      tags: ['cells'],
+      summary: 'Propose the smallest border moves that even out the workloads of the present children (the changed children with their versions, for POST /api/cells/reshape; nothing is saved)',
+      params: idParams,
+      body: { type: 'object', properties: { weights: weightsSchema, unitWeights: unitWeightsSchema }, additionalProperties: false },
+      response: { '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const { cell } = await plannedCell(db, request, request.params.id);
+    return rebalance(db, config, cell, request.body ?? {}, now());
   });
 
   app.post<{ Params: { id: number }; Body: CommitBody }>('/api/cells/:id/partition/commit', {

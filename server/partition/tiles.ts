@@ -127,3 +127,33 @@ export async function unionRegions(q: Queryable, parentId: number, grid: Grid, l
     [...gridParams(parentId, grid), Array.from(labels)]);
   return rows;
 }
+
+/** The child of the parent each tile lies in (by a point on its surface), or null on ground no child covers. */
+export async function tileOwners(q: Queryable, parentId: number, grid: Grid): Promise<(number | null)[]> {
+  const { rows } = await q.query<{ owner: number | null }>(
+    `WITH ${PIECES}
+     SELECT (SELECT c.id FROM cells c WHERE c.parent_id = $1 AND ST_Intersects(c.geom, s.pt) ORDER BY c.id LIMIT 1) AS owner
+     FROM pieces pc CROSS JOIN LATERAL (SELECT ST_PointOnSurface(pc.g) AS pt) s ORDER BY pc.k`, gridParams(parentId, grid));
+  return rows.map((r) => r.owner);
+}
+
+/**
+ * The children after some tiles changed hands: each child loses every moved tile and gains those
+ * moved to it (fixed precision), so the children still tile what they tiled. Only changed children.
+ */
+export async function moveTiles(q: Queryable, parentId: number, grid: Grid, owners: number[], moved: number[]): Promise<{ id: number; version: number; geometry: MultiPolygon; parts: number }[]> {
+  if (!moved.length) return [];
+  const { rows } = await q.query<{ id: number; version: number; geometry: MultiPolygon; parts: number }>(
+    `WITH ${PIECES},
+     moved AS (SELECT pc.g, ($8::int[])[pc.k + 1] AS owner FROM pieces pc WHERE pc.k = ANY ($9::int[])),
+     lost AS (SELECT ST_Union(g, ${OVERLAY_GRID}) AS g FROM moved),
+     touched AS (SELECT DISTINCT c.id FROM cells c, lost WHERE c.parent_id = $1 AND (c.geom && lost.g AND ST_Relate(c.geom, lost.g, '2********') OR c.id IN (SELECT owner FROM moved))),
+     reshaped AS (
+       SELECT c.id, c.version, ST_Multi(ST_CollectionExtract(CASE WHEN gain.g IS NULL THEN keep.g ELSE ST_Union(keep.g, gain.g, ${OVERLAY_GRID}) END, 3)) AS g
+       FROM cells c JOIN touched t ON t.id = c.id CROSS JOIN lost
+       CROSS JOIN LATERAL (SELECT ST_Difference(c.geom, lost.g, ${OVERLAY_GRID}) AS g) keep
+       CROSS JOIN LATERAL (SELECT ST_Union(m.g, ${OVERLAY_GRID}) AS g FROM moved m WHERE m.owner = c.id) gain)
+     SELECT id, version, ST_AsGeoJSON(ST_ForcePolygonCCW(g), 15)::json AS geometry, ST_NumGeometries(g) AS parts FROM reshaped ORDER BY id`,
+    [...gridParams(parentId, grid), owners, moved]);
+  return rows;
+}

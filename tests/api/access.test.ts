@@ -383,6 +383,12 @@ const cases: Case[] = [
       expect: planIn(target, 422, 404),
     },
     {
+      route: 'POST /api/cells/:id/rebalance', target, perm: 'cells.edit',
+      // A proposal only: nothing is saved.
+      request: () => ({ method: 'POST', url: `/api/cells/${cellOf(target)}/rebalance`, payload: {} }),
+      expect: planIn(target, 200, 404),
+    },
+    {
       route: 'POST /api/cells/:id/partition/commit', target, perm: 'cells.edit',
       // One cell is not a division: a permitted user gets past the guards to the rule (422).
       request: () => ({ method: 'POST', url: `/api/cells/${cellOf(target)}/partition/commit`, payload: { features: [{ type: 'Feature', geometry: { type: 'Polygon', coordinates: areaIn(target) } }] } }),

@@ -156,4 +156,34 @@ describe(`balanced division (${TEST_DB})`, () => {
     const { rows: after } = await t.db.query('SELECT id, version FROM cells ORDER BY id');
     expect(after).toEqual(before);
   });
+
+  it('rebalances present children with border moves only: workloads even out, the cells still tile the parent', async () => {
+    // Equal-area cells: the dense old town in the south-west makes their workloads uneven.
+    const byArea = (await propose(ids.community, { count: 4, seed: 1, weights: { households: 0, units: 0, reports: 0, patrolHours: 0, areaKm2: 1 } })).json() as Proposal;
+    expect((await commit(ids.community, { ...byArea, replaceChildren: true })).statusCode).toBe(201);
+    const before = (await t.app.inject({ method: 'GET', url: `/api/cells/${ids.community}/workload`, headers: planner })).json();
+    expect(before.balance.cv).toBeGreaterThan(0.2);
+
+    const res = await t.app.inject({ method: 'POST', url: `/api/cells/${ids.community}/rebalance`, headers: planner, payload: {} });
+    expect(res.statusCode, res.body).toBe(200);
+    const plan = res.json();
+    expect(plan.before.cv).toBeGreaterThan(0.2);
+    expect(plan.balance.cv).toBeLessThanOrEqual(0.1);
+    expect(plan.moved.tiles).toBeGreaterThan(0);
+    expect(plan.features.every((f: { properties: { parts: number } }) => f.properties.parts === 1)).toBe(true);
+    // The changed children go through the topological reshape (one transaction, versions checked).
+    const saved = await t.app.inject({
+      method: 'POST', url: '/api/cells/reshape', headers: planner,
+      payload: { cells: plan.features.map((f: { id: number; geometry: MultiPolygon; properties: { version: number } }) => ({ id: f.id, version: f.properties.version, geometry: f.geometry })) },
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const { rows: kids } = await t.db.query<{ g: string }>('SELECT ST_AsGeoJSON(geom, 15) AS g FROM cells WHERE parent_id = $1', [ids.community]);
+    const check = await tiling(ids.community, kids.map((k) => JSON.parse(k.g) as MultiPolygon));
+    expect(check.diff_m2).toBeLessThan(1);
+    expect(check.overlap_m2).toBeLessThan(1e-6);
+    const after = (await t.app.inject({ method: 'GET', url: `/api/cells/${ids.community}/workload`, headers: planner })).json();
+    expect(after.balance.cv).toBeLessThanOrEqual(0.1);
+    const cov = (await t.app.inject({ method: 'GET', url: `/api/coverage?parentId=${ids.community}`, headers: planner })).json();
+    expect(cov).toMatchObject({ overlaps: [], gaps: [], strays: [] });
+  });
 });
