@@ -16,6 +16,11 @@ interface Workload {
   outsideBand: number[];
 }
 type ProposalFeature = Feature<MultiPolygon, Measured & { index: number; share: number }>;
+interface Rebalance extends FeatureCollection<MultiPolygon, { id: number; version: number; workload: number; before: number }> {
+  before: Balance;
+  balance: Balance;
+  moved: { tiles: number; areaM2: number };
+}
 interface Proposal extends FeatureCollection<MultiPolygon, ProposalFeature['properties']> {
   features: ProposalFeature[];
   balance: Balance;
@@ -47,6 +52,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
   const [seed, setSeed] = useState('1');
   const [weights, setWeights] = useState<Weights>({ households: '1', units: '10', areaKm2: '20', reports: '2', patrolHours: '1' });
   const [proposal, setProposal] = useState<Proposal | null>(null);
+  const [rebalance, setRebalance] = useState<Rebalance | null>(null);
   const [replace, setReplace] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -56,6 +62,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
 
   useEffect(() => {
     setProposal(null);
+    setRebalance(null);
     setWorkload(null);
     setChildren(null);
     setError(null);
@@ -76,7 +83,16 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     return () => controller.abort();
   }, [allowed, selectedId, reload]);
 
-  const shown = proposal ?? (choropleth ? children : null);
+  // The rebalanced cells as they would be, over the others as they are.
+  const rebalanced: FeatureCollection<MultiPolygon> | null = rebalance && children ? {
+    type: 'FeatureCollection',
+    features: children.features.map((c) => {
+      const moved = rebalance.features.find((f) => f.properties.id === c.id);
+      const share = (w: number) => (rebalance.balance.mean > 0 ? w / rebalance.balance.mean : 1);
+      return moved ? { ...c, geometry: moved.geometry, properties: { share: share(moved.properties.workload) } } : c;
+    }),
+  } : null;
+  const shown = proposal ?? rebalanced ?? (choropleth ? children : null);
   useEffect(() => {
     if (!map || !shown) return;
     map.addSource(LAYER, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
@@ -99,10 +115,44 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     setError(null);
     setNotice(null);
     try {
-      const w = Object.fromEntries(WEIGHTS.map((k) => [k, Number(weights[k]) || 0]));
-      const p = await api<Proposal>(`/api/cells/${selectedId}/partition`, { method: 'POST', body: { count: Number(count), seed: Number(withSeed), weights: w } });
+      const p = await api<Proposal>(`/api/cells/${selectedId}/partition`, { method: 'POST', body: { count: Number(count), seed: Number(withSeed), weights: weightBody() } });
       setProposal(p);
       setSeed(withSeed);
+    } catch (e) {
+      setError(message(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const weightBody = () => Object.fromEntries(WEIGHTS.map((k) => [k, Number(weights[k]) || 0]));
+
+  const planRebalance = async () => {
+    if (selectedId === null) return;
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    try {
+      const r = await api<Rebalance>(`/api/cells/${selectedId}/rebalance`, { method: 'POST', body: { weights: weightBody() } });
+      if (r.features.length) setRebalance(r);
+      else setNotice(t('rebalanceNone'));
+    } catch (e) {
+      setError(message(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const applyRebalance = async () => {
+    if (!rebalance) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api('/api/cells/reshape', { method: 'POST', body: { cells: rebalance.features.map((f) => ({ id: f.properties.id, version: f.properties.version, geometry: f.geometry })) } });
+      setNotice(t('applied', { n: rebalance.features.length }));
+      setRebalance(null);
+      refreshCells();
+      setReload((r) => r + 1);
     } catch (e) {
       setError(message(e));
     } finally {
@@ -156,6 +206,18 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
               <p className="small" data-testid="workload-balance">{t('cv', { cv: workload.balance.cv.toFixed(3), maxMin: fmtMaxMin(workload.balance) })}</p>
               {workload.band && <p className="muted small">{t('band', { metric: t(workload.band.metric === 'households' ? 'households' : 'workload'), min: workload.band.min, max: workload.band.max, n: workload.outsideBand.length })}</p>}
               <label className="small"><input type="checkbox" checked={choropleth} onChange={(e) => setChoropleth(e.target.checked)} /> {t('showMap')}</label>
+              {existing > 1 && !rebalance && (
+                <div className="form-actions"><button type="button" className="button small" disabled={busy} onClick={() => void planRebalance()}>{t('rebalance')}</button></div>
+              )}
+              {rebalance && (
+                <div data-testid="rebalance-plan">
+                  <p className="small">{t('rebalancePlan', { n: rebalance.features.length, tiles: rebalance.moved.tiles, area: Math.round(rebalance.moved.areaM2), before: rebalance.before.cv.toFixed(3), after: rebalance.balance.cv.toFixed(3) })}</p>
+                  <div className="form-actions">
+                    <button type="button" className="button small primary" disabled={busy} onClick={() => void applyRebalance()}>{t('apply')}</button>
+                    <button type="button" className="button small" disabled={busy} onClick={() => setRebalance(null)}>{t('discard')}</button>
+                  </div>
+                </div>
+              )}
             </>
           )}
           <h4 className="plan-subtitle">{t('divide')}</h4>

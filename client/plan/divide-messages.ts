@@ -36,6 +36,11 @@ export const useDivideMessages = defineMessages({
     committed: '已创建 {n} 个网格，覆盖检查无缝隙、无重叠。',
     discard: '放弃方案',
     index: '#',
+    rebalance: '均衡调整边界',
+    rebalancePlan: '调整 {n} 个网格的边界（{tiles} 个小块，{area} 平方米）：CV {before} → {after}',
+    rebalanceNone: '各网格工作量已经均衡，无需调整。',
+    apply: '应用调整',
+    applied: '已调整 {n} 个网格的边界。',
   },
   en: {
     title: 'Workload and division (任务相当)',
@@ -71,5 +76,10 @@ export const useDivideMessages = defineMessages({
     committed: 'Created {n} cells; coverage has no gaps and no overlaps.',
     discard: 'Discard',
     index: '#',
+    rebalance: 'Rebalance borders',
+    rebalancePlan: 'Move the borders of {n} cells ({tiles} tiles, {area} m²): CV {before} → {after}',
+    rebalanceNone: 'The workloads are already even: nothing to move.',
+    apply: 'Apply',
+    applied: 'Moved the borders of {n} cells.',
   },
 });

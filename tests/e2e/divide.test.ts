@@ -97,4 +97,22 @@ describe('balanced division in the plan view', () => {
     await expect.poll(() => panel.getByTestId('workload-balance').textContent()).toMatch(/变异系数 CV \d/);
     expect(problems).toEqual([]);
   });
+
+  it('rebalances the children when the weights change: the preview, then the borders moved in one reshape', async () => {
+    const panel = page.getByTestId('divide');
+    // Area now outweighs everything else: the cells, even by their units, are uneven by area.
+    await panel.locator('summary').click();
+    await panel.locator('input[name=weight-areaKm2]').fill('100000');
+    await panel.getByRole('button', { name: '均衡调整边界' }).click();
+    const plan = panel.getByTestId('rebalance-plan');
+    await expect.poll(() => plan.textContent().catch(() => ''), { timeout: 30_000 }).toMatch(/调整 \d+ 个网格的边界.*CV \d\.\d{3} → \d\.\d{3}/);
+    const versions = new Map((await cells(`parentId=${target.id}`)).map((c) => [c.id, (c.properties as unknown as { version: number }).version]));
+    await panel.getByRole('button', { name: '应用调整' }).click();
+    await expect.poll(() => panel.locator('[role=status], [role=alert]').first().textContent().catch(() => ''), { timeout: 30_000 }).toMatch(/已调整 \d+ 个网格的边界/);
+    const after = await cells(`parentId=${target.id}`);
+    expect(after.some((c) => (c.properties as unknown as { version: number }).version > versions.get(c.id)!)).toBe(true);
+    const coverage = await (await page.request.get(`${server.url}/api/coverage?parentId=${target.id}`)).json();
+    expect(coverage).toMatchObject({ childCount: 3, overlaps: [], gaps: [], strays: [] });
+    expect(problems).toEqual([]);
+  });
 });
