@@ -93,6 +93,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
     },
   }, async (request) => {
     const { cell } = await plannedCell(db, request, request.params.id);
+    if (cell.level >= config.levels.length) throw problem('partition.deepest-level', { id: cell.id, level: cell.level });
     return propose(db, config, cell, request.body ?? {}, now());
   });
 

@@ -105,8 +105,11 @@ export async function tessellate(q: Queryable, config: Config, parentId: number,
         FROM pieces pc CROSS JOIN LATERAL ST_Centroid(pc.g) ce LEFT JOIN um ON um.k = pc.k LEFT JOIN rm ON rm.k = pc.k) AS tiles,
        (SELECT json_agg(json_build_array(a, b) ORDER BY a, b) FROM edges) AS edges`, params);
   const cos = Math.cos(((grid.y0 + (grid.nj * grid.dy) / 2) * Math.PI) / 180);
+  // Rounded: sums over rows in whatever order the database read them must not differ in the last
+  // bits, or the same seed could give another proposal.
+  const fixed = (v: number) => Math.round(v * 1e6) / 1e6;
   const tiles: Tile[] = (rows[0]?.tiles ?? []).map(([, lon, lat, area, m]) => ({
-    ...toMeasures({ ...m, area_m2: area }),
+    ...(Object.fromEntries(Object.entries(toMeasures({ ...m, area_m2: area })).map(([k, v]) => [k, fixed(v)])) as unknown as Measures),
     x: (lon - grid.x0) * M_PER_DEG_LON_EQ * cos,
     y: (lat - grid.y0) * M_PER_DEG_LAT,
   }));

@@ -14,17 +14,17 @@ let t: TestApp;
 let planner: Headers;
 let commander: Headers;
 let scoped: Headers;
-let ids: Awaited<ReturnType<typeof lShapedCommunity>>;
+let ids: Awaited<ReturnType<typeof lShapedCommunity>> & { elsewhere: number };
 
 beforeAll(async () => {
   t = await testApp();
-  ids = await lShapedCommunity(t.db, 800);
+  ids = { ...(await lShapedCommunity(t.db, 800)), elsewhere: 0 };
   await createUser(t.db, 'pat', 'planner');
   await createUser(t.db, 'viv', 'commander');
   planner = await signIn(t.app, 'pat');
   commander = await signIn(t.app, 'viv');
-  const elsewhere = await insertCell(t.db, { code: '610302002', name: '金陵街道', level: 2, parentId: ids.district, rings: [[[107.15, 34.25], [107.2, 34.25], [107.2, 34.3], [107.15, 34.3], [107.15, 34.25]]] });
-  await createUser(t.db, 'sam', 'planner', [elsewhere]);
+  ids.elsewhere = await insertCell(t.db, { code: '610302002', name: '金陵街道', level: 2, parentId: ids.district, rings: [[[107.15, 34.25], [107.2, 34.25], [107.2, 34.3], [107.15, 34.3], [107.15, 34.25]]] });
+  await createUser(t.db, 'sam', 'planner', [ids.elsewhere]);
   scoped = await signIn(t.app, 'sam');
 }, 120_000);
 
@@ -88,6 +88,13 @@ describe(`balanced division (${TEST_DB})`, () => {
       `INSERT INTO cells (code, name, level, parent_id, geom) VALUES ('610302001002', '空社区', 3, $1, ST_GeomFromText('MULTIPOLYGON EMPTY', 4326)) RETURNING id`, [ids.street]);
     expect(await code(await propose(rows[0]!.id, { count: 3 }), 422)).toBe('partition.no-area');
     await t.db.query('DELETE FROM cells WHERE id = $1', [rows[0]!.id]);
+    // A cell of the deepest level (5 of 5) cannot have children.
+    const chain = (await t.db.query<{ id: number }>(
+      `WITH c3 AS (INSERT INTO cells (code, name, level, parent_id, geom) VALUES ('610302002001', '金陵社区', 3, $1, ST_Multi(ST_MakeEnvelope(107.16, 34.26, 107.17, 34.27, 4326))) RETURNING id),
+            c4 AS (INSERT INTO cells (code, name, level, parent_id, geom) SELECT '610302002001001', '第一片区', 4, id, ST_Multi(ST_MakeEnvelope(107.16, 34.26, 107.17, 34.27, 4326)) FROM c3 RETURNING id)
+       INSERT INTO cells (code, name, level, parent_id, geom) SELECT '610302002001001001', '一号楼院', 5, id, ST_Multi(ST_MakeEnvelope(107.16, 34.26, 107.17, 34.27, 4326)) FROM c4 RETURNING id`,
+      [ids.elsewhere])).rows[0]!.id;
+    expect(await code(await propose(chain, { count: 2 }), 422)).toBe('partition.deepest-level');
     const { rows: kids } = await t.db.query('SELECT 1 FROM cells WHERE parent_id = $1', [ids.community]);
     expect(kids).toHaveLength(0);
   });
@@ -185,5 +192,18 @@ describe(`balanced division (${TEST_DB})`, () => {
     expect(after.balance.cv).toBeLessThanOrEqual(0.1);
     const cov = (await t.app.inject({ method: 'GET', url: `/api/coverage?parentId=${ids.community}`, headers: planner })).json();
     expect(cov).toMatchObject({ overlaps: [], gaps: [], strays: [] });
+  });
+
+  it('divides a parent of two islands without gaps or overlaps', async () => {
+    const { rows } = await t.db.query<{ id: number }>(
+      `INSERT INTO cells (code, name, level, parent_id, geom) VALUES ('610302001009', '双岛社区', 3, $1,
+         ST_Multi(ST_Union(ST_MakeEnvelope(107.06, 34.26, 107.07, 34.27, 4326), ST_MakeEnvelope(107.08, 34.26, 107.085, 34.265, 4326)))) RETURNING id`, [ids.street]);
+    const res = await propose(rows[0]!.id, { count: 3, seed: 1 });
+    expect(res.statusCode, res.body).toBe(200);
+    const p = res.json() as Proposal;
+    expect(p.features).toHaveLength(3);
+    const check = await tiling(rows[0]!.id, p.features.map((f) => f.geometry));
+    expect(check.diff_m2).toBeLessThan(1);
+    expect(check.overlap_m2).toBeLessThan(1e-6);
   });
 });
