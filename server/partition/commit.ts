@@ -102,7 +102,7 @@ export async function commitDivision(tx: Queryable, request: FastifyRequest, act
     }
     // Users working in a replaced child now work in its heir.
     for (const [from, to] of heirOf) {
-      await tx.query('UPDATE users SET scope = array_replace(scope, $1, $2) WHERE $1 = ANY(scope)', [from, to]);
+      await tx.query('UPDATE users SET scope = ARRAY(SELECT DISTINCT s FROM unnest(array_replace(scope, $1, $2)) s ORDER BY s) WHERE $1 = ANY(scope)', [from, to]);
     }
     await tx.query("SELECT set_config('wangge.actor', $1, true)", [actor.username]);
   }

@@ -140,6 +140,7 @@ describe(`balanced division (${TEST_DB})`, () => {
     const { rows: old } = await t.db.query<{ id: number }>('SELECT id FROM cells WHERE parent_id = $1 ORDER BY code', [ids.community]);
     const { rows: person } = await t.db.query<{ id: number }>("INSERT INTO people (name) VALUES ('王网格') RETURNING id");
     await t.db.query("INSERT INTO cell_assignments (cell_id, position, person_id, role) VALUES ($1, 1, $2, 'supervisor')", [old[0]!.id, person[0]!.id]);
+    const worker = await createUser(t.db, 'wen', 'worker', [old[0]!.id, old[1]!.id]);
     const four = (await propose(ids.community, { count: 4, seed: 5 })).json() as Proposal;
     const res = await commit(ids.community, { ...four, replaceChildren: true });
     expect(res.statusCode, res.body).toBe(201);
@@ -150,6 +151,10 @@ describe(`balanced division (${TEST_DB})`, () => {
     expect(kids.map((k) => k.id).sort()).toEqual([...out.created].sort());
     const { rows: carried } = await t.db.query<{ cell_id: number }>('SELECT cell_id FROM cell_assignments WHERE person_id = $1', [person[0]!.id]);
     expect(out.created).toContain(carried[0]!.cell_id);
+    // The worker who worked in replaced cells now works in the new cells overlapping them most.
+    const { rows: scope } = await t.db.query<{ scope: number[] }>('SELECT scope FROM users WHERE id = $1', [worker]);
+    expect(scope[0]!.scope.length).toBeGreaterThan(0);
+    expect(scope[0]!.scope.every((id) => out.created.includes(id))).toBe(true);
     const { rows: history } = await t.db.query<{ operation: string }>("SELECT operation FROM cell_versions WHERE cell_id = $1 AND operation = 'delete'", [old[0]!.id]);
     expect(history).toHaveLength(1);
   });
