@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { cellInScope, requirePermission } from '../auth/guard.ts';
+import { scopeOf } from '../auth/actor.ts';
+import { checkStructure, checkValidity, type CellGeometry } from '../cells/geometry.ts';
 import { geometrySchema } from '../cells/geometry.ts';
 import { coverageReportSchema } from '../coverage/routes.ts';
 import { problem, problemSchema } from '../problem.ts';
@@ -9,7 +11,7 @@ import { idParams } from '../schemas.ts';
 import { WORKLOAD_MEASURES } from './config.ts';
 import { commitDivision, type CommitBody } from './commit.ts';
 import { effectiveConfig, propose, round2, roundBalance, roundMeasures, type PartitionRequest } from './propose.ts';
-import { balanceOf, bandStatus, childMeasures, workloadOf } from './workload.ts';
+import { balanceOf, bandStatus, childMeasures, measureAreas, workloadOf } from './workload.ts';
 import { rebalance } from './rebalance.ts';
 
 const weightsSchema = {
@@ -70,6 +72,39 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
       balance: roundBalance(balanceOf(cells.map((c) => c.workload))),
       outsideBand: cells.filter((c) => c.outsideBand).map((c) => c.id),
     };
+  });
+
+  app.post<{ Body: { features: { geometry: CellGeometry }[]; weights?: PartitionRequest['weights']; unitWeights?: Record<string, number> } }>('/api/workload', {
+    schema: {
+      tags: ['cells'],
+      summary: 'Workload of any areas (drawn, proposed, adjusted): each unit and report counted once, in the first area holding it; balance and band as for children',
+      body: {
+        type: 'object',
+        properties: {
+          type: { const: 'FeatureCollection' },
+          features: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object', properties: { geometry: geometrySchema }, required: ['geometry'] } },
+          weights: weightsSchema,
+          unitWeights: unitWeightsSchema,
+        },
+        required: ['features'],
+      },
+      response: { '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'cells.edit');
+    const { features } = request.body;
+    for (const [i, f] of features.entries()) {
+      checkStructure(f.geometry, `features[${i}].geometry`);
+      await checkValidity(db, JSON.stringify(f.geometry), `features[${i}].geometry`);
+    }
+    const cfg = effectiveConfig(config, request.body);
+    const w = cfg.workload.weights;
+    const measures = await measureAreas(db, cfg, features.map((f) => JSON.stringify(f.geometry)), scopeOf(actor), now());
+    const areas = measures.map((m) => {
+      const workload = workloadOf(m, w);
+      return { ...roundMeasures(m), workload: round2(workload), outsideBand: bandStatus(m, workload, cfg.workload.band) };
+    });
+    return { weights: w, band: cfg.workload.band, areas, balance: roundBalance(balanceOf(areas.map((a) => a.workload))) };
   });
 
   app.post<{ Params: { id: number }; Body: PartitionRequest }>('/api/cells/:id/partition', {

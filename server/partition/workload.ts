@@ -135,3 +135,28 @@ export async function childMeasures(q: Queryable, config: Config, parentId: numb
   const unfiled = rows.find((r) => r.id === parentId)!;
   return { children: children.map((r) => ({ id: r.id, code: r.code, name: r.name, ...toMeasures(r) })), unfiled: toMeasures(unfiled) };
 }
+
+/**
+ * The measures of any set of areas (drawn, proposed, adjusted): each unit and report counted once,
+ * in the first area holding it, so areas sharing a border do not count its points twice; `scope`
+ * (subtree roots, empty = everywhere) limits the units and reports counted to those a user sees.
+ */
+export async function measureAreas(q: Queryable, config: Config, geometries: string[], scope: number[], now: Date): Promise<Measures[]> {
+  const { rows } = await q.query<MeasureRow & { i: number }>(
+    `WITH f AS (SELECT i::int AS i, ST_SetSRID(ST_GeomFromGeoJSON(j), 4326) AS g FROM unnest($1::text[]) WITH ORDINALITY AS x(j, i)),
+     box AS (SELECT ST_SetSRID(ST_Extent(g)::geometry, 4326) AS b FROM f),
+     sub AS (SELECT id FROM cells WHERE cardinality($5::int[]) = 0 OR id IN (
+       WITH RECURSIVE s (id) AS (SELECT id FROM cells WHERE id = ANY ($5::int[]) UNION SELECT k.id FROM cells k JOIN s ON k.parent_id = s.id) SELECT id FROM s)),
+     um AS (SELECT w.i, ${unitAggregatesSql('$2', '$3')} FROM units u CROSS JOIN box
+            CROSS JOIN LATERAL (SELECT f.i FROM f WHERE f.g && u.geom AND ST_Intersects(f.g, u.geom) ORDER BY f.i LIMIT 1) w
+            WHERE u.geom && box.b AND u.archived_at IS NULL AND (cardinality($5::int[]) = 0 OR u.cell_id IN (SELECT id FROM sub)) GROUP BY w.i),
+     rm AS (SELECT w.i, count(*)::float8 AS reports FROM reports r CROSS JOIN box
+            CROSS JOIN LATERAL (SELECT f.i FROM f WHERE f.g && r.geom AND ST_Intersects(f.g, r.geom) ORDER BY f.i LIMIT 1) w
+            WHERE r.geom && box.b AND r.created_at >= $4 AND (cardinality($5::int[]) = 0 OR r.cell_id IN (SELECT id FROM sub)) GROUP BY w.i)
+     SELECT f.i, cell_area_m2(f.g) AS area_m2, coalesce(um.units, 0) AS units, coalesce(um.households, 0) AS households,
+            coalesce(um.population, 0) AS population, coalesce(um.units_weighted, 0) AS units_weighted,
+            coalesce(um.patrol_minutes, 0) AS patrol_minutes, coalesce(rm.reports, 0) AS reports
+     FROM f LEFT JOIN um ON um.i = f.i LEFT JOIN rm ON rm.i = f.i ORDER BY f.i`,
+    [geometries, JSON.stringify(config.workload.unitWeights), JSON.stringify(patrolMinutesByType(config)), reportsSince(now), scope]);
+  return rows.map(toMeasures);
+}

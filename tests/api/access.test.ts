@@ -383,6 +383,12 @@ const cases: Case[] = [
       expect: planIn(target, 422, 404),
     },
     {
+      route: 'POST /api/workload', target, perm: 'cells.edit',
+      request: () => ({ method: 'POST', url: '/api/workload', payload: { features: [{ geometry: { type: 'Polygon', coordinates: areaIn(target) } }] } }),
+      // Measuring is not editing: a scoped planner measures anywhere, counting only what their scope holds.
+      expect: { ...planIn(target, 200), plannerWest: 200 },
+    },
+    {
       route: 'POST /api/cells/:id/rebalance', target, perm: 'cells.edit',
       // A proposal only: nothing is saved.
       request: () => ({ method: 'POST', url: `/api/cells/${cellOf(target)}/rebalance`, payload: {} }),

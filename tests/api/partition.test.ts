@@ -130,6 +130,21 @@ describe(`balanced division (${TEST_DB})`, () => {
     const heavier = await t.app.inject({ method: 'GET', url: `/api/cells/${ids.community}/workload?households=0&units=0&reports=0&patrolHours=0&areaKm2=1000`, headers: planner });
     expect(heavier.json().cells[0].workload).toBeCloseTo(heavier.json().cells[0].areaM2 / 1e3, 1);
     expect((await t.app.inject({ method: 'GET', url: `/api/cells/${ids.community}/workload`, headers: scoped })).statusCode).toBe(404);
+
+    // Any areas can be measured: the proposal's parts hold what the committed children hold.
+    const measured = await t.app.inject({ method: 'POST', url: '/api/workload', headers: planner, payload: { type: 'FeatureCollection', features: first.features } });
+    expect(measured.statusCode, measured.body).toBe(200);
+    const areas = measured.json().areas as { households: number; units: number; workload: number }[];
+    expect(areas).toHaveLength(6);
+    expect(areas.reduce((s, a) => s + a.households, 0)).toBe(ids.households);
+    expect(areas.map((a) => a.units)).toEqual(first.features.map((f) => f.properties.units));
+    // A planner elsewhere counts none of the units here.
+    const blind = await t.app.inject({ method: 'POST', url: '/api/workload', headers: scoped, payload: { features: first.features.slice(0, 1) } });
+    expect(blind.json().areas[0].units).toBe(0);
+    const bowTie = { type: 'Polygon', coordinates: [[[107.1, 34.3], [107.11, 34.31], [107.11, 34.3], [107.1, 34.31], [107.1, 34.3]]] };
+    const bad = await t.app.inject({ method: 'POST', url: '/api/workload', headers: planner, payload: { features: [{ geometry: bowTie }] } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().code).toBe('cells.geometry-invalid');
   });
 
   it('refuses to add children beside existing ones, and replaces them when asked, carrying people and history', async () => {
