@@ -4,11 +4,12 @@ import { Rng } from '../demo/random.ts';
  * Balanced, contiguous, compact partition of a tile graph (the fine tessellation of a parent cell)
  * into N regions. Pure and deterministic: the same graph, count and seed give the same labels.
  *
- * 1. Recursive weighted bisection: each set of tiles is cut across its longer side (along the grid,
- *    so borders run straight) by growing one side from an end the seed picks, tile by tile in order
- *    of position along that side, over the adjacency graph, until it holds its share of the workload
+ * 1. Recursive weighted bisection: each set of tiles is cut along the grid (borders run straight)
+ *    by growing one side from an end, tile by tile in order of position along an axis, over the
+ *    adjacency graph, until it holds its share of the workload
  *    (k1/k of it for k1 of the k regions). Grown over the graph, that side is connected; pockets of
- *    the other side cut off from it join the grown side (contiguity repair).
+ *    the other side cut off from it join the grown side (contiguity repair). Of the four ways (two
+ *    axes, two ends), one making the least elongated sides is taken, the seed choosing among near ties.
  * 2. Local search on the borders: a tile moves to a neighbouring region when that lowers
  *    J = Σ((W_r − T)/T)² + μ·(edges cut), keeping the region it leaves connected. J only falls, so
  *    the search ends; it evens the workloads out while keeping borders short.
@@ -155,54 +156,72 @@ export function partitionGraph(g: TileGraph, count: number, opts: PartitionOptio
     const k2 = k - k1;
     let W = 0;
     for (const t of S) W += g.w[t]!;
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    for (const t of S) {
-      minX = Math.min(minX, g.x[t]!);
-      maxX = Math.max(maxX, g.x[t]!);
-      minY = Math.min(minY, g.y[t]!);
-      maxY = Math.max(maxY, g.y[t]!);
-    }
-    // The cut runs across the longer side, along the tiles' grid, so borders are straight lines
-    // rather than staircases; the seed picks the side for a near-square set and the end to grow from.
-    const wide = maxX - minX;
-    const tall = maxY - minY;
-    const alongX = Math.max(wide, tall) > 1.25 * Math.min(wide, tall) ? wide >= tall : rng.next() < 0.5;
-    const flip = rng.next() < 0.5 ? -1 : 1;
-    const c = alongX ? flip : 0;
-    const s = alongX ? 0 : flip;
-    const proj = (t: number) => g.x[t]! * c + g.y[t]! * s;
     for (const t of S) inSet[t] = 1;
-    let start = S[0]!;
-    for (const t of S) if (proj(t) < proj(start)) start = t;
     const target = (W * k1) / k;
-    const inA = new Set<number>();
-    const queued = new Set<number>([start]);
-    const heap = new MinHeap();
-    heap.push(proj(start), start);
-    let WA = 0;
-    while (heap.size && S.length - inA.size > k2) {
-      const t = heap.pop();
-      const wt = g.w[t]!;
-      if (inA.size >= k1 && Math.abs(WA + wt - target) >= Math.abs(WA - target)) break;
-      inA.add(t);
-      WA += wt;
-      for (const u of adj[t]!) {
-        if (inSet[u] && !queued.has(u)) {
-          queued.add(u);
-          heap.push(proj(u), u);
+
+    /** One side grown from one end along one axis of the grid, with the other side's pockets. */
+    const grow = (alongX: boolean, flip: number): Set<number> => {
+      const proj = (t: number) => (alongX ? g.x[t]! : g.y[t]!) * flip;
+      let start = S[0]!;
+      for (const t of S) if (proj(t) < proj(start)) start = t;
+      const inA = new Set<number>();
+      const queued = new Set<number>([start]);
+      const heap = new MinHeap();
+      heap.push(proj(start), start);
+      let WA = 0;
+      while (heap.size && S.length - inA.size > k2) {
+        const t = heap.pop();
+        const wt = g.w[t]!;
+        if (inA.size >= k1 && Math.abs(WA + wt - target) >= Math.abs(WA - target)) break;
+        inA.add(t);
+        WA += wt;
+        for (const u of adj[t]!) {
+          if (inSet[u] && !queued.has(u)) {
+            queued.add(u);
+            heap.push(proj(u), u);
+          }
         }
       }
-    }
-    // Pockets of the other side that growing A cut off from its main part join A.
-    const membersB = new Uint8Array(n);
-    for (const t of S) if (!inA.has(t)) membersB[t] = 1;
-    const partsB = components(adj, n, membersB);
-    if (partsB.length > 1) {
-      const weightOf = (p: number[]) => p.reduce((sum, t) => sum + g.w[t]!, 0);
-      partsB.sort((a, b) => weightOf(b) - weightOf(a) || b.length - a.length || a[0]! - b[0]!);
-      const restSize = partsB[0]!.length;
-      if (restSize >= k2) for (const p of partsB.slice(1)) for (const t of p) inA.add(t);
-    }
+      // Pockets of the other side that growing A cut off from its main part join A.
+      const membersB = new Uint8Array(n);
+      for (const t of S) if (!inA.has(t)) membersB[t] = 1;
+      const partsB = components(adj, n, membersB);
+      if (partsB.length > 1) {
+        const weightOf = (p: number[]) => p.reduce((sum, t) => sum + g.w[t]!, 0);
+        partsB.sort((a, b) => weightOf(b) - weightOf(a) || b.length - a.length || a[0]! - b[0]!);
+        if (partsB[0]!.length >= k2) for (const p of partsB.slice(1)) for (const t of p) inA.add(t);
+      }
+      return inA;
+    };
+    /** How elongated the thinner side is: the larger long/short ratio of the two sides' extents. */
+    const elongation = (inA: Set<number>): number => {
+      const box = [[Infinity, -Infinity, Infinity, -Infinity], [Infinity, -Infinity, Infinity, -Infinity]];
+      for (const t of S) {
+        const b = box[inA.has(t) ? 0 : 1]!;
+        b[0] = Math.min(b[0]!, g.x[t]!);
+        b[1] = Math.max(b[1]!, g.x[t]!);
+        b[2] = Math.min(b[2]!, g.y[t]!);
+        b[3] = Math.max(b[3]!, g.y[t]!);
+      }
+      // Tile centres: a side one tile wide still has some width.
+      const step = Math.sqrt(Math.max(1e-9, ((box[0]![1]! - box[0]![0]!) * (box[0]![3]! - box[0]![2]!)) / Math.max(1, inA.size)));
+      return Math.max(...box.map(([x0, x1, y0, y1]) => {
+        const a = x1! - x0! + step;
+        const b = y1! - y0! + step;
+        return Math.max(a, b) / Math.min(a, b);
+      }));
+    };
+    // The four ways to cut (two axes of the grid, from either end): the cut runs along the grid, so
+    // borders are straight lines, not staircases. The seed picks among those making the least
+    // elongated sides (within 15% of the best), so another seed gives another proposal.
+    const options = [[true, 1], [true, -1], [false, 1], [false, -1]] as const;
+    const tried = options.map(([alongX, flip]) => {
+      const inA = grow(alongX, flip);
+      return { inA, cost: elongation(inA) };
+    });
+    const best = Math.min(...tried.map((o) => o.cost));
+    const good = tried.filter((o) => o.cost <= best * 1.15);
+    const inA = good[Math.floor(rng.next() * good.length)]!.inA;
     for (const t of S) inSet[t] = 0;
     const A = S.filter((t) => inA.has(t));
     const B = S.filter((t) => !inA.has(t));

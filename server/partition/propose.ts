@@ -26,6 +26,8 @@ export interface ProposalProperties extends Measures {
   outsideBand: 'below' | 'above' | null;
   /** Polygons in the cell: 1 when contiguous. */
   parts: number;
+  /** Polsby–Popper 4πA/P²: 1 for a disc, 0.785 for a square, near 0 for a thin or ragged shape. */
+  compactness: number;
 }
 
 export type Proposal = FeatureCollection<MultiPolygon, ProposalProperties> & {
@@ -75,7 +77,7 @@ export async function propose(q: Queryable, baseConfig: Config, parent: { id: nu
       geometry: r.geometry,
       properties: {
         index: r.region + 1, ...roundMeasures(m), workload: round2(workload), share: balance.mean > 0 ? round2(workload / balance.mean) : 0,
-        outsideBand: bandStatus(m, workload, config.workload.band), parts: r.parts,
+        outsideBand: bandStatus(m, workload, config.workload.band), parts: r.parts, compactness: Math.round((r.compactness ?? 0) * 1000) / 1000,
       },
     };
   });

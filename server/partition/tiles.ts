@@ -122,11 +122,13 @@ export async function tessellate(q: Queryable, config: Config, parentId: number,
 }
 
 /** Each region's tiles united (fixed precision, so shared edges dissolve): GeoJSON at full precision. */
-export async function unionRegions(q: Queryable, parentId: number, grid: Grid, labels: ArrayLike<number>): Promise<{ region: number; geometry: MultiPolygon; parts: number }[]> {
-  const { rows } = await q.query<{ region: number; geometry: MultiPolygon; parts: number }>(
+export async function unionRegions(q: Queryable, parentId: number, grid: Grid, labels: ArrayLike<number>): Promise<{ region: number; geometry: MultiPolygon; parts: number; compactness: number }[]> {
+  // Compactness is Polsby–Popper, 4πA/P² (1 for a disc, about 0.785 for a square).
+  const { rows } = await q.query<{ region: number; geometry: MultiPolygon; parts: number; compactness: number }>(
     `WITH ${PIECES},
      u AS (SELECT ($8::int[])[pc.k + 1] AS region, ST_Union(pc.g, ${OVERLAY_GRID}) AS g FROM pieces pc GROUP BY 1)
-     SELECT region, ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Multi(g)), 15)::json AS geometry, ST_NumGeometries(g) AS parts FROM u ORDER BY region`,
+     SELECT region, ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Multi(g)), 15)::json AS geometry, ST_NumGeometries(g) AS parts,
+            4 * pi() * ST_Area(g::geography) / nullif(ST_Perimeter(g::geography), 0) ^ 2 AS compactness FROM u ORDER BY region`,
     [...gridParams(parentId, grid), Array.from(labels)]);
   return rows;
 }

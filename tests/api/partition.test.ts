@@ -6,7 +6,7 @@ import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { insertCell } from '../helpers/cells.ts';
 import { lShapedCommunity } from '../helpers/community.ts';
 
-type Proposal = FeatureCollection<MultiPolygon, { index: number; workload: number; households: number; units: number; parts: number; outsideBand: string | null }> & {
+type Proposal = FeatureCollection<MultiPolygon, { index: number; workload: number; households: number; units: number; parts: number; compactness: number; outsideBand: string | null }> & {
   count: number; balance: { cv: number; mean: number; min: number; max: number; maxMin: number | null }; tiles: { count: number; sideM: number };
 };
 
@@ -58,6 +58,8 @@ describe(`balanced division (${TEST_DB})`, () => {
     expect(check.polygons).toEqual([1, 1, 1, 1, 1, 1]);
     expect(check.valid.every(Boolean)).toBe(true);
     expect(first.features.every((f) => f.properties.parts === 1 && f.properties.workload > 0)).toBe(true);
+    // Compact, not ragged: Polsby–Popper of every part at least 0.3 (a 1 × 4 rectangle is 0.5).
+    expect(Math.min(...first.features.map((f) => f.properties.compactness))).toBeGreaterThanOrEqual(0.3);
     // Tolerance stated in the README: workloads within a CV of 0.1 for six cells.
     expect(first.balance.cv).toBeLessThanOrEqual(0.1);
     expect(first.features.reduce((s, f) => s + f.properties.households, 0)).toBe(ids.households);
