@@ -23,6 +23,8 @@ export interface PartitionRow {
   cv: number;
   maxMin: number | null;
   contiguous: boolean;
+  /** The least compact part (Polsby–Popper 4πA/P²). */
+  minCompactness: number;
   baselineCv: number;
   baselineMaxMin: number | null;
 }
@@ -100,7 +102,7 @@ export async function benchPartition(kind: DbKind, runId: string, log: (s: strin
         const base = balanceOf(loads);
         rows.push({
           db: kind, units, count, tiles: p.tiles.count, seconds, cv: p.balance.cv, maxMin: p.balance.maxMin,
-          contiguous: p.features.every((f) => f.properties.parts === 1), baselineCv: base.cv, baselineMaxMin: base.maxMin,
+          contiguous: p.features.every((f) => f.properties.parts === 1), minCompactness: Math.min(...p.features.map((f) => f.properties.compactness)), baselineCv: base.cv, baselineMaxMin: base.maxMin,
         });
         log(`  ${units} units, ${count} cells, ${kind}: ${seconds.toFixed(2)} s, CV ${p.balance.cv.toFixed(4)} (k-means/Voronoi ${base.cv.toFixed(3)})`);
       }

@@ -251,8 +251,8 @@ function reportImports(results: JobResult<ImportRow>[]) {
 function reportPartition(results: JobResult<PartitionRow>[]) {
   const rows = results.flatMap((r) => r.rows);
   printTable('Balanced division of an L-shaped community (POST /api/cells/:id/partition\'s work): time and balance (CV of workloads) vs k-means centres + Voronoi',
-    ['units', 'cells', 'database', 'tiles', 'seconds', 'CV', 'max/min', 'contiguous', 'baseline CV', 'baseline max/min'],
-    rows.map((r) => [r.units, r.count, DB_LABEL[r.db], r.tiles, fmt(r.seconds, 2), fmt(r.cv, 4), fmt(r.maxMin ?? NaN, 3), r.contiguous ? 'yes' : 'no', fmt(r.baselineCv, 3), fmt(r.baselineMaxMin ?? NaN, 2)]));
+    ['units', 'cells', 'database', 'tiles', 'seconds', 'CV', 'max/min', 'contiguous', 'min compactness', 'baseline CV', 'baseline max/min'],
+    rows.map((r) => [r.units, r.count, DB_LABEL[r.db], r.tiles, fmt(r.seconds, 2), fmt(r.cv, 4), fmt(r.maxMin ?? NaN, 3), r.contiguous ? 'yes' : 'no', fmt(r.minCompactness, 2), fmt(r.baselineCv, 3), fmt(r.baselineMaxMin ?? NaN, 2)]));
   for (const r of rows.filter((x) => x.count === 6)) {
     summary[`partition.${r.db}.${r.units}.seconds`] = Math.round(r.seconds * 100) / 100;
     summary[`partition.${r.db}.${r.units}.cv`] = r.cv;
