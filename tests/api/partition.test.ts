@@ -158,7 +158,11 @@ describe(`balanced division (${TEST_DB})`, () => {
     const { rows: person } = await t.db.query<{ id: number }>("INSERT INTO people (name) VALUES ('王网格') RETURNING id");
     await t.db.query("INSERT INTO cell_assignments (cell_id, position, person_id, role) VALUES ($1, 1, $2, 'supervisor')", [old[0]!.id, person[0]!.id]);
     const worker = await createUser(t.db, 'wen', 'worker', [old[0]!.id, old[1]!.id]);
+    // A hazard report filed in a child about to be replaced.
+    const filed = await t.app.inject({ method: 'POST', url: '/api/reports', payload: { category: 'fire', severity: 'ordinary', description: '楼道堆放杂物', location: { type: 'Point', coordinates: [107.1031, 34.3047] } } });
+    expect(filed.statusCode, filed.body).toBe(201);
     const four = (await propose(ids.community, { count: 4, seed: 5 })).json() as Proposal;
+    expect(four.features.reduce((s, f) => s + (f.properties as unknown as { reports: number }).reports, 0)).toBe(1);
     const res = await commit(ids.community, { ...four, replaceChildren: true });
     expect(res.statusCode, res.body).toBe(201);
     const out = res.json();
@@ -166,6 +170,8 @@ describe(`balanced division (${TEST_DB})`, () => {
     expect(out.assignments).toEqual({ carried: 1, dropped: 0 });
     const { rows: kids } = await t.db.query<{ id: number }>('SELECT id FROM cells WHERE parent_id = $1', [ids.community]);
     expect(kids.map((k) => k.id).sort()).toEqual([...out.created].sort());
+    const { rows: report } = await t.db.query<{ cell_id: number }>('SELECT cell_id FROM reports');
+    expect(out.created).toContain(report[0]!.cell_id);
     const { rows: carried } = await t.db.query<{ cell_id: number }>('SELECT cell_id FROM cell_assignments WHERE person_id = $1', [person[0]!.id]);
     expect(out.created).toContain(carried[0]!.cell_id);
     // The worker who worked in replaced cells now works in the new cells overlapping them most.
