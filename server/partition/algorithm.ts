@@ -6,10 +6,10 @@ import { Rng } from '../demo/random.ts';
  *
  * 1. Recursive weighted bisection: each set of tiles is cut along the grid (borders run straight)
  *    by growing one side from an end, tile by tile in order of position along an axis, over the
- *    adjacency graph, until it holds its share of the workload
- *    (k1/k of it for k1 of the k regions). Grown over the graph, that side is connected; pockets of
- *    the other side cut off from it join the grown side (contiguity repair). Of the four ways (two
- *    axes, two ends), one making the least elongated sides is taken, the seed choosing among near ties.
+ *    adjacency graph, until it holds its share of the workload (k1/k of it for k1 of the k
+ *    regions). Grown over the graph, that side is connected; pockets of the other side cut off
+ *    from it join the grown side (contiguity repair). Of the four ways (two axes, two ends), one
+ *    making the least elongated sides is taken, the seed choosing among near ties.
  * 2. Local search on the borders: a tile moves to a neighbouring region when that lowers
  *    J = Σ((W_r − T)/T)² + μ·(edges cut), keeping the region it leaves connected. J only falls, so
  *    the search ends; it evens the workloads out while keeping borders short.
