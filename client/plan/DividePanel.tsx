@@ -1,11 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { GeoJSONSource } from 'maplibre-gl';
-import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
+import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { api, fetchCells } from '../api.ts';
 import type { ViewProps } from '../views.ts';
-import { useMap, useMapController } from '../map/context.tsx';
+import { useMap, useMapClick, useMapController } from '../map/context.tsx';
 import { useSession } from '../session/session.tsx';
 import { useDivideMessages } from './divide-messages.ts';
+import { createPlanDraw, type PlanDraw } from './draw.ts';
+import { applyChanges, diffPolygon } from './topology.ts';
 
 interface Balance { mean: number; cv: number; min: number; max: number; maxMin: number | null }
 interface Measured { households: number; units: number; reports: number; workload: number; outsideBand: 'above' | 'below' | null }
@@ -30,6 +32,9 @@ interface Proposal extends FeatureCollection<MultiPolygon, ProposalFeature['prop
 const WEIGHTS = ['households', 'units', 'areaKm2', 'reports', 'patrolHours'] as const;
 type Weights = Record<(typeof WEIGHTS)[number], string>;
 const LAYER = 'plan-divide';
+/** Coordinates as the editor keeps them (terra-draw's precision): shared vertices stay equal. */
+const round9 = (g: MultiPolygon): MultiPolygon => ({ type: 'MultiPolygon', coordinates: g.coordinates.map((p) => p.map((r) => r.map(([x, y]) => [Math.round(x! * 1e9) / 1e9, Math.round(y! * 1e9) / 1e9]))) });
+interface Measures { households: number; units: number; reports: number; workload: number; outsideBand: 'above' | 'below' | null }
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const fmtMaxMin = (b: Balance) => (b.maxMin === null ? '–' : b.maxMin.toFixed(2));
 
@@ -54,6 +59,16 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
   const [proposal, setProposal] = useState<Proposal | null>(null);
   const [rebalance, setRebalance] = useState<Rebalance | null>(null);
   const [replace, setReplace] = useState(false);
+  // Adjusting the proposal's borders by hand: each part a polygon in terra-draw, by its drawing id.
+  const session = useRef<PlanDraw | null>(null);
+  const parts = useRef(new Map<string | number, { index: number; polygon: Polygon }>());
+  const [adjusting, setAdjusting] = useState(false);
+  const latest = useRef<Proposal | null>(null);
+  latest.current = proposal;
+  useEffect(() => () => session.current?.stop(), []);
+  // While adjusting, clicks on the map pick parts to edit, not cells to select.
+  const swallow = () => {};
+  useMapClick(adjusting ? swallow : null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -61,6 +76,10 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
   const allowed = is('planner');
 
   useEffect(() => {
+    session.current?.stop();
+    session.current = null;
+    parts.current.clear();
+    setAdjusting(false);
     setProposal(null);
     setRebalance(null);
     setWorkload(null);
@@ -111,6 +130,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
 
   const run = async (withSeed: string) => {
     if (selectedId === null) return;
+    stopAdjusting();
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -123,6 +143,58 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     } finally {
       setBusy(false);
     }
+  };
+
+  const stopAdjusting = () => {
+    session.current?.stop();
+    session.current = null;
+    parts.current.clear();
+    setAdjusting(false);
+  };
+  /** The parts as edited, measured again by the server (each unit counted once), into the proposal. */
+  const remeasure = async (base: Proposal) => {
+    const byIndex = new Map<number, Polygon['coordinates'][]>();
+    for (const { index, polygon } of parts.current.values()) byIndex.set(index, [...(byIndex.get(index) ?? []), polygon.coordinates]);
+    const features = base.features.map((f) => ({ ...f, geometry: { type: 'MultiPolygon' as const, coordinates: byIndex.get(f.properties.index) ?? f.geometry.coordinates } }));
+    const m = await api<{ areas: Measures[]; balance: Balance }>('/api/workload', { method: 'POST', body: { features: features.map((f) => ({ geometry: f.geometry })), weights: weightBody() } });
+    setProposal({
+      ...base, balance: m.balance,
+      features: features.map((f, i) => ({ ...f, properties: { ...f.properties, ...m.areas[i]!, share: m.balance.mean > 0 ? m.areas[i]!.workload / m.balance.mean : 1 } })),
+    });
+  };
+
+  const startAdjusting = () => {
+    if (!map || !proposal) return;
+    const s = createPlanDraw(map);
+    s.setSnapping(false);
+    session.current = s;
+    const rounded = { ...proposal, features: proposal.features.map((f) => ({ ...f, geometry: round9(f.geometry) })) };
+    setProposal(rounded);
+    const features = rounded.features.flatMap((f) => f.geometry.coordinates.map((coordinates) => ({
+      type: 'Feature' as const, id: s.draw.getFeatureId(), geometry: { type: 'Polygon' as const, coordinates }, properties: { mode: 'polygon', index: f.properties.index },
+    })));
+    s.draw.setMode('select');
+    s.draw.addFeatures(features);
+    for (const f of features) parts.current.set(f.id, { index: f.properties.index, polygon: f.geometry });
+    // A vertex moved, inserted or deleted in one part is changed in every part that has it.
+    s.draw.on('finish', (id, context) => {
+      if (context.mode !== 'select') return;
+      const now = s.draw.getSnapshotFeature(id);
+      const before = parts.current.get(id);
+      if (!now || now.geometry.type !== 'Polygon' || !before) return;
+      const changes = diffPolygon(before.polygon, now.geometry as Polygon) ?? [];
+      parts.current.set(id, { ...before, polygon: now.geometry as Polygon });
+      for (const [other, part] of parts.current) {
+        if (other === id) continue;
+        const moved = applyChanges({ type: 'MultiPolygon', coordinates: [part.polygon.coordinates] }, changes);
+        if (moved.coordinates[0] === part.polygon.coordinates) continue;
+        const polygon: Polygon = { type: 'Polygon', coordinates: moved.coordinates[0]! };
+        s.draw.updateFeatureGeometry(other, polygon);
+        parts.current.set(other, { ...part, polygon });
+      }
+      if (latest.current) void remeasure(latest.current).catch((e: unknown) => setError(message(e)));
+    });
+    setAdjusting(true);
   };
 
   const weightBody = () => Object.fromEntries(WEIGHTS.map((k) => [k, Number(weights[k]) || 0]));
@@ -162,6 +234,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
 
   const commit = async () => {
     if (selectedId === null || !proposal) return;
+    stopAdjusting();
     setBusy(true);
     setError(null);
     try {
@@ -247,16 +320,18 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
                 <thead><tr><th>{t('index')}</th><th>{t('households')}</th><th>{t('units')}</th><th>{t('workload')}</th><th>{t('share')}</th></tr></thead>
                 <tbody>
                   {proposal.features.map((f) => (
-                    <tr key={f.properties.index}>
+                    <tr key={f.properties.index} data-workload={f.properties.workload}>
                       <td>{f.properties.index}</td><td>{f.properties.households}</td><td>{f.properties.units}</td><td>{Math.round(f.properties.workload)}</td><td>{f.properties.share.toFixed(2)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
+              {adjusting && <p className="muted small">{t('adjustHint')}</p>}
               {existing > 0 && <label className="small"><input type="checkbox" name="divide-replace" checked={replace} onChange={(e) => setReplace(e.target.checked)} /> {t('replace', { n: existing })}</label>}
               <div className="form-actions">
                 <button type="button" className="button small primary" disabled={busy || (existing > 0 && !replace)} onClick={() => void commit()}>{t('commit')}</button>
-                <button type="button" className="button small" disabled={busy} onClick={() => setProposal(null)}>{t('discard')}</button>
+                <button type="button" className="button small" disabled={busy} aria-pressed={adjusting} onClick={() => (adjusting ? stopAdjusting() : startAdjusting())}>{t(adjusting ? 'adjustDone' : 'adjust')}</button>
+                <button type="button" className="button small" disabled={busy} onClick={() => { stopAdjusting(); setProposal(null); }}>{t('discard')}</button>
               </div>
             </div>
           )}

@@ -41,6 +41,9 @@ export const useDivideMessages = defineMessages({
     rebalanceNone: '各网格工作量已经均衡，无需调整。',
     apply: '应用调整',
     applied: '已调整 {n} 个网格的边界。',
+    adjust: '手动调整',
+    adjustDone: '完成调整',
+    adjustHint: '在地图上单击一个网格，拖动其边界上的顶点；相邻网格的共享边界随之移动，工作量即时重算。',
   },
   en: {
     title: 'Workload and division (任务相当)',
@@ -81,5 +84,8 @@ export const useDivideMessages = defineMessages({
     rebalanceNone: 'The workloads are already even: nothing to move.',
     apply: 'Apply',
     applied: 'Moved the borders of {n} cells.',
+    adjust: 'Adjust by hand',
+    adjustDone: 'Done adjusting',
+    adjustHint: 'Click a cell on the map and drag a vertex of its border: the neighbouring cell\'s shared border moves with it, and the workloads are measured again.',
   },
 });

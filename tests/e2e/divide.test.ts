@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { booleanPointInPolygon, centerOfMass, pointOnFeature } from '@turf/turf';
+import { booleanPointInPolygon, centerOfMass, point, pointOnFeature, pointToLineDistance, polygonToLine } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Position } from 'geojson';
 import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
 
@@ -10,6 +10,7 @@ let server: RunningServer;
 let browser: Browser;
 let page: Page;
 let target: Cell;
+let csrf: string;
 const problems: string[] = [];
 
 const cells = async (query: string) => ((await (await fetch(`${server.url}/api/cells?${query}`)).json()) as FeatureCollection<MultiPolygon>).features as Cell[];
@@ -28,10 +29,15 @@ async function fitTo(c: Feature<MultiPolygon>, padding = 120) {
   await page.waitForFunction(() => !window.__wanggeMap!.isMoving() && window.__wanggeMap!.loaded(), null, { timeout: 30_000 });
 }
 
-async function clickMap(lngLat: Position) {
+async function toScreen(lngLat: Position): Promise<[number, number]> {
   const pixel = await page.evaluate((p) => window.__wanggeMap!.project(p as [number, number]), lngLat);
   const box = (await page.locator('.map canvas').boundingBox())!;
-  await page.mouse.click(box.x + pixel.x, box.y + pixel.y);
+  return [box.x + pixel.x, box.y + pixel.y];
+}
+
+async function clickMap(lngLat: Position) {
+  const [x, y] = await toScreen(lngLat);
+  await page.mouse.click(x, y);
 }
 
 beforeAll(async () => {
@@ -52,6 +58,7 @@ beforeAll(async () => {
   });
   const signIn = await page.request.post(`${server.url}/api/session`, { data: { username: 'planner', password: 'demo1234' } });
   expect(signIn.status()).toBe(200);
+  csrf = (await signIn.json()).csrfToken;
   await page.goto(`${server.url}/#/plan`);
   await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: 90_000 });
 }, 300_000);
@@ -62,7 +69,7 @@ afterAll(async () => {
 });
 
 describe('balanced division in the plan view', () => {
-  it('divides the selected cell: preview coloured by workload with its balance, regenerate, commit; the children tile it', async () => {
+  it('divides the selected cell: preview coloured by workload with its balance, regenerate, adjust a border by hand, commit; the children tile it', async () => {
     expect(target, 'a level-4 cell without children in the demo').toBeDefined();
     await fitTo(target);
     await clickMap(inside(target));
@@ -86,10 +93,38 @@ describe('balanced division in the plan view', () => {
     await expect.poll(() => summary.textContent()).toMatch(/划分方案：3 个网格/);
     expect(first).toBeTruthy();
 
+    // Adjust by hand: drag a vertex of the border between parts 1 and 2 (the same proposal, asked of
+    // the API with the panel's weights and seed); both parts follow and are measured again.
+    const shown = await (await page.request.post(`${server.url}/api/cells/${target.id}/partition`, {
+      headers: { 'x-csrf-token': csrf }, data: { count: 3, seed: 2, weights: { households: 1, units: 10, areaKm2: 20, reports: 2, patrolHours: 1 } },
+    })).json() as FeatureCollection<MultiPolygon, { index: number }>;
+    const [one, two] = [shown.features[0]!, shown.features[1]!];
+    const key = (p: Position) => `${p[0]!.toFixed(9)},${p[1]!.toFixed(9)}`;
+    const inTwo = new Set(two.geometry.coordinates.flat(2).map(key));
+    const outline = polygonToLine(target as Feature<MultiPolygon>);
+    const lines = (outline.type === 'FeatureCollection' ? outline.features : [outline]);
+    const shared = one.geometry.coordinates.flat(2).filter((p) => inTwo.has(key(p)))
+      .map((p) => ({ p, inland: Math.min(...lines.map((l) => pointToLineDistance(point(p), l as Feature<never>))) }))
+      .sort((a, b) => b.inland - a.inland)[0]!.p;
+    const workloads = () => panel.locator('[data-testid=divide-proposal] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-workload')));
+    const before = await workloads();
+    await panel.getByRole('button', { name: '手动调整' }).click();
+    await clickMap(pointOnFeature(one).geometry.coordinates);
+    const [sx, sy] = await toScreen(shared);
+    await page.mouse.move(sx, sy, { steps: 2 });
+    await page.mouse.down();
+    await page.mouse.move(sx + 12, sy + 9, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(workloads, { timeout: 20_000 }).not.toEqual(before);
+    const moved = await page.evaluate(([x, y]) => window.__wanggeMap!.unproject([x, y] as [number, number]).toArray(), [sx + 12 - (await page.locator('.map canvas').boundingBox())!.x, sy + 9 - (await page.locator('.map canvas').boundingBox())!.y]);
+
     await panel.getByRole('button', { name: '提交划分' }).click();
     await expect.poll(() => panel.locator('[role=status], [role=alert]').first().textContent().catch(() => ''), { timeout: 30_000 }).toContain('已创建 3 个网格');
     const children = await cells(`parentId=${target.id}`);
     expect(children).toHaveLength(3);
+    // The adjusted border was committed: two children have a vertex where it was dragged to (within a few pixels' snapping).
+    const near = (p: Position) => Math.hypot(p[0]! - moved[0]!, p[1]! - moved[1]!) < 1e-4;
+    expect(children.filter((c) => c.geometry.coordinates.flat(2).some(near))).toHaveLength(2);
     const coverage = await (await page.request.get(`${server.url}/api/coverage?parentId=${target.id}`)).json();
     expect(coverage).toMatchObject({ childCount: 3, overlaps: [], gaps: [], strays: [] });
     // The workload table of the new children, with the balance.
