@@ -13,6 +13,7 @@ import cellEditRoutes from './cells/edit-routes.ts';
 import tileRoutes from './tiles/routes.ts';
 import open311Routes from './open311/routes.ts';
 import coverageRoutes from './coverage/routes.ts';
+import partitionRoutes from './partition/routes.ts';
 import peoplePlugin from './people/plugin.ts';
 import searchRoutes from './search/routes.ts';
 import basemapRoutes, { BasemapStore } from './system/basemap.ts';
@@ -86,6 +87,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(cellEditRoutes, ctx);
   await app.register(tileRoutes, ctx);
   await app.register(coverageRoutes, ctx);
+  await app.register(partitionRoutes, ctx);
   await app.register(peoplePlugin, ctx);
   await app.register(unitsPlugin, ctx);
   await app.register(reportRoutes, ctx);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isTimeZone } from '../core/time/local.ts';
 import { patrolsConfig, type PatrolsConfig } from './patrols/config.ts';
 import { commandConfig, type CommandConfig } from './command/config.ts';
+import { workloadConfig, type WorkloadConfig } from './partition/config.ts';
 
 /** A grid level: deployments use 3 to 5; names are configuration, not code. */
 export interface LevelConfig {
@@ -140,6 +141,8 @@ export interface Config {
   patrols: PatrolsConfig;
   /** Command view: heatmap threshold and bins, severity weights, report month time zone: see server/command/config.ts. */
   command: CommandConfig;
+  /** Workload of cells and balanced division (任务相当): weights, unit weights, the band: see server/partition/config.ts. */
+  workload: WorkloadConfig;
 }
 
 export const DEFAULT_LEVELS: LevelConfig[] = [
@@ -267,5 +270,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reports: reportsConfig(file.reports, env, path.resolve(env.WANGGE_DATA_DIR ?? file.dataDir ?? 'data/db')),
     patrols: patrolsConfig({ ...file.patrols, timeZone }),
     command: commandConfig({ ...file.command, timeZone }),
+    workload: workloadConfig(file.workload),
   };
 }

@@ -12,7 +12,7 @@ export const AUDIT_ACTIONS = [
   'session.signin', 'session.signout', 'session.failed', 'session.locked',
   'token.create', 'token.revoke',
   'user.create', 'user.update',
-  'cell.create', 'cell.update', 'cell.delete', 'cell.split', 'cell.merge', 'cell.restore', 'cell.import', 'cell.assignments',
+  'cell.create', 'cell.update', 'cell.delete', 'cell.split', 'cell.merge', 'cell.restore', 'cell.import', 'cell.assignments', 'cell.partition',
   ...COVERAGE_FIXES.map((k) => `coverage.fix.${k}` as const),
   'report.create', 'report.photos', ...REPORT_ACTIONS.map((a) => `report.${a}` as const),
   'unit.create', 'unit.update', 'unit.delete', 'unit.record', 'unit.archive', 'unit.restore', 'units.import',
@@ -45,6 +45,7 @@ const ZH: Record<AuditAction, string> = {
   'cell.update': '{actor} 修改了网格 {object}的{changed}',
   'cell.delete': '{actor} 删除了网格 {object}',
   'cell.split': '{actor} 将网格 {object} 拆分为 {count} 个网格',
+  'cell.partition': '{actor} 将网格 {object} 自动划分为 {count} 个工作量均衡的网格',
   'cell.merge': '{actor} 将 {count} 个网格并入网格 {object}',
   'cell.restore': '{actor} 将网格 {object} 恢复到第 {version} 版',
   'cell.import': '{actor} 从文件 {file} 导入了 {count} 个网格',
@@ -97,6 +98,7 @@ const EN: Record<AuditAction, string> = {
   'cell.update': '{actor} changed the {changed} of cell {object}',
   'cell.delete': '{actor} deleted cell {object}',
   'cell.split': '{actor} split cell {object} into {count} cells',
+  'cell.partition': '{actor} divided cell {object} into {count} cells of balanced workload',
   'cell.merge': '{actor} merged {count} cells into cell {object}',
   'cell.restore': '{actor} restored cell {object} to version {version}',
   'cell.import': '{actor} imported {count} cells from the file {file}',
@@ -176,6 +178,7 @@ export function sentenceParams(action: string, detail: Record<string, unknown>, 
   const sep = lang === 'zh-CN' ? '、' : ', ';
   const joined = changed.length <= 1 ? (changed[0] ?? AUDIT_WORDS[lang].details) : `${changed.slice(0, -1).join(sep)}${AUDIT_WORDS[lang].and}${changed.at(-1)}`;
   const n = action === 'cell.split' ? count(detail.into)
+    : action === 'cell.partition' ? count(detail.created)
     : action === 'cell.merge' ? count(detail.merged) + 1
     : action === 'cell.import' ? count(detail.cells)
     : action === 'report.photos' ? count(detail.photos)

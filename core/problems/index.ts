@@ -19,6 +19,7 @@ import { commandProblems } from './command.ts';
 import { open311Problems } from './open311.ts';
 import { rewardProblems } from './rewards.ts';
 import { auditProblems } from './audit.ts';
+import { partitionProblems } from './partition.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -27,7 +28,7 @@ export { fillTemplate, placeholders, type Lang, type ProblemParam } from './defi
  * beside this catalog checks that both languages exist and use the same placeholders.
  */
 /** Each domain's catalog, for the test that no code is defined twice (a later spread would hide one). */
-export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems, open311Problems, rewardProblems, auditProblems];
+export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems, open311Problems, rewardProblems, auditProblems, partitionProblems];
 
 export const problemCatalog = {
   ...httpProblems,
@@ -54,6 +55,7 @@ export const problemCatalog = {
   ...open311Problems,
   ...rewardProblems,
   ...auditProblems,
+  ...partitionProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -2,7 +2,7 @@
  * The benchmark suite: `npm run bench` (about 9 minutes on 2 cores), `BENCH_HEAVY=1 npm run bench`
  * for the city-scale sizes (10^7 reports, 10^5-cell coverage, longer load runs).
  *
- *   npm run bench [-- start intake tiles heatmap coverage exchange imports client command] [-- --db=postgres|embedded] [-- --quick]
+ *   npm run bench [-- start intake tiles heatmap coverage exchange imports client command partition] [-- --db=postgres|embedded] [-- --quick]
  *
  * Each section runs once per database in its own child process, so the peak RSS it reports is that
  * job's alone (the embedded database lives in the job's process; for the intake rows, the server's).
@@ -26,9 +26,10 @@ import {
   writeResult, type DbKind,
 } from './lib.ts';
 import { benchTiles, type TileRow } from './tiles.ts';
+import { benchPartition, type PartitionRow } from './partition.ts';
 import { benchStart } from './start.ts';
 
-const SECTIONS = ['start', 'intake', 'tiles', 'heatmap', 'coverage', 'exchange', 'imports', 'client', 'command'] as const;
+const SECTIONS = ['start', 'intake', 'tiles', 'heatmap', 'coverage', 'exchange', 'imports', 'client', 'command', 'partition'] as const;
 type Section = (typeof SECTIONS)[number];
 type JobKind = DbKind | 'turf';
 
@@ -78,6 +79,7 @@ async function job(section: Section, kind: JobKind, runId: string) {
   else if (section === 'imports') rows = await benchImports(kind, runId, log);
   else if (section === 'client') rows = await benchClient(log);
   else if (section === 'command') rows = await benchCommand(log);
+  else if (section === 'partition') rows = await benchPartition(kind, runId, log);
   else rows = await benchHeatmap(kind, runId, log);
   process.send!({ rows, peakRssMiB: peakRssMiB(), seconds: (Date.now() - started) / 1000 });
 }
@@ -248,6 +250,19 @@ function reportImports(results: JobResult<ImportRow>[]) {
   return rows;
 }
 
+function reportPartition(results: JobResult<PartitionRow>[]) {
+  const rows = results.flatMap((r) => r.rows);
+  printTable('Balanced division of an L-shaped community (POST /api/cells/:id/partition\'s work): time and balance (CV of workloads) vs k-means centres + Voronoi',
+    ['units', 'cells', 'database', 'tiles', 'seconds', 'CV', 'max/min', 'contiguous', 'min compactness', 'baseline CV', 'baseline max/min'],
+    rows.map((r) => [r.units, r.count, DB_LABEL[r.db], r.tiles, fmt(r.seconds, 2), fmt(r.cv, 4), fmt(r.maxMin ?? NaN, 3), r.contiguous ? 'yes' : 'no', fmt(r.minCompactness, 2), fmt(r.baselineCv, 3), fmt(r.baselineMaxMin ?? NaN, 2)]));
+  for (const r of rows.filter((x) => x.count === 6)) {
+    summary[`partition.${r.db}.${r.units}.seconds`] = Math.round(r.seconds * 100) / 100;
+    summary[`partition.${r.db}.${r.units}.cv`] = r.cv;
+    summary[`partition.${r.db}.${r.units}.baselineCv`] = Math.round(r.baselineCv * 1000) / 1000;
+  }
+  return rows;
+}
+
 async function main() {
   const args = process.argv.slice(2);
   if (args.includes('--quick')) process.env.BENCH_QUICK = '1';
@@ -289,6 +304,7 @@ async function main() {
               : section === 'imports' ? reportImports(results as JobResult<ImportRow>[])
               : section === 'client' ? reportClient(results as JobResult<ClientRow>[])
               : section === 'command' ? reportCommand(results as JobResult<CommandRow>[])
+              : section === 'partition' ? reportPartition(results as JobResult<PartitionRow>[])
               : reportCoverage(results as JobResult<CoverageRow>[]);
       files.push(writeResult(section, { rows, jobs: results.map((r) => ({ kind: r.kind, peakRssMiB: r.peakRssMiB, seconds: r.seconds })) }));
     }

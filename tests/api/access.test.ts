@@ -411,6 +411,32 @@ const cases: Case[] = [
       }),
       expect: planIn(target, 200, 422),
     },
+    // Balanced division (server/partition): a planner's tool; outside one's scope the cell is not admitted to exist.
+    { route: 'GET /api/cells/:id/workload', target, perm: 'cells.edit', request: () => ({ method: 'GET', url: `/api/cells/${cellOf(target)}/workload` }), expect: planIn(target, 200, 404) },
+    {
+      route: 'POST /api/cells/:id/partition', target, perm: 'cells.edit',
+      // A count of 1 gets a permitted user past the guards to the rule (422).
+      request: () => ({ method: 'POST', url: `/api/cells/${cellOf(target)}/partition`, payload: { count: 1 } }),
+      expect: planIn(target, 422, 404),
+    },
+    {
+      route: 'POST /api/workload', target, perm: 'cells.edit',
+      request: () => ({ method: 'POST', url: '/api/workload', payload: { features: [{ geometry: { type: 'Polygon', coordinates: areaIn(target) } }] } }),
+      // Measuring is not editing: a scoped planner measures anywhere, counting only what their scope holds.
+      expect: { ...planIn(target, 200), plannerWest: 200 },
+    },
+    {
+      route: 'POST /api/cells/:id/rebalance', target, perm: 'cells.edit',
+      // A proposal only: nothing is saved.
+      request: () => ({ method: 'POST', url: `/api/cells/${cellOf(target)}/rebalance`, payload: {} }),
+      expect: planIn(target, 200, 404),
+    },
+    {
+      route: 'POST /api/cells/:id/partition/commit', target, perm: 'cells.edit',
+      // One cell is not a division: a permitted user gets past the guards to the rule (422).
+      request: () => ({ method: 'POST', url: `/api/cells/${cellOf(target)}/partition/commit`, payload: { features: [{ type: 'Feature', geometry: { type: 'Polygon', coordinates: areaIn(target) } }] } }),
+      expect: planIn(target, 422, 404),
+    },
   ]),
 ];
 
@@ -526,6 +552,12 @@ describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
   const countRows = async (table: string) => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
   const cookieOnly = (h: Headers) => ({ cookie: h.cookie! });
 
+  let divided: number;
+  beforeAll(async () => {
+    divided = (await t.db.query<{ id: number }>(
+      `INSERT INTO cells (code, name, level, parent_id, geom) VALUES ('610302002901', '划分', 3, $1,
+         ST_Multi(ST_MakeEnvelope(107.06, 34.05, 107.08, 34.06, 4326))) RETURNING id`, [ids.east])).rows[0]!.id;
+  });
   /** table: where the request writes (nothing written without the token); none for a POST that only answers. */
   interface CsrfCase { module: string; as: () => Headers; table?: string; request: () => Req | Promise<Req>; ok: number }
   const csrfCases: CsrfCase[] = [
@@ -546,6 +578,12 @@ describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
       request: () => ({ method: 'PUT', url: `/api/cells/${ids.east}/assignments`, payload: [{ personId: fx.person.east, role: 'chief' }, { personId: fx.person.east, role: 'supervisor' }] }) },
     { module: 'users', as: () => headers.admin, table: 'users', ok: 201,
       request: () => ({ method: 'POST', url: '/api/users', payload: { username: 'csrfvictim', displayName: 'V', role: 'admin', password: 'long enough pw' } }) },
+    { module: 'partition', as: () => headers.planner, table: 'cells', ok: 201,
+      request: async () => {
+        // Two halves of a level-3 cell in the east, as a division of it.
+        const half = (a: number, b: number) => ({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[a, 34.05], [b, 34.05], [b, 34.06], [a, 34.06], [a, 34.05]]] } });
+        return { method: 'POST', url: `/api/cells/${divided}/partition/commit`, payload: { features: [half(107.06, 107.07), half(107.07, 107.08)] } };
+      } },
     { module: 'tokens', as: () => headers.commander, table: 'api_tokens', ok: 201,
       request: () => ({ method: 'POST', url: '/api/tokens', payload: { name: 'csrf' } }) },
     // The project POST carries one of the user's tokens into a file: a forged one must not get it.

@@ -58,6 +58,8 @@ const cases = (): Case[] => [
   { name: 'units CSV with bad rows', method: 'POST', url: '/api/units/import', who: 'admin', headers: { 'content-type': 'text/csv' }, body: '类型,名称,经度,纬度\ncasino,,200,30\n', code: 'units.import-invalid-rows', status: 422 },
   { name: 'heatmap of an unknown level', url: '/api/stats/cells?level=9', who: 'commander', code: 'command.level-unknown', status: 422 },
   { name: 'unit missing', url: '/api/units/999999', who: 'admin', code: 'units.not-found', status: 404 },
+  { name: 'division into one cell', method: 'POST', url: `/api/cells/${ids.west}/partition`, who: 'planner', body: { count: 1 }, code: 'partition.count-too-small', status: 422 },
+  { name: 'workload of a missing cell', url: '/api/cells/999999/workload', who: 'planner', code: 'partition.cell-not-found', status: 404 },
 ];
 
 describe(`every problem the API answers has a code with zh-CN and en text (${TEST_DB})`, () => {

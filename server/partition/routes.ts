@@ -1,0 +1,187 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.ts';
+import type { Queryable } from '../db/db.ts';
+import { cellInScope, requirePermission } from '../auth/guard.ts';
+import { scopeOf } from '../auth/actor.ts';
+import { checkStructure, checkValidity, type CellGeometry } from '../cells/geometry.ts';
+import { geometrySchema } from '../cells/geometry.ts';
+import { coverageReportSchema } from '../coverage/routes.ts';
+import { problem, problemSchema } from '../problem.ts';
+import { idParams } from '../schemas.ts';
+import { WORKLOAD_MEASURES } from './config.ts';
+import { commitDivision, type CommitBody } from './commit.ts';
+import { effectiveConfig, propose, round2, roundBalance, roundMeasures, type PartitionRequest } from './propose.ts';
+import { balanceOf, bandStatus, childMeasures, measureAreas, workloadOf } from './workload.ts';
+import { rebalance } from './rebalance.ts';
+
+const weightsSchema = {
+  type: 'object',
+  properties: Object.fromEntries(WORKLOAD_MEASURES.map((k) => [k, { type: 'number', minimum: 0, maximum: 1e6 }])),
+  additionalProperties: false,
+} as const;
+const unitWeightsSchema = { type: 'object', additionalProperties: { type: 'number', minimum: 0, maximum: 1e6 }, maxProperties: 200 } as const;
+
+const measureProps = Object.fromEntries(['households', 'units', 'unitsWeighted', 'population', 'areaM2', 'reports', 'patrolMinutes', 'workload'].map((k) => [k, { type: 'number' }]));
+const balanceSchema = { type: 'object', properties: { mean: { type: 'number' }, cv: { type: 'number' }, min: { type: 'number' }, max: { type: 'number' }, maxMin: { type: ['number', 'null'] } } } as const;
+const bandSchema = { type: ['object', 'null'], properties: { metric: { type: 'string' }, min: { type: 'number' }, max: { type: 'number' } } } as const;
+
+/** The parent a planner divides or measures: it must exist and lie in their scope (else 404). */
+async function plannedCell(q: Queryable, request: FastifyRequest, id: number) {
+  const actor = requirePermission(request, 'cells.edit');
+  const { rows } = await q.query<{ id: number; name: string; level: number }>('SELECT id, name, level FROM cells WHERE id = $1', [id]);
+  if (!rows[0] || !(await cellInScope(q, actor, id))) throw problem('partition.cell-not-found', { id });
+  return { actor, cell: rows[0] };
+}
+
+/** Workload of cells and balanced division of a cell into N (任务相当). */
+export default async function partitionRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
+  app.get<{ Params: { id: number }; Querystring: Partial<Record<(typeof WORKLOAD_MEASURES)[number], number>> }>('/api/cells/:id/workload', {
+    schema: {
+      tags: ['cells'],
+      summary: 'Workload of each child of a cell (households, units by weight, area, reports of 12 months, patrol hours), its balance and the cells outside the band',
+      params: idParams,
+      querystring: weightsSchema,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            parentId: { type: 'integer' },
+            weights: { type: 'object', additionalProperties: { type: 'number' } },
+            band: bandSchema,
+            cells: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, ...measureProps, outsideBand: { type: ['string', 'null'] } } } },
+            unfiled: { type: 'object', properties: measureProps, description: 'filed in the parent itself: ground no child covers' },
+            balance: balanceSchema,
+            outsideBand: { type: 'array', items: { type: 'integer' } },
+          },
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request) => {
+    const { cell } = await plannedCell(db, request, request.params.id);
+    const cfg = effectiveConfig(config, { weights: request.query });
+    const w = cfg.workload.weights;
+    const { children, unfiled } = await childMeasures(db, cfg, cell.id, now());
+    const cells = children.map((c) => {
+      const workload = workloadOf(c, w);
+      return { ...c, ...roundMeasures(c), workload: round2(workload), outsideBand: bandStatus(c, workload, cfg.workload.band) };
+    });
+    return {
+      parentId: cell.id, weights: w, band: cfg.workload.band, cells,
+      unfiled: { ...roundMeasures(unfiled), workload: round2(workloadOf(unfiled, w)) },
+      balance: roundBalance(balanceOf(cells.map((c) => c.workload))),
+      outsideBand: cells.filter((c) => c.outsideBand).map((c) => c.id),
+    };
+  });
+
+  app.post<{ Body: { features: { geometry: CellGeometry }[]; weights?: PartitionRequest['weights']; unitWeights?: Record<string, number> } }>('/api/workload', {
+    schema: {
+      tags: ['cells'],
+      summary: 'Workload of any areas (drawn, proposed, adjusted): each unit and report counted once, in the first area holding it; balance and band as for children',
+      body: {
+        type: 'object',
+        properties: {
+          type: { const: 'FeatureCollection' },
+          features: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object', properties: { geometry: geometrySchema }, required: ['geometry'] } },
+          weights: weightsSchema,
+          unitWeights: unitWeightsSchema,
+        },
+        required: ['features'],
+      },
+      response: { '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const actor = requirePermission(request, 'cells.edit');
+    const { features } = request.body;
+    for (const [i, f] of features.entries()) {
+      checkStructure(f.geometry, `features[${i}].geometry`);
+      await checkValidity(db, JSON.stringify(f.geometry), `features[${i}].geometry`);
+    }
+    const cfg = effectiveConfig(config, request.body);
+    const w = cfg.workload.weights;
+    const measures = await measureAreas(db, cfg, features.map((f) => JSON.stringify(f.geometry)), scopeOf(actor), now());
+    const areas = measures.map((m) => {
+      const workload = workloadOf(m, w);
+      return { ...roundMeasures(m), workload: round2(workload), outsideBand: bandStatus(m, workload, cfg.workload.band) };
+    });
+    return { weights: w, band: cfg.workload.band, areas, balance: roundBalance(balanceOf(areas.map((a) => a.workload))) };
+  });
+
+  app.post<{ Params: { id: number }; Body: PartitionRequest }>('/api/cells/:id/partition', {
+    schema: {
+      tags: ['cells'],
+      summary: 'Propose a division of a cell into count contiguous cells of even workload that tile it exactly (GeoJSON; nothing is saved)',
+      params: idParams,
+      body: {
+        type: 'object',
+        properties: {
+          count: { type: 'integer', minimum: -1000000, maximum: 1000000 },
+          people: { type: 'integer', minimum: -1000000, maximum: 1000000 },
+          targetWorkload: { type: 'number', exclusiveMinimum: 0, maximum: 1e12 },
+          weights: weightsSchema,
+          unitWeights: unitWeightsSchema,
+          seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+        },
+        additionalProperties: false,
+      },
+      response: { '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const { cell } = await plannedCell(db, request, request.params.id);
+    if (cell.level >= config.levels.length) throw problem('partition.deepest-level', { id: cell.id, level: cell.level });
+    return propose(db, config, cell, request.body ?? {}, now());
+  });
+
+  app.post<{ Params: { id: number }; Body: Pick<PartitionRequest, 'weights' | 'unitWeights'> }>('/api/cells/:id/rebalance', {
+    schema: {
+      tags: ['cells'],
+      summary: 'Propose the smallest border moves that even out the workloads of the present children (the changed children with their versions, for POST /api/cells/reshape; nothing is saved)',
+      params: idParams,
+      body: { type: 'object', properties: { weights: weightsSchema, unitWeights: unitWeightsSchema }, additionalProperties: false },
+      response: { '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const { cell } = await plannedCell(db, request, request.params.id);
+    return rebalance(db, config, cell, request.body ?? {}, now());
+  });
+
+  app.post<{ Params: { id: number }; Body: CommitBody }>('/api/cells/:id/partition/commit', {
+    schema: {
+      tags: ['cells'],
+      summary: 'Create the cells of a division (e.g. a proposal, adjusted) as the children of the cell, replacing its children if asked; coverage is proven clean in the same transaction',
+      params: idParams,
+      body: {
+        type: 'object',
+        properties: {
+          type: { const: 'FeatureCollection' },
+          features: {
+            type: 'array', minItems: 1, maxItems: 1000,
+            items: {
+              type: 'object',
+              properties: { type: { const: 'Feature' }, geometry: geometrySchema, properties: { type: ['object', 'null'], properties: { name: { type: 'string', maxLength: 200 } } } },
+              required: ['geometry'],
+            },
+          },
+          replaceChildren: { type: 'boolean' },
+        },
+        required: ['features'],
+      },
+      response: {
+        201: {
+          type: 'object',
+          properties: {
+            created: { type: 'array', items: { type: 'integer' } },
+            replaced: { type: 'array', items: { type: 'integer' } },
+            assignments: { type: 'object', properties: { carried: { type: 'integer' }, dropped: { type: 'integer' } } },
+            coverage: coverageReportSchema,
+          },
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request, reply) => {
+    const { actor, cell } = await plannedCell(db, request, request.params.id);
+    const result = await db.transaction((tx) => commitDivision(tx, request, actor, config, cell.id, request.body));
+    return reply.code(201).send(result);
+  });
+}
