@@ -104,6 +104,12 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // A link to a cell (#/map?cell=12, the notice board's QR code) opens its card, brought into view.
+  const linkedCell = view === 'map' ? Number(route.params.get('cell')) || null : null;
+  useEffect(() => {
+    if (linkedCell) setSelection({ id: linkedCell, from: 'list' });
+  }, [linkedCell]);
+
   const selectOnMap = useCallback((id: number | null) => setSelection(id === null ? null : { id, from: 'map' }), []);
   const selectInList = useCallback((id: number) => setSelection({ id, from: 'list' }), []);
   const clear = useCallback(() => setSelection(null), []);
