@@ -77,8 +77,13 @@ function mapSvg(parts: MapPart[]): string {
   out += `<path class="self" d="${path(selfPolys)}" fill="#fde3c8" stroke="#c0392b" stroke-width="6" stroke-linejoin="round" fill-rule="evenodd"/>`;
   for (const p of parts) {
     if (!p.label) continue;
-    const [lx, ly] = px(p.label).split(' ');
-    out += `<text x="${lx}" y="${ly}" text-anchor="middle" dominant-baseline="middle" font-size="${p.self ? Math.round(font * 1.4) : font}" font-weight="${p.self ? 700 : 400}" fill="${p.self ? '#8e1b10' : '#555'}" paint-order="stroke" stroke="#fff" stroke-width="${font / 5}">${esc(p.name)}</text>`;
+    const size = p.self ? Math.round(font * 1.4) : font;
+    const [rx, ry] = px(p.label).split(' ').map(Number) as [number, number];
+    // A neighbour cut by the frame has its label near the edge: kept whole inside the map.
+    const half = (p.name.length * size) / 2 + 4;
+    const lx = Math.min(Math.max(rx, half), W - half).toFixed(1);
+    const ly = Math.min(Math.max(ry, size), H - size).toFixed(1);
+    out += `<text x="${lx}" y="${ly}" text-anchor="middle" dominant-baseline="middle" font-size="${size}" font-weight="${p.self ? 700 : 400}" fill="${p.self ? '#8e1b10' : '#555'}" paint-order="stroke" stroke="#fff" stroke-width="${font / 5}">${esc(p.name)}</text>`;
   }
   return `${out}</svg>`;
 }
@@ -96,8 +101,9 @@ async function boardHtml(q: Queryable, config: Config, base: string, cellId: num
   const url = cardUrl(base, cellId);
   const chain = card.parents.map((p) => esc(p.name)).join(' · ');
   const people = card.people.length
-    ? `<table class="people"><thead><tr><th>职务</th><th>姓名</th><th>单位 / 职务</th><th>电话</th></tr></thead><tbody>${card.people.map((p) => `<tr class="person">`
-      + `<td>${esc(p.roleName.zh)}</td><td class="name">${esc(p.name)}</td><td>${esc([p.organisation, p.title].filter(Boolean).join(' '))}</td><td class="phone">${p.phone ? esc(p.phone) : '—'}</td></tr>`).join('')}</tbody></table>`
+    ? `<table class="people"><thead><tr><th>职务</th><th>姓名</th><th>电话</th></tr></thead><tbody>${card.people.map((p) => `<tr class="person">`
+      + `<td>${esc(p.roleName.zh)}</td><td><span class="name">${esc(p.name)}</span>${p.title ? ` <span class="title">${esc(p.title)}</span>` : ''}</td>`
+      + `<td class="phone">${p.phone ? esc(p.phone) : '—'}</td></tr>`).join('')}</tbody></table>`
     : '<p class="none">（尚未明确责任人员）</p>';
   return `<article class="board" data-cell-id="${card.id}">
 <header><p class="chain">${chain}</p><h1>网格公示牌</h1><h2>${esc(card.name)}</h2>
@@ -112,41 +118,45 @@ async function boardHtml(q: Queryable, config: Config, base: string, cellId: num
 </article>`;
 }
 
-const CSS = (paper: Paper) => `
-@page { size: ${paper === 'a3' ? 'A3 landscape' : 'A4 portrait'}; margin: 10mm; }
+const CSS = (paper: Paper) => {
+  const a3 = paper === 'a3';
+  return `
+@page { size: ${a3 ? 'A3 landscape' : 'A4 portrait'}; margin: 10mm; }
 * { box-sizing: border-box; }
 body { margin: 0; font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "Noto Serif CJK SC", sans-serif; color: #222; background: #ddd; }
-.board { background: #fff; margin: 10mm auto; padding: 8mm; width: ${paper === 'a3' ? '420mm' : '210mm'}; min-height: ${paper === 'a3' ? '297mm' : '297mm'};
-  border: 3mm solid #c0392b; display: grid; gap: 4mm;
-  grid-template-columns: ${paper === 'a3' ? '1.1fr 1fr 1fr' : '1fr 1fr'};
-  grid-template-areas: ${paper === 'a3' ? '"head head head" "map who duties" "map tasks duties" "map rules foot"' : '"head head" "map map" "who who" "duties tasks" "rules rules" "foot foot"'}; }
-.board > header { grid-area: head; text-align: center; border-bottom: 1mm solid #c0392b; padding-bottom: 2mm; }
-.board h1 { margin: 0; font-size: ${paper === 'a3' ? '22mm' : '14mm'}; letter-spacing: 4mm; color: #c0392b; }
-.board h2 { margin: 1mm 0; font-size: ${paper === 'a3' ? '12mm' : '8mm'}; }
-.board h3 { margin: 0 0 1.5mm; font-size: 5mm; color: #fff; background: #c0392b; display: inline-block; padding: 0.5mm 3mm; border-radius: 1mm; }
-.chain, .code { margin: 0; font-size: 4mm; color: #444; }
+.board { background: #fff; margin: 10mm auto; padding: 6mm; width: ${a3 ? '400mm' : '190mm'}; min-height: 274mm; /* 277 mm of page less a margin for rounding: a hair over would print a blank page */
+  border: 2.5mm solid #c0392b; display: grid; gap: 3mm 5mm; align-content: start; grid-template-rows: ${a3 ? 'auto auto auto 1fr' : 'auto auto auto auto 1fr'};
+  grid-template-columns: ${a3 ? '1.3fr 1fr 1fr' : '1fr 1.15fr'};
+  grid-template-areas: ${a3 ? '"head head head" "map who duties" "map tasks duties" "map rules foot"' : '"head head" "map who" "duties tasks" "rules rules" "foot foot"'}; }
+.board > header { grid-area: head; text-align: center; border-bottom: 0.8mm solid #c0392b; padding-bottom: 2mm; }
+.board h1 { margin: 0; font-size: ${a3 ? '18mm' : '11mm'}; line-height: 1.2; letter-spacing: 3mm; color: #c0392b; }
+.board h2 { margin: 0.5mm 0; font-size: ${a3 ? '10mm' : '6.5mm'}; }
+.board h3 { margin: 0 0 1.5mm; font-size: ${a3 ? '5.5mm' : '4.2mm'}; color: #fff; background: #c0392b; display: inline-block; padding: 0.3mm 2.5mm; border-radius: 1mm; }
+.chain, .code { margin: 0; font-size: 3.5mm; color: #444; }
 .map { grid-area: map; } .who { grid-area: who; } .duties { grid-area: duties; } .tasks { grid-area: tasks; } .rules { grid-area: rules; }
-.board-map { width: 100%; height: auto; max-height: ${paper === 'a3' ? '190mm' : '95mm'}; border: 0.3mm solid #999; display: block; }
-table.people { width: 100%; border-collapse: collapse; font-size: 3.8mm; }
-table.people th, table.people td { border: 0.3mm solid #999; padding: 1mm 2mm; text-align: left; }
+.board-map { display: block; width: auto; height: auto; max-width: 100%; max-height: ${a3 ? '185mm' : '85mm'}; margin: 0 auto; border: 0.3mm solid #999; }
+table.people { width: 100%; border-collapse: collapse; font-size: ${a3 ? '4mm' : '3.2mm'}; }
+table.people th, table.people td { border: 0.3mm solid #999; padding: 0.6mm 1.5mm; text-align: left; vertical-align: top; }
 table.people th { background: #f6e3e1; }
-.name { font-weight: 700; } .phone { font-family: ui-monospace, monospace; white-space: nowrap; }
-ol { margin: 0; padding-left: 6mm; font-size: 3.6mm; line-height: 1.45; }
-.domain { display: inline-block; font-size: 3mm; border: 0.3mm solid #c0392b; color: #c0392b; border-radius: 1mm; padding: 0 1mm; margin-right: 1mm; }
-.rules p { margin: 0; font-size: 3.6mm; line-height: 1.45; }
+.name { font-weight: 700; } .title { font-size: 0.85em; color: #555; }
+.phone { font-family: ui-monospace, "Noto Sans Mono", monospace; white-space: nowrap; }
+ol { margin: 0; padding-left: 5mm; font-size: ${a3 ? '4mm' : '3.2mm'}; line-height: 1.4; }
+.domain { display: inline-block; font-size: 0.8em; border: 0.3mm solid #c0392b; color: #c0392b; border-radius: 1mm; padding: 0 0.8mm; margin-right: 1mm; line-height: 1.3; }
+.rules p { margin: 0; font-size: ${a3 ? '4mm' : '3.2mm'}; line-height: 1.4; }
 .none, .muted { color: #777; }
-.board > footer { grid-area: foot; display: flex; align-items: center; justify-content: space-between; gap: 6mm; border-top: 0.5mm solid #c0392b; padding-top: 3mm; }
-.hotline p { margin: 0; font-size: 5mm; } .hotline .number { font-size: 12mm; font-weight: 700; color: #c0392b; letter-spacing: 1mm; }
-.qr-box { margin: 0; text-align: center; } .qr-box svg { width: 34mm; height: 34mm; display: block; margin: 0 auto; }
-.qr-box figcaption { font-size: 3.2mm; }
+.board > footer { grid-area: foot; align-self: end; display: flex; align-items: center; justify-content: space-between; gap: 5mm; border-top: ${a3 ? '0' : '0.5mm solid #c0392b'}; padding-top: 2mm; }
+.hotline p { margin: 0; font-size: 4.5mm; } .hotline .number { font-size: ${a3 ? '14mm' : '11mm'}; font-weight: 700; color: #c0392b; letter-spacing: 1mm; line-height: 1.2; }
+.qr-box { margin: 0; text-align: center; } .qr-box svg { width: ${a3 ? '45mm' : '32mm'}; height: ${a3 ? '45mm' : '32mm'}; display: block; margin: 0 auto; }
+.qr-box figcaption { font-size: 3mm; }
 .hint { text-align: center; font-size: 14px; color: #333; margin: 8px; }
 @media print {
   body { background: #fff; }
   .hint { display: none; }
-  .board { margin: 0; width: auto; min-height: calc(${paper === 'a3' ? '297mm' : '297mm'} - 20mm); break-after: page; page-break-after: always; break-inside: avoid; }
-  .board:last-child { break-after: auto; page-break-after: auto; }
+  .board { margin: 0 auto; break-after: page; break-inside: avoid; }
+  .board:last-child { break-after: auto; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }`;
+};
 
 /** The printed public notice board (网格公示牌, 亮身份): HTML ready to print, for a cell or each of its children. */
 export default async function boardRoutes(app: FastifyInstance, { db, config }: AppContext) {
