@@ -33,7 +33,7 @@ export function ReportLauncher(_props: ViewProps) {
   const [open, setOpen] = useState(false);
   const [lastCode, setLastCode] = useState<string | null>(null);
   // A tracking code found with the search box (#/map?track=WG-…) is looked up here.
-  const { params } = useRoute();
+  const { params, setParams } = useRoute();
   const tracked = params.get('track');
   // #/map?cell=12&report=1 (the notice board's QR code): the form opens with the place inside that cell.
   const linkedCell = params.get('report') === '1' ? Number(params.get('cell')) || null : null;
@@ -54,11 +54,15 @@ export function ReportLauncher(_props: ViewProps) {
       if (cell.pointInside) setStart({ cell, point: cell.pointInside });
       closePanelOnPhone();
       setOpen(true);
+      // Opened once: coming back to the map later shows the cell's card, not the form again.
+      const next = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+      next.delete('report');
+      setParams(next);
     }).catch((e: unknown) => {
       if (!ctl.signal.aborted) setCfgError(message(e));
     });
     return () => ctl.abort();
-  }, [cfg, linkedCell]);
+  }, [cfg, linkedCell, setParams]);
 
   const begin = () => {
     closePanelOnPhone();

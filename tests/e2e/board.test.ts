@@ -151,6 +151,42 @@ describe('the notice board (网格公示牌)', () => {
     await context.close();
   }, 300_000);
 
+  it("a planner edits a cell's tasks on its card and restores the level's template", async () => {
+    const cell = siblings.find((c) => c.id !== target.id)!;
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    expect((await page.request.post(`${server.url}/api/session`, { data: { username: 'planner', password: 'demo1234' } })).status()).toBe(200);
+    const { template } = await json<{ template: { tasks: { domain: string; text: string }[] } }>(fetch(`${server.url}/api/cells/${cell.id}/duties`));
+    // A link to the cell (no report) opens its card.
+    await page.goto(`${server.url}/#/map?cell=${cell.id}`);
+    const card = page.getByTestId('cell-card');
+    await expect.poll(() => card.getByTestId('card-name').textContent(), { timeout: 60_000 }).toBe(cell.properties.name);
+    const five = card.getByTestId('card-duties');
+    await expect.poll(() => five.getByTestId('card-task-list').textContent()).toContain(template.tasks[0]!.text);
+    expect(await five.textContent()).toContain('沿用层级模板');
+    expect(await page.getByTestId('report-form').count()).toBe(0);
+
+    await five.getByTestId('duties-edit').click();
+    const tasks = five.getByTestId('duty-editor-tasks');
+    await tasks.getByRole('button', { name: '添加一条' }).click();
+    const row = tasks.locator('.duty-row').last();
+    await row.locator('select').selectOption('environment');
+    await row.locator('input').fill('每周巡查河道两岸');
+    await five.getByTestId('duties-save').click();
+    await expect.poll(() => five.getByTestId('card-task-list').textContent()).toContain('每周巡查河道两岸');
+    expect(await five.getByTestId('card-task-list').textContent()).toContain('环境');
+    const saved = await json<{ tasks: { domain: string; text: string }[] }>(fetch(`${server.url}/api/cells/${cell.id}/card`));
+    expect(saved.tasks).toEqual([...template.tasks, { domain: 'environment', text: '每周巡查河道两岸' }]);
+
+    await five.getByTestId('duties-edit').click();
+    await five.getByTestId('duty-restore-tasks').click();
+    await five.getByTestId('duties-save').click();
+    await expect.poll(() => five.getByTestId('card-task-list').textContent()).not.toContain('每周巡查河道两岸');
+    expect((await json<{ tasks: unknown[] }>(fetch(`${server.url}/api/cells/${cell.id}/card`))).tasks).toEqual(template.tasks);
+    await context.close();
+  }, 300_000);
+
   it('raised no page errors', () => {
     expect(problems).toEqual([]);
   });
