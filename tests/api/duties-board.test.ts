@@ -137,23 +137,6 @@ describe(`网格公示牌: the printed board (${TEST_DB})`, () => {
     await put(community, { duties: null });
   });
 
-  it('prints full phones only where the deployment publishes them on the card', async () => {
-    const base = loadConfig({});
-    const open = await testApp({ config: { card: { maskPhones: false }, board: base.board } });
-    const streets = await twoStreets(open.db);
-    const pl = await (async () => { await createUser(open.db, 'p2', 'planner'); return signIn(open.app, 'p2'); })();
-    const p = (await open.app.inject({ method: 'POST', url: '/api/people', headers: pl, payload: { name: '王芳', phone: '13700001234' } })).json<{ id: number }>();
-    await open.app.inject({ method: 'PUT', url: `/api/cells/${streets.west}/assignments`, headers: pl, payload: [{ personId: p.id, role: 'chief' }] });
-    const html = (await open.app.inject({ url: `/cells/${streets.west}/board` })).body;
-    expect(html).toContain('13700001234');
-    await open.app.close();
-    // The shared database was reset by that app: rebuild this file's fixtures for what follows.
-    t = await testApp({ config: { publicUrl: PUBLIC, board: { ...base.board, hotline: HOTLINE } } });
-    ids = await twoStreets(t.db);
-    community = await insertCell(t.db, { code: '610302001001', name: '西一社区', level: 3, parentId: ids.west, rings: square(107.01, 34.01, 0.02) });
-    await insertCell(t.db, { code: '610302001002', name: '西二社区', level: 3, parentId: ids.west, rings: square(107.01, 34.03, 0.02) });
-  });
-
   it('A3 landscape with ?paper=a3; ?children=1 prints one board per child with page breaks', async () => {
     const a3 = await board(`/cells/${community}/board?paper=a3`);
     expect(a3.body).toContain('size: A3 landscape');
@@ -165,5 +148,19 @@ describe(`网格公示牌: the printed board (${TEST_DB})`, () => {
     expect(batch.body).toMatch(/break-after: page/);
     expect((await board('/cells/999999/board')).statusCode).toBe(404);
     expect((await board(`/cells/${community}/board?paper=letter`)).statusCode).toBe(400);
+  });
+
+  it('prints full phones only where the deployment publishes them on the card', async () => {
+    const base = loadConfig({});
+    const open = await testApp({ config: { card: { maskPhones: false }, board: base.board } });
+    const streets = await twoStreets(open.db);
+    await createUser(open.db, 'p2', 'planner');
+    const pl = await signIn(open.app, 'p2');
+    const p = (await open.app.inject({ method: 'POST', url: '/api/people', headers: pl, payload: { name: '王芳', phone: '13700001234' } })).json<{ id: number }>();
+    await open.app.inject({ method: 'PUT', url: `/api/cells/${streets.west}/assignments`, headers: pl, payload: [{ personId: p.id, role: 'chief' }] });
+    const html = (await open.app.inject({ url: `/cells/${streets.west}/board` })).body;
+    expect(html).toContain('13700001234');
+    await open.app.close();
+    // (Last in the file: that app reset the database this file's fixtures were in.)
   });
 });
