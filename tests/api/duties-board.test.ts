@@ -6,6 +6,7 @@ import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { loadConfig } from '../../server/config.ts';
 import { DEFAULT_TEMPLATES } from '../../server/duties/config.ts';
 import { encodeQr } from '../../core/qr/encode.ts';
+import { scanQrSvg } from '../helpers/qr.ts';
 
 let t: TestApp;
 let ids: Awaited<ReturnType<typeof twoStreets>>;
@@ -134,6 +135,9 @@ describe(`网格公示牌: the printed board (${TEST_DB})`, () => {
     const modules = encodeQr(url);
     const dark = modules.flatMap((row, y) => row.map((d, x) => (d ? `M${x + 4} ${y + 4}h1v1h-1z` : ''))).join('');
     expect(qr).toContain(`d="${dark}"`);
+    // And read back as a phone would, where this machine has a QR reader (zbarimg).
+    const read = await scanQrSvg(qr);
+    if (read !== null) expect(read).toBe(url);
     await put(community, { duties: null });
   });
 

@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import sharp from 'sharp';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { booleanPointInPolygon, point } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
+import { scanQrSvg } from '../helpers/qr.ts';
 import { launchBrowser, startServer, signInApi, type Api, type RunningServer } from '../helpers/e2e.ts';
 
 interface CellProps { code: string; name: string; level: number; parentId: number | null }
@@ -33,23 +30,6 @@ async function json<T>(res: Response | Promise<Response>): Promise<T> {
   return JSON.parse(body) as T;
 }
 const cells = async (query: string) => (await json<FeatureCollection<MultiPolygon, CellProps>>(fetch(`${server.url}/api/cells?${query}`))).features as Cell[];
-
-/** Reads a QR code the way a phone would: the SVG rendered to pixels, decoded by zbarimg when this machine has it. */
-async function scan(svg: string): Promise<string | null> {
-  try {
-    execFileSync('zbarimg', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return null;
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), 'board-qr-'));
-  try {
-    const file = path.join(dir, 'qr.png');
-    writeFileSync(file, await sharp(Buffer.from(svg), { density: 300 }).resize(600).png().toBuffer());
-    return execFileSync('zbarimg', ['-q', '--raw', file], { encoding: 'utf8' }).replace(/\n$/, '');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 beforeAll(async () => {
   server = await startServer();
@@ -99,7 +79,7 @@ describe('the notice board (网格公示牌)', () => {
 
     // The QR code read as a phone would (or, without a reader here, the text it was drawn from).
     const svg = await qr.evaluate((el) => el.outerHTML);
-    const read = await scan(svg);
+    const read = await scanQrSvg(svg);
     qrUrl = read ?? (await qr.getAttribute('data-qr-text'))!;
     expect(qrUrl).toBe(`${server.url}/#/map?cell=${target.id}&report=1`);
 
