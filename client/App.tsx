@@ -104,15 +104,15 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  // A link to a cell (#/map?cell=12, the notice board's QR code) opens its card, brought into view.
-  const linkedCell = view === 'map' ? Number(route.params.get('cell')) || null : null;
-  useEffect(() => {
-    if (linkedCell) setSelection({ id: linkedCell, from: 'list' });
-  }, [linkedCell]);
-
   const selectOnMap = useCallback((id: number | null) => setSelection(id === null ? null : { id, from: 'map' }), []);
   const selectInList = useCallback((id: number) => setSelection({ id, from: 'list' }), []);
   const clear = useCallback(() => setSelection(null), []);
+
+  // #/map?cell=44 (a link from the audit log, the notice board's QR code) opens the cell's card and brings it into view.
+  const linkedCell = view === 'map' ? Number(route.params.get('cell')) || null : null;
+  useEffect(() => {
+    if (linkedCell !== null) selectInList(linkedCell);
+  }, [linkedCell, selectInList]);
 
   const lineage = useMemo(() => (lineageState.status === 'ready' ? lineageState.lineage : []), [lineageState]);
   const focus = useMemo(() => {

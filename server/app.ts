@@ -19,6 +19,7 @@ import searchRoutes from './search/routes.ts';
 import basemapRoutes, { BasemapStore } from './system/basemap.ts';
 import unitsPlugin from './units/plugin.ts';
 import reportRoutes from './reports/routes.ts';
+import rewardRoutes from './reports/rewards.ts';
 import reportEvents from './reports/events.ts';
 import exchangePlugin from './exchange/plugin.ts';
 import patrolsPlugin from './patrols/plugin.ts';
@@ -26,6 +27,7 @@ import commandPlugin from './command/plugin.ts';
 import { installAuth } from './auth/plugin.ts';
 import authRoutes from './auth/routes.ts';
 import userRoutes from './users/routes.ts';
+import auditLogRoutes from './audit-log.ts';
 import { installSecurity } from './security.ts';
 import { installInputGuard } from './input-guard.ts';
 
@@ -39,6 +41,11 @@ export interface AppOptions extends Partial<Pick<AppContext, 'now'>> {
   lazySchemas?: boolean;
 }
 
+export interface RouteInfo { method: string; url: string; csrf: boolean }
+const routeLists = new WeakMap<FastifyInstance, RouteInfo[]>();
+/** Every route of an app (HEAD left out), and whether it asks cookie sessions for the CSRF token: the access test checks none is missing from its tables. */
+export const routesOf = (app: FastifyInstance): RouteInfo[] => routeLists.get(app) ?? [];
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -46,6 +53,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: process.env.WANGGE_TRUST_PROXY === 'true',
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false } },
     ...(opts.lazySchemas ? { schemaController: { compilersFactory: lazyCompilers() } } : {}),
+  });
+  const routes: RouteInfo[] = [];
+  routeLists.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const csrf = (route.config as { csrf?: boolean } | undefined)?.csrf !== false;
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, csrf });
   });
   const ctx: AppContext = { db: opts.db, config: opts.config, now: opts.now ?? (() => new Date()) };
 
@@ -69,6 +82,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(basemapRoutes, { ...ctx, basemaps });
   await app.register(authRoutes, ctx);
   await app.register(userRoutes, ctx);
+  await app.register(auditLogRoutes, ctx);
   await app.register(cellRoutes, ctx);
   await app.register(cellEditRoutes, ctx);
   await app.register(tileRoutes, ctx);
@@ -77,6 +91,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(dutiesPlugin, ctx);
   await app.register(unitsPlugin, ctx);
   await app.register(reportRoutes, ctx);
+  await app.register(rewardRoutes, ctx);
   await app.register(reportEvents, ctx);
   await app.register(open311Routes, ctx);
   await app.register(exchangePlugin, ctx);

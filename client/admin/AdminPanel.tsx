@@ -1,11 +1,12 @@
-import { localTime as zonedTime } from '../i18n/time.ts';
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, fetchCells, type Cell } from '../api.ts';
 import type { ViewProps } from '../views.ts';
 import { useSessionMessages } from '../session/messages.ts';
 import type { Role } from '../session/session.tsx';
 import { useAdminMessages } from './messages.ts';
 import { BasemapSettings } from './BasemapSettings.tsx';
+import { AuditLog } from './AuditLog.tsx';
+import { useRoute } from '../router.ts';
 
 interface UserRecord {
   id: number;
@@ -15,14 +16,6 @@ interface UserRecord {
   scope: number[];
   personId: number | null;
   active: boolean;
-}
-
-interface AuditEntry {
-  id: number;
-  at: string;
-  username: string | null;
-  action: string;
-  target: string | null;
 }
 
 const ROLES: Role[] = ['admin', 'planner', 'commander', 'worker'];
@@ -41,13 +34,12 @@ interface Draft {
 
 const EMPTY: Draft = { username: '', displayName: '', role: 'worker', scope: [], password: '' };
 
-/** Account administration for admins: create users, change role and scope, deactivate, reset passwords; the audit log. */
+/** Account administration for admins: create users, change role and scope, deactivate, reset passwords; the audit log in words. */
 export function AdminPanel({ config }: ViewProps) {
   const t = useAdminMessages();
   const ts = useSessionMessages();
   const [users, setUsers] = useState<UserRecord[] | null>(null);
   const [cells, setCells] = useState<Cell[]>([]);
-  const [audit, setAudit] = useState<AuditEntry[]>([]);
   const [editing, setEditing] = useState<number | 'new' | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [error, setError] = useState<string | null>(null);
@@ -55,9 +47,7 @@ export function AdminPanel({ config }: ViewProps) {
 
   const load = useCallback(async () => {
     try {
-      const [list, log] = await Promise.all([api<UserRecord[]>('/api/users'), api<AuditEntry[]>('/api/audit?limit=30')]);
-      setUsers(list);
-      setAudit(log);
+      setUsers(await api<UserRecord[]>('/api/users'));
     } catch (e) {
       setError(errorText(e));
     }
@@ -70,6 +60,16 @@ export function AdminPanel({ config }: ViewProps) {
       .then((lists) => setCells(lists.flat()))
       .catch((e: unknown) => setError(errorText(e)));
   }, [load, config.levels]);
+
+  // #/admin?user=12 (a link in the audit log) opens that account's form.
+  const linkedUser = Number(useRoute().params.get('user')) || null;
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    const user = users?.find((u) => u.id === linkedUser);
+    if (!user) return;
+    open(user);
+    requestAnimationFrame(() => formRef.current?.scrollIntoView({ block: 'nearest' }));
+  }, [linkedUser, users]);
 
   const cellName = useMemo(() => new Map(cells.map((c) => [c.id, `${c.properties.name} ${c.properties.code}`])), [cells]);
 
@@ -125,7 +125,7 @@ export function AdminPanel({ config }: ViewProps) {
         {notice && <p className="form-ok" role="status">{notice}</p>}
         {error && <p className="form-error" role="alert">{error}</p>}
         {editing !== null && (
-          <form className="form admin-form" onSubmit={(e) => void save(e)} data-testid="user-form">
+          <form ref={formRef} className="form admin-form" onSubmit={(e) => void save(e)} data-testid="user-form">
             {editing === 'new' && (
               <label>{t('username')}<input name="new-username" value={draft.username} onChange={(e) => setDraft({ ...draft, username: e.target.value })} required autoComplete="off" /></label>
             )}
@@ -178,21 +178,7 @@ export function AdminPanel({ config }: ViewProps) {
         )}
       </section>
       <BasemapSettings />
-      <section className="panel-section">
-        <h3>{t('audit')}</h3>
-        <table className="table audit">
-          <thead><tr><th>{t('auditWhen')}</th><th>{t('auditWho')}</th><th>{t('auditWhat')}</th></tr></thead>
-          <tbody>
-            {audit.map((a) => (
-              <tr key={a.id}>
-                <td className="mono">{zonedTime(a.at, 'datetime')}</td>
-                <td>{a.username ?? '—'}</td>
-                <td>{a.action}{a.target ? <span className="muted"> {a.target}</span> : null}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <AuditLog users={users ?? []} />
     </div>
   );
 }

@@ -77,6 +77,10 @@ export function ExportMenu({ rootId, level }: { rootId: number | null; level: nu
         <a className="button primary" style={{ textDecoration: 'none' }} href={href} download title={t('exportHint', { format: format.toUpperCase(), what })}>{t('download')}</a>
       </div>
       <p className="muted">{t('ogcHint', { url: ogcUrl })}</p>
+      <p>
+        <a className="button" style={{ textDecoration: 'none' }} href="/api/export/project.qgs" download data-testid="qgis-project">{t('qgisProject')}</a>
+        {' '}<span className="muted">{t('qgisProjectHint')}</span>
+      </p>
     </div>
   );
 }

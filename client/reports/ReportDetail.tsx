@@ -4,7 +4,7 @@ import { useMap } from '../map/context.tsx';
 import { reportsApi, type Action, type Report, type ReportEvent, type ReportsConfig } from './api.ts';
 import { ActionForm } from './ActionForm.tsx';
 import { DueBadge, StateBadge } from './parts.tsx';
-import { localTime, nameOf } from './format.ts';
+import { localTime, nameOf, stars } from './format.ts';
 import { useReportMessages, type ReportMessage } from './messages.ts';
 import { useSessionMessages } from '../session/messages.ts';
 
@@ -107,6 +107,12 @@ export function ReportDetail({ id, cfg, live, targetCellId, onBack, onChanged }:
             )}
             <dt>{t('detail.code')}</dt>
             <dd className="mono">{report.trackingCode}</dd>
+            {report.rating && (
+              <>
+                <dt>{t('detail.rating')}</dt>
+                <dd data-testid="report-rating">{stars(report.rating.score)}{report.rating.comment ? ` · ${report.rating.comment}` : ''}</dd>
+              </>
+            )}
           </dl>
           {report.photos.some((p) => p.purpose === 'report') && (
             <>

@@ -175,6 +175,8 @@ export function ReportForm({ cfg, onClose, onFiled, start }: {
           <p className="form-ok">{t('form.done')} <code className="mono report-code" data-testid="report-code">{filed.trackingCode}</code></p>
           <p data-testid="report-routed">{filed.cellId !== null ? t('form.routed', { cell: filed.cellName ?? String(filed.cellId) }) : t('form.unassigned')}</p>
           <p className="muted">{t('form.keepCode')}</p>
+          <p data-testid="report-claim">{t('form.claimCode')}<code className="mono report-code" data-testid="report-claim-code">{filed.claimCode}</code></p>
+          <p className="muted">{t('form.keepClaimCode')}</p>
           <div className="form-actions">
             <button type="button" className="button" onClick={() => setFollow(true)}>{t('form.follow')}</button>
             <button type="button" className="button primary" onClick={again}>{t('form.another')}</button>

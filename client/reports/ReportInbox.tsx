@@ -63,6 +63,8 @@ export function ReportInbox({ selectedId }: ViewProps) {
 
   const { state, category, overdue } = filter;
   const stateKey = filter.stateKey;
+  // Bumped when the live stream missed too much to catch up: the list loads again.
+  const [reloads, setReloads] = useState(0);
   useEffect(() => {
     const ctl = new AbortController();
     setError(null);
@@ -74,7 +76,7 @@ export function ReportInbox({ selectedId }: ViewProps) {
     return () => ctl.abort();
     // state is derived from stateKey; depending on the key keeps one load per filter change.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [stateKey, category, overdue]);
+  }, [stateKey, category, overdue, reloads]);
 
   /** A report as it now is: into the list (in order) when it matches the filter, out of it when not. */
   const upsert = useCallback((r: Report) => {
@@ -94,7 +96,7 @@ export function ReportInbox({ selectedId }: ViewProps) {
     setLive(r);
     setLiveCount((n) => n + 1);
     if (e.type === 'created') setFresh((s) => new Set(s).add(r.id));
-  }, [upsert]));
+  }, [upsert]), useCallback(() => setReloads((n) => n + 1), []));
 
   const open = useCallback((id: number | null) => update({ report: id === null ? null : String(id) }), [update]);
   useReportsLayer(items ?? [], openId, open);

@@ -1,39 +1,37 @@
-import { useEffect, useState } from 'react';
-import { api } from '../api.ts';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.tsx';
-import type { Named } from './api.ts';
+import { PAY_METHODS, reportsApi, type Named, type Reward, type RewardsLedgerData } from './api.ts';
 import { localTime, nameOf } from './format.ts';
 import { useReportMessages } from './messages.ts';
 
-interface Reward {
-  id: number;
-  reportId: number;
-  trackingCode: string;
-  category: string;
-  severity: 'ordinary' | 'major';
-  amount: number;
-  createdAt: string;
-  paidAt: string | null;
-  reporter: { name: string | null; contact: string | null };
-}
-
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** 有奖举报: what verified public reports in my cells earned their reporters (supervisors only). Loaded when opened. */
+/** Today on the browser's clock, as YYYY-MM-DD for a date input. */
+const today = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+/**
+ * 有奖举报: what verified public reports in my cells earned their reporters, and whether each is
+ * owed (not claimed), claimed (to pay) or paid; a claimed one is paid here (supervisors only).
+ */
 export function RewardsLedger({ categories, stamp }: { categories?: Named[]; stamp: number }) {
   const t = useReportMessages();
   const { lang } = useI18n();
   const [open, setOpen] = useState(false);
-  const [data, setData] = useState<{ total: number; items: Reward[] } | null>(null);
+  const [data, setData] = useState<RewardsLedgerData | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [paying, setPaying] = useState<number | null>(null);
+  const [reload, setReload] = useState(0);
   useEffect(() => {
     if (!open) return;
     const ctl = new AbortController();
-    api<{ total: number; items: Reward[] }>('/api/rewards', { signal: ctl.signal }).then(setData).catch((e: unknown) => {
+    reportsApi.rewards(ctl.signal).then(setData).catch((e: unknown) => {
       if (!ctl.signal.aborted) setError(message(e));
     });
     return () => ctl.abort();
-  }, [open, stamp]);
+  }, [open, stamp, reload]);
   return (
     <section className="panel-section" data-testid="rewards-ledger">
       <details onToggle={(e) => setOpen(e.currentTarget.open)}>
@@ -42,15 +40,26 @@ export function RewardsLedger({ categories, stamp }: { categories?: Named[]; sta
         {data && (
           <>
             <p className="muted" data-testid="rewards-total">{t('rewards.total', { n: data.total, count: data.items.length })}</p>
+            <p className="muted" data-testid="rewards-sums">{t('rewards.sums', { owed: data.owed, claimed: data.claimed, paid: data.paid })}</p>
             <table className="table">
-              <thead><tr><th>{t('detail.code')}</th><th>{t('form.category')}</th><th>{t('rewards.amount')}</th><th>{t('detail.reporter')}</th></tr></thead>
+              <thead><tr><th>{t('detail.code')}</th><th>{t('form.category')}</th><th>{t('rewards.amount')}</th><th>{t('rewards.status')}</th><th>{t('rewards.payee')}</th></tr></thead>
               <tbody>
                 {data.items.map((w) => (
-                  <tr key={w.id} data-testid={`reward-${w.reportId}`}>
+                  <tr key={w.id} data-testid={`reward-${w.reportId}`} data-status={w.status}>
                     <td className="mono" title={localTime(w.createdAt, lang)}>{w.trackingCode}</td>
                     <td>{nameOf(categories, w.category, lang)}</td>
-                    <td>{w.amount}</td>
-                    <td>{[w.reporter.name, w.reporter.contact].filter(Boolean).join(' · ') || '—'}</td>
+                    <td>{w.payout?.amount ?? w.amount}</td>
+                    <td>
+                      <span className={`badge${w.status === 'paid' ? ' ok' : w.status === 'claimed' ? ' warn' : ''}`}>{t(`rewards.status.${w.status}`)}</span>
+                      {w.payout && <div className="muted small">{t('rewards.paidLine', { on: w.payout.on, method: t(`rewards.method.${w.payout.method}`), amount: w.payout.amount, by: w.payout.by ?? '—' })}</div>}
+                    </td>
+                    <td>
+                      {[w.payee?.name ?? w.reporter.name, w.payee?.phone ?? w.reporter.contact].filter(Boolean).join(' · ') || '—'}
+                      {w.status === 'claimed' && paying !== w.id && (
+                        <div><button type="button" className="button small" onClick={() => setPaying(w.id)} data-testid={`reward-pay-${w.reportId}`}>{t('rewards.pay')}</button></div>
+                      )}
+                      {paying === w.id && <PayoutForm reward={w} onDone={() => { setPaying(null); setReload((n) => n + 1); }} onCancel={() => setPaying(null)} />}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -59,5 +68,40 @@ export function RewardsLedger({ categories, stamp }: { categories?: Named[]; sta
         )}
       </details>
     </section>
+  );
+}
+
+/** The payout of a claimed reward: amount (the reward's by default), date, method, a note. */
+function PayoutForm({ reward, onDone, onCancel }: { reward: Reward; onDone: () => void; onCancel: () => void }) {
+  const t = useReportMessages();
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    setError(null);
+    try {
+      const note = String(f.get('note') ?? '').trim();
+      await reportsApi.payout(reward.id, { amount: Number(f.get('amount')), paidOn: String(f.get('paidOn')), method: String(f.get('method')), ...(note ? { note } : {}) });
+      onDone();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  return (
+    <form className="form compact" onSubmit={(e) => void submit(e)} data-testid="reward-payout">
+      <label>{t('rewards.amount')}<input className="input" name="amount" type="number" min={0} required defaultValue={reward.amount} /></label>
+      <label>{t('rewards.paidOn')}<input className="input" name="paidOn" type="date" required defaultValue={today()} /></label>
+      <label>{t('rewards.method')}
+        <select className="input" name="method" defaultValue="wechat">
+          {PAY_METHODS.map((m) => <option key={m} value={m}>{t(`rewards.method.${m}`)}</option>)}
+        </select>
+      </label>
+      <label>{t('rewards.note')}<input className="input" name="note" maxLength={500} /></label>
+      {error && <p className="form-error" role="alert">{error}</p>}
+      <div className="form-actions">
+        <button type="button" className="button small" onClick={onCancel}>{t('act.cancel')}</button>
+        <button type="submit" className="button primary small">{t('rewards.save')}</button>
+      </div>
+    </form>
   );
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { reportsApi, TRACK_CODE, type Named, type Tracked } from './api.ts';
-import { localTime, nameOf } from './format.ts';
+import { localTime, nameOf, stars } from './format.ts';
 import { useReportMessages } from './messages.ts';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -71,6 +71,12 @@ export function TrackBox({ code: given, categories, testId = 'report-track' }: {
             <dd>{localTime(result.createdAt, lang)}</dd>
           </dl>
           {result.reward !== null && <p className="form-ok">{t('track.reward', { n: result.reward })}</p>}
+          {result.reward !== null && result.rewardStatus === null && <ClaimForm code={result.trackingCode} onDone={() => void lookup(result.trackingCode)} />}
+          {result.rewardStatus === 'claimed' && <p className="muted" data-testid="track-claimed">{t('track.claimed', { phone: result.rewardPayee ?? '—' })}</p>}
+          {result.rewardStatus === 'paid' && <p className="form-ok" data-testid="track-paid">{t('track.paid')}</p>}
+          {result.state === 'closed' && (result.rating
+            ? <p data-testid="track-rating">{t('track.rated', { stars: stars(result.rating.score) })}{result.rating.comment ? ` · ${result.rating.comment}` : ''}</p>
+            : <RateForm code={result.trackingCode} onDone={() => void lookup(result.trackingCode)} />)}
           <h4 className="report-sub">{t('track.timeline')}</h4>
           <ol className="report-timeline">
             {result.timeline.map((e, i) => (
@@ -84,5 +90,74 @@ export function TrackBox({ code: given, categories, testId = 'report-track' }: {
         </div>
       )}
     </div>
+  );
+}
+
+/** 有奖举报: the reporter claims with the claim code from filing, naming who is to be paid. */
+function ClaimForm({ code, onDone }: { code: string; onDone: () => void }) {
+  const t = useReportMessages();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      await reportsApi.claim(code, { claimCode: String(f.get('claimCode')).trim(), name: String(f.get('name')).trim(), phone: String(f.get('phone')).trim() });
+      onDone();
+    } catch (err) {
+      setError(message(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <details className="report-claim" data-testid="track-claim">
+      <summary>{t('track.claimTitle')}</summary>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <label>{t('track.claimCode')}<input className="input mono" name="claimCode" required placeholder="XXXX-XXXX" autoCapitalize="characters" spellCheck={false} /></label>
+        <label>{t('track.claimName')}<input className="input" name="name" required maxLength={100} autoComplete="name" /></label>
+        <label>{t('track.claimPhone')}<input className="input" name="phone" required type="tel" maxLength={40} autoComplete="tel" /></label>
+        {error && <p className="form-error" role="alert">{error}</p>}
+        <button className="button primary small" type="submit" disabled={busy}>{t('track.claimSubmit')}</button>
+      </form>
+    </details>
+  );
+}
+
+/** The reporter's rating of a closed report: 1–5 and an optional comment, once. */
+function RateForm({ code, onDone }: { code: string; onDone: () => void }) {
+  const t = useReportMessages();
+  const [score, setScore] = useState(0);
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await reportsApi.rate(code, { score, ...(comment.trim() ? { comment: comment.trim() } : {}) });
+      onDone();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  return (
+    <form className="form report-rate" onSubmit={(e) => void submit(e)} data-testid="track-rate">
+      <fieldset>
+        <legend>{t('track.rateTitle')}</legend>
+        <div className="report-stars" role="radiogroup" aria-label={t('track.rateScore')}>
+          {[1, 2, 3, 4, 5].map((n) => (
+            <label key={n} className={n <= score ? 'on' : ''} title={t('track.star', { n })}>
+              <input type="radio" name="score" value={n} checked={score === n} onChange={() => setScore(n)} aria-label={t('track.star', { n })} />
+              {n <= score ? '★' : '☆'}
+            </label>
+          ))}
+        </div>
+        <label>{t('track.rateComment')}<textarea className="input" maxLength={500} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} /></label>
+      </fieldset>
+      {error && <p className="form-error" role="alert">{error}</p>}
+      <button className="button primary small" type="submit" disabled={score === 0}>{t('track.rateSubmit')}</button>
+    </form>
   );
 }

@@ -64,6 +64,7 @@ export interface Report {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  rating: Rating | null;
   version: number;
   photos: Photo[];
   allowedActions: Action[];
@@ -108,7 +109,11 @@ export interface Filed {
   dueAt: string | null;
   createdAt: string;
   photos: number;
+  /** Shown once to the reporter: claims the reward of a verified report. */
+  claimCode: string;
 }
+
+export interface Rating { score: number; comment: string | null; at: string }
 
 export interface Tracked {
   trackingCode: string;
@@ -121,8 +126,30 @@ export interface Tracked {
   updatedAt: string;
   closedAt: string | null;
   reward: number | null;
+  rewardStatus: 'claimed' | 'paid' | null;
+  /** The payee's phone, masked. */
+  rewardPayee: string | null;
+  rating: Rating | null;
   timeline: { at: string; state: State | null; reply: string | null }[];
 }
+
+export const PAY_METHODS = ['cash', 'bank', 'wechat', 'alipay', 'other'] as const;
+export interface Reward {
+  id: number;
+  reportId: number;
+  trackingCode: string;
+  category: string;
+  severity: Severity;
+  amount: number;
+  createdAt: string;
+  status: 'owed' | 'claimed' | 'paid';
+  claimedAt: string | null;
+  paidAt: string | null;
+  reporter: { name: string | null; contact: string | null };
+  payee: { name: string | null; phone: string | null } | null;
+  payout: { amount: number; on: string; method: (typeof PAY_METHODS)[number]; by: string | null; note: string | null } | null;
+}
+export interface RewardsLedgerData { total: number; owed: number; claimed: number; paid: number; items: Reward[] }
 
 export interface ActionInput {
   action: Action;
@@ -207,6 +234,12 @@ export const reportsApi = {
     return api<Filed>('/api/reports', { method: 'POST', body, headers: { 'idempotency-key': key } });
   },
   track: (code: string, signal?: AbortSignal) => api<Tracked>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}`, { signal }),
+  claim: (code: string, body: { claimCode: string; name: string; phone: string }) =>
+    api<{ status: string; amount: number }>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}/claim`, { method: 'POST', body }),
+  rate: (code: string, body: { score: number; comment?: string }) =>
+    api<Rating>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}/rating`, { method: 'POST', body }),
+  rewards: (signal?: AbortSignal) => api<RewardsLedgerData>('/api/rewards', { signal }),
+  payout: (id: number, body: { amount: number; paidOn: string; method: string; note?: string }) => api<Reward>(`/api/rewards/${id}/payout`, { method: 'POST', body }),
   list: (f: InboxFilter, signal?: AbortSignal) => api<{ total: number; items: Report[] }>(`/api/reports?${inboxQuery(f)}`, { signal }),
   get: (id: number, signal?: AbortSignal) => api<Report>(`/api/reports/${id}`, { signal }),
   events: (id: number, signal?: AbortSignal) => api<ReportEvent[]>(`/api/reports/${id}/events`, { signal }),

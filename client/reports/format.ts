@@ -60,3 +60,6 @@ export function fromLocalInput(v: string): string | null {
   const at = new TZDate(y, mo - 1, d, h, mi, timeZone());
   return Number.isNaN(at.getTime()) ? null : new Date(at.getTime()).toISOString();
 }
+
+/** A 1–5 rating as ★★★★☆. */
+export const stars = (score: number) => '★'.repeat(score) + '☆'.repeat(5 - score);

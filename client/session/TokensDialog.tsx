@@ -40,6 +40,22 @@ export function TokensDialog({ onClose }: { onClose: () => void }) {
     }
   }
 
+  /** The project with the token: POSTed, so the token never appears in a URL (logs, proxies, history). */
+  async function downloadProject(token: string) {
+    setError(null);
+    try {
+      const text = await api<string>('/api/export/project.qgs', { method: 'POST', body: { token }, headers: { accept: 'application/x-qgis' } });
+      const url = URL.createObjectURL(new Blob([text], { type: 'application/x-qgis' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'wangge.qgs';
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
   async function revoke(id: number) {
     setError(null);
     try {
@@ -56,6 +72,12 @@ export function TokensDialog({ onClose }: { onClose: () => void }) {
         <h2 id="tokens-title">{t('tokens')}</h2>
         <p className="muted">{t('tokensHelp')}</p>
         {created && <p className="form-ok">{t('tokenCreated')} <code className="mono" data-testid="new-token">{created}</code></p>}
+        {created && (
+          <p>
+            <button type="button" className="button" data-testid="token-qgis" onClick={() => void downloadProject(created)}>{t('tokenQgis')}</button>
+            <br /><span className="muted">{t('tokenQgisHelp')}</span>
+          </p>
+        )}
         {error && <p className="form-error" role="alert">{error}</p>}
         <table className="table">
           <tbody>

@@ -32,6 +32,8 @@ export const useSessionMessages = defineMessages({
     tokenNone: '还没有令牌',
     tokenLastUsed: '最近使用：{when}',
     tokenNever: '从未使用',
+    tokenQgis: '下载 QGIS 项目（含此令牌，可看单位场所）',
+    tokenQgisHelp: '令牌以 POST 提交，不出现在网址里；它写在项目文件中（QGIS 作为密码发送），请像密码一样保管该文件，不用时撤销令牌。',
     close: '关闭',
   },
   en: {
@@ -65,6 +67,8 @@ export const useSessionMessages = defineMessages({
     tokenNone: 'No tokens yet',
     tokenLastUsed: 'Last used {when}',
     tokenNever: 'Never used',
+    tokenQgis: 'Download a QGIS project with this token (shows the units)',
+    tokenQgisHelp: 'The token is sent in a POST body, never in a URL; it is written into the project file (QGIS sends it as a password), so keep the file like a password and revoke the token when done.',
     close: 'Close',
   },
 });

@@ -17,6 +17,8 @@ import { ogcProblems } from './ogc.ts';
 import { reportProblems } from './reports.ts';
 import { commandProblems } from './command.ts';
 import { open311Problems } from './open311.ts';
+import { rewardProblems } from './rewards.ts';
+import { auditProblems } from './audit.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -25,7 +27,7 @@ export { fillTemplate, placeholders, type Lang, type ProblemParam } from './defi
  * beside this catalog checks that both languages exist and use the same placeholders.
  */
 /** Each domain's catalog, for the test that no code is defined twice (a later spread would hide one). */
-export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems, open311Problems];
+export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems, open311Problems, rewardProblems, auditProblems];
 
 export const problemCatalog = {
   ...httpProblems,
@@ -50,6 +52,8 @@ export const problemCatalog = {
   ...csvProblems,
   ...commandProblems,
   ...open311Problems,
+  ...rewardProblems,
+  ...auditProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -2,25 +2,23 @@
  * Boundary import speed and what it leaves of the server meanwhile: the U.S. states and counties of
  * us-atlas (Census Bureau 1:10m; 56 states, 3,231 counties; states merged from their counties in
  * the same topology) as one GeoJSON, states at level 1 and counties under them, uploaded (read in
- * the worker, stored, checked: the preview) and committed through the API in-process, into an empty
- * cells table. Features the preview finds faulty (counties that quantising made invalid) are left
- * out, as a planner would. Meanwhile GET /api/health is asked every 50 ms: its slowest answer is
- * the figure of how much an import blocks others. Beside it, ogr2ogr loads the same file into
- * PostGIS (no checks at all): the yardstick. --quick: the states and the counties of 12 states.
+ * the worker, stored, checked: the preview) and committed into an empty cells table, over HTTP to
+ * the real server process as `npm start` runs it. Features the preview finds faulty (counties that
+ * quantising made invalid) are left out, as a planner would. Meanwhile GET /api/health is asked
+ * every 50 ms from the benchmark's process: its slowest answer is the figure of how much an import
+ * blocks others. Beside it, ogr2ogr loads the same file into PostGIS (no checks at all): the
+ * yardstick. --quick: the states and the counties of 12 states.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { feature } from 'topojson-client';
 import type { GeometryObject, Topology } from 'topojson-specification';
-import { buildApp } from '../../server/app.ts';
 import { hashPassword } from '../../server/auth/passwords.ts';
-import { loadConfig } from '../../server/config.ts';
-import type { Db } from '../../server/db/db.ts';
-import { BENCH_DATABASE_URL, QUICK, openPlace, seconds, type DbKind } from './lib.ts';
+import { BENCH_DATABASE_URL, QUICK, openPlace, schemaUrl, seconds, type DbKind } from './lib.ts';
+import { startChildServer } from './server.ts';
 
 export interface ImportRow {
   db: DbKind | 'ogr2ogr';
@@ -50,37 +48,30 @@ export function usAtlasFile(quick = QUICK): { text: string; features: number } {
   return { text: JSON.stringify({ type: 'FeatureCollection', features }), features: features.length };
 }
 
-async function multipart(name: string, data: string) {
-  const form = new FormData();
-  form.append('file', new Blob([data]), name);
-  const req = new Request('http://localhost/', { method: 'POST', body: form });
-  return { payload: Buffer.from(await req.arrayBuffer()), headers: { 'content-type': req.headers.get('content-type')! } };
-}
+const PASSWORD = 'bench import password';
 
-async function planner(app: FastifyInstance, db: Db): Promise<Record<string, string>> {
-  const password = 'bench import password';
-  await db.query(`INSERT INTO users (username, display_name, password_hash, role, scope) VALUES ('bench_importer', 'bench', $1, 'planner', '{}')
-                  ON CONFLICT (username) DO NOTHING`, [await hashPassword(password)]);
-  const res = await app.inject({ method: 'POST', url: '/api/session', payload: { username: 'bench_importer', password } });
-  if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
-  const cookie = res.cookies.find((c) => c.name === 'wangge_session')!;
-  return { cookie: `wangge_session=${cookie.value}`, 'x-csrf-token': (res.json() as { csrfToken: string }).csrfToken };
+/** Signs the planner in over HTTP: the session cookie and the CSRF token. */
+async function planner(url: string): Promise<Record<string, string>> {
+  const res = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench_importer', password: PASSWORD }) });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  const cookie = /wangge_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
+  return { cookie, 'x-csrf-token': ((await res.json()) as { csrfToken: string }).csrfToken };
 }
 
 /**
- * GET /api/health every 50 ms until stopped: the slowest answer and how many came. A request is
- * timed from when it was due, so time the server's thread was blocked (and could not even send it)
- * counts, as it would for a client in another process.
+ * GET /api/health every 50 ms from this process until stopped: the slowest answer and how many
+ * came. A request is timed from when it was due, so a server too busy to answer counts in full.
  */
-function healthProbe(app: FastifyInstance) {
+function healthProbe(url: string) {
   let running = true;
   let max = 0;
   let answers = 0;
   const done = (async () => {
     let due = performance.now();
     while (running) {
-      const res = await app.inject({ method: 'GET', url: '/api/health' });
-      if (res.statusCode !== 200) throw new Error(`health ${res.statusCode}`);
+      const res = await fetch(`${url}/api/health`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`health ${res.status}`);
       max = Math.max(max, performance.now() - due);
       due = performance.now() + 50;
       answers++;
@@ -94,45 +85,55 @@ function healthProbe(app: FastifyInstance) {
   };
 }
 
+/**
+ * The import through the real server process, as `npm start` runs it (the bundle: the reader's
+ * worker starts from its own bundled file), over HTTP from this process.
+ */
 export async function benchImports(kind: DbKind, runId: string, log: (s: string) => void): Promise<ImportRow[]> {
   const file = usAtlasFile();
   log(`  us-atlas file: ${file.features} features, ${(file.text.length / 1e6).toFixed(1)} MB`);
-  const db = await openPlace({ kind, where: kind === 'embedded' ? '' : `wg_bench_${runId}_imports` }, { create: true });
-  const base = loadConfig({});
-  const app = await buildApp({ db, config: { ...base, security: { ...base.security, signInPerMinute: 1_000_000, publicReadsPerMinute: 1_000_000_000 } }, clientDir: '/nonexistent' });
+  const dir = kind === 'embedded' ? mkdtempSync(path.join(os.tmpdir(), 'wangge-bench-imports-')) : undefined;
+  const place = { kind, where: dir ?? `wg_bench_${runId}_imports` };
+  const db = await openPlace(place, { create: true });
+  await db.query(`INSERT INTO users (username, display_name, password_hash, role, scope) VALUES ('bench_importer', 'bench', $1, 'planner', '{}')`,
+    [await hashPassword(PASSWORD)]);
+  await db.close();
+  const server = await startChildServer(kind === 'embedded' ? { dataDir: dir } : { databaseUrl: schemaUrl(place.where) });
   const rows: ImportRow[] = [];
   try {
-    await app.ready();
-    const headers = await planner(app, db);
-    const body = await multipart('us-atlas.geojson', file.text);
-    const stopProbe = healthProbe(app);
+    const headers = await planner(server.url);
+    const post = (url: string, body: unknown) => fetch(`${server.url}${url}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const form = new FormData();
+    form.append('file', new Blob([file.text]), 'us-atlas.geojson');
+    const stopProbe = healthProbe(server.url);
     let start = process.hrtime.bigint();
-    const up = await app.inject({ method: 'POST', url: '/api/import/cells', payload: body.payload, headers: { ...headers, ...body.headers } });
-    const uploadSeconds = seconds(start);
-    if (up.statusCode !== 201) throw new Error(`upload: ${up.statusCode} ${up.body.slice(0, 300)}`);
+    const up = await fetch(`${server.url}/api/import/cells`, { method: 'POST', headers, body: form });
     type Preview = { id: string; mapping: Record<string, string | null>; summary: { errors: number }; features: { index: number; problems: { severity?: string }[] }[] };
-    let preview = up.json() as Preview;
+    let preview = (await up.json()) as Preview;
+    const uploadSeconds = seconds(start);
+    if (up.status !== 201) throw new Error(`upload: ${up.status} ${JSON.stringify(preview).slice(0, 300)}`);
     // Left out: the faulty features, then what depended on them (a county whose state is left out), until the preview is clean.
     const bad = new Set<number>();
     for (let round = 0; preview.summary.errors > 0 && round < 5; round++) {
       for (const f of preview.features) if (f.problems.some((p) => p.severity !== 'warning')) bad.add(f.index);
-      const again = await app.inject({ method: 'POST', url: `/api/import/cells/${preview.id}/preview`, payload: { mapping: preview.mapping, exclude: [...bad] }, headers });
-      preview = { ...(again.json() as Preview), id: preview.id };
+      const again = await post(`/api/import/cells/${preview.id}/preview`, { mapping: preview.mapping, exclude: [...bad] });
+      preview = { ...((await again.json()) as Preview), id: preview.id };
     }
     start = process.hrtime.bigint();
-    const done = await app.inject({ method: 'POST', url: `/api/import/cells/${preview.id}/commit`, payload: { mapping: preview.mapping, exclude: [...bad] }, headers });
+    const done = await post(`/api/import/cells/${preview.id}/commit`, { mapping: preview.mapping, exclude: [...bad] });
+    const answer = (await done.json()) as { created: number; report?: { features: { index: number; problems: unknown[] }[] } };
     const commitSeconds = seconds(start);
     const health = await stopProbe();
-    if (done.statusCode !== 201) throw new Error(`commit: ${done.statusCode} ${JSON.stringify((done.json() as { report?: { features: { index: number; problems: unknown[] }[] } }).report?.features.filter((f) => f.problems.length).slice(0, 5)) ?? done.body.slice(0, 600)}`);
-    const imported = (done.json() as { created: number }).created;
+    if (done.status !== 201) throw new Error(`commit: ${done.status} ${JSON.stringify(answer.report?.features.filter((f) => f.problems.length).slice(0, 5) ?? answer).slice(0, 600)}`);
+    const imported = answer.created;
     rows.push({
       db: kind, features: file.features, imported, leftOut: bad.size, uploadSeconds, commitSeconds,
       cellsPerSecond: imported / (uploadSeconds + commitSeconds), healthMaxMs: health.maxMs, healthAnswers: health.answers,
     });
-    log(`  ${kind}: upload ${uploadSeconds.toFixed(2)} s, commit ${commitSeconds.toFixed(2)} s, ${imported} imported, ${bad.size} left out; health max ${health.maxMs.toFixed(0)} ms over ${health.answers} answers`);
+    log(`  ${kind}: upload ${uploadSeconds.toFixed(2)} s, commit ${commitSeconds.toFixed(2)} s, ${imported} imported, ${bad.size} left out; health max ${health.maxMs.toFixed(0)} ms over ${health.answers} answers; server peak RSS ${server.peakRssMiB()} MiB`);
   } finally {
-    await app.close();
-    await db.close();
+    await server.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
   if (kind === 'postgres') rows.push(ogr2ogr(file, runId, log));
   return rows;

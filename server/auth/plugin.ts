@@ -74,6 +74,19 @@ export async function installAuth(app: FastifyInstance, { db, now }: AppContext)
       if (!request.user) throw problem('auth.token-invalid');
       return;
     }
+    // HTTP Basic with an API token as the password (the user name is not checked): what QGIS
+    // before 3.24 can send from a project file (username/password in the data source), which
+    // has no way to set a Bearer header. Basic that is not a token is ignored, not refused: a
+    // reverse proxy's own Basic login may pass through, and the request is then anonymous.
+    if (auth?.startsWith('Basic ')) {
+      const decoded = Buffer.from(auth.slice(6).trim(), 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      const actor = colon >= 0 ? await fromBearer(decoded.slice(colon + 1)) : null;
+      if (actor) {
+        request.user = actor;
+        return;
+      }
+    }
     const token = request.cookies[SESSION_COOKIE];
     if (token) request.user = await fromSession(token);
   });

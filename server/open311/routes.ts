@@ -2,12 +2,15 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AppContext } from '../context.ts';
 import { SEVERITIES, type Severity } from '../config.ts';
 import { actorFromToken } from '../auth/plugin.ts';
-import { can } from '../auth/actor.ts';
+import { can, type Actor } from '../auth/actor.ts';
 import { publicBase } from '../public-url.ts';
 import { problemText } from '../../core/problems/index.ts';
 import { Problem, problem } from '../problem.ts';
 import { xmlText } from '../exchange/export/kml.ts';
+import multipart from '@fastify/multipart';
 import { intake } from '../reports/routes.ts';
+import { readMultipart } from '../reports/uploads.ts';
+import type { Upload } from '../reports/photos.ts';
 import type { NewReport } from '../reports/intake.ts';
 import { OPEN_STATES, STATE_NAMES, type State } from '../reports/workflow.ts';
 
@@ -100,11 +103,36 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
-  app.setErrorHandler((err: FastifyError, _request, reply) => {
+  // Errors in the format asked for (the spec's <errors><error>… for .xml), as [{code, description}].
+  app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, body } = errorBody(err);
     if (status >= 500) reply.log.error(err);
-    return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
+    const format: Format = /\.xml(\?|$)/.test(request.url) ? 'xml' : 'json';
+    return send(reply.code(status), format, 'errors', 'error', body);
   });
+
+  /** The account behind a POST's api_key (valid, unrevoked, active), or its Bearer token, found before the rate limit. */
+  const keyActors = new WeakMap<FastifyRequest, Actor>();
+  async function apiKeyActor(request: FastifyRequest) {
+    if (request.user?.via === 'token') keyActors.set(request, request.user);
+    const key = (request.body as PostBody | undefined)?.api_key;
+    if (typeof key !== 'string' || !key.trim() || key.length > 200) return;
+    const actor = await actorFromToken(db, key.trim(), now());
+    if (actor) keyActors.set(request, actor);
+    else keyActors.delete(request);
+  }
+
+  // Photos uploaded with the request (multipart/form-data, files in "media" or "photos"; the spec
+  // itself only has media_url): the text fields become the body.
+  await app.register(multipart, { limits: { files: config.reports.photos.maxCount, fileSize: config.reports.photos.maxBytes } });
+  const uploadsOf = new WeakMap<FastifyRequest, Upload[]>();
+  async function multipartFields(request: FastifyRequest) {
+    if (!request.isMultipart()) return;
+    const { fields, uploads } = await readMultipart(request, config.reports.photos, ['media', 'photos']);
+    request.body = fields;
+    uploadsOf.set(request, uploads);
+    await apiKeyActor(request);
+  }
 
   const checkJurisdiction = (value: string | undefined) => {
     if (value !== undefined && config.open311Jurisdiction && value !== config.open311Jurisdiction) {
@@ -159,13 +187,28 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
     });
 
     app.post<{ Body: PostBody }>(`/open311/v2/requests.${format}`, {
+      // As POST /api/reports: the public's limit is per address, a valid api_key (staff, e.g. a
+      // 12345 platform filing for many callers) counts per account. The key is in the body, so the
+      // limit runs once a form or JSON body is parsed (preValidation), after apiKeyActor; an invalid
+      // key counts as the address. A multipart upload is read only after the limit, so it counts
+      // as its address (a Bearer header makes it count as the account).
+      preValidation: apiKeyActor,
+      preHandler: multipartFields,
       config: {
         csrf: false,
-        rateLimit: { max: config.security.reportsPerMinute, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => `ip:${request.ip}` },
+        rateLimit: {
+          hook: 'preValidation',
+          max: config.security.reportsPerMinute,
+          timeWindow: '1 minute',
+          keyGenerator: (request: FastifyRequest) => {
+            const actor = keyActors.get(request);
+            return actor ? `staff:${actor.id}` : `ip:${request.ip}`;
+          },
+        },
       },
       schema: { hide: true, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 200 } } } },
     }, async (request, reply) => {
-      if (!/^(application\/x-www-form-urlencoded|application\/json)\b/i.test(request.headers['content-type'] ?? '')) {
+      if (!/^(application\/x-www-form-urlencoded|application\/json|multipart\/form-data)\b/i.test(request.headers['content-type'] ?? '')) {
         throw problem('open311.missing', { field: 'application/x-www-form-urlencoded body' });
       }
       const b = (request.body ?? {}) as PostBody;
@@ -179,7 +222,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
       };
       checkJurisdiction(text('jurisdiction_id', 200));
       const apiKey = text('api_key', 200);
-      const actor = apiKey ? await actorFromToken(db, apiKey, now()) : null;
+      const actor = keyActors.get(request) ?? null;
       if (apiKey && !actor) throw problem('open311.api-key');
       const code = text('service_code', 64);
       if (!code) throw problem('open311.missing', { field: 'service_code' });
@@ -211,7 +254,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
       };
       // A hotline platform files with a staff token: its reports come from the hotline.
       if (can(actor, 'reports.work')) input.source = 'hotline';
-      const { report, replayed } = await intake(ctx, request, input, [], actor);
+      const { report, replayed } = await intake(ctx, request, input, uploadsOf.get(request) ?? [], actor);
       if (replayed) reply.header('idempotent-replayed', 'true');
       reply.code(201);
       return send(reply, format, 'service_requests', 'request', [{

@@ -28,6 +28,16 @@ interface Client {
   raw: ServerResponse;
 }
 
+/** A reconnecting client is sent up to this many changed reports; past it, it reloads. */
+const MAX_RESUME = 500;
+
+/**
+ * One SSE event. Its id is the report's newest event (report_events.id): a browser that reconnects
+ * sends the last one it saw, and is sent what changed since.
+ */
+const eventText = (id: string | null, type: ReportEventType, report: unknown) =>
+  `event: report\n${id ? `id: ${id}\n` : ''}data: ${JSON.stringify({ type, report })}\n\n`;
+
 /** A client this far behind is cut off rather than buffered without end; EventSource reconnects. */
 const MAX_BUFFERED = 1024 * 1024;
 const HEARTBEAT_MS = 25_000;
@@ -74,20 +84,22 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
     }
   }
 
-  async function fanOut(payload: string) {
+  async function fanOut(payload: string, only?: Client) {
     let msg: { id: number; type: ReportEventType };
     try {
       msg = JSON.parse(payload) as typeof msg;
     } catch {
       return;
     }
-    if (clients.size === 0) return;
+    if (clients.size === 0 && !only) return;
     const { rows } = await db.query<ReportRow & { last_event: string | null }>(
       `SELECT ${REPORT_COLUMNS}, (SELECT max(e.id)::text FROM report_events e WHERE e.report_id = r.id) AS last_event FROM ${REPORT_FROM} WHERE r.id = $1`, [msg.id]);
     const row = rows[0];
     if (!row) return;
-    announced = Math.max(announced, Number(row.last_event ?? 0));
-    await revalidate();
+    if (!only) {
+      announced = Math.max(announced, Number(row.last_event ?? 0));
+      await revalidate();
+    }
     const t = now();
     // One scope check per distinct scope, not per client.
     const visible = new Map<string, Promise<boolean>>();
@@ -102,10 +114,27 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
       }
       return v;
     };
-    for (const c of clients) {
+    for (const c of only ? [only] : clients) {
       const staff = c.actor && can(c.actor, 'reports.view') && (await inScope(scopeOf(c.actor)));
       const report = staff && c.actor ? toReport(row, c.actor, t) : toPublicSummary(row);
-      send(c, `event: report\ndata: ${JSON.stringify({ type: msg.type, report })}\n\n`);
+      send(c, eventText(row.last_event, msg.type, report));
+    }
+  }
+
+  /**
+   * A reconnecting browser names the last event it saw (Last-Event-ID, sent by EventSource itself,
+   * or ?lastEventId= when it had to open a new stream): the reports changed since are sent to it
+   * alone, newest state each. Too many to send, it is told to reload instead.
+   */
+  async function resume(c: Client, lastId: number) {
+    const { rows } = await db.query<{ report_id: number; action: string; id: string }>(
+      `SELECT DISTINCT ON (report_id) report_id, action, id::text FROM report_events WHERE id > $1 ORDER BY report_id, id DESC LIMIT ${MAX_RESUME + 1}`, [lastId]);
+    if (rows.length > MAX_RESUME) {
+      send(c, `event: reset\ndata: {}\n\n`);
+      return;
+    }
+    for (const r of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
+      await fanOut(JSON.stringify({ id: r.report_id, type: r.action === 'create' ? 'created' : 'changed' }), c);
     }
   }
 
@@ -158,11 +187,14 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
     if (listening) await (await listening.catch(() => async () => {}))();
   });
 
-  app.get('/api/events', {
+  app.get<{ Querystring: { lastEventId?: string } }>('/api/events', {
     schema: {
+      querystring: { type: 'object', properties: { lastEventId: { type: 'string', pattern: '^[0-9]{1,15}$' } }, additionalProperties: false },
+      headers: { type: 'object', properties: { 'last-event-id': { type: 'string', maxLength: 20 } } },
       tags: ['reports'],
       summary: 'Live report events (text/event-stream): "event: report" with {type: created|changed, report}; the full report for staff in scope, else the public summary. '
-        + 'A stream opened with a session or token ends with "event: signed-out" once that session is signed out or expires, the token is revoked or the account deactivated.',
+        + 'A stream opened with a session or token ends with "event: signed-out" once that session is signed out or expires, the token is revoked or the account deactivated. '
+        + 'Each event has an id; a client reconnecting with Last-Event-ID (or ?lastEventId=) is sent every report changed since, or "event: reset" when there are more than 500 (reload then).',
       produces: ['text/event-stream'],
       response: { 200: { type: 'string' } },
     },
@@ -190,5 +222,9 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
     const client: Client = { actor: request.user, credential: secret ? sha256(secret) : null, raw };
     clients.add(client);
     request.raw.on('close', () => clients.delete(client));
+    const last = request.headers['last-event-id'] ?? request.query.lastEventId;
+    if (last !== undefined && /^\d{1,15}$/.test(String(last))) {
+      await resume(client, Number(last)).catch((err: unknown) => app.log.warn({ err }, 'resuming a live event stream failed'));
+    }
   });
 }

@@ -48,6 +48,8 @@ export interface ReportRow {
   closed_at: Date | null;
   version: number;
   photos: PhotoRef[];
+  /** The reporter's rating of the handling, once closed. */
+  rating: { score: number; comment: string | null; at: string } | null;
 }
 
 export const REPORT_COLUMNS = `r.id, r.tracking_code, ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat, r.category, r.severity,
@@ -58,7 +60,8 @@ export const REPORT_COLUMNS = `r.id, r.tracking_code, ST_X(r.geom) AS lon, ST_Y(
      FROM people p WHERE p.id = ANY (r.assignees)) AS assignee_people,
   (SELECT COALESCE(json_agg(json_build_object('id', ph.id, 'purpose', ph.purpose, 'event_id', ph.event_id, 'mime', ph.mime, 'bytes', ph.bytes,
                                               'width', ph.width, 'height', ph.height) ORDER BY ph.id), '[]'::json)
-     FROM report_photos ph WHERE ph.report_id = r.id) AS photos`;
+     FROM report_photos ph WHERE ph.report_id = r.id) AS photos,
+  (SELECT json_build_object('score', g.score, 'comment', g.comment, 'at', g.at) FROM report_ratings g WHERE g.report_id = r.id) AS rating`;
 
 export const REPORT_FROM = 'reports r LEFT JOIN cells c ON c.id = r.cell_id';
 
@@ -124,6 +127,7 @@ export function toReport(r: ReportRow & { in_scope?: boolean }, actor: Actor, no
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     closedAt: r.closed_at?.toISOString() ?? null,
+    rating: r.rating ? { score: r.rating.score, comment: r.rating.comment, at: new Date(r.rating.at).toISOString() } : null,
     version: r.version,
     photos: r.photos.map((p) => ({
       id: p.id, purpose: p.purpose, eventId: p.event_id, mime: p.mime, bytes: p.bytes, width: p.width, height: p.height,
@@ -184,6 +188,7 @@ export const reportSchema = {
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
     closedAt: nullableString,
+    rating: { type: ['object', 'null'], properties: { score: { type: 'integer' }, comment: nullableString, at: { type: 'string' } } },
     version: { type: 'integer' },
     photos: {
       type: 'array',

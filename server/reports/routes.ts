@@ -17,6 +17,7 @@ import { REPORT_COLUMNS, REPORT_FROM, SOURCES, inScopeSql, loadReport, photoUrl,
 import { removePhotos, storePhotos, insertPhotoRows, type Upload } from './photos.ts';
 import { readMultipart } from './uploads.ts';
 import { ACTIONS, OPEN_STATES, STATES, STATE_NAMES, type State } from './workflow.ts';
+import { claimCodeOf, trackExtras, trackExtrasSchema } from './rewards.ts';
 
 const SEVERITY_NAMES: Record<Severity, { zh: string; en: string }> = {
   ordinary: { zh: '一般隐患', en: 'Ordinary' },
@@ -59,6 +60,7 @@ const intakeResponse = {
     dueAt: { type: ['string', 'null'] },
     createdAt: { type: 'string' },
     photos: { type: 'integer' },
+    claimCode: { type: 'string', description: 'shown once to the reporter: claims the reward of a verified report (有奖举报)' },
   },
 } as const;
 
@@ -212,6 +214,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     return reply.code(201).send({
       id: r.id, trackingCode: r.tracking_code, trackUrl: `/api/reports/track/${r.tracking_code}`, cellId: r.cell_id, cellName: r.cell_name,
       coverageGap: r.coverage_gap, state: r.state, dueAt: r.due_at?.toISOString() ?? null, createdAt: r.created_at.toISOString(), photos: r.photos,
+      claimCode: await claimCodeOf(db, r.tracking_code),
     });
   });
 
@@ -228,6 +231,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
             state: { type: 'string' }, stateName: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
             cellName: { type: ['string', 'null'] }, createdAt: { type: 'string' }, updatedAt: { type: 'string' }, closedAt: { type: ['string', 'null'] },
             reward: { type: ['integer', 'null'] },
+            ...trackExtrasSchema,
             timeline: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, state: { type: ['string', 'null'] }, reply: { type: ['string', 'null'] } } } },
           },
         },
@@ -251,7 +255,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     return {
       trackingCode: code, category: r.category, severity: r.severity, state: r.state, stateName: STATE_NAMES[r.state],
       cellName: r.cell_name, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(), closedAt: r.closed_at?.toISOString() ?? null,
-      reward: r.reward, timeline: events.map((e) => ({ at: e.at.toISOString(), state: e.to_state, reply: e.reply })),
+      reward: r.reward, ...(await trackExtras(db, r.id)), timeline: events.map((e) => ({ at: e.at.toISOString(), state: e.to_state, reply: e.reply })),
     };
   });
 
@@ -448,46 +452,5 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     return { personId: request.params.id, count: n, level, thresholds: th, reports: rows.map((w) => ({ reportId: w.report_id, cellId: w.cell_id, step: w.step, at: w.at.toISOString() })) };
   });
 
-  app.get('/api/rewards', {
-    schema: {
-      tags: ['reports'],
-      summary: 'The rewards ledger (有奖举报): verified public reports in my cells and what each earned',
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            total: { type: 'integer' },
-            items: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  id: { type: 'integer' }, reportId: { type: 'integer' }, trackingCode: { type: 'string' }, category: { type: 'string' },
-                  severity: { type: 'string' }, amount: { type: 'integer' }, createdAt: { type: 'string' }, paidAt: { type: ['string', 'null'] },
-                  reporter: { type: 'object', properties: { name: { type: ['string', 'null'] }, contact: { type: ['string', 'null'] } } },
-                },
-              },
-            },
-          },
-        },
-        '4xx': problemSchema,
-      },
-    },
-  }, async (request) => {
-    const actor = requirePermission(request, 'reports.supervise');
-    const { rows } = await db.query<{ id: number; report_id: number; tracking_code: string; category: string; severity: string; amount: number; created_at: Date; paid_at: Date | null; reporter_name: string | null; reporter_contact: string | null }>(
-      `SELECT w.id, w.report_id, r.tracking_code, r.category, r.severity, w.amount, w.created_at, w.paid_at, r.reporter_name, r.reporter_contact
-       FROM report_rewards w JOIN reports r ON r.id = w.report_id
-       WHERE ${inScopeSql('$1')} ORDER BY w.created_at DESC, w.id DESC`, [scopeOf(actor)]);
-    return {
-      total: rows.reduce((s, w) => s + w.amount, 0),
-      items: rows.map((w) => ({
-        id: w.id, reportId: w.report_id, trackingCode: w.tracking_code, category: w.category, severity: w.severity, amount: w.amount,
-        createdAt: w.created_at.toISOString(), paidAt: w.paid_at?.toISOString() ?? null,
-        // Supervisors only (the route's permission): they may see confidential reporters to pay them.
-        reporter: { name: w.reporter_name, contact: w.reporter_contact },
-      })),
-    };
-  });
 
 }

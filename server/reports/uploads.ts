@@ -6,10 +6,10 @@ import type { Upload } from './photos.ts';
 const MB = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
 
 /**
- * Reads a multipart/form-data request: text fields, and files from the `photos` field, each held in
+ * Reads a multipart/form-data request: text fields, and files from the `photos` field (or the given ones), each held in
  * memory up to the configured size. Limits become 413 problems that say which limit was hit.
  */
-export async function readMultipart(request: FastifyRequest, photos: ReportsConfig['photos']): Promise<{ fields: Record<string, string>; uploads: Upload[] }> {
+export async function readMultipart(request: FastifyRequest, photos: ReportsConfig['photos'], fileFields: readonly string[] = ['photos']): Promise<{ fields: Record<string, string>; uploads: Upload[] }> {
   const fields: Record<string, string> = {};
   const uploads: Upload[] = [];
   try {
@@ -17,7 +17,7 @@ export async function readMultipart(request: FastifyRequest, photos: ReportsConf
     for await (const part of parts) {
       if (part.type === 'file') {
         const buf = await part.toBuffer();
-        if (part.fieldname !== 'photos') throw problem('photos.wrong-field', { field: part.fieldname }, { errors: [{ field: part.fieldname, message: 'unexpected file' }] });
+        if (!fileFields.includes(part.fieldname)) throw problem('photos.wrong-field', { field: part.fieldname }, { errors: [{ field: part.fieldname, message: 'unexpected file' }] });
         uploads.push({ buf, filename: part.filename });
       } else {
         fields[part.fieldname] = String(part.value);

@@ -170,20 +170,4 @@ export default async function userRoutes(app: FastifyInstance, { db, now }: AppC
       return toUser(row);
     });
   });
-
-  app.get('/api/audit', {
-    schema: {
-      tags: ['accounts'],
-      summary: 'The audit log, newest first (admin)',
-      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 }, action: { type: 'string', maxLength: 64 } }, additionalProperties: false },
-      response: { '4xx': problemSchema },
-    },
-  }, async (request) => {
-    requirePermission(request, 'audit.view');
-    const { limit, action } = request.query as { limit: number; action?: string };
-    const { rows } = await db.query(
-      `SELECT id, at, user_id AS "userId", username, action, target, detail, ip FROM audit_log
-       WHERE $2::text IS NULL OR action LIKE $2 || '%' ORDER BY id DESC LIMIT $1`, [limit, action ?? null]);
-    return rows;
-  });
 }

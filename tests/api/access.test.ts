@@ -6,6 +6,7 @@ import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { multipartFile } from '../fixtures/exchange/upload.ts';
 import { PERMISSIONS, type Permission } from '../../server/auth/actor.ts';
 import type { Role } from '../../server/config.ts';
+import { routesOf } from '../../server/app.ts';
 
 // Every guarded route × every role × an object in and out of the user's scope, with the expected status.
 // Scoped accounts work in the west street only; "east" is outside their scope. An object "east" is
@@ -202,6 +203,10 @@ const cases: Case[] = [
     route: 'GET /api/audit', target: 'none', perm: 'audit.view', request: () => ({ method: 'GET', url: '/api/audit' }),
     expect: { public: 401, admin: 200, planner: 403, plannerWest: 403, commander: 403, workerWest: 403 },
   },
+  {
+    route: 'GET /api/audit.csv', target: 'none', perm: 'audit.view', request: () => ({ method: 'GET', url: '/api/audit.csv?q=x' }),
+    expect: { public: 401, admin: 200, planner: 403, plannerWest: 403, commander: 403, workerWest: 403 },
+  },
   { route: 'GET /api/tokens', target: 'none', request: () => ({ method: 'GET', url: '/api/tokens' }), expect: signedIn(200) },
   {
     route: 'POST /api/tokens', target: 'none', request: () => ({ method: 'POST', url: '/api/tokens', payload: { name: 't' } }),
@@ -291,6 +296,38 @@ const cases: Case[] = [
     expect: { public: 401, admin: 404, planner: 422, plannerWest: 404, commander: 403, workerWest: 403 },
   },
   ...['/ogc', '/ogc/conformance', '/ogc/api', '/ogc/collections', '/ogc/collections/cells/items', '/ogc/collections/reports/items'].map((url): Case => ({
+    route: `GET ${url}`, target: 'none', request: () => ({ method: 'GET', url }), expect: everyone(200),
+  })),
+  // Interoperability (issue 24): tiles described for GIS clients, OGC API – Tiles, Open311 and the QGIS
+  // project. All public but the project (an account, as it may carry the user's token).
+  ...['/tiles/cells.json', '/styles/cells.json', '/tiles/cells/12/3265/1635.mvt', '/ogc/collections/cells/tiles', '/ogc/collections/cells-level-2/tiles/WebMercatorQuad', '/ogc/tileMatrixSets', '/ogc/tileMatrixSets/WebMercatorQuad'].map((url): Case => ({
+    route: `GET ${url}`, target: 'none', request: () => ({ method: 'GET', url }), expect: everyone(200),
+  })),
+  { route: 'GET /ogc/collections/:collectionId/tiles/:tms/:z/:row/:col', target: 'none', request: () => ({ method: 'GET', url: '/ogc/collections/cells/tiles/WebMercatorQuad/12/1635/3265' }), expect: everyone(302) },
+  ...['json', 'xml'].flatMap((f): Case[] => [
+    ...[`/open311/v2/services.${f}`, `/open311/v2/services/fire.${f}`, `/open311/v2/requests.${f}`].map((url): Case => ({
+      route: `GET ${url}`, target: 'none', request: () => ({ method: 'GET', url }), expect: everyone(200),
+    })),
+    {
+      route: `GET /open311/v2/requests/:id.${f}`, target: 'none',
+      request: async () => ({ method: 'GET', url: `/open311/v2/requests/${(await t.db.query<{ id: number }>('SELECT min(id) AS id FROM reports')).rows[0]!.id}.${f}` }),
+      expect: everyone(200),
+    },
+    {
+      // Anyone may file (as POST /api/reports); staff only through an api_key (open311.test.ts).
+      route: `POST /open311/v2/requests.${f}`, target: 'none',
+      request: () => ({
+        method: 'POST', url: `/open311/v2/requests.${f}`, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ service_code: 'fire', lat: String(WEST[1]), long: String(WEST[0]), description: '楼道堆物' }).toString(),
+      }),
+      expect: everyone(201),
+    },
+  ]),
+  { route: 'GET /open311/v2/discovery.json', target: 'none', request: () => ({ method: 'GET', url: '/open311/v2/discovery.json' }), expect: everyone(200) },
+  { route: 'GET /api/export/project.qgs', target: 'none', request: () => ({ method: 'GET', url: '/api/export/project.qgs' }), expect: signedIn(200) },
+  { route: 'POST /api/export/project.qgs', target: 'none', request: () => ({ method: 'POST', url: '/api/export/project.qgs', payload: {} }), expect: signedIn(200) },
+  // The API's own description and its problem catalog are public.
+  ...['/api/openapi.json', '/api/problems', '/api/problems/auth.csrf', '/api/health', '/api/levels', '/api/client-config', '/api/reports/config'].map((url): Case => ({
     route: `GET ${url}`, target: 'none', request: () => ({ method: 'GET', url }), expect: everyone(200),
   })),
   // Units are not public: the OGC collection asks for an account.
@@ -493,10 +530,11 @@ describe(`scoped reads show only the scope (${TEST_DB})`, () => {
 // (or with a wrong one) the request is refused with 403 and nothing changes; with it, the same request goes
 // through. The command view (server/command) has no state-changing route.
 describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
-  const count = async (table: string) => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
+  const countRows = async (table: string) => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n;
   const cookieOnly = (h: Headers) => ({ cookie: h.cookie! });
 
-  interface CsrfCase { module: string; as: () => Headers; table: string; request: () => Req | Promise<Req>; ok: number }
+  /** table: where the request writes (nothing written without the token); none for a POST that only answers. */
+  interface CsrfCase { module: string; as: () => Headers; table?: string; request: () => Req | Promise<Req>; ok: number }
   const csrfCases: CsrfCase[] = [
     { module: 'patrols', as: () => workerEast, table: 'inspection_track_points', ok: 200,
       request: () => ({ method: 'POST', url: `/api/inspections/${fx.patrol.east}/track`, payload: { points: [{ lon: EAST[0], lat: EAST[1], at: new Date().toISOString() }] } }) },
@@ -519,10 +557,14 @@ describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
       request: () => ({ method: 'POST', url: '/api/users', payload: { username: 'csrfvictim', displayName: 'V', role: 'admin', password: 'long enough pw' } }) },
     { module: 'tokens', as: () => headers.commander, table: 'api_tokens', ok: 201,
       request: () => ({ method: 'POST', url: '/api/tokens', payload: { name: 'csrf' } }) },
+    // The project POST carries one of the user's tokens into a file: a forged one must not get it.
+    { module: 'exchange (QGIS project)', as: () => headers.planner, ok: 200,
+      request: () => ({ method: 'POST', url: '/api/export/project.qgs', payload: {} }) },
   ];
 
   it.each(csrfCases)('$module: refused without the token, accepted with it', async ({ as, table, request, ok }) => {
     const h = as();
+    const count = async (name: string | undefined) => (name ? countRows(name) : 0);
     const before = await count(table);
     for (const csrf of [undefined, 'wrong-token']) {
       const r = await request();
@@ -535,7 +577,7 @@ describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
     const r = await request();
     const res = await t.app.inject({ ...r, payload: r.payload as object, headers: { ...h, ...r.headers } });
     expect(res.statusCode, res.body).toBe(ok);
-    expect(await count(table)).toBeGreaterThan(before);
+    if (table) expect(await count(table)).toBeGreaterThan(before);
   });
 
   it('users and tokens: PATCH and DELETE need it too', async () => {
@@ -549,6 +591,24 @@ describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
     expect((await t.db.query('SELECT 1 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL', [tokenId])).rowCount).toBe(1);
   });
 
+  it('open311: the intake needs no CSRF token, and a cookie session without it files as a resident, never as staff', async () => {
+    const res = await t.app.inject({
+      method: 'POST', url: '/open311/v2/requests.json', headers: { ...cookieOnly(headers.admin), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ service_code: 'fire', lat: String(WEST[1]), long: String(WEST[0]), description: '跨站提交' }).toString(),
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const { rows } = await t.db.query<{ source: string }>('SELECT source FROM reports WHERE id = $1', [Number(res.json()[0].service_request_id)]);
+    expect(rows[0]!.source).toBe('resident');
+  });
+
+  it('only the public intake (and a reporter\'s claim and rating) and sign-in go without it: a new route that opts out must be named here', () => {
+    const optedOut = routesOf(t.app).filter((r) => !r.csrf && r.method !== 'GET').map((r) => `${r.method} ${r.url}`).sort();
+    expect(optedOut).toEqual([
+      'POST /api/reports', 'POST /api/reports/track/:code/claim', 'POST /api/reports/track/:code/rating', 'POST /api/session',
+      'POST /open311/v2/requests.json', 'POST /open311/v2/requests.xml',
+    ]);
+  });
+
   it('a bearer token needs no CSRF token', async () => {
     const { token } = (await t.app.inject({ method: 'POST', url: '/api/tokens', payload: { name: 'script' }, headers: headers.planner })).json();
     const res = await t.app.inject({
@@ -556,5 +616,65 @@ describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
       payload: { type: 'Feature', geometry: point('east'), properties: { type: 'company', name: '脚本单位' } },
     });
     expect(res.statusCode, res.body).toBe(201);
+  });
+});
+
+// Every route the app has is in the access matrix above, or named here with the test that covers
+// its access instead: a new route that is in neither fails, so no route escapes the table.
+const COVERED_ELSEWHERE: Record<string, string> = {
+  'GET /api/settings/basemap': 'basemap.test.ts',
+  'PUT /api/settings/basemap': 'basemap.test.ts',
+  'GET /basemap/local/:z/:x/:y': 'basemap.test.ts',
+  'POST /api/session': 'auth.test.ts, auth-lockout.test.ts',
+  'GET /api/session': 'auth.test.ts',
+  'DELETE /api/session': 'auth.test.ts',
+  'GET /api/cells/:id': 'cells-read.test.ts (public)',
+  'POST /api/cells/:id/split': 'cells-edit.test.ts',
+  'POST /api/cells/merge': 'cells-edit.test.ts',
+  'GET /api/cells/:id/history': 'cells-edit.test.ts',
+  'GET /api/coverage': 'coverage-engines.test.ts',
+  'GET /api/coverage/cells': 'coverage-fix.test.ts',
+  'POST /api/coverage/fix': 'coverage-fix.test.ts, problem-codes.test.ts',
+  'GET /api/cards/at': 'people.test.ts, search.test.ts',
+  'GET /api/units/:id/history': 'units-archive.test.ts, units-page.test.ts',
+  'POST /api/units/:id/archive': 'units-archive.test.ts',
+  'POST /api/units/:id/restore': 'units-archive.test.ts',
+  'POST /api/reports': 'reports.test.ts, limits-staff.test.ts (public intake)',
+  'GET /api/reports/track/:code': 'reports.test.ts, public-read-limits.test.ts (public, by tracking code)',
+  'GET /api/reports': 'reports.test.ts, reports-workflow.test.ts',
+  'GET /api/reports/:id/events': 'reports-workflow.test.ts',
+  'POST /api/reports/:id/actions': 'reports-workflow.test.ts',
+  'POST /api/reports/:id/photos': 'reports.test.ts',
+  'GET /api/reports/:id/photos/:photoId': 'reports.test.ts',
+  'GET /api/people/:id/warnings': 'reports-workflow.test.ts',
+  'GET /api/rewards': 'reports-workflow.test.ts',
+  'GET /api/events': 'events-session.test.ts',
+  'GET /api/reports/monthly.xlsx': 'command-stats.test.ts',
+  'GET /api/search': 'search.test.ts',
+  'POST /api/reports/track/:code/claim': 'reports-rewards.test.ts (public, with the claim code)',
+  'POST /api/reports/track/:code/rating': 'reports-rewards.test.ts (public, by tracking code)',
+  'POST /api/rewards/:id/payout': 'reports-rewards.test.ts (commander; a worker gets 403)',
+};
+
+/** "GET /api/units/:id (admin's)" or "GET /api/x?y=" → method and path. */
+const routeOfCase = (route: string) => {
+  const [method, rest] = route.split(' ', 2) as [string, string];
+  return { method, path: rest.split('?')[0]!.split(' (')[0]! };
+};
+const patternOf = (url: string) => new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+
+describe(`route enumeration (${TEST_DB})`, () => {
+  it('every route of the app is in the access matrix or covered elsewhere', () => {
+    const tabled = cases.map((c) => routeOfCase(c.route));
+    const missing = routesOf(t.app)
+      .filter((r) => !r.url.startsWith('/assets') && r.url !== '/*' && r.url !== '/')
+      .map((r) => `${r.method} ${r.url}`)
+      .filter((key) => {
+        if (COVERED_ELSEWHERE[key]) return false;
+        const [method, url] = key.split(' ') as [string, string];
+        const re = patternOf(url);
+        return !tabled.some((c) => c.method === method && (c.path === url || re.test(c.path)));
+      });
+    expect(missing).toEqual([]);
   });
 });

@@ -39,7 +39,7 @@ const csv = async (url: string) => {
 const cells = (rows: string[][]) => rows.flat();
 
 describe(`CSV exports neutralize formulas (${TEST_DB})`, () => {
-  it('reports, units, cells, the unit ledger and the monthly report', async () => {
+  it('reports, units, cells, the unit ledger, the monthly report and the audit log', async () => {
     const reports = cells(await csv('/api/export/reports.csv'));
     expect(reports).toContain(`'${EVIL}`);
     expect(reports).toContain("'+1 cmd");
@@ -54,7 +54,10 @@ describe(`CSV exports neutralize formulas (${TEST_DB})`, () => {
     expect(cells(await csv(`/api/inspections/ledger/units/${unitId}?format=csv`))).toContain("'-2+3 公司");
     const month = new Date().toISOString().slice(0, 7);
     expect(cells(await csv(`/api/reports/monthly.csv?month=${month}&level=3`)).some((c) => c.startsWith("'@SUM"))).toBe(true);
+    // The audit log names the unit and the cell as they are called now.
+    const audit = cells(await csv('/api/audit.csv?lang=zh-CN'));
+    expect(audit).toContain("'-2+3 公司");
     // Nothing anywhere starts as a formula.
-    for (const all of [reports, units]) expect(all.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
+    for (const all of [reports, units, audit]) expect(all.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);
   });
 });

@@ -78,3 +78,35 @@ describe(`live events end with the session (${TEST_DB})`, () => {
     expect(text).not.toContain('第三条');
   });
 });
+
+describe(`a reconnecting stream catches up (${TEST_DB})`, () => {
+  it('names each event; with Last-Event-ID (or ?lastEventId=) it is sent every report changed since', async () => {
+    const session = await signIn(t.app, 'cmd');
+    const first = await open({ cookie: session.cookie! });
+    await fileReport('断线前：消防栓损坏');
+    const { text } = await first.until((s) => s.includes('断线前'));
+    const lastId = /event: report\nid: (\d+)\ndata: [^\n]*断线前/.exec(text)?.[1];
+    expect(lastId).toMatch(/^\d+$/);
+    await first.close();
+    // Filed while the browser was away.
+    await fileReport('断线中一：电动车楼道充电');
+    await fileReport('断线中二：油烟管道积油');
+    const ways: [string, Record<string, string>][] = [['', { cookie: session.cookie!, 'last-event-id': lastId! }], [`?lastEventId=${lastId}`, { cookie: session.cookie! }]];
+    for (const [url, headers] of ways) {
+      const res = await fetch(`${address}/api/events${url}`, { headers });
+      const reader = res.body!.getReader();
+      let seen = '';
+      while (!(seen.includes('断线中一') && seen.includes('断线中二'))) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += new TextDecoder().decode(value);
+      }
+      await reader.cancel();
+      expect(seen).toContain('断线中一');
+      expect(seen).toContain('断线中二');
+      expect(seen).not.toContain('断线前');
+      // Full reports (the commander's scope), each with its id.
+      expect(seen).toMatch(/event: report\nid: \d+\ndata: \{"type":"created","report":\{[^\n]*"allowedActions"/);
+    }
+  });
+});

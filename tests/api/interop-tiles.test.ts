@@ -4,8 +4,13 @@ import Pbf from 'pbf';
 import { VectorTile } from '@mapbox/vector-tile';
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import { testApp, type TestApp } from '../helpers/app.ts';
-import { gdal } from '../fixtures/exchange/gdal.ts';
+import { gdal, tempFile } from '../fixtures/exchange/gdal.ts';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { levelColors } from '../../core/map/cell-layers.ts';
+
+const run = promisify(execFile);
 
 // The cells tiles described for other clients: TileJSON at /tiles/cells.json and a MapLibre style at
 // /styles/cells.json, with absolute links from WANGGE_PUBLIC_URL; GDAL reads the tiles by URL.
@@ -186,6 +191,23 @@ describe('OGC API – Tiles of the cells collections', () => {
     }
   });
 
+  it('the landing page and /collections link the style, the TileJSON and the QGIS project with rel and type, in JSON and HTML', async () => {
+    const expected = [
+      { rel: 'stylesheet', type: 'application/vnd.mapbox.style+json', href: `${PUBLIC}/styles/cells.json` },
+      { rel: 'describedby', type: 'application/json', href: `${PUBLIC}/tiles/cells.json` },
+      { rel: 'alternate', type: 'application/x-qgis', href: `${PUBLIC}/api/export/project.qgs` },
+    ];
+    for (const url of ['/ogc', '/ogc/collections']) {
+      const links = (await get(url)).json().links as { rel: string; type: string; href: string }[];
+      for (const e of expected) expect(links, `${url} ${e.type}`).toContainEqual(expect.objectContaining(e));
+      const html = (await get(`${url}?f=html`)).body;
+      if (url === '/ogc') for (const e of expected) expect(html).toContain(`href="${e.href}"`);
+    }
+    // Each link leads somewhere real: the style and TileJSON for anyone, the project for an account.
+    for (const e of expected.slice(0, 2)) expect((await get(new URL(e.href).pathname)).statusCode).toBe(200);
+    expect((await get('/api/export/project.qgs')).statusCode).toBe(401);
+  });
+
   it('lists a WebMercatorQuad tileset whose tile template serves the cells tiles (of one level for a level collection)', async () => {
     const list = (await get('/ogc/collections/cells-level-2/tiles')).json();
     expect(list.tilesets).toHaveLength(1);
@@ -210,6 +232,30 @@ describe('OGC API – Tiles of the cells collections', () => {
     const ogc = await get(`/ogc/collections/cells-level-2/tiles/WebMercatorQuad/${z}/${y}/${x}`);
     expect(ogc.statusCode).toBe(302);
     expect(ogc.headers.location).toBe(`/tiles/cells/${z}/${x}/${y}.mvt?level=2`);
+  });
+
+  it('serves the WebMercatorQuad definition its tilesets link (no opengis.net needed offline), one GDAL parses', async () => {
+    const set = (await get('/ogc/collections/cells/tiles/WebMercatorQuad')).json();
+    const scheme = set.links.find((l: { rel: string }) => l.rel === 'http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme').href as string;
+    expect(scheme).toBe(`${PUBLIC}/ogc/tileMatrixSets/WebMercatorQuad`);
+    expect((await get('/ogc/tileMatrixSets')).json().tileMatrixSets.map((t: { id: string }) => t.id)).toEqual(['WebMercatorQuad']);
+    const tms = (await get(new URL(scheme).pathname)).json();
+    expect(tms).toMatchObject({ id: 'WebMercatorQuad', crs: 'http://www.opengis.net/def/crs/EPSG/0/3857', uri: 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad' });
+    expect(tms.tileMatrices[0]).toMatchObject({ id: '0', matrixWidth: 1, tileWidth: 256, pointOfOrigin: [-20037508.3427892, 20037508.3427892] });
+    expect(tms.tileMatrices[0].cellSize).toBeCloseTo(156543.03392804097, 6);
+    expect(tms.tileMatrices[14]).toMatchObject({ id: '14', matrixWidth: 16384 });
+    // GDAL reads it as a tiling scheme (here for a COG: the same parser its OGCAPI driver uses).
+    const dir = tempFile('tms.json', JSON.stringify(tms));
+    try {
+      const src = path.join(path.dirname(dir.file), 'src.tif');
+      await run('gdal_create', ['-q', '-of', 'GTiff', '-outsize', '8', '8', '-bands', '1', '-a_srs', 'EPSG:4326', '-a_ullr', '107', '35', '108', '34', src]);
+      await run('gdal_translate', ['-q', '-of', 'COG', '-co', `TILING_SCHEME=${dir.file}`, src, path.join(path.dirname(dir.file), 'out.tif')]);
+      const { stdout } = await run('gdalinfo', [path.join(path.dirname(dir.file), 'out.tif')]);
+      expect(stdout).toMatch(/Pseudo-Mercator|3857/);
+    } finally {
+      dir.cleanup();
+    }
+    expect((await get('/ogc/tileMatrixSets/WorldCRS84Quad')).statusCode).toBe(404);
   });
 
   it('has no tiles for the other collections or tile matrix sets', async () => {

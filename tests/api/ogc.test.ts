@@ -41,6 +41,8 @@ beforeAll(async () => {
     expect(res.statusCode).toBe(201);
   }
   await db.query(`UPDATE reports SET created_at = $1::timestamptz + (id || ' days')::interval`, ['2025-03-01T00:00:00Z']);
+  // One closed: reports-open (the QGIS project's reports layer) leaves it out.
+  await db.query(`UPDATE reports SET state = 'closed', closed_at = now() WHERE id = (SELECT max(id) FROM reports)`);
   await db.query(`INSERT INTO units (type, name, address, contact, geom) VALUES ('company', '宝鸡第一机床厂', '经二路1号', '13900000000', ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326))`, [rows[0]!.lon, rows[0]!.lat]);
 
   await createUser(db, 'ogcreader', 'worker');
@@ -57,9 +59,10 @@ describe('GDAL OAPIF reads every collection, page by page', () => {
     itemRequests.length = 0;
     const layers = await readWithGdal(`OAPIF:${url}`, {}, ['PAGE_SIZE=20']);
     const byName = new Map(layers.map((l) => [l.name, l]));
-    expect([...byName.keys()].sort()).toEqual(['cells', 'cells-level-1', 'cells-level-2', 'cells-level-3', 'cells-level-4', 'cells-level-5', 'reports']);
+    expect([...byName.keys()].sort()).toEqual(['cells', 'cells-level-1', 'cells-level-2', 'cells-level-3', 'cells-level-4', 'cells-level-5', 'reports', 'reports-open']);
     const counts = Object.fromEntries(layers.map((l) => [l.name, l.features.length]));
-    expect(counts).toEqual({ cells: 146, 'cells-level-1': 1, 'cells-level-2': 5, 'cells-level-3': 25, 'cells-level-4': 115, 'cells-level-5': 0, reports: 3 });
+    expect(counts).toEqual({ cells: 146, 'cells-level-1': 1, 'cells-level-2': 5, 'cells-level-3': 25, 'cells-level-4': 115, 'cells-level-5': 0, reports: 3, 'reports-open': 2 });
+    expect(byName.get('reports-open')!.features.every((f) => f.properties!.state !== 'closed')).toBe(true);
     const cells = byName.get('cells')!.features;
     expect(new Set(cells.map((f) => f.properties!.code)).size).toBe(146);
     expect(cells.map((f) => f.properties!.name)).toEqual(expect.arrayContaining(['渭滨区', '经二路街道', '马营镇']));

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { createUser, signIn } from '../helpers/auth.ts';
+import { DOMParser } from '@xmldom/xmldom';
+import { buildApp } from '../../server/app.ts';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
 
 // Open311 GeoReport v2 at /open311/v2, with the spec's example requests (http://wiki.open311.org/GeoReport_v2)
 // moved into the demo district: the shapes a 12345 platform or a FixMyStreet client relies on.
@@ -176,5 +182,152 @@ describe('GET requests', () => {
     const [r] = (await t.app.inject({ method: 'GET', url: `/open311/v2/requests/${id}.json` })).json();
     expect(r.lat).toBeCloseTo(rows[0]!.lat, 6);
     expect(r.long).toBeCloseTo(rows[0]!.lon, 6);
+  });
+});
+
+describe('api_key and the rate limit', () => {
+  it('limits the public per address like POST /api/reports; an api_key holder (staff) at the same address is not held by it, an invalid key is', async () => {
+    const limit = 3;
+    const app = await buildApp({ db: t.db, config: { ...t.config, security: { ...t.config.security, reportsPerMinute: limit } }, clientDir: '/nonexistent' });
+    try {
+      const { api_key: _, ...anonymous } = example();
+      const post = (body: Record<string, string | number>, remoteAddress = '10.3.1.1') =>
+        app.inject({ method: 'POST', url: '/open311/v2/requests.json', remoteAddress, headers: FORM, payload: form(body) });
+      for (let i = 0; i < limit; i++) expect((await post(anonymous)).statusCode).toBe(201);
+      const limited = await post(anonymous);
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json()).toEqual([{ code: 429, description: expect.stringMatching(/请求过于频繁.* \/ Too many requests/) }]);
+      // Another address is not affected.
+      expect((await post(anonymous, '10.3.1.2')).statusCode).toBe(201);
+      // The hotline's key counts on its own account: the public flood does not stop it.
+      for (let i = 0; i < limit; i++) expect((await post(example())).statusCode).toBe(201);
+      // Its own limit is the same size, per account.
+      expect((await post(example(), '10.3.1.3')).statusCode).toBe(429);
+      // An invalid key buys no bucket of its own: it counts as the address (limited here), else 403.
+      expect((await post({ ...anonymous, api_key: 'wg_made-up-key-0001' })).statusCode).toBe(429);
+      expect((await post({ ...anonymous, api_key: 'wg_made-up-key-0001' }, '10.3.1.4')).statusCode).toBe(403);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses an unknown, a revoked and an inactive user\'s api_key with the spec\'s 403, in JSON and XML', async () => {
+    await createUser(t.db, 'hotline-old', 'worker');
+    const headers = await signIn(t.app, 'hotline-old');
+    const made = (await t.app.inject({ method: 'POST', url: '/api/tokens', headers, payload: { name: 'old' } })).json();
+    const other = (await t.app.inject({ method: 'POST', url: '/api/tokens', headers, payload: { name: 'other' } })).json();
+    await t.app.inject({ method: 'DELETE', url: `/api/tokens/${made.id}`, headers });
+    const before = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM reports')).rows[0]!.n;
+    for (const key of ['unknown-key-123456', made.token]) {
+      const res = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: FORM, payload: form({ ...example(), api_key: key }) });
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toEqual([{ code: 403, description: expect.stringMatching(/api_key/) }]);
+    }
+    await t.db.query(`UPDATE users SET active = false WHERE username = 'hotline-old'`);
+    const inactive = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.xml', headers: FORM, payload: form({ ...example(), api_key: other.token }) });
+    expect(inactive.statusCode).toBe(403);
+    expect(inactive.headers['content-type']).toMatch(/^text\/xml/);
+    expect(inactive.body).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\n<errors><error><code>403<\/code><description>[^<]*api_key[^<]*<\/description><\/error><\/errors>$/);
+    expect((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM reports')).rows[0]!.n).toBe(before);
+  });
+});
+
+// The spec's own examples (wiki.open311.org/GeoReport_v2): request URLs as written there, and the
+// exact set of fields (and XML element names) of each example response.
+describe('the GeoReport v2 spec\'s examples', () => {
+  const SPEC_REQUEST_FIELDS = ['service_request_id', 'status', 'status_notes', 'service_name', 'service_code', 'description', 'agency_responsible',
+    'service_notice', 'requested_datetime', 'updated_datetime', 'expected_datetime', 'address', 'address_id', 'zipcode', 'lat', 'long', 'media_url'];
+
+  it('GET Service List: https://[API endpoint]/services.xml?jurisdiction_id=… has the example\'s elements', async () => {
+    const xml = await t.app.inject({ method: 'GET', url: '/open311/v2/services.xml?jurisdiction_id=baoji.weibin' });
+    const doc = new DOMParser().parseFromString(xml.body, 'text/xml');
+    const first = doc.getElementsByTagName('service')[0]!;
+    const children = Array.from(first.childNodes).filter((n) => n.nodeType === 1).map((n) => n.nodeName);
+    expect(children).toEqual(['service_code', 'service_name', 'description', 'metadata', 'type', 'keywords', 'group']);
+    expect(first.getElementsByTagName('metadata')[0]!.textContent).toBe('true');
+    expect(first.getElementsByTagName('type')[0]!.textContent).toBe('realtime');
+  });
+
+  it('GET Service Definition: …/services/033.xml answers <service_definition> with <attributes><attribute>…<values><value><key>/<name>', async () => {
+    const xml = await t.app.inject({ method: 'GET', url: '/open311/v2/services/fire.xml?jurisdiction_id=baoji.weibin' });
+    expect(xml.statusCode).toBe(200);
+    const doc = new DOMParser().parseFromString(xml.body, 'text/xml');
+    expect(doc.documentElement!.nodeName).toBe('service_definition');
+    expect(doc.getElementsByTagName('service_code')[0]!.textContent).toBe('fire');
+    const attribute = doc.getElementsByTagName('attribute')[0]!;
+    for (const k of ['variable', 'code', 'datatype', 'required', 'datatype_description', 'order', 'description']) expect(attribute.getElementsByTagName(k).length, k).toBe(1);
+    const values = Array.from(attribute.getElementsByTagName('value')).map((v) => v.getElementsByTagName('key')[0]!.textContent);
+    expect(values).toEqual(['ordinary', 'major']);
+  });
+
+  it('POST Service Request (the example\'s form fields, attribute[…] included) answers [{service_request_id, service_notice, account_id}]; XML as <service_requests><request>', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.xml', headers: FORM, payload: form({ ...example(), 'attribute[severity]': 'ordinary' }) });
+    expect(res.statusCode).toBe(201);
+    const doc = new DOMParser().parseFromString(res.body, 'text/xml');
+    const request = doc.getElementsByTagName('request')[0]!;
+    expect(Array.from(request.childNodes).filter((n) => n.nodeType === 1).map((n) => n.nodeName)).toEqual(['service_request_id', 'service_notice', 'account_id']);
+  });
+
+  it('GET Service Requests: …/requests.json?start_date=…&end_date=…&status=open has exactly the example\'s fields, status open/closed and status_notes', async () => {
+    const [created] = (await t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: FORM, payload: form(example()) })).json();
+    const today = new Date();
+    const start = new Date(today.getTime() - 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const end = new Date(today.getTime() + 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const res = await t.app.inject({ method: 'GET', url: `/open311/v2/requests.json?jurisdiction_id=baoji.weibin&start_date=${start}&end_date=${end}&status=open` });
+    expect(res.statusCode).toBe(200);
+    const list = res.json() as Record<string, unknown>[];
+    const mine = list.find((r) => r.service_request_id === created.service_request_id)!;
+    expect(Object.keys(mine).sort()).toEqual([...SPEC_REQUEST_FIELDS].sort());
+    expect(mine).toMatchObject({ status: 'open', status_notes: expect.any(String), service_code: 'fire' });
+    expect(list.every((r) => r.status === 'open')).toBe(true);
+    // GET Service Request (one id), in XML: the same elements under <service_requests><request>.
+    const xml = await t.app.inject({ method: 'GET', url: `/open311/v2/requests/${created.service_request_id}.xml?jurisdiction_id=baoji.weibin` });
+    const doc = new DOMParser().parseFromString(xml.body, 'text/xml');
+    expect(doc.documentElement!.nodeName).toBe('service_requests');
+    const request = doc.getElementsByTagName('request')[0]!;
+    expect(Array.from(request.childNodes).filter((n) => n.nodeType === 1).map((n) => n.nodeName).sort()).toEqual([...SPEC_REQUEST_FIELDS].sort());
+    expect(request.getElementsByTagName('status')[0]!.textContent).toBe('open');
+  });
+});
+
+describe('an uploaded photo', () => {
+  it('files a multipart request with its photo in a "media" field; the api_key in a field or a Bearer header makes it the hotline\'s', async () => {
+    const photoDir = mkdtempSync(path.join(tmpdir(), 'wangge-open311-photos-'));
+    const app = await buildApp({ db: t.db, config: { ...t.config, reports: { ...t.config.reports, photos: { ...t.config.reports.photos, dir: photoDir } } }, clientDir: '/nonexistent' });
+    try {
+      const jpeg = await sharp({ create: { width: 80, height: 60, channels: 3, background: { r: 30, g: 200, b: 30 } } }).jpeg().toBuffer();
+      const post = async (fields: Record<string, string | number>, headers: Record<string, string> = {}) => {
+        const form = new FormData();
+        for (const [k, v] of Object.entries(fields)) form.append(k, String(v));
+        form.append('media', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'hazard.jpg');
+        const req = new Request('http://localhost/', { method: 'POST', body: form });
+        return app.inject({ method: 'POST', url: '/open311/v2/requests.json', payload: Buffer.from(await req.arrayBuffer()), headers: { 'content-type': req.headers.get('content-type')!, ...headers } });
+      };
+      const { media_url: _m, api_key: key, ...fields } = example();
+      for (const [body, headers, source] of [
+        [{ ...fields, api_key: key }, {}, 'hotline'],
+        [fields, { authorization: `Bearer ${key}` }, 'hotline'],
+        [fields, {}, 'resident'],
+      ] as const) {
+        const res = await post(body, headers);
+        expect(res.statusCode, res.body).toBe(201);
+        const id = Number(res.json()[0].service_request_id);
+        const { rows } = await t.db.query<{ source: string; photos: number }>(
+          'SELECT source, (SELECT count(*)::int FROM report_photos p WHERE p.report_id = r.id) AS photos FROM reports r WHERE id = $1', [id]);
+        expect(rows[0]).toEqual({ source, photos: 1 });
+      }
+      expect(readdirSync(photoDir).length).toBeGreaterThanOrEqual(3);
+      // A file in another field is refused, filing nothing.
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.append(k, String(v));
+      form.append('attachment', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'x.jpg');
+      const req = new Request('http://localhost/', { method: 'POST', body: form });
+      const wrong = await app.inject({ method: 'POST', url: '/open311/v2/requests.json', payload: Buffer.from(await req.arrayBuffer()), headers: { 'content-type': req.headers.get('content-type')! } });
+      expect(wrong.statusCode).toBe(422);
+      expect(wrong.json()).toEqual([{ code: 422, description: expect.stringMatching(/attachment/) }]);
+    } finally {
+      await app.close();
+      rmSync(photoDir, { recursive: true, force: true });
+    }
   });
 });

@@ -85,3 +85,38 @@ describe('/styles/cells.json in MapLibre', () => {
     expect(levels.length).toBeGreaterThan(1);
   });
 });
+
+describe('the QGIS project from the app', () => {
+  it('the token dialog downloads a project with the new token by POST (never in a URL), and the export menu links the project', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-US', acceptDownloads: true });
+    try {
+      const app = await context.newPage();
+      const projectRequests: { method: string; url: string; body: string | null }[] = [];
+      app.on('request', (r) => {
+        if (r.url().includes('/api/export/project.qgs')) projectRequests.push({ method: r.method(), url: r.url(), body: r.postData() });
+      });
+      await app.goto(`${server.url}/#/plan`);
+      await app.waitForFunction(() => document.body.dataset.mapReady === '1', undefined, { timeout: 60_000 });
+      await app.getByTestId('sign-in').click();
+      await app.locator('dialog input[name=username]').fill('planner');
+      await app.locator('dialog input[name=password]').fill('demo1234');
+      await app.locator('dialog button[type=submit]').click();
+      await expect.poll(() => app.getByTestId('qgis-project').count(), { timeout: 30_000 }).toBe(1);
+      expect(await app.getByTestId('qgis-project').getAttribute('href')).toBe('/api/export/project.qgs');
+
+      await app.locator('.tokens-button').click();
+      await app.locator('dialog input[aria-label="Token name"]').fill('QGIS e2e');
+      await app.locator('dialog button[type=submit]').click();
+      const token = (await app.getByTestId('new-token').textContent())!.trim();
+      const [download] = await Promise.all([app.waitForEvent('download'), app.getByTestId('token-qgis').click()]);
+      expect(download.suggestedFilename()).toBe('wangge.qgs');
+      const project = await readFile((await download.path())!, 'utf8');
+      expect(project).toContain(`typename=&apos;units&apos; username=&apos;planner&apos; password=&apos;${token}&apos;`);
+      expect(projectRequests).toHaveLength(1);
+      expect(projectRequests[0]).toMatchObject({ method: 'POST', url: `${server.url}/api/export/project.qgs` });
+      expect(JSON.parse(projectRequests[0]!.body!)).toEqual({ token });
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -25,6 +25,7 @@ let community: Cell;
 let at: [number, number];
 let photo: Buffer;
 let trackingCode = '';
+let claimCode = '';
 let reportId = 0;
 
 async function cells(query: string): Promise<Cell[]> {
@@ -111,6 +112,9 @@ describe('a hazard report from the map to closed', () => {
     const filed = resident.getByTestId('report-filed');
     await filed.waitFor();
     trackingCode = (await filed.getByTestId('report-code').textContent())!;
+    // The claim code for a reward, shown once beside it.
+    claimCode = (await filed.getByTestId('report-claim-code').textContent())!;
+    expect(claimCode).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     expect(trackingCode).toMatch(/^WG-[0-9A-Z]{5}-[0-9A-Z]{5}$/);
     const routed = (await filed.getByTestId('report-routed').textContent())!;
     expect(routed).toMatch(/^Sent to: \S/);
@@ -217,7 +221,7 @@ describe('a hazard report from the map to closed', () => {
     const ledger = commander.getByTestId('rewards-ledger');
     await ledger.locator('summary').click();
     await ledger.getByTestId(`reward-${reportId}`).waitFor();
-    await expect(ledger.getByTestId(`reward-${reportId}`).locator('td').allTextContents()).resolves.toEqual([trackingCode, '消防', '50', '13800138000']);
+    await expect(ledger.getByTestId(`reward-${reportId}`).locator('td').allTextContents()).resolves.toEqual([trackingCode, '消防', '50', '待申领', '13800138000']);
 
     // The worker's open detail follows live.
     await worker.locator(`[data-testid=report-detail][data-state=closed]`).waitFor();
@@ -233,6 +237,48 @@ describe('a hazard report from the map to closed', () => {
       'Reply: 通道已清理，经现场核查结案，感谢您的监督。',
     ]);
     await resident.screenshot({ path: 'test-results/e2e/reports-tracked.png' });
+  }, 300_000);
+
+  it('the resident claims the reward and rates the handling; the commander records the payout', async () => {
+    const box = resident.getByTestId('report-track');
+    const claim = box.getByTestId('track-claim');
+    await claim.locator('summary').click();
+    // A wrong code first: the server's reason, in the page's language.
+    await claim.locator('input[name=claimCode]').fill('AAAA-AAAA');
+    await claim.locator('input[name=name]').fill('王女士');
+    await claim.locator('input[name=phone]').fill('137 0000 2222');
+    await claim.getByRole('button', { name: 'Claim' }).click();
+    await expect(claim.getByRole('alert').textContent()).resolves.toMatch(/claim code does not match/);
+    await claim.locator('input[name=claimCode]').fill(claimCode);
+    await claim.getByRole('button', { name: 'Claim' }).click();
+    await expect(box.getByTestId('track-claimed').textContent()).resolves.toContain('137****2222');
+    const rate = box.getByTestId('track-rate');
+    await rate.locator('label').nth(3).click();
+    await rate.locator('textarea').fill('处理很及时');
+    await rate.getByRole('button', { name: 'Send rating' }).click();
+    await expect(box.getByTestId('track-rating').textContent()).resolves.toBe('Your rating: ★★★★☆ · 处理很及时');
+    await resident.screenshot({ path: 'test-results/e2e/reports-claimed.png' });
+
+    const { context, page: commander } = await newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
+    await signIn(commander, 'commander');
+    await commander.goto(`${server.url}/#/reports?report=${reportId}`);
+    await mapReady(commander);
+    await expect(commander.getByTestId('report-rating').textContent()).resolves.toBe('★★★★☆ · 处理很及时');
+    const ledger = commander.getByTestId('rewards-ledger');
+    await ledger.locator('summary').click();
+    const row = ledger.locator(`[data-testid=reward-${reportId}][data-status=claimed]`);
+    await row.waitFor();
+    await expect(row.locator('td').nth(4).textContent()).resolves.toMatch(/^王女士 · 13700002222/);
+    await row.getByTestId(`reward-pay-${reportId}`).click();
+    const form = row.getByTestId('reward-payout');
+    await form.locator('select[name=method]').selectOption('cash');
+    await form.locator('input[name=note]').fill('街道办现场发放');
+    await form.getByRole('button', { name: '确认发放' }).click();
+    await ledger.locator(`[data-testid=reward-${reportId}][data-status=paid]`).waitFor();
+    await expect(ledger.getByTestId(`reward-${reportId}`).locator('td').nth(3).textContent()).resolves.toMatch(/已发放.*现金 50 元/);
+    await context.close();
+    await box.getByRole('button', { name: 'Look up' }).click();
+    await box.getByTestId('track-paid').waitFor();
   }, 300_000);
 
   it('updates the open inbox live when another report arrives', async () => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../auth/guard.ts';
 import { actorFromToken } from '../../auth/plugin.ts';
@@ -9,7 +9,7 @@ import { xmlText as esc } from './kml.ts';
 
 /**
  * A QGIS project (.qgs) with the live grid: one OGC API – Features layer per cell level, coloured
- * and named as in the app, the reports by category, and (with one of the user's API tokens) the units.
+ * and named as in the app, the open reports by category, and (with one of the user's API tokens) the units.
  */
 
 const rgba = (hex: string, alpha = 255) => `${parseInt(hex.slice(1, 3), 16)},${parseInt(hex.slice(3, 5), 16)},${parseInt(hex.slice(5, 7), 16)},${alpha}`;
@@ -58,20 +58,20 @@ function project(title: string, layers: Layer[]): string {
 `;
 }
 
+const SUMMARY = 'A QGIS project with the live grid (OGC API – Features): cells per level styled and named as in the app, the open reports by category';
+
 export default async function qgisProjectRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
-  app.get<{ Querystring: { token?: string } }>('/api/export/project.qgs', {
-    schema: {
-      tags: ['exchange'],
-      summary: 'A QGIS project with the live grid (OGC API – Features): cells per level styled and named as in the app, reports by category, and with token (one of your API tokens) the units',
-      querystring: { type: 'object', properties: { token: { type: 'string', minLength: 10, maxLength: 200 } }, additionalProperties: false },
-    },
-  }, async (request, reply) => {
+  async function build(request: FastifyRequest, token: string | undefined): Promise<string> {
     const user = requireUser(request);
-    const token = request.query.token;
     // The token goes into the project: it must be one of the user's own.
     if (token !== undefined && (await actorFromToken(db, token, now()))?.id !== user.id) throw problem('auth.token-invalid');
     const ogc = `${publicBase(request, config.publicUrl)}/ogc`;
-    const source = (collection: string) => `url='${ogc}' typename='${collection}'${token ? ` http-header:Authorization='Bearer ${token}'` : ''}`;
+    // QGIS 3.22 (Debian 12) sends no custom headers from a data source (http-header: came in
+    // 3.24), but every QGIS 3 sends username/password as HTTP Basic, and the server takes an API
+    // token as the Basic password. The token stays out of URLs and server logs; it is in the file.
+    // The user name is only shown by QGIS (the server checks the token): kept to URI-safe characters.
+    const auth = token ? ` username='${/^[\w.@-]+$/.test(user.username) ? user.username : 'wangge'}' password='${token}'` : '';
+    const source = (collection: string, withAuth = false) => `url='${ogc}' typename='${collection}'${withAuth ? auth : ''}`;
     const levels = [...config.levels].sort((a, b) => a.level - b.level);
     // Finest level at the bottom of the list is drawn first; coarser outlines on top.
     const cells: Layer[] = levels.map((l, i): Layer => ({
@@ -84,19 +84,40 @@ export default async function qgisProjectRoutes(app: FastifyInstance, { db, conf
     })).reverse();
     const categories = config.reports.categories;
     const reports: Layer = {
-      id: 'reports',
-      name: '隐患 Reports',
-      source: source('reports'),
+      id: 'reports_open',
+      name: '未办结隐患 Open reports',
+      source: source('reports-open'),
       geometry: 'Point',
       renderer: `<renderer-v2 type="categorizedSymbol" attr="category" symbollevels="0" enableorderby="0" forceraster="0"><categories>${categories.map((c, i) => `<category symbol="${i}" value="${esc(c.code)}" label="${esc(`${c.zh} ${c.en}`)}" render="true"/>`).join('')}</categories><symbols>${categories.map((_c, i) => markerSymbol(String(i), CATEGORY_COLORS[i % CATEGORY_COLORS.length]!)).join('')}</symbols></renderer-v2>`,
     };
     const units: Layer[] = token ? [{
-      id: 'units', name: '单位场所 Units', source: source('units'), geometry: 'Point',
+      id: 'units_layer', name: '单位场所 Units', source: source('units', true), geometry: 'Point',
       renderer: `<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" forceraster="0"><symbols>${markerSymbol('0', '#334155')}</symbols></renderer-v2>`,
       labeling: labels('name', '#334155', 11),
     }] : [];
-    reply.header('content-disposition', 'attachment; filename="wangge.qgs"');
-    reply.header('cache-control', 'no-store');
-    return reply.type('application/x-qgis; charset=utf-8').send(project('Wangge 网格', [...units, reports, ...cells]));
-  });
+    return project('Wangge 网格', [...units, reports, ...cells]);
+  }
+
+  const send = (reply: FastifyReply, body: string) => reply
+    .header('content-disposition', 'attachment; filename="wangge.qgs"')
+    .header('cache-control', 'no-store')
+    .type('application/x-qgis; charset=utf-8')
+    .send(body);
+
+  app.get('/api/export/project.qgs', {
+    schema: {
+      tags: ['exchange'],
+      summary: `${SUMMARY}. Without units: POST with one of your API tokens to add them`,
+      querystring: { type: 'object', properties: {}, additionalProperties: false },
+    },
+  }, async (request, reply) => send(reply, await build(request, undefined)));
+
+  // POST, so that the token travels in the body, never in a URL (logs, proxies, browser history).
+  app.post<{ Body: { token?: string } | undefined }>('/api/export/project.qgs', {
+    schema: {
+      tags: ['exchange'],
+      summary: `${SUMMARY}, and with token (one of your API tokens, which QGIS then sends as the HTTP Basic password) the units`,
+      body: { type: 'object', properties: { token: { type: 'string', minLength: 10, maxLength: 200 } }, additionalProperties: false },
+    },
+  }, async (request, reply) => send(reply, await build(request, request.body?.token)));
 }

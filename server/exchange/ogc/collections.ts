@@ -4,6 +4,7 @@ import type { Config } from '../../config.ts';
 import type { Queryable } from '../../db/db.ts';
 import { scopeOf, type Actor } from '../../auth/actor.ts';
 import { typeName, unitInScopeSql } from '../../units/feature.ts';
+import { OPEN_STATES } from '../../reports/workflow.ts';
 
 /** A filter on a collection's items: bbox (CRS84), a time instant or interval, paging. */
 export interface ItemQuery {
@@ -81,6 +82,39 @@ export function collectionDefs(config: Config): CollectionDef[] {
   });
 
   const numericId = (id: string) => (/^\d{1,9}$/.test(id) ? Number(id) : null);
+  const reportCollection = (open: boolean): CollectionDef => ({
+    id: open ? 'reports-open' : 'reports',
+    title: open ? '未办结隐患 Open hazard reports' : '隐患上报 Hazard reports',
+    description: (open ? 'The reports not closed yet (the same fields as reports). ' : '') + 'Hazard reports as the public sees them: category, severity, state, place and time. Nothing about reporters or staff. '
+      + 'A confidential report is placed at its cell (a point inside it, location "cell"), never at its exact point; one in no cell is left out. datetime filters on the time filed.',
+    needsUser: false,
+    temporal: true,
+    // The place the public sees: a confidential report's exact point never leaves the server, not
+    // even through a bbox filter or the extent, so every use of the geometry goes through this.
+    from: 'reports t LEFT JOIN cells c ON c.id = t.cell_id',
+    geom: PUBLIC_REPORT_GEOM,
+    where: `(NOT t.confidential OR t.cell_id IS NOT NULL)${open ? ` AND t.state IN (${OPEN_STATES.map((st) => `'${st}'`).join(', ')})` : ''}`,
+    whereParams: [],
+    order: 't.id',
+    columns: `t.id, t.category, t.severity, t.state, t.created_at, t.closed_at, t.confidential, ST_X(${PUBLIC_REPORT_GEOM}) AS lon, ST_Y(${PUBLIC_REPORT_GEOM}) AS lat`,
+    idWhere: 't.id = $ID',
+    parseId: numericId,
+    toFeature: (r) => {
+      const category = config.reports.categories.find((c) => c.code === r.category);
+      return {
+        type: 'Feature',
+        id: r.id as number,
+        geometry: { type: 'Point', coordinates: [round7(r.lon as number), round7(r.lat as number)] },
+        properties: {
+          category: r.category, categoryName: category?.zh ?? r.category, severity: r.severity, state: r.state,
+          location: r.confidential ? 'cell' : 'exact',
+          createdAt: new Date(r.created_at as string).toISOString(), closedAt: r.closed_at ? new Date(r.closed_at as string).toISOString() : null,
+        },
+      };
+    },
+    properties: { category: 'string', categoryName: 'string', severity: 'string', state: 'string', location: 'string', createdAt: 'string', closedAt: 'string' },
+  });
+
   return [
     cellCollection(null),
     ...config.levels.map((l) => cellCollection(l.level)),
@@ -111,38 +145,8 @@ export function collectionDefs(config: Config): CollectionDef[] {
       }),
       properties: { type: 'string', typeName: 'string', name: 'string', address: 'string', cellCode: 'string', updatedAt: 'string' },
     },
-    {
-      id: 'reports',
-      title: '隐患上报 Hazard reports',
-      description: 'Hazard reports as the public sees them: category, severity, state, place and time. Nothing about reporters or staff. '
-        + 'A confidential report is placed at its cell (a point inside it, location "cell"), never at its exact point; one in no cell is left out. datetime filters on the time filed.',
-      needsUser: false,
-      temporal: true,
-      // The place the public sees: a confidential report's exact point never leaves the server, not
-      // even through a bbox filter or the extent, so every use of the geometry goes through this.
-      from: 'reports t LEFT JOIN cells c ON c.id = t.cell_id',
-      geom: PUBLIC_REPORT_GEOM,
-      where: '(NOT t.confidential OR t.cell_id IS NOT NULL)',
-      whereParams: [],
-      order: 't.id',
-      columns: `t.id, t.category, t.severity, t.state, t.created_at, t.closed_at, t.confidential, ST_X(${PUBLIC_REPORT_GEOM}) AS lon, ST_Y(${PUBLIC_REPORT_GEOM}) AS lat`,
-      idWhere: 't.id = $ID',
-      parseId: numericId,
-      toFeature: (r) => {
-        const category = config.reports.categories.find((c) => c.code === r.category);
-        return {
-          type: 'Feature',
-          id: r.id as number,
-          geometry: { type: 'Point', coordinates: [round7(r.lon as number), round7(r.lat as number)] },
-          properties: {
-            category: r.category, categoryName: category?.zh ?? r.category, severity: r.severity, state: r.state,
-            location: r.confidential ? 'cell' : 'exact',
-            createdAt: new Date(r.created_at as string).toISOString(), closedAt: r.closed_at ? new Date(r.closed_at as string).toISOString() : null,
-          },
-        };
-      },
-      properties: { category: 'string', categoryName: 'string', severity: 'string', state: 'string', location: 'string', createdAt: 'string', closedAt: 'string' },
-    },
+    reportCollection(false),
+    reportCollection(true),
   ];
 }
 

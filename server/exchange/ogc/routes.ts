@@ -26,9 +26,47 @@ const CONFORMANCE = [
 ];
 
 const WEB_MERCATOR_QUAD = 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad';
+const MAX_TILE_MATRIX = 24;
+const HALF_WORLD = 20037508.3427892;
+
+/**
+ * The WebMercatorQuad definition, served here so that a client such as GDAL's OGCAPI driver needs no
+ * access to opengis.net to read the tiles. In the 2.0 encoding (id, crs, tileMatrices) and, with
+ * keys that do not clash, the 1.0 one (identifier, supportedCRS, tileMatrix) that GDAL before 3.7 reads.
+ */
+function webMercatorQuad() {
+  const crs = 'http://www.opengis.net/def/crs/EPSG/0/3857';
+  const matrices = Array.from({ length: MAX_TILE_MATRIX + 1 }, (_, z) => {
+    const cellSize = (2 * HALF_WORLD) / 256 / 2 ** z;
+    return { z, cellSize, scaleDenominator: cellSize / 0.00028, size: 2 ** z };
+  });
+  const origin = [-HALF_WORLD, HALF_WORLD];
+  return {
+    id: 'WebMercatorQuad',
+    title: 'Google Maps Compatible for the World',
+    uri: WEB_MERCATOR_QUAD,
+    crs,
+    orderedAxes: ['X', 'Y'],
+    wellKnownScaleSet: 'http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible',
+    tileMatrices: matrices.map((m) => ({
+      id: String(m.z), scaleDenominator: m.scaleDenominator, cellSize: m.cellSize, cornerOfOrigin: 'topLeft', pointOfOrigin: origin,
+      tileWidth: 256, tileHeight: 256, matrixWidth: m.size, matrixHeight: m.size,
+    })),
+    // 1.0 (OGC 17-083r2)
+    type: 'TileMatrixSetType',
+    identifier: 'WebMercatorQuad',
+    supportedCRS: crs,
+    boundingBox: { type: 'BoundingBoxType', crs, lowerCorner: [-HALF_WORLD, -HALF_WORLD], upperCorner: [HALF_WORLD, HALF_WORLD] },
+    tileMatrix: matrices.map((m) => ({
+      type: 'TileMatrixType', identifier: String(m.z), scaleDenominator: m.scaleDenominator, topLeftCorner: origin,
+      tileWidth: 256, tileHeight: 256, matrixWidth: m.size, matrixHeight: m.size,
+    })),
+  };
+}
 const REL_TILESETS_VECTOR = 'http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector';
 const MVT = 'application/vnd.mapbox-vector-tile';
 const STYLE_TYPE = 'application/vnd.mapbox.style+json';
+const QGIS_TYPE = 'application/x-qgis';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
@@ -156,6 +194,16 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
     ];
   }
 
+  /** The MapLibre style, the TileJSON and the QGIS project (signed-in users; POST with a token adds the units). */
+  function clientLinks(request: FastifyRequest): Link[] {
+    const root = publicBase(request, config.publicUrl);
+    return [
+      { href: styleUrl(root), rel: 'stylesheet', type: STYLE_TYPE, title: 'MapLibre style of the cells' },
+      { href: tileJsonUrl(root), rel: 'describedby', type: 'application/json', title: 'TileJSON of the cells tiles' },
+      { href: `${root}/api/export/project.qgs`, rel: 'alternate', type: QGIS_TYPE, title: 'QGIS project: cells per level, open reports (signed-in users; POST {"token"} adds the units)' },
+    ];
+  }
+
   /** The tileset of a cells collection in WebMercatorQuad, its tiles at the cells tile URL. */
   function tileset(request: FastifyRequest, c: CollectionDef) {
     const base = baseOf(request, config.publicUrl);
@@ -181,7 +229,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
         { href: `${base}/collections/${c.id}/tiles/WebMercatorQuad`, rel: 'self', type: 'application/json', title: 'this tileset' },
         { href: `${root}/tiles/cells/{tileMatrix}/{tileCol}/{tileRow}.mvt${level === undefined ? '' : `?level=${level}`}`, rel: 'item', type: MVT, title: 'the tiles', templated: true },
         { href: `${base}/collections/${c.id}`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/geodata', type: 'application/json', title: 'the collection' },
-        { href: WEB_MERCATOR_QUAD, rel: 'http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme', type: 'application/json', title: 'WebMercatorQuad' },
+        { href: `${base}/tileMatrixSets/WebMercatorQuad`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme', type: 'application/json', title: 'WebMercatorQuad' },
         { href: styleUrl(root), rel: 'stylesheet', type: STYLE_TYPE, title: 'MapLibre style of the cells' },
       ],
     };
@@ -224,6 +272,23 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
       return reply.redirect(`/tiles/cells/${z}/${col}/${row}.mvt${level === undefined ? '' : `?level=${level}`}`, 302);
     });
 
+  app.get<{ Querystring: { f?: string } }>('/ogc/tileMatrixSets', { schema: simple }, async (request, reply) => {
+    const base = baseOf(request, config.publicUrl);
+    const doc = {
+      tileMatrixSets: [{
+        id: 'WebMercatorQuad', title: 'Google Maps Compatible for the World', uri: WEB_MERCATOR_QUAD,
+        links: [{ href: `${base}/tileMatrixSets/WebMercatorQuad`, rel: 'self', type: 'application/json', title: 'WebMercatorQuad' }],
+      }],
+    };
+    return send(reply, formatOf(request), doc, () => page('Tile matrix sets', `<ul><li><a href="${esc(base)}/tileMatrixSets/WebMercatorQuad?f=json">WebMercatorQuad</a></li></ul>`, []));
+  });
+
+  app.get<{ Params: { tms: string }; Querystring: { f?: string } }>('/ogc/tileMatrixSets/:tms', { schema: simple }, async (request, reply) => {
+    if (request.params.tms !== 'WebMercatorQuad') throw problem('ogc.tile-matrix-set-not-found', { tms: request.params.tms });
+    const doc = webMercatorQuad();
+    return send(reply, formatOf(request), doc, () => page(doc.title, rows([['uri', esc(doc.uri)], ['crs', esc(doc.crs)], ['tile matrices', `0–${MAX_TILE_MATRIX}`]]), []));
+  });
+
   app.get<{ Querystring: { f?: string } }>('/ogc', { schema: simple }, async (request, reply) => {
     const base = baseOf(request, config.publicUrl);
     const links: Link[] = [
@@ -234,13 +299,13 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
       { href: `${base}/conformance`, rel: 'conformance', type: 'application/json', title: 'OGC API conformance classes implemented' },
       { href: `${base}/collections`, rel: 'data', type: 'application/json', title: 'the feature collections' },
       { href: `${base}/collections/cells/tiles`, rel: REL_TILESETS_VECTOR, type: 'application/json', title: 'vector tiles of the cells (OGC API – Tiles)' },
-      { href: styleUrl(publicBase(request, config.publicUrl)), rel: 'stylesheet', type: STYLE_TYPE, title: 'MapLibre style of the cells' },
-      { href: tileJsonUrl(publicBase(request, config.publicUrl)), rel: 'describedby', type: 'application/json', title: 'TileJSON of the cells tiles' },
+      { href: `${base}/tileMatrixSets`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes', type: 'application/json', title: 'the tile matrix sets (WebMercatorQuad)' },
+      ...clientLinks(request),
     ];
     const doc = { title: 'Wangge 网格 — OGC API – Features', description: 'Grid cells, units and hazard reports of Wangge as OGC API – Features (Part 1: Core, GeoJSON, HTML, OpenAPI 3.0), and the cells as vector tiles (OGC API – Tiles, Mapbox Vector Tiles in WebMercatorQuad).', links };
     return send(reply, formatOf(request), doc, () => page(doc.title, `<p>${esc(doc.description)}</p>
 <p>QGIS: Layer › Add Layer › Add WFS / OGC API – Features Layer, URL <code>${esc(base)}</code>. GDAL: <code>ogrinfo OAPIF:${esc(base)}</code></p>
-<ul>${links.filter((l) => l.type === 'text/html' || l.rel === 'service-desc').map((l) => `<li><a href="${esc(l.href.includes('?') || l.type !== 'text/html' ? l.href : `${l.href}?f=html`)}">${esc(l.title ?? l.rel)}</a></li>`).join('')}
+<ul>${links.filter((l) => l.type === 'text/html' || ['service-desc', 'stylesheet', 'describedby'].includes(l.rel) || l.type === QGIS_TYPE).map((l) => `<li><a href="${esc(l.href.includes('?') || l.type !== 'text/html' ? l.href : `${l.href}?f=html`)}">${esc(l.title ?? l.rel)}</a></li>`).join('')}
 <li><a href="${esc(base)}/collections?f=html">Collections 图层</a></li><li><a href="${esc(base)}/conformance?f=html">Conformance</a></li></ul>`, links));
   });
 
@@ -264,6 +329,7 @@ ${rows(Object.entries(doc.paths).map(([p, v]) => [p, esc((v as { get: { summary:
     const links: Link[] = [
       { href: `${base}/collections`, rel: 'self', type: 'application/json', title: 'this document' },
       { href: `${base}/collections?f=html`, rel: 'alternate', type: 'text/html', title: 'this document as HTML' },
+      ...clientLinks(request),
     ];
     return send(reply, formatOf(request), { links, collections }, () => page('Collections 图层', `<table><tr><th>id</th><th>title</th><th>description</th></tr>
 ${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}?f=html">${esc(c.id)}</a></td><td>${esc(c.title)}</td><td>${esc(c.description)}</td></tr>`).join('')}</table>`, links));
