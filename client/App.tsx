@@ -108,7 +108,7 @@ export function App() {
   const selectInList = useCallback((id: number) => setSelection({ id, from: 'list' }), []);
   const clear = useCallback(() => setSelection(null), []);
 
-  // #/map?cell=44 (a link from the audit log) opens the cell's card and brings it into view.
+  // #/map?cell=44 (a link from the audit log, the notice board's QR code) opens the cell's card and brings it into view.
   const linkedCell = view === 'map' ? Number(route.params.get('cell')) || null : null;
   useEffect(() => {
     if (linkedCell !== null) selectInList(linkedCell);

@@ -15,6 +15,7 @@ import open311Routes from './open311/routes.ts';
 import coverageRoutes from './coverage/routes.ts';
 import partitionRoutes from './partition/routes.ts';
 import peoplePlugin from './people/plugin.ts';
+import dutiesPlugin from './duties/plugin.ts';
 import searchRoutes from './search/routes.ts';
 import basemapRoutes, { BasemapStore } from './system/basemap.ts';
 import unitsPlugin from './units/plugin.ts';
@@ -89,6 +90,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(coverageRoutes, ctx);
   await app.register(partitionRoutes, ctx);
   await app.register(peoplePlugin, ctx);
+  await app.register(dutiesPlugin, ctx);
   await app.register(unitsPlugin, ctx);
   await app.register(reportRoutes, ctx);
   await app.register(rewardRoutes, ctx);

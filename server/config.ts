@@ -4,6 +4,7 @@ import { isTimeZone } from '../core/time/local.ts';
 import { patrolsConfig, type PatrolsConfig } from './patrols/config.ts';
 import { commandConfig, type CommandConfig } from './command/config.ts';
 import { workloadConfig, type WorkloadConfig } from './partition/config.ts';
+import { boardConfig, dutiesConfig, type BoardConfig, type DutiesConfig, type DutiesFile } from './duties/config.ts';
 
 /** A grid level: deployments use 3 to 5; names are configuration, not code. */
 export interface LevelConfig {
@@ -143,6 +144,10 @@ export interface Config {
   command: CommandConfig;
   /** Workload of cells and balanced division (任务相当): weights, unit weights, the band: see server/partition/config.ts. */
   workload: WorkloadConfig;
+  /** 五定: duty, task and reward/penalty templates per level: see server/duties/config.ts. */
+  duties: DutiesConfig;
+  /** The printed notice board (网格公示牌): the supervision hotline. */
+  board: BoardConfig;
 }
 
 export const DEFAULT_LEVELS: LevelConfig[] = [
@@ -231,7 +236,7 @@ export function listenHost(config: Pick<Config, 'host'>, demoAccounts: boolean):
 
 /** Reads the environment and the optional JSON file named by WANGGE_CONFIG. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const file = env.WANGGE_CONFIG ? (JSON.parse(readFileSync(env.WANGGE_CONFIG, 'utf8')) as Partial<Config>) : {};
+  const file = env.WANGGE_CONFIG ? (JSON.parse(readFileSync(env.WANGGE_CONFIG, 'utf8')) as Partial<Omit<Config, 'duties' | 'board'>> & { duties?: DutiesFile; board?: Partial<BoardConfig> }) : {};
   const basemap: Basemap = { ...file.basemap };
   if (env.WANGGE_BASEMAP_STYLE) basemap.styleUrl = env.WANGGE_BASEMAP_STYLE;
   if (env.WANGGE_BASEMAP_TILES) basemap.rasterTiles = env.WANGGE_BASEMAP_TILES;
@@ -271,5 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     patrols: patrolsConfig({ ...file.patrols, timeZone }),
     command: commandConfig({ ...file.command, timeZone }),
     workload: workloadConfig(file.workload),
+    duties: dutiesConfig(file.duties),
+    board: boardConfig({ ...file.board, ...(env.WANGGE_BOARD_HOTLINE ? { hotline: env.WANGGE_BOARD_HOTLINE } : {}) }),
   };
 }

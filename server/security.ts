@@ -18,7 +18,7 @@ const origin = (url?: string) => {
 /** Routes anyone may read without signing in, limited per address: cells, tiles, OGC API, report tracking. */
 export const isPublicRead = (url: string) =>
   /^\/api\/cells(\/|$)/.test(url) || url.startsWith('/tiles/') || url.startsWith('/styles/') || url === '/ogc' || url.startsWith('/ogc/')
-  || url.startsWith('/api/reports/track/') || url.startsWith('/open311/');
+  || url.startsWith('/api/reports/track/') || url.startsWith('/open311/') || /^\/cells\/[^/]+\/board$/.test(url);
 
 /**
  * Security headers with a Content-Security-Policy the map works under (MapLibre runs its workers

@@ -3,6 +3,7 @@ import { api } from '../api.ts';
 import { useI18n, type Lang } from '../i18n/index.tsx';
 import type { ViewProps } from '../views.ts';
 import { useCardMessages } from './messages.ts';
+import { DutiesSection } from './DutiesSection.tsx';
 import './card.css';
 
 interface Named {
@@ -33,6 +34,8 @@ export interface Card extends CardCell {
   areaM2: number;
   parents: CardCell[];
   people: CardPerson[];
+  /** [lon, lat] inside the cell: where a report started from the card is placed. */
+  pointInside: [number, number] | null;
 }
 
 type Loaded<T> = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; value: T };
@@ -141,7 +144,7 @@ function ParentCard({ cell, order }: { cell: CardCell; order: string[] }) {
 }
 
 /** The public card of the selected cell (亮身份): who answers for this ground, with masked phones, and its parents. */
-export function CellCard({ selectedId }: ViewProps) {
+export function CellCard({ selectedId, config }: ViewProps) {
   const t = useCardMessages();
   const { lang } = useI18n();
   const order = useRoleOrder();
@@ -165,6 +168,7 @@ export function CellCard({ selectedId }: ViewProps) {
           </dl>
           <h4 className="card-subtitle">{t('people')}</h4>
           <PeopleByRole people={state.value.people} order={order} />
+          <DutiesSection cellId={state.value.id} level={state.value.level} levelCount={config.levels.length} />
           {state.value.parents.length > 0 && (
             <div className="card-parents">
               <h4 className="card-subtitle" title={t('parentsHint')}>{t('parents')}</h4>

@@ -58,13 +58,17 @@ function flyToVisible(map: MaplibreMap, p: [number, number], sheet: HTMLElement 
  * severity, description, photos and contact. Each distinct submission carries its own
  * Idempotency-Key, and a retry of the same one reuses it, so a lost answer never files twice.
  */
-export function ReportForm({ cfg, onClose, onFiled }: { cfg: ReportsConfig; onClose: () => void; onFiled: (f: Filed) => void }) {
+export function ReportForm({ cfg, onClose, onFiled, start }: {
+  cfg: ReportsConfig; onClose: () => void; onFiled: (f: Filed) => void;
+  /** Started from a cell's card link: the place begins inside that cell (the reporter may move it). */
+  start?: { point: [number, number]; cellName: string };
+}) {
   const t = useReportMessages();
   const { lang } = useI18n();
   const session = useSession();
   const map = useMap();
   const staff = session.is('worker', 'commander');
-  const [point, setPoint] = useState<[number, number] | null>(null);
+  const [point, setPoint] = useState<[number, number] | null>(start?.point ?? null);
   const [category, setCategory] = useState(cfg.categories[0]?.code ?? '');
   const [severity, setSeverity] = useState<Severity>('ordinary');
   const [description, setDescription] = useState('');
@@ -161,7 +165,7 @@ export function ReportForm({ cfg, onClose, onFiled }: { cfg: ReportsConfig; onCl
   }
 
   return (
-    <section ref={sheet} className="report-sheet" data-testid="report-form" aria-labelledby="report-form-title">
+    <section ref={sheet} className={`report-sheet${start ? ' from-cell' : ''}`} data-testid="report-form" aria-labelledby="report-form-title">
       <div className="report-sheet-head">
         <h3 id="report-form-title">{t('form.title')}</h3>
         <button type="button" className="icon-button" onClick={onClose} aria-label={t('form.close')} data-testid="report-form-close">✕</button>
@@ -183,6 +187,7 @@ export function ReportForm({ cfg, onClose, onFiled }: { cfg: ReportsConfig; onCl
         <form className="form report-form" onSubmit={submit} noValidate>
           <fieldset className="report-where">
             <legend>{t('form.where')}</legend>
+            {start && <p className="report-start-cell" data-testid="report-start-cell">{t('form.inCell', { cell: start.cellName })}</p>}
             <p className={point ? 'report-point' : 'muted'} data-testid="report-point">
               {point ? t('form.picked', { lon: point[0].toFixed(5), lat: point[1].toFixed(5) }) : t('form.pickHint')}
             </p>

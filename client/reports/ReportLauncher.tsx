@@ -7,6 +7,8 @@ import { useReportMessages } from './messages.ts';
 import { ReportForm } from './ReportForm.tsx';
 import { TrackBox } from './TrackBox.tsx';
 import { PHONE_QUERY } from '../phone.ts';
+import { api } from '../api.ts';
+import type { Card } from '../cards/CellCard.tsx';
 import './reports.css';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -31,7 +33,11 @@ export function ReportLauncher(_props: ViewProps) {
   const [open, setOpen] = useState(false);
   const [lastCode, setLastCode] = useState<string | null>(null);
   // A tracking code found with the search box (#/map?track=WG-…) is looked up here.
-  const tracked = useRoute().params.get('track');
+  const { params, setParams } = useRoute();
+  const tracked = params.get('track');
+  // #/map?cell=12&report=1 (the notice board's QR code): the form opens with the place inside that cell.
+  const linkedCell = params.get('report') === '1' ? Number(params.get('cell')) || null : null;
+  const [start, setStart] = useState<{ cell: Card; point: [number, number] } | null>(null);
 
   useEffect(() => {
     const ctl = new AbortController();
@@ -41,8 +47,26 @@ export function ReportLauncher(_props: ViewProps) {
     return () => ctl.abort();
   }, []);
 
-  const start = () => {
+  useEffect(() => {
+    if (!cfg || !linkedCell) return;
+    const ctl = new AbortController();
+    api<Card>(`/api/cells/${linkedCell}/card`, { signal: ctl.signal }).then((cell) => {
+      if (cell.pointInside) setStart({ cell, point: cell.pointInside });
+      closePanelOnPhone();
+      setOpen(true);
+      // Opened once: coming back to the map later shows the cell's card, not the form again.
+      const next = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+      next.delete('report');
+      setParams(next);
+    }).catch((e: unknown) => {
+      if (!ctl.signal.aborted) setCfgError(message(e));
+    });
+    return () => ctl.abort();
+  }, [cfg, linkedCell, setParams]);
+
+  const begin = () => {
     closePanelOnPhone();
+    setStart(null);
     setOpen(true);
   };
 
@@ -52,18 +76,18 @@ export function ReportLauncher(_props: ViewProps) {
         <h3>{t('launch.title')}</h3>
         <p className="muted report-intro">{t('launch.intro')}</p>
         {cfgError && <p className="form-error" role="alert">{cfgError}</p>}
-        <button type="button" className="button primary report-launch" onClick={start} disabled={!cfg || open} data-testid="report-launch">
+        <button type="button" className="button primary report-launch" onClick={begin} disabled={!cfg || open} data-testid="report-launch">
           {t('launch.button')}
         </button>
         <h3 className="report-follow-title">{t('track.title')}</h3>
         <TrackBox key={tracked ?? ''} code={lastCode ?? tracked} categories={cfg?.categories} />
       </section>
       {cfg && !open && createPortal(
-        <button type="button" className="report-fab" onClick={start} data-testid="report-fab">{t('launch.title')}</button>,
+        <button type="button" className="report-fab" onClick={begin} data-testid="report-fab">{t('launch.title')}</button>,
         document.body,
       )}
       {cfg && open && createPortal(
-        <ReportForm cfg={cfg} onClose={() => setOpen(false)} onFiled={(f) => setLastCode(f.trackingCode)} />,
+        <ReportForm key={start?.cell.id ?? 0} cfg={cfg} start={start ? { point: start.point, cellName: start.cell.name } : undefined} onClose={() => setOpen(false)} onFiled={(f) => setLastCode(f.trackingCode)} />,
         // The shell's sheet place: under the map on a phone (styles.css), floating over it on a wide screen.
         document.getElementById('sheet-host') ?? document.body,
       )}

@@ -12,7 +12,7 @@ export const AUDIT_ACTIONS = [
   'session.signin', 'session.signout', 'session.failed', 'session.locked',
   'token.create', 'token.revoke',
   'user.create', 'user.update',
-  'cell.create', 'cell.update', 'cell.delete', 'cell.split', 'cell.merge', 'cell.restore', 'cell.import', 'cell.assignments', 'cell.partition',
+  'cell.create', 'cell.update', 'cell.delete', 'cell.split', 'cell.merge', 'cell.restore', 'cell.import', 'cell.assignments', 'cell.partition', 'cell.duties',
   ...COVERAGE_FIXES.map((k) => `coverage.fix.${k}` as const),
   'report.create', 'report.photos', ...REPORT_ACTIONS.map((a) => `report.${a}` as const),
   'unit.create', 'unit.update', 'unit.delete', 'unit.record', 'unit.archive', 'unit.restore', 'units.import',
@@ -50,6 +50,7 @@ const ZH: Record<AuditAction, string> = {
   'cell.restore': '{actor} 将网格 {object} 恢复到第 {version} 版',
   'cell.import': '{actor} 从文件 {file} 导入了 {count} 个网格',
   'cell.assignments': '{actor} 修改了网格 {object}的责任人',
+  'cell.duties': '{actor} 修改了网格 {object}的{changed}（五定）',
   'coverage.fix.overlap': '{actor} 修复了网格 {object} 内的重叠',
   'coverage.fix.gap': '{actor} 填补了网格 {object} 内的空白区域',
   'coverage.fix.slivers': '{actor} 清理了网格 {object} 内的细碎缝隙',
@@ -103,6 +104,7 @@ const EN: Record<AuditAction, string> = {
   'cell.restore': '{actor} restored cell {object} to version {version}',
   'cell.import': '{actor} imported {count} cells from the file {file}',
   'cell.assignments': '{actor} changed the responsible people of cell {object}',
+  'cell.duties': '{actor} changed the {changed} of cell {object}',
   'coverage.fix.overlap': '{actor} fixed an overlap in cell {object}',
   'coverage.fix.gap': '{actor} filled a gap in cell {object}',
   'coverage.fix.slivers': '{actor} cleaned up slivers in cell {object}',
@@ -145,12 +147,12 @@ const FIELDS: Record<AuditLang, Record<string, string>> = {
   'zh-CN': {
     name: '名称', geometry: '边界', code: '编码', type: '类型', address: '地址', displayName: '姓名', role: '角色', scope: '负责网格',
     personId: '关联人员', active: '启用状态', 'password (reset)': '密码（重置）', password: '密码', phone: '电话', organisation: '所在单位',
-    title: '职务', note: '备注', fireClass: '消防等级', contact: '联系人', attributes: '属性', idNumber: '证件号',
+    title: '职务', note: '备注', duties: '职责', tasks: '任务', fireClass: '消防等级', contact: '联系人', attributes: '属性', idNumber: '证件号',
   },
   en: {
     name: 'name', geometry: 'boundary', code: 'code', type: 'type', address: 'address', displayName: 'name', role: 'role', scope: 'cells',
     personId: 'linked person', active: 'active state', 'password (reset)': 'password (reset)', password: 'password', phone: 'phone',
-    organisation: 'organisation', title: 'title', note: 'note', fireClass: 'fire-safety class', contact: 'contact', attributes: 'attributes', idNumber: 'ID number',
+    organisation: 'organisation', title: 'title', note: 'note', duties: 'duties', tasks: 'tasks', fireClass: 'fire-safety class', contact: 'contact', attributes: 'attributes', idNumber: 'ID number',
   },
 };
 

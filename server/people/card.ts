@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
+import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { maskPhone } from './phone.ts';
 import { roleName } from './rules.ts';
+import { cellDuties, dutyItemSchema } from '../duties/model.ts';
 
 const nameSchema = { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } as const;
 const cellRefSchema = {
@@ -17,6 +19,7 @@ const cardSchema = {
   properties: {
     ...cellRefSchema.properties,
     areaM2: { type: 'number' },
+    pointInside: { type: ['array', 'null'], items: { type: 'number' }, description: '[lon, lat] of a point inside the cell: where a report started from its card is placed' },
     parents: { type: 'array', items: cellRefSchema, description: 'from the root (level 1) down to the direct parent' },
     people: {
       type: 'array',
@@ -32,43 +35,54 @@ const cardSchema = {
         },
       },
     },
+    duties: { type: 'array', items: dutyItemSchema, description: "定职责: the cell's own list, else its level's template" },
+    tasks: { type: 'array', items: dutyItemSchema, description: "定任务: the cell's own list, else its level's template" },
+    rewardRules: { type: 'string', description: "定奖惩: the level's reward and penalty rules" },
   },
 } as const;
 
+/** The public card of a cell: phones masked as the deployment's card rule says. */
+export const levelName = (config: Config, level: number) => {
+  const l = config.levels.find((x) => x.level === level);
+  return { zh: l?.zh ?? String(level), en: l?.en ?? String(level) };
+};
+
+export async function loadCard(q: Queryable, config: Config, cellId: number) {
+  const { rows: chain } = await q.query<{ id: number; code: string; name: string; level: number; area_m2: number; depth: number; inside: { coordinates: [number, number] } | null }>(
+    `WITH RECURSIVE up AS (
+       SELECT id, code, name, level, parent_id, geom, 0 AS depth FROM cells WHERE id = $1
+       UNION ALL
+       SELECT c.id, c.code, c.name, c.level, c.parent_id, c.geom, up.depth + 1 FROM cells c JOIN up ON c.id = up.parent_id
+     )
+     SELECT id, code, name, level, CASE WHEN depth = 0 THEN ST_Area(geom::geography) END AS area_m2,
+            CASE WHEN depth = 0 THEN ST_AsGeoJSON(ST_PointOnSurface(geom), 6)::json END AS inside, depth FROM up ORDER BY depth DESC`,
+    [cellId]);
+  const self = chain.at(-1);
+  if (!self || self.depth !== 0) throw problem('people.cell-not-found', { id: cellId });
+  const { rows: people } = await q.query<{ name: string; role: string; phone: string | null; organisation: string | null; title: string | null }>(
+    `SELECT p.name, a.role, p.phone, p.organisation, p.title FROM cell_assignments a JOIN people p ON p.id = a.person_id
+     WHERE a.cell_id = $1 ORDER BY a.position`, [cellId]);
+  const fiveDefs = await cellDuties(q, config.duties, self.id, self.level);
+  const ref = (c: { id: number; code: string; name: string; level: number }) => ({ id: c.id, code: c.code, name: c.name, level: c.level, levelName: levelName(config, c.level) });
+  return {
+    ...ref(self),
+    areaM2: Math.round(self.area_m2 * 100) / 100,
+    pointInside: self.inside?.coordinates ?? null,
+    parents: chain.slice(0, -1).map(ref),
+    people: people.map((p) => ({
+      name: p.name, role: p.role, roleName: roleName(config.assignmentRoles, p.role),
+      phone: p.phone && config.card.maskPhones ? maskPhone(p.phone) : p.phone,
+      organisation: p.organisation, title: p.title,
+    })),
+    duties: fiveDefs.duties,
+    tasks: fiveDefs.tasks,
+    rewardRules: fiveDefs.rewardRules,
+  };
+}
+
 /** The public card of a cell (亮身份): who answers for this ground, without an account. */
 export default async function cardRoutes(app: FastifyInstance, { db, config }: AppContext) {
-  const levelName = (level: number) => {
-    const l = config.levels.find((x) => x.level === level);
-    return { zh: l?.zh ?? String(level), en: l?.en ?? String(level) };
-  };
-
-  async function card(q: Queryable, cellId: number) {
-    const { rows: chain } = await q.query<{ id: number; code: string; name: string; level: number; area_m2: number; depth: number }>(
-      `WITH RECURSIVE up AS (
-         SELECT id, code, name, level, parent_id, geom, 0 AS depth FROM cells WHERE id = $1
-         UNION ALL
-         SELECT c.id, c.code, c.name, c.level, c.parent_id, c.geom, up.depth + 1 FROM cells c JOIN up ON c.id = up.parent_id
-       )
-       SELECT id, code, name, level, CASE WHEN depth = 0 THEN ST_Area(geom::geography) END AS area_m2, depth FROM up ORDER BY depth DESC`,
-      [cellId]);
-    const self = chain.at(-1);
-    if (!self || self.depth !== 0) throw problem('people.cell-not-found', { id: cellId });
-    const { rows: people } = await q.query<{ name: string; role: string; phone: string | null; organisation: string | null; title: string | null }>(
-      `SELECT p.name, a.role, p.phone, p.organisation, p.title FROM cell_assignments a JOIN people p ON p.id = a.person_id
-       WHERE a.cell_id = $1 ORDER BY a.position`, [cellId]);
-    const ref = (c: { id: number; code: string; name: string; level: number }) => ({ id: c.id, code: c.code, name: c.name, level: c.level, levelName: levelName(c.level) });
-    return {
-      ...ref(self),
-      areaM2: Math.round(self.area_m2 * 100) / 100,
-      parents: chain.slice(0, -1).map(ref),
-      people: people.map((p) => ({
-        name: p.name, role: p.role, roleName: roleName(config.assignmentRoles, p.role),
-        phone: p.phone && config.card.maskPhones ? maskPhone(p.phone) : p.phone,
-        organisation: p.organisation, title: p.title,
-      })),
-    };
-  }
-
+  const card = (q: Queryable, id: number) => loadCard(q, config, id);
   app.get<{ Params: { id: number } }>('/api/cells/:id/card', {
     schema: {
       tags: ['people'],

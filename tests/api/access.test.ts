@@ -398,6 +398,13 @@ const cases: Case[] = [
       route: 'DELETE /api/people/:id', target, perm: 'people.edit',
       request: () => ({ method: 'DELETE', url: `/api/people/${fx.person[target]}` }), expect: planIn(target, 409),
     },
+    { route: 'GET /api/cells/:id/duties', target, request: () => ({ method: 'GET', url: `/api/cells/${cellOf(target)}/duties` }), expect: everyone(200) },
+    { route: 'GET /cells/:id/board', target, request: () => ({ method: 'GET', url: `/cells/${cellOf(target)}/board` }), expect: everyone(200) },
+    {
+      route: 'PUT /api/cells/:id/duties', target, perm: 'cells.edit',
+      request: () => ({ method: 'PUT', url: `/api/cells/${cellOf(target)}/duties`, payload: { tasks: [{ domain: 'fire', text: '检查消防通道' }] } }),
+      expect: planIn(target, 200),
+    },
     {
       route: 'PUT /api/cells/:id/assignments', target, perm: 'assignments.edit',
       request: () => ({ method: 'PUT', url: `/api/cells/${cellOf(target)}/assignments`, payload: [{ personId: fx.person[target], role: 'chief' }] }),
@@ -576,6 +583,8 @@ describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
       request: () => ({ method: 'POST', url: '/api/people', payload: { name: 'CSRF 王五' } }) },
     { module: 'people (assignments)', as: () => headers.planner, table: 'cell_assignments', ok: 200,
       request: () => ({ method: 'PUT', url: `/api/cells/${ids.east}/assignments`, payload: [{ personId: fx.person.east, role: 'chief' }, { personId: fx.person.east, role: 'supervisor' }] }) },
+    { module: 'duties (五定)', as: () => headers.planner, table: 'cell_duties', ok: 200,
+      request: () => ({ method: 'PUT', url: `/api/cells/${ids.district}/duties`, payload: { duties: [{ domain: 'general', text: 'CSRF' }] } }) },
     { module: 'users', as: () => headers.admin, table: 'users', ok: 201,
       request: () => ({ method: 'POST', url: '/api/users', payload: { username: 'csrfvictim', displayName: 'V', role: 'admin', password: 'long enough pw' } }) },
     { module: 'partition', as: () => headers.planner, table: 'cells', ok: 201,

@@ -1,0 +1,38 @@
+import { defineMessages } from '../i18n/define.ts';
+
+export const useDutiesMessages = defineMessages({
+  'zh-CN': {
+    duties: '定职责',
+    tasks: '定任务',
+    rules: '定奖惩',
+    inherited: '沿用层级模板',
+    none: '（未设定）',
+    edit: '编辑职责与任务',
+    save: '保存',
+    cancel: '取消',
+    add: '添加一条',
+    remove: '删除此条',
+    restore: '恢复模板',
+    domain: '领域',
+    text: '内容',
+    board: '打印公示牌',
+    boardChildren: '批量打印下级网格公示牌',
+  },
+  en: {
+    duties: 'Duties',
+    tasks: 'Tasks',
+    rules: 'Rewards and penalties',
+    inherited: "the level's template",
+    none: '(none set)',
+    edit: 'Edit duties and tasks',
+    save: 'Save',
+    cancel: 'Cancel',
+    add: 'Add an item',
+    remove: 'Remove this item',
+    restore: 'Restore the template',
+    domain: 'Domain',
+    text: 'Text',
+    board: 'Print the notice board',
+    boardChildren: 'Print the boards of the child cells',
+  },
+});
