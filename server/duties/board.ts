@@ -6,7 +6,7 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { publicBase } from '../public-url.ts';
 import { loadCard } from '../people/card.ts';
-import { qrSvg } from '../../core/qr/encode.ts';
+import { qrSvg } from './qr.ts';
 import type { DutyItem } from './config.ts';
 
 type Paper = 'a4' | 'a3';

@@ -5,7 +5,7 @@ import { insertCell, square, twoStreets } from '../helpers/cells.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { loadConfig } from '../../server/config.ts';
 import { DEFAULT_TEMPLATES } from '../../server/duties/config.ts';
-import { encodeQr } from '../../core/qr/encode.ts';
+import { encodeQr } from '../../server/duties/qr.ts';
 import { scanQrSvg } from '../helpers/qr.ts';
 
 let t: TestApp;
