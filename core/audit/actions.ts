@@ -205,6 +205,9 @@ export function sentenceParams(action: string, detail: Record<string, unknown>, 
     date: String(detail.date ?? '—'),
     kind: String(detail.kind ?? '—'),
     amount: count(detail.amount),
+    number: String(detail.number ?? '—'),
+    period: String(detail.period ?? '—'),
+    score: detail.score === undefined ? '—' : String(detail.score),
   };
 }
 
