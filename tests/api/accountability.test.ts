@@ -9,6 +9,7 @@ import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 // Figures are seeded straight into the tables with times in November 2026 (Asia/Shanghai).
 
 const NOW = new Date('2026-11-20T04:00:00Z');
+let clock = NOW;
 let t: TestApp;
 let ids: Awaited<ReturnType<typeof twoStreets>>;
 const h = {} as Record<'commander' | 'commanderEast' | 'worker' | 'admin', Headers>;
@@ -40,12 +41,13 @@ const rate = (reportId: number, score: number, at: string) =>
 const get = (url: string, who: Headers = h.commander) => t.app.inject({ url, headers: who });
 
 beforeAll(async () => {
-  t = await testApp({ now: () => NOW });
+  t = await testApp({ now: () => clock });
   ids = await twoStreets(t.db);
   await createUser(t.db, 'commander', 'commander');
   await createUser(t.db, 'commanderEast', 'commander', [ids.east]);
   await createUser(t.db, 'worker', 'worker', [ids.west]);
   await createUser(t.db, 'admin', 'admin');
+  await createUser(t.db, 'commanderNewYear', 'commander');
   for (const who of ['commander', 'commanderEast', 'worker', 'admin'] as const) h[who] = await signIn(t.app, who);
   for (const [key, name, cell, role] of [['wang', '王西', ids.west, 'chief'], ['li', '李东', ids.east, 'chief'], ['zhao', '赵西', ids.west, 'manager']] as const) {
     const { rows } = await t.db.query<{ id: number }>('INSERT INTO people (name) VALUES ($1) RETURNING id', [name]);
@@ -144,6 +146,23 @@ describe(`warning notices (预警通知书) (${TEST_DB})`, () => {
     // The screen links to the notices issued.
     const screen = (await get('/api/warnings')).json() as WarningsBody;
     expect(screen.people.find((p) => p.name === '王西')!.notices).toEqual([expect.objectContaining({ number: '〔2026〕第 1 号', url: n1.url })]);
+  });
+
+  it('hands out distinct consecutive numbers to notices issued at once, and starts again in a new year', async () => {
+    const before = (await t.db.query<{ n: number }>('SELECT max(number)::int AS n FROM warning_notices WHERE year = 2026')).rows[0]!.n ?? 0;
+    const issued = await Promise.all([person.wang, person.zhao, person.li].map((personId) => issue({ personId, level: 'warning' })));
+    expect(issued.map((r) => r.statusCode)).toEqual([201, 201, 201]);
+    const numbers = issued.map((r) => r.json().seq as number).sort((a, b) => a - b);
+    expect(numbers).toEqual([before + 1, before + 2, before + 3]);
+    // 2027-01-01 01:00 in Shanghai is still 2026 in UTC: the local year counts.
+    clock = new Date('2026-12-31T17:00:00Z');
+    try {
+      // (A session does not last six weeks: sign in again on the new day.)
+      const next = (await issue({ personId: person.wang, level: 'warning' }, await signIn(t.app, 'commanderNewYear'))).json();
+      expect(next).toMatchObject({ number: '〔2027〕第 1 号', year: 2027, seq: 1 });
+    } finally {
+      clock = NOW;
+    }
   });
 
   it('refuses a level not reached, a person outside my cells, and a worker', async () => {
