@@ -26,6 +26,8 @@ interface EvalData {
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const local = (d: Date, pattern: string) => formatDate(d, pattern, { in: tz(timeZone()) });
+/** Rows of the warning list drawn at once: a year of a large district holds thousands. */
+const LIST_MAX = 500;
 const fig = (v: number | null) => (v === null ? '—' : v.toFixed(1));
 
 /**
@@ -43,6 +45,7 @@ export function WarningsSection() {
   const [issuing, setIssuing] = useState<number | null>(null);
   const [reload, setReload] = useState(0);
   const [open, setOpen] = useState(false);
+  const [listOpen, setListOpen] = useState(false);
 
   useEffect(() => {
     if (!open || !from || !to) return;
@@ -74,16 +77,16 @@ export function WarningsSection() {
         <div className="inline-form">
           <label>{t('from')} <input className="input" type="date" value={from} onChange={(e) => setFrom(e.target.value)} data-testid="warnings-from" /></label>
           <label>{t('to')} <input className="input" type="date" value={to} onChange={(e) => setTo(e.target.value)} data-testid="warnings-to" /></label>
-          <select className="input" value={cell} onChange={(e) => setCell(e.target.value)} aria-label={t('cell')} data-testid="warnings-cell">
-            <option value="">{t('allCells')}</option>
-            {cells.map(([id, n]) => <option key={id} value={id}>{n}</option>)}
-          </select>
         </div>
+        <select className="input" value={cell} onChange={(e) => setCell(e.target.value)} aria-label={t('cell')} data-testid="warnings-cell" style={{ width: '100%' }}>
+          <option value="">{t('allCells')}</option>
+          {cells.map(([id, n]) => <option key={id} value={id}>{n}</option>)}
+        </select>
         {error && <p className="form-error" role="alert">{error}</p>}
         {data && <p className="muted small">{t('thresholds', data.thresholds)}</p>}
         {data && people.length === 0 && <p className="muted">{t('none')}</p>}
         {data && people.length > 0 && (
-          <table className="table" data-testid="warnings-people">
+          <div className="accountability-scroll"><table className="table" data-testid="warnings-people">
             <thead><tr><th>{t('person')}</th><th>{t('cell')}</th><th>{t('count')}</th><th>{t('level')}</th><th>{t('notices')}</th></tr></thead>
             <tbody>
               {people.map((p) => (
@@ -104,15 +107,17 @@ export function WarningsSection() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </table></div>
         )}
         {warnings.length > 0 && (
-          <details>
+          <details onToggle={(e) => setListOpen(e.currentTarget.open)}>
             <summary className="report-sub">{t('details')} ({warnings.length})</summary>
-            <table className="table" data-testid="warnings-list">
+            {listOpen && warnings.length > LIST_MAX && <p className="muted small">{t('firstOnly', { n: LIST_MAX, total: warnings.length })}</p>}
+            {listOpen && (
+            <div className="accountability-scroll"><table className="table" data-testid="warnings-list">
               <thead><tr><th>{t('person')}</th><th>{t('role')}</th><th>{t('cell')}</th><th>{t('report')}</th><th>{t('step')}</th><th>{t('when')}</th></tr></thead>
               <tbody>
-                {warnings.map((w) => (
+                {warnings.slice(0, LIST_MAX).map((w) => (
                   <tr key={`${w.reportId}-${w.personId}`}>
                     <td>{w.personName}</td>
                     <td>{w.roles.map(name).join('、') || '—'}</td>
@@ -123,7 +128,8 @@ export function WarningsSection() {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </table></div>
+            )}
           </details>
         )}
       </details>
@@ -221,7 +227,7 @@ export function EvaluationSection({ level }: { level: number }) {
           <>
             <p className="muted small">{t('weights', { ...data.weights, penalty: data.warningPenalty })}</p>
             {data.cells.length === 0 ? <p className="muted">{t('noCells')}</p> : (
-              <table className="table" data-testid="evaluation-cells">
+              <div className="accountability-scroll"><table className="table" data-testid="evaluation-cells">
                 <thead><tr><th>{t('rank')}</th><th>{t('cell')}</th><th>{t('onTime')}</th><th>{t('rectification')}</th><th>{t('patrol')}</th><th>{t('satisfaction')}</th><th>{t('democratic')}</th><th>{t('total')}</th></tr></thead>
                 <tbody>
                   {data.cells.map((c) => (
@@ -237,19 +243,19 @@ export function EvaluationSection({ level }: { level: number }) {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </table></div>
             )}
             {data.people.length > 0 && (
               <details>
                 <summary className="report-sub">{t('people')}</summary>
-                <table className="table" data-testid="evaluation-people">
+                <div className="accountability-scroll"><table className="table" data-testid="evaluation-people">
                   <thead><tr><th>{t('rank')}</th><th>{t('person')}</th><th>{t('average')}</th><th>{t('warningsCount')}</th><th>{t('score')}</th></tr></thead>
                   <tbody>
                     {data.people.map((p) => (
                       <tr key={p.personId}><td>{p.rank ?? '—'}</td><td>{p.name}</td><td className="num">{fig(p.average)}</td><td className="num">{p.warnings}</td><td className="num">{fig(p.score)}</td></tr>
                     ))}
                   </tbody>
-                </table>
+                </table></div>
               </details>
             )}
           </>

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ beforeAll(async () => {
   await writeFile(config, JSON.stringify({ command: { evaluation: { weights: { democratic: 10_000 } } } }));
   server = await startServer({ living: true, env: { WANGGE_CONFIG: config } });
   browser = await launchBrowser();
+  await mkdir('test-results/e2e', { recursive: true });
   page = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto(server.url);
@@ -64,7 +65,21 @@ describe('warnings and evaluation for commanders', () => {
     expect(text).toContain(number);
     expect(text).toContain(name);
     expect(text).toContain('签发人');
+    await notice.screenshot({ path: 'test-results/e2e/warning-notice.png', fullPage: true });
+    await page.getByTestId('warnings-section').screenshot({ path: 'test-results/e2e/warnings.png' });
     await notice.close();
+  });
+
+  it('filters the warnings by cell', async () => {
+    const select = page.getByTestId('warnings-cell');
+    const option = select.locator('option').nth(1);
+    const [value, cellName] = [await option.getAttribute('value'), (await option.textContent())!.trim()];
+    await select.selectOption(value!);
+    await page.getByTestId('warnings-section').locator('details details summary').click();
+    const cellsShown = await page.getByTestId('warnings-list').locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(cellsShown.length).toBeGreaterThan(0);
+    expect(new Set(cellsShown)).toEqual(new Set([cellName]));
+    await select.selectOption('');
   });
 
   it('ranks the cells, and a 民主测评 score entered inline changes the ranking', async () => {
@@ -85,6 +100,7 @@ describe('warnings and evaluation for commanders', () => {
     const rankOf = async (id: string) => Number((await ranked()).find((r) => r.id === id)!.rank);
     await expect.poll(() => rankOf(last.id), { timeout: 15_000 }).toBeLessThan(Number(last.rank));
     expect(await rankOf(last.id)).toBeLessThan(await rankOf(top.id));
+    await page.getByTestId('evaluation-section').screenshot({ path: 'test-results/e2e/evaluation.png' });
   });
 
   it('raised no page errors', () => {
