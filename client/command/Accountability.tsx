@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { format as formatDate } from 'date-fns';
 import { tz } from '@date-fns/tz';
 import { api } from '../api.ts';
@@ -13,7 +13,9 @@ interface Named { zh: string; en: string }
 interface WarningsData {
   from: string; to: string;
   thresholds: Record<Level, number>;
-  people: { personId: number; name: string; count: number; level: Level | null; cells: { id: number; code: string; name: string }[]; notices: { id: number; number: string; level: Level; url: string }[] }[];
+  cells: { id: number; code: string; name: string; count: number }[];
+  total: number;
+  people: { personId: number; name: string; count: number; inCell: number; level: Level | null; cells: { id: number; code: string; name: string }[]; notices: { id: number; number: string; level: Level; url: string }[] }[];
   warnings: { reportId: number; trackingCode: string; reportUrl: string; personId: number; personName: string; roles: (Named & { code: string })[]; cellId: number | null; cellName: string | null; step: string; at: string }[];
 }
 
@@ -51,23 +53,16 @@ export function WarningsSection() {
     if (!open || !from || !to) return;
     const ctl = new AbortController();
     setError(null);
-    api<WarningsData>(`/api/warnings?from=${from}&to=${to}`, { signal: ctl.signal }).then(setData).catch((e: unknown) => {
+    api<WarningsData>(`/api/warnings?from=${from}&to=${to}${cell ? `&cellId=${cell}` : ''}`, { signal: ctl.signal }).then(setData).catch((e: unknown) => {
       if (!ctl.signal.aborted) setError(errorText(e));
     });
     return () => ctl.abort();
-  }, [open, from, to, reload]);
+  }, [open, from, to, cell, reload]);
 
-  const cells = useMemo(() => {
-    const m = new Map<number, string>();
-    for (const w of data?.warnings ?? []) if (w.cellId !== null) m.set(w.cellId, w.cellName ?? String(w.cellId));
-    return [...m].sort((a, b) => a[1].localeCompare(b[1], 'zh-CN'));
-  }, [data]);
+  // The server filters by cell; people keep their count over all cells (the thresholds count them all).
   const cellId = Number(cell) || null;
-  const warnings = (data?.warnings ?? []).filter((w) => cellId === null || w.cellId === cellId);
-  const counted = new Map<number, number>();
-  for (const w of warnings) counted.set(w.personId, (counted.get(w.personId) ?? 0) + 1);
-  // The people who reached a threshold come first: the list is sorted by count by the server.
-  const people = (data?.people ?? []).filter((p) => cellId === null || counted.has(p.personId));
+  const warnings = data?.warnings ?? [];
+  const people = data?.people ?? [];
   const name = (n: Named) => (lang === 'zh-CN' ? n.zh : n.en);
 
   return (
@@ -80,7 +75,7 @@ export function WarningsSection() {
         </div>
         <select className="input" value={cell} onChange={(e) => setCell(e.target.value)} aria-label={t('cell')} data-testid="warnings-cell" style={{ width: '100%' }}>
           <option value="">{t('allCells')}</option>
-          {cells.map(([id, n]) => <option key={id} value={id}>{n}</option>)}
+          {(data?.cells ?? []).map((c) => <option key={c.id} value={c.id}>{c.name} ({c.count})</option>)}
         </select>
         {error && <p className="form-error" role="alert">{error}</p>}
         {data && <p className="muted small">{t('thresholds', data.thresholds)}</p>}
@@ -93,7 +88,7 @@ export function WarningsSection() {
                 <tr key={p.personId} data-testid={`warned-${p.personId}`} data-level={p.level ?? ''}>
                   <td>{p.name}</td>
                   <td>{p.cells.map((c) => c.name).join('、')}</td>
-                  <td>{cellId === null ? p.count : counted.get(p.personId)}</td>
+                  <td>{cellId === null ? p.count : `${p.inCell} / ${p.count}`}</td>
                   <td><span className={`badge${p.level === 'publicNotice' ? ' bad' : p.level ? ' warn' : ''}`}>{t(p.level ? `level.${p.level}` : 'level.none')}</span></td>
                   <td>
                     {p.notices.map((n) => <div key={n.id}><a href={n.url} target="_blank" rel="noreferrer" data-testid={`notice-${n.id}`}>{n.number}</a></div>)}
@@ -111,8 +106,8 @@ export function WarningsSection() {
         )}
         {warnings.length > 0 && (
           <details onToggle={(e) => setListOpen(e.currentTarget.open)}>
-            <summary className="report-sub">{t('details')} ({warnings.length})</summary>
-            {listOpen && warnings.length > LIST_MAX && <p className="muted small">{t('firstOnly', { n: LIST_MAX, total: warnings.length })}</p>}
+            <summary className="report-sub">{t('details')} ({data?.total ?? warnings.length})</summary>
+            {listOpen && data && data.total > Math.min(LIST_MAX, warnings.length) && <p className="muted small">{t('firstOnly', { n: Math.min(LIST_MAX, warnings.length), total: data.total })}</p>}
             {listOpen && (
             <div className="accountability-scroll"><table className="table" data-testid="warnings-list">
               <thead><tr><th>{t('person')}</th><th>{t('role')}</th><th>{t('cell')}</th><th>{t('report')}</th><th>{t('step')}</th><th>{t('when')}</th></tr></thead>

@@ -41,17 +41,30 @@ interface WarningRow {
   person_name: string; cell_name: string | null; cell_code: string | null; tracking_code: string; roles: string[] | null;
 }
 
-async function warningRows(q: Queryable, scope: number[], start: Date, end: Date, personId?: number): Promise<WarningRow[]> {
-  const params: unknown[] = [scope, start, end];
-  const person = personId === undefined ? '' : `AND w.person_id = $${params.push(personId)}`;
+/** The period and scope of a warnings read, as SQL on `w` (report_warnings), its values appended to params. */
+function warningWhere(params: unknown[], scope: number[], start: Date, end: Date, opts: { personId?: number; cellId?: number } = {}): string {
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const where = [`w.at >= ${p(start)}`, `w.at < ${p(end)}`, personInScopeSql('w.person_id', p(scope))];
+  if (opts.personId !== undefined) where.push(`w.person_id = ${p(opts.personId)}`);
+  if (opts.cellId !== undefined) where.push(`w.cell_id = ${p(opts.cellId)}`);
+  return where.join(' AND ');
+}
+
+async function warningRows(q: Queryable, scope: number[], start: Date, end: Date, opts: { personId?: number; cellId?: number; limit?: number } = {}): Promise<WarningRow[]> {
+  const params: unknown[] = [];
+  const where = warningWhere(params, scope, start, end, opts);
+  const limit = opts.limit === undefined ? '' : `LIMIT ${Number(opts.limit)}`;
   const { rows } = await q.query<WarningRow>(
     `SELECT w.report_id, w.person_id, w.cell_id, w.step, w.at, p.name AS person_name, c.name AS cell_name, c.code AS cell_code, r.tracking_code,
        (SELECT array_agg(a.role ORDER BY a.position) FROM cell_assignments a WHERE a.cell_id = w.cell_id AND a.person_id = w.person_id) AS roles
      FROM report_warnings w JOIN people p ON p.id = w.person_id JOIN reports r ON r.id = w.report_id LEFT JOIN cells c ON c.id = w.cell_id
-     WHERE w.at >= $2 AND w.at < $3 AND ${personInScopeSql('w.person_id', '$1')} ${person}
-     ORDER BY w.at DESC, w.report_id, w.person_id`, params);
+     WHERE ${where}
+     ORDER BY w.at DESC, w.report_id, w.person_id ${limit}`, params);
   return rows;
 }
+
+/** The warnings a screen lists at most (the latest); counts are over all of them. */
+export const WARNINGS_LIST_MAX = 1000;
 
 interface NoticeRow {
   id: number; year: number; number: number; person_id: number; person_name: string; level: WarningLevel; note: string | null;
@@ -92,12 +105,14 @@ const warningsResponse = {
       items: {
         type: 'object',
         properties: {
-          personId: { type: 'integer' }, name: { type: 'string' }, count: { type: 'integer' }, level: { type: ['string', 'null'] },
+          personId: { type: 'integer' }, name: { type: 'string' }, count: { type: 'integer' }, inCell: { type: 'integer' }, level: { type: ['string', 'null'] },
           cells: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' } } } },
           notices: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, number: { type: 'string' }, level: { type: 'string' }, issuedAt: { type: 'string' }, url: { type: 'string' } } } },
         },
       },
     },
+    cells: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, count: { type: 'integer' } } } },
+    total: { type: 'integer' },
     warnings: {
       type: 'array',
       items: {
@@ -114,7 +129,7 @@ const warningsResponse = {
   },
 } as const;
 
-interface WindowQuery { from?: string; to?: string }
+interface WindowQuery { from?: string; to?: string; cellId?: number }
 interface NoticeBody { personId: number; level: WarningLevel; note?: string; from?: string; to?: string }
 
 const dateQuery = { type: 'string', maxLength: 10, description: 'A local date YYYY-MM-DD in the deployment time zone' } as const;
@@ -130,32 +145,43 @@ export default async function warningRoutes(app: FastifyInstance, { db, config, 
   app.get<{ Querystring: WindowQuery }>('/api/warnings', {
     schema: {
       tags: ['accountability'],
-      summary: 'Warnings (预警) of the people assigned in my cells in a period of local days (default: this year up to today): each warning, and per person the count, the level reached and the notices issued',
-      querystring: { type: 'object', properties: { from: dateQuery, to: dateQuery }, additionalProperties: false },
+      summary: 'Warnings (预警) of the people assigned in my cells in a period of local days (default: this year up to today): the latest warnings (at most 1000 of total), the cells warned in, and per person the count, the level reached and the notices issued',
+      querystring: { type: 'object', properties: { from: dateQuery, to: dateQuery, cellId: { ...idSchema, description: 'Only the warnings for this cell (people keep their count over all cells)' } }, additionalProperties: false },
       response: { 200: warningsResponse, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = requirePermission(request, 'reports.supervise');
     const scope = scopeOf(actor);
     const w = dayWindow(request.query.from, request.query.to, zone, now());
-    const rows = await warningRows(db, scope, w.start, w.end);
-    const personIds = [...new Set(rows.map((r) => r.person_id))];
+    const cellId = request.query.cellId;
+    // Per person: every warning in the period (the thresholds count them all), and those in the cell filtered by.
+    const pp: unknown[] = [];
+    const inCell = cellId === undefined ? 'count(*)' : `count(*) FILTER (WHERE w.cell_id = $${pp.push(cellId)})`;
+    const { rows: counts } = await db.query<{ person_id: number; name: string; n: number; in_cell: number }>(
+      `SELECT w.person_id, p.name, count(*)::int AS n, ${inCell}::int AS in_cell FROM report_warnings w JOIN people p ON p.id = w.person_id
+       WHERE ${warningWhere(pp, scope, w.start, w.end)} GROUP BY w.person_id, p.name`, pp);
+    const shown = counts.filter((c) => c.in_cell > 0);
+    const personIds = shown.map((c) => c.person_id);
+    const cp: unknown[] = [];
+    const { rows: warnedCells } = await db.query<{ id: number; code: string; name: string; n: number }>(
+      `SELECT c.id, c.code, c.name, count(*)::int AS n FROM report_warnings w JOIN cells c ON c.id = w.cell_id
+       WHERE ${warningWhere(cp, scope, w.start, w.end)} GROUP BY c.id, c.code, c.name ORDER BY c.code`, cp);
+    const rows = await warningRows(db, scope, w.start, w.end, { cellId, limit: WARNINGS_LIST_MAX });
     const { rows: cells } = await db.query<{ person_id: number; id: number; code: string; name: string }>(
       `SELECT DISTINCT a.person_id, c.id, c.code, c.name FROM cell_assignments a JOIN cells c ON c.id = a.cell_id
        WHERE a.person_id = ANY ($1::int[]) ORDER BY c.code`, [personIds]);
     const { rows: notices } = await db.query<NoticeRow>(`${NOTICE_SELECT} WHERE n.person_id = ANY ($1::int[]) ORDER BY n.issued_at DESC, n.id DESC`, [personIds]);
-    const people = personIds.map((id) => {
-      const mine = rows.filter((r) => r.person_id === id);
-      return {
-        personId: id, name: mine[0]!.person_name, count: mine.length, level: levelOfCount(mine.length, th),
-        cells: cells.filter((c) => c.person_id === id).map((c) => ({ id: c.id, code: c.code, name: c.name })),
-        notices: notices.filter((n) => n.person_id === id).map((n) => ({ id: n.id, number: noticeNumber(n.year, n.number), level: n.level, issuedAt: n.issued_at.toISOString(), url: `/warnings/notices/${n.id}` })),
-      };
-    });
+    const people = shown.map((c) => ({
+      personId: c.person_id, name: c.name, count: c.n, inCell: c.in_cell, level: levelOfCount(c.n, th),
+      cells: cells.filter((x) => x.person_id === c.person_id).map((x) => ({ id: x.id, code: x.code, name: x.name })),
+      notices: notices.filter((n) => n.person_id === c.person_id).map((n) => ({ id: n.id, number: noticeNumber(n.year, n.number), level: n.level, issuedAt: n.issued_at.toISOString(), url: `/warnings/notices/${n.id}` })),
+    }));
     // Who reached a threshold first: the most warnings, then by name.
     people.sort((a, b) => b.count - a.count || a.name.localeCompare(b.name, 'zh-CN') || a.personId - b.personId);
     return {
       from: w.from, to: w.to, timeZone: zone, thresholds: th, levels: LEVEL_NAMES, people,
+      cells: warnedCells.map((c) => ({ id: c.id, code: c.code, name: c.name, count: c.n })),
+      total: shown.reduce((n, c) => n + c.in_cell, 0),
       warnings: rows.map((r) => ({
         reportId: r.report_id, trackingCode: r.tracking_code, reportUrl: `/#/reports?report=${r.report_id}`,
         personId: r.person_id, personName: r.person_name, roles: (r.roles ?? []).map(roleOf),
@@ -187,7 +213,7 @@ export default async function warningRoutes(app: FastifyInstance, { db, config, 
     const created = await db.transaction(async (tx) => {
       const { rows: known } = await tx.query(`SELECT 1 FROM people p WHERE p.id = $1 AND ${personInScopeSql('p.id', '$2')}`, [b.personId, scopeOf(actor)]);
       if (!known[0]) throw problem('warnings.person-not-found', { id: b.personId });
-      const rows = await warningRows(tx, scopeOf(actor), w.start, w.end, b.personId);
+      const rows = await warningRows(tx, scopeOf(actor), w.start, w.end, { personId: b.personId });
       const needed = th[b.level];
       if (rows.length < needed || rows.length === 0) {
         throw problem('warnings.level-not-reached', { id: b.personId, count: rows.length, level: LEVEL_NAMES[b.level].zh, needed: Math.max(needed, 1) });

@@ -94,6 +94,19 @@ describe(`warnings screen (${TEST_DB})`, () => {
     expect(body.warnings.filter((w) => w.personName === '李东')).toHaveLength(1);
   });
 
+  it('filters by cell: the cell\'s warnings and people, who keep their count over all cells', async () => {
+    const all = (await get('/api/warnings?from=2026-01-01&to=2026-11-20')).json() as WarningsBody & { cells: { id: number; name: string; count: number }[]; total: number };
+    expect(all.cells.map((c) => [c.name, c.count])).toEqual([['西街道', 4], ['东街道', 1]]);
+    expect(all.total).toBe(5);
+    const east = (await get(`/api/warnings?from=2026-01-01&to=2026-11-20&cellId=${ids.east}`)).json() as typeof all;
+    expect(east.people.map((p) => p.name)).toEqual(['李东']);
+    expect(east.warnings.map((w) => w.cellName)).toEqual(['东街道']);
+    expect(east.total).toBe(1);
+    const west = (await get(`/api/warnings?from=2026-01-01&to=2026-11-20&cellId=${ids.west}`)).json() as typeof all;
+    expect(west.people.map((p) => [p.name, p.count, p.level])).toEqual([['王西', 3, 'explanation'], ['赵西', 1, 'warning']]);
+    expect(new Set(west.warnings.map((w) => w.cellName))).toEqual(new Set(['西街道']));
+  });
+
   it('counts in local days: a period ending before a warning leaves it out', async () => {
     const body = (await get('/api/warnings?from=2026-11-01&to=2026-11-10')).json() as WarningsBody;
     // 2026-11-10T02:00Z is 10:00 on the 10th in Shanghai: in; the 11th: out.
