@@ -68,6 +68,19 @@ beforeAll(async () => {
   await warn(r3, person.wang, ids.west, '2026-11-11T02:00:00Z');
   await warn(r2, person.zhao, ids.west, '2026-11-10T02:00:00Z');
   await warn(e1, person.li, ids.east, '2025-12-30T02:00:00Z');
+  // Patrols: the west street's one unit (monthly plan) was inspected in November, so the patrols'
+  // coverage is 100%; the east street has no unit: its monthly township patrol was done (1 of 1 due).
+  const patrol = async (cellId: number, name: string, at: string) => (await t.db.query<{ id: number }>(
+    `INSERT INTO inspections (cell_id, cell_code, cell_name, cell_level, inspector, started_at) VALUES ($1, $2, $3, 2, '巡查员', $4) RETURNING id`,
+    [cellId, cellId === ids.west ? '610302001' : '610302002', name, at])).rows[0]!.id;
+  const { rows: unit } = await t.db.query<{ id: number }>(
+    `INSERT INTO units (type, name, geom) VALUES ('small_place', '西街面馆', ST_SetSRID(ST_MakePoint(107.02, 34.05), 4326)) RETURNING id`);
+  const westPatrol = await patrol(ids.west, '西街道', '2026-11-10T02:00:00Z');
+  await t.db.query(
+    `INSERT INTO inspection_visits (inspection_id, unit_id, unit_name, unit_type, cell_id, at, geom, location_source, distance_m, far)
+     VALUES ($1, $2, '西街面馆', 'small_place', $3, '2026-11-10T02:30:00Z', ST_SetSRID(ST_MakePoint(107.02, 34.05), 4326), 'device', 5, false)`,
+    [westPatrol, unit[0]!.id, ids.west]);
+  await patrol(ids.east, '东街道', '2026-11-08T02:00:00Z');
   const e2 = await report(ids.east, []);
   await warn(e2, person.li, ids.east, '2026-11-12T02:00:00Z');
 });
@@ -208,8 +221,8 @@ describe(`evaluation (考评) (${TEST_DB})`, () => {
     const body = res.json() as EvalBody;
     const west = body.cells.find((c) => c.name === '西街道')!;
     const east = body.cells.find((c) => c.name === '东街道')!;
-    expect(west).toMatchObject({ handled: 3, onTime: 66.7, rectification: 66.7, satisfaction: 100, democratic: null });
-    expect(east).toMatchObject({ handled: 1, onTime: 100, rectification: 100, satisfaction: 25, democratic: null });
+    expect(west).toMatchObject({ handled: 3, onTime: 66.7, rectification: 66.7, patrol: 100, satisfaction: 100, democratic: null });
+    expect(east).toMatchObject({ handled: 1, onTime: 100, rectification: 100, patrol: 100, satisfaction: 25, democratic: null });
     // The total is the weighted mean of the figures present.
     const w = body.weights;
     for (const c of [west, east]) {
@@ -236,6 +249,9 @@ describe(`evaluation (考评) (${TEST_DB})`, () => {
     // Another period is untouched; the quarter has its own entry.
     const q4 = (await evaluation('period=2026-Q4&level=2')).json() as EvalBody;
     expect(q4.cells.every((c) => c.democratic === null)).toBe(true);
+    // Without units the quarter asks three monthly township patrols of the east street: one was done.
+    expect(q4.cells.find((c) => c.id === ids.east)!.patrol).toBe(33.3);
+    expect(q4.cells.find((c) => c.id === ids.west)!.patrol).toBe(100);
     const { rows } = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'evaluation.democratic'`);
     expect(rows[0]!.n).toBe(2);
     // Out of range, outside my cells, a worker, a bad period.
