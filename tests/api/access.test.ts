@@ -233,6 +233,11 @@ const cases: Case[] = [
     route: `GET ${url.split('?')[0]}`, target: 'none', perm: 'reports.supervise', request: () => ({ method: 'GET', url }),
     expect: { public: 401, admin: 200, planner: 403, plannerWest: 403, commander: 200, workerWest: 403 },
   })),
+  // No notice was issued here: the guard passes for supervisors, then the notice does not exist.
+  ...['/api/warnings/notices/999999', '/warnings/notices/999999'].map((url): Case => ({
+    route: `GET ${url.replace('999999', ':id')}`, target: 'none', perm: 'reports.supervise', request: () => ({ method: 'GET', url }),
+    expect: { public: 401, admin: 404, planner: 403, plannerWest: 403, commander: 404, workerWest: 403 },
+  })),
   { route: 'POST /api/warnings/notices', target: 'west', perm: 'reports.supervise',
     // The person has no warnings: the guard passes, the level is not reached.
     request: () => ({ method: 'POST', url: '/api/warnings/notices', payload: { personId: fx.person.west, level: 'warning' } }),
