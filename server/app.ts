@@ -21,6 +21,7 @@ import basemapRoutes, { BasemapStore } from './system/basemap.ts';
 import unitsPlugin from './units/plugin.ts';
 import reportRoutes from './reports/routes.ts';
 import rewardRoutes from './reports/rewards.ts';
+import accountabilityPlugin from './accountability/plugin.ts';
 import reportEvents from './reports/events.ts';
 import exchangePlugin from './exchange/plugin.ts';
 import patrolsPlugin from './patrols/plugin.ts';
@@ -94,6 +95,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(unitsPlugin, ctx);
   await app.register(reportRoutes, ctx);
   await app.register(rewardRoutes, ctx);
+  await app.register(accountabilityPlugin, ctx);
   await app.register(reportEvents, ctx);
   await app.register(open311Routes, ctx);
   await app.register(exchangePlugin, ctx);
@@ -117,7 +119,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
     // Client-side routes (/command, /report …) all load the single page.
     app.get('/*', { schema: { hide: true } }, (request, reply) =>
-      ['/api/', '/tiles/', '/styles/', '/ogc/', '/open311/'].some((p) => request.url.startsWith(p))
+      ['/api/', '/tiles/', '/styles/', '/ogc/', '/open311/', '/warnings/notices/'].some((p) => request.url.startsWith(p))
         ? reply.callNotFound()
         : reply.sendFile('index.html'),
     );

@@ -54,6 +54,8 @@ export const useAdminMessages = defineMessages({
     'kind.inspection': '巡查',
     'kind.settings': '系统设置',
     'kind.reward': '举报奖励',
+    'kind.warning': '预警通知',
+    'kind.evaluation': '考评',
   },
   en: {
     users: 'Users',
@@ -108,5 +110,7 @@ export const useAdminMessages = defineMessages({
     'kind.inspection': 'Patrols',
     'kind.settings': 'Settings',
     'kind.reward': 'Rewards',
+    'kind.warning': 'Warning notices',
+    'kind.evaluation': 'Evaluation',
   },
 });

@@ -9,6 +9,7 @@ import { useMap } from '../map/context.tsx';
 import { useRoute } from '../router.ts';
 import type { ViewProps } from '../views.ts';
 import { CellDrilldown } from './CellDrilldown.tsx';
+import { EvaluationSection, WarningsSection } from './Accountability.tsx';
 import { Choropleth, choroplethClasses, metricValue } from './Choropleth.tsx';
 import { HEAT_COLORS, HeatLayer, type HeatPoint } from './HeatLayer.tsx';
 import { heatPoints, type CellStats, type HeatmapResponse, type Kpis } from './data.ts';
@@ -319,6 +320,9 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
           <a className="button small" href={`/api/reports/monthly.html?month=${month}&level=${filters.level}`} target="_blank" rel="noreferrer">{t('monthlyPrint')}</a>
         </div>
       </section>
+
+      <WarningsSection />
+      <EvaluationSection level={filters.level} />
     </div>
   );
 }

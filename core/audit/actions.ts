@@ -20,11 +20,12 @@ export const AUDIT_ACTIONS = [
   'inspection.start', 'inspection.checkin', 'inspection.checklist', 'inspection.finding', 'inspection.finish',
   'settings.basemap',
   'reward.pay',
+  'warning.notice', 'evaluation.democratic',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The kinds of action an admin filters by: the code's first word. */
-export const AUDIT_ACTION_KINDS = ['session', 'token', 'user', 'cell', 'coverage', 'report', 'unit', 'units', 'person', 'assignments', 'inspection', 'settings', 'reward'] as const;
+export const AUDIT_ACTION_KINDS = ['session', 'token', 'user', 'cell', 'coverage', 'report', 'unit', 'units', 'person', 'assignments', 'inspection', 'settings', 'reward', 'warning', 'evaluation'] as const;
 
 /** What an entry's target (`type:id`) can be. */
 export const AUDIT_OBJECT_TYPES = ['cell', 'report', 'unit', 'person', 'user', 'token', 'inspection', 'import', 'settings'] as const;
@@ -84,6 +85,8 @@ const ZH: Record<AuditAction, string> = {
   'inspection.finish': '{actor} 结束了网格 {object} 的巡查',
   'settings.basemap': '{actor} 修改了底图设置（{kind}）',
   'reward.pay': '{actor} 记录了隐患 {object} 举报奖励的发放：{amount} 元',
+  'warning.notice': '{actor} 向 {object} 签发了预警通知书 {number}',
+  'evaluation.democratic': '{actor} 录入了网格 {object} {period} 的民主测评得分 {score}',
 };
 
 const EN: Record<AuditAction, string> = {
@@ -138,6 +141,8 @@ const EN: Record<AuditAction, string> = {
   'inspection.finish': '{actor} finished the patrol of cell {object}',
   'settings.basemap': '{actor} changed the basemap settings ({kind})',
   'reward.pay': '{actor} recorded the payout of the reward for hazard {object}: {amount} yuan',
+  'warning.notice': '{actor} issued warning notice {number} to {object}',
+  'evaluation.democratic': '{actor} entered the democratic appraisal score {score} of cell {object} for {period}',
 };
 
 export const AUDIT_SENTENCES: Record<AuditLang, Record<AuditAction, string>> = { 'zh-CN': ZH, en: EN };
@@ -202,6 +207,9 @@ export function sentenceParams(action: string, detail: Record<string, unknown>, 
     date: String(detail.date ?? '—'),
     kind: String(detail.kind ?? '—'),
     amount: count(detail.amount),
+    number: String(detail.number ?? '—'),
+    period: String(detail.period ?? '—'),
+    score: detail.score === undefined ? '—' : String(detail.score),
   };
 }
 

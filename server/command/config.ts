@@ -16,6 +16,19 @@ export interface CommandConfig {
   feedLimit: number;
   /** The time zone of report months (月报) and days. */
   timeZone: string;
+  /** Periodic evaluation (考评): see server/accountability/evaluation.ts. */
+  evaluation: EvaluationConfig;
+}
+
+/**
+ * Weights of the evaluation's figures in a cell's total (each figure 0–100; the total is the
+ * weighted mean of the figures a cell has, so a missing figure does not count as 0), and the points
+ * a person loses per warning (预警) in the period. Defaults: on time 30, rectification 25, patrol
+ * coverage 15, resident satisfaction 15, 民主测评 15; 2 points per warning.
+ */
+export interface EvaluationConfig {
+  weights: { onTime: number; rectification: number; patrol: number; satisfaction: number; democratic: number };
+  warningPenalty: number;
 }
 
 type CommandFile = {
@@ -23,6 +36,7 @@ type CommandFile = {
   severityWeights?: Partial<CommandConfig['severityWeights']>;
   feedLimit?: number;
   timeZone?: string;
+  evaluation?: { weights?: Partial<EvaluationConfig['weights']>; warningPenalty?: number };
 };
 
 export function commandConfig(file: CommandFile = {}, defaultTimeZone = 'Asia/Shanghai'): CommandConfig {
@@ -31,5 +45,9 @@ export function commandConfig(file: CommandFile = {}, defaultTimeZone = 'Asia/Sh
     severityWeights: { ordinary: 1, major: 3, ...file.severityWeights },
     feedLimit: file.feedLimit ?? 200,
     timeZone: file.timeZone ?? defaultTimeZone,
+    evaluation: {
+      weights: { onTime: 30, rectification: 25, patrol: 15, satisfaction: 15, democratic: 15, ...file.evaluation?.weights },
+      warningPenalty: file.evaluation?.warningPenalty ?? 2,
+    },
   };
 }

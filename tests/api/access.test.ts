@@ -228,6 +228,26 @@ const cases: Case[] = [
     route: `GET ${url.split('?')[0]}`, target: 'none', perm: 'reports.view', request: () => ({ method: 'GET', url }), expect: viewIn('none'),
   })),
 
+  // Accountability (server/accountability): warnings, notices and evaluation are for supervisors (commanders, admins).
+  ...['/api/warnings', '/api/evaluations?period=2030-03', '/evaluations/2030-03/notice'].map((url): Case => ({
+    route: `GET ${url.split('?')[0]}`, target: 'none', perm: 'reports.supervise', request: () => ({ method: 'GET', url }),
+    expect: { public: 401, admin: 200, planner: 403, plannerWest: 403, commander: 200, workerWest: 403 },
+  })),
+  // No notice was issued here: the guard passes for supervisors, then the notice does not exist.
+  ...['/api/warnings/notices/999999', '/warnings/notices/999999'].map((url): Case => ({
+    route: `GET ${url.replace('999999', ':id')}`, target: 'none', perm: 'reports.supervise', request: () => ({ method: 'GET', url }),
+    expect: { public: 401, admin: 404, planner: 403, plannerWest: 403, commander: 404, workerWest: 403 },
+  })),
+  { route: 'POST /api/warnings/notices', target: 'west', perm: 'reports.supervise',
+    // The person has no warnings: the guard passes, the level is not reached.
+    request: () => ({ method: 'POST', url: '/api/warnings/notices', payload: { personId: fx.person.west, level: 'warning' } }),
+    expect: { public: 401, admin: 409, planner: 403, plannerWest: 403, commander: 409, workerWest: 403 } },
+  ...both.map((target): Case => ({
+    route: 'PUT /api/evaluations/:period/cells/:id/democratic', target, perm: 'reports.supervise',
+    request: () => ({ method: 'PUT', url: `/api/evaluations/2030-03/cells/${cellOf(target)}/democratic`, payload: { score: 80 } }),
+    expect: { public: 401, admin: 200, planner: 403, plannerWest: 403, commander: 200, workerWest: 403 },
+  })),
+
   // Patrols (server/patrols): a cell outside one's scope is a 403 that says why, a patrol outside it a 404.
   { route: 'GET /api/plans', target: 'none', request: () => ({ method: 'GET', url: '/api/plans' }), expect: signedIn(200) },
   ...both.flatMap((target): Case[] => [
@@ -593,6 +613,8 @@ describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
         const half = (a: number, b: number) => ({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[a, 34.05], [b, 34.05], [b, 34.06], [a, 34.06], [a, 34.05]]] } });
         return { method: 'POST', url: `/api/cells/${divided}/partition/commit`, payload: { features: [half(107.06, 107.07), half(107.07, 107.08)] } };
       } },
+    { module: 'accountability (民主测评)', as: () => headers.commander, table: 'evaluation_democratic', ok: 200,
+      request: () => ({ method: 'PUT', url: `/api/evaluations/2030-04/cells/${ids.east}/democratic`, payload: { score: 70 } }) },
     { module: 'tokens', as: () => headers.commander, table: 'api_tokens', ok: 201,
       request: () => ({ method: 'POST', url: '/api/tokens', payload: { name: 'csrf' } }) },
     // The project POST carries one of the user's tokens into a file: a forged one must not get it.

@@ -20,7 +20,7 @@ function writtenCodes(): string[] {
 }
 
 const LANGS: AuditLang[] = ['zh-CN', 'en'];
-const DETAIL = { changed: ['name', 'geometry'], into: [1, 2], merged: [3], cells: 4, photos: [5], imported: 6, rows: 7, skipped: 1, assigned: 8, peopleCreated: 2, failed: ['a'], distanceM: 12, date: '2026-12-04', kind: 'tianditu', username: 'zhang', role: 'planner', version: 3, file: 'a.geojson' };
+const DETAIL = { changed: ['name', 'geometry'], into: [1, 2], merged: [3], cells: 4, photos: [5], imported: 6, rows: 7, skipped: 1, assigned: 8, peopleCreated: 2, failed: ['a'], distanceM: 12, date: '2026-12-04', kind: 'tianditu', username: 'zhang', role: 'planner', version: 3, file: 'a.geojson', number: '〔2026〕第 1 号', period: '2026-11', score: 88 };
 
 describe('audit log sentences', () => {
   it('every action code the server writes is a known code', () => {
@@ -49,5 +49,7 @@ describe('audit log sentences', () => {
     expect(sentenceText('cell.update', { changed: ['geometry'] }, 'zh-CN', '张三', '和平社区第一网格')).toBe('张三 修改了网格 和平社区第一网格的边界');
     expect(sentenceText('cell.update', { changed: ['name', 'geometry'] }, 'en', 'Zhang San', 'Heping')).toBe('Zhang San changed the name and boundary of cell Heping');
     expect(sentenceText('report.verify', { event: 3 }, 'zh-CN', '王指挥', 'WG-1')).toBe('王指挥 核实了隐患 WG-1');
+    expect(sentenceText('warning.notice', { number: '〔2026〕第 3 号', level: 'warning' }, 'zh-CN', '王指挥', '李四')).toBe('王指挥 向 李四 签发了预警通知书 〔2026〕第 3 号');
+    expect(sentenceText('evaluation.democratic', { period: '2026-Q4', score: 88.5 }, 'en', 'Wang', 'West street')).toBe('Wang entered the democratic appraisal score 88.5 of cell West street for 2026-Q4');
   });
 });
