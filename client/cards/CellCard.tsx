@@ -27,6 +27,8 @@ export interface CardPerson {
   phone: string | null;
   organisation: string | null;
   title: string | null;
+  /** The thumbnail of their photo (亮身份), when they have one. */
+  photoUrl?: string | null;
 }
 
 /** GET /api/cells/:id/card (server/people/card.ts): public, no account needed. */
@@ -99,6 +101,7 @@ function PeopleByRole({ people, order }: { people: CardPerson[]; order: string[]
             <dt>{named(holders[0]!.roleName, lang)}</dt>
             {holders.map((p, i) => (
               <dd key={i} className="card-person" data-testid="card-person">
+                {p.photoUrl && <img className="card-person-photo" src={p.photoUrl} alt={p.name} loading="lazy" data-testid="card-person-photo" />}
                 <span className="card-person-name">{p.name}</span>
                 {(p.title || p.organisation) && <span className="card-person-org">{[p.organisation, p.title].filter(Boolean).join(' · ')}</span>}
                 {p.phone && (p.phone.includes('*')

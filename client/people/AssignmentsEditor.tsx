@@ -222,6 +222,22 @@ export function AssignmentsEditor({ cellId }: { cellId: number | null }) {
                     <span className="people-row-actions">
                       <button type="button" className="icon-button people-up" aria-label={t('moveUp', { name: e.name })} title={t('moveUp', { name: e.name })} disabled={i === 0} onClick={() => moveTo(i, i - 1, i - 1 === 0 ? '.people-down' : '.people-up')}>↑</button>
                       <button type="button" className="icon-button people-down" aria-label={t('moveDown', { name: e.name })} title={t('moveDown', { name: e.name })} disabled={i === draft.length - 1} onClick={() => moveTo(i, i + 1, i + 1 === draft.length - 1 ? '.people-up' : '.people-down')}>↓</button>
+                      <label className="icon-button people-photo" title={t('photo', { name: e.name })} data-testid="person-photo">
+                        📷
+                        <input
+                          type="file" accept="image/jpeg,image/png,image/webp" aria-label={t('photo', { name: e.name })}
+                          onChange={(ev) => {
+                            const file = ev.target.files?.[0];
+                            ev.target.value = '';
+                            if (!file) return;
+                            const form = new FormData();
+                            form.append('photo', file, file.name);
+                            api(`/api/people/${e.personId}/photo`, { method: 'PUT', body: form })
+                              .then(() => setNotice({ kind: 'ok', text: t('photoDone', { name: e.name }) }))
+                              .catch((err: unknown) => setNotice({ kind: 'error', text: t('photoFailed', { name: e.name, message: err instanceof Error ? err.message : String(err) }) }));
+                          }}
+                        />
+                      </label>
                       <button type="button" className="icon-button people-remove" aria-label={t('remove', { name: e.name })} title={t('remove', { name: e.name })} onClick={() => edit(draft.filter((_, j) => j !== i))}>✕</button>
                     </span>
                   </li>

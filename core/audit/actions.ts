@@ -152,12 +152,12 @@ const FIELDS: Record<AuditLang, Record<string, string>> = {
   'zh-CN': {
     name: '名称', geometry: '边界', code: '编码', type: '类型', address: '地址', displayName: '姓名', role: '角色', scope: '负责网格',
     personId: '关联人员', active: '启用状态', 'password (reset)': '密码（重置）', password: '密码', phone: '电话', organisation: '所在单位',
-    title: '职务', note: '备注', duties: '职责', tasks: '任务', fireClass: '消防等级', contact: '联系人', attributes: '属性', idNumber: '证件号',
+    title: '职务', note: '备注', duties: '职责', tasks: '任务', fireClass: '消防等级', contact: '联系人', attributes: '属性', idNumber: '证件号', photo: '照片',
   },
   en: {
     name: 'name', geometry: 'boundary', code: 'code', type: 'type', address: 'address', displayName: 'name', role: 'role', scope: 'cells',
     personId: 'linked person', active: 'active state', 'password (reset)': 'password (reset)', password: 'password', phone: 'phone',
-    organisation: 'organisation', title: 'title', note: 'note', duties: 'duties', tasks: 'tasks', fireClass: 'fire-safety class', contact: 'contact', attributes: 'attributes', idNumber: 'ID number',
+    organisation: 'organisation', title: 'title', note: 'note', duties: 'duties', tasks: 'tasks', fireClass: 'fire-safety class', contact: 'contact', attributes: 'attributes', idNumber: 'ID number', photo: 'photo',
   },
 };
 

@@ -3,6 +3,7 @@ import { defineProblems } from './define.ts';
 /** People, their phones and their assignments to cells. */
 export const peopleProblems = defineProblems({
   'people.not-found': { status: 404, en: 'Person {id} does not exist', zh: '人员 {id} 不存在' },
+  'people.photo-not-found': { status: 404, en: 'Person {id} has no photo to show', zh: '人员 {id} 没有可显示的照片' },
   'people.cell-not-found': { status: 404, en: 'Cell {id} does not exist', zh: '网格 {id} 不存在' },
   'people.no-cell-at-point': { status: 404, en: 'No cell contains the point ({lon}, {lat})', zh: '没有网格包含点（{lon}, {lat}）' },
   'people.phone-invalid': { status: 422, en: '"{phone}" is not a phone number: use digits, optionally with a leading + and spaces or dashes', zh: '“{phone}”不是电话号码：请使用数字，可带前导 + 以及空格或短横线' },

@@ -102,7 +102,7 @@ async function boardHtml(q: Queryable, config: Config, base: string, cellId: num
   const chain = card.parents.map((p) => esc(p.name)).join(' · ');
   const people = card.people.length
     ? `<table class="people"><thead><tr><th>职务</th><th>姓名</th><th>电话</th></tr></thead><tbody>${card.people.map((p) => `<tr class="person">`
-      + `<td>${esc(p.roleName.zh)}</td><td><span class="name">${esc(p.name)}</span>${p.title ? ` <span class="title">${esc(p.title)}</span>` : ''}</td>`
+      + `<td>${esc(p.roleName.zh)}</td><td>${p.photoUrl ? `<img class="photo" src="${esc(p.photoUrl)}" alt="${esc(p.name)}">` : ''}<span class="name">${esc(p.name)}</span>${p.title ? ` <span class="title">${esc(p.title)}</span>` : ''}</td>`
       + `<td class="phone">${p.phone ? esc(p.phone) : '—'}</td></tr>`).join('')}</tbody></table>`
     : '<p class="none">（尚未明确责任人员）</p>';
   return `<article class="board" data-cell-id="${card.id}">
@@ -140,6 +140,7 @@ table.people th, table.people td { border: 0.3mm solid #999; padding: 0.6mm 1.5m
 table.people th { background: #f6e3e1; }
 .name { font-weight: 700; } .title { font-size: 0.85em; color: #555; }
 .phone { font-family: ui-monospace, "Noto Sans Mono", monospace; white-space: nowrap; }
+img.photo { height: 12mm; width: 9mm; object-fit: cover; float: left; margin-right: 1.5mm; border: 0.2mm solid #999; }
 ol { margin: 0; padding-left: 5mm; font-size: ${a3 ? '4mm' : '3.2mm'}; line-height: 1.4; }
 .domain { display: inline-block; font-size: 0.8em; border: 0.3mm solid #c0392b; color: #c0392b; border-radius: 1mm; padding: 0 0.8mm; margin-right: 1mm; line-height: 1.3; }
 .rules p { margin: 0; font-size: ${a3 ? '4mm' : '3.2mm'}; line-height: 1.4; }

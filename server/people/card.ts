@@ -7,6 +7,7 @@ import { idParams } from '../schemas.ts';
 import { maskPhone } from './phone.ts';
 import { roleName } from './rules.ts';
 import { cellDuties, dutyItemSchema } from '../duties/model.ts';
+import { personPhotoUrl } from './photo.ts';
 
 const nameSchema = { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } as const;
 const cellRefSchema = {
@@ -32,6 +33,7 @@ const cardSchema = {
           phone: { type: ['string', 'null'], description: 'masked (138****5678) unless the deployment sets card.maskPhones false' },
           organisation: { type: ['string', 'null'] },
           title: { type: ['string', 'null'] },
+          photoUrl: { type: ['string', 'null'], description: 'the thumbnail of their photo, when they have one' },
         },
       },
     },
@@ -59,8 +61,8 @@ export async function loadCard(q: Queryable, config: Config, cellId: number) {
     [cellId]);
   const self = chain.at(-1);
   if (!self || self.depth !== 0) throw problem('people.cell-not-found', { id: cellId });
-  const { rows: people } = await q.query<{ name: string; role: string; phone: string | null; organisation: string | null; title: string | null }>(
-    `SELECT p.name, a.role, p.phone, p.organisation, p.title FROM cell_assignments a JOIN people p ON p.id = a.person_id
+  const { rows: people } = await q.query<{ id: number; name: string; role: string; phone: string | null; organisation: string | null; title: string | null; photo: boolean }>(
+    `SELECT p.id, p.name, a.role, p.phone, p.organisation, p.title, p.photo_file IS NOT NULL AS photo FROM cell_assignments a JOIN people p ON p.id = a.person_id
      WHERE a.cell_id = $1 ORDER BY a.position`, [cellId]);
   const fiveDefs = await cellDuties(q, config.duties, self.id, self.level);
   const ref = (c: { id: number; code: string; name: string; level: number }) => ({ id: c.id, code: c.code, name: c.name, level: c.level, levelName: levelName(config, c.level) });
@@ -72,7 +74,7 @@ export async function loadCard(q: Queryable, config: Config, cellId: number) {
     people: people.map((p) => ({
       name: p.name, role: p.role, roleName: roleName(config.assignmentRoles, p.role),
       phone: p.phone && config.card.maskPhones ? maskPhone(p.phone) : p.phone,
-      organisation: p.organisation, title: p.title,
+      organisation: p.organisation, title: p.title, photoUrl: p.photo ? personPhotoUrl(p.id, true) : null,
     })),
     duties: fiveDefs.duties,
     tasks: fiveDefs.tasks,

@@ -4,6 +4,7 @@ import peopleRoutes from './routes.ts';
 import assignmentRoutes from './assignments.ts';
 import assignmentImportRoutes from './import.ts';
 import cardRoutes from './card.ts';
+import personPhotoRoutes from './photo.ts';
 
 /** People, their assignments to cells, the bulk import, and the public cell card. */
 export default async function peoplePlugin(app: FastifyInstance, ctx: AppContext) {
@@ -11,4 +12,5 @@ export default async function peoplePlugin(app: FastifyInstance, ctx: AppContext
   await app.register(assignmentRoutes, ctx);
   await app.register(assignmentImportRoutes, ctx);
   await app.register(cardRoutes, ctx);
+  await app.register(personPhotoRoutes, ctx);
 }

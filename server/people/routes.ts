@@ -77,7 +77,7 @@ export async function loadPerson(q: Queryable, id: number, actor: Actor, lock = 
 }
 
 /** A scoped planner edits people who work only inside their scope (or nowhere yet). */
-async function assertPersonEditable(q: Queryable, actor: Actor, person: PersonRow) {
+export async function assertPersonEditable(q: Queryable, actor: Actor, person: PersonRow) {
   const scope = scopeOf(actor);
   if (scope.length === 0) return;
   const { rows } = await q.query<{ code: string }>(

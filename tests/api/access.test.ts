@@ -714,6 +714,9 @@ const COVERED_ELSEWHERE: Record<string, string> = {
   'POST /api/reports/track/:code/claim': 'reports-rewards.test.ts (public, with the claim code)',
   'POST /api/reports/track/:code/rating': 'reports-rewards.test.ts (public, by tracking code)',
   'POST /api/rewards/:id/payout': 'reports-rewards.test.ts (commander; a worker gets 403)',
+  'PUT /api/people/:id/photo': 'people-photo.test.ts (planner; a worker gets 403)',
+  'DELETE /api/people/:id/photo': 'people-photo.test.ts (planner)',
+  'GET /api/people/:id/photo': 'people-photo.test.ts (public while on a card, else staff)',
 };
 
 /** "GET /api/units/:id (admin's)" or "GET /api/x?y=" → method and path. */

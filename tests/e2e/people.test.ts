@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { booleanPointInPolygon, centerOfMass, pointOnFeature } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Position } from 'geojson';
 import { launchBrowser, startServer, type RunningServer, signInApi, type Api } from '../helpers/e2e.ts';
+import sharp from 'sharp';
 
 interface CellProps {
   code: string;
@@ -150,6 +151,15 @@ describe('assigning responsible people in the planner view', () => {
     await page.screenshot({ path: 'test-results/e2e/people-editor.png' });
   });
 
+  it("uploads a person's photo from the list (亮身份), for the public card and the board", async () => {
+    const photo = await sharp({ create: { width: 60, height: 80, channels: 3, background: '#c44' } }).jpeg().toBuffer();
+    const row = editor().locator('[data-testid=assignment-row]').filter({ hasText: '张伟' });
+    await row.getByTestId('person-photo').locator('input[type=file]').setInputFiles({ name: 'zhangwei.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await expect.poll(() => editor().getByTestId('assignments-notice').textContent()).toContain('已更新 张伟 的照片');
+    const card = await json<{ people: { name: string; photoUrl: string | null }[] }>(admin(`/api/cells/${target.id}/card`));
+    expect(card.people.find((p) => p.name === '张伟')!.photoUrl).toMatch(/^\/api\/people\/\d+\/photo\?size=thumb$/);
+  });
+
   it("refuses a second first responsible with the server's message naming the rule, and changes nothing", async () => {
     await addBySearch('李', '李娜', 'first_responsible');
     await expect.poll(listed).toEqual(['张伟/first_responsible', '王芳/chief', '李娜/supervisor', '李娜/first_responsible']);
@@ -228,6 +238,10 @@ describe('assigning responsible people in the planner view', () => {
     expect(text).toContain('王芳');
     expect(text).toContain('138****3333');
     expect(text).not.toContain('13700001111');
+    // The photo uploaded above shows beside the name, loaded without an account.
+    const img = card.getByTestId('card-person-photo');
+    await expect(img.getAttribute('alt')).resolves.toBe('张伟');
+    await visitor.waitForFunction((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0, await img.elementHandle());
     await publicContext.close();
     expect(problems).toEqual([]);
   });
