@@ -55,6 +55,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
   const [choropleth, setChoropleth] = useState(false);
   const [count, setCount] = useState('4');
   const [seed, setSeed] = useState('1');
+  const [followChildren, setFollowChildren] = useState(false);
   const [weights, setWeights] = useState<Weights>({ households: '1', units: '10', areaKm2: '20', reports: '2', patrolHours: '1' });
   const [proposal, setProposal] = useState<Proposal | null>(null);
   const [rebalance, setRebalance] = useState<Rebalance | null>(null);
@@ -135,7 +136,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     setError(null);
     setNotice(null);
     try {
-      const p = await api<Proposal>(`/api/cells/${selectedId}/partition`, { method: 'POST', body: { count: Number(count), seed: Number(withSeed), weights: weightBody() } });
+      const p = await api<Proposal>(`/api/cells/${selectedId}/partition`, { method: 'POST', body: { count: Number(count), seed: Number(withSeed), weights: weightBody(), ...(followChildren ? { followChildren: true } : {}) } });
       setProposal(p);
       setSeed(withSeed);
     } catch (e) {
@@ -298,6 +299,11 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
             <label>{t('count')}<input className="input" name="divide-count" type="number" min={2} max={500} value={count} onChange={(e) => setCount(e.target.value)} /></label>
             <label>{t('seed')}<input className="input" name="divide-seed" type="number" min={0} value={seed} onChange={(e) => setSeed(e.target.value)} /></label>
           </div>
+          {children && children.features.length > 0 && (
+            <label className="small" title={t('followChildrenHint')}>
+              <input type="checkbox" name="divide-follow" checked={followChildren} onChange={(e) => setFollowChildren(e.target.checked)} /> {t('followChildren')}
+            </label>
+          )}
           <details>
             <summary className="small">{t('weights')}</summary>
             <div className="divide-grid">

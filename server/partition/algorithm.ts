@@ -13,6 +13,9 @@ import { Rng } from '../demo/random.ts';
  * 2. Local search on the borders: a tile moves to a neighbouring region when that lowers
  *    J = Σ((W_r − T)/T)² + μ·(edges cut), keeping the region it leaves connected. J only falls, so
  *    the search ends; it evens the workloads out while keeping borders short.
+ * With lines to follow (roads, existing borders: edges `along` them), growing a side fills the
+ * ground up to a line before crossing it, the cut is taken where it runs along lines most (within
+ * LINE_TOLERANCE of the balanced share), and an edge along a line costs ALONG_COST in J.
  */
 export interface TileGraph {
   /** Tile centres in metres (any local frame). */
@@ -22,7 +25,22 @@ export interface TileGraph {
   w: ArrayLike<number>;
   /** Neighbours of each tile (sharing an edge), both ways. */
   adj: number[][];
+  /** Edges (edgeKey) that lie on a line to follow: a border there costs little. */
+  along?: Set<number>;
 }
+
+/** The key of the edge between tiles a and b of n. */
+export const edgeKey = (a: number, b: number, n: number) => (a < b ? a * n + b : b * n + a);
+
+/** What a border along a line to follow costs, against 1 for any other edge. */
+const ALONG_COST = 0.05;
+/**
+ * With lines to follow, a cut may give or take this share of one region's workload to run along
+ * a line instead of straight across the ground; the local search then evens out what it can.
+ */
+const LINE_TOLERANCE = 0.15;
+/** Following lines, the local search leaves alone a region within this share of the mean. */
+const LINE_DEAD_ZONE = 0.1;
 
 export interface PartitionOptions {
   seed?: number;
@@ -142,6 +160,17 @@ export function partitionGraph(g: TileGraph, count: number, opts: PartitionOptio
   if (count < 1 || count > n) throw new RangeError(`cannot make ${count} regions of ${n} tiles`);
   const rng = new Rng(opts.seed ?? 1);
   const adj = linkIslands(g);
+  const lines = (g.along?.size ?? 0) > 0;
+  const isAlong = (a: number, b: number) => g.along?.has(edgeKey(a, b, n)) ?? false;
+  const cost = (a: number, b: number) => (isAlong(a, b) ? ALONG_COST : 1);
+  // Larger than any distance across the grid (metres): a tile across a line is taken after this side.
+  const BARRIER = 1e9;
+  /** What the cut between `inA` and the rest of the set being cut (inSet) costs. */
+  const cutOf = (inA: Set<number>) => {
+    let c = 0;
+    for (const t of inA) for (const u of adj[t]!) if (!inA.has(u) && inSet[u]) c += cost(t, u);
+    return c;
+  };
   const labels = new Int32Array(n).fill(-1);
   const inSet = new Uint8Array(n);
   let next = 0;
@@ -169,19 +198,39 @@ export function partitionGraph(g: TileGraph, count: number, opts: PartitionOptio
       const heap = new MinHeap();
       heap.push(proj(start), start);
       let WA = 0;
+      // With lines: the order tiles were taken, the cut's cost after each, the best cut within tolerance.
+      const order: number[] = [];
+      let cutCost = 0;
+      let best = { size: -1, cost: Infinity, off: Infinity };
+      let closest = { size: -1, off: Infinity };
+      const slack = lines ? (LINE_TOLERANCE * W) / k : 0;
       while (heap.size && S.length - inA.size > k2) {
         const t = heap.pop();
         const wt = g.w[t]!;
-        if (inA.size >= k1 && Math.abs(WA + wt - target) >= Math.abs(WA - target)) break;
+        const worse = Math.abs(WA + wt - target) >= Math.abs(WA - target);
+        if (inA.size >= k1 && worse && (!lines || WA + wt > target + slack)) break;
         inA.add(t);
         WA += wt;
+        if (lines) {
+          order.push(t);
+          for (const u of adj[t]!) if (inSet[u]) cutCost += inA.has(u) ? -cost(t, u) : cost(t, u);
+          const off = Math.abs(WA - target);
+          if (inA.size >= k1 && S.length - inA.size >= k2 && off < closest.off) closest = { size: inA.size, off };
+          if (inA.size >= k1 && S.length - inA.size >= k2 && off <= slack && (cutCost < best.cost - 1e-9 || (Math.abs(cutCost - best.cost) <= 1e-9 && off < best.off))) {
+            best = { size: inA.size, cost: cutCost, off };
+          }
+        }
         for (const u of adj[t]!) {
           if (inSet[u] && !queued.has(u)) {
             queued.add(u);
-            heap.push(proj(u), u);
+            // Across a line, a tile waits until this side of it is taken.
+            heap.push(proj(u) + (lines && isAlong(t, u) ? BARRIER : 0), u);
           }
         }
       }
+      // The cut along lines most within the tolerance; else the one nearest the balanced share.
+      const keep = best.size > 0 ? best.size : closest.size;
+      if (lines && keep > 0 && keep < inA.size) for (const t of order.slice(keep)) inA.delete(t);
       // Pockets of the other side that growing A cut off from its main part join A.
       const membersB = new Uint8Array(n);
       for (const t of S) if (!inA.has(t)) membersB[t] = 1;
@@ -217,7 +266,8 @@ export function partitionGraph(g: TileGraph, count: number, opts: PartitionOptio
     const options = [[true, 1], [true, -1], [false, 1], [false, -1]] as const;
     const tried = options.map(([alongX, flip]) => {
       const inA = grow(alongX, flip);
-      return { inA, cost: elongation(inA) };
+      // With lines, a cut along them counts for more than its sides' shape.
+      return { inA, cost: elongation(inA) * (lines ? 1 + cutOf(inA) / Math.sqrt(S.length) : 1) };
     });
     const best = Math.min(...tried.map((o) => o.cost));
     const good = tried.filter((o) => o.cost <= best * 1.15);
@@ -274,8 +324,16 @@ function refine(g: TileGraph, adj: number[][], labels: Int32Array, count: number
   }
   const T = total / count;
   if (T <= 0) return;
+  const cost = (a: number, b: number) => (g.along?.has(edgeKey(a, b, n)) ? ALONG_COST : 1);
+  let border = 0;
+  adj.forEach((nb, t) => nb.forEach((u) => { if (u > t && labels[u] !== labels[t]) border += cost(t, u); }));
   // μ per cut edge: the whole border is worth about `compactness` of Σ((W−T)/T)².
-  const mu = (opts.compactness ?? 0.05) / Math.max(1, cutEdges(adj, labels));
+  const mu = (opts.compactness ?? 0.05) / Math.max(1, border);
+  // Imbalance of a region: squared, relative to the target. Following lines, a region within
+  // LINE_DEAD_ZONE of it counts as balanced, so the search does not trade a border along a line
+  // for evenness the tolerance already allows.
+  const dead = (g.along?.size ?? 0) > 0 ? LINE_DEAD_ZONE : 0;
+  const pen = (load: number) => Math.max(0, Math.abs(load - T) / T - dead) ** 2;
   const stamp = new Int32Array(n);
   let gen = 0;
 
@@ -309,13 +367,13 @@ function refine(g: TileGraph, adj: number[][], labels: Int32Array, count: number
       let bestB = -1;
       let bestJ = -1e-12;
       let inA = 0;
-      for (const u of adj[t]!) if (labels[u] === a) inA++;
+      for (const u of adj[t]!) if (labels[u] === a) inA += cost(t, u);
       for (const u of adj[t]!) {
         const b = labels[u]!;
         if (b === a) continue;
         let inB = 0;
-        for (const v of adj[t]!) if (labels[v] === b) inB++;
-        const dBal = ((W[a]! - w - T) ** 2 + (W[b]! + w - T) ** 2 - (W[a]! - T) ** 2 - (W[b]! - T) ** 2) / (T * T);
+        for (const v of adj[t]!) if (labels[v] === b) inB += cost(t, v);
+        const dBal = pen(W[a]! - w) + pen(W[b]! + w) - pen(W[a]!) - pen(W[b]!);
         const anchored = opts.anchor ? (opts.anchor[t] === a ? 1 : opts.anchor[t] === b ? -1 : 0) : 0;
         const dJ = dBal + mu * (inA - inB + anchored * (opts.movePenalty ?? 0));
         if (dJ < bestJ) [bestJ, bestB] = [dJ, b];

@@ -4,7 +4,7 @@ import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
 import { partitionGraph } from './algorithm.ts';
 import type { WorkloadWeights } from './config.ts';
-import { extentOf, gridFor, tessellate, unionRegions } from './tiles.ts';
+import { extentOf, gridFor, linesSql, tessellate, unionRegions } from './tiles.ts';
 import { ZERO, addMeasures, balanceOf, bandStatus, workloadOf, type Balance, type Measures } from './workload.ts';
 
 export interface PartitionRequest {
@@ -16,6 +16,10 @@ export interface PartitionRequest {
   weights?: Partial<WorkloadWeights>;
   unitWeights?: Record<string, number>;
   seed?: number;
+  /** Lines the borders should follow where the balance allows (roads, rivers): GeoJSON in lon/lat. */
+  lines?: { type: 'LineString' | 'MultiLineString'; coordinates: number[][] | number[][][] }[];
+  /** Follow the borders of the parent's current children too (dividing again with another count). */
+  followChildren?: boolean;
 }
 
 export interface ProposalProperties extends Measures {
@@ -54,8 +58,8 @@ export async function propose(q: Queryable, baseConfig: Config, parent: { id: nu
   if (count !== undefined && count < 2) throw problem('partition.count-too-small', { count }, { errors: [{ field: 'body.count', message: 'at least 2' }] });
   const extent = await extentOf(q, parent.id);
   if (!extent || !(extent.areaM2 > 0)) throw problem('partition.no-area', { id: parent.id, name: parent.name });
-  const grid = gridFor(extent, Math.min(6000, Math.max(config.workload.tiles.target, (count ?? 2) * 30)), config.workload.tiles.minSideM);
-  const { tiles, adj } = await tessellate(q, config, parent.id, grid, now);
+  const grid = { ...gridFor(extent, Math.min(6000, Math.max(config.workload.tiles.target, (count ?? 2) * 30)), config.workload.tiles.minSideM), lines: linesSql(req.lines ?? [], req.followChildren ?? false) };
+  const { tiles, adj, along } = await tessellate(q, config, parent.id, grid, now);
   if (!tiles.length) throw problem('partition.no-area', { id: parent.id, name: parent.name });
   const weights = tiles.map((t) => workloadOf(t, w));
   if (count === undefined) {
@@ -63,7 +67,7 @@ export async function propose(q: Queryable, baseConfig: Config, parent: { id: nu
     count = Math.max(2, Math.round(total / req.targetWorkload!));
   }
   if (count > tiles.length) throw problem('partition.count-too-large', { count, id: parent.id, tiles: tiles.length }, { errors: [{ field: 'body.count', message: `at most ${tiles.length}` }] });
-  const labels = partitionGraph({ x: tiles.map((t) => t.x), y: tiles.map((t) => t.y), w: weights, adj }, count, { seed });
+  const labels = partitionGraph({ x: tiles.map((t) => t.x), y: tiles.map((t) => t.y), w: weights, adj, along }, count, { seed });
   const measures: Measures[] = Array.from({ length: count }, () => ({ ...ZERO }));
   labels.forEach((r, k) => { measures[r] = addMeasures(measures[r]!, tiles[k]!); });
   const regions = await unionRegions(q, parent.id, grid, labels);

@@ -121,6 +121,18 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
           weights: weightsSchema,
           unitWeights: unitWeightsSchema,
           seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+          lines: {
+            type: 'array', maxItems: 200, description: 'lines the borders follow where the balance allows (roads, rivers): GeoJSON LineString or MultiLineString in lon/lat',
+            items: {
+              type: 'object',
+              properties: {
+                type: { type: 'string', enum: ['LineString', 'MultiLineString'] },
+                coordinates: { type: 'array', minItems: 1, maxItems: 5000, items: { type: 'array', minItems: 2, maxItems: 5000, items: { anyOf: [{ type: 'number', minimum: -180, maximum: 180 }, { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number', minimum: -180, maximum: 180 } }] } } },
+              },
+              required: ['type', 'coordinates'],
+            },
+          },
+          followChildren: { type: 'boolean', description: "also follow the borders of the parent's current children" },
         },
         additionalProperties: false,
       },

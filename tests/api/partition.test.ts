@@ -6,7 +6,7 @@ import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { insertCell } from '../helpers/cells.ts';
 import { lShapedCommunity } from '../helpers/community.ts';
 
-type Proposal = FeatureCollection<MultiPolygon, { index: number; workload: number; households: number; units: number; parts: number; compactness: number; outsideBand: string | null }> & {
+type Proposal = FeatureCollection<MultiPolygon, { index: number; workload: number; households: number; units: number; parts: number; compactness: number; outsideBand: string | null; share: number }> & {
   count: number; balance: { cv: number; mean: number; min: number; max: number; maxMin: number | null }; tiles: { count: number; sideM: number };
 };
 
@@ -233,5 +233,50 @@ describe(`balanced division (${TEST_DB})`, () => {
     const check = await tiling(rows[0]!.id, p.features.map((f) => f.geometry));
     expect(check.diff_m2).toBeLessThan(1);
     expect(check.overlap_m2).toBeLessThan(1e-6);
+  });
+});
+
+describe(`division along given lines (${TEST_DB})`, () => {
+  /** The share of the border between parts 1 and 2 that lies within 1 m of the road, and its length in metres. */
+  async function onRoad(parts: MultiPolygon[], road: object) {
+    const { rows } = await t.db.query<{ share: number; length: number }>(
+      `WITH a AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g), b AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($2), 4326) AS g),
+            border AS (SELECT ST_CollectionExtract(ST_Intersection(a.g, b.g), 2) AS l FROM a, b),
+            road AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($3), 4326) AS r)
+       SELECT coalesce(ST_Length(ST_Intersection(border.l, ST_Buffer(road.r::geography, 1)::geometry)::geography) / nullif(ST_Length(border.l::geography), 0), 0) AS share,
+              ST_Length(border.l::geography) AS length
+       FROM border, road`, [JSON.stringify(parts[0]), JSON.stringify(parts[1]), JSON.stringify(road)]);
+    return rows[0]!;
+  }
+
+  it('runs the border along a road where the balance allows, still tiling the parent exactly', async () => {
+    const plain = (await propose(ids.community, { count: 2, seed: 1 })).json() as Proposal;
+    // A road that bends about 120 m off the balanced straight border and crosses the whole parent.
+    const { rows: [ends] } = await t.db.query<{ a: [number, number]; b: [number, number] }>(
+      `WITH l AS (SELECT ST_LineMerge(ST_CollectionExtract(ST_Intersection(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), ST_SetSRID(ST_GeomFromGeoJSON($2), 4326)), 2)) AS l)
+       SELECT ARRAY[ST_X(ST_StartPoint(l)), ST_Y(ST_StartPoint(l))] AS a, ARRAY[ST_X(ST_EndPoint(l)), ST_Y(ST_EndPoint(l))] AS b FROM l`,
+      [JSON.stringify(plain.features[0]!.geometry), JSON.stringify(plain.features[1]!.geometry)]);
+    const [ax, ay] = ends!.a;
+    const [bx, by] = ends!.b;
+    const kx = 1 / (111_320 * Math.cos((ay * Math.PI) / 180));
+    const ky = 1 / 110_574;
+    const len = Math.hypot((bx - ax) / kx, (by - ay) / ky);
+    const [ux, uy] = [((bx - ax) / kx) / len, ((by - ay) / ky) / len];
+    const at = (f: number, off: number) => [ax + (f * len * ux - off * uy) * kx, ay + (f * len * uy + off * ux) * ky];
+    const road = { type: 'LineString' as const, coordinates: [at(-0.1, 0), at(0.3, 120), at(0.7, -120), at(1.1, 0)] };
+
+    const res = await propose(ids.community, { count: 2, seed: 1, lines: [road] });
+    expect(res.statusCode, res.body).toBe(200);
+    const along = res.json() as Proposal;
+    const check = await tiling(ids.community, along.features.map((f) => f.geometry));
+    expect(check.diff_m2).toBeLessThan(1);
+    expect(check.overlap_m2).toBeLessThan(1e-6);
+    expect(check.polygons).toEqual([1, 1]);
+    const followed = await onRoad(along.features.map((f) => f.geometry), road);
+    const straight = await onRoad(plain.features.map((f) => f.geometry), road);
+    expect(followed.share).toBeGreaterThan(0.9);
+    expect(straight.share).toBeLessThan(0.3);
+    // Within the stated tolerance: each part within 15% of the balanced share.
+    expect(Math.max(...along.features.map((f) => Math.abs(f.properties.share - 1)))).toBeLessThanOrEqual(0.15);
   });
 });
