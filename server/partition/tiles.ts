@@ -32,7 +32,7 @@ export function linesSql(lines: { type: 'LineString' | 'MultiLineString'; coordi
     .map((c) => `(${c.map((p) => `${Number(p[0])} ${Number(p[1])}`).join(',')})`);
   const exprs = [
     ...(parts.length ? [`ST_GeomFromText('MULTILINESTRING(${parts.join(',')})', 4326)`] : []),
-    ...(children ? ['(SELECT ST_Boundary(ST_Multi(ST_Union(geom))) FROM cells WHERE parent_id = $1)'] : []),
+    ...(children ? ['(SELECT ST_Union(ST_Boundary(geom)) FROM cells WHERE parent_id = $1)'] : []),
   ];
   return exprs.length ? `ST_Union(ARRAY[${exprs.join(', ')}])` : undefined;
 }

@@ -279,4 +279,21 @@ describe(`division along given lines (${TEST_DB})`, () => {
     // Within the stated tolerance: each part within 15% of the balanced share.
     expect(Math.max(...along.features.map((f) => Math.abs(f.properties.share - 1)))).toBeLessThanOrEqual(0.15);
   });
+
+  it('with followChildren, divides along the present children\'s borders', async () => {
+    const { rows: kids } = await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM cells WHERE parent_id = $1', [ids.community]);
+    expect(kids[0]!.n).toBeGreaterThanOrEqual(4);
+    const res = await propose(ids.community, { count: 2, seed: 3, followChildren: true });
+    expect(res.statusCode, res.body).toBe(200);
+    const two = res.json() as Proposal;
+    expect((await tiling(ids.community, two.features.map((f) => f.geometry))).diff_m2).toBeLessThan(1);
+    // The new border between the two parts, against the present children's borders.
+    const { rows } = await t.db.query<{ share: number }>(
+      `WITH border AS (SELECT ST_CollectionExtract(ST_Intersection(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326), ST_SetSRID(ST_GeomFromGeoJSON($2), 4326)), 2) AS l),
+            kids AS (SELECT ST_Union(ST_Boundary(geom)) AS r FROM cells WHERE parent_id = $3)
+       SELECT ST_Length(ST_Intersection(border.l, ST_Buffer(kids.r, 1e-5))::geography) / nullif(ST_Length(border.l::geography), 0) AS share
+       FROM border, kids`, [JSON.stringify(two.features[0]!.geometry), JSON.stringify(two.features[1]!.geometry), ids.community]);
+    expect(rows, 'one answer').toHaveLength(1);
+    expect(rows[0]!.share).toBeGreaterThan(0.9);
+  });
 });
