@@ -178,8 +178,8 @@ describe(`the public card (${TEST_DB})`, () => {
     expect(c.parents.map((p: { name: string; level: number }) => [p.level, p.name])).toEqual([[1, '渭滨区'], [2, '西街道'], [3, '西一社区']]);
     expect(c.parents[1].levelName).toEqual({ zh: '街道', en: 'Street' });
     expect(c.people).toEqual([
-      { name: '赵六', role: 'first_responsible', roleName: { code: 'first_responsible', zh: '第一责任人', en: 'First responsible' }, phone: '138****5678', organisation: '西一社区居委会', title: '网格员' },
-      { name: '钱七', role: 'supervisor', roleName: { code: 'supervisor', zh: '监督员', en: 'Supervisor' }, phone: '091****4567', organisation: null, title: null },
+      { name: '赵六', role: 'first_responsible', roleName: { code: 'first_responsible', zh: '第一责任人', en: 'First responsible' }, phone: '138****5678', organisation: '西一社区居委会', title: '网格员', photoUrl: null },
+      { name: '钱七', role: 'supervisor', roleName: { code: 'supervisor', zh: '监督员', en: 'Supervisor' }, phone: '091****4567', organisation: null, title: null, photoUrl: null },
     ]);
     expect(res.body).not.toContain('13812345678');
     expect((await t.app.inject('/api/cells/999999/card')).statusCode).toBe(404);
