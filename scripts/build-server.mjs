@@ -2,31 +2,21 @@
 // stay in node_modules. `npm start` runs the bundle: Node then loads one file instead of resolving
 // and transpiling some 250 modules through tsx on every start (about a second on 2 cores). Built
 // only when the sources changed (their fingerprint is kept in dist/server/.sources), like the client.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import console from 'node:console';
 import { setTimeout } from 'node:timers/promises';
 import { build } from 'esbuild';
+import { sourcesFingerprint } from './sources-fingerprint.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'dist/server');
 const stamp = path.join(out, '.sources');
 
-function filesUnder(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  }).sort();
-}
-
-const hash = createHash('sha256');
-for (const f of [...filesUnder(path.join(root, 'server')), ...filesUnder(path.join(root, 'core')), path.join(root, 'package-lock.json'), import.meta.filename]) {
-  if (/\.test\.ts$/.test(f)) continue;
-  hash.update(path.relative(root, f)).update(readFileSync(f));
-}
-const fingerprint = hash.digest('hex');
+const fingerprint = sourcesFingerprint(root, {
+  dirs: ['server', 'core'], files: ['package-lock.json', path.relative(root, import.meta.filename), 'scripts/sources-fingerprint.mjs'], skip: /\.test\.ts$/,
+});
 const current = () => existsSync(path.join(out, 'main.mjs')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint;
 
 // Test workers may ask for the bundle at the same moment: one builds (it holds the lock, a
