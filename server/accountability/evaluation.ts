@@ -12,6 +12,7 @@ import { cellPlans, monthRange, requiredBetween } from '../patrols/cadence.ts';
 import { computeCoverage } from '../patrols/coverage.ts';
 import { REPORT_ACTIONS } from '../../core/audit/actions.ts';
 import { chineseDate, esc } from './period.ts';
+import { OFFICIAL_BODY_FONT, OFFICIAL_TITLE_FONT } from '../print/official.ts';
 
 /**
  * Periodic evaluation (考评) of the cells of a level, for a month (2026-11) or a quarter (2026-Q4) in
@@ -206,8 +207,8 @@ export function evaluationNoticeHtml(e: Evaluation, office: string): string {
 <title>${esc(title)}</title>
 <style>
   @page { size: A4 portrait; margin: 25mm 18mm 20mm; }
-  body { font-family: "FangSong", "STFangsong", "Noto Serif CJK SC", "Noto Sans CJK SC", "Microsoft YaHei", serif; color: #000; margin: 16px; font-size: 13pt; line-height: 1.7; }
-  h1 { font-family: "SimHei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; font-size: 20pt; text-align: center; margin: 0 0 16px; }
+  body { font-family: ${OFFICIAL_BODY_FONT}; color: #000; margin: 16px; font-size: 13pt; line-height: 1.7; }
+  h1 { font-family: ${OFFICIAL_TITLE_FONT}; font-size: 20pt; text-align: center; margin: 0 0 16px; }
   table { border-collapse: collapse; width: 100%; font-size: 10.5pt; margin: 8px 0 12px; }
   th, td { border: 1px solid #000; padding: 3px 5px; }
   th { background: #eee; }

@@ -9,6 +9,7 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { formatLocal } from '../../core/time/local.ts';
 import { chineseDate, dayWindow, esc, localDayEnd, localDayStart } from './period.ts';
+import { OFFICIAL_BODY_FONT, OFFICIAL_TITLE_FONT } from '../print/official.ts';
 
 export const WARNING_LEVELS = ['warning', 'explanation', 'publicNotice'] as const;
 export type WarningLevel = (typeof WARNING_LEVELS)[number];
@@ -296,8 +297,8 @@ export function noticeHtml(n: Notice, cells: { code: string; name: string; role:
 <title>预警通知书 ${esc(n.number)}</title>
 <style>
   @page { size: A4 portrait; margin: 25mm 20mm 20mm; }
-  body { font-family: "FangSong", "STFangsong", "Noto Serif CJK SC", "Noto Sans CJK SC", "Microsoft YaHei", serif; color: #000; margin: 16px; font-size: 13pt; line-height: 1.7; }
-  h1 { font-family: "SimHei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; font-size: 22pt; text-align: center; margin: 0 0 4px; letter-spacing: 4px; }
+  body { font-family: ${OFFICIAL_BODY_FONT}; color: #000; margin: 16px; font-size: 13pt; line-height: 1.7; }
+  h1 { font-family: ${OFFICIAL_TITLE_FONT}; font-size: 22pt; text-align: center; margin: 0 0 4px; letter-spacing: 4px; }
   .number { text-align: center; margin: 0 0 18px; }
   table { border-collapse: collapse; width: 100%; font-size: 11pt; margin: 8px 0 12px; }
   th, td { border: 1px solid #000; padding: 3px 6px; }

@@ -12,6 +12,7 @@ import { monthRange } from '../patrols/cadence.ts';
 import { levelCells, levelCtes, levelOf, type LevelCell } from './level.ts';
 import type { SheetData } from 'write-excel-file/node';
 import { formatLocal } from '../../core/time/local.ts';
+import { OFFICIAL_BODY_FONT, OFFICIAL_TITLE_FONT } from '../print/official.ts';
 
 /**
  * The monthly report (月报) per cell of a level: what the documents ask each township to send by the
@@ -266,8 +267,8 @@ export function monthlyHtml(r: MonthlyReport, meta: MonthlyMeta): string {
 <title>${esc(title)}</title>
 <style>
   @page { size: A4 landscape; margin: 15mm 15mm 12mm; }
-  body { font-family: "FangSong", "STFangsong", "Noto Serif CJK SC", "Noto Sans CJK SC", "Microsoft YaHei", serif; color: #000; margin: 16px; font-size: 11pt; }
-  h1 { font-family: "SimHei", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; font-size: 20pt; text-align: center; margin: 0 0 10px; letter-spacing: 1px; }
+  body { font-family: ${OFFICIAL_BODY_FONT}; color: #000; margin: 16px; font-size: 11pt; }
+  h1 { font-family: ${OFFICIAL_TITLE_FONT}; font-size: 20pt; text-align: center; margin: 0 0 10px; letter-spacing: 1px; }
   .meta { display: flex; justify-content: space-between; font-size: 11pt; margin: 0 0 8px; }
   h2 { font-family: "SimHei", "Noto Sans CJK SC", sans-serif; font-size: 13pt; margin: 14px 0 6px; }
   table { border-collapse: collapse; width: 100%; font-size: 10pt; }
