@@ -50,7 +50,8 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** The admin's one step to a basemap: stored in the database, applied on the next page load. */
 export function BasemapSettings() {
   const t = useMessages();
-  const [draft, setDraft] = useState<BasemapSetting>({ kind: 'none' });
+  // null until the stored setting arrives: a choice made before that would be overwritten by it.
+  const [draft, setDraft] = useState<BasemapSetting | null>(null);
   const [localFiles, setLocalFiles] = useState<string[]>([]);
   const [localDir, setLocalDir] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -71,9 +72,10 @@ export function BasemapSettings() {
     return () => ctl.abort();
   }, []);
 
-  const set = (patch: Partial<BasemapSetting>) => setDraft((d) => ({ ...d, ...patch }));
+  const set = (patch: Partial<BasemapSetting>) => setDraft((d) => (d ? { ...d, ...patch } : d));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (!draft) return;
     setBusy(true);
     setError(null);
     setNotice(null);
@@ -91,7 +93,8 @@ export function BasemapSettings() {
     <section className="panel-section" data-testid="basemap-settings">
       <h3>{t('title')}</h3>
       <p className="muted small">{t('intro')}</p>
-      <form className="form" onSubmit={submit}>
+      {!draft && error && <p className="form-error" role="alert">{error}</p>}
+      {draft && <form className="form" onSubmit={submit}>
         {KINDS.map((k) => (
           <label key={k} className="radio">
             <input type="radio" name="basemap-kind" value={k} checked={draft.kind === k} onChange={() => set({ kind: k })} data-testid={`basemap-kind-${k}`} /> {t(`kind.${k}`)}
@@ -124,7 +127,7 @@ export function BasemapSettings() {
         {error && <p className="form-error" role="alert">{error}</p>}
         {notice && <p className="form-ok" role="status">{notice}</p>}
         <div className="form-actions"><button type="submit" className="button primary small" disabled={busy} data-testid="basemap-save">{t('save')}</button></div>
-      </form>
+      </form>}
     </section>
   );
 }
