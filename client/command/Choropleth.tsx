@@ -1,6 +1,7 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { ExpressionSpecification } from 'maplibre-gl';
 import { useMap } from '../map/context.tsx';
+import { useOverlay, type Overlay } from '../map/overlay.ts';
 import { CELLS_SOURCE, CELLS_SOURCE_LAYER, SELECTED_LAYERS } from '../map/style.ts';
 import { breaks, worseIsHigher, type CellStats } from './data.ts';
 import type { Metric } from './filters.ts';
@@ -59,21 +60,26 @@ export function choroplethColor(values: number[], metric: Metric): ExpressionSpe
 export function Choropleth({ level, metric, cells }: { level: number; metric: Metric; cells: CellStats[] }) {
   const map = useMap();
 
-  useEffect(() => {
-    if (!map) return;
-    map.addLayer({
+  const overlay = useMemo((): Overlay => ({
+    layers: [{
       id: LAYER,
       type: 'fill',
       source: CELLS_SOURCE,
       'source-layer': CELLS_SOURCE_LAYER,
       filter: ['==', ['get', 'level'], level],
       paint: { 'fill-color': '#fff5eb', 'fill-opacity': ['case', ['==', ['feature-state', 'has'], true], 0.55, 0] },
-    }, SELECTED_LAYERS[0]);
-    return () => {
-      if (map.getLayer(LAYER)) map.removeLayer(LAYER);
-      map.removeFeatureState({ source: CELLS_SOURCE, sourceLayer: CELLS_SOURCE_LAYER });
-    };
-  }, [map, level]);
+      beforeId: SELECTED_LAYERS[0],
+    }],
+  }), [level]);
+  useOverlay(map, overlay);
+  // The figures go with the layer.
+  useEffect(() => () => {
+    try {
+      map?.removeFeatureState({ source: CELLS_SOURCE, sourceLayer: CELLS_SOURCE_LAYER });
+    } catch {
+      // The map was removed first.
+    }
+  }, [map, overlay]);
 
   useEffect(() => {
     if (!map || !map.getLayer(LAYER)) return;

@@ -1,6 +1,7 @@
-import { useEffect } from 'react';
-import type { ExpressionSpecification, GeoJSONSource, Map as MaplibreMap } from 'maplibre-gl';
+import { useEffect, useMemo } from 'react';
+import type { ExpressionSpecification, Map as MaplibreMap } from 'maplibre-gl';
 import { useMap } from '../map/context.tsx';
+import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 
 /** One weighted position: a report, or a server-side bin of many. */
 export interface HeatPoint {
@@ -38,10 +39,10 @@ const collection = (points: HeatPoint[]) => ({
 export function HeatLayer({ points, visible }: { points: HeatPoint[]; visible: boolean }) {
   const map = useMap();
 
-  useEffect(() => {
-    if (!map) return;
-    map.addSource(SOURCE, { type: 'geojson', data: collection([]) });
-    map.addLayer({
+  // Under the first label layer of the map as it is when the view opens.
+  const overlay = useMemo((): Overlay | null => (map ? {
+    sources: { [SOURCE]: { type: 'geojson', data: EMPTY_COLLECTION } },
+    layers: [{
       id: LAYER,
       type: 'heatmap',
       source: SOURCE,
@@ -52,18 +53,14 @@ export function HeatLayer({ points, visible }: { points: HeatPoint[]; visible: b
         'heatmap-color': HEAT_RAMP,
         'heatmap-opacity': 0.85,
       },
-    }, firstLabelLayer(map));
-    return () => {
-      if (map.getLayer(LAYER)) map.removeLayer(LAYER);
-      if (map.getSource(SOURCE)) map.removeSource(SOURCE);
-    };
-  }, [map]);
-
+      beforeId: firstLabelLayer(map),
+    }],
+  } : null), [map]);
+  useOverlay(map, overlay);
+  useSourceData(map, SOURCE, useMemo(() => collection(points), [points]));
   useEffect(() => {
-    if (!map) return;
-    (map.getSource(SOURCE) as GeoJSONSource | undefined)?.setData(collection(points));
-    if (map.getLayer(LAYER)) map.setLayoutProperty(LAYER, 'visibility', visible ? 'visible' : 'none');
-  }, [map, points, visible]);
+    if (map?.getLayer(LAYER)) map.setLayoutProperty(LAYER, 'visibility', visible ? 'visible' : 'none');
+  }, [map, visible, overlay]);
 
   return null;
 }

@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { FeatureCollection } from 'geojson';
-import type { GeoJSONSource } from 'maplibre-gl';
 import { ApiError, api } from '../api.ts';
 import { useMap } from '../map/context.tsx';
+import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import { useExchangeMessages } from './messages.ts';
 
 /** What POST /api/import/cells and …/preview answer (server/exchange/import/routes.ts). */
@@ -49,20 +49,22 @@ export const EPSG_CHOICES: { code: number; label: string }[] = [
 
 const MAX_ROWS = 300;
 const SOURCE = 'import-preview';
-const LAYERS = ['import-preview-fill', 'import-preview-line'];
+/** The uploaded features: red where a feature has errors. */
+const PREVIEW_OVERLAY: Overlay = {
+  sources: { [SOURCE]: { type: 'geojson', data: EMPTY_COLLECTION } },
+  layers: [
+    { id: 'import-preview-fill', type: 'fill', source: SOURCE, paint: { 'fill-color': ['case', ['>', ['get', 'errors'], 0], '#dc2626', '#2563eb'], 'fill-opacity': 0.25 } },
+    { id: 'import-preview-line', type: 'line', source: SOURCE, paint: { 'line-color': ['case', ['>', ['get', 'errors'], 0], '#b91c1c', '#1d4ed8'], 'line-width': 2 } },
+  ],
+};
 
-/** The uploaded features on the map while the dialog is open: red where a feature has errors. */
+/** The uploaded features on the map while the dialog is open, brought into view. */
 function usePreviewLayer(data: FeatureCollection | null) {
   const map = useMap();
+  useOverlay(map, data ? PREVIEW_OVERLAY : null);
+  useSourceData(map, SOURCE, data);
   useEffect(() => {
     if (!map || !data) return;
-    const source = map.getSource(SOURCE) as GeoJSONSource | undefined;
-    if (source) source.setData(data);
-    else {
-      map.addSource(SOURCE, { type: 'geojson', data });
-      map.addLayer({ id: LAYERS[0]!, type: 'fill', source: SOURCE, paint: { 'fill-color': ['case', ['>', ['get', 'errors'], 0], '#dc2626', '#2563eb'], 'fill-opacity': 0.25 } });
-      map.addLayer({ id: LAYERS[1]!, type: 'line', source: SOURCE, paint: { 'line-color': ['case', ['>', ['get', 'errors'], 0], '#b91c1c', '#1d4ed8'], 'line-width': 2 } });
-    }
     let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     const visit = (c: unknown): void => {
       if (Array.isArray(c) && typeof c[0] === 'number') {
@@ -75,11 +77,6 @@ function usePreviewLayer(data: FeatureCollection | null) {
     for (const f of data.features) if (f.geometry && 'coordinates' in f.geometry) visit(f.geometry.coordinates);
     if (minX <= maxX) map.fitBounds([minX, minY, maxX, maxY], { padding: 40, maxZoom: 16, duration: 0 });
   }, [map, data]);
-  useEffect(() => () => {
-    if (!map || !map.getStyle()) return;
-    for (const id of LAYERS) if (map.getLayer(id)) map.removeLayer(id);
-    if (map.getSource(SOURCE)) map.removeSource(SOURCE);
-  }, [map]);
 }
 
 const errorText = (e: unknown) => (e instanceof ApiError ? (e.detail || e.title) : e instanceof Error ? e.message : String(e));

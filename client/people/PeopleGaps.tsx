@@ -3,6 +3,7 @@ import type { FilterSpecification } from 'maplibre-gl';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
+import { useOverlay, type Overlay } from '../map/overlay.ts';
 import { CELLS_SOURCE, CELLS_SOURCE_LAYER } from '../map/style.ts';
 import { usePeopleMessages } from './messages.ts';
 
@@ -17,21 +18,20 @@ interface PeopleGap {
 
 type State = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; gaps: PeopleGap[] };
 
-const LAYERS = ['people-gaps-fill', 'people-gaps-line'] as const;
-
 /** Shades the given cells on the map while mounted. */
 function useGapShading(ids: number[] | null) {
   const map = useMap();
-  useEffect(() => {
-    if (!map || !ids?.length || !map.getSource(CELLS_SOURCE)) return;
+  const overlay = useMemo((): Overlay | null => {
+    if (!ids?.length) return null;
     const filter = ['in', ['id'], ['literal', ids]] as FilterSpecification;
-    map.addLayer({ id: LAYERS[0], type: 'fill', source: CELLS_SOURCE, 'source-layer': CELLS_SOURCE_LAYER, filter, paint: { 'fill-color': '#f59e0b', 'fill-opacity': 0.35 } });
-    map.addLayer({ id: LAYERS[1], type: 'line', source: CELLS_SOURCE, 'source-layer': CELLS_SOURCE_LAYER, filter, paint: { 'line-color': '#b45309', 'line-width': 2, 'line-dasharray': [2, 1] } });
-    return () => {
-      if (!map.getStyle()) return;
-      for (const id of LAYERS) if (map.getLayer(id)) map.removeLayer(id);
+    return {
+      layers: [
+        { id: 'people-gaps-fill', type: 'fill', source: CELLS_SOURCE, 'source-layer': CELLS_SOURCE_LAYER, filter, paint: { 'fill-color': '#f59e0b', 'fill-opacity': 0.35 } },
+        { id: 'people-gaps-line', type: 'line', source: CELLS_SOURCE, 'source-layer': CELLS_SOURCE_LAYER, filter, paint: { 'line-color': '#b45309', 'line-width': 2, 'line-dasharray': [2, 1] } },
+      ],
     };
-  }, [map, ids]);
+  }, [ids]);
+  useOverlay(map?.getSource(CELLS_SOURCE) ? map : null, overlay);
 }
 
 /** The cells directly below the selected one that lack a required role or are short of a minimum. */

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
-import type { GeoJSONSource } from 'maplibre-gl';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { api, fetchCells } from '../api.ts';
 import type { ViewProps } from '../views.ts';
 import { useMap, useMapClick, useMapController } from '../map/context.tsx';
+import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import { useSession } from '../session/session.tsx';
 import { useDivideMessages } from './divide-messages.ts';
 import { createPlanDraw, type PlanDraw } from './draw.ts';
@@ -40,6 +40,14 @@ const fmtMaxMin = (b: Balance) => (b.maxMin === null ? '–' : b.maxMin.toFixed(
 
 /** Workload share → colour: blue light, amber at the mean, red heavy. */
 const SHARE_COLOUR = ['interpolate', ['linear'], ['get', 'share'], 0.7, '#2563eb', 1, '#fbbf24', 1.3, '#dc2626'];
+/** The proposed (or rebalanced) cells coloured by their share of the balanced workload. */
+const DIVIDE_OVERLAY: Overlay = {
+  sources: { [LAYER]: { type: 'geojson', data: EMPTY_COLLECTION } },
+  layers: [
+    { id: `${LAYER}-fill`, type: 'fill', source: LAYER, paint: { 'fill-color': SHARE_COLOUR as never, 'fill-opacity': 0.45 } },
+    { id: `${LAYER}-line`, type: 'line', source: LAYER, paint: { 'line-color': '#1e293b', 'line-width': 2 } },
+  ],
+};
 
 /**
  * The workload of the selected cell's children (table and choropleth, balance and band), and its
@@ -113,19 +121,8 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     }),
   } : null;
   const shown = proposal ?? rebalanced ?? (choropleth ? children : null);
-  useEffect(() => {
-    if (!map || !shown) return;
-    map.addSource(LAYER, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-    map.addLayer({ id: `${LAYER}-fill`, type: 'fill', source: LAYER, paint: { 'fill-color': SHARE_COLOUR as never, 'fill-opacity': 0.45 } });
-    map.addLayer({ id: `${LAYER}-line`, type: 'line', source: LAYER, paint: { 'line-color': '#1e293b', 'line-width': 2 } });
-    return () => {
-      for (const id of [`${LAYER}-fill`, `${LAYER}-line`]) if (map.getLayer(id)) map.removeLayer(id);
-      if (map.getSource(LAYER)) map.removeSource(LAYER);
-    };
-  }, [map, shown !== null]); // eslint-disable-line react-hooks/exhaustive-deps
-  useEffect(() => {
-    if (shown) map?.getSource<GeoJSONSource>(LAYER)?.setData(shown);
-  }, [map, shown]);
+  useOverlay(map, shown ? DIVIDE_OVERLAY : null);
+  useSourceData(map, LAYER, shown);
 
   if (!allowed) return null;
 

@@ -1,12 +1,13 @@
 import { localTime as zonedTime } from '../i18n/time.ts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { GeoJSONSource, MapMouseEvent } from 'maplibre-gl';
+import type { MapMouseEvent } from 'maplibre-gl';
 import type { FeatureCollection, LineString, MultiPolygon, Polygon } from 'geojson';
 import { api, ApiError, fetchCells, fetchLineage, type Cell, type CellProperties } from '../api.ts';
 import type { ViewProps } from '../views.ts';
 import { useMap, useMapClick, useMapController } from '../map/context.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { CELLS_SOURCE, CELLS_SOURCE_LAYER } from '../map/style.ts';
+import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import { usePlanMessages } from './messages.ts';
 import { Icon } from './icons.tsx';
 import { createPlanDraw, isDrawing, drawnFeatures, restoreSnapshot, snapshot, type PlanDraw, type Snapshot } from './draw.ts';
@@ -39,6 +40,26 @@ const versionOfBase = (base: Cell | null, overrides: Map<number, number>) => (ba
 const MERGE_LAYER = 'plan-merge-line';
 const FAULTS = 'plan-faults';
 const TOPO = 'plan-topo';
+const MERGE_OVERLAY: Overlay = {
+  layers: [{
+    id: MERGE_LAYER, type: 'line', source: CELLS_SOURCE, 'source-layer': CELLS_SOURCE_LAYER, filter: ['in', ['id'], ['literal', []]],
+    paint: { 'line-color': '#7c3aed', 'line-width': 3.5, 'line-dasharray': [2, 1] },
+  }],
+};
+const FAULTS_OVERLAY: Overlay = {
+  sources: { [FAULTS]: { type: 'geojson', data: EMPTY_COLLECTION } },
+  layers: [
+    { id: `${FAULTS}-fill`, type: 'fill', source: FAULTS, paint: { 'fill-color': '#dc2626', 'fill-opacity': ['match', ['get', 'kind'], 'outside', 0.55, 0.35] } },
+    { id: `${FAULTS}-line`, type: 'line', source: FAULTS, paint: { 'line-color': '#b91c1c', 'line-width': 1.5 } },
+  ],
+};
+const TOPO_OVERLAY: Overlay = {
+  sources: { [TOPO]: { type: 'geojson', data: EMPTY_COLLECTION } },
+  layers: [
+    { id: `${TOPO}-fill`, type: 'fill', source: TOPO, paint: { 'fill-color': '#f59e0b', 'fill-opacity': 0.12 } },
+    { id: `${TOPO}-line`, type: 'line', source: TOPO, paint: { 'line-color': '#b45309', 'line-width': 2, 'line-dasharray': [3, 2] } },
+  ],
+};
 
 /** One undo step of reshaping: the drawn shapes, and the neighbouring cells the edits changed with them. */
 interface EditState {
@@ -420,38 +441,15 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
     }
   }, [tool, rev, siblings, edited, statsParent]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // The parts outside the parent and on siblings, red on the map while drawing.
-  useEffect(() => {
-    if (!map || (tool !== 'draw' && tool !== 'reshape')) return;
-    map.addSource(FAULTS, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-    map.addLayer({ id: `${FAULTS}-fill`, type: 'fill', source: FAULTS, paint: { 'fill-color': '#dc2626', 'fill-opacity': ['match', ['get', 'kind'], 'outside', 0.55, 0.35] } });
-    map.addLayer({ id: `${FAULTS}-line`, type: 'line', source: FAULTS, paint: { 'line-color': '#b91c1c', 'line-width': 1.5 } });
-    return () => {
-      for (const id of [`${FAULTS}-fill`, `${FAULTS}-line`]) if (map.getLayer(id)) map.removeLayer(id);
-      if (map.getSource(FAULTS)) map.removeSource(FAULTS);
-    };
-  }, [map, tool]);
-  useEffect(() => {
-    map?.getSource<GeoJSONSource>(FAULTS)?.setData({ type: 'FeatureCollection', features: stats?.faults ?? [] });
-  }, [map, stats]);
-
-  // The neighbouring cells changed with the edit, dashed, so the planner sees every cell that will be saved.
-  useEffect(() => {
-    if (!map || tool !== 'reshape') return;
-    map.addSource(TOPO, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-    map.addLayer({ id: `${TOPO}-fill`, type: 'fill', source: TOPO, paint: { 'fill-color': '#f59e0b', 'fill-opacity': 0.12 } });
-    map.addLayer({ id: `${TOPO}-line`, type: 'line', source: TOPO, paint: { 'line-color': '#b45309', 'line-width': 2, 'line-dasharray': [3, 2] } });
-    return () => {
-      for (const id of [`${TOPO}-fill`, `${TOPO}-line`]) if (map.getLayer(id)) map.removeLayer(id);
-      if (map.getSource(TOPO)) map.removeSource(TOPO);
-    };
-  }, [map, tool]);
-  useEffect(() => {
-    map?.getSource<GeoJSONSource>(TOPO)?.setData({
-      type: 'FeatureCollection',
-      features: [...edited.values()].map((c) => ({ type: 'Feature', id: c.id, geometry: c.geometry, properties: { name: c.name } })),
-    });
-  }, [map, edited, tool]);
+  // The parts outside the parent and on siblings, red on the map while drawing; the neighbouring
+  // cells changed with the edit, dashed, so the planner sees every cell that will be saved.
+  useOverlay(map, tool === 'draw' || tool === 'reshape' ? FAULTS_OVERLAY : null);
+  useSourceData(map, FAULTS, useMemo(() => ({ type: 'FeatureCollection', features: stats?.faults ?? [] }), [stats]), tool === 'draw' || tool === 'reshape');
+  useOverlay(map, tool === 'reshape' ? TOPO_OVERLAY : null);
+  useSourceData(map, TOPO, useMemo(() => ({
+    type: 'FeatureCollection',
+    features: [...edited.values()].map((c) => ({ type: 'Feature', id: c.id, geometry: c.geometry, properties: { name: c.name } })),
+  }), [edited]), tool === 'reshape');
 
   // --- saving --------------------------------------------------------------------------------
 
@@ -567,25 +565,10 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
     }
   };
 
-  useEffect(() => {
-    if (!map || tool !== 'merge') return;
-    if (!map.getLayer(MERGE_LAYER)) {
-      map.addLayer({
-        id: MERGE_LAYER,
-        type: 'line',
-        source: CELLS_SOURCE,
-        'source-layer': CELLS_SOURCE_LAYER,
-        filter: ['in', ['id'], ['literal', []]],
-        paint: { 'line-color': '#7c3aed', 'line-width': 3.5, 'line-dasharray': [2, 1] },
-      });
-    }
-    return () => {
-      if (map.getLayer(MERGE_LAYER)) map.removeLayer(MERGE_LAYER);
-    };
-  }, [map, tool]);
+  useOverlay(map, tool === 'merge' ? MERGE_OVERLAY : null);
   useEffect(() => {
     if (map?.getLayer(MERGE_LAYER)) map.setFilter(MERGE_LAYER, ['in', ['id'], ['literal', merge.map((m) => m.id)]]);
-  }, [map, merge]);
+  }, [map, merge, tool]);
 
   // --- delete --------------------------------------------------------------------------------
 

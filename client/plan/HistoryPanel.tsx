@@ -1,9 +1,9 @@
 import { localTime as zonedTime } from '../i18n/time.ts';
-import { useEffect, useState } from 'react';
-import type { GeoJSONSource } from 'maplibre-gl';
+import { useEffect, useMemo, useState } from 'react';
 import type { FeatureCollection, MultiPolygon } from 'geojson';
 import { api, type Cell } from '../api.ts';
 import { useMap } from '../map/context.tsx';
+import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { usePlanMessages } from './messages.ts';
 import { formatArea } from './geometry.ts';
@@ -23,7 +23,14 @@ export interface CellVersion {
 }
 
 const SOURCE = 'plan-preview';
-const LAYERS = ['plan-preview-fill', 'plan-preview-line'] as const;
+/** The preview outline: dashed, over the cells. */
+const PREVIEW_OVERLAY: Overlay = {
+  sources: { [SOURCE]: { type: 'geojson', data: EMPTY_COLLECTION } },
+  layers: [
+    { id: 'plan-preview-fill', type: 'fill', source: SOURCE, paint: { 'fill-color': '#0891b2', 'fill-opacity': 0.15 } },
+    { id: 'plan-preview-line', type: 'line', source: SOURCE, paint: { 'line-color': '#0e7490', 'line-width': 2.5, 'line-dasharray': [2, 1.5] } },
+  ],
+};
 
 const previewData = (geometry: MultiPolygon | null): FeatureCollection => ({
   type: 'FeatureCollection',
@@ -62,22 +69,9 @@ export function HistoryPanel({ cell, reload, onRestored }: Props) {
     return () => controller.abort();
   }, [cell.id, reload]);
 
-  // The preview outline: dashed, over the cells.
-  useEffect(() => {
-    if (!map) return;
-    map.addSource(SOURCE, { type: 'geojson', data: previewData(null) });
-    map.addLayer({ id: LAYERS[0], type: 'fill', source: SOURCE, paint: { 'fill-color': '#0891b2', 'fill-opacity': 0.15 } });
-    map.addLayer({ id: LAYERS[1], type: 'line', source: SOURCE, paint: { 'line-color': '#0e7490', 'line-width': 2.5, 'line-dasharray': [2, 1.5] } });
-    return () => {
-      for (const id of LAYERS) if (map.getLayer(id)) map.removeLayer(id);
-      if (map.getSource(SOURCE)) map.removeSource(SOURCE);
-    };
-  }, [map]);
-
-  useEffect(() => {
-    const geometry = versions?.find((v) => v.version === preview && v.operation !== 'delete')?.geometry ?? null;
-    map?.getSource<GeoJSONSource>(SOURCE)?.setData(previewData(geometry));
-  }, [map, versions, preview]);
+  useOverlay(map, PREVIEW_OVERLAY);
+  const geometry = versions?.find((v) => v.version === preview && v.operation !== 'delete')?.geometry ?? null;
+  useSourceData(map, SOURCE, useMemo(() => previewData(geometry), [geometry]));
 
   const restore = async (version: number) => {
     setBusy(true);

@@ -1,13 +1,13 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { FeatureCollection, Point } from 'geojson';
-import type { GeoJSONSource, Map as MaplibreMap, MapLayerMouseEvent } from 'maplibre-gl';
+import type { MapLayerMouseEvent } from 'maplibre-gl';
 import { useMap } from '../map/context.tsx';
+import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import type { Report } from './api.ts';
 
 export const REPORTS_SOURCE = 'reports-points';
 export const REPORTS_LAYER = 'reports-points-circle';
 const LABEL_LAYER = 'reports-points-selected';
-const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
 
 /** One colour per state, the same as the state badges (reports.css). */
 export const STATE_COLORS: Record<string, string> = {
@@ -25,28 +25,25 @@ export function toFeatures(reports: Report[]): FeatureCollection<Point> {
   };
 }
 
-function install(map: MaplibreMap) {
-  if (map.getSource(REPORTS_SOURCE)) return;
-  map.addSource(REPORTS_SOURCE, { type: 'geojson', data: EMPTY });
-  map.addLayer({
-    id: REPORTS_LAYER, type: 'circle', source: REPORTS_SOURCE,
-    paint: {
-      'circle-radius': ['case', ['get', 'major'], 8, 6],
-      'circle-color': COLOR as never,
-      'circle-stroke-color': ['case', ['get', 'overdue'], '#7f1d1d', '#ffffff'],
-      'circle-stroke-width': ['case', ['get', 'overdue'], 3, 2],
+/** The points coloured by state (overdue ones ringed dark red, major ones larger), the open one circled. */
+const REPORTS_OVERLAY: Overlay = {
+  sources: { [REPORTS_SOURCE]: { type: 'geojson', data: EMPTY_COLLECTION } },
+  layers: [
+    {
+      id: REPORTS_LAYER, type: 'circle', source: REPORTS_SOURCE,
+      paint: {
+        'circle-radius': ['case', ['get', 'major'], 8, 6],
+        'circle-color': COLOR as never,
+        'circle-stroke-color': ['case', ['get', 'overdue'], '#7f1d1d', '#ffffff'],
+        'circle-stroke-width': ['case', ['get', 'overdue'], 3, 2],
+      },
     },
-  });
-  map.addLayer({
-    id: LABEL_LAYER, type: 'circle', source: REPORTS_SOURCE, filter: ['==', ['id'], -1],
-    paint: { 'circle-radius': 13, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#1d4ed8', 'circle-stroke-width': 3 },
-  });
-}
-
-function uninstall(map: MaplibreMap) {
-  for (const id of [LABEL_LAYER, REPORTS_LAYER]) if (map.getLayer(id)) map.removeLayer(id);
-  if (map.getSource(REPORTS_SOURCE)) map.removeSource(REPORTS_SOURCE);
-}
+    {
+      id: LABEL_LAYER, type: 'circle', source: REPORTS_SOURCE, filter: ['==', ['id'], -1],
+      paint: { 'circle-radius': 13, 'circle-color': 'rgba(0,0,0,0)', 'circle-stroke-color': '#1d4ed8', 'circle-stroke-width': 3 },
+    },
+  ],
+};
 
 /**
  * The reports of the inbox as points on the map, coloured by state (overdue ones ringed dark red,
@@ -56,9 +53,10 @@ export function useReportsLayer(reports: Report[], selected: number | null, onOp
   const map = useMap();
   const open = useRef(onOpen);
   open.current = onOpen;
+  useOverlay(map, REPORTS_OVERLAY);
+  useSourceData(map, REPORTS_SOURCE, useMemo(() => toFeatures(reports), [reports]));
   useEffect(() => {
     if (!map) return;
-    install(map);
     const click = (e: MapLayerMouseEvent) => {
       const id = e.features?.[0]?.properties?.id as number | undefined;
       if (typeof id === 'number') open.current(id);
@@ -73,12 +71,8 @@ export function useReportsLayer(reports: Report[], selected: number | null, onOp
       map.off('mouseenter', REPORTS_LAYER, enter);
       map.off('mouseleave', REPORTS_LAYER, leave);
       leave();
-      uninstall(map);
     };
   }, [map]);
-  useEffect(() => {
-    (map?.getSource(REPORTS_SOURCE) as GeoJSONSource | undefined)?.setData(toFeatures(reports));
-  }, [map, reports]);
   useEffect(() => {
     if (map?.getLayer(LABEL_LAYER)) map.setFilter(LABEL_LAYER, ['==', ['id'], selected ?? -1]);
   }, [map, selected]);

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { GeoJSONSource, MapLayerMouseEvent } from 'maplibre-gl';
+import type { MapLayerMouseEvent } from 'maplibre-gl';
 import { fetchCell, type Cell } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
+import { useOverlay, useSourceData } from '../map/overlay.ts';
 import { useRoute } from '../router.ts';
 import { useSession } from '../session/session.tsx';
 import type { ViewProps } from '../views.ts';
 import { isArchived, unitsApi, type Unit, type Units, type UnitType } from './api.ts';
 import { ImportUnits } from './ImportUnits.tsx';
-import { UNITS_SOURCE, UNIT_LAYERS, typeColor, unitLayers, unitsSource } from './layer.ts';
+import { UNITS_SOURCE, UNIT_LAYERS, typeColor, unitsOverlay } from './layer.ts';
 import { useUnitMessages } from './messages.ts';
 import { UnitForm } from './UnitForm.tsx';
 import { UnitPage } from './UnitPage.tsx';
@@ -73,10 +74,11 @@ export function UnitsPanel({ selectedId, onSelect }: ViewProps) {
   const codes = useMemo(() => types.map((x) => x.code), [types]);
   const onMap = useMemo(() => ({ type: 'FeatureCollection' as const, features: matching.filter((u) => !isArchived(u)) }), [matching]);
 
+  const overlay = useMemo(() => (codes.length ? unitsOverlay(codes) : null), [codes]);
+  useOverlay(map, overlay);
+  useSourceData(map, UNITS_SOURCE, onMap, overlay !== null);
   useEffect(() => {
-    if (!map || codes.length === 0) return;
-    map.addSource(UNITS_SOURCE, unitsSource({ type: 'FeatureCollection', features: [] }));
-    for (const layer of unitLayers(codes)) map.addLayer(layer);
+    if (!map || !overlay) return;
     const open = (e: MapLayerMouseEvent) => {
       const id = e.features?.[0]?.id;
       if (id !== undefined) navigate('units', { unit: String(id) });
@@ -84,14 +86,8 @@ export function UnitsPanel({ selectedId, onSelect }: ViewProps) {
     map.on('click', UNIT_LAYERS[2], open);
     return () => {
       map.off('click', UNIT_LAYERS[2], open);
-      for (const id of UNIT_LAYERS) if (map.getLayer(id)) map.removeLayer(id);
-      if (map.getSource(UNITS_SOURCE)) map.removeSource(UNITS_SOURCE);
     };
-  }, [map, codes, navigate]);
-
-  useEffect(() => {
-    map?.getSource<GeoJSONSource>(UNITS_SOURCE)?.setData(onMap);
-  }, [map, onMap]);
+  }, [map, overlay, navigate]);
 
   const typeName = (code: string) => {
     const x = types.find((y) => y.code === code);

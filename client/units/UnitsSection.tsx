@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { FeatureCollection, Point } from 'geojson';
-import type { GeoJSONSource } from 'maplibre-gl';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
+import { useOverlay, useSourceData } from '../map/overlay.ts';
 import { useSession } from '../session/session.tsx';
-import { UNITS_SOURCE, UNIT_LAYERS, typeColor, unitLayers, unitsSource } from './layer.ts';
+import { UNITS_SOURCE, typeColor, unitsOverlay } from './layer.ts';
 import { useUnitMessages } from './messages.ts';
 
 interface UnitType {
@@ -52,19 +52,9 @@ export function UnitsSection({ cellId }: { cellId: number | null }) {
 
   const codes = useMemo(() => types.map((x) => x.code), [types]);
 
-  useEffect(() => {
-    if (!map || !all || !shown) return;
-    map.addSource(UNITS_SOURCE, unitsSource(all));
-    for (const layer of unitLayers(codes)) map.addLayer(layer);
-    return () => {
-      for (const id of UNIT_LAYERS) if (map.getLayer(id)) map.removeLayer(id);
-      if (map.getSource(UNITS_SOURCE)) map.removeSource(UNITS_SOURCE);
-    };
-  }, [map, all, shown, codes]);
-
-  useEffect(() => {
-    if (map && all) map.getSource<GeoJSONSource>(UNITS_SOURCE)?.setData(all);
-  }, [map, all]);
+  const overlay = useMemo(() => (all && shown ? unitsOverlay(codes) : null), [all !== null, shown, codes]); // eslint-disable-line react-hooks/exhaustive-deps
+  useOverlay(map, overlay);
+  useSourceData(map, UNITS_SOURCE, all, overlay !== null);
 
   if (!user) return null;
   const typeName = (code: string) => {

@@ -1,3 +1,4 @@
+import type { Overlay } from '../map/overlay.ts';
 import type { ExpressionSpecification, GeoJSONSourceSpecification, LayerSpecification } from 'maplibre-gl';
 
 export const UNITS_SOURCE = 'units';
@@ -33,4 +34,9 @@ export function unitLayers(types: string[]): LayerSpecification[] {
       paint: { 'circle-color': color, 'circle-radius': 6, 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 },
     },
   ];
+}
+
+/** The units on the map, clustered, coloured by type (the unit list and the cell card show them). */
+export function unitsOverlay(types: string[]): Overlay {
+  return { sources: { [UNITS_SOURCE]: unitsSource({ type: 'FeatureCollection', features: [] }) }, layers: unitLayers(types) };
 }
