@@ -57,13 +57,13 @@ function anchors(file: string): Set<string> {
 
 function relativeLinks(file: string): { line: number; target: string }[] {
   const out: { line: number; target: string }[] = [];
-  proseLines(readFileSync(file, 'utf8')).forEach((line, i) => {
-    for (const m of line.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
-      const target = m[1]!;
-      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // http:, https:, mailto:
-      out.push({ line: i + 1, target });
-    }
-  });
+  // The whole text at once: a link's words may wrap onto the next line.
+  const prose = proseLines(readFileSync(file, 'utf8')).join('\n');
+  for (const m of prose.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
+    const target = m[1]!;
+    if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // http:, https:, mailto:
+    out.push({ line: prose.slice(0, m.index).split('\n').length, target });
+  }
   return out;
 }
 
