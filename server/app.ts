@@ -32,6 +32,7 @@ import userRoutes from './users/routes.ts';
 import auditLogRoutes from './audit-log.ts';
 import { installSecurity } from './security.ts';
 import { installInputGuard } from './input-guard.ts';
+import { documentResponse } from './response-schemas.ts';
 
 export interface AppOptions extends Partial<Pick<AppContext, 'now'>> {
   db: AppContext['db'];
@@ -41,9 +42,22 @@ export interface AppOptions extends Partial<Pick<AppContext, 'now'>> {
   clientDir?: string;
   /** Compile each route's schemas on its first request (the server's start; see lazy-schemas.ts). */
   lazySchemas?: boolean;
+  /**
+   * false: leave out the routes' 2xx response schemas (serialize with JSON.stringify, as without
+   * them): the test that proves the declared schemas change no answer compares the two.
+   */
+  responseSchemas?: boolean;
 }
 
-export interface RouteInfo { method: string; url: string; csrf: boolean }
+export interface RouteInfo {
+  method: string;
+  url: string;
+  csrf: boolean;
+  /** The response schemas the route declares, by status code (the response-schemas test checks every route has a 2xx one). */
+  response: Record<string, unknown>;
+  /** Left out of the OpenAPI document. */
+  hidden: boolean;
+}
 const routeLists = new WeakMap<FastifyInstance, RouteInfo[]>();
 /** Every route of an app (HEAD left out), and whether it asks cookie sessions for the CSRF token: the access test checks none is missing from its tables. */
 export const routesOf = (app: FastifyInstance): RouteInfo[] => routeLists.get(app) ?? [];
@@ -58,9 +72,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   const routes: RouteInfo[] = [];
   routeLists.set(app, routes);
+  if (opts.responseSchemas === false) {
+    app.addHook('onRoute', (route) => {
+      const response = (route.schema as { response?: Record<string, unknown> } | undefined)?.response;
+      if (!response) return;
+      // A copy: route schemas are often shared constants, and other apps in the process keep them.
+      route.schema = { ...route.schema, response: Object.fromEntries(Object.entries(response).filter(([code]) => !/^2/i.test(code))) };
+    });
+  }
   app.addHook('onRoute', (route) => {
     const csrf = (route.config as { csrf?: boolean } | undefined)?.csrf !== false;
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, csrf });
+    const schema = route.schema as { response?: Record<string, unknown>; hide?: boolean } | undefined;
+    const response = schema?.response ?? {};
+    const hidden = schema?.hide === true;
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, csrf, response, hidden });
   });
   const ctx: AppContext = { db: opts.db, config: opts.config, now: opts.now ?? (() => new Date()) };
 
@@ -78,7 +103,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       info: { title: 'Wangge API', version: '0.1.0', description: 'Community grid management: cells, people, hazard reports.' },
     },
   });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', {
+    schema: { hide: true, response: { 200: documentResponse('This OpenAPI 3.0.3 document', { type: 'object', properties: { openapi: { type: 'string' } }, additionalProperties: true }) } },
+  }, async () => app.swagger());
 
   await app.register(systemRoutes, { ...ctx, basemaps });
   await app.register(basemapRoutes, { ...ctx, basemaps });

@@ -7,6 +7,7 @@ import { requirePermission } from './auth/guard.ts';
 import { csvText } from './csv.ts';
 import { problem, problemSchema } from './problem.ts';
 import { idSchema } from './schemas.ts';
+import { textResponse } from './response-schemas.ts';
 import {
   AUDIT_OBJECT_TYPES, AUDIT_OBJECT_WORDS, AUDIT_ROLES, AUDIT_WORDS, sentenceText, type AuditLang, type AuditObjectType,
 } from '../core/audit/actions.ts';
@@ -171,7 +172,7 @@ export default async function auditLogRoutes(app: FastifyInstance, { db, config,
         properties: { ...filterProperties, lang: { type: 'string', enum: ['en', 'zh-CN'], default: 'zh-CN' } },
         additionalProperties: false,
       },
-      response: { '4xx': problemSchema },
+      response: { 200: textResponse('CSV with a byte-order mark and CRLF line ends, as an attachment', 'text/csv'), '4xx': problemSchema },
     },
   }, async (request, reply) => {
     requirePermission(request, 'audit.view');

@@ -359,7 +359,28 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       tags: ['cells'],
       summary: 'Every version of a cell: geometry, when, what changed; who changed it only for signed-in users',
       params: idParams,
-      response: { '4xx': problemSchema },
+      response: {
+        200: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              version: { type: 'integer' },
+              operation: { type: 'string', description: 'insert, update or delete' },
+              changed: { type: 'array', items: { type: 'string' }, description: 'the fields this version changed' },
+              changedAt: { type: 'string', format: 'date-time' },
+              changedBy: { type: ['string', 'null'], description: 'the username (signed-in users only)' },
+              name: { type: 'string' },
+              code: { type: 'string' },
+              parentId: { type: ['integer', 'null'] },
+              areaM2: { type: 'number' },
+              geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON MultiPolygon, EPSG:4326' },
+            },
+            required: ['version', 'operation', 'changed', 'changedAt', 'name', 'code', 'parentId', 'areaM2', 'geometry'],
+          },
+        },
+        '4xx': problemSchema,
+      },
     },
   }, async (request) => {
     const { rows } = await db.query<{ version: number; name: string; code: string; parent_id: number | null; changed_at: Date; changed_by: string | null; operation: string; changed: string[]; geometry: unknown; area_m2: number }>(

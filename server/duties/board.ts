@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { textResponse } from '../response-schemas.ts';
 import type { AppContext } from '../context.ts';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
@@ -172,7 +173,7 @@ export default async function boardRoutes(app: FastifyInstance, { db, config }: 
         properties: { paper: { type: 'string', enum: ['a4', 'a3'] }, children: { type: 'string', enum: ['0', '1'] } },
         additionalProperties: false,
       },
-      response: { '4xx': problemSchema },
+      response: { 200: textResponse('The board: an HTML page ready to print', 'text/html'), '4xx': problemSchema },
     },
   }, async (request: FastifyRequest<{ Params: { id: number }; Querystring: { paper?: Paper; children?: '1' | '0' } }>, reply) => {
     const { id } = request.params;

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { documentResponse, textResponse } from '../response-schemas.ts';
 import type { AppContext } from '../context.ts';
 import { SEVERITIES, type Severity } from '../config.ts';
 import { actorFromToken } from '../auth/plugin.ts';
@@ -43,6 +44,60 @@ function send(reply: FastifyReply, format: Format, root: string, item: string, r
   if (format === 'xml') return reply.type('text/xml; charset=utf-8').send(toXml(root, item, rows));
   return reply.type('application/json; charset=utf-8').send(JSON.stringify(rows));
 }
+
+const str = { type: 'string' } as const;
+const strOrNull = { type: ['string', 'null'] } as const;
+/** The answers of GeoReport v2 (http://wiki.open311.org/GeoReport_v2), as the routes write them. */
+const discoverySchema = {
+  type: 'object',
+  properties: {
+    changeset: str, contact: str, key_service: str,
+    endpoints: { type: 'array', items: { type: 'object', properties: { specification: str, url: str, changeset: str, type: str, formats: { type: 'array', items: str } } } },
+  },
+} as const;
+const servicesSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: { service_code: str, service_name: str, description: str, metadata: { type: 'boolean' }, type: str, keywords: str, group: str },
+  },
+} as const;
+const definitionSchema = {
+  type: 'object',
+  properties: {
+    service_code: str,
+    attributes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          variable: { type: 'boolean' }, code: str, datatype: str, required: { type: 'boolean' }, datatype_description: str, order: { type: 'integer' }, description: str,
+          values: { type: 'array', items: { type: 'object', properties: { key: str, name: str } } },
+        },
+      },
+    },
+  },
+} as const;
+const requestsSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      service_request_id: str, status: { type: 'string', enum: ['open', 'closed'] }, status_notes: str, service_name: str, service_code: str,
+      description: { type: 'null' }, agency_responsible: strOrNull, service_notice: { type: 'null' }, requested_datetime: str, updated_datetime: str,
+      expected_datetime: strOrNull, address: { type: 'null' }, address_id: { type: 'null' }, zipcode: { type: 'null' }, lat: { type: 'number' }, long: { type: 'number' },
+      media_url: { type: 'null' },
+    },
+  },
+} as const;
+const createdSchema = {
+  type: 'array',
+  items: { type: 'object', properties: { service_request_id: str, service_notice: str, account_id: { type: 'null' } } },
+} as const;
+/** One answer in the format of the route: JSON described by `schema`, or the same as XML. */
+const answer = (format: Format, description: string, schema: Record<string, unknown>) => (format === 'xml'
+  ? textResponse(`${description} (XML)`, 'text/xml')
+  : documentResponse(description, schema));
 
 /** The spec's error answer: [{code, description}], the description in Chinese then English. */
 function errorBody(err: FastifyError | Problem): { status: number; body: { code: number; description: string }[] } {
@@ -141,7 +196,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
   };
   const jurisdictionQuery = { type: 'object', properties: { jurisdiction_id: { type: 'string', maxLength: 200 } }, additionalProperties: false } as const;
 
-  app.get<{ Querystring: { jurisdiction_id?: string } }>('/open311/v2/discovery.json', { schema: { hide: true, querystring: jurisdictionQuery } }, async (request, reply) => {
+  app.get<{ Querystring: { jurisdiction_id?: string } }>('/open311/v2/discovery.json', { schema: { hide: true, querystring: jurisdictionQuery, response: { 200: documentResponse('The discovery document', discoverySchema) } } }, async (request, reply) => {
     const url = `${publicBase(request, config.publicUrl)}/open311/v2`;
     return reply.type('application/json; charset=utf-8').send(JSON.stringify({
       changeset: '2025-01-01T00:00:00Z',
@@ -181,7 +236,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
   });
 
   for (const format of FORMATS) {
-    app.get<{ Querystring: { jurisdiction_id?: string } }>(`/open311/v2/services.${format}`, { schema: { hide: true, querystring: jurisdictionQuery } }, async (request, reply) => {
+    app.get<{ Querystring: { jurisdiction_id?: string } }>(`/open311/v2/services.${format}`, { schema: { hide: true, querystring: jurisdictionQuery, response: { 200: answer(format, 'The services: the report categories', servicesSchema) } } }, async (request, reply) => {
       checkJurisdiction(request.query.jurisdiction_id);
       return send(reply, format, 'services', 'service', categories.map(service));
     });
@@ -206,7 +261,11 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
           },
         },
       },
-      schema: { hide: true, headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 200 } } } },
+      schema: {
+        hide: true,
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 200 } } },
+        response: { 201: answer(format, 'The request filed: its id and tracking code', createdSchema) },
+      },
     }, async (request, reply) => {
       if (!/^(application\/x-www-form-urlencoded|application\/json|multipart\/form-data)\b/i.test(request.headers['content-type'] ?? '')) {
         throw problem('open311.missing', { field: 'application/x-www-form-urlencoded body' });
@@ -264,7 +323,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
       }]);
     });
 
-    app.get<{ Params: { code: string }; Querystring: { jurisdiction_id?: string } }>(`/open311/v2/services/:code.${format}`, { schema: { hide: true, querystring: jurisdictionQuery } }, async (request, reply) => {
+    app.get<{ Params: { code: string }; Querystring: { jurisdiction_id?: string } }>(`/open311/v2/services/:code.${format}`, { schema: { hide: true, querystring: jurisdictionQuery, response: { 200: answer(format, 'The definition of a service: its attribute severity', definitionSchema) } } }, async (request, reply) => {
       checkJurisdiction(request.query.jurisdiction_id);
       const { code } = request.params;
       if (!categories.some((c) => c.code === code)) throw problem('open311.service-not-found', { code });
@@ -286,7 +345,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
       additionalProperties: false,
     } as const;
     app.get<{ Querystring: { jurisdiction_id?: string; service_request_id?: string; service_code?: string; start_date?: string; end_date?: string; status?: string } }>(
-      `/open311/v2/requests.${format}`, { schema: { hide: true, querystring: listQuery } }, async (request, reply) => {
+      `/open311/v2/requests.${format}`, { schema: { hide: true, querystring: listQuery, response: { 200: answer(format, 'The requests found, newest first', requestsSchema) } } }, async (request, reply) => {
         const q = request.query;
         checkJurisdiction(q.jurisdiction_id);
         const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter(Boolean);
@@ -311,7 +370,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
         return send(reply, format, 'service_requests', 'request', rows.map(toRequest));
       });
 
-    app.get<{ Params: { id: string }; Querystring: { jurisdiction_id?: string } }>(`/open311/v2/requests/:id.${format}`, { schema: { hide: true, querystring: jurisdictionQuery } }, async (request, reply) => {
+    app.get<{ Params: { id: string }; Querystring: { jurisdiction_id?: string } }>(`/open311/v2/requests/:id.${format}`, { schema: { hide: true, querystring: jurisdictionQuery, response: { 200: answer(format, 'The request, as a list of one', requestsSchema) } } }, async (request, reply) => {
       checkJurisdiction(request.query.jurisdiction_id);
       const { id } = request.params;
       if (!/^\d{1,9}$/.test(id)) throw problem('open311.request-not-found', { id });

@@ -25,6 +25,82 @@ const measureProps = Object.fromEntries(['households', 'units', 'unitsWeighted',
 const balanceSchema = { type: 'object', properties: { mean: { type: 'number' }, cv: { type: 'number' }, min: { type: 'number' }, max: { type: 'number' }, maxMin: { type: ['number', 'null'] } } } as const;
 const bandSchema = { type: ['object', 'null'], properties: { metric: { type: 'string' }, min: { type: 'number' }, max: { type: 'number' } } } as const;
 
+const weightsOut = { type: 'object', additionalProperties: { type: 'number' }, description: 'the weights used: the configured ones with those of the request' } as const;
+const multiPolygon = { type: 'object', additionalProperties: true, description: 'GeoJSON MultiPolygon, EPSG:4326' } as const;
+const outsideBand = { type: ['string', 'null'], enum: ['below', 'above', null] } as const;
+/** The answer of POST /api/workload. */
+const areasWorkloadSchema = {
+  type: 'object',
+  properties: {
+    weights: weightsOut,
+    band: bandSchema,
+    areas: { type: 'array', items: { type: 'object', properties: { ...measureProps, outsideBand }, description: 'in the order of the features' } },
+    balance: balanceSchema,
+  },
+  required: ['weights', 'band', 'areas', 'balance'],
+} as const;
+/** The answer of POST /api/cells/:id/partition: a GeoJSON FeatureCollection of the proposed cells. */
+const proposalSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string', const: 'FeatureCollection' },
+    features: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          type: { type: 'string', const: 'Feature' },
+          geometry: multiPolygon,
+          properties: {
+            type: 'object',
+            properties: {
+              index: { type: 'integer' }, ...measureProps, share: { type: 'number', description: 'workload over the mean' }, outsideBand,
+              parts: { type: 'integer', description: 'polygons in the cell: 1 when contiguous' },
+              compactness: { type: 'number', description: 'Polsby–Popper 4πA/P²' },
+            },
+          },
+        },
+        required: ['type', 'geometry', 'properties'],
+      },
+    },
+    parentId: { type: 'integer' },
+    count: { type: 'integer' },
+    seed: { type: 'integer' },
+    weights: weightsOut,
+    balance: balanceSchema,
+    tiles: { type: 'object', properties: { count: { type: 'integer' }, sideM: { type: 'number' } }, description: 'the tiles the division is built from' },
+  },
+  required: ['type', 'features', 'parentId', 'count', 'seed', 'weights', 'balance', 'tiles'],
+} as const;
+/** The answer of POST /api/cells/:id/rebalance: the children that change, with their versions. */
+const rebalanceSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string', const: 'FeatureCollection' },
+    features: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          type: { type: 'string', const: 'Feature' },
+          id: { type: 'integer' },
+          geometry: multiPolygon,
+          properties: {
+            type: 'object',
+            properties: { id: { type: 'integer' }, version: { type: 'integer' }, before: { type: 'number' }, workload: { type: 'number' }, parts: { type: 'integer' } },
+          },
+        },
+        required: ['type', 'id', 'geometry', 'properties'],
+      },
+    },
+    parentId: { type: 'integer' },
+    before: balanceSchema,
+    balance: balanceSchema,
+    moved: { type: 'object', properties: { tiles: { type: 'integer' }, areaM2: { type: 'number' } } },
+  },
+  required: ['type', 'features', 'parentId', 'before', 'balance', 'moved'],
+} as const;
+
 /** The parent a planner divides or measures: it must exist and lie in their scope (else 404). */
 async function plannedCell(q: Queryable, request: FastifyRequest, id: number) {
   const actor = requirePermission(request, 'cells.edit');
@@ -88,7 +164,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
         },
         required: ['features'],
       },
-      response: { '4xx': problemSchema },
+      response: { 200: areasWorkloadSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = requirePermission(request, 'cells.edit');
@@ -136,7 +212,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
         },
         additionalProperties: false,
       },
-      response: { '4xx': problemSchema },
+      response: { 200: proposalSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const { cell } = await plannedCell(db, request, request.params.id);
@@ -150,7 +226,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
       summary: 'Propose the smallest border moves that even out the workloads of the present children (the changed children with their versions, for POST /api/cells/reshape; nothing is saved)',
       params: idParams,
       body: { type: 'object', properties: { weights: weightsSchema, unitWeights: unitWeightsSchema }, additionalProperties: false },
-      response: { '4xx': problemSchema },
+      response: { 200: rebalanceSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const { cell } = await plannedCell(db, request, request.params.id);

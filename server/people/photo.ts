@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { binaryResponse, emptyResponse } from '../response-schemas.ts';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -60,7 +61,7 @@ export default async function personPhotoRoutes(app: FastifyInstance, { db, conf
   });
 
   app.delete<{ Params: { id: number } }>('/api/people/:id/photo', {
-    schema: { tags: ['people'], summary: "Remove a person's photo", params: idParams, response: { '4xx': problemSchema } },
+    schema: { tags: ['people'], summary: "Remove a person's photo", params: idParams, response: { 204: emptyResponse('Removed (or there was none)'), '4xx': problemSchema } },
   }, async (request, reply) => {
     const actor = requirePermission(request, 'people.edit');
     const person = await loadPerson(db, request.params.id, actor);
@@ -82,7 +83,7 @@ export default async function personPhotoRoutes(app: FastifyInstance, { db, conf
       summary: "A person's photo: public while they answer for a cell (as on its card), else for signed-in staff",
       params: idParams,
       querystring: { type: 'object', properties: { size: { type: 'string', enum: ['thumb'] } }, additionalProperties: false },
-      response: { '4xx': problemSchema },
+      response: { 200: binaryResponse('The image, re-encoded without metadata (size=thumb: the thumbnail)', ...new Set(Object.values(MIME))), '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const id = request.params.id;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { binaryResponse } from '../response-schemas.ts';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
@@ -405,7 +406,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       summary: 'A photo of a report (size=thumb for the thumbnail)',
       params: { type: 'object', properties: { id: idSchema, photoId: idSchema }, required: ['id', 'photoId'] },
       querystring: { type: 'object', properties: { size: { type: 'string', enum: ['thumb', 'original'] } }, additionalProperties: false },
-      response: { '4xx': problemSchema },
+      response: { 200: binaryResponse('The image as stored (re-encoded without metadata); the thumbnail is WebP', 'image/jpeg', 'image/png', 'image/webp'), '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const actor = requirePermission(request, 'reports.view');

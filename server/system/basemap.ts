@@ -8,6 +8,7 @@ import type { Db } from '../db/db.ts';
 import { requirePermission } from '../auth/guard.ts';
 import { audit } from '../audit.ts';
 import { problem, problemSchema } from '../problem.ts';
+import { binaryResponse, emptyResponse } from '../response-schemas.ts';
 import { offsetTileHost, resolveBasemap, TIANDITU_KEY, type BasemapSetting, type ResolvedBasemap } from '../../core/basemap/basemap.ts';
 
 /** The configuration's basemap (environment or file), used until an admin sets one in the UI. */
@@ -175,6 +176,11 @@ export default async function basemapRoutes(app: FastifyInstance, { db, config, 
     schema: {
       tags: ['system'], summary: 'A tile of the local PMTiles basemap (404 outside the archive)',
       params: { type: 'object', properties: { z: { type: 'integer', minimum: 0, maximum: 24 }, x: { type: 'integer', minimum: 0 }, y: { type: 'integer', minimum: 0 } }, required: ['z', 'x', 'y'] },
+      response: {
+        200: binaryResponse('The tile as stored in the archive (gzip content encoding when it is compressed)', ...new Set([...Object.values(CONTENT_TYPES), 'application/octet-stream'])),
+        204: emptyResponse('No tile there'),
+        '4xx': problemSchema,
+      },
     },
   }, async (request, reply) => {
     const { z, x, y } = request.params;

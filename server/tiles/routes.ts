@@ -6,6 +6,54 @@ import { publicBase } from '../public-url.ts';
 import { cellsBounds, cellsStyle, tileJson } from './describe.ts';
 import { encodeCellsTile } from './encode.ts';
 import { Lru } from './lru.ts';
+import { binaryResponse, documentResponse, emptyResponse } from '../response-schemas.ts';
+
+const numbers = (n: number) => ({ type: 'array', items: { type: 'number' }, minItems: n, maxItems: n }) as const;
+/** TileJSON 3.0.0 as tileJson() writes it. */
+const tileJsonSchema = {
+  type: 'object',
+  properties: {
+    tilejson: { type: 'string', const: '3.0.0' },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    version: { type: 'string' },
+    scheme: { type: 'string', const: 'xyz' },
+    tiles: { type: 'array', items: { type: 'string', format: 'uri' } },
+    minzoom: { type: 'integer' },
+    maxzoom: { type: 'integer' },
+    bounds: numbers(4),
+    center: numbers(3),
+    vector_layers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          description: { type: 'string' },
+          minzoom: { type: 'integer' },
+          maxzoom: { type: 'integer' },
+          fields: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+        required: ['id', 'fields'],
+      },
+    },
+  },
+  required: ['tilejson', 'tiles', 'minzoom', 'maxzoom', 'bounds', 'vector_layers'],
+} as const;
+/** A MapLibre style (https://maplibre.org/maplibre-style-spec/) as cellsStyle() writes it. */
+const styleSchema = {
+  type: 'object',
+  properties: {
+    version: { type: 'integer', const: 8 },
+    name: { type: 'string' },
+    center: numbers(2),
+    zoom: { type: 'number' },
+    glyphs: { type: 'string', description: 'WANGGE_GLYPHS_URL, when set' },
+    sources: { type: 'object', additionalProperties: { type: 'object', properties: { type: { type: 'string' }, url: { type: 'string' } } } },
+    layers: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' } }, required: ['id', 'type'], additionalProperties: true } },
+  },
+  required: ['version', 'sources', 'layers'],
+} as const;
 
 const MAX_ZOOM = 22;
 const CACHED_TILES = 2000;
@@ -45,7 +93,12 @@ export default async function tileRoutes(app: FastifyInstance, { db, config }: A
         },
         additionalProperties: false,
       },
-      response: { '4xx': problemSchema },
+      response: {
+        200: binaryResponse('The tile (Mapbox Vector Tile 2.1, protobuf)', 'application/vnd.mapbox-vector-tile'),
+        204: emptyResponse('No cell in the tile'),
+        304: emptyResponse('The tile is unchanged since the ETag in If-None-Match'),
+        '4xx': problemSchema,
+      },
     },
   }, async (request, reply) => {
     const { z, x, y } = request.params;
@@ -83,6 +136,7 @@ export default async function tileRoutes(app: FastifyInstance, { db, config }: A
       tags: ['tiles'],
       summary: 'TileJSON 3.0.0 of the cells tiles: the tile URL, the bounds of the cells, zooms and the layers\' fields',
       querystring: noQuery,
+      response: { 200: documentResponse('TileJSON 3.0.0', tileJsonSchema) },
     },
   }, async (request, reply) => {
     reply.header('cache-control', 'public, max-age=0, must-revalidate').header('access-control-allow-origin', '*');
@@ -94,6 +148,7 @@ export default async function tileRoutes(app: FastifyInstance, { db, config }: A
       tags: ['tiles'],
       summary: 'A MapLibre style of the cells: levels coloured and named as in the app (glyphs: WANGGE_GLYPHS_URL when set)',
       querystring: noQuery,
+      response: { 200: documentResponse('A MapLibre style (version 8)', styleSchema) },
     },
   }, async (request, reply) => {
     reply.header('cache-control', 'public, max-age=0, must-revalidate').header('access-control-allow-origin', '*');

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { documentResponse, textResponse } from '../response-schemas.ts';
 import { csvText } from '../csv.ts';
 import type { AppContext } from '../context.ts';
 import type { UnitTypeConfig } from '../config.ts';
@@ -285,7 +286,8 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
   }
 
   app.get<{ Querystring: UnitQuery }>('/api/units/export.csv', {
-    schema: { tags: ['units'], summary: 'Units as CSV (lon/lat and WKT columns; attributes as JSON); re-importable', querystring: exportQuery, response: { '4xx': problemSchema } },
+    schema: { tags: ['units'], summary: 'Units as CSV (lon/lat and WKT columns; attributes as JSON); re-importable', querystring: exportQuery,
+      response: { 200: textResponse('CSV with a byte-order mark, as the attachment units.csv', 'text/csv'), '4xx': problemSchema } },
   }, async (request, reply) => {
     const rows = await exportRows(request.query, requireUser(request));
     const csv = csvText([
@@ -302,7 +304,8 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
   });
 
   app.get<{ Querystring: UnitQuery }>('/api/units/export.geojson', {
-    schema: { tags: ['units'], summary: 'Units as a GeoJSON FeatureCollection file; re-importable', querystring: exportQuery, response: { '4xx': problemSchema } },
+    schema: { tags: ['units'], summary: 'Units as a GeoJSON FeatureCollection file; re-importable', querystring: exportQuery,
+      response: { 200: documentResponse('The attachment units.geojson', { $ref: 'UnitCollection#' }, 'application/geo+json'), '4xx': problemSchema } },
   }, async (request, reply) => {
     const rows = await exportRows(request.query, requireUser(request));
     return reply.type('application/geo+json').header('content-disposition', 'attachment; filename="units.geojson"')

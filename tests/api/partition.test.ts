@@ -60,7 +60,7 @@ describe(`balanced division (${TEST_DB})`, () => {
     expect(first.features.every((f) => f.properties.parts === 1 && f.properties.workload > 0)).toBe(true);
     // Compact, not ragged: Polsby–Popper of every part at least 0.3 (a 1 × 4 rectangle is 0.5).
     expect(Math.min(...first.features.map((f) => f.properties.compactness))).toBeGreaterThanOrEqual(0.3);
-    // Tolerance stated in the README: workloads within a CV of 0.1 for six cells.
+    // Tolerance stated in docs/guide/planner.md (Balanced division): workloads within a CV of 0.1 for six cells.
     expect(first.balance.cv).toBeLessThanOrEqual(0.1);
     expect(first.features.reduce((s, f) => s + f.properties.households, 0)).toBe(ids.households);
     expect(first.features.reduce((s, f) => s + f.properties.units, 0)).toBe(800);

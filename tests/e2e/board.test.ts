@@ -86,7 +86,7 @@ describe('the notice board (网格公示牌)', () => {
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)).toHaveLength(1);
-    // The README's picture of a printed board: the page as print media.
+    // The picture of a printed board in docs/guide/planner.md: the page as print media.
     await page.emulateMedia({ media: 'print' });
     mkdirSync('docs/images', { recursive: true });
     if (process.env.UPDATE_SCREENSHOTS === '1') await board.screenshot({ path: 'docs/images/notice-board.png' });

@@ -85,7 +85,7 @@ describe('balanced division in the plan view', () => {
     const previewed = () => page.evaluate(() => window.__wanggeMap!.querySourceFeatures('plan-divide').map((f) => f.properties.index as number));
     await expect.poll(async () => new Set(await previewed()).size).toBe(3);
     expect(await panel.locator('[data-testid=divide-proposal] tbody tr').count()).toBe(3);
-    // WANGGE_SHOTS=1 refreshes the README's picture.
+    // WANGGE_SHOTS=1 refreshes the picture in docs/guide/planner.md.
     if (process.env.WANGGE_SHOTS) await page.screenshot({ path: 'docs/divide-preview.png' });
 
     await panel.getByRole('button', { name: '重新生成' }).click();

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
  * Screenshots compared with committed references (tests/e2e/__screenshots__/<name>.png). The map's
  * canvas is hidden (software WebGL is not pixel-stable between runs); animations are stopped and
  * the caret hidden. A missing reference is written and the test fails saying so; UPDATE_SCREENSHOTS=1
- * rewrites all references (and the README's pictures, unmasked) and passes.
+ * rewrites all references (and the documentation's pictures under docs/images/, unmasked) and passes.
  */
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const REFERENCES = path.join(ROOT, 'tests/e2e/__screenshots__');

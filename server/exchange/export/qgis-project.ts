@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { textResponse } from '../../response-schemas.ts';
 import type { AppContext } from '../../context.ts';
 import { requireUser } from '../../auth/guard.ts';
 import { actorFromToken } from '../../auth/plugin.ts';
-import { problem } from '../../problem.ts';
+import { problem, problemSchema } from '../../problem.ts';
 import { publicBase } from '../../public-url.ts';
 import { levelColors, lineWidth } from '../../../core/map/cell-layers.ts';
 import { xmlText as esc } from './kml.ts';
@@ -104,11 +105,13 @@ export default async function qgisProjectRoutes(app: FastifyInstance, { db, conf
     .type('application/x-qgis; charset=utf-8')
     .send(body);
 
+  const qgsResponse = textResponse('A QGIS project (XML) as the attachment wangge.qgs', 'application/x-qgis');
   app.get('/api/export/project.qgs', {
     schema: {
       tags: ['exchange'],
       summary: `${SUMMARY}. Without units: POST with one of your API tokens to add them`,
       querystring: { type: 'object', properties: {}, additionalProperties: false },
+      response: { 200: qgsResponse, '4xx': problemSchema },
     },
   }, async (request, reply) => send(reply, await build(request, undefined)));
 
@@ -118,6 +121,7 @@ export default async function qgisProjectRoutes(app: FastifyInstance, { db, conf
       tags: ['exchange'],
       summary: `${SUMMARY}, and with token (one of your API tokens, which QGIS then sends as the HTTP Basic password) the units`,
       body: { type: 'object', properties: { token: { type: 'string', minLength: 10, maxLength: 200 } }, additionalProperties: false },
+      response: { 200: qgsResponse, '4xx': problemSchema },
     },
   }, async (request, reply) => send(reply, await build(request, request.body?.token)));
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { documentResponse, textResponse } from '../../response-schemas.ts';
 import { csvText } from '../../csv.ts';
 import type { AppContext } from '../../context.ts';
 import { SEVERITIES, type Severity } from '../../config.ts';
@@ -95,10 +96,40 @@ export default async function reportExportRoutes(app: FastifyInstance, { db, now
     return { reports: rows.map((r) => toReport(r, actor, t)), title: exportTitle(['reports'], t) };
   }
 
-  const schema = (summary: string) => ({ tags: ['export'], summary, querystring, response: { '4xx': problemSchema } });
+  const schema = (summary: string, ok: object) => ({ tags: ['export'], summary, querystring, response: { 200: ok, '4xx': problemSchema } });
+  const str = { type: 'string' } as const;
+  const strOrNull = { type: ['string', 'null'] } as const;
+  const reportPointSchema = {
+    type: 'object',
+    properties: {
+      type: { type: 'string', const: 'FeatureCollection' },
+      features: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            type: { type: 'string', const: 'Feature' },
+            id: { type: 'integer' },
+            geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON Point, EPSG:4326' },
+            properties: {
+              type: 'object',
+              description: 'the columns of the CSV export but lon, lat and WKT',
+              properties: {
+                id: { type: 'integer' }, trackingCode: str, category: str, severity: str, state: str, source: str, description: str,
+                cellCode: strOrNull, cellName: strOrNull, coverageGap: { type: 'boolean' }, supervised: { type: 'boolean' }, overdue: { type: 'boolean' },
+                department: strOrNull, assignees: { type: 'string', description: 'names joined by 、' }, createdAt: str, dueAt: strOrNull, closedAt: strOrNull,
+                confidential: { type: 'boolean' }, reporterName: strOrNull, reporterContact: strOrNull,
+              },
+            },
+          },
+        },
+      },
+    },
+  } as const;
 
   app.get<{ Querystring: ReportExportQuery }>('/api/export/reports.geojson', {
-    schema: schema('Hazard reports in my cells as GeoJSON points (filters as the inbox); confidential reporters only for supervisors'),
+    schema: schema('Hazard reports in my cells as GeoJSON points (filters as the inbox); confidential reporters only for supervisors',
+      documentResponse('A GeoJSON FeatureCollection (an attachment with download=true)', reportPointSchema, 'application/geo+json')),
   }, async (request, reply) => {
     const { reports, title } = await load(request);
     reply.type('application/geo+json');
@@ -110,7 +141,7 @@ export default async function reportExportRoutes(app: FastifyInstance, { db, now
   });
 
   app.get<{ Querystring: ReportExportQuery }>('/api/export/reports.csv', {
-    schema: schema('Hazard reports in my cells as CSV with lon/lat and WKT (UTF-8 with BOM)'),
+    schema: schema('Hazard reports in my cells as CSV with lon/lat and WKT (UTF-8 with BOM)', textResponse('CSV with a byte-order mark and CRLF line ends', 'text/csv')),
   }, async (request, reply) => {
     const { reports, title } = await load(request);
     const rows = reports.map((r) => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { documentResponse } from '../../response-schemas.ts';
 import type { AppContext } from '../../context.ts';
-import { problem } from '../../problem.ts';
+import { problem, problemSchema } from '../../problem.ts';
 import { publicBase } from '../../public-url.ts';
 import { xmlText as esc } from '../export/kml.ts';
 import { collectionDefs, extentOf, queryItem, queryItems, visibleTo, type CollectionDef, type ItemQuery } from './collections.ts';
@@ -79,6 +80,108 @@ interface Link {
   type: string;
   title?: string;
 }
+
+/** The JSON answers of the OGC API, as the routes write them (each also answers as HTML). */
+const str = { type: 'string' } as const;
+const linkSchema = { type: 'object', properties: { href: str, rel: str, type: str, title: str, templated: { type: 'boolean' } }, required: ['href', 'rel'] } as const;
+const links = { type: 'array', items: linkSchema } as const;
+const landingSchema = { type: 'object', properties: { title: str, description: str, links }, required: ['links'] } as const;
+const conformanceSchema = { type: 'object', properties: { conformsTo: { type: 'array', items: str } }, required: ['conformsTo'] } as const;
+const collectionSchema = {
+  type: 'object',
+  properties: {
+    id: str, title: str, description: str, itemType: str, crs: { type: 'array', items: str }, storageCrs: str,
+    extent: {
+      type: 'object',
+      properties: {
+        spatial: { type: 'object', properties: { bbox: { type: 'array', items: { type: 'array', items: { type: 'number' } } }, crs: str } },
+        temporal: { type: 'object', properties: { interval: { type: 'array', items: { type: 'array', items: { type: ['string', 'null'] } } }, trs: str } },
+      },
+    },
+    links,
+  },
+  required: ['id', 'links'],
+} as const;
+const collectionsSchema = { type: 'object', properties: { links, collections: { type: 'array', items: collectionSchema } }, required: ['links', 'collections'] } as const;
+const featureSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string', const: 'Feature' },
+    id: { type: ['integer', 'string'] },
+    geometry: { type: ['object', 'null'], additionalProperties: true },
+    properties: { type: ['object', 'null'], additionalProperties: true, description: 'the fields of the collection' },
+  },
+  required: ['type', 'geometry', 'properties'],
+} as const;
+const itemsSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string', const: 'FeatureCollection' }, features: { type: 'array', items: featureSchema },
+    numberMatched: { type: 'integer' }, numberReturned: { type: 'integer' }, timeStamp: { type: 'string', format: 'date-time' }, links,
+  },
+  required: ['type', 'features', 'numberMatched', 'numberReturned', 'links'],
+} as const;
+const itemSchema = { ...featureSchema, properties: { ...featureSchema.properties, links }, required: [...featureSchema.required, 'links'] } as const;
+const tilesetSummary = { type: 'object', properties: { title: str, dataType: str, crs: str, tileMatrixSetURI: str, links }, required: ['dataType', 'crs', 'links'] } as const;
+const tilesetsSchema = { type: 'object', properties: { links, tilesets: { type: 'array', items: tilesetSummary } }, required: ['tilesets'] } as const;
+const tilesetSchema = {
+  type: 'object',
+  properties: {
+    ...tilesetSummary.properties, minTileMatrix: str, maxTileMatrix: str,
+    layers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: str, dataType: str, geometryDimension: { type: 'integer' }, minTileMatrix: str, maxTileMatrix: str, description: str,
+          propertiesSchema: { type: 'object', additionalProperties: true },
+        },
+      },
+    },
+  },
+  required: ['dataType', 'crs', 'tileMatrixSetURI', 'links'],
+} as const;
+const tileMatrixSetsSchema = {
+  type: 'object',
+  properties: { tileMatrixSets: { type: 'array', items: { type: 'object', properties: { id: str, title: str, uri: str, links } } } },
+  required: ['tileMatrixSets'],
+} as const;
+const numbers = { type: 'array', items: { type: 'number' } } as const;
+const tileMatrixSetSchema = {
+  type: 'object',
+  description: 'WebMercatorQuad in the 2.0 encoding (id, crs, tileMatrices) and the 1.0 one (identifier, supportedCRS, tileMatrix)',
+  properties: {
+    id: str, title: str, uri: str, crs: str, orderedAxes: { type: 'array', items: str }, wellKnownScaleSet: str,
+    tileMatrices: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: str, scaleDenominator: { type: 'number' }, cellSize: { type: 'number' }, cornerOfOrigin: str, pointOfOrigin: numbers,
+          tileWidth: { type: 'integer' }, tileHeight: { type: 'integer' }, matrixWidth: { type: 'integer' }, matrixHeight: { type: 'integer' },
+        },
+      },
+    },
+    type: str, identifier: str, supportedCRS: str,
+    boundingBox: { type: 'object', properties: { type: str, crs: str, lowerCorner: numbers, upperCorner: numbers } },
+    tileMatrix: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          type: str, identifier: str, scaleDenominator: { type: 'number' }, topLeftCorner: numbers,
+          tileWidth: { type: 'integer' }, tileHeight: { type: 'integer' }, matrixWidth: { type: 'integer' }, matrixHeight: { type: 'integer' },
+        },
+      },
+    },
+  },
+  required: ['id', 'uri', 'crs', 'tileMatrices'],
+} as const;
+/** A JSON document (or, with f=html or a browser's Accept, the same as an HTML page). */
+const ogcAnswer = (description: string, schema: Record<string, unknown>, mediaType = 'application/json') => ({
+  200: documentResponse(description, schema, mediaType, true),
+  '4xx': problemSchema,
+});
 
 /** f=json|geojson|html wins; else a browser (Accept: text/html first) gets HTML, everyone else JSON. */
 function formatOf(request: FastifyRequest<{ Querystring: { f?: string } }>): Format {
@@ -241,7 +344,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
     return c;
   };
 
-  app.get<{ Params: { collectionId: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId/tiles', { schema: simple }, async (request, reply) => {
+  app.get<{ Params: { collectionId: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId/tiles', { schema: { ...simple, response: ogcAnswer('The tilesets of the collection (OGC API – Tiles)', tilesetsSchema) } }, async (request, reply) => {
     const c = tiledCollection(request, request.params.collectionId);
     const set = tileset(request, c);
     const base = baseOf(request, config.publicUrl);
@@ -252,7 +355,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
     return send(reply, formatOf(request), doc, () => page(`${c.title} · tiles`, `<ul><li><a href="${esc(set.links[0]!.href)}">WebMercatorQuad</a></li></ul>`, doc.links));
   });
 
-  app.get<{ Params: { collectionId: string; tms: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId/tiles/:tms', { schema: simple }, async (request, reply) => {
+  app.get<{ Params: { collectionId: string; tms: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId/tiles/:tms', { schema: { ...simple, response: ogcAnswer('The tileset in WebMercatorQuad: its layers and the tile URL template', tilesetSchema) } }, async (request, reply) => {
     const c = tiledCollection(request, request.params.collectionId);
     if (request.params.tms !== 'WebMercatorQuad') throw problem('ogc.tile-matrix-set-not-found', { tms: request.params.tms });
     const set = tileset(request, c);
@@ -263,7 +366,9 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
 
   // The tile itself at the OGC path: the same tile as /tiles/cells/{z}/{x}/{y}.mvt.
   app.get<{ Params: { collectionId: string; tms: string; z: string; row: string; col: string } }>(
-    '/ogc/collections/:collectionId/tiles/:tms/:z/:row/:col', { schema: { hide: true } }, async (request, reply) => {
+    '/ogc/collections/:collectionId/tiles/:tms/:z/:row/:col', {
+      schema: { hide: true, response: { 302: { description: 'To the tile at /tiles/cells/{z}/{x}/{y}.mvt', type: 'null' }, '4xx': problemSchema } },
+    }, async (request, reply) => {
       const c = tiledCollection(request, request.params.collectionId);
       if (request.params.tms !== 'WebMercatorQuad') throw problem('ogc.tile-matrix-set-not-found', { tms: request.params.tms });
       const { z, row, col } = request.params;
@@ -272,7 +377,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
       return reply.redirect(`/tiles/cells/${z}/${col}/${row}.mvt${level === undefined ? '' : `?level=${level}`}`, 302);
     });
 
-  app.get<{ Querystring: { f?: string } }>('/ogc/tileMatrixSets', { schema: simple }, async (request, reply) => {
+  app.get<{ Querystring: { f?: string } }>('/ogc/tileMatrixSets', { schema: { ...simple, response: ogcAnswer('The tile matrix sets: WebMercatorQuad', tileMatrixSetsSchema) } }, async (request, reply) => {
     const base = baseOf(request, config.publicUrl);
     const doc = {
       tileMatrixSets: [{
@@ -283,13 +388,13 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
     return send(reply, formatOf(request), doc, () => page('Tile matrix sets', `<ul><li><a href="${esc(base)}/tileMatrixSets/WebMercatorQuad?f=json">WebMercatorQuad</a></li></ul>`, []));
   });
 
-  app.get<{ Params: { tms: string }; Querystring: { f?: string } }>('/ogc/tileMatrixSets/:tms', { schema: simple }, async (request, reply) => {
+  app.get<{ Params: { tms: string }; Querystring: { f?: string } }>('/ogc/tileMatrixSets/:tms', { schema: { ...simple, response: ogcAnswer('The definition of WebMercatorQuad', tileMatrixSetSchema) } }, async (request, reply) => {
     if (request.params.tms !== 'WebMercatorQuad') throw problem('ogc.tile-matrix-set-not-found', { tms: request.params.tms });
     const doc = webMercatorQuad();
     return send(reply, formatOf(request), doc, () => page(doc.title, rows([['uri', esc(doc.uri)], ['crs', esc(doc.crs)], ['tile matrices', `0–${MAX_TILE_MATRIX}`]]), []));
   });
 
-  app.get<{ Querystring: { f?: string } }>('/ogc', { schema: simple }, async (request, reply) => {
+  app.get<{ Querystring: { f?: string } }>('/ogc', { schema: { ...simple, response: ogcAnswer('The landing page', landingSchema) } }, async (request, reply) => {
     const base = baseOf(request, config.publicUrl);
     const links: Link[] = [
       { href: base, rel: 'self', type: 'application/json', title: 'this document' },
@@ -309,12 +414,20 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
 <li><a href="${esc(base)}/collections?f=html">Collections 图层</a></li><li><a href="${esc(base)}/conformance?f=html">Conformance</a></li></ul>`, links));
   });
 
-  app.get<{ Querystring: { f?: string } }>('/ogc/conformance', { schema: simple }, async (request, reply) =>
+  app.get<{ Querystring: { f?: string } }>('/ogc/conformance', { schema: { ...simple, response: ogcAnswer('The conformance classes implemented', conformanceSchema) } }, async (request, reply) =>
     send(reply, formatOf(request), { conformsTo: CONFORMANCE }, () => page('Conformance', `<ul>${CONFORMANCE.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ul>`, [
       { href: `${baseOf(request, config.publicUrl)}/conformance`, rel: 'alternate', type: 'application/json' },
     ])));
 
-  app.get<{ Querystring: { f?: string } }>('/ogc/api', { schema: simple }, async (request, reply) => {
+  app.get<{ Querystring: { f?: string } }>('/ogc/api', {
+    schema: {
+      ...simple,
+      response: {
+        200: documentResponse('The OpenAPI 3.0 document of the OGC API', { type: 'object', properties: { openapi: str, paths: { type: 'object', additionalProperties: true } }, additionalProperties: true }, 'application/vnd.oai.openapi+json', true),
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request, reply) => {
     const doc = openApiDocument(baseOf(request, config.publicUrl), defs.filter((c) => visibleTo(c, request.user)), { defaultLimit: DEFAULT_LIMIT, maxLimit: MAX_LIMIT });
     if (formatOf(request) === 'html') {
       return reply.type('text/html; charset=utf-8').send(page('API definition', `<p>The OpenAPI 3.0 document: <a href="${esc(baseOf(request, config.publicUrl))}/api?f=json">${esc(baseOf(request, config.publicUrl))}/api?f=json</a></p>
@@ -323,7 +436,7 @@ ${rows(Object.entries(doc.paths).map(([p, v]) => [p, esc((v as { get: { summary:
     return reply.type('application/vnd.oai.openapi+json;version=3.0').send(JSON.stringify(doc));
   });
 
-  app.get<{ Querystring: { f?: string } }>('/ogc/collections', { schema: simple }, async (request, reply) => {
+  app.get<{ Querystring: { f?: string } }>('/ogc/collections', { schema: { ...simple, response: ogcAnswer('The collections the user may read', collectionsSchema) } }, async (request, reply) => {
     const base = baseOf(request, config.publicUrl);
     const collections = await Promise.all(defs.filter((c) => visibleTo(c, request.user)).map((c) => describe(request, c)));
     const links: Link[] = [
@@ -335,7 +448,7 @@ ${rows(Object.entries(doc.paths).map(([p, v]) => [p, esc((v as { get: { summary:
 ${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}?f=html">${esc(c.id)}</a></td><td>${esc(c.title)}</td><td>${esc(c.description)}</td></tr>`).join('')}</table>`, links));
   });
 
-  app.get<{ Params: { collectionId: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId', { schema: simple }, async (request, reply) => {
+  app.get<{ Params: { collectionId: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId', { schema: { ...simple, response: ogcAnswer('The collection: its extent and links', collectionSchema) } }, async (request, reply) => {
     const c = collection(request, request.params.collectionId);
     const doc = await describe(request, c);
     const bbox = doc.extent.spatial.bbox[0]!.map((n) => Math.round(n * 1e6) / 1e6).join(', ');
@@ -358,7 +471,7 @@ ${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}
   } as const;
 
   app.get<{ Params: { collectionId: string }; Querystring: { f?: string; bbox?: string; datetime?: string; limit: number; offset: number } }>(
-    '/ogc/collections/:collectionId/items', { schema: { querystring: itemsQuerystring, hide: true } }, async (request, reply) => {
+    '/ogc/collections/:collectionId/items', { schema: { querystring: itemsQuerystring, hide: true, response: ogcAnswer('A page of features; the next link leads on', itemsSchema, 'application/geo+json') } }, async (request, reply) => {
       const c = collection(request, request.params.collectionId);
       const q = request.query;
       // A limit above the maximum is served at the maximum (OGC API – Features §7.15.3).
@@ -390,7 +503,7 @@ ${features.map((ft) => `<tr><td><a href="${esc(baseOf(request, config.publicUrl)
     });
 
   app.get<{ Params: { collectionId: string; featureId: string }; Querystring: { f?: string } }>(
-    '/ogc/collections/:collectionId/items/:featureId', { schema: simple }, async (request, reply) => {
+    '/ogc/collections/:collectionId/items/:featureId', { schema: { ...simple, response: ogcAnswer('The feature, with its links', itemSchema, 'application/geo+json') } }, async (request, reply) => {
       const c = collection(request, request.params.collectionId);
       const feature = await queryItem(db, c, request.params.featureId, request.user);
       if (!feature) throw problem('ogc.feature-not-found', { featureId: request.params.featureId, collection: c.id });
