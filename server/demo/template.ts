@@ -102,11 +102,11 @@ export async function shiftDemoDates(db: Db, dataDir: string, now: Date): Promis
   if (shift > 10 * 60_000) {
     const { rows } = await db.query<{ table_name: string; columns: string[] }>(
       `SELECT table_name, array_agg(column_name::text ORDER BY column_name) AS columns FROM information_schema.columns
-       WHERE table_schema = 'public' AND data_type IN ('timestamp with time zone', 'date')
+       WHERE table_schema = current_schema() AND data_type IN ('timestamp with time zone', 'date')
          AND table_name NOT IN ('schema_migrations', 'cells', 'cell_versions')
-         AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE')
+         AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')
          -- A partition's rows move with its partitioned table (reports).
-         AND table_name NOT IN (SELECT relname FROM pg_class WHERE relispartition)
+         AND table_name NOT IN (SELECT relname FROM pg_class WHERE relispartition AND relnamespace = current_schema()::regnamespace)
        GROUP BY table_name`);
     await db.transaction(async (tx) => {
       // Moving dates changes no meaning: no trigger needs to see it.

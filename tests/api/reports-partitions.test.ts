@@ -11,6 +11,10 @@ import type { Db, Queryable } from '../../server/db/db.ts';
 import { createPostgresDb } from '../../server/db/postgres.ts';
 import { listMigrations, migrate } from '../../server/db/migrate.ts';
 import { ensureReportPartitions, startReportPartitions } from '../../server/reports/partitions.ts';
+import { DEMO_MARKER, shiftDemoDates } from '../../server/demo/template.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 // Reports partitioned by month of intake (migration 024): 24 months of reports answer the heatmap
 // (raw and rollup) and intake exactly as they did from one table, every report sits in its month's
@@ -248,6 +252,28 @@ describe(`reports partitioned by month (${TEST_DB})`, () => {
     expect(await misplaced(t.db)).toBe(0);
     const track = await t.app.inject({ url: `/api/reports/track/${String(res.json().trackingCode)}` });
     expect(track.statusCode, track.body).toBe(200);
+  });
+
+  it("moves the demo's dates forward once: each report by the shift, into its new month, with its key", async () => {
+    const { rows: before } = await t.db.query<{ id: number; created_at: Date }>('SELECT id, created_at FROM reports ORDER BY id');
+    const dir = await mkdtemp(path.join(tmpdir(), 'wangge-shift-'));
+    try {
+      await writeFile(path.join(dir, DEMO_MARKER), JSON.stringify({ seededAt: '2029-06-15T12:00:00Z' }));
+      const shift = await shiftDemoDates(t.db, dir, new Date('2029-07-05T12:00:00Z'));
+      expect(shift).toBe(20 * 24 * 3600_000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const { rows: after } = await t.db.query<{ id: number; created_at: Date; key_at: Date }>(
+      'SELECT r.id, r.created_at, k.created_at AS key_at FROM reports r JOIN report_keys k ON k.id = r.id ORDER BY r.id');
+    expect(after.map((r) => [r.id, r.created_at.getTime() - 20 * 24 * 3600_000, r.key_at.getTime() - 20 * 24 * 3600_000]))
+      .toEqual(before.map((r) => [r.id, r.created_at.getTime(), r.created_at.getTime()]));
+    await ensureReportPartitions(t.db, new Date('2029-07-01T00:00:00Z'), new Date('2029-07-01T00:00:00Z'));
+    expect(await inDefault(t.db)).toBe(0);
+    expect(await misplaced(t.db)).toBe(0);
+    const { rows: heat } = await t.db.query('SELECT band, day, i, j, category, severity, state_class, root_id, n FROM report_heat WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8');
+    await t.db.query('SELECT report_heat_rebuild()');
+    expect((await t.db.query('SELECT band, day, i, j, category, severity, state_class, root_id, n FROM report_heat ORDER BY 1, 2, 3, 4, 5, 6, 7, 8')).rows).toEqual(heat);
   });
 });
 
