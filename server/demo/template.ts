@@ -7,6 +7,7 @@ import type { Db } from '../db/db.ts';
 import { openEmbeddedDb } from '../db/embedded.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from './seed.ts';
+import { ensureReportPartitionsAhead } from '../reports/partitions.ts';
 import { ROOT } from '../root.ts';
 
 /**
@@ -31,7 +32,7 @@ export function demoTemplateKey(config: Config): string {
   const files = [
     ...filesUnder(path.join(ROOT, 'server/db')), ...filesUnder(path.join(ROOT, 'server/demo')), ...filesUnder(path.join(ROOT, 'data/demo')),
     path.join(ROOT, 'server/auth/bootstrap.ts'), path.join(ROOT, 'server/auth/passwords.ts'), path.join(ROOT, 'server/reports/deadlines.ts'),
-    path.join(ROOT, 'server/reports/workflow.ts'), path.join(ROOT, 'package-lock.json'),
+    path.join(ROOT, 'server/reports/workflow.ts'), path.join(ROOT, 'server/reports/partitions.ts'), path.join(ROOT, 'package-lock.json'),
   ];
   for (const f of files) hash.update(path.relative(ROOT, f)).update(readFileSync(f));
   hash.update(JSON.stringify([config.assignmentRoles, config.unitTypes, config.reports.categories, config.reports.deadlines,
@@ -61,6 +62,8 @@ export async function ensureDemoTemplate(config: Config, log: (line: string) => 
   try {
     await migrate(db);
     await seedDemo(db, config, seededAt, { living: demoLiving() });
+    // The demo's months of reports in their own partitions already, not in DEFAULT at every first start.
+    await ensureReportPartitionsAhead(db, seededAt);
     // A checkpoint leaves less WAL to copy and replay.
     await db.exec('CHECKPOINT');
   } finally {
