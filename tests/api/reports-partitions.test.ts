@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.ts';
-import { TEST_DB } from '../helpers/db.ts';
+import { TEST_DB, testDb } from '../helpers/db.ts';
 import { twoStreets } from '../helpers/cells.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -278,12 +278,12 @@ describe(`reports partitioned by month (${TEST_DB})`, () => {
 });
 
 describe(`migration 024 (${TEST_DB})`, () => {
-  const schema = `wg_mig024_${process.env.VITEST_POOL_ID ?? '0'}`;
+  const schema = `wg_mig024_${inject('runId')}_${process.env.VITEST_POOL_ID ?? '0'}`;
   let db: Db;
   let restore: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const shared = await (await import('../helpers/db.ts')).testDb();
+    const shared = await testDb();
     await shared.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
     if (TEST_DB === 'postgres') {
       db = createPostgresDb({ connectionString: process.env.TEST_DATABASE_URL!, schema, max: 1 });
@@ -292,12 +292,12 @@ describe(`migration 024 (${TEST_DB})`, () => {
       // The embedded database is one session: the migration runs with the schema first on its path.
       db = shared;
       await db.exec(`SET search_path TO ${schema}, public`);
-      restore = () => db.exec('SET search_path TO public');
+      restore = () => db.exec('RESET search_path');
     }
   });
   afterAll(async () => {
     await restore?.();
-    await (await (await import('../helpers/db.ts')).testDb()).exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await (await testDb()).exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   });
 
   it('moves the reports filed before it into their months, with ids, history, photos, rewards and heat unchanged', async () => {

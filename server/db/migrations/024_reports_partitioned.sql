@@ -29,14 +29,17 @@ DECLARE
   lo timestamptz := first::timestamp AT TIME ZONE 'UTC';
   hi timestamptz := (first + interval '1 month')::timestamp AT TIME ZONE 'UTC';
   part text := 'reports_y' || to_char(first, 'YYYY') || 'm' || to_char(first, 'MM');
+  -- The partitions live in the schema of reports (not whichever schema of the path has the name).
+  nsp_oid oid := (SELECT relnamespace FROM pg_class WHERE oid = 'reports'::regclass);
+  nsp text := (SELECT nspname FROM pg_namespace WHERE oid = nsp_oid);
   waiting boolean;
 BEGIN
-  IF to_regclass(quote_ident(part)) IS NOT NULL THEN
+  IF EXISTS (SELECT 1 FROM pg_class WHERE relname = part AND relnamespace = nsp_oid) THEN
     RETURN NULL;
   END IF;
   SELECT EXISTS (SELECT 1 FROM reports_default WHERE created_at >= lo AND created_at < hi) INTO waiting;
   IF NOT waiting THEN
-    EXECUTE format('CREATE TABLE %I PARTITION OF reports FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
+    EXECUTE format('CREATE TABLE %I.%I PARTITION OF reports FOR VALUES FROM (%L) TO (%L)', nsp, part, lo, hi);
     RETURN part;
   END IF;
   IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'report_keys_report_fkey' AND conrelid = to_regclass('report_keys')) THEN
@@ -45,7 +48,7 @@ BEGIN
   CREATE TEMP TABLE report_partition_moving ON COMMIT DROP AS
     SELECT * FROM reports_default WHERE created_at >= lo AND created_at < hi;
   DELETE FROM reports_default WHERE created_at >= lo AND created_at < hi;
-  EXECUTE format('CREATE TABLE %I PARTITION OF reports FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
+  EXECUTE format('CREATE TABLE %I.%I PARTITION OF reports FOR VALUES FROM (%L) TO (%L)', nsp, part, lo, hi);
   INSERT INTO reports SELECT * FROM report_partition_moving;
   DROP TABLE report_partition_moving;
   IF to_regclass('report_keys') IS NOT NULL THEN
