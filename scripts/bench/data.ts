@@ -83,7 +83,7 @@ export async function fillReports(db: Db, total: number, bbox: [number, number, 
   } finally {
     await db.exec('ALTER TABLE reports ENABLE TRIGGER reports_heat; ALTER TABLE reports ENABLE TRIGGER reports_key');
   }
-  // The keys (migration 024) of the loaded reports, in one statement rather than a trigger per row.
+  // The keys (migration 025) of the loaded reports, in one statement rather than a trigger per row.
   await db.query(`INSERT INTO report_keys (id, created_at, tracking_code)
                   SELECT r.id, r.created_at, r.tracking_code FROM reports r WHERE NOT EXISTS (SELECT 1 FROM report_keys k WHERE k.id = r.id)`);
   await db.query('SELECT report_heat_rebuild()');

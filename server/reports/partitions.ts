@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/db.ts';
 
-/** How many months after the current one have their partition ready (migration 024). */
+/** How many months after the current one have their partition ready (migration 025). */
 export const REPORT_PARTITION_MONTHS_AHEAD = 3;
 const DAY_MS = 24 * 3600_000;
 

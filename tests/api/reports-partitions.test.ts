@@ -16,9 +16,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-// Reports partitioned by month of intake (migration 024): 24 months of reports answer the heatmap
+// Reports partitioned by month of intake (migration 025): 24 months of reports answer the heatmap
 // (raw and rollup) and intake exactly as they did from one table, every report sits in its month's
-// partition, the server's job makes the partitions ahead, and migration 024 moves existing reports.
+// partition, the server's job makes the partitions ahead, and migration 025 moves existing reports.
 
 const NOW = new Date('2029-06-15T12:00:00Z');
 const FIRST = new Date('2027-07-01T00:00:00Z');
@@ -277,8 +277,8 @@ describe(`reports partitioned by month (${TEST_DB})`, () => {
   });
 });
 
-describe(`migration 024 (${TEST_DB})`, () => {
-  const schema = `wg_mig024_${inject('runId')}_${process.env.VITEST_POOL_ID ?? '0'}`;
+describe(`migration 025 (${TEST_DB})`, () => {
+  const schema = `wg_migpart_${inject('runId')}_${process.env.VITEST_POOL_ID ?? '0'}`;
   let db: Db;
   let restore: (() => Promise<void>) | undefined;
 
@@ -302,7 +302,8 @@ describe(`migration 024 (${TEST_DB})`, () => {
 
   it('moves the reports filed before it into their months, with ids, history, photos, rewards and heat unchanged', async () => {
     const all = listMigrations();
-    await migrate(db, all.filter((m) => m.version < 24));
+    const partitioned = all.find((m) => m.name.endsWith('_reports_partitioned'))!;
+    await migrate(db, all.filter((m) => m.version < partitioned.version));
     await db.exec(`
       INSERT INTO reports (id, tracking_code, geom, category, severity, description, source, step_started_at, created_at, updated_at) VALUES
         (1, 'WG-A', ST_SetSRID(ST_MakePoint(107.01, 34.01), 4326), 'fire', 'major', '甲', 'resident', '2026-10-03Z', '2026-10-03Z', '2026-10-03Z'),
@@ -313,7 +314,7 @@ describe(`migration 024 (${TEST_DB})`, () => {
       INSERT INTO report_rewards (report_id, amount, created_at) VALUES (5, 50, now());`);
     const heat = async () => (await db.query('SELECT * FROM report_heat ORDER BY 1, 2, 3, 4, 5, 6, 7, 8')).rows;
     const heatBefore = await heat();
-    expect(await migrate(db, all.filter((m) => m.version === 24))).toEqual(['024_reports_partitioned']);
+    expect(await migrate(db, [partitioned])).toEqual([partitioned.name]);
 
     expect(await monthlyPartitions(db)).toEqual(['reports_y2026m10', 'reports_y2026m11', 'reports_y2026m12']);
     expect(await misplaced(db)).toBe(0);
