@@ -64,7 +64,9 @@ export async function startChildServer(db: ServerDb, opts: { timeoutMs?: number;
   const configFile = path.join(tmp, 'config.json');
   writeFileSync(configFile, JSON.stringify({ security: { reportsPerMinute: 1_000_000_000, signInPerMinute: 1_000_000, publicReadsPerMinute: 1_000_000_000 } }));
   let output = '';
-  const child = spawn(process.execPath, [serverBundle()], {
+  // BENCH_CPU_PROFILE=dir: the server writes a V8 CPU profile there when it stops (scripts/bench/flame.ts draws it).
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROFILE)}`] : [];
+  const child = spawn(process.execPath, [...profile, serverBundle()], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -159,7 +159,7 @@ const vertexCount = (g: CellGeometry) => (g.type === 'Polygon' ? [g.coordinates]
  * request waits for, so its statements stay short (about 2,000 vertices); PostgreSQL answers others
  * from its pool meanwhile, so there a statement takes far more and the per-statement cost goes.
  */
-const budgetOf = (q: Queryable) => ((q as { kind?: string }).kind === 'postgres' ? { maxWeight: 25_000, maxItems: 2_000 } : { maxWeight: 2_000, maxItems: 300 });
+const budgetOf = (q: Queryable) => ((q as { kind?: string }).kind === 'postgres' ? { maxWeight: 25_000, maxItems: 2_000, parallel: 2 } : { maxWeight: 2_000, maxItems: 300, parallel: 1 });
 
 /** Splits items into chunks of at most `maxItems` and about `maxWeight`: one statement each, kept short. */
 function chunked<T>(items: T[], weight: (t: T) => number, { maxWeight, maxItems }: { maxWeight: number; maxItems: number }): T[][] {
@@ -182,18 +182,25 @@ function chunked<T>(items: T[], weight: (t: T) => number, { maxWeight, maxItems 
 
 /**
  * Runs `statement` on each chunk; a chunk whose statement fails (one bad geometry fails it all) is
- * done again one item at a time with `one`, which names the fault of the item that has it.
+ * done again one item at a time with `one`, which names the fault of the item that has it. On
+ * PostgreSQL two chunks run at once, on two connections of the pool (the checks are CPU-bound in
+ * the database, which has a core for each); the embedded database runs them one after the other.
  */
-async function setWise<T>(chunks: T[][], statement: (chunk: T[]) => Promise<void>, one: (item: T, e: unknown) => Promise<void>) {
-  for (const chunk of chunks) {
-    try {
-      await statement(chunk);
-    } catch (e) {
-      if (chunk.length === 1) await one(chunk[0]!, e);
-      else for (const item of chunk) await statement([item]).catch((err: unknown) => one(item, err));
+async function setWise<T>(chunks: T[][], statement: (chunk: T[]) => Promise<void>, one: (item: T, e: unknown) => Promise<void>, parallel = 1) {
+  let next = 0;
+  const lane = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++]!;
+      try {
+        await statement(chunk);
+      } catch (e) {
+        if (chunk.length === 1) await one(chunk[0]!, e);
+        else for (const item of chunk) await statement([item]).catch((err: unknown) => one(item, err));
+      }
+      await tick();
     }
-    await tick();
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, chunks.length) }, lane));
 }
 
 /**
@@ -252,46 +259,33 @@ async function checkSpatial(
   const weight = (r: FeatureReport) => vertexCount(geometries[r.index]!) + 20;
   const budget = budgetOf(q);
   const parentOf = (r: FeatureReport) => parents.get(r.index) ?? null;
-  const stagedOk = new Set<number>();
+
+  // One statement a chunk, one write a row: validity of the geometry as given (PostGIS's reason and
+  // location), then the sound ones staged snapped to the stored precision, with their area on the
+  // sphere (also where geography refuses the shape: an antipodal edge).
   await setWise(chunked(staged, weight, budget), async (chunk) => {
-    await q.query(
-      `INSERT INTO cell_import_staging (run, idx, parent_idx, parent_id, level, geom)
-       SELECT $1, i, pi, pid, lv, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::text[]) AS u(i, pi, pid, lv, g)`,
+    const { rows } = await q.query<{ idx: number; empty: boolean; valid: boolean; reason: string | null; lon: number | null; lat: number | null; m2: number | null }>(
+      `WITH src AS (SELECT i, pi, pid, lv, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS raw
+                    FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::text[]) AS u(i, pi, pid, lv, g)),
+            chk AS (SELECT *, ST_IsEmpty(raw) AS empty, ST_IsValidDetail(raw) AS d FROM src),
+            fit AS MATERIALIZED (SELECT *, CASE WHEN NOT empty AND (d).valid THEN ST_Multi(ST_CollectionExtract(ST_ReducePrecision(raw, 1e-7), 3)) END AS g FROM chk),
+            ins AS (INSERT INTO cell_import_staging (run, idx, parent_idx, parent_id, level, geom) SELECT $1, i, pi, pid, lv, g FROM fit WHERE g IS NOT NULL)
+       SELECT i AS idx, empty, (d).valid, (d).reason, ST_X((d).location) AS lon, ST_Y((d).location) AS lat,
+              CASE WHEN g IS NULL THEN NULL WHEN ST_XMax(g) - ST_XMin(g) <= 180 THEN ST_Area(g::geography, false) ELSE cell_area_m2(g) END AS m2
+       FROM fit`,
       [run, chunk.map((r) => r.index), chunk.map((r) => { const p = parentOf(r); return p && 'index' in p ? p.index : null; }),
         chunk.map((r) => { const p = parentOf(r); return p && 'id' in p ? p.id : null; }), chunk.map((r) => r.level), chunk.map((r) => JSON.stringify(geometries[r.index]))]);
-    for (const r of chunk) stagedOk.add(r.index);
-  }, async (r, e) => add(r, 'geometry', detail(e, geometries[r.index]!)));
-  const ok = staged.filter((r) => stagedOk.has(r.index));
-
-  // Validity, with PostGIS's reason and location.
-  const valid: FeatureReport[] = [];
-  await setWise(chunked(ok, weight, budget), async (chunk) => {
-    const { rows } = await q.query<{ idx: number; empty: boolean; valid: boolean; reason: string | null; lon: number | null; lat: number | null }>(
-      `SELECT idx, empty, (d).valid, (d).reason, ST_X((d).location) AS lon, ST_Y((d).location) AS lat
-       FROM (SELECT idx, ST_IsEmpty(geom) AS empty, ST_IsValidDetail(geom) AS d FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])) x`,
-      [run, chunk.map((r) => r.index)]);
     const by = new Map(rows.map((x) => [x.idx, x]));
     for (const r of chunk) {
       const x = by.get(r.index)!;
       if (x.empty) add(r, 'geometry', 'the geometry is empty');
       else if (!x.valid) add(r, 'geometry', `${x.reason ?? 'not valid'}${x.lon === null ? '' : ` at [${Math.round(x.lon * 1e7) / 1e7}, ${Math.round(x.lat! * 1e7) / 1e7}]`}`);
-      else valid.push(r);
+      else if (x.m2 !== null) {
+        r.areaM2 = Math.round(x.m2 * 100) / 100;
+        geoOk.add(r.index);
+      }
     }
-  }, async (r, e) => add(r, 'geometry', detail(e, geometries[r.index]!)));
-
-  // Snapped to the stored precision as the cells trigger would (the commit's INSERT then skips it),
-  // and the area on the sphere (also where geography refuses the shape: an antipodal edge).
-  await setWise(chunked(valid, weight, budget), async (chunk) => {
-    const { rows } = await q.query<{ idx: number; m2: number }>(
-      `UPDATE cell_import_staging SET geom = ST_Multi(ST_CollectionExtract(ST_ReducePrecision(geom, 1e-7), 3))
-       WHERE run = $1 AND idx = ANY($2::int[])
-       RETURNING idx, CASE WHEN ST_XMax(geom) - ST_XMin(geom) <= 180 THEN ST_Area(geom::geography, false) ELSE cell_area_m2(geom) END AS m2`,
-      [run, chunk.map((r) => r.index)]);
-    for (const x of rows) {
-      reports[x.idx]!.areaM2 = Math.round(x.m2 * 100) / 100;
-      geoOk.add(x.idx);
-    }
-  }, async (r, e) => add(r, 'geometry', detail(e, geometries[r.index]!)));
+  }, async (r, e) => add(r, 'geometry', detail(e, geometries[r.index]!)), budget.parallel);
 
   // Inside the parent (a stored cell, or a sound feature of the file); grouped by parent, whose prepared geometry PostGIS keeps.
   const parentKey = (r: FeatureReport) => { const p = parentOf(r)!; return 'id' in p ? `c${p.id}` : `f${p.index}`; };
@@ -330,7 +324,7 @@ async function checkSpatial(
     } catch (err) {
       add(r, 'outside', `could not check that the cell lies inside its parent: ${detail(err ?? e, geometries[r.index]!)}`);
     }
-  });
+  }, budget.parallel);
 
   // Overlaps with stored cells of the same level: a warning, as drawing by hand allows them too.
   const found = new Map<number, { code: string; name: string; m2: number }[]>();
@@ -342,7 +336,7 @@ async function checkSpatial(
        JOIN cells c ON c.level = s.level AND c.geom && s.g AND ST_Relate(c.geom, s.g, '2********')`,
       [run, chunk.map((r) => r.index)]);
     for (const x of rows) found.set(x.idx, [...(found.get(x.idx) ?? []), x]);
-  }, async (r, e) => add(r, 'overlap', `could not check overlaps with existing cells: ${detail(e, geometries[r.index]!)}`, 'warning'));
+  }, async (r, e) => add(r, 'overlap', `could not check overlaps with existing cells: ${detail(e, geometries[r.index]!)}`, 'warning'), budget.parallel);
   for (const [idx, list] of found) {
     const overlaps = list.filter((o) => o.m2 > CONTAINMENT_TOLERANCE_M2).sort((a, b) => b.m2 - a.m2);
     if (!overlaps.length) continue;

@@ -223,12 +223,15 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     await db.query(`DELETE FROM cell_imports WHERE created_at < $1::timestamptz - make_interval(hours => $2)`, [now(), KEEP_HOURS]);
     await db.query(`DELETE FROM cell_import_staging WHERE created_at < now() - make_interval(hours => $1)`, [KEEP_HOURS]);
     // The import row, then its features in short statements: a preview without its features is never read
-    // (the answer comes after the last), and one a crash cut short is dropped with the day-old ones.
+    // (the answer comes after the last is stored), and one a crash cut short is dropped with the day-old ones.
     await db.query(
       `INSERT INTO cell_imports (id, user_id, file_name, format, source_crs, encoding, warnings, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [id, actor.id, fileName, source.format, source.crs ? JSON.stringify(source.crs) : null, source.encoding, JSON.stringify(source.warnings), now()]);
-    await storeFeatures(db, id, source.features);
-    const plan = await check(db, config, actor, stored, source.features, opts);
+    // The features are stored while they are checked (on PostgreSQL on other connections of the pool).
+    const [kept, checked] = await Promise.allSettled([storeFeatures(db, id, source.features), check(db, config, actor, stored, source.features, opts)]);
+    if (kept.status === 'rejected') throw kept.reason;
+    if (checked.status === 'rejected') throw checked.reason;
+    const plan = checked.value;
     return reply.code(201).header('location', `/api/import/cells/${id}`).send(previewOf(stored, source.features, opts, plan));
   });
 
