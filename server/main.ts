@@ -16,7 +16,8 @@ if (embedded && config.seedDemo && isEmptyDataDir(config.dataDir)) {
 // The database opens (PGlite compiles its WebAssembly on V8's background threads) while the
 // app's modules load: both take most of a start.
 const opening = openDb(config);
-const [{ buildApp }, { startEscalation }] = await Promise.all([import('./app.ts'), import('./reports/escalation.ts')]);
+const [{ buildApp }, { startEscalation }, { startReportPartitions }] = await Promise.all([
+  import('./app.ts'), import('./reports/escalation.ts'), import('./reports/partitions.ts')]);
 const db = await opening;
 const applied = await migrate(db);
 const shifted = embedded ? await shiftDemoDates(db, config.dataDir, new Date()) : 0;
@@ -28,6 +29,8 @@ if (demoAccounts.length && !config.seedDemo) {
   process.exit(1);
 }
 const app = await buildApp({ db, config, logger: { level: process.env.LOG_LEVEL ?? 'info' }, lazySchemas: true });
+// The months' partitions of reports exist before the first intake (and the demo's moved dates have theirs).
+await startReportPartitions(db, app.log).first;
 startEscalation(db, config.reports, app.log);
 
 const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite at ${config.dataDir}`;

@@ -7,6 +7,7 @@ import type { Db } from '../db/db.ts';
 import { openEmbeddedDb } from '../db/embedded.ts';
 import { migrate } from '../db/migrate.ts';
 import { seedDemo } from './seed.ts';
+import { ensureReportPartitionsAhead } from '../reports/partitions.ts';
 import { ROOT } from '../root.ts';
 
 /**
@@ -31,7 +32,7 @@ export function demoTemplateKey(config: Config): string {
   const files = [
     ...filesUnder(path.join(ROOT, 'server/db')), ...filesUnder(path.join(ROOT, 'server/demo')), ...filesUnder(path.join(ROOT, 'data/demo')),
     path.join(ROOT, 'server/auth/bootstrap.ts'), path.join(ROOT, 'server/auth/passwords.ts'), path.join(ROOT, 'server/reports/deadlines.ts'),
-    path.join(ROOT, 'server/reports/workflow.ts'), path.join(ROOT, 'package-lock.json'),
+    path.join(ROOT, 'server/reports/workflow.ts'), path.join(ROOT, 'server/reports/partitions.ts'), path.join(ROOT, 'package-lock.json'),
   ];
   for (const f of files) hash.update(path.relative(ROOT, f)).update(readFileSync(f));
   hash.update(JSON.stringify([config.assignmentRoles, config.unitTypes, config.reports.categories, config.reports.deadlines,
@@ -61,6 +62,8 @@ export async function ensureDemoTemplate(config: Config, log: (line: string) => 
   try {
     await migrate(db);
     await seedDemo(db, config, seededAt, { living: demoLiving() });
+    // The demo's months of reports in their own partitions already, not in DEFAULT at every first start.
+    await ensureReportPartitionsAhead(db, seededAt);
     // A checkpoint leaves less WAL to copy and replay.
     await db.exec('CHECKPOINT');
   } finally {
@@ -102,9 +105,11 @@ export async function shiftDemoDates(db: Db, dataDir: string, now: Date): Promis
   if (shift > 10 * 60_000) {
     const { rows } = await db.query<{ table_name: string; columns: string[] }>(
       `SELECT table_name, array_agg(column_name::text ORDER BY column_name) AS columns FROM information_schema.columns
-       WHERE table_schema = 'public' AND data_type IN ('timestamp with time zone', 'date')
+       WHERE table_schema = current_schema() AND data_type IN ('timestamp with time zone', 'date')
          AND table_name NOT IN ('schema_migrations', 'cells', 'cell_versions')
-         AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE')
+         AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')
+         -- A partition's rows move with its partitioned table (reports).
+         AND table_name NOT IN (SELECT relname FROM pg_class WHERE relispartition AND relnamespace = current_schema()::regnamespace)
        GROUP BY table_name`);
     await db.transaction(async (tx) => {
       // Moving dates changes no meaning: no trigger needs to see it.
