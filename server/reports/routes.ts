@@ -12,7 +12,9 @@ import { requirePermission } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { applyAction, type ActionInput } from './actions.ts';
-import { fileReport, type FiledReport, type NewReport } from './intake.ts';
+import { fileReport, recordObserved, type FiledReport, type NewReport } from './intake.ts';
+import { actionTime } from '../action-time.ts';
+import { idempotencyHeaders, idempotent } from '../idempotency.ts';
 import { REPORT_COLUMNS, REPORT_FROM, SOURCES, inScopeSql, loadReport, photoUrl, reportSchema, toReport, type ReportRow } from './model.ts';
 import { removePhotos, storePhotos, insertPhotoRows, type Upload } from './photos.ts';
 import { readMultipart } from './uploads.ts';
@@ -42,6 +44,7 @@ const newReportSchema = {
       additionalProperties: false,
     },
     confidential: { type: 'boolean' },
+    observedAt: { type: 'string', format: 'date-time' },
   },
   required: ['location', 'category', 'severity', 'description'],
   additionalProperties: false,
@@ -125,7 +128,9 @@ export async function intake(ctx: AppContext, request: FastifyRequest, input: Ne
   let result: Awaited<ReturnType<typeof fileReport>>;
   try {
     result = await db.transaction(async (tx) => {
-      const r = await fileReport(tx, config, now(), input, photos, actor, idem);
+      const received = now();
+      const r = await fileReport(tx, config, received, input, photos, actor, idem);
+      if (!r.replayed && input.observedAt !== undefined) await recordObserved(tx, r.id, actionTime(request, input.observedAt, received));
       if (!r.replayed) await audit(tx, request, 'report.create', `report:${r.id}`, { category: input.category, severity: input.severity, photos: photos.length });
       return r;
     });
@@ -354,7 +359,8 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   app.post<{ Params: { id: number }; Body: ActionInput }>('/api/reports/:id/actions', {
     schema: {
       tags: ['reports'],
-      summary: 'Take a workflow step (verify, reject, dispatch, accept, rectify, close, return, transfer, reopen); a step not allowed now is a 409 with the allowed list',
+      summary: 'Take a workflow step (verify, reject, dispatch, accept, rectify, close, return, transfer, reopen); a step not allowed now is a 409 with the allowed list. Idempotency-Key makes a retry answer as the first',
+      headers: idempotencyHeaders,
       params: idParams,
       body: actionSchema,
       response: { 200: { $ref: 'Report#' }, '4xx': problemSchema },
@@ -362,13 +368,13 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   }, async (request) => {
     const actor = requirePermission(request, 'reports.view');
     const t = now();
-    const row = await db.transaction(async (tx) => {
+    await idempotent(db, request, actor.id, t, async (tx) => {
       const { eventId } = await applyAction(tx, config, t, actor, request.params.id, request.body);
       await audit(tx, request, `report.${request.body.action}`, `report:${request.params.id}`, { event: eventId });
-      // A transfer may hand the report out of the user's own cells: they still get the result.
-      return loadReport(tx, request.params.id, actor, true);
+      return { eventId };
     });
-    return toReport(row, actor, t);
+    // A transfer may hand the report out of the user's own cells: they still get the result.
+    return toReport(await loadReport(db, request.params.id, actor, true), actor, t);
   });
 
   app.post<{ Params: { id: number } }>('/api/reports/:id/photos', {
