@@ -17,3 +17,8 @@ createRoot(document.getElementById('root')!).render(
     </I18nProvider>
   </StrictMode>,
 );
+
+// The service worker and the outbox are not needed for the first paint: they load after it.
+const offline = () => void import('./offline/register.ts');
+if (document.readyState === 'complete') offline();
+else window.addEventListener('load', offline, { once: true });

@@ -58,6 +58,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(async () => {
     await api('/api/session', { method: 'DELETE' }).catch(() => undefined);
+    // The service worker kept this user's answers for offline use: they go with the session.
+    if ('caches' in window) await caches.delete('wangge-api').catch(() => false);
     accept({ user: null });
   }, [accept]);
 
