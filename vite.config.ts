@@ -56,6 +56,9 @@ const pwa = VitePWA({
     ],
   },
   workbox: {
+    // A new version takes over at once, and the first install controls the open page (offline from the first visit).
+    skipWaiting: true,
+    clientsClaim: true,
     globPatterns: ['**/*.{js,css,html,svg,png,woff2}'],
     maximumFileSizeToCacheInBytes: 12 * 1024 * 1024,
     navigateFallback: 'index.html',

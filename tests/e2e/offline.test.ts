@@ -115,7 +115,7 @@ describe('field work without signal', () => {
     await page.evaluate(() => {
       window.location.hash = '#/';
     });
-    await page.getByTestId('report-fab').click();
+    await page.getByTestId('report-launch').click();
     const form = page.getByTestId('report-form');
     await form.getByTestId('report-locate').click();
     await form.locator('select[name=category]').selectOption('fire');
@@ -131,6 +131,8 @@ describe('field work without signal', () => {
     await page.evaluate(() => {
       window.location.hash = '#/reports';
     });
+    // Starting the report closed the panel (the phone shows the map under the form): open it again.
+    await page.locator('.panel-toggle').click();
     panel = panelOf(page);
     const refused = panel.locator('[data-testid=outbox-item][data-state=refused]');
     await refused.waitFor({ timeout: 30_000 });
