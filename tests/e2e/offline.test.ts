@@ -80,6 +80,8 @@ describe('field work without signal', () => {
     const patrolId = ((await (await worker('/api/inspections?mine=true&open=true')).json()) as { items: { id: number }[] }).items[0]!.id;
     // The open patrol read again through the worker (the client does it after a start): wait for it in the cache.
     await page.waitForFunction(async (id) => !!(await caches.match(`/api/inspections/${id}`)), patrolId, { timeout: 30_000 });
+    // The cell's map tiles at the zooms a patrol uses were kept too (the map showed only shallow zooms so far).
+    await page.waitForFunction(async () => (await (await caches.open('wangge-tiles')).keys()).some((r) => r.url.includes('/tiles/cells/16/')), undefined, { timeout: 30_000 });
 
     // The signal drops.
     await context.setOffline(true);
