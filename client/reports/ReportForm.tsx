@@ -3,7 +3,7 @@ import { Marker, type MapMouseEvent, type Map as MaplibreMap } from 'maplibre-gl
 import { useI18n } from '../i18n/index.tsx';
 import { useMap, useMapClick } from '../map/context.tsx';
 import { useSession } from '../session/session.tsx';
-import { keyFor, reportsApi, type Filed, type NewReport, type ReportsConfig, type Severity, type Source } from './api.ts';
+import { keyFor, type Filed, type NewReport, type ReportsConfig, type Severity, type Source } from './api.ts';
 import { nameOf, sizeText } from './format.ts';
 import { useReportMessages } from './messages.ts';
 import { TrackBox } from './TrackBox.tsx';

@@ -222,17 +222,6 @@ export function keyFor(previous: { key: string; signature: string } | null, sign
 
 export const reportsApi = {
   config: (signal?: AbortSignal) => api<ReportsConfig>('/api/reports/config', { signal }),
-  /** JSON without photos, multipart (the report as JSON in "report", files in "photos") with them. */
-  file: (report: NewReport, photos: File[], key: string) => {
-    let body: unknown = report;
-    if (photos.length) {
-      const form = new FormData();
-      form.append('report', JSON.stringify(report));
-      for (const p of photos) form.append('photos', p, p.name);
-      body = form;
-    }
-    return api<Filed>('/api/reports', { method: 'POST', body, headers: { 'idempotency-key': key } });
-  },
   track: (code: string, signal?: AbortSignal) => api<Tracked>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}`, { signal }),
   claim: (code: string, body: { claimCode: string; name: string; phone: string }) =>
     api<{ status: string; amount: number }>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}/claim`, { method: 'POST', body }),
