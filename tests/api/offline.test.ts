@@ -160,7 +160,7 @@ describe(`the phone's time of an action (${TEST_DB})`, () => {
     expect(await count('SELECT count(*)::int AS n FROM reports')).toBe(before);
   });
 
-  it('takes a workflow step (verify) once per key', async () => {
+  it('takes workflow steps once per key: verify, and a rectification with a photo at the phone\'s time', async () => {
     const id = (await t.db.query<{ id: number }>(`SELECT id FROM reports WHERE state = 'reported' ORDER BY id LIMIT 1`)).rows[0]!.id;
     // Someone else verifies what the worker filed (nobody verifies their own report).
     const other = await signIn(t.app, 'worker2');
@@ -171,5 +171,25 @@ describe(`the phone's time of an action (${TEST_DB})`, () => {
       expect(res.json().state).toBe('verified');
     }
     expect(await events()).toBe(1);
+
+    // Dispatched and accepted; then rectified in a basement with a photo, sent later, replayed after a lost answer.
+    const due = new Date(clock.getTime() + 3 * 86_400_000).toISOString();
+    expect((await post(`/api/reports/${id}/actions`, other, { action: 'dispatch', department: '区消防救援大队', dueAt: due })).statusCode).toBe(200);
+    expect((await post(`/api/reports/${id}/actions`, other, { action: 'accept' })).statusCode).toBe(200);
+    const doneAt = new Date(clock.getTime() + 60 * 60_000);
+    clock = new Date(clock.getTime() + 3 * 60 * 60_000);
+    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 30, g: 200, b: 30 } } }).jpeg().toBuffer();
+    const body = await multipart({ action: JSON.stringify({ action: 'rectify', note: '已清理', at: doneAt.toISOString() }) }, photo);
+    for (let i = 0; i < 2; i++) {
+      const res = await t.app.inject({ method: 'POST', url: `/api/reports/${id}/actions`, payload: body.payload, headers: { ...other, 'content-type': body.contentType, 'idempotency-key': 'rectify-key-0001' } });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().state).toBe('rectified');
+    }
+    const { rows } = await t.db.query<{ at: Date; photos: number }>(
+      `SELECT e.at, (SELECT count(*)::int FROM report_photos ph WHERE ph.event_id = e.id) AS photos FROM report_events e WHERE e.report_id = $1 AND e.action = 'rectify'`, [id]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.at.toISOString()).toBe(doneAt.toISOString());
+    expect(rows[0]!.photos).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM report_photos WHERE report_id = $1 AND purpose = 'evidence'`, [id])).toBe(1);
   });
 });
