@@ -233,10 +233,5 @@ export const reportsApi = {
   get: (id: number, signal?: AbortSignal) => api<Report>(`/api/reports/${id}`, { signal }),
   events: (id: number, signal?: AbortSignal) => api<ReportEvent[]>(`/api/reports/${id}/events`, { signal }),
   act: (id: number, input: ActionInput) => api<Report>(`/api/reports/${id}/actions`, { method: 'POST', body: input }),
-  uploadEvidence: (id: number, photos: File[]) => {
-    const form = new FormData();
-    for (const p of photos) form.append('photos', p, p.name);
-    return api<{ id: number; url: string; thumbUrl: string }[]>(`/api/reports/${id}/photos`, { method: 'POST', body: form });
-  },
   assignments: (cellId: number, signal?: AbortSignal) => api<Assignment[]>(`/api/cells/${cellId}/assignments`, { signal }),
 };
