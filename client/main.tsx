@@ -18,7 +18,7 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-// The service worker and the outbox are not needed for the first paint: they load after it.
-const offline = () => void import('./offline/register.ts');
+// The outbox (reports and patrol actions kept offline) is not needed for the first paint: it loads after it.
+const offline = () => void import('./offline/outbox.ts').then((m) => m.startOutbox());
 if (document.readyState === 'complete') offline();
 else window.addEventListener('load', offline, { once: true });

@@ -1,6 +1,4 @@
 import { registerSW } from 'virtual:pwa-register';
-import { startOutbox } from './outbox.ts';
 
-/** Loaded after the first paint: the service worker (offline shell) and the outbox. */
+/** The service worker (the offline shell and the kept answers), registered once a staff member is signed in. */
 registerSW({ immediate: true });
-startOutbox();

@@ -37,6 +37,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const accept = useCallback((body: SessionBody) => {
     setCsrfToken(body.csrfToken ?? null);
     setUser(body.user);
+    // Staff get the installable app (the service worker keeps the whole shell, about 2 MB, for
+    // offline work); the public map does not download it. Loaded after the first paint.
+    if (body.user) void import('../offline/register.ts');
     setStatus('ready');
     return body.user;
   }, []);
