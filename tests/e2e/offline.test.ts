@@ -20,7 +20,7 @@ let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 let leaf: Feature<MultiPolygon> & { id: number };
-const unit = { a: 0, b: 0 };
+const unit = { a: 0, b: 0, c: 0 };
 let at: [number, number];
 
 beforeAll(async () => {
@@ -44,6 +44,7 @@ beforeAll(async () => {
   };
   unit.a = await add('地下车库', 'key_fire_a');
   unit.b = await add('城中村小卖部', 'small_place');
+  unit.c = await add('楼道配电间', 'small_place');
 });
 
 afterAll(async () => {
@@ -176,5 +177,34 @@ describe('field work without signal', () => {
     const again = (await (await worker(`/api/inspections/${patrolId}`)).json()) as { visits: unknown[]; findings: unknown[] };
     expect(again.visits).toHaveLength(2);
     expect(again.findings).toHaveLength(1);
+  });
+
+  it('sends a check-in whose answer was lost once: the outbox replays it with the same key', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 375, height: 812 }, locale: 'zh-CN', isMobile: true, hasTouch: true,
+      geolocation: { longitude: at[0], latitude: at[1] - 0.0001 }, permissions: ['geolocation'],
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    expect((await page.request.post(`${server.url}/api/session`, { data: { username: 'worker', password: 'demo1234' } })).status()).toBe(200);
+    await page.goto(`${server.url}/#/reports`);
+    await page.locator('.panel-toggle').click();
+    const panel = panelOf(page);
+    await panel.getByTestId(`patrol-checkin-${unit.c}`).waitFor();
+    // The server does the check-in, but its answer never reaches the phone (the signal drops on the way back).
+    await context.route('**/api/inspections/*/visits', async (route) => {
+      await route.fetch();
+      await route.abort('internetdisconnected');
+    }, { times: 1 });
+    await panel.getByTestId(`patrol-checkin-${unit.c}`).click();
+    await panel.getByTestId(`patrol-queued-${unit.c}`).waitFor();
+    await panel.getByTestId('outbox').getByRole('button', { name: '立即发送' }).click();
+    await panel.getByTestId('outbox').locator('[data-testid=outbox-item][data-kind=checkin][data-state=queued]').waitFor({ state: 'detached' });
+    // Sent, not refused: the replay got the first answer back (without the key it would be "already checked in").
+    await expect.poll(() => panel.locator('[data-testid=outbox-item]').count()).toBe(0);
+    const worker = await signInApi(server.url, 'worker');
+    const patrolId = ((await (await worker('/api/inspections?mine=true&open=true')).json()) as { items: { id: number }[] }).items[0]!.id;
+    const inspection = (await (await worker(`/api/inspections/${patrolId}`)).json()) as { visits: { unitId: number }[] };
+    expect(inspection.visits.filter((v) => v.unitId === unit.c)).toHaveLength(1);
   });
 });
