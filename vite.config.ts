@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -27,6 +28,62 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * The installable app (PWA): a manifest, and a service worker made by Workbox that precaches the
+ * built shell and keeps the last answer of the API reads a grid worker needs offline (their cells,
+ * units, patrol plan, open patrol, reports) and the vector tiles they saw. Reads go to the network
+ * first (an online user never sees a stale answer); the cache answers only when the network fails.
+ * Live events, exports and writes pass by untouched (writes wait in the outbox, client/offline).
+ */
+const pwa = VitePWA({
+  registerType: 'autoUpdate',
+  injectRegister: false,
+  includeAssets: ['favicon.svg'],
+  manifest: {
+    name: '网格 Wangge',
+    short_name: '网格',
+    description: '网格化管理：巡查、上报、处置 — community grid management',
+    lang: 'zh-CN',
+    start_url: '/#/reports',
+    scope: '/',
+    display: 'standalone',
+    background_color: '#ffffff',
+    theme_color: '#1d4ed8',
+    icons: [
+      { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  },
+  workbox: {
+    // A new version takes over at once, and the first install controls the open page (offline from the first visit).
+    skipWaiting: true,
+    clientsClaim: true,
+    globPatterns: ['**/*.{js,css,html,svg,png,woff2}'],
+    maximumFileSizeToCacheInBytes: 12 * 1024 * 1024,
+    navigateFallback: 'index.html',
+    navigateFallbackDenylist: [/^\/(api|tiles|styles|ogc|open311|warnings)\//],
+    importScripts: ['sw-sync.js'],
+    runtimeCaching: [
+      {
+        // Functions are copied into the worker as source: self-contained, no outer names.
+        urlPattern: ({ url, sameOrigin }) =>
+          sameOrigin && /^\/api\/(session|client-config|levels|cells|units|unit-types|inspections|plans|reports)(\/|$)/.test(url.pathname)
+          && !/\/(export|photos)(\/|$)/.test(url.pathname),
+        handler: 'NetworkFirst',
+        method: 'GET',
+        options: { cacheName: 'wangge-api', expiration: { maxEntries: 400, maxAgeSeconds: 14 * 86400 }, cacheableResponse: { statuses: [200] } },
+      },
+      {
+        urlPattern: ({ url, sameOrigin }) => sameOrigin && /^\/(tiles|styles)\//.test(url.pathname),
+        handler: 'NetworkFirst',
+        method: 'GET',
+        options: { cacheName: 'wangge-tiles', expiration: { maxEntries: 4000, maxAgeSeconds: 14 * 86400 }, cacheableResponse: { statuses: [200] } },
+      },
+    ],
+  },
+});
+
 const api = { testTimeout: 60_000, hookTimeout: 180_000 };
 
 // API tests run once per database: always on the embedded PGlite, and on a real PostGIS when
@@ -46,7 +103,7 @@ const apiProject = (db: 'embedded' | 'postgres') => ({
 
 export default defineConfig({
   root: 'client',
-  plugins: [react(), precompress()],
+  plugins: [react(), pwa, precompress()],
   build: { outDir: '../dist/client', emptyOutDir: true, chunkSizeWarningLimit: 4000 },
   server: { proxy: { '/api': 'http://localhost:8080', '/tiles': 'http://localhost:8080' } },
   test: {

@@ -77,6 +77,8 @@ export async function api<T>(url: string, options: RequestOptions = {}): Promise
   const { method = 'GET', body, signal } = options;
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  // The phone's clock when sending: the server works out its offset for actions done offline (their `at`).
+  if (method !== 'GET') headers['x-client-time'] = new Date().toISOString();
   let payload: BodyInit | undefined;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {

@@ -17,3 +17,8 @@ createRoot(document.getElementById('root')!).render(
     </I18nProvider>
   </StrictMode>,
 );
+
+// The outbox (reports and patrol actions kept offline) is not needed for the first paint: it loads after it.
+const offline = () => void import('./offline/outbox.ts').then((m) => m.startOutbox());
+if (document.readyState === 'complete') offline();
+else window.addEventListener('load', offline, { once: true });

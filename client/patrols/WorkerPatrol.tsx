@@ -7,6 +7,23 @@ import { usePatrolLayer } from './layers.ts';
 import { usePatrolMessages } from './messages.ts';
 import { StatusBadge, errorText, localTime } from './parts.tsx';
 import { useTrack } from './track.ts';
+import { OutboxPanel, useOutbox } from '../offline/Outbox.tsx';
+import { newAction, outboxItems, sendOrQueue, updateItem, type OutboxItem } from '../offline/outbox.ts';
+import { compressPhoto } from '../offline/photo.ts';
+import { keepPatrolTiles } from '../offline/tiles.ts';
+import { fetchCell } from '../api.ts';
+import { useMap } from '../map/context.tsx';
+import { CELLS_SOURCE } from '../map/style.ts';
+
+/** A check-in still in the outbox, shown as a visit (negative id) so its checklist and findings can be done offline too. */
+function queuedVisit(item: OutboxItem, plan: CellPlan | null): Visit | null {
+  const unit = plan?.units.find((u) => u.id === item.unitId);
+  if (!unit) return null;
+  return {
+    id: -item.id!, unitId: unit.id, unitName: unit.name, unitType: unit.type, at: item.at, locationSource: 'device', distanceM: 0, far: false,
+    checklistItems: unit.checklist, checklist: (item.body.checklist as Visit['checklist'] | undefined) ?? [], result: 'incomplete', findings: [],
+  };
+}
 
 /**
  * A grid worker's patrol on the phone: pick a cell in scope, start, check in at its units (with the
@@ -28,6 +45,7 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
   const [notice, setNoticeState] = useState<{ text: string; warn: boolean } | null>(null);
   const setNotice = (text: string | null, warn = false) => setNoticeState(text === null ? null : { text, warn });
   const track = useTrack(patrol?.open ? patrol.id : null, patrol?.startedAt ?? null);
+  const outbox = useOutbox();
 
   // The cells I may patrol (my scope and below), and any patrol I left open.
   useEffect(() => {
@@ -37,6 +55,7 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
         setCells(cov.cells);
         setCategories(cfg.categories);
         if (open.items[0]) setPatrol(await patrolApi.inspection(open.items[0].id, ctl.signal));
+        // Offline the answer may be from before a finish that still waits in the outbox.
       })
       .catch((e: unknown) => {
         if (!ctl.signal.aborted) setError(errorText(e));
@@ -62,7 +81,34 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
     return () => ctl.abort();
   }, [reloadPlan]);
 
-  const visitOf = useMemo(() => new Map((patrol?.visits ?? []).map((v) => [v.unitId, v])), [patrol]);
+  const queuedCheckIns = useMemo(() => outbox.filter((i) => i.kind === 'checkin' && patrol && i.inspectionId === patrol.id), [outbox, patrol]);
+  // The patrolled cell's map tiles are read once while online, so the map still shows it in a dead zone.
+  const map = useMap();
+  useEffect(() => {
+    if (!map || planCell === null || !navigator.onLine) return;
+    fetchCell(planCell).then((cell) => {
+      const points = cell.geometry.coordinates.flatMap((polygon) => polygon[0] ?? []);
+      const lons = points.map((p) => p[0]!);
+      const lats = points.map((p) => p[1]!);
+      return keepPatrolTiles(map, CELLS_SOURCE, [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)]);
+    }).catch(() => undefined);
+  }, [map, planCell]);
+
+  const visitOf = useMemo(() => new Map([
+    ...queuedCheckIns.flatMap((i) => {
+      const v = queuedVisit(i, plan);
+      return v ? [[v.unitId, v] as const] : [];
+    }),
+    ...(patrol?.visits ?? []).map((v) => [v.unitId, v] as const),
+  ]), [patrol, queuedCheckIns, plan]);
+  const finishQueued = outbox.some((i) => i.kind === 'finish' && i.inspectionId === patrol?.id);
+  // When queued actions have been sent, the patrol is read again: the server has them now.
+  const waiting = outbox.filter((i) => i.state !== 'refused').length;
+  const patrolId = patrol?.id;
+  useEffect(() => {
+    if (patrolId === undefined || waiting > 0 || !navigator.onLine) return;
+    patrolApi.inspection(patrolId).then((p) => setPatrol(p.open ? p : null)).catch(() => undefined);
+  }, [patrolId, waiting]);
   const units = useMemo<FeatureCollection<Point> | null>(() => plan && {
     type: 'FeatureCollection',
     features: plan.units.map((u) => ({
@@ -87,14 +133,20 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
   const start = () => run(async () => {
     if (cellId === null) return;
     setNotice(null);
-    setPatrol(await patrolApi.start(cellId));
+    const started = await patrolApi.start(cellId);
+    setPatrol(started);
     onSelect(cellId);
+    // Read once more through the service worker, so that an offline reopen finds this patrol open.
+    void Promise.all([patrolApi.openPatrols(), patrolApi.inspection(started.id)]).catch(() => undefined);
   });
 
-  const checkIn = (unitId: number) => run(async () => {
+  const checkIn = (unitId: number, unitName: string) => run(async () => {
     if (!patrol) return;
     const fix = await track.currentFix();
-    const visit = await patrolApi.checkIn(patrol.id, unitId, fix);
+    const { key, at } = newAction();
+    const body = { unitId, at, ...(fix ? { location: { type: 'Point', coordinates: [fix.lon, fix.lat] }, accuracy: Math.round(fix.accuracy) } : {}) };
+    const visit = await sendOrQueue<Visit>({ kind: 'checkin', key, at, method: 'POST', url: `/api/inspections/${patrol.id}/visits`, body, label: unitName, inspectionId: patrol.id, unitId });
+    if (!visit) return setNotice(t('patrol.queued'), true);
     setPatrol(await patrolApi.inspection(patrol.id));
     setActiveVisit(visit.id);
     setNotice(visit.locationSource === 'unit' ? t('patrol.fallback') : visit.far ? t('patrol.far', { m: Math.round(visit.distanceM) }) : t('patrol.near', { m: Math.round(visit.distanceM) }), visit.far || visit.locationSource === 'unit');
@@ -102,7 +154,15 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
 
   const finish = () => run(async () => {
     if (!patrol) return;
-    const done = await patrolApi.finish(patrol.id, track.drain());
+    const { key, at } = newAction();
+    const done = await sendOrQueue<Inspection>({
+      kind: 'finish', key, at, method: 'POST', url: `/api/inspections/${patrol.id}/finish`, body: { track: track.drain(), at }, label: `${patrol.cellName} · ${patrol.cellCode}`, inspectionId: patrol.id,
+    });
+    if (!done) {
+      setNotice(t('patrol.finishQueued'), true);
+      setActiveVisit(null);
+      return;
+    }
     setNotice(t('patrol.done', { visits: done.visits.length, findings: done.findings.length, km: ((done.trackLengthM ?? 0) / 1000).toFixed(2) }));
     setPatrol(null);
     setActiveVisit(null);
@@ -110,12 +170,13 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
     setCells(cov.cells);
   });
 
-  const visit = patrol?.visits.find((v) => v.id === activeVisit) ?? null;
+  const visit = [...visitOf.values()].find((v) => v.id === activeVisit) ?? null;
   const name = (x: { zh: string; en: string }) => (lang === 'zh-CN' ? x.zh : x.en);
 
   return (
     <section className="panel-section patrol" aria-labelledby="patrol-title" data-testid="patrol-worker">
       <h3 id="patrol-title">{t('patrol.title')}</h3>
+      <OutboxPanel />
       {error && <p className="form-error" role="alert">{error}</p>}
       {notice && !visit && <p className={notice.warn ? 'form-warn' : 'form-ok'} role="status" data-testid="patrol-notice">{notice.text}</p>}
       {cells === null && !error && <p className="muted">{t('patrol.loading')}</p>}
@@ -137,7 +198,7 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
         </div>
       )}
 
-      {patrol && (
+      {patrol && !finishQueued && (
         <>
           <p className="patrol-head">
             <strong>{t('patrol.open', { cell: `${patrol.cellName} · ${patrol.cellCode}` })}</strong>
@@ -155,10 +216,12 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
                     <span className="patrol-unit-name">{u.name}</span>
                     <span className="muted small">{u.lastAt ? t('status.last', { date: localTime(u.lastAt, lang, true) }) : t('status.never')}</span>
                   </div>
-                  {v ? <span className={`badge ${v.far || v.locationSource === 'unit' ? 'warn' : 'good'}`}>{t('patrol.checkedIn')}</span> : <StatusBadge status={u.status} />}
+                  {v && v.id < 0 && <span className="badge warn" data-testid={`patrol-queued-${u.id}`}>{t('patrol.checkInQueued')}</span>}
+                  {v && v.id > 0 && <span className={`badge ${v.far || v.locationSource === 'unit' ? 'warn' : 'good'}`}>{t('patrol.checkedIn')}</span>}
+                  {!v && <StatusBadge status={u.status} />}
                   {v
-                    ? <button type="button" className="button small" onClick={() => setActiveVisit(v.id)}>{t('patrol.work')}</button>
-                    : <button type="button" className="button small primary" data-testid={`patrol-checkin-${u.id}`} disabled={busy} onClick={() => checkIn(u.id)}>{t('patrol.checkIn')}</button>}
+                    ? <button type="button" className="button small" data-testid={`patrol-work-${u.id}`} onClick={() => setActiveVisit(v.id)}>{t('patrol.work')}</button>
+                    : <button type="button" className="button small primary" data-testid={`patrol-checkin-${u.id}`} disabled={busy} onClick={() => checkIn(u.id, u.name)}>{t('patrol.checkIn')}</button>}
                 </li>
               );
             })}
@@ -166,9 +229,9 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
           {visit && (
             <VisitWork
               key={visit.id} visit={visit} patrolId={patrol.id} categories={categories} busy={busy} run={run} name={name}
-              onChanged={async (note) => {
-                setPatrol(await patrolApi.inspection(patrol.id));
-                setNotice(note);
+              onChanged={async (note, warn) => {
+                if (!warn) setPatrol(await patrolApi.inspection(patrol.id));
+                setNotice(note, warn);
               }}
             />
           )}
@@ -183,6 +246,10 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
   );
 }
 
+async function queuedBody(id: number): Promise<Record<string, unknown>> {
+  return (await outboxItems()).find((i) => i.id === id)?.body ?? {};
+}
+
 interface VisitWorkProps {
   visit: Visit;
   patrolId: number;
@@ -190,7 +257,7 @@ interface VisitWorkProps {
   busy: boolean;
   run: (action: () => Promise<void>) => Promise<void>;
   name: (x: { zh: string; en: string }) => string;
-  onChanged: (notice: string) => Promise<void>;
+  onChanged: (notice: string, queued?: boolean) => Promise<void>;
 }
 
 /** The checklist of one visit and the finding form. */
@@ -200,6 +267,7 @@ function VisitWork({ visit, patrolId, categories, busy, run, name, onChanged }: 
   const [category, setCategory] = useState(() => categories[0]?.code ?? 'fire');
   const [severity, setSeverity] = useState<'ordinary' | 'major'>('ordinary');
   const [description, setDescription] = useState('');
+  const [photo, setPhoto] = useState<File | null>(null);
 
   const toggle = (code: string) => setTicked((s) => {
     const next = new Set(s);
@@ -209,7 +277,15 @@ function VisitWork({ visit, patrolId, categories, busy, run, name, onChanged }: 
   });
 
   const save = () => run(async () => {
-    const saved = await patrolApi.checklist(patrolId, visit.id, visit.checklistItems.map((i) => ({ code: i.code, ok: ticked.has(i.code) })));
+    const checklist = visit.checklistItems.map((i) => ({ code: i.code, ok: ticked.has(i.code) }));
+    if (visit.id < 0) {
+      // The check-in has not been sent yet: the checklist goes with it.
+      await updateItem(-visit.id, { body: { ...(await queuedBody(-visit.id)), checklist } });
+      return onChanged(t('patrol.checklistQueued'), true);
+    }
+    const { key, at } = newAction();
+    const saved = await sendOrQueue<Visit>({ kind: 'checklist', key, at, method: 'PUT', url: `/api/inspections/${patrolId}/visits/${visit.id}/checklist`, body: { checklist }, label: visit.unitName });
+    if (!saved) return onChanged(t('patrol.checklistQueued'), true);
     await onChanged(t('patrol.saved', { result: t(`result.${saved.result}`) }));
   });
 
@@ -218,8 +294,15 @@ function VisitWork({ visit, patrolId, categories, busy, run, name, onChanged }: 
     if (visit.unitId === null) return;
     const unitId = visit.unitId;
     void run(async () => {
-      const filed = await patrolApi.finding(patrolId, { unitId, category, severity, description });
+      const { key, at } = newAction();
+      const photos = photo ? [await compressPhoto(photo)] : [];
+      const filed = await sendOrQueue<{ trackingCode: string }>({
+        kind: 'finding', key, at, method: 'POST', url: `/api/inspections/${patrolId}/findings`, formField: 'finding', photos,
+        body: { unitId, category, severity, description, at }, label: `${visit.unitName}：${description}`,
+      });
       setDescription('');
+      setPhoto(null);
+      if (!filed) return onChanged(t('patrol.findingQueued'), true);
       await onChanged(t('patrol.filed', { code: filed.trackingCode }));
     });
   };
@@ -260,6 +343,11 @@ function VisitWork({ visit, patrolId, categories, busy, run, name, onChanged }: 
         <label>
           {t('patrol.description')}
           <textarea required rows={2} maxLength={4000} value={description} onChange={(e) => setDescription(e.target.value)} data-testid="finding-description" />
+        </label>
+        <label>
+          {t('patrol.photo')}
+          <input type="file" accept="image/jpeg,image/png,image/webp" capture="environment" data-testid="finding-photo"
+            onChange={(e) => setPhoto(e.target.files?.[0] ?? null)} />
         </label>
         <div className="form-actions">
           <button type="submit" className="button primary small" data-testid="patrol-finding-submit" disabled={busy || !description.trim()}>{t('patrol.fileFinding')}</button>

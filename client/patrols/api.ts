@@ -85,17 +85,7 @@ export const patrolApi = {
   openPatrols: (signal?: AbortSignal) => api<{ items: { id: number }[] }>('/api/inspections?mine=true&open=true', { signal }),
   inspection: (id: number, signal?: AbortSignal) => api<Inspection>(`/api/inspections/${id}`, { signal }),
   start: (cellId: number) => api<Inspection>('/api/inspections', { method: 'POST', body: { cellId } }),
-  track: (id: number, points: TrackPoint[]) => api<{ added: number }>(`/api/inspections/${id}/track`, { method: 'POST', body: { points } }),
-  checkIn: (id: number, unitId: number, fix: { lon: number; lat: number; accuracy: number } | null) =>
-    api<Visit>(`/api/inspections/${id}/visits`, {
-      method: 'POST',
-      body: fix ? { unitId, location: { type: 'Point', coordinates: [fix.lon, fix.lat] }, accuracy: Math.round(fix.accuracy) } : { unitId },
-    }),
-  checklist: (id: number, visitId: number, checklist: ChecklistEntry[]) =>
-    api<Visit>(`/api/inspections/${id}/visits/${visitId}/checklist`, { method: 'PUT', body: { checklist } }),
-  finding: (id: number, body: { unitId: number; category: string; severity: 'ordinary' | 'major'; description: string }) =>
-    api<{ reportId: number; trackingCode: string }>(`/api/inspections/${id}/findings`, { method: 'POST', body }),
-  finish: (id: number, track: TrackPoint[]) => api<Inspection>(`/api/inspections/${id}/finish`, { method: 'POST', body: { track } }),
+  // Check-ins, checklists, findings, track points and the finish go through the outbox (client/offline/outbox.ts).
   coverage: (query: URLSearchParams, signal?: AbortSignal) => api<Coverage>(`/api/inspections/coverage?${query}`, { signal }),
   coverageMap: (query: URLSearchParams, signal?: AbortSignal) => api<CoverageMap>(`/api/inspections/coverage/map?${query}`, { signal }),
   farCheckIns: (query: URLSearchParams, signal?: AbortSignal) => api<FarCheckIns>(`/api/inspections/far-check-ins?${query}`, { signal }),

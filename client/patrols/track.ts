@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api.ts';
-import { patrolApi, type TrackPoint } from './api.ts';
+import type { TrackPoint } from './api.ts';
+import { newAction, sendOrQueue } from '../offline/outbox.ts';
 
 export interface Fix {
   lon: number;
@@ -52,10 +53,10 @@ export function useTrack(inspectionId: number | null, startedAt: string | null) 
     const flush = window.setInterval(() => {
       const batch = buffer.current.splice(0);
       if (batch.length === 0) return;
-      patrolApi.track(inspectionId, batch).catch((e: unknown) => {
-        // Offline or a server hiccup: keep the points for the next try. A refused batch is dropped.
-        if (!(e instanceof ApiError) || e.status >= 500) buffer.current.unshift(...batch);
-      });
+      // Offline, the batch waits in the outbox (it outlives a reload); a refused one is shown there.
+      const { key, at } = newAction();
+      sendOrQueue({ kind: 'track', key, at, method: 'POST', url: `/api/inspections/${inspectionId}/track`, body: { points: batch }, label: String(batch.length), inspectionId })
+        .catch((e: unknown) => console.warn('track points refused', e instanceof ApiError ? e.code : e));
     }, FLUSH_MS);
     return () => {
       navigator.geolocation.clearWatch(watch);

@@ -4,6 +4,8 @@ import { useI18n } from '../i18n/index.tsx';
 import { reportsApi, type Action, type ActionInput, type Report, type ReportsConfig, type Severity } from './api.ts';
 import { fromLocalInput, sizeText } from './format.ts';
 import { useReportMessages } from './messages.ts';
+import { newAction, sendOrQueue } from '../offline/outbox.ts';
+import { compressPhoto } from '../offline/photo.ts';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -62,6 +64,7 @@ export function ActionForm({ report, action, cfg, targetCellId, onDone, onCancel
   const [target, setTarget] = useState<{ id: number; name: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [queued, setQueued] = useState(false);
   const { people, error: peopleError } = usePeople(report.cellId, action === 'dispatch');
 
   useEffect(() => {
@@ -96,7 +99,18 @@ export function ActionForm({ report, action, cfg, targetCellId, onDone, onCancel
         if (iso) input.dueAt = iso;
       }
       if (action === 'transfer' && target) input.cellId = target.id;
-      if (action === 'rectify' && files.length) input.photoIds = (await reportsApi.uploadEvidence(report.id, files)).map((p) => p.id);
+      if (action === 'rectify') {
+        // Done on site, perhaps without signal: the step and its photos go as one request, kept in the outbox when offline.
+        const { key, at } = newAction();
+        const photos = await Promise.all(files.map(compressPhoto));
+        const done = await sendOrQueue<Report>({
+          kind: 'action', key, at, method: 'POST', url: `/api/reports/${report.id}/actions`, formField: 'action', photos,
+          body: { ...input, at }, label: `${report.trackingCode} ${report.description.slice(0, 30)}`,
+        });
+        if (done) onDone(done);
+        else setQueued(true);
+        return;
+      }
       onDone(await reportsApi.act(report.id, input));
     } catch (err) {
       setError(message(err));
@@ -107,6 +121,7 @@ export function ActionForm({ report, action, cfg, targetCellId, onDone, onCancel
 
   const label = t(`action.${action}`);
   const noteLabel = NEEDS_REASON.includes(action) ? t('act.reason') : action === 'rectify' ? t('act.evidence') : t('act.note');
+  if (queued) return <p className="form-warn" role="status" data-testid="act-queued">{t('act.queued')}</p>;
   return (
     <div className="report-act" data-testid={`act-form-${action}`}>
       <form className="form" onSubmit={submit}>

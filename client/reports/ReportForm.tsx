@@ -3,10 +3,12 @@ import { Marker, type MapMouseEvent, type Map as MaplibreMap } from 'maplibre-gl
 import { useI18n } from '../i18n/index.tsx';
 import { useMap, useMapClick } from '../map/context.tsx';
 import { useSession } from '../session/session.tsx';
-import { keyFor, reportsApi, type Filed, type NewReport, type ReportsConfig, type Severity, type Source } from './api.ts';
+import { keyFor, type Filed, type NewReport, type ReportsConfig, type Severity, type Source } from './api.ts';
 import { nameOf, sizeText } from './format.ts';
 import { useReportMessages } from './messages.ts';
 import { TrackBox } from './TrackBox.tsx';
+import { sendOrQueue } from '../offline/outbox.ts';
+import { compressPhoto } from '../offline/photo.ts';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const STAFF_SOURCES: Source[] = ['patrol', 'hotline', 'inspection'];
@@ -84,6 +86,9 @@ export function ReportForm({ cfg, onClose, onFiled, start }: {
   const [filed, setFiled] = useState<Filed | null>(null);
   const [follow, setFollow] = useState(false);
   const lastKey = useRef<{ key: string; signature: string } | null>(null);
+  // The phone's time of the report, fixed with its key: a replay must send exactly what was sent.
+  const observed = useRef<{ key: string; at: string } | null>(null);
+  const [queued, setQueued] = useState(false);
   const sheet = useRef<HTMLElement>(null);
 
   const place = (p: [number, number]) => {
@@ -143,9 +148,20 @@ export function ReportForm({ cfg, onClose, onFiled, start }: {
     };
     const signature = JSON.stringify([report, photos.map((f) => [f.name, f.size, f.lastModified])]);
     lastKey.current = keyFor(lastKey.current, signature);
+    const { key } = lastKey.current;
+    if (observed.current?.key !== key) observed.current = { key, at: new Date().toISOString() };
+    const at = observed.current.at;
     setBusy(true);
     try {
-      const result = await reportsApi.file(report, photos, lastKey.current.key);
+      const small = await Promise.all(photos.map(compressPhoto));
+      const result = await sendOrQueue<Filed>({
+        kind: 'report', key, at, method: 'POST', url: '/api/reports', body: { ...report, observedAt: at } as unknown as Record<string, unknown>,
+        formField: 'report', photos: small, label: report.description.slice(0, 40),
+      });
+      if (!result) {
+        setQueued(true);
+        return;
+      }
       setFiled(result);
       onFiled(result);
     } catch (err) {
@@ -161,6 +177,7 @@ export function ReportForm({ cfg, onClose, onFiled, start }: {
     setPoint(null);
     setDescription('');
     setPhotos([]);
+    setQueued(false);
     lastKey.current = null;
   }
 
@@ -170,7 +187,14 @@ export function ReportForm({ cfg, onClose, onFiled, start }: {
         <h3 id="report-form-title">{t('form.title')}</h3>
         <button type="button" className="icon-button" onClick={onClose} aria-label={t('form.close')} data-testid="report-form-close">✕</button>
       </div>
-      {filed ? (
+      {queued ? (
+        <div className="report-done" role="status" data-testid="report-queued">
+          <p className="form-warn">{t('form.queued')}</p>
+          <div className="form-actions">
+            <button type="button" className="button primary" onClick={again}>{t('form.another')}</button>
+          </div>
+        </div>
+      ) : filed ? (
         <div className="report-done" role="status" data-testid="report-filed">
           <p className="form-ok">{t('form.done')} <code className="mono report-code" data-testid="report-code">{filed.trackingCode}</code></p>
           <p data-testid="report-routed">{filed.cellId !== null ? t('form.routed', { cell: filed.cellName ?? String(filed.cellId) }) : t('form.unassigned')}</p>

@@ -222,17 +222,6 @@ export function keyFor(previous: { key: string; signature: string } | null, sign
 
 export const reportsApi = {
   config: (signal?: AbortSignal) => api<ReportsConfig>('/api/reports/config', { signal }),
-  /** JSON without photos, multipart (the report as JSON in "report", files in "photos") with them. */
-  file: (report: NewReport, photos: File[], key: string) => {
-    let body: unknown = report;
-    if (photos.length) {
-      const form = new FormData();
-      form.append('report', JSON.stringify(report));
-      for (const p of photos) form.append('photos', p, p.name);
-      body = form;
-    }
-    return api<Filed>('/api/reports', { method: 'POST', body, headers: { 'idempotency-key': key } });
-  },
   track: (code: string, signal?: AbortSignal) => api<Tracked>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}`, { signal }),
   claim: (code: string, body: { claimCode: string; name: string; phone: string }) =>
     api<{ status: string; amount: number }>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}/claim`, { method: 'POST', body }),
@@ -244,10 +233,5 @@ export const reportsApi = {
   get: (id: number, signal?: AbortSignal) => api<Report>(`/api/reports/${id}`, { signal }),
   events: (id: number, signal?: AbortSignal) => api<ReportEvent[]>(`/api/reports/${id}/events`, { signal }),
   act: (id: number, input: ActionInput) => api<Report>(`/api/reports/${id}/actions`, { method: 'POST', body: input }),
-  uploadEvidence: (id: number, photos: File[]) => {
-    const form = new FormData();
-    for (const p of photos) form.append('photos', p, p.name);
-    return api<{ id: number; url: string; thumbUrl: string }[]>(`/api/reports/${id}/photos`, { method: 'POST', body: form });
-  },
   assignments: (cellId: number, signal?: AbortSignal) => api<Assignment[]>(`/api/cells/${cellId}/assignments`, { signal }),
 };

@@ -37,6 +37,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const accept = useCallback((body: SessionBody) => {
     setCsrfToken(body.csrfToken ?? null);
     setUser(body.user);
+    // Staff get the installable app (the service worker keeps the whole shell, about 2 MB, for
+    // offline work); the public map does not download it. Loaded after the first paint.
+    if (body.user) void import('../offline/register.ts');
     setStatus('ready');
     return body.user;
   }, []);
@@ -58,6 +61,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(async () => {
     await api('/api/session', { method: 'DELETE' }).catch(() => undefined);
+    // The service worker kept this user's answers for offline use: they go with the session.
+    if ('caches' in window) await caches.delete('wangge-api').catch(() => false);
     accept({ user: null });
   }, [accept]);
 

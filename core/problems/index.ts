@@ -21,6 +21,7 @@ import { rewardProblems } from './rewards.ts';
 import { auditProblems } from './audit.ts';
 import { partitionProblems } from './partition.ts';
 import { accountabilityProblems } from './accountability.ts';
+import { offlineProblems } from './offline.ts';
 
 export { fillTemplate, placeholders, type Lang, type ProblemParam } from './define.ts';
 
@@ -29,7 +30,7 @@ export { fillTemplate, placeholders, type Lang, type ProblemParam } from './defi
  * beside this catalog checks that both languages exist and use the same placeholders.
  */
 /** Each domain's catalog, for the test that no code is defined twice (a later spread would hide one). */
-export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems, open311Problems, rewardProblems, auditProblems, partitionProblems, accountabilityProblems];
+export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems, open311Problems, rewardProblems, auditProblems, partitionProblems, accountabilityProblems, offlineProblems];
 
 export const problemCatalog = {
   ...httpProblems,
@@ -58,6 +59,7 @@ export const problemCatalog = {
   ...auditProblems,
   ...partitionProblems,
   ...accountabilityProblems,
+  ...offlineProblems,
 } satisfies Record<string, ProblemDef>;
 
 export type ProblemCode = keyof typeof problemCatalog;

@@ -52,6 +52,8 @@ interface VisitRow {
   far: boolean;
   checklist: ChecklistEntry[];
   note: string | null;
+  received_at: Date | null;
+  time_flag: string | null;
 }
 
 interface FindingRow {
@@ -109,7 +111,7 @@ export function assertOwnOpen(actor: Actor, row: InspectionRow): void {
 export async function inspectionView(q: Queryable, config: Config, row: InspectionRow) {
   const { rows: visits } = await q.query<VisitRow>(
     `SELECT v.id, v.unit_id, v.unit_name, v.unit_type, v.cell_id, v.at, ST_X(v.geom) AS lon, ST_Y(v.geom) AS lat,
-       v.location_source, v.accuracy_m, v.distance_m, v.far, v.checklist, v.note
+       v.location_source, v.accuracy_m, v.distance_m, v.far, v.checklist, v.note, v.received_at, v.time_flag
      FROM inspection_visits v WHERE v.inspection_id = $1 ORDER BY v.at, v.id`, [row.id]);
   const { rows: findings } = await q.query<FindingRow>(
     `SELECT f.report_id, f.visit_id, f.unit_id, r.tracking_code, r.state, r.category, r.severity, r.description, r.cell_id
@@ -124,6 +126,7 @@ export async function inspectionView(q: Queryable, config: Config, row: Inspecti
         location: { type: 'Point', coordinates: [v.lon, v.lat] } as Point,
         locationSource: v.location_source, accuracyM: v.accuracy_m, distanceM: Math.round(v.distance_m * 10) / 10, far: v.far,
         checklistItems: items, checklist: v.checklist, note: v.note,
+        receivedAt: (v.received_at ?? v.at).toISOString(), timeFlag: v.time_flag,
         result: visitResult(items, v.checklist, own.length), findings: own.map((f) => f.report_id),
       };
     }),
@@ -172,6 +175,7 @@ export const visitSchema = {
     checklistItems: { type: 'array', items: itemJson },
     checklist: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, ok: { type: 'boolean' }, note: { type: 'string' } } } },
     note: { type: ['string', 'null'] },
+    receivedAt: { type: 'string' }, timeFlag: { type: ['string', 'null'] },
     result: { type: 'string', enum: ['pass', 'fail', 'incomplete'] },
     findings: { type: 'array', items: { type: 'integer' } },
   },

@@ -1,14 +1,20 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
 import type { Point } from 'geojson';
 import type { AppContext } from '../context.ts';
 import { SEVERITIES, type Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
+import { actionTime, atSchema, type ActionTime } from '../action-time.ts';
 import { audit } from '../audit.ts';
 import { scopeOf } from '../auth/actor.ts';
 import { assertCellEditable, cellWhat, requirePermission } from '../auth/guard.ts';
+import { idempotencyHeaders, idempotent } from '../idempotency.ts';
 import { Problem, problem, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
-import { fileReport } from '../reports/intake.ts';
+import { fileReport, recordObserved } from '../reports/intake.ts';
+import { removePhotos, storePhotos, type StoredPhoto, type Upload } from '../reports/photos.ts';
+import { readMultipart } from '../reports/uploads.ts';
 import { checkPoint, pointSchema } from '../units/routes.ts';
 import { localDate } from './cadence.ts';
 import {
@@ -83,17 +89,18 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     return rowCount;
   }
 
-  app.post<{ Body: { cellId: number; note?: string } }>('/api/inspections', {
+  app.post<{ Body: { cellId: number; note?: string; at?: string } }>('/api/inspections', {
     schema: {
       tags: ['patrols'],
-      summary: 'Start a patrol of a cell in my scope (one open patrol per worker: finish it first)',
-      body: { type: 'object', properties: { cellId: idSchema, note: { type: 'string', maxLength: 2000 } }, required: ['cellId'], additionalProperties: false },
+      summary: 'Start a patrol of a cell in my scope (one open patrol per worker: finish it first); at: the phone\'s time of the start',
+      headers: idempotencyHeaders,
+      body: { type: 'object', properties: { cellId: idSchema, note: { type: 'string', maxLength: 2000 }, at: atSchema }, required: ['cellId'], additionalProperties: false },
       response: { 201: { $ref: 'Inspection#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const actor = requirePermission(request, 'reports.work');
-    const t = now();
-    const row = await db.transaction(async (tx) => {
+    const t = actionTime(request, request.body.at, now()).at;
+    const { value: id } = await idempotent(db, request, actor.id, now(), async (tx) => {
       const { rows: cells } = await tx.query<{ id: number; code: string; name: string; level: number }>('SELECT id, code, name, level FROM cells WHERE id = $1', [request.body.cellId]);
       const cell = cells[0];
       if (!cell) throw problem('patrols.cell-not-found', { id: request.body.cellId });
@@ -109,8 +116,9 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
         [cell.id, cell.code, cell.name, cell.level, actor.id, actor.username, actor.personId, t, request.body.note?.trim() || null]);
       await audit(tx, request, 'inspection.start', `inspection:${rows[0]!.id}`, { cellId: cell.id });
-      return loadInspection(tx, actor, rows[0]!.id);
+      return rows[0]!.id;
     });
+    const row = await loadInspection(db, actor, id);
     reply.header('location', `/api/inspections/${row.id}`);
     return reply.code(201).send(await view(db, row));
   });
@@ -162,29 +170,32 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     schema: {
       tags: ['patrols'],
       summary: 'Add track points (from the phone, in batches) to my open patrol; a point sent twice is kept once',
+      headers: idempotencyHeaders,
       params: inspectionParams,
       body: { type: 'object', properties: { points: trackSchema }, required: ['points'], additionalProperties: false },
       response: { 200: { type: 'object', properties: { added: { type: 'integer' }, trackPoints: { type: 'integer' } } }, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = requirePermission(request, 'reports.work');
-    return db.transaction(async (tx) => {
+    const { value } = await idempotent(db, request, actor.id, now(), async (tx) => {
       const row = await loadInspection(tx, actor, request.params.id, true);
       assertOwnOpen(actor, row);
       const added = await addTrack(tx, row, request.body.points, now());
       return { added, trackPoints: row.track_points + added };
     });
+    return value;
   });
 
-  interface CheckIn { unitId: number; location?: Point; accuracy?: number; checklist?: ChecklistEntry[]; note?: string }
+  interface CheckIn { unitId: number; location?: Point; accuracy?: number; checklist?: ChecklistEntry[]; note?: string; at?: string }
   app.post<{ Params: { id: number }; Body: CheckIn }>('/api/inspections/:id/visits', {
     schema: {
       tags: ['patrols'],
-      summary: 'Check in at a unit of the patrolled cell. Without a location the unit\'s own is used and flagged; a check-in far from the unit is flagged, not refused',
+      summary: 'Check in at a unit of the patrolled cell. Without a location the unit\'s own is used and flagged; a check-in far from the unit is flagged, not refused. at: the phone\'s time of the check-in (done offline, sent later)',
+      headers: idempotencyHeaders,
       params: inspectionParams,
       body: {
         type: 'object',
-        properties: { unitId: idSchema, location: pointSchema, accuracy: { type: 'number', minimum: 0, maximum: 100000 }, checklist: checklistSchema, note: { type: 'string', maxLength: 2000 } },
+        properties: { unitId: idSchema, location: pointSchema, accuracy: { type: 'number', minimum: 0, maximum: 100000 }, checklist: checklistSchema, note: { type: 'string', maxLength: 2000 }, at: atSchema },
         required: ['unitId'],
         additionalProperties: false,
       },
@@ -194,10 +205,11 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     const actor = requirePermission(request, 'reports.work');
     const body = request.body;
     const at = body.location ? checkPoint(body.location, 'location.coordinates') : null;
-    const t = now();
-    const result = await db.transaction(async (tx) => {
+    const received = now();
+    const { value: result } = await idempotent(db, request, actor.id, received, async (tx) => {
       const row = await loadInspection(tx, actor, request.params.id, true);
       assertOwnOpen(actor, row);
+      const t = actionTime(request, body.at, received, { at: row.started_at, slackMs: CLOCK_SLACK_MS });
       const { rows: units } = await tx.query<{ id: number; name: string; type: string; cell_id: number | null; cell_code: string | null; inside: boolean }>(
         `SELECT u.id, u.name, u.type, u.cell_id, c.code AS cell_code,
            (u.cell_id IS NOT NULL AND $2::int IS NOT NULL AND cell_within(u.cell_id, ARRAY[$2::int])) AS inside
@@ -220,14 +232,15 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       if (!place) throw problem('patrols.distance-failed');
       const far = place.distance_m > pc.farCheckInMetres;
       const { rows } = await tx.query<{ id: number }>(
-        `INSERT INTO inspection_visits (inspection_id, unit_id, unit_name, unit_type, cell_id, at, geom, location_source, accuracy_m, distance_m, far, checklist, note)
-         VALUES ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 4326), $9, $10, $11, $12, $13, $14) RETURNING id`,
-        [row.id, unit.id, unit.name, unit.type, unit.cell_id, t, place.lon, place.lat, at ? 'device' : 'unit', body.accuracy ?? null,
-          place.distance_m, far, JSON.stringify(checklist), body.note?.trim() || null]);
-      await audit(tx, request, 'inspection.checkin', `inspection:${row.id}`, { unitId: unit.id, visitId: rows[0]!.id, far, distanceM: Math.round(place.distance_m) });
-      return { row, visitId: rows[0]!.id };
+        `INSERT INTO inspection_visits (inspection_id, unit_id, unit_name, unit_type, cell_id, at, geom, location_source, accuracy_m, distance_m, far, checklist, note,
+           received_at, clock_offset_ms, time_flag)
+         VALUES ($1, $2, $3, $4, $5, $6, ST_SetSRID(ST_MakePoint($7, $8), 4326), $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+        [row.id, unit.id, unit.name, unit.type, unit.cell_id, t.at, place.lon, place.lat, at ? 'device' : 'unit', body.accuracy ?? null,
+          place.distance_m, far, JSON.stringify(checklist), body.note?.trim() || null, received, t.offsetMs, t.flag]);
+      await audit(tx, request, 'inspection.checkin', `inspection:${row.id}`, { unitId: unit.id, visitId: rows[0]!.id, far, distanceM: Math.round(place.distance_m), ...(t.flag ? { timeFlag: t.flag } : {}) });
+      return { inspectionId: row.id, visitId: rows[0]!.id };
     });
-    const full = await view(db, result.row);
+    const full = await view(db, await loadInspection(db, actor, result.inspectionId));
     return reply.code(201).send(full.visits.find((v) => v.id === result.visitId));
   });
 
@@ -260,13 +273,14 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     schema: {
       tags: ['patrols'],
       summary: 'Replace the checklist of a visit on my open patrol (items from the unit type\'s configured list)',
+      headers: idempotencyHeaders,
       params: visitParams,
       body: { type: 'object', properties: { checklist: checklistSchema, note: { type: 'string', maxLength: 2000 } }, required: ['checklist'], additionalProperties: false },
       response: { 200: { $ref: 'InspectionVisit#' }, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = requirePermission(request, 'reports.work');
-    const row = await db.transaction(async (tx) => {
+    const { value: id } = await idempotent(db, request, actor.id, now(), async (tx) => {
       const row = await loadInspection(tx, actor, request.params.id, true);
       assertOwnOpen(actor, row);
       const { rows: visits } = await tx.query<{ unit_type: string }>('SELECT unit_type FROM inspection_visits WHERE id = $1 AND inspection_id = $2', [request.params.visitId, row.id]);
@@ -275,27 +289,44 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       await tx.query('UPDATE inspection_visits SET checklist = $2, note = COALESCE($3, note) WHERE id = $1',
         [request.params.visitId, JSON.stringify(checklist), request.body.note === undefined ? null : request.body.note.trim() || null]);
       await audit(tx, request, 'inspection.checklist', `inspection:${row.id}`, { visitId: request.params.visitId, failed: checklist.filter((c) => !c.ok).map((c) => c.code) });
-      return row;
+      return row.id;
     });
-    const full = await view(db, row);
+    const full = await view(db, await loadInspection(db, actor, id));
     return full.visits.find((v) => v.id === request.params.visitId);
   });
 
-  interface Finding { unitId?: number; location?: Point; category: string; severity: Severity; description: string }
+  interface Finding { unitId?: number; location?: Point; category: string; severity: Severity; description: string; at?: string }
+  const rc = config.reports;
+  await app.register(multipart, { limits: { files: rc.photos.maxCount, fileSize: rc.photos.maxBytes } });
+  const uploadsOf = new WeakMap<FastifyRequest, Upload[]>();
+  /** A finding may come as multipart/form-data: its JSON in the "finding" field and photos in "photos" (as a report's). */
+  async function findingMultipart(request: FastifyRequest) {
+    if (!request.isMultipart()) return;
+    const { fields, uploads } = await readMultipart(request, rc.photos);
+    if (fields.finding === undefined) throw problem('reports.multipart-report-missing', {}, { errors: [{ field: 'finding', message: 'required' }] });
+    try {
+      request.body = JSON.parse(fields.finding);
+    } catch {
+      throw problem('reports.multipart-report-json', {}, { errors: [{ field: 'finding', message: 'must be JSON' }] });
+    }
+    uploadsOf.set(request, uploads);
+  }
+  const findingBody = {
+    type: 'object',
+    properties: {
+      unitId: idSchema, location: pointSchema, category: { type: 'string', minLength: 1, maxLength: 64 },
+      severity: { type: 'string', enum: SEVERITIES }, description: { type: 'string', minLength: 1, maxLength: 4000, pattern: '\\S' }, at: atSchema,
+    },
+    required: ['category', 'severity', 'description'],
+    additionalProperties: false,
+  } as const;
   app.post<{ Params: { id: number }; Body: Finding }>('/api/inspections/:id/findings', {
     schema: {
       tags: ['patrols'],
-      summary: 'File a finding of my open patrol as a hazard report (source "inspection"), linked to the patrol and, after a check-in, to the unit; routed to the cell containing it',
+      summary: 'File a finding of my open patrol as a hazard report (source "inspection"), linked to the patrol and, after a check-in, to the unit; routed to the cell containing it. JSON, or multipart/form-data with the JSON in "finding" and photos in "photos"; at: the phone\'s time',
+      headers: idempotencyHeaders,
       params: inspectionParams,
-      body: {
-        type: 'object',
-        properties: {
-          unitId: idSchema, location: pointSchema, category: { type: 'string', minLength: 1, maxLength: 64 },
-          severity: { type: 'string', enum: SEVERITIES }, description: { type: 'string', minLength: 1, maxLength: 4000, pattern: '\\S' },
-        },
-        required: ['category', 'severity', 'description'],
-        additionalProperties: false,
-      },
+      body: { content: { 'application/json': { schema: findingBody }, 'multipart/form-data': { schema: findingBody } } },
       response: {
         201: {
           type: 'object',
@@ -307,54 +338,75 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
         '4xx': problemSchema,
       },
     },
+    preValidation: findingMultipart,
   }, async (request, reply) => {
     const actor = requirePermission(request, 'reports.work');
     const body = request.body;
     const given = body.location ? checkPoint(body.location, 'location.coordinates') : null;
-    const t = now();
-    const out = await db.transaction(async (tx) => {
-      const row = await loadInspection(tx, actor, request.params.id, true);
-      assertOwnOpen(actor, row);
-      let visitId: number | null = null;
-      let where = given;
-      if (body.unitId !== undefined) {
-        const { rows } = await tx.query<{ id: number; lon: number; lat: number }>(
-          `SELECT v.id, ST_X(u.geom) AS lon, ST_Y(u.geom) AS lat FROM inspection_visits v JOIN units u ON u.id = v.unit_id
-           WHERE v.inspection_id = $1 AND v.unit_id = $2`, [row.id, body.unitId]);
-        if (!rows[0]) throw problem('patrols.check-in-first', { unitId: body.unitId });
-        visitId = rows[0].id;
-        where ??= [rows[0].lon, rows[0].lat];
-      }
-      if (!where) throw problem('patrols.finding-location-required', {}, { errors: [{ field: 'location', message: 'required without unitId' }] });
-      const filed = await fileReport(tx, config, t, {
-        location: { type: 'Point', coordinates: where }, category: body.category, severity: body.severity,
-        description: body.description, source: 'inspection',
-      }, [], actor);
-      await tx.query('INSERT INTO inspection_findings (report_id, inspection_id, visit_id, unit_id) VALUES ($1, $2, $3, $4)',
-        [filed.id, row.id, visitId, body.unitId ?? null]);
-      await audit(tx, request, 'inspection.finding', `inspection:${row.id}`, { reportId: filed.id, unitId: body.unitId ?? null });
-      const { rows: r } = await tx.query<{ tracking_code: string; cell_id: number | null; state: string }>('SELECT tracking_code, cell_id, state FROM reports WHERE id = $1', [filed.id]);
-      return { reportId: filed.id, trackingCode: r[0]!.tracking_code, cellId: r[0]!.cell_id, state: r[0]!.state, inspectionId: row.id, visitId, unitId: body.unitId ?? null };
-    });
-    reply.header('location', `/api/reports/${out.reportId}`);
-    return reply.code(201).send(out);
+    const received = now();
+    const uploads = uploadsOf.get(request) ?? [];
+    const photos: StoredPhoto[] = await storePhotos(rc.photos.dir, uploads, rc.photos.thumbWidth);
+    const photoHashes = uploads.map((u) => createHash('sha256').update(u.buf).digest('hex')).join(',');
+    let result: { value: FindingAnswer; replayed: boolean };
+    try {
+      result = await idempotent(db, request, actor.id, received, (tx) => fileFinding(tx, request, actor, body, given, received, photos), photoHashes);
+    } catch (err) {
+      await removePhotos(rc.photos.dir, photos);
+      throw err;
+    }
+    if (result.replayed) await removePhotos(rc.photos.dir, photos);
+    reply.header('location', `/api/reports/${result.value.reportId}`);
+    return reply.code(201).send(result.value);
   });
 
-  app.post<{ Params: { id: number }; Body: { track?: TrackPoint[]; note?: string } }>('/api/inspections/:id/finish', {
+  interface FindingAnswer { reportId: number; trackingCode: string; cellId: number | null; state: string; inspectionId: number; visitId: number | null; unitId: number | null }
+  async function fileFinding(
+    tx: Queryable, request: FastifyRequest<{ Params: { id: number } }>, actor: ReturnType<typeof requirePermission>, body: Finding,
+    given: [number, number] | null, received: Date, photos: StoredPhoto[],
+  ): Promise<FindingAnswer> {
+    const row = await loadInspection(tx, actor, request.params.id, true);
+    assertOwnOpen(actor, row);
+    const t: ActionTime = actionTime(request, body.at, received, { at: row.started_at, slackMs: CLOCK_SLACK_MS });
+    let visitId: number | null = null;
+    let where = given;
+    if (body.unitId !== undefined) {
+      const { rows } = await tx.query<{ id: number; lon: number; lat: number }>(
+        `SELECT v.id, ST_X(u.geom) AS lon, ST_Y(u.geom) AS lat FROM inspection_visits v JOIN units u ON u.id = v.unit_id
+         WHERE v.inspection_id = $1 AND v.unit_id = $2`, [row.id, body.unitId]);
+      if (!rows[0]) throw problem('patrols.check-in-first', { unitId: body.unitId });
+      visitId = rows[0].id;
+      where ??= [rows[0].lon, rows[0].lat];
+    }
+    if (!where) throw problem('patrols.finding-location-required', {}, { errors: [{ field: 'location', message: 'required without unitId' }] });
+    const filed = await fileReport(tx, config, received, {
+      location: { type: 'Point', coordinates: where }, category: body.category, severity: body.severity,
+      description: body.description, source: 'inspection',
+    }, photos, actor);
+    await recordObserved(tx, filed.id, t);
+    await tx.query('INSERT INTO inspection_findings (report_id, inspection_id, visit_id, unit_id) VALUES ($1, $2, $3, $4)',
+      [filed.id, row.id, visitId, body.unitId ?? null]);
+    await audit(tx, request, 'inspection.finding', `inspection:${row.id}`, { reportId: filed.id, unitId: body.unitId ?? null });
+    const { rows: r } = await tx.query<{ tracking_code: string; cell_id: number | null; state: string }>('SELECT tracking_code, cell_id, state FROM reports WHERE id = $1', [filed.id]);
+    return { reportId: filed.id, trackingCode: r[0]!.tracking_code, cellId: r[0]!.cell_id, state: r[0]!.state, inspectionId: row.id, visitId, unitId: body.unitId ?? null };
+  }
+
+  app.post<{ Params: { id: number }; Body: { track?: TrackPoint[]; note?: string; at?: string } }>('/api/inspections/:id/finish', {
     schema: {
       tags: ['patrols'],
-      summary: 'Finish my patrol: the last track points are added, the track becomes a line (timestamps kept as M), each visit goes into its unit\'s records',
+      summary: 'Finish my patrol: the last track points are added, the track becomes a line (timestamps kept as M), each visit goes into its unit\'s records; at: the phone\'s time of the finish',
+      headers: idempotencyHeaders,
       params: inspectionParams,
-      body: { type: 'object', properties: { track: trackSchema, note: { type: 'string', maxLength: 2000 } }, additionalProperties: false },
+      body: { type: 'object', properties: { track: trackSchema, note: { type: 'string', maxLength: 2000 }, at: atSchema }, additionalProperties: false },
       response: { 200: { $ref: 'Inspection#' }, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = requirePermission(request, 'reports.work');
-    const t = now();
-    const row = await db.transaction(async (tx) => {
+    const received = now();
+    const { value: id } = await idempotent(db, request, actor.id, received, async (tx) => {
       const row = await loadInspection(tx, actor, request.params.id, true);
       assertOwnOpen(actor, row);
-      await addTrack(tx, row, request.body?.track ?? [], t);
+      const t = actionTime(request, request.body?.at, received, { at: row.started_at, slackMs: 0 }).at;
+      await addTrack(tx, row, request.body?.track ?? [], received);
       await tx.query(
         `UPDATE inspections SET finished_at = $2, note = COALESCE($3, note),
            track = (SELECT CASE WHEN count(*) >= 2 THEN
@@ -365,9 +417,9 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       const done = await loadInspection(tx, actor, row.id);
       await recordVisits(tx, done);
       await audit(tx, request, 'inspection.finish', `inspection:${row.id}`, { trackPoints: done.track_points });
-      return done;
+      return row.id;
     });
-    return view(db, row);
+    return view(db, await loadInspection(db, actor, id));
   });
 
   /** Every visit of a finished patrol goes into its unit's record log (一户一档), with the result. */

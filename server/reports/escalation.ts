@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ReportsConfig } from '../config.ts';
 import type { Db } from '../db/db.ts';
+import { KEY_RETENTION_DAYS } from '../idempotency.ts';
 import { notifyReport } from './events.ts';
 import { OPEN_STATES, stepOf, type State } from './workflow.ts';
 
@@ -72,8 +73,9 @@ export async function runEscalation(db: Db, now: Date): Promise<{ escalated: num
           JSON.stringify({ step, dueAt: r.due_at.toISOString(), level: r.escalation_level + (to !== null ? 1 : 0) })]);
       await notifyReport(tx, r.id, 'changed');
     }
-    // Idempotency keys only need to outlive a client's retries.
-    await tx.query(`DELETE FROM report_intake_keys WHERE created_at < $1::timestamptz - interval '1 day'`, [now]);
+    // Idempotency keys only need to outlive a client's retries: a phone's offline queue may replay days later.
+    await tx.query(`DELETE FROM report_intake_keys WHERE created_at < $1::timestamptz - make_interval(days => $2)`, [now, KEY_RETENTION_DAYS]);
+    await tx.query(`DELETE FROM request_keys WHERE created_at < $1::timestamptz - make_interval(days => $2)`, [now, KEY_RETENTION_DAYS]);
     return { escalated, overdueAtTop };
   });
 }

@@ -3,6 +3,7 @@ import { can, type Actor } from '../auth/actor.ts';
 import type { Config, Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
+import type { ActionTime } from '../action-time.ts';
 import { dueAt } from './deadlines.ts';
 import { CHANNEL_SQL } from './events.ts';
 import { insertPhotoRows, type StoredPhoto } from './photos.ts';
@@ -16,6 +17,8 @@ export interface NewReport {
   source?: Source;
   reporter?: { name?: string; contact?: string };
   confidential?: boolean;
+  /** The phone's time of the report, when it was made offline and is sent later. */
+  observedAt?: string;
 }
 
 /** What intake answers about a report it has just filed. */
@@ -28,6 +31,11 @@ export interface FiledReport {
   state: string;
   due_at: Date | null;
   created_at: Date;
+}
+
+/** Records when a report was made by the phone's clock (see server/action-time.ts). */
+export async function recordObserved(tx: Queryable, id: number, t: ActionTime): Promise<void> {
+  await tx.query('UPDATE reports SET observed_at = $2, clock_offset_ms = $3, time_flag = $4 WHERE id = $1', [id, t.at, t.offsetMs, t.flag]);
 }
 
 export interface Idempotency {

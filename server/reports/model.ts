@@ -44,6 +44,9 @@ export interface ReportRow {
   step_started_at: Date;
   due_at: Date | null;
   created_at: Date;
+  /** When the hazard was seen, by the phone's clock (corrected), for a report made offline and sent later. */
+  observed_at: Date | null;
+  time_flag: string | null;
   updated_at: Date;
   closed_at: Date | null;
   version: number;
@@ -55,7 +58,7 @@ export interface ReportRow {
 export const REPORT_COLUMNS = `r.id, r.tracking_code, ST_X(r.geom) AS lon, ST_Y(r.geom) AS lat, r.category, r.severity,
   r.description, r.source, r.reporter_name, r.reporter_contact, r.confidential, r.state, r.cell_id,
   c.code AS cell_code, c.name AS cell_name, r.coverage_gap, r.transferred, r.escalated_to, r.escalation_level,
-  r.supervised, r.department, r.step_started_at, r.due_at, r.created_at, r.updated_at, r.closed_at, r.version,
+  r.supervised, r.department, r.step_started_at, r.due_at, r.created_at, r.observed_at, r.time_flag, r.updated_at, r.closed_at, r.version,
   (SELECT COALESCE(json_agg(json_build_object('id', p.id, 'name', p.name) ORDER BY p.id), '[]'::json)
      FROM people p WHERE p.id = ANY (r.assignees)) AS assignee_people,
   (SELECT COALESCE(json_agg(json_build_object('id', ph.id, 'purpose', ph.purpose, 'event_id', ph.event_id, 'mime', ph.mime, 'bytes', ph.bytes,
@@ -125,6 +128,8 @@ export function toReport(r: ReportRow & { in_scope?: boolean }, actor: Actor, no
     dueAt: r.due_at?.toISOString() ?? null,
     overdue: isOverdue(r, now),
     createdAt: r.created_at.toISOString(),
+    observedAt: r.observed_at?.toISOString() ?? null,
+    timeFlag: r.time_flag,
     updatedAt: r.updated_at.toISOString(),
     closedAt: r.closed_at?.toISOString() ?? null,
     rating: r.rating ? { score: r.rating.score, comment: r.rating.comment, at: new Date(r.rating.at).toISOString() } : null,
@@ -186,6 +191,8 @@ export const reportSchema = {
     dueAt: nullableString,
     overdue: { type: 'boolean' },
     createdAt: { type: 'string' },
+    observedAt: nullableString,
+    timeFlag: nullableString,
     updatedAt: { type: 'string' },
     closedAt: nullableString,
     rating: { type: ['object', 'null'], properties: { score: { type: 'integer' }, comment: nullableString, at: { type: 'string' } } },

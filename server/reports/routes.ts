@@ -13,7 +13,9 @@ import { requirePermission } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { applyAction, type ActionInput } from './actions.ts';
-import { fileReport, type FiledReport, type NewReport } from './intake.ts';
+import { fileReport, recordObserved, type FiledReport, type NewReport } from './intake.ts';
+import { actionTime } from '../action-time.ts';
+import { idempotencyHeaders, idempotent } from '../idempotency.ts';
 import { REPORT_COLUMNS, REPORT_FROM, SOURCES, inScopeSql, loadReport, photoUrl, reportSchema, toReport, type ReportRow } from './model.ts';
 import { removePhotos, storePhotos, insertPhotoRows, type Upload } from './photos.ts';
 import { readMultipart } from './uploads.ts';
@@ -43,6 +45,7 @@ const newReportSchema = {
       additionalProperties: false,
     },
     confidential: { type: 'boolean' },
+    observedAt: { type: 'string', format: 'date-time' },
   },
   required: ['location', 'category', 'severity', 'description'],
   additionalProperties: false,
@@ -78,6 +81,7 @@ const actionSchema = {
     dueAt: { type: 'string', format: 'date-time' },
     cellId: idSchema,
     photoIds: { type: 'array', items: idSchema, maxItems: 50 },
+    at: { type: 'string', format: 'date-time' },
   },
   required: ['action'],
   additionalProperties: false,
@@ -126,7 +130,9 @@ export async function intake(ctx: AppContext, request: FastifyRequest, input: Ne
   let result: Awaited<ReturnType<typeof fileReport>>;
   try {
     result = await db.transaction(async (tx) => {
-      const r = await fileReport(tx, config, now(), input, photos, actor, idem);
+      const received = now();
+      const r = await fileReport(tx, config, received, input, photos, actor, idem);
+      if (!r.replayed && input.observedAt !== undefined) await recordObserved(tx, r.id, actionTime(request, input.observedAt, received));
       if (!r.replayed) await audit(tx, request, 'report.create', `report:${r.id}`, { category: input.category, severity: input.severity, photos: photos.length });
       return r;
     });
@@ -161,6 +167,18 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       request.body = JSON.parse(fields.report);
     } catch {
       throw problem('reports.multipart-report-json', {}, { errors: [{ field: 'report', message: 'must be JSON' }] });
+    }
+    uploadsOf.set(request, uploads);
+  }
+
+  /** A workflow step may come as multipart: its JSON in "action", evidence photos in "photos" (one request, replayable offline). */
+  async function actionMultipart(request: FastifyRequest) {
+    if (!request.isMultipart()) return;
+    const { fields, uploads } = await readMultipart(request, rc.photos);
+    try {
+      request.body = JSON.parse(fields.action ?? '');
+    } catch {
+      throw problem('reports.multipart-report-json', {}, { errors: [{ field: 'action', message: 'must be JSON' }] });
     }
     uploadsOf.set(request, uploads);
   }
@@ -352,24 +370,41 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     }));
   });
 
-  app.post<{ Params: { id: number }; Body: ActionInput }>('/api/reports/:id/actions', {
+  app.post<{ Params: { id: number }; Body: ActionInput & { at?: string } }>('/api/reports/:id/actions', {
     schema: {
       tags: ['reports'],
-      summary: 'Take a workflow step (verify, reject, dispatch, accept, rectify, close, return, transfer, reopen); a step not allowed now is a 409 with the allowed list',
+      summary: 'Take a workflow step (verify, reject, dispatch, accept, rectify, close, return, transfer, reopen); a step not allowed now is a 409 with the allowed list. Idempotency-Key makes a retry answer as the first',
+      headers: idempotencyHeaders,
       params: idParams,
-      body: actionSchema,
+      body: { content: { 'application/json': { schema: actionSchema }, 'multipart/form-data': { schema: actionSchema } } },
       response: { 200: { $ref: 'Report#' }, '4xx': problemSchema },
     },
+    preValidation: actionMultipart,
   }, async (request) => {
     const actor = requirePermission(request, 'reports.view');
-    const t = now();
-    const row = await db.transaction(async (tx) => {
-      const { eventId } = await applyAction(tx, config, t, actor, request.params.id, request.body);
-      await audit(tx, request, `report.${request.body.action}`, `report:${request.params.id}`, { event: eventId });
-      // A transfer may hand the report out of the user's own cells: they still get the result.
-      return loadReport(tx, request.params.id, actor, true);
-    });
-    return toReport(row, actor, t);
+    const received = now();
+    const uploads = uploadsOf.get(request) ?? [];
+    const photos = await storePhotos(rc.photos.dir, uploads, rc.photos.thumbWidth);
+    let result: { replayed: boolean };
+    try {
+      result = await idempotent(db, request, actor.id, received, async (tx) => {
+        // Done offline (a rectification in a basement): it counts at the phone's time, not before the report's last change.
+        const { rows } = await tx.query<{ updated_at: Date }>('SELECT updated_at FROM reports WHERE id = $1', [request.params.id]);
+        const t = rows[0] ? actionTime(request, request.body.at, received, { at: rows[0].updated_at, slackMs: 0 }).at : received;
+        const { at: _, ...input } = request.body;
+        // Photos sent with the step (multipart) become its evidence in the same transaction.
+        if (photos.length) input.photoIds = [...(input.photoIds ?? []), ...(await insertPhotoRows(tx, request.params.id, 'evidence', photos, t))];
+        const { eventId } = await applyAction(tx, config, t, actor, request.params.id, input);
+        await audit(tx, request, `report.${request.body.action}`, `report:${request.params.id}`, { event: eventId });
+        return { eventId };
+      }, uploads.map((u) => sha256(u.buf)).join(','));
+    } catch (err) {
+      await removePhotos(rc.photos.dir, photos);
+      throw err;
+    }
+    if (result.replayed) await removePhotos(rc.photos.dir, photos);
+    // A transfer may hand the report out of the user's own cells: they still get the result.
+    return toReport(await loadReport(db, request.params.id, actor, true), actor, received);
   });
 
   app.post<{ Params: { id: number } }>('/api/reports/:id/photos', {
