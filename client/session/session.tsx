@@ -40,6 +40,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     // Staff get the installable app (the service worker keeps the whole shell, about 2 MB, for
     // offline work); the public map does not download it. Loaded after the first paint.
     if (body.user) void import('../offline/register.ts');
+    // A grid worker's cells, units, reports and patrol are read once more for the service worker to keep.
+    if (body.user?.role === 'worker') void import('../offline/keep.ts').then((m) => m.keepWorkersScope()).catch(() => undefined);
     setStatus('ready');
     return body.user;
   }, []);

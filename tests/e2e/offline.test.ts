@@ -207,4 +207,23 @@ describe('field work without signal', () => {
     const inspection = (await (await worker(`/api/inspections/${patrolId}`)).json()) as { visits: { unitId: number }[] };
     expect(inspection.visits.filter((v) => v.unitId === unit.c)).toHaveLength(1);
   });
+
+  it('keeps a worker\'s units, open reports and patrol cells from sign-in, without the views having been opened', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    contexts.push(context);
+    const page = await context.newPage();
+    expect((await page.request.post(`${server.url}/api/session`, { data: { username: 'worker', password: 'demo1234' } })).status()).toBe(200);
+    await page.goto(`${server.url}/#/map`);
+    await page.waitForFunction(() => document.body.dataset.mapReady === '1', undefined, { timeout: 60_000 });
+    const kept = () => page.evaluate(async () => (await (await caches.open('wangge-api')).keys()).map((r) => new URL(r.url).pathname + new URL(r.url).search));
+    await expect.poll(kept, { timeout: 60_000 }).toEqual(expect.arrayContaining([
+      '/api/client-config', '/api/session', '/api/units', '/api/unit-types', '/api/inspections/coverage?unitStatus=overdue', expect.stringMatching(/^\/api\/reports\?state=reported&/),
+    ]));
+    // In a dead zone, the units view opens with the units of the worker's cells it never showed online.
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByTestId('nav-units').click();
+    await expect.poll(() => page.getByTestId('units-list').textContent()).toContain('地下车库');
+    await context.setOffline(false);
+  });
 });

@@ -1,0 +1,36 @@
+import { api, fetchClientConfig } from '../api.ts';
+import { reportsApi, OPEN_STATES } from '../reports/api.ts';
+import { unitsApi } from '../units/api.ts';
+import { patrolApi } from '../patrols/api.ts';
+
+/**
+ * What a grid worker needs in a dead zone, read once while there is network so that the service
+ * worker keeps it: the app's own settings and session, the units of their cells, their open reports as the inbox first shows them, the
+ * cells they may patrol, an open patrol and today's plan for its cell. Read through the same calls as
+ * the views, so the kept answers are the ones the views ask for offline. Failures are left alone.
+ */
+export async function keepWorkersScope(): Promise<void> {
+  if (!navigator.onLine) return;
+  await controlled();
+  const quiet = <T>(p: Promise<T>) => p.catch(() => undefined);
+  const [, , , , , , , open] = await Promise.all([
+    // What the app itself reads as it opens (read before the service worker took over this page).
+    quiet(fetchClientConfig()),
+    quiet(api('/api/session')),
+    quiet(unitsApi.types()),
+    quiet(unitsApi.list({})),
+    quiet(reportsApi.list({ state: OPEN_STATES })),
+    quiet(patrolApi.categories()),
+    quiet(patrolApi.coverage(new URLSearchParams({ unitStatus: 'overdue' }))),
+    quiet(patrolApi.openPatrols()),
+  ]);
+  const patrol = open?.items[0] && (await quiet(patrolApi.inspection(open.items[0].id)));
+  if (patrol && patrol.cellId !== null) await quiet(patrolApi.cellPlan(patrol.cellId));
+}
+
+/** Resolves once the service worker controls this page (its reads go through it, and are kept). */
+function controlled(): Promise<void> {
+  if (!('serviceWorker' in navigator)) return Promise.reject(new Error('no service worker'));
+  if (navigator.serviceWorker.controller) return Promise.resolve();
+  return new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }));
+}
