@@ -12,14 +12,14 @@ const tileY = (lat: number, z: number) => {
 };
 
 /** The tile addresses covering a box at the patrol's zooms, shallow zooms first, at most MAX_TILES. */
-export function patrolTiles(template: string, [w, s, e, n]: [number, number, number, number], maxTiles = MAX_TILES): string[] {
+export function patrolTiles(template: string, [w, s, e, n]: [number, number, number, number]): string[] {
   const urls: string[] = [];
   for (const z of PATROL_ZOOMS) {
     const level: string[] = [];
     for (let x = tileX(w, z); x <= tileX(e, z); x++) {
       for (let y = tileY(n, z); y <= tileY(s, z); y++) level.push(template.replace('{z}', String(z)).replace('{x}', String(x)).replace('{y}', String(y)));
     }
-    if (urls.length + level.length > maxTiles) break;
+    if (urls.length + level.length > MAX_TILES) break;
     urls.push(...level);
   }
   return urls;
@@ -29,10 +29,10 @@ export function patrolTiles(template: string, [w, s, e, n]: [number, number, num
  * Reads the cell tiles of a patrol's area once, while there is network: the service worker keeps
  * them, so the map still draws the cells in a dead zone. A few at a time; failures are ignored.
  */
-export async function keepPatrolTiles(map: MaplibreMap, sourceId: string, bounds: [number, number, number, number], maxTiles = MAX_TILES): Promise<void> {
+export async function keepPatrolTiles(map: MaplibreMap, sourceId: string, bounds: [number, number, number, number]): Promise<void> {
   const template = map.getSource<VectorTileSource>(sourceId)?.tiles?.[0];
   if (!template || !navigator.onLine) return;
-  const queue = patrolTiles(template, bounds, maxTiles);
+  const queue = patrolTiles(template, bounds);
   const worker = async () => {
     for (let url = queue.shift(); url; url = queue.shift()) await fetch(url).catch(() => undefined);
   };
