@@ -35,11 +35,13 @@ export function cellLayers(levels: Level[], fit: Fit): LayerSpecification[] {
   return sharedCellLayers(levels, fit, { cells: CELLS_SOURCE, labels: { source: LABELS_SOURCE }, selection: true });
 }
 
+/** The cell tiles' address. Absolute: tiles are fetched from a worker, where a relative URL does not resolve against the page. */
+export const cellTilesTemplate = () => `${window.location.origin}/tiles/cells/{z}/{x}/{y}.mvt`;
+
 export function cellsSource(bounds: Bounds | null): SourceSpecification {
   return {
     type: 'vector',
-    // Absolute: tiles are fetched from a worker, where a relative URL does not resolve against the page.
-    tiles: [`${window.location.origin}/tiles/cells/{z}/{x}/{y}.mvt`],
+    tiles: [cellTilesTemplate()],
     minzoom: CELLS_MINZOOM,
     maxzoom: CELLS_MAXZOOM,
     ...(bounds ? { bounds } : {}),

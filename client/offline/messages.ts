@@ -27,6 +27,9 @@ export const useOfflineMessages = defineMessages({
     'outbox.advice.unit': '单位已移动或删除：请与网格管理员核对后重新操作。',
     'outbox.advice.workflow': '报告已被移交、退回或结案：请打开该报告查看当前状态后再处理。',
     'outbox.advice.time': '操作时间不可信（手机时间有误）：请校准手机时间后重试。',
+    'map.keeping': '正在保存离线地图：{done}/{total} 块瓦片',
+    'map.ready': '离线地图已保存：覆盖你的网格的 {total} 块地图瓦片（缩放级别 {from}–{to}），无信号时也能看到网格边界。',
+    'map.partial': '离线地图只保存了 {done}/{total} 块瓦片（网络中断）：有信号时重新打开应用会补齐。',
   },
   en: {
     'outbox.title': 'Waiting to send ({n})',
@@ -54,6 +57,9 @@ export const useOfflineMessages = defineMessages({
     'outbox.advice.unit': 'The unit was moved or deleted: check with the grid manager, then do it again.',
     'outbox.advice.workflow': 'The report was transferred, returned or closed meanwhile: open it to see where it stands.',
     'outbox.advice.time': 'The time of the action is not believable (the phone\'s clock is wrong): set the clock and retry.',
+    'map.keeping': 'Keeping the map for offline use: {done}/{total} tiles',
+    'map.ready': 'Offline map kept: {total} tiles of your cells (zooms {from}–{to}); the cell borders show without signal.',
+    'map.partial': 'Only {done} of {total} map tiles were kept (the network dropped): open the app again with signal to finish.',
   },
 });
 

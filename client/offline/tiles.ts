@@ -1,9 +1,17 @@
 import type { Map as MaplibreMap, VectorTileSource } from 'maplibre-gl';
+import { CELLS_MAXZOOM } from '../../core/map/cell-layers.ts';
 
-/** The zooms a patrol works at: the cell as a whole down to its buildings. */
-const PATROL_ZOOMS = [13, 14, 15, 16];
+type Box = [number, number, number, number];
+
+/**
+ * The tile zooms a patrol's map reads: from a street as a whole (12) to the deepest the cell tiles
+ * go (CELLS_MAXZOOM); the map magnifies those for the buildings' zooms, so deeper ones are never read.
+ */
+const PATROL_ZOOMS = Array.from({ length: CELLS_MAXZOOM - 11 }, (_, i) => 12 + i);
 /** A big cell must not fill the phone: past this many tiles the deepest zooms are left out. */
-const MAX_TILES = 300;
+const MAX_TILES = 400;
+/** A kept tile older than this is read again when the phone next keeps its area (cells change rarely). */
+const FRESH_MS = 24 * 3600_000;
 
 const tileX = (lon: number, z: number) => Math.floor(((lon + 180) / 360) * 2 ** z);
 const tileY = (lat: number, z: number) => {
@@ -11,30 +19,62 @@ const tileY = (lat: number, z: number) => {
   return Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z);
 };
 
-/** The tile addresses covering a box at the patrol's zooms, shallow zooms first, at most MAX_TILES. */
-export function patrolTiles(template: string, [w, s, e, n]: [number, number, number, number]): string[] {
+/**
+ * The tile addresses covering some boxes at the patrol's zooms, each once, shallow zooms first; a
+ * zoom that would pass maxTiles is left out with all deeper ones (the map draws them from the last
+ * kept zoom, magnified).
+ */
+export function patrolTiles(template: string, boxes: Box | Box[], maxTiles = MAX_TILES): string[] {
+  const all = (typeof boxes[0] === 'number' ? [boxes] : boxes) as Box[];
   const urls: string[] = [];
   for (const z of PATROL_ZOOMS) {
-    const level: string[] = [];
-    for (let x = tileX(w, z); x <= tileX(e, z); x++) {
-      for (let y = tileY(n, z); y <= tileY(s, z); y++) level.push(template.replace('{z}', String(z)).replace('{x}', String(x)).replace('{y}', String(y)));
+    const level = new Set<string>();
+    for (const [w, s, e, n] of all) {
+      for (let x = tileX(w, z); x <= tileX(e, z); x++) {
+        for (let y = tileY(n, z); y <= tileY(s, z); y++) level.add(template.replace('{z}', String(z)).replace('{x}', String(x)).replace('{y}', String(y)));
+      }
     }
-    if (urls.length + level.length > MAX_TILES) break;
+    if (urls.length + level.size > maxTiles) break;
     urls.push(...level);
   }
   return urls;
 }
 
+/** The zoom of a tile address made by patrolTiles. */
+export const zoomOf = (url: string) => Number(/\/(\d+)\/\d+\/\d+\.mvt/.exec(url)?.[1]);
+
 /**
- * Reads the cell tiles of a patrol's area once, while there is network: the service worker keeps
- * them, so the map still draws the cells in a dead zone. A few at a time; failures are ignored.
+ * Reads tiles once, while there is network, so that the service worker keeps them (its
+ * 'wangge-tiles' cache): two at a time, so the server still answers the map meanwhile; a tile kept
+ * within a day is not read again. Reports progress; failures are counted, not thrown. Resolves to
+ * the number of tiles kept (or already there).
  */
-export async function keepPatrolTiles(map: MaplibreMap, sourceId: string, bounds: [number, number, number, number]): Promise<void> {
+export async function keepTiles(urls: string[], progress?: (done: number, failed: number) => void): Promise<number> {
+  const cache = 'caches' in window ? await caches.open('wangge-tiles').catch(() => null) : null;
+  const queue = [...urls];
+  let done = 0;
+  let failed = 0;
+  const fresh = async (url: string) => {
+    const kept = await cache?.match(url).catch(() => undefined);
+    const date = kept?.headers.get('date');
+    return date !== null && date !== undefined && Date.now() - Date.parse(date) < FRESH_MS;
+  };
+  const worker = async () => {
+    for (let url = queue.shift(); url; url = queue.shift()) {
+      // 204 (no cell there) is an answer too; only a failed read counts as missing.
+      const ok = (await fresh(url)) || (navigator.onLine && (await fetch(url).then((r) => r.ok, () => false)));
+      if (ok) done++;
+      else failed++;
+      progress?.(done, failed);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return done;
+}
+
+/** Reads the cell tiles of a patrol's area once, while there is network (see keepTiles). */
+export async function keepPatrolTiles(map: MaplibreMap, sourceId: string, bounds: Box): Promise<void> {
   const template = map.getSource<VectorTileSource>(sourceId)?.tiles?.[0];
   if (!template || !navigator.onLine) return;
-  const queue = patrolTiles(template, bounds);
-  const worker = async () => {
-    for (let url = queue.shift(); url; url = queue.shift()) await fetch(url).catch(() => undefined);
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
+  await keepTiles(patrolTiles(template, bounds));
 }

@@ -8,6 +8,7 @@ import { usePatrolMessages } from './messages.ts';
 import { StatusBadge, errorText, localTime } from './parts.tsx';
 import { useTrack } from './track.ts';
 import { OutboxPanel, useOutbox } from '../offline/Outbox.tsx';
+import { MapReadinessNote } from '../offline/MapReadiness.tsx';
 import { newAction, outboxItems, sendOrQueue, updateItem, type OutboxItem } from '../offline/outbox.ts';
 import { compressPhoto } from '../offline/photo.ts';
 import { keepPatrolTiles } from '../offline/tiles.ts';
@@ -177,6 +178,7 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
     <section className="panel-section patrol" aria-labelledby="patrol-title" data-testid="patrol-worker">
       <h3 id="patrol-title">{t('patrol.title')}</h3>
       <OutboxPanel />
+      <MapReadinessNote />
       {error && <p className="form-error" role="alert">{error}</p>}
       {notice && !visit && <p className={notice.warn ? 'form-warn' : 'form-ok'} role="status" data-testid="patrol-notice">{notice.text}</p>}
       {cells === null && !error && <p className="muted">{t('patrol.loading')}</p>}

@@ -41,7 +41,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     // offline work); the public map does not download it. Loaded after the first paint.
     if (body.user) void import('../offline/register.ts');
     // A grid worker's cells, units, reports and patrol are read once more for the service worker to keep.
-    if (body.user?.role === 'worker') void import('../offline/keep.ts').then((m) => m.keepWorkersScope()).catch(() => undefined);
+    if (body.user?.role === 'worker') void import('../offline/keep.ts').then((m) => m.keepWorkersScope(body.user!.scope)).catch(() => undefined);
     setStatus('ready');
     return body.user;
   }, []);

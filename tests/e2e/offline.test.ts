@@ -219,11 +219,35 @@ describe('field work without signal', () => {
     await expect.poll(kept, { timeout: 60_000 }).toEqual(expect.arrayContaining([
       '/api/client-config', '/api/session', '/api/units', '/api/unit-types', '/api/inspections/coverage?unitStatus=overdue', expect.stringMatching(/^\/api\/reports\?state=reported&/),
     ]));
+    // The map of the worker's street is kept too, in the background, and the worker's panel says when.
+    await page.goto(`${server.url}/#/reports`);
+    const ready = page.locator('[data-testid=offline-map][data-state=ready]');
+    await ready.waitFor({ timeout: 150_000 });
+    expect(await ready.textContent()).toMatch(/离线地图已保存：覆盖你的网格的 \d+ 块地图瓦片（缩放级别 12–14）/);
+    // Among them the tile a patrol at a unit of the street reads at zoom 14 (the map never showed it).
+    const tile = (z: number) => {
+      const x = Math.floor(((at[0] + 180) / 360) * 2 ** z);
+      const r = (at[1] * Math.PI) / 180;
+      const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z);
+      return `${server.url}/tiles/cells/${z}/${x}/${y}.mvt`;
+    };
+    const keptTile = (url: string) => page.evaluate(async (u) => (await (await caches.open('wangge-tiles')).match(u))?.arrayBuffer().then((b) => b.byteLength) ?? 0, url);
+    for (const z of [12, 13, 14]) expect(await keptTile(tile(z)), `zoom ${z}`).toBeGreaterThan(0);
     // In a dead zone, the units view opens with the units of the worker's cells it never showed online.
     await context.setOffline(true);
+    await page.goto(`${server.url}/#/map`);
     await page.reload();
     await page.getByTestId('nav-units').click();
     await expect.poll(() => page.getByTestId('units-list').textContent()).toContain('地下车库');
+    // And the map draws the cell at that unit, close up, from the kept tiles.
+    await page.waitForFunction(() => document.body.dataset.mapReady === '1', undefined, { timeout: 60_000 });
+    const drawn = () => page.evaluate(async ([lon, lat]) => {
+      const map = window.__wanggeMap!;
+      map.jumpTo({ center: [lon, lat], zoom: 15.5 });
+      await new Promise((r) => map.once('idle', r));
+      return map.queryRenderedFeatures(map.project([lon, lat])).filter((f) => f.source === 'cells').length;
+    }, at);
+    expect(await drawn()).toBeGreaterThan(0);
     await context.setOffline(false);
   });
 });
