@@ -7,7 +7,7 @@ import { checkStructure, checkValidity, type CellGeometry } from '../cells/geome
 import { geometrySchema } from '../cells/geometry.ts';
 import { coverageReportSchema } from '../coverage/routes.ts';
 import { problem, problemSchema } from '../problem.ts';
-import { idParams } from '../schemas.ts';
+import { featureCollectionSchema, featureSchema, idParams } from '../schemas.ts';
 import { WORKLOAD_MEASURES } from './config.ts';
 import { commitDivision, type CommitBody } from './commit.ts';
 import { effectiveConfig, propose, round2, roundBalance, roundMeasures, type PartitionRequest } from './propose.ts';
@@ -40,29 +40,19 @@ const areasWorkloadSchema = {
   required: ['weights', 'band', 'areas', 'balance'],
 } as const;
 /** The answer of POST /api/cells/:id/partition: a GeoJSON FeatureCollection of the proposed cells. */
-const proposalSchema = {
-  type: 'object',
-  properties: {
-    type: { type: 'string', const: 'FeatureCollection' },
-    features: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          type: { type: 'string', const: 'Feature' },
-          geometry: multiPolygon,
-          properties: {
-            type: 'object',
-            properties: {
-              index: { type: 'integer' }, ...measureProps, share: { type: 'number', description: 'workload over the mean' }, outsideBand,
-              parts: { type: 'integer', description: 'polygons in the cell: 1 when contiguous' },
-              compactness: { type: 'number', description: 'Polsby–Popper 4πA/P²' },
-            },
-          },
-        },
-        required: ['type', 'geometry', 'properties'],
+const proposalSchema = featureCollectionSchema(
+  featureSchema({
+    geometry: multiPolygon,
+    properties: {
+      type: 'object',
+      properties: {
+        index: { type: 'integer' }, ...measureProps, share: { type: 'number', description: 'workload over the mean' }, outsideBand,
+        parts: { type: 'integer', description: 'polygons in the cell: 1 when contiguous' },
+        compactness: { type: 'number', description: 'Polsby–Popper 4πA/P²' },
       },
     },
+  }, ['type', 'geometry', 'properties']),
+  {
     parentId: { type: 'integer' },
     count: { type: 'integer' },
     seed: { type: 'integer' },
@@ -70,36 +60,26 @@ const proposalSchema = {
     balance: balanceSchema,
     tiles: { type: 'object', properties: { count: { type: 'integer' }, sideM: { type: 'number' } }, description: 'the tiles the division is built from' },
   },
-  required: ['type', 'features', 'parentId', 'count', 'seed', 'weights', 'balance', 'tiles'],
-} as const;
+  ['type', 'features', 'parentId', 'count', 'seed', 'weights', 'balance', 'tiles'],
+);
 /** The answer of POST /api/cells/:id/rebalance: the children that change, with their versions. */
-const rebalanceSchema = {
-  type: 'object',
-  properties: {
-    type: { type: 'string', const: 'FeatureCollection' },
-    features: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          type: { type: 'string', const: 'Feature' },
-          id: { type: 'integer' },
-          geometry: multiPolygon,
-          properties: {
-            type: 'object',
-            properties: { id: { type: 'integer' }, version: { type: 'integer' }, before: { type: 'number' }, workload: { type: 'number' }, parts: { type: 'integer' } },
-          },
-        },
-        required: ['type', 'id', 'geometry', 'properties'],
-      },
+const rebalanceSchema = featureCollectionSchema(
+  featureSchema({
+    id: { type: 'integer' },
+    geometry: multiPolygon,
+    properties: {
+      type: 'object',
+      properties: { id: { type: 'integer' }, version: { type: 'integer' }, before: { type: 'number' }, workload: { type: 'number' }, parts: { type: 'integer' } },
     },
+  }, ['type', 'id', 'geometry', 'properties']),
+  {
     parentId: { type: 'integer' },
     before: balanceSchema,
     balance: balanceSchema,
     moved: { type: 'object', properties: { tiles: { type: 'integer' }, areaM2: { type: 'number' } } },
   },
-  required: ['type', 'features', 'parentId', 'before', 'balance', 'moved'],
-} as const;
+  ['type', 'features', 'parentId', 'before', 'balance', 'moved'],
+);
 
 /** The parent a planner divides or measures: it must exist and lie in their scope (else 404). */
 async function plannedCell(q: Queryable, request: FastifyRequest, id: number) {

@@ -6,7 +6,7 @@ import { SEVERITIES, type Severity } from '../../config.ts';
 import { scopeOf } from '../../auth/actor.ts';
 import { requirePermission } from '../../auth/guard.ts';
 import { problem, problemSchema } from '../../problem.ts';
-import { idSchema } from '../../schemas.ts';
+import { featureCollectionSchema, featureSchema, idSchema } from '../../schemas.ts';
 import { REPORT_COLUMNS, REPORT_FROM, inScopeSql, toReport, type ReportRow } from '../../reports/model.ts';
 import { OPEN_STATES, STATES, type State } from '../../reports/workflow.ts';
 import { contentDisposition, exportTitle } from './filename.ts';
@@ -99,33 +99,20 @@ export default async function reportExportRoutes(app: FastifyInstance, { db, now
   const schema = (summary: string, ok: object) => ({ tags: ['export'], summary, querystring, response: { 200: ok, '4xx': problemSchema } });
   const str = { type: 'string' } as const;
   const strOrNull = { type: ['string', 'null'] } as const;
-  const reportPointSchema = {
-    type: 'object',
+  const reportPointSchema = featureCollectionSchema(featureSchema({
+    id: { type: 'integer' },
+    geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON Point, EPSG:4326' },
     properties: {
-      type: { type: 'string', const: 'FeatureCollection' },
-      features: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            type: { type: 'string', const: 'Feature' },
-            id: { type: 'integer' },
-            geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON Point, EPSG:4326' },
-            properties: {
-              type: 'object',
-              description: 'the columns of the CSV export but lon, lat and WKT',
-              properties: {
-                id: { type: 'integer' }, trackingCode: str, category: str, severity: str, state: str, source: str, description: str,
-                cellCode: strOrNull, cellName: strOrNull, coverageGap: { type: 'boolean' }, supervised: { type: 'boolean' }, overdue: { type: 'boolean' },
-                department: strOrNull, assignees: { type: 'string', description: 'names joined by 、' }, createdAt: str, dueAt: strOrNull, closedAt: strOrNull,
-                confidential: { type: 'boolean' }, reporterName: strOrNull, reporterContact: strOrNull,
-              },
-            },
-          },
-        },
+      type: 'object',
+      description: 'the columns of the CSV export but lon, lat and WKT',
+      properties: {
+        id: { type: 'integer' }, trackingCode: str, category: str, severity: str, state: str, source: str, description: str,
+        cellCode: strOrNull, cellName: strOrNull, coverageGap: { type: 'boolean' }, supervised: { type: 'boolean' }, overdue: { type: 'boolean' },
+        department: strOrNull, assignees: { type: 'string', description: 'names joined by 、' }, createdAt: str, dueAt: strOrNull, closedAt: strOrNull,
+        confidential: { type: 'boolean' }, reporterName: strOrNull, reporterContact: strOrNull,
       },
     },
-  } as const;
+  }));
 
   app.get<{ Querystring: ReportExportQuery }>('/api/export/reports.geojson', {
     schema: schema('Hazard reports in my cells as GeoJSON points (filters as the inbox); confidential reporters only for supervisors',

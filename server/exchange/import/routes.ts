@@ -7,7 +7,7 @@ import { audit } from '../../audit.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { assertCellEditable, requirePermission } from '../../auth/guard.ts';
 import { problem, problemSchema } from '../../problem.ts';
-import { idSchema } from '../../schemas.ts';
+import { featureCollectionSchema, featureSchema, idSchema } from '../../schemas.ts';
 import { afterCellsChanged } from '../../cells/reroute.ts';
 import type { SourceCrs } from './crs.ts';
 import { fieldsOf, planImport, suggestMapping, type ImportOptions, type ImportPlan, type Mapping, type SpatialFindings } from './plan.ts';
@@ -95,23 +95,12 @@ const previewSchema = {
       },
     },
     preview: {
-      type: 'object',
+      ...featureCollectionSchema(featureSchema({
+        id: { type: 'integer' },
+        geometry: { type: 'object', additionalProperties: true },
+        properties: { type: 'object', properties: { index: { type: 'integer' }, name: strOrNull, code: strOrNull, level: { type: ['integer', 'null'] }, errors: { type: 'integer' } } },
+      })),
       description: 'the features that have a geometry, in lon/lat, for the map',
-      properties: {
-        type: { type: 'string', const: 'FeatureCollection' },
-        features: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              type: { type: 'string', const: 'Feature' },
-              id: { type: 'integer' },
-              geometry: { type: 'object', additionalProperties: true },
-              properties: { type: 'object', properties: { index: { type: 'integer' }, name: strOrNull, code: strOrNull, level: { type: ['integer', 'null'] }, errors: { type: 'integer' } } },
-            },
-          },
-        },
-      },
     },
   },
   required: ['id', 'fileName', 'format', 'featureCount', 'fields', 'mapping', 'fileProblems', 'summary', 'features', 'preview'],

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { documentResponse } from '../../response-schemas.ts';
 import type { AppContext } from '../../context.ts';
 import { problem, problemSchema } from '../../problem.ts';
+import { featureCollectionSchema, featureSchema } from '../../schemas.ts';
 import { publicBase } from '../../public-url.ts';
 import { xmlText as esc } from '../export/kml.ts';
 import { collectionDefs, extentOf, queryItem, queryItems, visibleTo, type CollectionDef, type ItemQuery } from './collections.ts';
@@ -103,25 +104,15 @@ const collectionSchema = {
   required: ['id', 'links'],
 } as const;
 const collectionsSchema = { type: 'object', properties: { links, collections: { type: 'array', items: collectionSchema } }, required: ['links', 'collections'] } as const;
-const featureSchema = {
-  type: 'object',
-  properties: {
-    type: { type: 'string', const: 'Feature' },
-    id: { type: ['integer', 'string'] },
-    geometry: { type: ['object', 'null'], additionalProperties: true },
-    properties: { type: ['object', 'null'], additionalProperties: true, description: 'the fields of the collection' },
-  },
-  required: ['type', 'geometry', 'properties'],
-} as const;
-const itemsSchema = {
-  type: 'object',
-  properties: {
-    type: { type: 'string', const: 'FeatureCollection' }, features: { type: 'array', items: featureSchema },
-    numberMatched: { type: 'integer' }, numberReturned: { type: 'integer' }, timeStamp: { type: 'string', format: 'date-time' }, links,
-  },
-  required: ['type', 'features', 'numberMatched', 'numberReturned', 'links'],
-} as const;
-const itemSchema = { ...featureSchema, properties: { ...featureSchema.properties, links }, required: [...featureSchema.required, 'links'] } as const;
+const ogcFeatureSchema = featureSchema({
+  id: { type: ['integer', 'string'] },
+  geometry: { type: ['object', 'null'], additionalProperties: true },
+  properties: { type: ['object', 'null'], additionalProperties: true, description: 'the fields of the collection' },
+}, ['type', 'geometry', 'properties']);
+const itemsSchema = featureCollectionSchema(ogcFeatureSchema, {
+  numberMatched: { type: 'integer' }, numberReturned: { type: 'integer' }, timeStamp: { type: 'string', format: 'date-time' }, links,
+}, ['type', 'features', 'numberMatched', 'numberReturned', 'links']);
+const itemSchema = { ...ogcFeatureSchema, properties: { ...ogcFeatureSchema.properties, links }, required: [...ogcFeatureSchema.required, 'links'] } as const;
 const tilesetSummary = { type: 'object', properties: { title: str, dataType: str, crs: str, tileMatrixSetURI: str, links }, required: ['dataType', 'crs', 'links'] } as const;
 const tilesetsSchema = { type: 'object', properties: { links, tilesets: { type: 'array', items: tilesetSummary } }, required: ['tilesets'] } as const;
 const tilesetSchema = {
