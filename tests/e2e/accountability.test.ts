@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, openSignedIn } from '../helpers/e2e.ts';
 
 // The commander's accountability screens on the living demo (six months of reports, warnings from
 // escalations): who reached a warning threshold, issuing a numbered notice and opening it; the
@@ -23,13 +23,7 @@ beforeAll(async () => {
   await mkdir('test-results/e2e', { recursive: true });
   page = await browser.newPage({ viewport: { width: 1500, height: 950 }, locale: 'zh-CN' });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(server.url);
-  await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: 90_000 });
-  await page.getByTestId('sign-in').click();
-  await page.locator('dialog input[name=username]').fill('commander');
-  await page.locator('dialog input[name=password]').fill('demo1234');
-  await page.locator('dialog button[type=submit]').click();
-  await page.getByTestId('user-menu').waitFor();
+  await openSignedIn(page, server.url, 'commander');
   await page.getByTestId('nav-command').click();
   await page.getByTestId('warnings-section').waitFor();
 }, 400_000);

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, startServer, type RunningServer, signInApi } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, signInApi, signInUi } from '../helpers/e2e.ts';
 
 /** Signing in and out, what each role sees, account administration, and that stored text stays text. */
 
@@ -18,12 +18,6 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-async function signInUi(page: Page, username: string, password: string) {
-  await page.getByTestId('sign-in').click();
-  await page.locator('dialog input[name=username]').fill(username);
-  await page.locator('dialog input[name=password]').fill(password);
-  await page.locator('dialog button[type=submit]').click();
-}
 
 const apiAs = (username: string) => signInApi(server.url, username);
 

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
 import { pointOnFeature } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
-import { launchBrowser, startServer, type RunningServer, signInApi } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, signInApi, openSignedIn } from '../helpers/e2e.ts';
 
 /** The admin reads the audit log in Chinese: names, sentences, filters, links that open the object, the CSV. */
 
@@ -53,13 +53,7 @@ beforeAll(async () => {
 
   context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
   page = await context.newPage();
-  await page.goto(server.url);
-  await page.waitForFunction(() => document.body.dataset.mapReady === '1', undefined, { timeout: 60_000 });
-  await page.getByTestId('sign-in').click();
-  await page.locator('dialog input[name=username]').fill('admin');
-  await page.locator('dialog input[name=password]').fill('demo1234');
-  await page.locator('dialog button[type=submit]').click();
-  await page.getByTestId('user-menu').waitFor();
+  await openSignedIn(page, server.url, 'admin', 60_000);
 });
 
 afterAll(async () => {

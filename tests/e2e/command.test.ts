@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { booleanPointInPolygon, centerOfMass } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
-import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, openSignedIn } from '../helpers/e2e.ts';
 
 /** The commander's screen: heatmap drawn on the map, statistics, live updates, shareable filters, monthly CSV. */
 
@@ -45,13 +45,7 @@ beforeAll(async () => {
   // A browser set to another zone still shows the deployment's (Asia/Shanghai) times.
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US', timezoneId: 'America/New_York' });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(server.url);
-  await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: 90_000 });
-  await page.getByTestId('sign-in').click();
-  await page.locator('dialog input[name=username]').fill('commander');
-  await page.locator('dialog input[name=password]').fill('demo1234');
-  await page.locator('dialog button[type=submit]').click();
-  await page.getByTestId('user-menu').waitFor();
+  await openSignedIn(page, server.url, 'commander');
   await page.getByTestId('nav-command').click();
   await page.getByTestId('heat-count').waitFor();
 }, 300_000);

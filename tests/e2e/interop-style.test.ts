@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, signInUi } from '../helpers/e2e.ts';
 import { levelColors } from '../../core/map/cell-layers.ts';
 
 // Another web map adds the grid by one URL: MapLibre (the npm package, not the app) opens
@@ -97,10 +97,7 @@ describe('the QGIS project from the app', () => {
       });
       await app.goto(`${server.url}/#/plan`);
       await app.waitForFunction(() => document.body.dataset.mapReady === '1', undefined, { timeout: 60_000 });
-      await app.getByTestId('sign-in').click();
-      await app.locator('dialog input[name=username]').fill('planner');
-      await app.locator('dialog input[name=password]').fill('demo1234');
-      await app.locator('dialog button[type=submit]').click();
+      await signInUi(app, 'planner');
       await expect.poll(() => app.getByTestId('qgis-project').count(), { timeout: 30_000 }).toBe(1);
       expect(await app.getByTestId('qgis-project').getAttribute('href')).toBe('/api/export/project.qgs');
 

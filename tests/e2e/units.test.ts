@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { booleanPointInPolygon, centerOfMass, pointOnFeature } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
-import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
+import { launchBrowser, startServer, type RunningServer, openSignedIn } from '../helpers/e2e.ts';
 
 /** The planner sees a cell's units with counts by type, and the units on the map, clustered when zoomed out. */
 
@@ -47,13 +47,7 @@ beforeAll(async () => {
   }
 
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
-  await page.goto(server.url);
-  await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: 90_000 });
-  await page.getByTestId('sign-in').click();
-  await page.locator('dialog input[name=username]').fill('planner');
-  await page.locator('dialog input[name=password]').fill('demo1234');
-  await page.locator('dialog button[type=submit]').click();
-  await page.getByTestId('user-menu').waitFor();
+  await openSignedIn(page, server.url, 'planner');
   await page.getByTestId('nav-plan').click();
 }, 300_000);
 

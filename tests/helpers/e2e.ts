@@ -5,7 +5,7 @@ import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { serverBundle } from '../../scripts/server-bundle.ts';
 
 /** End-to-end helpers: the real server as a child process, and a headless Chromium. */
@@ -190,4 +190,20 @@ export async function signInApi(baseUrl: string, username: string, password = 'd
   return (path, init = {}) => fetch(`${baseUrl}${path}`, {
     ...init, headers: { cookie, 'x-csrf-token': csrfToken, 'content-type': 'application/json', ...init.headers },
   });
+}
+
+/** Signs in through the header's dialog, as a user does (the demo password by default). */
+export async function signInUi(page: Page, username: string, password = 'demo1234'): Promise<void> {
+  await page.getByTestId('sign-in').click();
+  await page.locator('dialog input[name=username]').fill(username);
+  await page.locator('dialog input[name=password]').fill(password);
+  await page.locator('dialog button[type=submit]').click();
+}
+
+/** Opens the app at a URL, waits for its map, and signs in through the dialog until the user menu shows. */
+export async function openSignedIn(page: Page, url: string, username: string, timeout = 90_000): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout });
+  await signInUi(page, username);
+  await page.getByTestId('user-menu').waitFor();
 }
