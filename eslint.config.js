@@ -20,6 +20,14 @@ export default tseslint.config(
     files: ['server/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/client/**'], message: 'The server imports shared code from core/, never from client/.' }] }] },
   },
+  // Cells are the base of the domain: modules filed in cells (units, reports) register with it, never the reverse.
+  {
+    files: ['server/cells/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [
+      { group: ['**/client/**'], message: 'The server imports shared code from core/, never from client/.' },
+      { group: ['**/reports/**', '**/units/**', '**/patrols/**', '**/people/**'], message: 'cells imports no module filed in cells: they register with it (refileOnCellChange).' },
+    ] }] },
+  },
   {
     files: ['core/**/*.ts'],
     rules: {

@@ -1,5 +1,4 @@
 import type { Queryable } from '../db/db.ts';
-import { reportsRerouter } from '../reports/reroute.ts';
 
 /**
  * Re-files the points of one table after boundary changes. `changed` cells have new ground (or are
@@ -27,11 +26,16 @@ export function pointTableRerouter(table: string): Rerouter {
   };
 }
 
-/** Every table of points filed in cells; each module that owns such a table adds its re-router here. */
-export const REROUTERS: Rerouter[] = [
-  pointTableRerouter('units'),
-  reportsRerouter,
-];
+/**
+ * Every table of points filed in cells. The module that owns such a table registers its re-router
+ * as the app is built (units, reports), so cells knows nothing of them.
+ */
+const REROUTERS = new Set<Rerouter>();
+
+/** Registers a table's re-router once (registering it again, as every new app does, changes nothing). */
+export function refileOnCellChange(rerouter: Rerouter): void {
+  REROUTERS.add(rerouter);
+}
 
 /**
  * Called inside the transaction of every boundary change, with the cells whose ground changed

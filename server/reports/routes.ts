@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { refileOnCellChange } from '../cells/reroute.ts';
+import { reportsRerouter } from './reroute.ts';
 import { binaryResponse } from '../response-schemas.ts';
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -152,6 +154,7 @@ export async function intake(ctx: AppContext, request: FastifyRequest, input: Ne
 const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 export default async function reportRoutes(app: FastifyInstance, ctx: AppContext) {
+  refileOnCellChange(reportsRerouter);
   const { db, config, now } = ctx;
   const rc = config.reports;
   await app.register(multipart, { limits: { files: rc.photos.maxCount, fileSize: rc.photos.maxBytes } });
