@@ -29,7 +29,7 @@ export type CellFeature = Feature<MultiPolygon, CellProperties> & { id: number }
  * counter-clockwise, 7 decimals (about 1 cm); area is true area on the spheroid, in m².
  */
 export const CELL_COLUMNS = `c.id, c.code, c.name, c.level, c.parent_id, c.version, c.updated_at,
-  cell_area_m2(c.geom) AS area_m2,
+  c.area_m2,
   ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom), 7)::json AS geometry`;
 
 export function toFeature(row: CellRow): CellFeature {

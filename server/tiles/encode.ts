@@ -46,15 +46,17 @@ export type TileEncoder = 'postgis' | 'node';
 const BOUNDS = `(SELECT ST_TileEnvelope($1, $2, $3) AS tile,
   ST_Transform(ST_ClipByBox2D(ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}), ST_TileEnvelope(0, 0, 0)), 4326) AS wide) b`;
 
-// The properties of GET /api/cells (without updatedAt); areaM2 of the whole cell, not its clipped part.
+// The properties of GET /api/cells (without updatedAt); areaM2 of the whole cell, not its clipped part
+// (kept with the row, migration 028).
 const PROPERTIES = `c.code, c.name, c.level::int AS level, c.parent_id AS "parentId", c.version,
-  round(ST_Area(c.geom::geography)::numeric, 2)::float8 AS "areaM2"`;
+  round(c.area_m2::numeric, 2)::float8 AS "areaM2"`;
 
 // $4: one level or all; $5: the levels drawn at this zoom (NULL = all).
 const WHERE = `c.geom && b.wide AND ($4::int IS NULL OR c.level = $4) AND ($5::int[] IS NULL OR c.level = ANY ($5::int[]))`;
 
-// The label point: inside the cell, in the tile proper (not its buffer), so one tile carries it.
-const LABELS = `SELECT c.id, c.code, c.name, c.level::int AS level, ST_Transform(ST_PointOnSurface(c.geom), 3857) AS p
+// The label point: inside the cell (kept with the row, migration 028), in the tile proper (not its
+// buffer), so one tile carries it.
+const LABELS = `SELECT c.id, c.code, c.name, c.level::int AS level, ST_Transform(c.label_point, 3857) AS p
   FROM cells c, ${BOUNDS} WHERE ${WHERE}`;
 
 type Levels = number[] | null;
