@@ -32,7 +32,6 @@ interface StatsResponse {
   kpis: Kpis;
 }
 
-const SEVERITY_WEIGHT = { ordinary: 1, major: 3 } as const;
 const PLAY_STEP_MS = 900;
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const percent = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
@@ -110,7 +109,7 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
     const { report } = e;
     const matches = (!filters.category || report.category === filters.category) && (!filters.severity || report.severity === filters.severity);
     if (e.type === 'created' && matches && heat?.mode !== 'bins' && filters.daysBack === 0) {
-      setPoints((list) => [...list, { position: report.location.coordinates, weight: SEVERITY_WEIGHT[report.severity] ?? 1 }]);
+      setPoints((list) => [...list, { position: report.location.coordinates, weight: heat?.severityWeights[report.severity] ?? 1 }]);
     }
     if (refreshSoon.current === null) {
       refreshSoon.current = window.setTimeout(() => {
@@ -118,7 +117,7 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
         if (filters.daysBack === 0) setNow(new Date());
       }, 1500);
     }
-  }, [filters, heat?.mode]);
+  }, [filters, heat?.mode, heat?.severityWeights]);
   useEffect(() => () => {
     if (refreshSoon.current !== null) window.clearTimeout(refreshSoon.current);
   }, []);

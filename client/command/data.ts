@@ -4,6 +4,8 @@ import type { HeatPoint } from './HeatLayer.tsx';
 export interface HeatmapResponse {
   mode: 'points' | 'bins';
   total: number;
+  /** The weight of a report of each severity (the server's configuration). */
+  severityWeights: Record<string, number>;
   points?: { id: number; lon: number; lat: number; weight: number }[];
   bins?: { lon: number; lat: number; count: number; weight: number }[];
 }

@@ -272,6 +272,8 @@ export interface HeatmapResult {
   zoom: number;
   cellSize: number | null;
   bbox: Bbox;
+  /** The weight of a report of each severity, so a live client weighs new reports as the server does. */
+  severityWeights: Record<Severity, number>;
   points?: HeatPoint[];
   bins?: HeatBin[];
 }
@@ -286,7 +288,7 @@ export async function heatmap(
 ): Promise<HeatmapResult> {
   const bbox = clipToMercator(filter.bbox);
   const threshold = cfg.heatmap.pointThreshold;
-  const base = { threshold, zoom, bbox };
+  const base = { threshold, zoom, bbox, severityWeights: cfg.severityWeights };
   // Without a bbox the bins are sized for the extent of the cells in scope (the filter stays unbounded).
   const binSize = async () => fitBinSize(filter.bbox ? bbox : clipToMercator(await scopeExtent(q, filter.scope)), binSizeMetres(zoom, cfg.heatmap.binPixels), cfg.heatmap.maxGridCells);
   if (source === 'rollup') {
@@ -340,6 +342,7 @@ export const heatmapResponseSchema = {
     zoom: { type: 'integer' },
     cellSize: { type: ['number', 'null'], description: 'Bin side in EPSG:3857 metres (bins mode); coarser than the zoom asks when the bbox is wide' },
     bbox: { type: 'array', items: num, description: 'The bbox used: minLon,minLat,maxLon,maxLat, clipped to ±85.0511° latitude' },
+    severityWeights: { type: 'object', additionalProperties: num, description: 'The weight of a report of each severity (configuration command.severityWeights)' },
     points: {
       type: 'array',
       items: {

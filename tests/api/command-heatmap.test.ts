@@ -109,6 +109,7 @@ interface HeatResponse {
   threshold: number;
   points?: { id: number; lon: number; lat: number; weight: number; category: string; severity: string; state: string; overdue: boolean; reportedAt: string }[];
   bins?: { lon: number; lat: number; count: number; weight: number }[];
+  severityWeights: Record<string, number>;
 }
 
 async function heat(query: Record<string, string | number>, who: Headers = h.admin) {
@@ -148,6 +149,8 @@ describe(`heatmap: points below the threshold, bins above (${TEST_DB})`, () => {
     expect(r.cellSize).toBeNull();
     expect(r.total).toBe(want.length);
     expect(r.totalWeight).toBe(weightOf(want));
+    // The weights it used, for the live view to weigh new reports the same way.
+    expect(r.severityWeights).toEqual(WEIGHTS);
     expect(r.points!.map((p) => p.id).sort((a, b) => a - b)).toEqual(want.map((k) => k.id).sort((a, b) => a - b));
     const first = want[0]!;
     expect(r.points!.find((p) => p.id === first.id)).toEqual({
