@@ -17,7 +17,6 @@ import { HistoryPanel } from './HistoryPanel.tsx';
 import { EditStack } from './edit-stack.ts';
 import { diffPolygon, propagate, type TopoCell, type VertexChange } from './topology.ts';
 import { traceRing } from './trace.ts';
-import { explainFault } from './faults.ts';
 import './plan.css';
 
 type Tool = 'idle' | 'draw' | 'reshape' | 'split' | 'merge';
@@ -73,7 +72,6 @@ const asTopo = (c: Cell): TopoCell => ({ id: c.id, version: c.properties.version
 export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
   const t = usePlanMessages();
   const { lang, levelName } = useI18n();
-  const errorText = (e: unknown) => explainFault(message(e), lang);
   const map = useMap();
   const { refreshCells: reloadTiles } = useMapController();
   // After an edit the map reloads its cell tiles. Workaround: that reload races the selection filter
@@ -344,7 +342,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
       setBase(cell);
       if (s) loadShape(s, cell);
     } catch (e) {
-      setError(errorText(e));
+      setError(message(e));
     } finally {
       setBusy(false);
     }
@@ -371,7 +369,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
       onSelect(base.id);
       setReload((r) => r + 1);
     } catch (e) {
-      setError(errorText(e));
+      setError(message(e));
     } finally {
       setBusy(false);
     }
@@ -470,7 +468,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
       onSelect(cell.id);
     } catch (e) {
       // The drawing stays: the planner fixes what the server names and saves again.
-      setError(errorText(e));
+      setError(message(e));
     } finally {
       setBusy(false);
     }
@@ -511,7 +509,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
         const current = ([] as Cell[]).concat(e.problem.current as Cell | Cell[]);
         const savedAt = (current[0]?.properties as { updatedAt?: string } | undefined)?.updatedAt ?? null;
         setConflict({ current, savedAt });
-      } else setError(errorText(e));
+      } else setError(message(e));
     } finally {
       setBusy(false);
     }
@@ -526,7 +524,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
       loadShape(s, cell);
       setConflict(null);
     } catch (e) {
-      setError(errorText(e));
+      setError(message(e));
     }
   };
 
@@ -559,7 +557,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
       onSelect(cell.id);
       setReload((r) => r + 1);
     } catch (e) {
-      setError(errorText(e));
+      setError(message(e));
     } finally {
       setBusy(false);
     }
@@ -592,7 +590,7 @@ export function DrawTools({ config, selectedId, onSelect }: ViewProps) {
       setNotice(t('deleted', { name: selected.properties.name }));
       onSelect(selected.properties.parentId);
     } catch (e) {
-      setDeleteError(errorText(e));
+      setDeleteError(message(e));
     } finally {
       setBusy(false);
     }
