@@ -29,9 +29,13 @@ type ProblemArgs<C extends ProblemCode> = [Placeholders<(typeof problemCatalog)[
 
 /** The problem of a catalog code: its status, the English text as detail, the code and parameters for the client. */
 export function problem<C extends ProblemCode>(code: C, ...[params, extra]: ProblemArgs<C>): Problem {
+  return problemOf(code, (params ?? {}) as Record<string, ProblemParam>, extra);
+}
+
+/** The same for a code chosen at run time (e.g. from a mapping): its parameters are the caller's to match. */
+export function problemOf(code: ProblemCode, params: Record<string, ProblemParam>, extra?: Extra): Problem {
   const def = problemCatalog[code];
-  const p = (params ?? {}) as Record<string, ProblemParam>;
-  return new Problem(def.status, STATUS_CODES[def.status] ?? 'Error', fillTemplate(def.en, p, 'en'), extra ?? {}, code, p);
+  return new Problem(def.status, STATUS_CODES[def.status] ?? 'Error', fillTemplate(def.en, params, 'en'), extra ?? {}, code, params);
 }
 
 

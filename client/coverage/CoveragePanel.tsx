@@ -11,6 +11,7 @@ import {
 } from './model.ts';
 import { analyseInBackground, type CoverageInput } from './instant.ts';
 import type { CoverageTolerance } from '../../core/coverage/engine.ts';
+import { problemText } from '../../core/problems/index.ts';
 import './coverage.css';
 
 type Scope = { kind: 'parent'; parentId: number } | { kind: 'level'; level: number };
@@ -482,7 +483,7 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
                   <h4>{t('listInvalid', { n: invalid.length })}</h4>
                   <ul>
                     {invalid.slice(0, LIST_LIMIT).map((i) => (
-                      <li key={i.cellId} className="coverage-item"><span className="coverage-what">{cellButton(i.cellId)}: <span className="mono">{i.reason}</span></span></li>
+                      <li key={i.cellId} className="coverage-item"><span className="coverage-what">{cellButton(i.cellId)}: <span title={i.reason}>{problemText(i.code, i.params, lang) ?? i.reason}</span></span></li>
                     ))}
                   </ul>
                 </div>

@@ -4,6 +4,8 @@ import { ApiError, api } from '../api.ts';
 import { useMap } from '../map/context.tsx';
 import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import { useExchangeMessages } from './messages.ts';
+import { useI18n } from '../i18n/index.tsx';
+import { problemText, type Lang, type ProblemParam } from '../../core/problems/index.ts';
 
 /** What POST /api/import/cells and …/preview answer (server/exchange/import/routes.ts). */
 export interface Mapping {
@@ -17,7 +19,13 @@ interface FeatureProblem {
   kind: 'geometry' | 'name' | 'code' | 'parent' | 'level' | 'outside' | 'overlap' | 'scope' | 'crs';
   severity: 'error' | 'warning';
   message: string;
+  /** A catalog code (geometry faults, codes): shown in the user's language. */
+  code?: string;
+  params?: Record<string, ProblemParam>;
 }
+
+/** A problem in the user's language when it has a catalog code, else as the server wrote it. */
+const said = (p: FeatureProblem, lang: Lang) => (p.code && problemText(p.code, p.params, lang)) || p.message;
 
 export interface ImportPreview {
   id: string;
@@ -88,6 +96,7 @@ const errorText = (e: unknown) => (e instanceof ApiError ? (e.detail || e.title)
  */
 export function ImportDialog({ parentId, onClose, onImported }: { parentId: number | null; onClose: () => void; onImported?: (cellIds: number[]) => void }) {
   const t = useExchangeMessages();
+  const { lang } = useI18n();
   const dialog = useRef<HTMLDialogElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [epsg, setEpsg] = useState<number | null>(null);
@@ -220,7 +229,7 @@ export function ImportDialog({ parentId, onClose, onImported }: { parentId: numb
             <p className={preview.summary.ready ? 'form-ok' : 'form-error'} role="status">
               {t('summary', { features: included, bad: preview.summary.withErrors, warnings: preview.summary.warnings })} — {preview.summary.ready ? t('ready') : t('notReady')}
             </p>
-            {preview.fileProblems.map((p) => <p key={p.message} className="form-error">{p.message}</p>)}
+            {preview.fileProblems.map((p) => <p key={p.message} className="form-error">{said(p, lang)}</p>)}
             {error && <p className="form-error" role="alert">{error}</p>}
             {done !== null && <p className="form-ok" role="status">{t('done', { n: done })}</p>}
             <label style={{ flexDirection: 'row', alignItems: 'center' }}>
@@ -241,7 +250,7 @@ export function ImportDialog({ parentId, onClose, onImported }: { parentId: numb
                       <td>{f.areaM2 !== null ? t('area', { n: (f.areaM2 / 1e4).toFixed(2) }) : '—'}</td>
                       <td>
                         {f.problems.length === 0 && <span className="badge good">{t('ok')}</span>}
-                        {f.problems.map((p, i) => <div key={i}><span className={`badge ${p.severity === 'error' ? 'bad' : 'warn'}`}>{t(`kind_${p.kind}`)}</span> {p.message}</div>)}
+                        {f.problems.map((p, i) => <div key={i}><span className={`badge ${p.severity === 'error' ? 'bad' : 'warn'}`}>{t(`kind_${p.kind}`)}</span> {said(p, lang)}</div>)}
                       </td>
                     </tr>
                   ))}

@@ -23,6 +23,7 @@ import { difference } from '@turf/difference';
 import { featureCollection } from '@turf/helpers';
 import { intersect } from '@turf/intersect';
 import { union } from '@turf/union';
+import { geosFault, type GeometryFault } from '../problems/geos.ts';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
 
 export type Areal = Polygon | MultiPolygon;
@@ -66,7 +67,8 @@ export type Sliver =
   | { kind: 'overlap'; a: number; b: number; areaM2: number; widthM: number; geometry: Polygon }
   | { kind: 'gap'; neighbours: number[]; areaM2: number; widthM: number; geometry: Polygon }
   | { kind: 'stray'; cellId: number; areaM2: number; widthM: number; geometry: Polygon };
-export interface InvalidCell { cellId: number; reason: string }
+/** A cell GEOS (or this engine, in its words) finds invalid: the reason as said, and its catalog code to show. */
+export interface InvalidCell { cellId: number; reason: string; code: GeometryFault['code']; params: GeometryFault['params'] }
 
 export interface CoverageReport {
   parentId: number;
@@ -300,7 +302,7 @@ export function invalidReason(g: Areal): string | null {
   let ringNo = 0;
   for (const rings of polygonsOf(g)) {
     for (const ring of rings) {
-      if (ring.some((p) => !Number.isFinite(p[0]) || !Number.isFinite(p[1]))) return 'Invalid coordinate';
+      if (ring.some((p) => !Number.isFinite(p[0]) || !Number.isFinite(p[1]))) return 'Invalid Coordinate';
       const pts: Pt[] = [];
       for (const p of ring) {
         const q: Pt = [p[0]!, p[1]!];
@@ -309,7 +311,7 @@ export function invalidReason(g: Areal): string | null {
       }
       if (pts.length < 4) return 'Too few points in geometry component';
       const first = pts[0]!, last = pts[pts.length - 1]!;
-      if (first[0] !== last[0] || first[1] !== last[1]) return 'Ring not closed';
+      if (first[0] !== last[0] || first[1] !== last[1]) return 'Ring is not closed';
       const n = pts.length - 1;
       for (let i = 0; i < n; i++) segs.push({ a: pts[i]!, b: pts[i + 1]!, ring: ringNo, i, n });
       ringNo++;
@@ -476,7 +478,7 @@ export function analyseCoverage(
   const fix = (c: CoverageCell): CoverageCell | null => {
     const reason = invalidReason(c.geometry);
     if (!reason) return c;
-    invalid.push({ cellId: c.id, reason });
+    invalid.push({ cellId: c.id, reason, ...geosFault(reason, null) });
     const g = makeValid(c.geometry);
     return g ? { id: c.id, geometry: g } : null;
   };

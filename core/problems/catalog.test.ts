@@ -24,6 +24,26 @@ describe('the problem catalog', () => {
     for (const code of Object.keys(problemCatalog)) expect(code).toMatch(/^[a-z0-9]+(\.[a-zA-Z0-9-]+)+$/);
   });
 
+  it('names each kind of geometry fault by its own code, read as "invalid geometry" in both languages', () => {
+    const codes = Object.keys(problemCatalog).filter((c) => c.startsWith('cells.geometry-'));
+    expect(codes.sort()).toEqual([
+      'cells.geometry-duplicate-rings', 'cells.geometry-empty', 'cells.geometry-hole-outside-shell', 'cells.geometry-holes-nested',
+      'cells.geometry-interior-disconnected', 'cells.geometry-invalid', 'cells.geometry-invalid-coordinate', 'cells.geometry-nested-shells',
+      'cells.geometry-no-polygons', 'cells.geometry-no-rings', 'cells.geometry-open-ring', 'cells.geometry-position-not-finite',
+      'cells.geometry-position-not-numbers', 'cells.geometry-position-out-of-range', 'cells.geometry-ring-not-array', 'cells.geometry-ring-not-closed',
+      'cells.geometry-ring-self-intersection', 'cells.geometry-ring-too-short', 'cells.geometry-self-intersection', 'cells.geometry-too-few-points',
+    ]);
+    for (const code of codes) {
+      const def = problemCatalog[code as keyof typeof problemCatalog];
+      // The field's message is the English after this prefix (server/cells/geometry.ts).
+      expect(def.en, code).toMatch(/^Invalid geometry(\{whose\})?: /);
+      expect(def.zh, code).toMatch(/^几何图形无效(\{whose\})?：/);
+    }
+    const place = { en: 'polygon 1, ring 0', zh: '第 2 部分的外边界' };
+    expect(problemText('cells.geometry-ring-too-short', { whose: '', place, count: 3 }, 'en')).toBe('Invalid geometry: polygon 1, ring 0 has 3 positions; a ring needs at least 4');
+    expect(problemText('cells.geometry-ring-too-short', { whose: '', place, count: 3 }, 'zh-CN')).toMatch(/^几何图形无效：第 2 部分的外边界只有 3 个坐标/);
+  });
+
   it('fills parameters, including ones given in both languages', () => {
     const role = { zh: '网格员', en: 'grid worker' };
     expect(problemText('auth.role-forbidden', { role, permission: 'cells.edit' }, 'zh-CN')).toBe('当前角色（网格员）无权执行此操作（cells.edit）');

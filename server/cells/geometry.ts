@@ -1,7 +1,8 @@
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Queryable } from '../db/db.ts';
-import { Problem, problem } from '../problem.ts';
+import { Problem, problem, problemOf } from '../problem.ts';
 import type { ProblemParam } from '../../core/problems/index.ts';
+import { faultReason, geosFault, type GeometryFault } from '../../core/problems/geos.ts';
 
 export type CellGeometry = Polygon | MultiPolygon;
 
@@ -17,9 +18,31 @@ export const geometrySchema = {
 
 const fmt = (p: number[]) => `[${p.join(', ')}]`;
 
-function faultIn(detail: string, where: string, field: string) {
-  const whose = field === 'geometry' ? '' : ` (${field})`;
-  return problem('cells.geometry-invalid', { whose, reason: detail }, { errors: [{ field: `${field}.${where}`, message: detail }] });
+/**
+ * A geometry fault as a 422 with its code and parameters; the field's message is the English text
+ * after "Invalid geometry: ", as PostGIS or the structure check names the fault.
+ */
+function faultIn(fault: GeometryFault, field: string) {
+  const params = { ...fault.params, whose: field === 'geometry' ? '' : ` (${field})` };
+  return problemOf(fault.code, params, { errors: [{ field: `${field}.coordinates`, message: faultReason(fault) }] });
+}
+
+/**
+ * Where in the coordinates a structure fault is, in both languages. English counts from 0 as the
+ * JSON does ("polygon 1, ring 0, position 3"); Chinese names the parts a planner sees ("第 2 部分的外边界的第 4 个顶点").
+ */
+function placeOf(multi: boolean, polygon: number, ring?: number, pos?: number): { en: string; zh: string } {
+  let en = multi ? `polygon ${polygon}` : '';
+  let zh = multi ? `第 ${polygon + 1} 部分` : '';
+  if (ring !== undefined) {
+    en += `${en ? ', ' : ''}ring ${ring}`;
+    zh += `${zh ? '的' : ''}${ring === 0 ? '外边界' : `第 ${ring} 个内洞`}`;
+  }
+  if (pos !== undefined) {
+    en += `, position ${pos}`;
+    zh += `的第 ${pos + 1} 个顶点`;
+  }
+  return { en, zh };
 }
 
 /** Stored and exported coordinates keep 7 decimals (about 1 cm): the grid cells are snapped to. */
@@ -70,29 +93,31 @@ function longestEdge(g: CellGeometry): [number[], number[]] | null {
  * Names the polygon and ring at fault.
  */
 export function checkStructure(g: CellGeometry, field = 'geometry'): void {
-  const fault = (detail: string, where: string) => faultIn(detail, where, field);
+  const fault = (code: GeometryFault['code'], params: Record<string, ProblemParam>) => faultIn({ code, params }, field);
   const polygons = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
-  if (!Array.isArray(polygons) || polygons.length === 0) throw fault('no polygons', 'coordinates');
+  const multi = g.type !== 'Polygon';
+  if (!Array.isArray(polygons) || polygons.length === 0) throw fault('cells.geometry-no-polygons', {});
   polygons.forEach((rings, pi) => {
-    const at = g.type === 'Polygon' ? '' : `polygon ${pi}, `;
-    if (!Array.isArray(rings) || rings.length === 0) throw fault(`${at}polygon has no rings`, 'coordinates');
+    if (!Array.isArray(rings) || rings.length === 0) {
+      const part = placeOf(multi, pi);
+      throw fault('cells.geometry-no-rings', { part: multi ? { en: `${part.en}, `, zh: part.zh } : { en: '', zh: '多边形' } });
+    }
     rings.forEach((ring, ri) => {
-      const where = `${at}ring ${ri}`;
-      if (!Array.isArray(ring)) throw fault(`${where} is not an array of positions`, 'coordinates');
+      const place = placeOf(multi, pi, ri);
+      if (!Array.isArray(ring)) throw fault('cells.geometry-ring-not-array', { place });
       ring.forEach((p, i) => {
+        const vertex = placeOf(multi, pi, ri, i);
         if (!Array.isArray(p) || p.length < 2 || p.length > 3 || !p.every((n) => typeof n === 'number')) {
-          throw fault(`${where}, position ${i} must be [longitude, latitude] numbers`, 'coordinates');
+          throw fault('cells.geometry-position-not-numbers', { place: vertex });
         }
-        if (!p.every(Number.isFinite)) throw fault(`${where}, position ${i} is not a finite number`, 'coordinates');
+        if (!p.every(Number.isFinite)) throw fault('cells.geometry-position-not-finite', { place: vertex });
         const [lon, lat] = p as [number, number];
-        if (lon < -180 || lon > 180 || lat < -90 || lat > 90) {
-          throw fault(`${where}, position ${i} ${fmt(p)} is out of range (longitude −180…180, latitude −90…90; lon/lat order)`, 'coordinates');
-        }
+        if (lon < -180 || lon > 180 || lat < -90 || lat > 90) throw fault('cells.geometry-position-out-of-range', { place: vertex, position: fmt(p) });
       });
-      if (ring.length < 4) throw fault(`${where} has ${ring.length} positions; a ring needs at least 4`, 'coordinates');
+      if (ring.length < 4) throw fault('cells.geometry-ring-too-short', { place, count: ring.length });
       const first = ring[0]!;
       const last = ring[ring.length - 1]!;
-      if (first[0] !== last[0] || first[1] !== last[1]) throw fault(`${where} is not closed: it starts at ${fmt(first)} and ends at ${fmt(last)}`, 'coordinates');
+      if (first[0] !== last[0] || first[1] !== last[1]) throw fault('cells.geometry-ring-not-closed', { place, from: fmt(first), to: fmt(last) });
     });
   });
   const edge = antimeridianEdge(g);
@@ -104,16 +129,12 @@ export function checkStructure(g: CellGeometry, field = 'geometry'): void {
  * with the reason and location ST_IsValidDetail gives.
  */
 export async function checkValidity(q: Queryable, geojson: string, field = 'geometry'): Promise<void> {
-  const fault = (detail: string, where: string) => faultIn(detail, where, field);
   const { rows } = await q.query<{ valid: boolean; reason: string | null; at: number[] | null; empty: boolean }>(
     `SELECT (d).valid, (d).reason, CASE WHEN (d).location IS NULL THEN NULL ELSE ARRAY[ST_X((d).location), ST_Y((d).location)] END AS at, empty
      FROM (SELECT ST_IsValidDetail(g) AS d, ST_IsEmpty(g) AS empty FROM (SELECT ST_GeomFromGeoJSON($1) AS g) x) y`, [geojson]);
   const r = rows[0]!;
   if (r.empty) throw problem('cells.geometry-empty', {}, { errors: [{ field: `${field}.coordinates`, message: 'the geometry is empty' }] });
-  if (!r.valid) {
-    const at = r.at ? ` at ${fmt(r.at.map((n) => Math.round(n * 1e7) / 1e7))}` : '';
-    throw fault(`${r.reason ?? 'not valid'}${at}`, 'coordinates');
-  }
+  if (!r.valid) throw faultIn(geosFault(r.reason, r.at), field);
 }
 
 /** Area tolerance for "inside the parent": digitising noise below this is not a fault. */

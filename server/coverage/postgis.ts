@@ -4,6 +4,7 @@ import {
   MIN_BORDER_M, NEGLIGIBLE_AREA_M2, ON_BOUNDARY_DEG, assembleReport,
   type CoverageReport, type CoverageTolerance, type InvalidCell, type Piece,
 } from '../../core/coverage/engine.ts';
+import { geosFault, parseValidReason } from '../../core/problems/geos.ts';
 
 /**
  * The authoritative coverage analysis, in PostGIS SQL that runs on 3.3 and on PGlite's 3.6 (no
@@ -117,7 +118,11 @@ export async function analyseParents(q: Queryable, parentIds: number[], tol: Cov
     const children = cells.filter((c) => c.parent_id === id);
     const invalid: InvalidCell[] = [parent, ...children]
       .filter((c): c is NonNullable<typeof c> => !!c && c.reason !== null)
-      .map((c) => ({ cellId: c.id, reason: c.reason! }));
+      .map((c) => {
+        // ST_IsValidReason says "Self-intersection[107.015 34.015]": the code takes reason and place apart.
+        const { reason, at } = parseValidReason(c.reason!);
+        return { cellId: c.id, reason: c.reason!, ...geosFault(reason, at) };
+      });
     return assembleReport(id, parent?.area ?? 0, children.length, pieces.get(id) ?? [], invalid, tol);
   });
 }

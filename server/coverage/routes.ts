@@ -45,7 +45,10 @@ export const coverageReportSchema = {
       type: 'array',
       items: { type: 'object', properties: { kind: { type: 'string', enum: ['overlap', 'gap', 'stray'] }, a: { type: 'integer' }, b: { type: 'integer' }, cellId: { type: 'integer' }, neighbours: idList, ...piece } },
     },
-    invalid: { type: 'array', items: { type: 'object', properties: { cellId: { type: 'integer' }, reason: { type: 'string' } } } },
+    invalid: {
+      type: 'array',
+      items: { type: 'object', properties: { cellId: { type: 'integer' }, reason: { type: 'string' }, code: { type: 'string' }, params: { type: 'object', additionalProperties: true } } },
+    },
     error: { type: 'string' },
   },
 } as const;

@@ -169,7 +169,8 @@ describe(`fixing coverage (${TEST_DB})`, () => {
     const c = caseNamed('an invalid (bow-tie) child');
     const { parentId, ids } = await loadCase(t.db, c);
     const before = await coverage(parentId);
-    expect(before.invalid).toMatchObject([{ cellId: ids.get('B'), reason: expect.stringMatching(/Self-intersection/) }]);
+    expect(before.invalid).toMatchObject([{ cellId: ids.get('B'), reason: expect.stringMatching(/Self-intersection/), code: 'cells.geometry-self-intersection',
+      params: { whose: '', at: { en: expect.stringMatching(/^ at \[[\d.-]+, [\d.-]+\]$/), zh: expect.stringMatching(/^（位置 \[[\d.-]+, [\d.-]+\]）$/) } } }]);
     expect(before.gaps).toHaveLength(2);
     for (let i = 0; i < 2; i++) expect((await fix({ kind: 'gap', parentId, index: 0, into: ids.get('B') })).statusCode).toBe(200);
     const after = await coverage(parentId);

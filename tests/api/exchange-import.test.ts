@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureCollection, MultiPolygon } from 'geojson';
 import { testApp, type TestApp } from '../helpers/app.ts';
+import { problemText } from '../../core/problems/index.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { gdal, tempFile } from '../fixtures/exchange/gdal.ts';
 import { multipartFile, unzip, zipOf } from '../fixtures/exchange/upload.ts';
@@ -194,6 +195,9 @@ describe('broken files: a clear report, nothing written', () => {
     expect(ok.parentCode).toBe('610302001001');
     expect(tie.problems[0]).toMatchObject({ kind: 'geometry', severity: 'error' });
     expect(tie.problems[0].message).toMatch(/Self-intersection at \[/);
+    // The fault's code, for the planner's language.
+    expect(tie.problems[0].code).toBe('cells.geometry-self-intersection');
+    expect(problemText(tie.problems[0].code, tie.problems[0].params, 'zh-CN')).toMatch(/^几何图形无效：边界自相交（位置 \[[\d.]+, [\d.]+\]）：出现“8”字形或交叉/);
     expect(unnamed.problems.map((p: { kind: string }) => p.kind)).toContain('name');
 
     const res = await commit(preview.id, { mapping: preview.mapping });

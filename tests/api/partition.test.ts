@@ -146,7 +146,7 @@ describe(`balanced division (${TEST_DB})`, () => {
     const bowTie = { type: 'Polygon', coordinates: [[[107.1, 34.3], [107.11, 34.31], [107.11, 34.3], [107.1, 34.31], [107.1, 34.3]]] };
     const bad = await t.app.inject({ method: 'POST', url: '/api/workload', headers: planner, payload: { features: [{ geometry: bowTie }] } });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().code).toBe('cells.geometry-invalid');
+    expect(bad.json().code).toBe('cells.geometry-self-intersection');
   });
 
   it('refuses to add children beside existing ones, and replaces them when asked, carrying people and history', async () => {

@@ -81,6 +81,33 @@ describe(`every problem the API answers has a code with zh-CN and en text (${TES
     }
   });
 
+  it('names a self-intersecting outline by its own code, with the place in both languages and what to do in Chinese', async () => {
+    const bowTie = [[[107.01, 34.01], [107.02, 34.02], [107.02, 34.01], [107.01, 34.02], [107.01, 34.01]]];
+    const res = await t.app.inject({
+      method: 'POST', url: '/api/cells', headers: h.admin,
+      payload: { type: 'Feature', geometry: { type: 'Polygon', coordinates: bowTie }, properties: { name: '蝴蝶', level: 3, parentId: ids.west } },
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    const body = res.json<ProblemBody>();
+    expect(problemLacks(body)).toBeNull();
+    expect(body.code).toBe('cells.geometry-self-intersection');
+    expect(body.params).toEqual({ whose: '', at: { en: ' at [107.015, 34.015]', zh: '（位置 [107.015, 34.015]）' } });
+    // The English the API always answered, the field and its message as before.
+    expect(body.detail).toBe('Invalid geometry: Self-intersection at [107.015, 34.015]');
+    expect(body.errors).toEqual([{ field: 'geometry.coordinates', message: 'Self-intersection at [107.015, 34.015]' }]);
+    expect(describeProblem(body, 'zh-CN')).toBe('几何图形无效：边界自相交（位置 [107.015, 34.015]）：出现“8”字形或交叉，请拖动顶点消除交叉。');
+
+    // A structure fault names its place in Chinese as the planner sees it.
+    const open = await t.app.inject({
+      method: 'POST', url: '/api/cells', headers: h.admin,
+      payload: { type: 'Feature', geometry: { type: 'MultiPolygon', coordinates: [square, [square[0]!.slice(0, 4)]] }, properties: { name: '缺口', level: 3, parentId: ids.west } },
+    });
+    expect(open.statusCode, open.body).toBe(422);
+    expect(open.json().code).toBe('cells.geometry-ring-not-closed');
+    expect(open.json().detail).toBe('Invalid geometry: polygon 1, ring 0 is not closed: it starts at [107.01, 34.01] and ends at [107.01, 34.02]');
+    expect(describeProblem(open.json(), 'zh-CN')).toBe('几何图形无效：第 2 部分的外边界未闭合：起点 [107.01, 34.01] 与终点 [107.01, 34.02] 不同，请让最后一个坐标与第一个相同。');
+  });
+
   it('names each refused import row by a code the client shows in Chinese', async () => {
     const res = await t.app.inject({
       method: 'POST', url: '/api/units/import?dryRun=true', headers: { ...h.admin, 'content-type': 'text/csv' },

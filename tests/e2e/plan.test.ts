@@ -227,6 +227,21 @@ describe("the planner's drawing tools", () => {
     await expect.poll(() => tools().getAttribute('data-tool')).toBe('idle');
     expect(await tools().textContent()).toContain('测试新网格');
     expect((await cells(`parentId=${grid.id}`)).some((c) => c.properties.name === '越界网格')).toBe(false);
+
+    // A bow-tie: PostGIS's reason by its code, in Chinese with where and what to do, not in English.
+    await page.getByTestId('plan-draw').click();
+    for (const [x, y] of [[box.x + 40, box.y + 40], [box.x + 100, box.y + 100], [box.x + 100, box.y + 40], [box.x + 40, box.y + 100]] as const) {
+      await page.mouse.move(x, y, { steps: 2 });
+      await page.mouse.click(x, y);
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('input[name=cell-name]').fill('蝴蝶网格');
+    await page.getByTestId('plan-save').click();
+    await expect.poll(() => tools().locator('[role=alert]').textContent()).toMatch(/^几何图形无效：边界自相交（位置 \[[\d.]+, [\d.]+\]）：出现“8”字形或交叉，请拖动顶点消除交叉。$/);
+    expect(await tools().getAttribute('data-tool')).toBe('draw');
+    await page.locator('.map canvas').focus();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => tools().getAttribute('data-tool')).toBe('idle');
   });
 
   it('reshapes the cell by dragging a vertex (undo, redo); a stale version gets "someone else changed this cell": reapply mine, or load theirs', async () => {

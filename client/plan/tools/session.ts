@@ -6,7 +6,6 @@ import { useMap, useMapClick, useMapController } from '../../map/context.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 import { createPlanDraw, drawnFeatures, isDrawing, type PlanDraw } from '../draw.ts';
 import { snapTargets } from '../geometry.ts';
-import { explainFault } from '../faults.ts';
 import { useEdits, type Spread } from './edits.ts';
 import { drawsShapes, shortcutOf, type Tool } from './rules.ts';
 
@@ -51,8 +50,8 @@ export function usePlanSession({ config, selectedId, onSelect }: ViewProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  /** A refused edit in the planner's words (one place, so every tool explains faults alike). */
-  const errorText = (e: unknown) => explainFault(message(e), lang);
+  /** A refused edit in the planner's words: the problem's code, translated (ApiError.message). */
+  const errorText = message;
 
   // The selected cell with its ancestors; `reload` fetches them again after an edit.
   const [lineage, setLineage] = useState<Cell[]>([]);

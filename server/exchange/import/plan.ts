@@ -6,6 +6,8 @@ import { cellInScope } from '../../auth/guard.ts';
 import { Problem } from '../../problem.ts';
 import { checkCode } from '../../cells/codes.ts';
 import { CONTAINMENT_TOLERANCE_M2, antimeridianEdge, checkStructure, fmtArea, fmtAt, geographyProblem, measureOutside, type CellGeometry, type Outside } from '../../cells/geometry.ts';
+import type { ProblemCode, ProblemParam } from '../../../core/problems/index.ts';
+import { faultReason, geosFault } from '../../../core/problems/geos.ts';
 import { crsFromEpsg, toLonLat, type SourceCrs } from './crs.ts';
 import type { SourceFeature } from './read.ts';
 
@@ -35,7 +37,15 @@ export interface FeatureProblem {
   kind: ProblemKind;
   severity: 'error' | 'warning';
   message: string;
+  /** The catalog code of a fault that has one (geometry, code), for the client to show in its language. */
+  code?: ProblemCode;
+  params?: Record<string, ProblemParam>;
 }
+
+/** What a problem says: its English message, and its code and parameters when it has them. */
+type Said = string | Pick<FeatureProblem, 'message' | 'code' | 'params'>;
+const featureProblem = (kind: ProblemKind, severity: FeatureProblem['severity'], said: Said): FeatureProblem =>
+  typeof said === 'string' ? { kind, severity, message: said } : { kind, severity, ...said };
 
 export interface FeatureReport {
   index: number;
@@ -242,7 +252,7 @@ async function generateCodes(q: Queryable, scheme: Config['codeScheme'], reports
 async function checkSpatial(
   q: Queryable, reports: FeatureReport[], geometries: (CellGeometry | null)[], parents: Map<number, Parent>, run: string, crsFailed: boolean,
 ): Promise<Set<number>> {
-  const add = (r: FeatureReport, kind: ProblemKind, message: string, severity: 'error' | 'warning' = 'error') => { r.problems.push({ kind, severity, message }); };
+  const add = (r: FeatureReport, kind: ProblemKind, said: Said, severity: 'error' | 'warning' = 'error') => { r.problems.push(featureProblem(kind, severity, said)); };
   const geoOk = new Set<number>();
   if (crsFailed) return geoOk;
   const staged: FeatureReport[] = [];
@@ -253,7 +263,7 @@ async function checkSpatial(
       checkStructure(g);
       staged.push(r);
     } catch (e) {
-      add(r, 'geometry', detail(e, g));
+      add(r, 'geometry', refusal(e, g));
     }
   }
   const weight = (r: FeatureReport) => vertexCount(geometries[r.index]!) + 20;
@@ -278,14 +288,14 @@ async function checkSpatial(
     const by = new Map(rows.map((x) => [x.idx, x]));
     for (const r of chunk) {
       const x = by.get(r.index)!;
-      if (x.empty) add(r, 'geometry', 'the geometry is empty');
-      else if (!x.valid) add(r, 'geometry', `${x.reason ?? 'not valid'}${x.lon === null ? '' : ` at [${Math.round(x.lon * 1e7) / 1e7}, ${Math.round(x.lat! * 1e7) / 1e7}]`}`);
+      if (x.empty) add(r, 'geometry', { message: 'the geometry is empty', code: 'cells.geometry-empty', params: {} });
+      else if (!x.valid) add(r, 'geometry', invalidity(x.reason, x.lon === null ? null : [x.lon, x.lat!]));
       else if (x.m2 !== null) {
         r.areaM2 = Math.round(x.m2 * 100) / 100;
         geoOk.add(r.index);
       }
     }
-  }, async (r, e) => add(r, 'geometry', detail(e, geometries[r.index]!)), budget.parallel);
+  }, async (r, e) => add(r, 'geometry', refusal(e, geometries[r.index]!)), budget.parallel);
 
   // Inside the parent (a stored cell, or a sound feature of the file); grouped by parent, whose prepared geometry PostGIS keeps.
   const parentKey = (r: FeatureReport) => { const p = parentOf(r)!; return 'id' in p ? `c${p.id}` : `f${p.index}`; };
@@ -347,10 +357,17 @@ async function checkSpatial(
   return geoOk;
 }
 
-/** A refusal's text for the report; never an internal error's message. */
-const detail = (e: unknown, g?: CellGeometry) => {
+/** A refusal for the report, with its code and parameters; never an internal error's message. */
+const refusal = (e: unknown, g?: CellGeometry): Exclude<Said, string> => {
   const p = e instanceof Problem ? e : geographyProblem(e, g);
-  return p ? (p.detail ?? p.title).replace(/^Invalid geometry: /, '') : 'PostGIS could not process this geometry';
+  return p ? { message: (p.detail ?? p.title).replace(/^Invalid geometry: /, ''), code: p.code, params: p.params } : { message: 'PostGIS could not process this geometry' };
+};
+const detail = (e: unknown, g?: CellGeometry) => refusal(e, g).message;
+
+/** PostGIS's reason a geometry is invalid, and where: its code, and the message the report always gave. */
+const invalidity = (reason: string | null, at: number[] | null): Exclude<Said, string> => {
+  const fault = geosFault(reason, at);
+  return { message: faultReason(fault), ...fault };
 };
 
 /**
@@ -385,7 +402,7 @@ export async function planImport(
     excluded: exclude.has(f.index),
     problems: [],
   }));
-  const add = (r: FeatureReport, kind: ProblemKind, message: string, severity: 'error' | 'warning' = 'error') => r.problems.push({ kind, severity, message });
+  const add = (r: FeatureReport, kind: ProblemKind, said: Said, severity: 'error' | 'warning' = 'error') => r.problems.push(featureProblem(kind, severity, said));
 
   // Coordinates: to lon/lat, and a whole-file check that they are lon/lat at all.
   const geometries: (CellGeometry | null)[] = source.features.map((f, i) => {
@@ -504,7 +521,7 @@ export async function planImport(
       try {
         if (r.level !== null) checkCode(scheme, r.code, r.level, r.level > 1 ? r.parentCode : null);
       } catch (e) {
-        add(r, 'code', detail(e));
+        add(r, 'code', refusal(e));
       }
       if (stored.has(r.code)) add(r, 'code', `the code ${r.code} is taken by the cell ${stored.get(r.code)!.name}`);
     } else if (r.level === 1) {
