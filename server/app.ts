@@ -27,6 +27,7 @@ import exchangePlugin from './exchange/plugin.ts';
 import patrolsPlugin from './patrols/plugin.ts';
 import commandPlugin from './command/plugin.ts';
 import { installAuth } from './auth/plugin.ts';
+import type { Access } from './auth/access.ts';
 import authRoutes from './auth/routes.ts';
 import userRoutes from './users/routes.ts';
 import auditLogRoutes from './audit-log.ts';
@@ -53,13 +54,15 @@ export interface RouteInfo {
   method: string;
   url: string;
   csrf: boolean;
+  /** Who may call it (server/auth/access.ts); undefined only for the built client's files. */
+  access: Access | undefined;
   /** The response schemas the route declares, by status code (the response-schemas test checks every route has a 2xx one). */
   response: Record<string, unknown>;
   /** Left out of the OpenAPI document. */
   hidden: boolean;
 }
 const routeLists = new WeakMap<FastifyInstance, RouteInfo[]>();
-/** Every route of an app (HEAD left out), and whether it asks cookie sessions for the CSRF token: the access test checks none is missing from its tables. */
+/** Every route of an app (HEAD left out), its declared access, and whether it asks cookie sessions for the CSRF token: the access test checks none is missing from its tables. */
 export const routesOf = (app: FastifyInstance): RouteInfo[] => routeLists.get(app) ?? [];
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -81,11 +84,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     });
   }
   app.addHook('onRoute', (route) => {
-    const csrf = (route.config as { csrf?: boolean } | undefined)?.csrf !== false;
+    const csrf = route.config?.csrf !== false;
+    const access = route.config?.access;
     const schema = route.schema as { response?: Record<string, unknown>; hide?: boolean } | undefined;
     const response = schema?.response ?? {};
     const hidden = schema?.hide === true;
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, csrf, response, hidden });
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url, csrf, access, response, hidden });
   });
   const ctx: AppContext = { db: opts.db, config: opts.config, now: opts.now ?? (() => new Date()) };
 
@@ -104,6 +108,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
   app.get('/api/openapi.json', {
+    config: { access: 'public' },
     schema: { hide: true, response: { 200: documentResponse('This OpenAPI 3.0.3 document', { type: 'object', properties: { openapi: { type: 'string' } }, additionalProperties: true }) } },
   }, async () => app.swagger());
 
@@ -145,7 +150,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       },
     });
     // Client-side routes (/command, /report …) all load the single page.
-    app.get('/*', { schema: { hide: true } }, (request, reply) =>
+    app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, (request, reply) =>
       ['/api/', '/tiles/', '/styles/', '/ogc/', '/open311/', '/warnings/notices/'].some((p) => request.url.startsWith(p))
         ? reply.callNotFound()
         : reply.sendFile('index.html'),

@@ -3,7 +3,6 @@ import { TZDate, tz } from '@date-fns/tz';
 import { addDays } from 'date-fns/addDays';
 import { format } from 'date-fns/format';
 import type { AppContext } from './context.ts';
-import { requirePermission } from './auth/guard.ts';
 import { csvText } from './csv.ts';
 import { problem, problemSchema } from './problem.ts';
 import { idSchema } from './schemas.ts';
@@ -143,6 +142,7 @@ export default async function auditLogRoutes(app: FastifyInstance, { db, config,
   }
 
   app.get<{ Querystring: AuditQuery }>('/api/audit', {
+    config: { access: 'audit.view' },
     schema: {
       tags: ['accounts'],
       summary: 'The audit log, newest first (admin): who, what (code, parameters, the object and its current name), when, from where; filters and search; page on with before=next',
@@ -157,13 +157,13 @@ export default async function auditLogRoutes(app: FastifyInstance, { db, config,
       },
     },
   }, async (request) => {
-    requirePermission(request, 'audit.view');
     const items = await entries(request.query, request.query.limit);
     return { items, next: items.length === request.query.limit ? items.at(-1)!.id : null, timeZone: zone };
   });
 
   const CSV_MAX = 50_000;
   app.get<{ Querystring: Omit<AuditQuery, 'limit' | 'before'> & { lang: AuditLang } }>('/api/audit.csv', {
+    config: { access: 'audit.view' },
     schema: {
       tags: ['accounts'],
       summary: `The audit log as CSV with the same filters (admin), newest first, at most ${CSV_MAX} rows; times in the deployment's time zone; lang=zh-CN for Chinese headers and sentences`,
@@ -175,7 +175,6 @@ export default async function auditLogRoutes(app: FastifyInstance, { db, config,
       response: { 200: textResponse('CSV with a byte-order mark and CRLF line ends, as an attachment', 'text/csv'), '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    requirePermission(request, 'audit.view');
     const lang = request.query.lang;
     const list = await entries({ ...request.query, limit: CSV_MAX }, CSV_MAX);
     const local = (at: string) => format(new Date(at), 'yyyy-MM-dd HH:mm:ss', { in: tz(zone) });

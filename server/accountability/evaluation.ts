@@ -4,7 +4,6 @@ import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
 import { levelCells, levelCtes, levelOf, type LevelCell } from '../command/level.ts';
@@ -250,17 +249,19 @@ export default async function evaluationRoutes(app: FastifyInstance, { db, confi
   const build = (actorScope: number[], q: EvalQuery) => evaluate(db, config, { period: q.period, level: q.level ?? defaultLevel, scope: actorScope, now: now() });
 
   app.get<{ Querystring: EvalQuery }>('/api/evaluations', {
+    config: { access: 'reports.supervise' },
     schema: {
       tags: ['accountability'],
       summary: 'Periodic evaluation (考评) of the cells of a level in my scope, ranked: on-time rate, rectification rate, patrol coverage, resident satisfaction, 民主测评 and the weighted total; people ranked by their cells\' average minus a penalty per warning',
       querystring, response: { 200: evaluationSchema, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.supervise');
+    const actor = request.actor;
     return build(scopeOf(actor), request.query);
   });
 
   app.put<{ Params: { period: string; id: number }; Body: { score: number } }>('/api/evaluations/:period/cells/:id/democratic', {
+    config: { access: 'reports.supervise' },
     schema: {
       tags: ['accountability'],
       summary: 'Enter the 民主测评 score (0–100) of a cell in my scope for a period',
@@ -269,7 +270,7 @@ export default async function evaluationRoutes(app: FastifyInstance, { db, confi
       response: { 200: { type: 'object', properties: { cellId: { type: 'integer' }, period: { type: 'string' }, score: { type: 'number' } } }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.supervise');
+    const actor = request.actor;
     const { period, id } = request.params;
     periodRange(period, config.command.timeZone);
     const score = Math.round(request.body.score * 100) / 100;
@@ -289,6 +290,7 @@ export default async function evaluationRoutes(app: FastifyInstance, { db, confi
   });
 
   app.get<{ Params: { period: string }; Querystring: { level?: number } }>('/evaluations/:period/notice', {
+    config: { access: 'reports.supervise' },
     schema: {
       tags: ['accountability'],
       summary: 'The evaluation\'s publishable ranked notice (通报) as a printable Chinese page: title, period, ranked table, the first and last named, date line',
@@ -297,7 +299,7 @@ export default async function evaluationRoutes(app: FastifyInstance, { db, confi
       produces: ['text/html'], response: { 200: { type: 'string' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.supervise');
+    const actor = request.actor;
     const scope = scopeOf(actor);
     const e = await build(scope, { period: request.params.period, level: request.query.level });
     const { rows } = await db.query<{ name: string }>(

@@ -4,7 +4,6 @@ import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { formatLocal } from '../../core/time/local.ts';
@@ -144,6 +143,7 @@ export default async function warningRoutes(app: FastifyInstance, { db, config, 
   };
 
   app.get<{ Querystring: WindowQuery }>('/api/warnings', {
+    config: { access: 'reports.supervise' },
     schema: {
       tags: ['accountability'],
       summary: 'Warnings (预警) of the people assigned in my cells in a period of local days (default: this year up to today): the latest warnings (at most 1000 of total), the cells warned in, and per person the count, the level reached and the notices issued',
@@ -151,7 +151,7 @@ export default async function warningRoutes(app: FastifyInstance, { db, config, 
       response: { 200: warningsResponse, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.supervise');
+    const actor = request.actor;
     const scope = scopeOf(actor);
     const w = dayWindow(request.query.from, request.query.to, zone, now());
     const cellId = request.query.cellId;
@@ -192,6 +192,7 @@ export default async function warningRoutes(app: FastifyInstance, { db, config, 
   });
 
   app.post<{ Body: NoticeBody }>('/api/warnings/notices', {
+    config: { access: 'reports.supervise' },
     schema: {
       tags: ['accountability'],
       summary: 'Issue a numbered warning notice (预警通知书, 〔year〕第 n 号) to a person about their warnings in a period (default: this year); the level must have been reached',
@@ -207,7 +208,7 @@ export default async function warningRoutes(app: FastifyInstance, { db, config, 
       response: { 201: noticeSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.supervise');
+    const actor = request.actor;
     const b = request.body;
     const at = now();
     const w = dayWindow(b.from, b.to, zone, at);
@@ -240,20 +241,22 @@ export default async function warningRoutes(app: FastifyInstance, { db, config, 
   });
 
   app.get<{ Params: { id: number } }>('/api/warnings/notices/:id', {
+    config: { access: 'reports.supervise' },
     schema: { tags: ['accountability'], summary: 'A warning notice (预警通知书) as JSON', params: idParams, response: { 200: noticeSchema, '4xx': problemSchema } },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.supervise');
+    const actor = request.actor;
     return loadNotice(db, request.params.id, scopeOf(actor));
   });
 
   app.get<{ Params: { id: number } }>('/warnings/notices/:id', {
+    config: { access: 'reports.supervise' },
     schema: {
       tags: ['accountability'],
       summary: 'A warning notice (预警通知书) as a printable Chinese A4 page: number, person, cells, the reports, the level, lines for 签发人 and 日期',
       params: idParams, produces: ['text/html'], response: { 200: { type: 'string' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.supervise');
+    const actor = request.actor;
     const n = await loadNotice(db, request.params.id, scopeOf(actor));
     const { rows: cells } = await db.query<{ code: string; name: string; role: string }>(
       `SELECT c.code, c.name, a.role FROM cell_assignments a JOIN cells c ON c.id = a.cell_id WHERE a.person_id = $1 ORDER BY c.code, a.position`, [n.personId]);

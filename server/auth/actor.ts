@@ -13,7 +13,7 @@ export interface Actor {
   csrfToken?: string;
 }
 
-/** What each role may do. The server checks these on every route; the client only hides buttons. */
+/** What each role may do. Routes declare the one they need (config.access, see access.ts); the client only hides buttons. */
 export const PERMISSIONS = {
   'cells.edit': ['admin', 'planner'],
   'assignments.edit': ['admin', 'planner'],

@@ -1,19 +1,7 @@
-import type { FastifyRequest } from 'fastify';
 import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
 import type { ProblemParam } from '../../core/problems/index.ts';
-import { can, scopeOf, type Actor, type Permission } from './actor.ts';
-
-export function requireUser(request: FastifyRequest): Actor {
-  if (!request.user) throw problem('auth.sign-in-required');
-  return request.user;
-}
-
-export function requirePermission(request: FastifyRequest, permission: Permission): Actor {
-  const user = requireUser(request);
-  if (!can(user, permission)) throw problem('auth.role-forbidden', { role: user.role, permission });
-  return user;
-}
+import { scopeOf, type Actor } from './actor.ts';
 
 /** True when the cell is inside the actor's scope. */
 export async function cellInScope(q: Queryable, actor: Actor, cellId: number): Promise<boolean> {

@@ -6,6 +6,7 @@ import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
 import type { Actor } from './actor.ts';
 import { sha256 } from './tokens.ts';
+import { installAccess } from './access.ts';
 
 export const SESSION_COOKIE = 'wangge_session';
 
@@ -98,4 +99,6 @@ export async function installAuth(app: FastifyInstance, { db, now }: AppContext)
       throw problem('auth.csrf');
     }
   });
+  // After the CSRF check: a forged request is refused as such whatever the role.
+  installAccess(app);
 }

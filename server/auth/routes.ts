@@ -4,7 +4,6 @@ import { audit } from '../audit.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import type { Actor } from './actor.ts';
-import { requireUser } from './guard.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { SESSION_COOKIE } from './plugin.ts';
 import { newSecret, sha256 } from './tokens.ts';
@@ -63,7 +62,7 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
   const sessionBody = (user: Actor | null) => (user ? { user, csrfToken: user.csrfToken } : { user: null });
 
   app.post<{ Body: { username: string; password: string } }>('/api/session', {
-    config: { csrf: false, rateLimit: { max: sec.signInPerMinute, timeWindow: '1 minute' } },
+    config: { access: 'public', csrf: false, rateLimit: { max: sec.signInPerMinute, timeWindow: '1 minute' } },
     schema: {
       tags: ['accounts'],
       summary: 'Sign in: sets an httpOnly session cookie and returns the CSRF token',
@@ -128,10 +127,12 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
   }
 
   app.get('/api/session', {
+    config: { access: 'public' },
     schema: { tags: ['accounts'], summary: 'Who is signed in (user null when no one)', response: { 200: sessionSchema } },
   }, async (request) => sessionBody(request.user));
 
   app.delete('/api/session', {
+    config: { access: 'public' },
     schema: { tags: ['accounts'], summary: 'Sign out', response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request: FastifyRequest, reply) => {
     const token = request.cookies[SESSION_COOKIE];
@@ -150,15 +151,17 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
   } as const;
 
   app.get('/api/tokens', {
+    config: { access: 'signed-in' },
     schema: { tags: ['accounts'], summary: 'My API tokens (never the secret)', response: { 200: { type: 'array', items: tokenSchema }, '4xx': problemSchema } },
   }, async (request) => {
-    const user = requireUser(request);
+    const user = request.actor;
     const { rows } = await db.query<{ id: number; name: string; prefix: string; created_at: Date; last_used_at: Date | null }>(
       'SELECT id, name, prefix, created_at, last_used_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id', [user.id]);
     return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, createdAt: r.created_at.toISOString(), lastUsedAt: r.last_used_at?.toISOString() ?? null }));
   });
 
   app.post<{ Body: { name: string } }>('/api/tokens', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['accounts'],
       summary: 'Create an API token for scripts and GIS tools; the secret is shown only in this response',
@@ -166,7 +169,7 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
       response: { 201: tokenSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const user = requireUser(request);
+    const user = request.actor;
     const token = newSecret('wg_');
     const { rows } = await db.transaction(async (tx) => {
       const r = await tx.query<{ id: number; created_at: Date }>(
@@ -180,9 +183,10 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
   });
 
   app.delete<{ Params: { id: number } }>('/api/tokens/:id', {
+    config: { access: 'signed-in' },
     schema: { tags: ['accounts'], summary: 'Revoke one of my API tokens', params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
-    const user = requireUser(request);
+    const user = request.actor;
     await db.transaction(async (tx) => {
       const r = await tx.query('UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL', [request.params.id, user.id, now()]);
       if (r.rowCount === 0) throw problem('auth.token-not-found', { id: request.params.id });

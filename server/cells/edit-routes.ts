@@ -3,7 +3,7 @@ import type { LineString } from 'geojson';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
-import { assertCellEditable, cellWhat, assertOutlineEditable, requirePermission } from '../auth/guard.ts';
+import { assertCellEditable, cellWhat, assertOutlineEditable } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { checkCode, nextChildCode } from './codes.ts';
@@ -55,6 +55,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
   const levelCount = config.levels.length;
 
   app.post<{ Body: NewCell }>('/api/cells', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Create a cell inside its parent; the code is generated unless given',
@@ -74,7 +75,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 201: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const { geometry, properties: p } = request.body;
     const row = await db.transaction(async (tx) => {
       let parentCode: string | null = null;
@@ -112,6 +113,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
   });
 
   app.patch<{ Params: { id: number }; Body: CellPatch }>('/api/cells/:id', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Rename or reshape a cell; If-Match with its version is required (stale → 409)',
@@ -124,7 +126,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 200: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const { geometry, properties } = request.body;
     const row = await db.transaction(async (tx) => {
       const current = await loadCell(tx, request.params.id, true);
@@ -150,6 +152,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
   // Topological editing: a border shared by several cells is moved in all of them at once, so it
   // stays shared. Every cell carries the version it was edited from; one stale version refuses all.
   app.post<{ Body: { cells: ReshapeEdit[] } }>('/api/cells/reshape', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Reshape several cells in one transaction (a shared border moved in every cell that has it); each with the version it was edited from',
@@ -167,7 +170,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 200: { $ref: 'CellCollection#' }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const edits = request.body.cells;
     const ids = edits.map((e) => e.id);
     if (new Set(ids).size !== ids.length) throw problem('cells.duplicate-id', {}, { errors: [{ field: 'cells', message: 'duplicate id' }] });
@@ -213,6 +216,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
   });
 
   app.delete<{ Params: { id: number }; Querystring: { childrenTo?: number } }>('/api/cells/:id', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Delete a cell; refused while it has children unless childrenTo names the sibling that takes them',
@@ -221,7 +225,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 204: { type: 'null' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const { childrenTo } = request.query;
     await db.transaction(async (tx) => {
       const cell = await loadCell(tx, request.params.id, true);
@@ -245,6 +249,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
   });
 
   app.post<{ Params: { id: number }; Body: LineString | { type: 'Feature'; geometry: LineString } }>('/api/cells/:id/split', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Split a cell along a line; the parts tile the old cell exactly; children follow their part',
@@ -261,7 +266,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 201: { $ref: 'CellCollection#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const line = request.body.type === 'Feature' ? request.body.geometry : request.body;
     if (!line?.coordinates) throw problem('cells.line-required', {}, { errors: [{ field: 'body', message: 'LineString required' }] });
     const rows = await db.transaction(async (tx) => {
@@ -300,6 +305,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
   });
 
   app.post<{ Body: { ids: number[]; name?: string } }>('/api/cells/merge', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Merge adjacent cells of one parent into the first; children move with them',
@@ -312,7 +318,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 200: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const { ids, name } = request.body;
     const row = await db.transaction(async (tx) => {
       const { rows: cells } = await tx.query<{ id: number; parent_id: number | null; level: number; name: string }>(
@@ -355,6 +361,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
   });
 
   app.get<{ Params: { id: number } }>('/api/cells/:id/history', {
+    config: { access: 'public' },
     schema: {
       tags: ['cells'],
       summary: 'Every version of a cell: geometry, when, what changed; who changed it only for signed-in users',
@@ -397,6 +404,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
   });
 
   app.post<{ Params: { id: number }; Body: { version: number } }>('/api/cells/:id/restore', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Restore the name and geometry of an earlier version (as a new version)',
@@ -405,7 +413,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 200: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const row = await db.transaction(async (tx) => {
       const cell = await loadCell(tx, request.params.id, true);
       await assertCellEditable(tx, actor, cell.id, cellWhat(cell.id, cell.name));

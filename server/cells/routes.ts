@@ -15,6 +15,7 @@ const BBOX = /^\s*-?\d+(\.\d+)?\s*(,\s*-?\d+(\.\d+)?\s*){3}$/;
 /** Reading grid cells as GeoJSON. */
 export default async function cellRoutes(app: FastifyInstance, { db }: AppContext) {
   app.get<{ Querystring: ListQuery }>('/api/cells', {
+    config: { access: 'public' },
     schema: {
       tags: ['cells'],
       summary: 'Grid cells as a GeoJSON FeatureCollection',
@@ -47,6 +48,7 @@ export default async function cellRoutes(app: FastifyInstance, { db }: AppContex
   });
 
   app.get<{ Params: { id: number } }>('/api/cells/:id', {
+    config: { access: 'public' },
     schema: {
       tags: ['cells'],
       summary: 'One grid cell as a GeoJSON Feature; its version is the ETag',

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { problemSchema } from '../problem.ts';
 import { REPORT_COLUMNS, REPORT_FROM, inScopeSql, toReport, type ReportRow } from '../reports/model.ts';
 
@@ -19,6 +18,7 @@ interface FeedQuery {
 export default async function feedRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   const max = config.command.feedLimit;
   app.get<{ Querystring: FeedQuery }>('/api/reports/feed', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['command'],
       summary: 'The live feed\'s initial load: the latest reports in my cells changed after `since` (default: ever), newest change first',
@@ -47,7 +47,7 @@ export default async function feedRoutes(app: FastifyInstance, { db, config, now
       },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const { since, limit = Math.min(50, max) } = request.query;
     const params: unknown[] = [scopeOf(actor), limit + 1];
     const after = since ? `AND r.updated_at > $${params.push(since)}::timestamptz` : '';

@@ -3,7 +3,6 @@ import type { AppContext } from '../context.ts';
 import { SEVERITIES, type Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { problemSchema } from '../problem.ts';
 import { isOverdue } from '../reports/model.ts';
 import type { State } from '../reports/workflow.ts';
@@ -362,6 +361,7 @@ export const heatmapResponseSchema = {
 
 export default async function heatmapRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   app.get<{ Querystring: HeatmapQuery }>('/api/heatmap', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['command'],
       summary: 'The hazard heatmap of my cells: raw points up to the threshold, above it weighted bins on a Web Mercator grid sized to the zoom',
@@ -385,7 +385,7 @@ export default async function heatmapRoutes(app: FastifyInstance, { db, config, 
       response: { 200: heatmapResponseSchema, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const q = request.query;
     const filter: ReportFilter = {
       scope: scopeOf(actor), category: q.category, severity: q.severity, state: q.state,

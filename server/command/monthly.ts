@@ -5,7 +5,6 @@ import type { AppContext } from '../context.ts';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { problemSchema } from '../problem.ts';
 import { inScopeSql } from '../reports/model.ts';
 import { monthRange } from '../patrols/cadence.ts';
@@ -414,19 +413,21 @@ export default async function monthlyRoutes(app: FastifyInstance, { db, config, 
     monthlyReport(db, config, { month: request.query.month, level: request.query.level ?? defaultLevel, scope: actorScope, category: request.query.category, now: now() });
 
   app.get<{ Querystring: MonthlyQuery }>('/api/reports/monthly', {
+    config: { access: 'reports.view' },
     schema: { tags: ['command'], summary: 'The monthly report (月报) per cell of a level, as JSON', description, querystring, response: { 200: monthlyResponseSchema, '4xx': problemSchema } },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     return build(request, scopeOf(actor));
   });
 
   app.get<{ Querystring: MonthlyQuery }>('/api/reports/monthly.csv', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['command'], summary: 'The monthly report (月报) as CSV: UTF-8 with BOM, Chinese headers, a row per cell, then the total (合计)',
       description, querystring, produces: ['text/csv'], response: { 200: { type: 'string' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const r = await build(request, scopeOf(actor));
     contentDisposition(reply, `monthly-${r.month}-level${r.level}.csv`, `月报-${r.month}-${r.levelName.zh}.csv`);
     return reply.type('text/csv; charset=utf-8').send(monthlyCsv(r));
@@ -443,23 +444,25 @@ export default async function monthlyRoutes(app: FastifyInstance, { db, config, 
   };
 
   app.get<{ Querystring: MonthlyQuery }>('/api/reports/monthly.html', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['command'], summary: 'The monthly report (月报) as a printable official document in Chinese (A4 landscape, print CSS): office, period, both tables, lines to sign',
       description, querystring, produces: ['text/html'], response: { 200: { type: 'string' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const r = await build(request, scopeOf(actor));
     return reply.type('text/html; charset=utf-8').send(monthlyHtml(r, await metaOf(actor, r)));
   });
 
   app.get<{ Querystring: MonthlyQuery }>('/api/reports/monthly.xlsx', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['command'], summary: 'The monthly report (月报) as an Excel workbook (.xlsx): one sheet per table, Chinese headers, numbers as numbers',
       description, querystring, produces: [XLSX], response: { 200: { type: 'string' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const r = await build(request, scopeOf(actor));
     contentDisposition(reply, `monthly-${r.month}-level${r.level}.xlsx`, `月报-${r.month}-${r.levelName.zh}.xlsx`);
     return reply.type(XLSX).send(await monthlyXlsx(r, await metaOf(actor, r)));

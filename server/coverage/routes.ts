@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { audit } from '../audit.ts';
-import { requirePermission, requireUser } from '../auth/guard.ts';
 import { afterCellsChanged } from '../cells/reroute.ts';
 import { geometrySchema } from '../cells/geometry.ts';
 import { problem, problemSchema } from '../problem.ts';
@@ -78,6 +77,7 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
   };
 
   app.get<{ Querystring: CoverageQuery }>('/api/coverage', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['coverage'],
       summary: 'Overlaps, gaps, strays and slivers of the children of one parent (parentId), or of every parent at a level',
@@ -108,7 +108,6 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
       },
     },
   }, async (request) => {
-    requireUser(request);
     const { parentId, level } = request.query;
     const tolerance = toleranceOf(request.query);
     const parentIds = await parentsOf(request.query);
@@ -122,6 +121,7 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
 
   const areal = { type: 'object', additionalProperties: true, description: 'GeoJSON Polygon or MultiPolygon, as stored (15 decimals)' } as const;
   app.get<{ Querystring: ScopeQuery }>('/api/coverage/cells', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['coverage'],
       summary: 'The parents and children an analysis reads, unrounded, for the planner\'s browser to run the same analysis instantly (Turf)',
@@ -142,7 +142,6 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
       },
     },
   }, async (request) => {
-    requireUser(request);
     const parentIds = await parentsOf(request.query);
     // Full precision: rounded to the 7 decimals of /api/cells, a vertex lying on a neighbour's edge
     // moves off it by up to 5 mm, and the browser would report slivers the server does not see.
@@ -158,6 +157,7 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
   });
 
   app.post<{ Body: FixBody }>('/api/coverage/fix', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['coverage'],
       summary: 'Repair one coverage fault (overlap, gap, stray) or all slivers of a parent, in one transaction',
@@ -188,7 +188,7 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
       },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const body = request.body;
     const need = (fields: string[]) => {
       const missing = fields.filter((f) => (body as Record<string, unknown>)[f] === undefined);

@@ -163,6 +163,7 @@ ol { margin: 0; padding-left: 5mm; font-size: ${a3 ? '4mm' : '3.2mm'}; line-heig
 /** The printed public notice board (网格公示牌, 亮身份): HTML ready to print, for a cell or each of its children. */
 export default async function boardRoutes(app: FastifyInstance, { db, config }: AppContext) {
   app.get<{ Params: { id: number }; Querystring: { paper?: Paper; children?: '1' | '0' } }>('/cells/:id/board', {
+    config: { access: 'public' },
     schema: {
       tags: ['cells'],
       summary: "A cell's public notice board (网格公示牌) as HTML ready to print: map, code, people, duties, hotline, QR code (no account needed)",

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
-import { assertCellEditable, cellWhat, requirePermission } from '../auth/guard.ts';
+import { assertCellEditable, cellWhat } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { templateOf, type DutyItem } from './config.ts';
@@ -59,6 +59,7 @@ export default async function dutiesRoutes(app: FastifyInstance, { db, config }:
   }
 
   app.get<{ Params: { id: number } }>('/api/cells/:id/duties', {
+    config: { access: 'public' },
     schema: {
       tags: ['cells'],
       summary: "A cell's duties (定职责), tasks (定任务) and its level's reward/penalty rules (定奖惩); inherited from the level's template until changed",
@@ -68,6 +69,7 @@ export default async function dutiesRoutes(app: FastifyInstance, { db, config }:
   }, async (request) => read(db, request.params.id));
 
   app.put<{ Params: { id: number }; Body: DutiesBody }>('/api/cells/:id/duties', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: "Change a cell's duties and/or tasks: a list replaces the cell's own, null restores the level's template",
@@ -81,7 +83,7 @@ export default async function dutiesRoutes(app: FastifyInstance, { db, config }:
       response: { 200: dutiesSchema, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const body = request.body;
     return db.transaction(async (tx) => {
       const cell = await loadCell(tx, request.params.id, true);

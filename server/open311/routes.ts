@@ -196,7 +196,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
   };
   const jurisdictionQuery = { type: 'object', properties: { jurisdiction_id: { type: 'string', maxLength: 200 } }, additionalProperties: false } as const;
 
-  app.get<{ Querystring: { jurisdiction_id?: string } }>('/open311/v2/discovery.json', { schema: { hide: true, querystring: jurisdictionQuery, response: { 200: documentResponse('The discovery document', discoverySchema) } } }, async (request, reply) => {
+  app.get<{ Querystring: { jurisdiction_id?: string } }>('/open311/v2/discovery.json', { config: { access: 'public' }, schema: { hide: true, querystring: jurisdictionQuery, response: { 200: documentResponse('The discovery document', discoverySchema) } } }, async (request, reply) => {
     const url = `${publicBase(request, config.publicUrl)}/open311/v2`;
     return reply.type('application/json; charset=utf-8').send(JSON.stringify({
       changeset: '2025-01-01T00:00:00Z',
@@ -236,7 +236,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
   });
 
   for (const format of FORMATS) {
-    app.get<{ Querystring: { jurisdiction_id?: string } }>(`/open311/v2/services.${format}`, { schema: { hide: true, querystring: jurisdictionQuery, response: { 200: answer(format, 'The services: the report categories', servicesSchema) } } }, async (request, reply) => {
+    app.get<{ Querystring: { jurisdiction_id?: string } }>(`/open311/v2/services.${format}`, { config: { access: 'public' }, schema: { hide: true, querystring: jurisdictionQuery, response: { 200: answer(format, 'The services: the report categories', servicesSchema) } } }, async (request, reply) => {
       checkJurisdiction(request.query.jurisdiction_id);
       return send(reply, format, 'services', 'service', categories.map(service));
     });
@@ -250,6 +250,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
       preValidation: apiKeyActor,
       preHandler: multipartFields,
       config: {
+        access: 'public',
         csrf: false,
         rateLimit: {
           hook: 'preValidation',
@@ -323,7 +324,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
       }]);
     });
 
-    app.get<{ Params: { code: string }; Querystring: { jurisdiction_id?: string } }>(`/open311/v2/services/:code.${format}`, { schema: { hide: true, querystring: jurisdictionQuery, response: { 200: answer(format, 'The definition of a service: its attribute severity', definitionSchema) } } }, async (request, reply) => {
+    app.get<{ Params: { code: string }; Querystring: { jurisdiction_id?: string } }>(`/open311/v2/services/:code.${format}`, { config: { access: 'public' }, schema: { hide: true, querystring: jurisdictionQuery, response: { 200: answer(format, 'The definition of a service: its attribute severity', definitionSchema) } } }, async (request, reply) => {
       checkJurisdiction(request.query.jurisdiction_id);
       const { code } = request.params;
       if (!categories.some((c) => c.code === code)) throw problem('open311.service-not-found', { code });
@@ -345,7 +346,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
       additionalProperties: false,
     } as const;
     app.get<{ Querystring: { jurisdiction_id?: string; service_request_id?: string; service_code?: string; start_date?: string; end_date?: string; status?: string } }>(
-      `/open311/v2/requests.${format}`, { schema: { hide: true, querystring: listQuery, response: { 200: answer(format, 'The requests found, newest first', requestsSchema) } } }, async (request, reply) => {
+      `/open311/v2/requests.${format}`, { config: { access: 'public' }, schema: { hide: true, querystring: listQuery, response: { 200: answer(format, 'The requests found, newest first', requestsSchema) } } }, async (request, reply) => {
         const q = request.query;
         checkJurisdiction(q.jurisdiction_id);
         const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter(Boolean);
@@ -370,7 +371,7 @@ export default async function open311Routes(app: FastifyInstance, ctx: AppContex
         return send(reply, format, 'service_requests', 'request', rows.map(toRequest));
       });
 
-    app.get<{ Params: { id: string }; Querystring: { jurisdiction_id?: string } }>(`/open311/v2/requests/:id.${format}`, { schema: { hide: true, querystring: jurisdictionQuery, response: { 200: answer(format, 'The request, as a list of one', requestsSchema) } } }, async (request, reply) => {
+    app.get<{ Params: { id: string }; Querystring: { jurisdiction_id?: string } }>(`/open311/v2/requests/:id.${format}`, { config: { access: 'public' }, schema: { hide: true, querystring: jurisdictionQuery, response: { 200: answer(format, 'The request, as a list of one', requestsSchema) } } }, async (request, reply) => {
       checkJurisdiction(request.query.jurisdiction_id);
       const { id } = request.params;
       if (!/^\d{1,9}$/.test(id)) throw problem('open311.request-not-found', { id });

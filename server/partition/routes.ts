@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
-import { cellInScope, requirePermission } from '../auth/guard.ts';
+import { cellInScope } from '../auth/guard.ts';
 import { scopeOf } from '../auth/actor.ts';
 import { checkStructure, checkValidity, type CellGeometry } from '../cells/geometry.ts';
 import { geometrySchema } from '../cells/geometry.ts';
@@ -83,7 +83,7 @@ const rebalanceSchema = featureCollectionSchema(
 
 /** The parent a planner divides or measures: it must exist and lie in their scope (else 404). */
 async function plannedCell(q: Queryable, request: FastifyRequest, id: number) {
-  const actor = requirePermission(request, 'cells.edit');
+  const actor = request.actor;
   const { rows } = await q.query<{ id: number; name: string; level: number }>('SELECT id, name, level FROM cells WHERE id = $1', [id]);
   if (!rows[0] || !(await cellInScope(q, actor, id))) throw problem('partition.cell-not-found', { id });
   return { actor, cell: rows[0] };
@@ -92,6 +92,7 @@ async function plannedCell(q: Queryable, request: FastifyRequest, id: number) {
 /** Workload of cells and balanced division of a cell into N (任务相当). */
 export default async function partitionRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   app.get<{ Params: { id: number }; Querystring: Partial<Record<(typeof WORKLOAD_MEASURES)[number], number>> }>('/api/cells/:id/workload', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Workload of each child of a cell (households, units by weight, area, reports of 12 months, patrol hours), its balance and the cells outside the band',
@@ -131,6 +132,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
   });
 
   app.post<{ Body: { features: { geometry: CellGeometry }[]; weights?: PartitionRequest['weights']; unitWeights?: Record<string, number> } }>('/api/workload', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Workload of any areas (drawn, proposed, adjusted): each unit and report counted once, in the first area holding it; balance and band as for children',
@@ -147,7 +149,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
       response: { 200: areasWorkloadSchema, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const { features } = request.body;
     for (const [i, f] of features.entries()) {
       checkStructure(f.geometry, `features[${i}].geometry`);
@@ -164,6 +166,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
   });
 
   app.post<{ Params: { id: number }; Body: PartitionRequest }>('/api/cells/:id/partition', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Propose a division of a cell into count contiguous cells of even workload that tile it exactly (GeoJSON; nothing is saved)',
@@ -201,6 +204,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
   });
 
   app.post<{ Params: { id: number }; Body: Pick<PartitionRequest, 'weights' | 'unitWeights'> }>('/api/cells/:id/rebalance', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Propose the smallest border moves that even out the workloads of the present children (the changed children with their versions, for POST /api/cells/reshape; nothing is saved)',
@@ -214,6 +218,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
   });
 
   app.post<{ Params: { id: number }; Body: CommitBody }>('/api/cells/:id/partition/commit', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Create the cells of a division (e.g. a proposal, adjusted) as the children of the cell, replacing its children if asked; coverage is proven clean in the same transaction',

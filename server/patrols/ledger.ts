@@ -4,7 +4,7 @@ import { addMonths } from 'date-fns/addMonths';
 import { tz } from '@date-fns/tz';
 import type { AppContext } from '../context.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { assertCellEditable, cellWhat, cellInScope, requirePermission } from '../auth/guard.ts';
+import { assertCellEditable, cellWhat, cellInScope } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { cellPlans, localDate, monthOf, monthRange, requiredBetween, unitPlan } from './cadence.ts';
@@ -47,6 +47,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
   const pc = config.patrols;
 
   app.get<{ Params: { id: number }; Querystring: { format: 'json' | 'csv'; lang: Lang } }>('/api/inspections/ledger/units/:id', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['patrols'],
       summary: 'A unit\'s inspection ledger: every check-in with inspector, result, failed items, distance and findings (format=csv to export)',
@@ -55,7 +56,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
       response: { 200: { type: 'object', additionalProperties: true }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const { rows: units } = await db.query<{ id: number; name: string; type: string; cell_id: number | null; cell_code: string | null }>(
       'SELECT u.id, u.name, u.type, u.cell_id, c.code AS cell_code FROM units u LEFT JOIN cells c ON c.id = u.cell_id WHERE u.id = $1', [request.params.id]);
     const unit = units[0];
@@ -94,6 +95,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
 
   interface LedgerQuery { cellId?: number; from?: string; to?: string; format: 'json' | 'csv'; lang: Lang }
   app.get<{ Querystring: LedgerQuery }>('/api/inspections/ledger', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['patrols'],
       summary: 'The cell-month ledger: for each cell in my scope (or under cellId) and each month from..to (YYYY-MM, default this month), patrols and unit inspections done vs due (format=csv to export)',
@@ -105,7 +107,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
       response: { 200: { type: 'object', additionalProperties: true }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const q = request.query;
     if (q.cellId !== undefined) {
       const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [q.cellId]);
@@ -205,6 +207,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
   interface FarQuery { cellId?: number; from?: string; to?: string }
   // Far check-ins, listed for the commander: each is counted as not done, so someone should look.
   app.get<{ Querystring: FarQuery }>('/api/inspections/far-check-ins', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['patrols'],
       summary: 'Check-ins farther from their unit than patrols.farCheckInMetres, newest first, in my scope (or under cellId), between from and to (ISO times; default the last 30 days)',
@@ -235,7 +238,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { db, config, n
       },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const q = request.query;
     if (q.cellId !== undefined) {
       const { rowCount } = await db.query('SELECT 1 FROM cells WHERE id = $1', [q.cellId]);

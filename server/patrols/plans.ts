@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import type { Actor } from '../auth/actor.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { assertCellEditable, cellWhat, requirePermission, requireUser } from '../auth/guard.ts';
+import { assertCellEditable, cellWhat } from '../auth/guard.ts';
 import type { Queryable } from '../db/db.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
@@ -61,13 +61,13 @@ export default async function planRoutes(app: FastifyInstance, { db, config, now
   const atOf = (at?: string) => (at ? new Date(at) : now());
 
   app.get('/api/plans', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['patrols'],
       summary: 'The patrol plans (cadence per level and per unit type, time windows, responsible roles), checklists per unit type, and the check-in distance',
       response: { 200: { type: 'object', additionalProperties: true } },
     },
-  }, async (request) => {
-    requireUser(request);
+  }, async () => {
     return {
       timeZone: pc.timeZone,
       farCheckInMetres: pc.farCheckInMetres,
@@ -82,6 +82,7 @@ export default async function planRoutes(app: FastifyInstance, { db, config, now
   });
 
   app.get<{ Params: { id: number }; Querystring: { at?: string } }>('/api/plans/cells/:id', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['patrols'],
       summary: 'A cell\'s plan: its own patrol plans and who answers for them, and every unit in it (and below) with its plan, due or overdue state and checklist',
@@ -109,7 +110,7 @@ export default async function planRoutes(app: FastifyInstance, { db, config, now
       },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const roots = await rootsFor(db, actor, request.params.id);
     const cov = await computeCoverage(db, config, atOf(request.query.at), roots);
     const rank = (u: CoverageUnit) => (u.status === 'overdue' ? 0 : u.status === 'due' ? 1 : u.status === 'ok' ? 2 : 3);
@@ -124,6 +125,7 @@ export default async function planRoutes(app: FastifyInstance, { db, config, now
 
   interface CoverageQuery { cellId?: number; personId?: number; at?: string; unitStatus?: (typeof STATUSES)[number][] }
   app.get<{ Querystring: CoverageQuery }>('/api/inspections/coverage', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['patrols'],
       summary: 'Inspection coverage at a moment (default now): every cell in my scope (or under cellId, or a responsible person\'s cells) with its patrol plans and % of units inspected within cadence; the units by status (default overdue)',
@@ -138,7 +140,7 @@ export default async function planRoutes(app: FastifyInstance, { db, config, now
       response: { 200: { type: 'object', properties: { at: { type: 'string' }, cells: { type: 'array', items: coverageCellJson }, units: { type: 'array', items: coverageUnitJson } } }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const q = request.query;
     const roots = await rootsFor(db, actor, q.cellId, q.personId);
     const cov = await computeCoverage(db, config, atOf(q.at), roots);
@@ -148,6 +150,7 @@ export default async function planRoutes(app: FastifyInstance, { db, config, now
 
   interface MapQuery { cellId?: number; at?: string; level?: number }
   app.get<{ Querystring: MapQuery }>('/api/inspections/coverage/map', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['patrols'],
       summary: 'The coverage map layer: cells of one level (default the deepest under the root) with % of units inspected and patrol status, and the overdue units as points',
@@ -159,7 +162,7 @@ export default async function planRoutes(app: FastifyInstance, { db, config, now
       response: { 200: { type: 'object', additionalProperties: true }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const q = request.query;
     const roots = await rootsFor(db, actor, q.cellId);
     const cov = await computeCoverage(db, config, atOf(q.at), roots);

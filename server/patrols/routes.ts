@@ -7,8 +7,8 @@ import { SEVERITIES, type Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { actionTime, atSchema, type ActionTime } from '../action-time.ts';
 import { audit } from '../audit.ts';
-import { scopeOf } from '../auth/actor.ts';
-import { assertCellEditable, cellWhat, requirePermission } from '../auth/guard.ts';
+import { scopeOf, type Actor } from '../auth/actor.ts';
+import { assertCellEditable, cellWhat } from '../auth/guard.ts';
 import { idempotencyHeaders, idempotent } from '../idempotency.ts';
 import { Problem, problem, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
@@ -90,6 +90,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
   }
 
   app.post<{ Body: { cellId: number; note?: string; at?: string } }>('/api/inspections', {
+    config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'Start a patrol of a cell in my scope (one open patrol per worker: finish it first); at: the phone\'s time of the start',
@@ -98,7 +99,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       response: { 201: { $ref: 'Inspection#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.work');
+    const actor = request.actor;
     const t = actionTime(request, request.body.at, now()).at;
     const { value: id } = await idempotent(db, request, actor.id, now(), async (tx) => {
       const { rows: cells } = await tx.query<{ id: number; code: string; name: string; level: number }>('SELECT id, code, name, level FROM cells WHERE id = $1', [request.body.cellId]);
@@ -125,6 +126,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
 
   interface ListQuery { cellId?: number; mine?: boolean; open?: boolean; since?: string; until?: string; limit: number; offset: number }
   app.get<{ Querystring: ListQuery }>('/api/inspections', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['patrols'],
       summary: 'Patrols in my scope (or of a cell and below), newest first; mine=true for my own, open=true for unfinished ones',
@@ -140,7 +142,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       response: { 200: { type: 'object', properties: { total: { type: 'integer' }, items: { type: 'array', items: { $ref: 'InspectionSummary#' } } } }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const q = request.query;
     const params: unknown[] = [scopeOf(actor), actor.id];
     const p = (v: unknown) => `$${params.push(v)}`;
@@ -160,13 +162,15 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
   });
 
   app.get<{ Params: { id: number } }>('/api/inspections/:id', {
+    config: { access: 'reports.view' },
     schema: { tags: ['patrols'], summary: 'One patrol: visits with checklists and results, findings with their reports, the track (404 outside my scope)', params: inspectionParams, response: { 200: { $ref: 'Inspection#' }, '4xx': problemSchema } },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     return view(db, await loadInspection(db, actor, request.params.id));
   });
 
   app.post<{ Params: { id: number }; Body: { points: TrackPoint[] } }>('/api/inspections/:id/track', {
+    config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'Add track points (from the phone, in batches) to my open patrol; a point sent twice is kept once',
@@ -176,7 +180,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       response: { 200: { type: 'object', properties: { added: { type: 'integer' }, trackPoints: { type: 'integer' } } }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.work');
+    const actor = request.actor;
     const { value } = await idempotent(db, request, actor.id, now(), async (tx) => {
       const row = await loadInspection(tx, actor, request.params.id, true);
       assertOwnOpen(actor, row);
@@ -188,6 +192,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
 
   interface CheckIn { unitId: number; location?: Point; accuracy?: number; checklist?: ChecklistEntry[]; note?: string; at?: string }
   app.post<{ Params: { id: number }; Body: CheckIn }>('/api/inspections/:id/visits', {
+    config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'Check in at a unit of the patrolled cell. Without a location the unit\'s own is used and flagged; a check-in far from the unit is flagged, not refused. at: the phone\'s time of the check-in (done offline, sent later)',
@@ -202,7 +207,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       response: { 201: { $ref: 'InspectionVisit#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.work');
+    const actor = request.actor;
     const body = request.body;
     const at = body.location ? checkPoint(body.location, 'location.coordinates') : null;
     const received = now();
@@ -270,6 +275,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
   }
 
   app.put<{ Params: { id: number; visitId: number }; Body: { checklist: ChecklistEntry[]; note?: string } }>('/api/inspections/:id/visits/:visitId/checklist', {
+    config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'Replace the checklist of a visit on my open patrol (items from the unit type\'s configured list)',
@@ -279,7 +285,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       response: { 200: { $ref: 'InspectionVisit#' }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.work');
+    const actor = request.actor;
     const { value: id } = await idempotent(db, request, actor.id, now(), async (tx) => {
       const row = await loadInspection(tx, actor, request.params.id, true);
       assertOwnOpen(actor, row);
@@ -321,6 +327,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     additionalProperties: false,
   } as const;
   app.post<{ Params: { id: number }; Body: Finding }>('/api/inspections/:id/findings', {
+    config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'File a finding of my open patrol as a hazard report (source "inspection"), linked to the patrol and, after a check-in, to the unit; routed to the cell containing it. JSON, or multipart/form-data with the JSON in "finding" and photos in "photos"; at: the phone\'s time',
@@ -340,7 +347,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     },
     preValidation: findingMultipart,
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.work');
+    const actor = request.actor;
     const body = request.body;
     const given = body.location ? checkPoint(body.location, 'location.coordinates') : null;
     const received = now();
@@ -361,7 +368,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
 
   interface FindingAnswer { reportId: number; trackingCode: string; cellId: number | null; state: string; inspectionId: number; visitId: number | null; unitId: number | null }
   async function fileFinding(
-    tx: Queryable, request: FastifyRequest<{ Params: { id: number } }>, actor: ReturnType<typeof requirePermission>, body: Finding,
+    tx: Queryable, request: FastifyRequest<{ Params: { id: number } }>, actor: Actor, body: Finding,
     given: [number, number] | null, received: Date, photos: StoredPhoto[],
   ): Promise<FindingAnswer> {
     const row = await loadInspection(tx, actor, request.params.id, true);
@@ -391,6 +398,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
   }
 
   app.post<{ Params: { id: number }; Body: { track?: TrackPoint[]; note?: string; at?: string } }>('/api/inspections/:id/finish', {
+    config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'Finish my patrol: the last track points are added, the track becomes a line (timestamps kept as M), each visit goes into its unit\'s records; at: the phone\'s time of the finish',
@@ -400,7 +408,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       response: { 200: { $ref: 'Inspection#' }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.work');
+    const actor = request.actor;
     const received = now();
     const { value: id } = await idempotent(db, request, actor.id, received, async (tx) => {
       const row = await loadInspection(tx, actor, request.params.id, true);

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { AssignmentRoleConfig } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
-import { assertCellEditable, cellWhat, requirePermission, requireUser } from '../auth/guard.ts';
+import { assertCellEditable, cellWhat } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import type { Actor } from '../auth/actor.ts';
 import { fullPhoneSql, shownPhone } from './phone.ts';
@@ -60,6 +60,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
   const roleCodes = roles.map((r) => r.code);
 
   app.get('/api/assignment-roles', {
+    config: { access: 'public' },
     schema: {
       tags: ['people'],
       summary: 'The roles a person can hold in a cell, with their rules',
@@ -76,6 +77,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
   }, async () => roles);
 
   app.get<{ Params: { id: number } }>('/api/cells/:id/assignments', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['people'],
       summary: "A cell's responsible people in order (signed-in users); full phones for admins and staff whose scope holds one of the person's cells, masked for others",
@@ -83,12 +85,13 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
       response: { 200: { type: 'array', items: assignmentSchema }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requireUser(request);
+    const actor = request.actor;
     await assertCellExists(db, request.params.id);
     return cellAssignments(db, roles, request.params.id, actor);
   });
 
   app.put<{ Params: { id: number }; Body: { personId: number; role: string }[] }>('/api/cells/:id/assignments', {
+    config: { access: 'assignments.edit' },
     schema: {
       tags: ['people'],
       summary: "Replace a cell's whole ordered list of responsible people; a list that breaks a role rule is refused (422) and nothing changes",
@@ -106,7 +109,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
       response: { 200: { type: 'array', items: assignmentSchema }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'assignments.edit');
+    const actor = request.actor;
     const cellId = request.params.id;
     const list = request.body;
     return db.transaction(async (tx) => {
@@ -161,6 +164,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
   });
 
   app.get<{ Params: { id: number } }>('/api/people/:id/cells', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['people'],
       summary: 'The cells a person is responsible for, with the role in each',
@@ -177,7 +181,6 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
       },
     },
   }, async (request) => {
-    requireUser(request);
     const { rowCount } = await db.query('SELECT 1 FROM people WHERE id = $1', [request.params.id]);
     if (!rowCount) throw problem('people.not-found', { id: request.params.id });
     const { rows } = await db.query<{ cell_id: number; code: string; name: string; level: number; role: string; position: number }>(
@@ -187,6 +190,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
   });
 
   app.get<{ Querystring: { parentId?: number; level?: number } }>('/api/people-gaps', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['people'],
       summary: 'Cells missing a required role or short of a minimum (e.g. supervisors), with what is missing',
@@ -213,7 +217,6 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
       },
     },
   }, async (request) => {
-    requireUser(request);
     const { parentId, level } = request.query;
     if (parentId !== undefined) await assertCellExists(db, parentId);
     const { rows } = await db.query<{ id: number; code: string; name: string; level: number; counts: Record<string, number> | null }>(

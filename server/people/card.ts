@@ -86,6 +86,7 @@ export async function loadCard(q: Queryable, config: Config, cellId: number) {
 export default async function cardRoutes(app: FastifyInstance, { db, config }: AppContext) {
   const card = (q: Queryable, id: number) => loadCard(q, config, id);
   app.get<{ Params: { id: number } }>('/api/cells/:id/card', {
+    config: { access: 'public' },
     schema: {
       tags: ['people'],
       summary: "A cell's public card: name, code, level, area, parents and who is responsible (no account needed)",
@@ -95,6 +96,7 @@ export default async function cardRoutes(app: FastifyInstance, { db, config }: A
   }, async (request) => card(db, request.params.id));
 
   app.get<{ Querystring: { lon: number; lat: number } }>('/api/cards/at', {
+    config: { access: 'public' },
     schema: {
       tags: ['people'],
       summary: 'The card of the smallest cell containing a point (no account needed)',

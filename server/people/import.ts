@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { audit } from '../audit.ts';
 import { can, scopeOf } from '../auth/actor.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { acceptCsvBodies, parseCsv, rowError, rowErrorSchema, type RowError } from './csv.ts';
 import type { ProblemCode, ProblemParam } from '../../core/problems/index.ts';
@@ -44,6 +43,7 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
   const roles = config.assignmentRoles;
 
   app.post<{ Body: Body | string; Querystring: { skipInvalid?: boolean } }>('/api/assignments/import', {
+    config: { access: 'assignments.edit' },
     schema: {
       tags: ['people'],
       summary: 'Import assignments from CSV (columns: cell code, person name, role, phone; optional organisation, title)',
@@ -69,7 +69,7 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
       },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'assignments.edit');
+    const actor = request.actor;
     const body = request.body;
     const csv = typeof body === 'string' ? body : body.csv ?? '';
     const skipInvalid = (typeof body === 'string' ? undefined : body.skipInvalid) ?? request.query.skipInvalid ?? false;

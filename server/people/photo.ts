@@ -5,7 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppContext } from '../context.ts';
 import { audit } from '../audit.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { removePhotos, storePhotos } from '../reports/photos.ts';
@@ -28,6 +27,7 @@ export default async function personPhotoRoutes(app: FastifyInstance, { db, conf
   const limits = { ...config.reports.photos, maxCount: 1 };
 
   app.put<{ Params: { id: number } }>('/api/people/:id/photo', {
+    config: { access: 'people.edit' },
     schema: {
       tags: ['people'],
       summary: "Set a person's photo (multipart, one file in the field \"photo\"): shown on the public card and notice board of the cells they answer for",
@@ -35,7 +35,7 @@ export default async function personPhotoRoutes(app: FastifyInstance, { db, conf
       response: { 200: { type: 'object', properties: { photoUrl: { type: 'string' }, thumbUrl: { type: 'string' } } }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'people.edit');
+    const actor = request.actor;
     if (!request.isMultipart()) throw problem('photos.not-multipart');
     const person = await loadPerson(db, request.params.id, actor);
     await assertPersonEditable(db, actor, person);
@@ -61,9 +61,10 @@ export default async function personPhotoRoutes(app: FastifyInstance, { db, conf
   });
 
   app.delete<{ Params: { id: number } }>('/api/people/:id/photo', {
+    config: { access: 'people.edit' },
     schema: { tags: ['people'], summary: "Remove a person's photo", params: idParams, response: { 204: emptyResponse('Removed (or there was none)'), '4xx': problemSchema } },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'people.edit');
+    const actor = request.actor;
     const person = await loadPerson(db, request.params.id, actor);
     await assertPersonEditable(db, actor, person);
     const { rows } = await db.query<{ photo_file: string | null; photo_thumb: string | null }>(
@@ -77,7 +78,7 @@ export default async function personPhotoRoutes(app: FastifyInstance, { db, conf
   });
 
   app.get<{ Params: { id: number }; Querystring: { size?: 'thumb' } }>('/api/people/:id/photo', {
-    config: { rateLimit: { max: config.security.publicReadsPerMinute, timeWindow: '1 minute' } },
+    config: { access: 'public', rateLimit: { max: config.security.publicReadsPerMinute, timeWindow: '1 minute' } },
     schema: {
       tags: ['people'],
       summary: "A person's photo: public while they answer for a cell (as on its card), else for signed-in staff",

@@ -3,7 +3,6 @@ import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
-import { requirePermission, requireUser } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { fullPhoneSql, normalizePhone, shownPhone } from './phone.ts';
@@ -99,6 +98,7 @@ function parseIfMatch(request: FastifyRequest): number {
 /** People who can be made responsible for cells. Phones are personal data: signed-in users only. */
 export default async function peopleRoutes(app: FastifyInstance, { db }: AppContext) {
   app.get<{ Querystring: { q?: string; limit?: number; offset?: number } }>('/api/people', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['people'],
       summary: 'People, optionally searched by name or phone (?q=), ordered by name',
@@ -114,7 +114,7 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
       response: { 200: { type: 'array', items: personSchema }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requireUser(request);
+    const actor = request.actor;
     const { q, limit = 100, offset = 0 } = request.query;
     const term = q?.trim() ?? '';
     // A search with digits also matches phones typed with spaces or dashes, but only the phones the
@@ -132,14 +132,16 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
   });
 
   app.get<{ Params: { id: number } }>('/api/people/:id', {
+    config: { access: 'signed-in' },
     schema: { tags: ['people'], summary: 'One person; the version is the ETag', params: idParams, response: { 200: personSchema, '4xx': problemSchema } },
   }, async (request, reply) => {
-    const row = await loadPerson(db, request.params.id, requireUser(request));
+    const row = await loadPerson(db, request.params.id, request.actor);
     reply.header('etag', `"${row.version}"`);
     return toPerson(row);
   });
 
   app.post<{ Body: PersonBody & { name: string } }>('/api/people', {
+    config: { access: 'people.edit' },
     schema: {
       tags: ['people'],
       summary: 'Add a person',
@@ -147,7 +149,7 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
       response: { 201: personSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'people.edit');
+    const actor = request.actor;
     const b = request.body;
     const row = await db.transaction(async (tx) => {
       const phone = await checkPhone(tx, b.phone, null);
@@ -164,6 +166,7 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
   });
 
   app.patch<{ Params: { id: number }; Body: PersonBody }>('/api/people/:id', {
+    config: { access: 'people.edit' },
     schema: {
       tags: ['people'],
       summary: 'Edit a person; If-Match with its version is required (stale → 409)',
@@ -172,7 +175,7 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
       response: { 200: personSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'people.edit');
+    const actor = request.actor;
     const b = request.body;
     const row = await db.transaction(async (tx) => {
       const current = await loadPerson(tx, request.params.id, actor, true);
@@ -195,6 +198,7 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
   });
 
   app.delete<{ Params: { id: number } }>('/api/people/:id', {
+    config: { access: 'people.edit' },
     schema: {
       tags: ['people'],
       summary: 'Delete a person who is responsible for no cell',
@@ -202,7 +206,7 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
       response: { 204: { type: 'null' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'people.edit');
+    const actor = request.actor;
     await db.transaction(async (tx) => {
       const person = await loadPerson(tx, request.params.id, actor, true);
       await assertPersonEditable(tx, actor, person);

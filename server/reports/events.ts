@@ -188,6 +188,7 @@ export default async function reportEvents(app: FastifyInstance, { db, now }: Ap
   });
 
   app.get<{ Querystring: { lastEventId?: string } }>('/api/events', {
+    config: { access: 'public' },
     schema: {
       querystring: { type: 'object', properties: { lastEventId: { type: 'string', pattern: '^[0-9]{1,15}$' } }, additionalProperties: false },
       headers: { type: 'object', properties: { 'last-event-id': { type: 'string', maxLength: 20 } } },

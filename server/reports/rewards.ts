@@ -4,7 +4,6 @@ import type { AppContext } from '../context.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { scopeOf } from '../auth/actor.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { maskPhone, normalizePhone } from '../people/phone.ts';
@@ -137,7 +136,7 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
   }
 
   app.post<{ Params: { code: string }; Body: { claimCode: string; name: string; phone: string } }>('/api/reports/track/:code/claim', {
-    config: { csrf: false, rateLimit: publicLimit },
+    config: { access: 'public', csrf: false, rateLimit: publicLimit },
     schema: {
       tags: ['reports'],
       summary: 'Claim the reward of a verified report (有奖举报) with the claim code given at filing, naming who is to be paid',
@@ -167,7 +166,7 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
   });
 
   app.post<{ Params: { code: string }; Body: { score: number; comment?: string } }>('/api/reports/track/:code/rating', {
-    config: { csrf: false, rateLimit: publicLimit },
+    config: { access: 'public', csrf: false, rateLimit: publicLimit },
     schema: {
       tags: ['reports'],
       summary: 'Rate the handling of a closed report (1–5, a comment), once, from its tracking page',
@@ -194,6 +193,7 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
   });
 
   app.get('/api/rewards', {
+    config: { access: 'reports.supervise' },
     schema: {
       tags: ['reports'],
       summary: 'The rewards ledger (有奖举报): verified public reports in my cells, what each earned, and whether it is owed, claimed or paid',
@@ -210,7 +210,7 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
       },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.supervise');
+    const actor = request.actor;
     const { rows } = await db.query<RewardRow>(`${REWARD_SELECT} WHERE ${inScopeSql('$1')} ORDER BY w.created_at DESC, w.id DESC`, [scopeOf(actor)]);
     const items = rows.map(toItem);
     const sum = (status: string) => items.filter((w) => w.status === status).reduce((s, w) => s + (w.payout?.amount ?? w.amount), 0);
@@ -218,6 +218,7 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
   });
 
   app.post<{ Params: { id: number }; Body: { amount: number; paidOn: string; method: (typeof PAY_METHODS)[number]; note?: string } }>('/api/rewards/:id/payout', {
+    config: { access: 'reports.supervise' },
     schema: {
       tags: ['reports'],
       summary: 'Record the payout of a claimed reward: amount, date, method; never to anyone who handled the report',
@@ -236,7 +237,7 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
       response: { 200: rewardItem, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.supervise');
+    const actor = request.actor;
     const id = request.params.id;
     return db.transaction(async (tx) => {
       const { rows } = await tx.query<RewardRow & { rid: number }>(

@@ -11,7 +11,6 @@ import type { AppContext } from '../context.ts';
 import { SEVERITIES, type Severity } from '../config.ts';
 import { audit } from '../audit.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { applyAction, type ActionInput } from './actions.ts';
@@ -187,6 +186,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   }
 
   app.get('/api/reports/config', {
+    config: { access: 'public' },
     schema: {
       tags: ['reports'],
       summary: 'Categories, severities, sources, states and deadlines (hours) of hazard reports',
@@ -209,6 +209,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     // The public's limit is per address; staff (often many behind one office address) count per
     // account, so a flood of anonymous reports from that address does not stop their intake.
     config: {
+      access: 'public',
       csrf: false,
       rateLimit: { max: config.security.reportsPerMinute, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => (request.user ? `staff:${request.user.id}` : `ip:${request.ip}`) },
     },
@@ -241,6 +242,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.get<{ Params: { code: string } }>('/api/reports/track/:code', {
+    config: { access: 'public' },
     schema: {
       tags: ['reports'],
       summary: 'Follow a report by its tracking code, without an account: its state and the public replies, nothing about people',
@@ -297,6 +299,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   }
 
   app.get<{ Querystring: InboxQuery }>('/api/reports', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['reports'],
       summary: 'The inbox: reports in my cells and below, overdue first, then by due date; filters by state, cell, overdue, category, severity, time and bbox',
@@ -321,7 +324,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       response: { 200: { type: 'object', properties: { total: { type: 'integer' }, items: { type: 'array', items: { $ref: 'Report#' } } } }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const q = request.query;
     const t = now();
     const params: unknown[] = [scopeOf(actor), t, OPEN_STATES];
@@ -350,16 +353,18 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.get<{ Params: { id: number } }>('/api/reports/:id', {
+    config: { access: 'reports.view' },
     schema: { tags: ['reports'], summary: 'One report with the actions I may take on it (404 outside my cells)', params: idParams, response: { 200: { $ref: 'Report#' }, '4xx': problemSchema } },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     return toReport(await loadReport(db, request.params.id, actor), actor, now());
   });
 
   app.get<{ Params: { id: number } }>('/api/reports/:id/events', {
+    config: { access: 'reports.view' },
     schema: { tags: ['reports'], summary: 'Every step of a report: who, when, from, to, note, reply, attachments', params: idParams, response: { 200: { type: 'array', items: eventSchema }, '4xx': problemSchema } },
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const report = await loadReport(db, request.params.id, actor);
     const { rows } = await db.query<{ id: number; at: Date; action: string; username: string | null; display_name: string | null; role: string | null; to_cell_name: string | null; from_state: string | null; to_state: string | null; from_cell: number | null; to_cell: number | null; note: string | null; reply: string | null; detail: Record<string, unknown>; photo_ids: number[] }>(
       `SELECT e.id, e.at, e.action, e.username, u.display_name, u.role, c.name AS to_cell_name, e.from_state, e.to_state, e.from_cell, e.to_cell, e.note, e.reply, e.detail,
@@ -374,6 +379,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.post<{ Params: { id: number }; Body: ActionInput & { at?: string } }>('/api/reports/:id/actions', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['reports'],
       summary: 'Take a workflow step (verify, reject, dispatch, accept, rectify, close, return, transfer, reopen); a step not allowed now is a 409 with the allowed list. Idempotency-Key makes a retry answer as the first',
@@ -384,7 +390,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     },
     preValidation: actionMultipart,
   }, async (request) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const received = now();
     const uploads = uploadsOf.get(request) ?? [];
     const photos = await storePhotos(rc.photos.dir, uploads, rc.photos.thumbWidth);
@@ -411,6 +417,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.post<{ Params: { id: number } }>('/api/reports/:id/photos', {
+    config: { access: 'reports.work' },
     schema: {
       tags: ['reports'],
       summary: 'Upload evidence photos (multipart "photos") to attach to a step with photoIds',
@@ -418,7 +425,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       response: { 201: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, url: { type: 'string' }, thumbUrl: { type: 'string' } } } }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.work');
+    const actor = request.actor;
     const report = await loadReport(db, request.params.id, actor);
     if (!OPEN_STATES.includes(report.state)) throw problem('reports.evidence-closed', { id: report.id, state: { zh: STATE_NAMES[report.state].zh, en: report.state } });
     if (!request.isMultipart()) throw problem('reports.photos-multipart');
@@ -439,6 +446,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.get<{ Params: { id: number; photoId: number }; Querystring: { size?: 'thumb' | 'original' } }>('/api/reports/:id/photos/:photoId', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['reports'],
       summary: 'A photo of a report (size=thumb for the thumbnail)',
@@ -447,7 +455,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       response: { 200: binaryResponse('The image as stored (re-encoded without metadata); the thumbnail is WebP', 'image/jpeg', 'image/png', 'image/webp'), '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const report = await loadReport(db, request.params.id, actor);
     const { rows } = await db.query<{ file: string; thumb: string | null; mime: string }>(
       'SELECT file, thumb, mime FROM report_photos WHERE id = $1 AND report_id = $2', [request.params.photoId, report.id]);
@@ -463,6 +471,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
   });
 
   app.get<{ Params: { id: number } }>('/api/people/:id/warnings', {
+    config: { access: 'reports.view' },
     schema: {
       tags: ['reports'],
       summary: 'Warnings (预警) of a responsible person: reports escalated past them, and the level reached (warning, written explanation, public notice)',
@@ -480,7 +489,6 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       },
     },
   }, async (request) => {
-    requirePermission(request, 'reports.view');
     const { rows: person } = await db.query('SELECT 1 FROM people WHERE id = $1', [request.params.id]);
     if (!person[0]) throw problem('reports.person-not-found', { id: request.params.id });
     const { rows } = await db.query<{ report_id: number; cell_id: number | null; step: string; at: Date }>(

@@ -43,6 +43,7 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export default async function searchRoutes(app: FastifyInstance, { db }: AppContext) {
   app.get<{ Querystring: { q: string; limit: number } }>('/api/search', {
+    config: { access: 'public' },
     schema: {
       tags: ['system'],
       summary: 'Search cells (name, code), units (name, address) and people (staff only, in scope), a tracking code, or a pasted coordinate',

@@ -5,7 +5,6 @@ import { PMTiles, TileType, type Source } from 'pmtiles';
 import type { AppContext } from '../context.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { audit } from '../audit.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { binaryResponse, emptyResponse } from '../response-schemas.ts';
@@ -155,17 +154,18 @@ const CONTENT_TYPES: Partial<Record<TileType, string>> = {
 export default async function basemapRoutes(app: FastifyInstance, { db, config, basemaps: store }: AppContext & { basemaps: BasemapStore }) {
 
   app.get('/api/settings/basemap', {
+    config: { access: 'users.manage' },
     schema: { tags: ['system'], summary: 'The basemap as set (admins): kind and its fields, and the .pmtiles files the data directory offers', response: { 200: { type: 'object', properties: { setting: settingSchema, localFiles: { type: 'array', items: { type: 'string' } }, localDir: { type: 'string' } } }, '4xx': problemSchema } },
-  }, async (request) => {
-    requirePermission(request, 'users.manage');
+  }, async () => {
     const localFiles = (await readdir(basemapDir(config)).catch(() => [] as string[])).filter((f) => f.endsWith('.pmtiles')).sort();
     return { setting: await store.refresh(0), localFiles, localDir: basemapDir(config) };
   });
 
   app.put<{ Body: BasemapSetting }>('/api/settings/basemap', {
+    config: { access: 'users.manage' },
     schema: { tags: ['system'], summary: 'Set the basemap (admins): none, a Tianditu key, a MapLibre style URL, a raster tile URL, or a local .pmtiles file; GCJ-02 tile hosts are refused', body: settingSchema, response: { 200: settingSchema, '4xx': problemSchema } },
   }, async (request) => {
-    const actor = requirePermission(request, 'users.manage');
+    const actor = request.actor;
     const value = await validate(request.body, config);
     await store.save(value, actor.username);
     await audit(db, request, 'settings.basemap', 'settings:basemap', { kind: value.kind });
@@ -173,6 +173,7 @@ export default async function basemapRoutes(app: FastifyInstance, { db, config, 
   });
 
   app.get<{ Params: { z: number; x: number; y: number } }>('/basemap/local/:z/:x/:y', {
+    config: { access: 'public' },
     schema: {
       tags: ['system'], summary: 'A tile of the local PMTiles basemap (404 outside the archive)',
       params: { type: 'object', properties: { z: { type: 'integer', minimum: 0, maximum: 24 }, x: { type: 'integer', minimum: 0 }, y: { type: 'integer', minimum: 0 } }, required: ['z', 'x', 'y'] },

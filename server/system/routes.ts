@@ -7,6 +7,7 @@ import type { BasemapStore } from './basemap.ts';
 /** Health, levels and what the client needs to know about this deployment. */
 export default async function systemRoutes(app: FastifyInstance, { db, config, basemaps }: AppContext & { basemaps: BasemapStore }) {
   app.get('/api/health', {
+    config: { access: 'public' },
     schema: {
       tags: ['system'],
       summary: 'Is the server up, which database, which PostGIS',
@@ -27,10 +28,12 @@ export default async function systemRoutes(app: FastifyInstance, { db, config, b
   const levelSchema = { type: 'object', properties: { level: { type: 'integer' }, zh: { type: 'string' }, en: { type: 'string' } } } as const;
 
   app.get('/api/levels', {
+    config: { access: 'public' },
     schema: { tags: ['system'], summary: 'The configured grid levels', response: { 200: { type: 'array', items: levelSchema } } },
   }, async () => config.levels);
 
   app.get('/api/client-config', {
+    config: { access: 'public' },
     schema: {
       tags: ['system'],
       summary: 'Levels and basemap for the map client',
@@ -71,10 +74,12 @@ export default async function systemRoutes(app: FastifyInstance, { db, config, b
 
   // The `type` of every problem answer resolves here: what the code means, in both languages.
   app.get('/api/problems', {
+    config: { access: 'public' },
     schema: { tags: ['system'], summary: 'Every problem code the API answers, with its text in zh-CN and en', response: { 200: { type: 'array', items: problemDefSchema } } },
   }, async () => Object.entries(problemCatalog).map(([code, def]) => ({ code, ...def })));
 
   app.get<{ Params: { code: string } }>('/api/problems/:code', {
+    config: { access: 'public' },
     schema: {
       tags: ['system'],
       summary: 'One problem code',

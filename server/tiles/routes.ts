@@ -76,6 +76,7 @@ export default async function tileRoutes(app: FastifyInstance, { db, config }: A
   const coordinate = { type: 'integer', minimum: 0, maximum: 2 ** MAX_ZOOM - 1 } as const;
 
   app.get<{ Params: { z: number; x: number; y: number }; Querystring: { level?: number } }>('/tiles/cells/:z/:x/:y.mvt', {
+    config: { access: 'public' },
     schema: {
       tags: ['tiles'],
       summary: 'Grid cells as a Mapbox Vector Tile (layers "cells" and "labels", a point inside each cell, extent 4096); 204 when empty',
@@ -132,6 +133,7 @@ export default async function tileRoutes(app: FastifyInstance, { db, config }: A
   // WANGGE_PUBLIC_URL, never from the Host header.
   const noQuery = { type: 'object', properties: {}, additionalProperties: false } as const;
   app.get('/tiles/cells.json', {
+    config: { access: 'public' },
     schema: {
       tags: ['tiles'],
       summary: 'TileJSON 3.0.0 of the cells tiles: the tile URL, the bounds of the cells, zooms and the layers\' fields',
@@ -144,6 +146,7 @@ export default async function tileRoutes(app: FastifyInstance, { db, config }: A
   });
 
   app.get('/styles/cells.json', {
+    config: { access: 'public' },
     schema: {
       tags: ['tiles'],
       summary: 'A MapLibre style of the cells: levels coloured and named as in the app (glyphs: WANGGE_GLYPHS_URL when set)',

@@ -3,7 +3,6 @@ import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { can, scopeOf, type Actor } from '../auth/actor.ts';
-import { requirePermission, requireUser } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, type UnitRow } from './feature.ts';
@@ -75,6 +74,7 @@ export default async function unitHistoryRoutes(app: FastifyInstance, { db, conf
   const roleName = (code: string) => config.assignmentRoles.find((r) => r.code === code);
 
   app.get<{ Params: { id: number } }>('/api/units/:id/history', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['units'],
       summary: "A unit's page: the unit, who answers for it, and its file over time (records, check-ins, hazards found, rectifications, photos), newest first",
@@ -97,7 +97,7 @@ export default async function unitHistoryRoutes(app: FastifyInstance, { db, conf
       },
     },
   }, async (request, reply) => {
-    const actor = requireUser(request);
+    const actor = request.actor;
     const unit = await loadVisibleUnit(db, actor, request.params.id);
     const id = unit.id;
     const [records, visits, hazards, steps, photos, people] = await Promise.all([
@@ -175,6 +175,7 @@ export default async function unitHistoryRoutes(app: FastifyInstance, { db, conf
   /** Archive (归档) or restore: If-Match with the version seen is optional, a stale one is a 409. */
   for (const action of ['archive', 'restore'] as const) {
     app.post<{ Params: { id: number } }>(`/api/units/:id/${action}`, {
+      config: { access: 'units.edit' },
       schema: {
         tags: ['units'],
         summary: action === 'archive'
@@ -184,7 +185,7 @@ export default async function unitHistoryRoutes(app: FastifyInstance, { db, conf
         response: { 200: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
       },
     }, async (request, reply) => {
-      const actor = requirePermission(request, 'units.edit');
+      const actor = request.actor;
       const row = await db.transaction(async (tx) => {
         const unit = await loadVisibleUnit(tx, actor, request.params.id, true);
         const expected = ifMatch(request);

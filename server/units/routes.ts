@@ -4,7 +4,6 @@ import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
-import { requirePermission, requireUser } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, typeName, unitInScopeSql, type UnitRow } from './feature.ts';
@@ -147,6 +146,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
   }
 
   app.get('/api/unit-types', {
+    config: { access: 'public' },
     schema: {
       tags: ['units'],
       summary: 'The configured unit types',
@@ -155,6 +155,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
   }, async () => types);
 
   app.get<{ Querystring: UnitQuery & { limit?: number } }>('/api/units', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['units'],
       summary: 'Units as a GeoJSON FeatureCollection (filter by cell with its sub-cells, bbox, type)',
@@ -162,7 +163,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
       response: { 200: { $ref: 'UnitCollection#' }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requireUser(request);
+    const actor = request.actor;
     const { where, params } = unitFilter(request.query, actor);
     const { rows } = await db.query<UnitRow>(
       `SELECT ${UNIT_COLUMNS} FROM ${UNIT_FROM} ${where} ORDER BY u.id LIMIT $${params.length + 1}`, [...params, request.query.limit ?? 10_000]);
@@ -170,14 +171,16 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
   });
 
   app.get<{ Params: { id: number } }>('/api/units/:id', {
+    config: { access: 'signed-in' },
     schema: { tags: ['units'], summary: 'One unit; its version is the ETag', params: idParams, response: { 200: { $ref: 'UnitFeature#' }, '4xx': problemSchema } },
   }, async (request, reply) => {
-    const row = await loadUnit(db, request.params.id, requireUser(request));
+    const row = await loadUnit(db, request.params.id, request.actor);
     reply.header('etag', `"${row.version}"`);
     return toUnitFeature(types, row);
   });
 
   app.post<{ Body: { type: 'Feature'; geometry: Point; properties: UnitProps & { type: string; name: string } } }>('/api/units', {
+    config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
       summary: 'File a unit; its cell is the smallest cell containing the point',
@@ -189,7 +192,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
       response: { 201: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'units.edit');
+    const actor = request.actor;
     const { geometry, properties: p } = request.body;
     const [lon, lat] = checkPoint(geometry);
     checkAttributes(p.attributes);
@@ -208,6 +211,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
   });
 
   app.patch<{ Params: { id: number }; Body: { type?: 'Feature'; geometry?: Point; properties?: UnitProps } }>('/api/units/:id', {
+    config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
       summary: 'Edit or move a unit; If-Match with its version is required (stale → 409)',
@@ -220,7 +224,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
       response: { 200: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'units.edit');
+    const actor = request.actor;
     const { geometry, properties: p = {} } = request.body;
     const to = geometry ? checkPoint(geometry) : null;
     checkAttributes(p.attributes);
@@ -246,9 +250,10 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
   });
 
   app.delete<{ Params: { id: number } }>('/api/units/:id', {
+    config: { access: 'units.edit' },
     schema: { tags: ['units'], summary: 'Delete a unit and its records', params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'units.edit');
+    const actor = request.actor;
     await db.transaction(async (tx) => {
       const unit = await loadUnit(tx, request.params.id, actor, true);
       await tx.query('DELETE FROM units WHERE id = $1', [unit.id]);
@@ -266,14 +271,16 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
   const RECORD_COLUMNS = "id, to_char(date, 'YYYY-MM-DD') AS date, kind, text, created_by, created_at";
 
   app.get<{ Params: { id: number } }>('/api/units/:id/records', {
+    config: { access: 'signed-in' },
     schema: { tags: ['units'], summary: "A unit's file: inspections and notes, newest first", params: idParams, response: { 200: { type: 'array', items: recordSchema }, '4xx': problemSchema } },
   }, async (request) => {
-    await loadUnit(db, request.params.id, requireUser(request));
+    await loadUnit(db, request.params.id, request.actor);
     const { rows } = await db.query<RecordRow>(`SELECT ${RECORD_COLUMNS} FROM unit_records WHERE unit_id = $1 ORDER BY date DESC, id DESC`, [request.params.id]);
     return rows.map(toRecord);
   });
 
   app.post<{ Params: { id: number }; Body: { date?: string; kind: 'inspection' | 'note'; text: string } }>('/api/units/:id/records', {
+    config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
       summary: "Add an inspection or a note to a unit's file (date defaults to today)",
@@ -287,7 +294,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
       response: { 201: recordSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'units.edit');
+    const actor = request.actor;
     const b = request.body;
     const today = now().toISOString().slice(0, 10);
     if (b.date && b.date > today) throw problem('units.record-in-future', { date: b.date }, { errors: [{ field: 'date', message: 'in the future' }] });
@@ -303,6 +310,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
   });
 
   app.get<{ Params: { id: number } }>('/api/cells/:id/units/summary', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['units'],
       summary: 'How many units of each type a cell holds, its sub-cells included',
@@ -320,7 +328,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
       },
     },
   }, async (request) => {
-    const actor = requireUser(request);
+    const actor = request.actor;
     const cellId = request.params.id;
     const exists = await db.query('SELECT 1 FROM cells WHERE id = $1', [cellId]);
     if (!exists.rowCount) throw problem('units.cell-not-found', { id: cellId });

@@ -5,7 +5,6 @@ import type { AppContext } from '../context.ts';
 import type { UnitTypeConfig } from '../config.ts';
 import { audit } from '../audit.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
-import { requirePermission, requireUser } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { fillTemplate, type ProblemParam } from '../../core/problems/index.ts';
 import { unitRowProblems } from '../../core/problems/units.ts';
@@ -185,6 +184,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
   }
 
   app.post<{ Body: unknown; Querystring: { skipInvalid?: boolean; dryRun?: boolean } }>('/api/units/import', {
+    config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
       summary: 'Import units from CSV (type, name, address, contact, lon+lat or wkt; other columns become attributes) or GeoJSON',
@@ -222,7 +222,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
       },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'units.edit');
+    const actor = request.actor;
     const body = request.body as string | { csv?: string; geojson?: unknown; skipInvalid?: boolean; type?: string };
     const wrapped = typeof body === 'object' && (body.csv !== undefined || body.geojson !== undefined);
     const skipInvalid = (wrapped ? body.skipInvalid : undefined) ?? request.query.skipInvalid ?? false;
@@ -286,10 +286,11 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
   }
 
   app.get<{ Querystring: UnitQuery }>('/api/units/export.csv', {
+    config: { access: 'signed-in' },
     schema: { tags: ['units'], summary: 'Units as CSV (lon/lat and WKT columns; attributes as JSON); re-importable', querystring: exportQuery,
       response: { 200: textResponse('CSV with a byte-order mark, as the attachment units.csv', 'text/csv'), '4xx': problemSchema } },
   }, async (request, reply) => {
-    const rows = await exportRows(request.query, requireUser(request));
+    const rows = await exportRows(request.query, request.actor);
     const csv = csvText([
       ['id', 'type', 'name', 'address', 'contact', 'lon', 'lat', 'wkt', 'cell_code', 'attributes', 'archived_at', 'archived_by'],
       ...rows.map((r) => {
@@ -304,10 +305,11 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
   });
 
   app.get<{ Querystring: UnitQuery }>('/api/units/export.geojson', {
+    config: { access: 'signed-in' },
     schema: { tags: ['units'], summary: 'Units as a GeoJSON FeatureCollection file; re-importable', querystring: exportQuery,
       response: { 200: documentResponse('The attachment units.geojson', { $ref: 'UnitCollection#' }, 'application/geo+json'), '4xx': problemSchema } },
   }, async (request, reply) => {
-    const rows = await exportRows(request.query, requireUser(request));
+    const rows = await exportRows(request.query, request.actor);
     return reply.type('application/geo+json').header('content-disposition', 'attachment; filename="units.geojson"')
       .send(JSON.stringify({ type: 'FeatureCollection', features: rows.map((r) => toUnitFeature(types, r)) }));
   });

@@ -3,7 +3,6 @@ import type { AppContext } from '../context.ts';
 import { ROLES, type Role } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
-import { requirePermission } from '../auth/guard.ts';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, passwordWeakness, weakPassword } from '../auth/passwords.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
@@ -88,14 +87,15 @@ export default async function userRoutes(app: FastifyInstance, { db, now }: AppC
   };
 
   app.get('/api/users', {
+    config: { access: 'users.manage' },
     schema: { tags: ['accounts'], summary: 'All accounts (admin)', response: { 200: { type: 'array', items: userSchema }, '4xx': problemSchema } },
-  }, async (request) => {
-    requirePermission(request, 'users.manage');
+  }, async () => {
     const { rows } = await db.query<UserRow>(`SELECT ${COLUMNS} FROM users ORDER BY username`);
     return rows.map(toUser);
   });
 
   app.post<{ Body: UserBody }>('/api/users', {
+    config: { access: 'users.manage' },
     schema: {
       tags: ['accounts'],
       summary: 'Create an account (admin)',
@@ -108,7 +108,6 @@ export default async function userRoutes(app: FastifyInstance, { db, now }: AppC
       response: { 201: userSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    requirePermission(request, 'users.manage');
     const b = request.body;
     passwordProblem(b.password);
     const hash = await hashPassword(b.password);
@@ -128,6 +127,7 @@ export default async function userRoutes(app: FastifyInstance, { db, now }: AppC
   });
 
   app.patch<{ Params: { id: number }; Body: Partial<Omit<UserBody, 'username'>> }>('/api/users/:id', {
+    config: { access: 'users.manage' },
     schema: {
       tags: ['accounts'],
       summary: 'Edit, deactivate, or reset the password of an account (admin); a reset ends its sessions and revokes its API tokens',
@@ -136,7 +136,7 @@ export default async function userRoutes(app: FastifyInstance, { db, now }: AppC
       response: { 200: userSchema, '4xx': problemSchema },
     },
   }, async (request) => {
-    const admin = requirePermission(request, 'users.manage');
+    const admin = request.actor;
     const b = request.body;
     if (b.password !== undefined) passwordProblem(b.password);
     const hash = b.password !== undefined ? await hashPassword(b.password) : null;

@@ -6,7 +6,7 @@ import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { multipartFile } from '../fixtures/exchange/upload.ts';
 import { PERMISSIONS, type Permission } from '../../server/auth/actor.ts';
 import type { Role } from '../../server/config.ts';
-import { routesOf } from '../../server/app.ts';
+import { buildApp, routesOf } from '../../server/app.ts';
 
 // Every guarded route × every role × an object in and out of the user's scope, with the expected status.
 // Scoped accounts work in the west street only; "east" is outside their scope. An object "east" is
@@ -669,6 +669,46 @@ describe(`CSRF on state-changing routes (${TEST_DB})`, () => {
     ]);
   });
 
+  // The CSRF table: a request that passes validation (the CSRF check comes after it) for every
+  // cookie-authenticated write route. The routes of the access matrix use the matrix's request; the
+  // others are named here.
+  const CSRF_ONLY: Record<string, () => Req> = {
+    'DELETE /api/session': () => ({ method: 'DELETE', url: '/api/session' }),
+    'POST /api/cells/:id/split': () => ({ method: 'POST', url: `/api/cells/${ids.west}/split`, payload: { type: 'LineString', coordinates: [[107.0, 34.0], [107.1, 34.1]] } }),
+    'POST /api/cells/merge': () => ({ method: 'POST', url: '/api/cells/merge', payload: { ids: [ids.west, ids.east] } }),
+    'POST /api/coverage/fix': () => ({ method: 'POST', url: '/api/coverage/fix', payload: { kind: 'overlap', a: ids.west, b: ids.east } }),
+    'POST /api/units/:id/archive': () => ({ method: 'POST', url: `/api/units/${fx.unit.west}/archive` }),
+    'POST /api/units/:id/restore': () => ({ method: 'POST', url: `/api/units/${fx.unit.west}/restore` }),
+    'POST /api/reports/:id/actions': () => ({ method: 'POST', url: '/api/reports/1/actions', payload: { action: 'verify' } }),
+    'POST /api/reports/:id/photos': () => ({ method: 'POST', url: '/api/reports/1/photos' }),
+    'POST /api/rewards/:id/payout': () => ({ method: 'POST', url: '/api/rewards/1/payout', payload: { amount: 50, paidOn: '2030-01-01', method: 'cash' } }),
+    'PUT /api/people/:id/photo': () => ({ method: 'PUT', url: `/api/people/${fx.person.west}/photo` }),
+    'DELETE /api/people/:id/photo': () => ({ method: 'DELETE', url: `/api/people/${fx.person.west}/photo` }),
+    'PUT /api/settings/basemap': () => ({ method: 'PUT', url: '/api/settings/basemap', payload: { kind: 'none' } }),
+  };
+  const csrfRequest = (key: string): (() => Req | Promise<Req>) | undefined => {
+    if (CSRF_ONLY[key]) return CSRF_ONLY[key];
+    const [method, url] = key.split(' ') as [string, string];
+    return cases.find((c) => routeOfCase(c.route).method === method && routeOf(routesOf(t.app), method, routeOfCase(c.route).path)?.url === url)?.request;
+  };
+
+  it('every cookie-authenticated write route is in the CSRF table, and refuses a request without the token or with a wrong one', async () => {
+    const writes = routesOf(t.app).filter((r) => r.csrf && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method)).map((r) => `${r.method} ${r.url}`);
+    expect(writes.filter((key) => !csrfRequest(key))).toEqual([]);
+    const notRefused: string[] = [];
+    for (const key of writes) {
+      for (const csrf of [undefined, 'wrong-token']) {
+        const r = await csrfRequest(key)!();
+        const res = await t.app.inject({ ...r, payload: r.payload as object, headers: { ...cookieOnly(headers.admin), ...(csrf ? { 'x-csrf-token': csrf } : {}), ...r.headers } });
+        const code = String(res.headers['content-type']).startsWith('application/problem+json') ? res.json().code : res.body.slice(0, 100);
+        if (res.statusCode !== 403 || code !== 'auth.csrf') notRefused.push(`${key} (${csrf ?? 'no token'}): ${res.statusCode} ${code}`);
+      }
+    }
+    expect(notRefused).toEqual([]);
+    // The admin's session survived its refused sign-out.
+    expect((await t.app.inject({ method: 'GET', url: '/api/session', headers: headers.admin })).json().user.username).toBe('admin');
+  });
+
   it('a bearer token needs no CSRF token', async () => {
     const { token } = (await t.app.inject({ method: 'POST', url: '/api/tokens', payload: { name: 'script' }, headers: headers.planner })).json();
     const res = await t.app.inject({
@@ -725,6 +765,11 @@ const routeOfCase = (route: string) => {
   return { method, path: rest.split('?')[0]!.split(' (')[0]! };
 };
 const patternOf = (url: string) => new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+/** The route a request path is sent to: the route of that very path, else the one whose pattern it fits. */
+function routeOf<R extends { method: string; url: string }>(routes: R[], method: string, path: string): R | undefined {
+  const same = routes.filter((r) => r.method === method);
+  return same.find((r) => r.url === path) ?? same.find((r) => patternOf(r.url).test(path));
+}
 
 describe(`route enumeration (${TEST_DB})`, () => {
   it('every route of the app is in the access matrix or covered elsewhere', () => {
@@ -739,5 +784,37 @@ describe(`route enumeration (${TEST_DB})`, () => {
         return !tabled.some((c) => c.method === method && (c.path === url || re.test(c.path)));
       });
     expect(missing).toEqual([]);
+  });
+
+  it('every route declares its access, and the matrix names the permission its route declares', () => {
+    const routes = routesOf(t.app);
+    expect(routes.filter((r) => r.access === undefined).map((r) => `${r.method} ${r.url}`)).toEqual([]);
+    const disagree = cases.flatMap((c) => {
+      const { method, path } = routeOfCase(c.route);
+      const route = routeOf(routes, method, path);
+      const declared = route?.access && route.access in PERMISSIONS ? route.access : undefined;
+      return declared === c.perm ? [] : [`${c.route}: the matrix says ${c.perm ?? 'no permission'}, the route declares ${route?.access}`];
+    });
+    expect(disagree).toEqual([]);
+  });
+
+  it('the HEAD of a guarded GET is guarded as the GET', async () => {
+    expect((await t.app.inject({ method: 'HEAD', url: '/api/users' })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'HEAD', url: '/api/users', headers: headers.planner })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'HEAD', url: '/api/users', headers: headers.admin })).statusCode).toBe(200);
+  });
+
+  it('a route that declares no access, or one that does not exist, stops the app at start', async () => {
+    const refused: [object | undefined, RegExp][] = [
+      [undefined, /GET \/api\/forgotten declares no access/],
+      [{ access: 'cells.delete' }, /GET \/api\/forgotten declares an unknown access "cells.delete"/],
+    ];
+    for (const [config, error] of refused) {
+      const app = await buildApp({ db: t.db, config: t.config, clientDir: '/nonexistent' });
+      void app.register(async (scope) => {
+        scope.get('/api/forgotten', { config }, async () => 'no guard');
+      });
+      await expect(app.ready()).rejects.toThrow(error);
+    }
   });
 });

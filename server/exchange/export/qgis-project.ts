@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { textResponse } from '../../response-schemas.ts';
 import type { AppContext } from '../../context.ts';
-import { requireUser } from '../../auth/guard.ts';
 import { actorFromToken } from '../../auth/plugin.ts';
 import { problem, problemSchema } from '../../problem.ts';
 import { publicBase } from '../../public-url.ts';
@@ -63,7 +62,7 @@ const SUMMARY = 'A QGIS project with the live grid (OGC API – Features): cells
 
 export default async function qgisProjectRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   async function build(request: FastifyRequest, token: string | undefined): Promise<string> {
-    const user = requireUser(request);
+    const user = request.actor;
     // The token goes into the project: it must be one of the user's own.
     if (token !== undefined && (await actorFromToken(db, token, now()))?.id !== user.id) throw problem('auth.token-invalid');
     const ogc = `${publicBase(request, config.publicUrl)}/ogc`;
@@ -107,6 +106,7 @@ export default async function qgisProjectRoutes(app: FastifyInstance, { db, conf
 
   const qgsResponse = textResponse('A QGIS project (XML) as the attachment wangge.qgs', 'application/x-qgis');
   app.get('/api/export/project.qgs', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['exchange'],
       summary: `${SUMMARY}. Without units: POST with one of your API tokens to add them`,
@@ -117,6 +117,7 @@ export default async function qgisProjectRoutes(app: FastifyInstance, { db, conf
 
   // POST, so that the token travels in the body, never in a URL (logs, proxies, browser history).
   app.post<{ Body: { token?: string } | undefined }>('/api/export/project.qgs', {
+    config: { access: 'signed-in' },
     schema: {
       tags: ['exchange'],
       summary: `${SUMMARY}, and with token (one of your API tokens, which QGIS then sends as the HTTP Basic password) the units`,

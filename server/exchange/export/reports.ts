@@ -4,7 +4,6 @@ import { csvText } from '../../csv.ts';
 import type { AppContext } from '../../context.ts';
 import { SEVERITIES, type Severity } from '../../config.ts';
 import { scopeOf } from '../../auth/actor.ts';
-import { requirePermission } from '../../auth/guard.ts';
 import { problem, problemSchema } from '../../problem.ts';
 import { featureCollectionSchema, featureSchema, idSchema } from '../../schemas.ts';
 import { REPORT_COLUMNS, REPORT_FROM, inScopeSql, toReport, type ReportRow } from '../../reports/model.ts';
@@ -71,7 +70,7 @@ export default async function reportExportRoutes(app: FastifyInstance, { db, now
   } as const;
 
   async function load(request: FastifyRequest<{ Querystring: ReportExportQuery }>) {
-    const actor = requirePermission(request, 'reports.view');
+    const actor = request.actor;
     const q = request.query;
     const t = now();
     const params: unknown[] = [scopeOf(actor)];
@@ -115,6 +114,7 @@ export default async function reportExportRoutes(app: FastifyInstance, { db, now
   }));
 
   app.get<{ Querystring: ReportExportQuery }>('/api/export/reports.geojson', {
+    config: { access: 'reports.view' },
     schema: schema('Hazard reports in my cells as GeoJSON points (filters as the inbox); confidential reporters only for supervisors',
       documentResponse('A GeoJSON FeatureCollection (an attachment with download=true)', reportPointSchema, 'application/geo+json')),
   }, async (request, reply) => {
@@ -128,6 +128,7 @@ export default async function reportExportRoutes(app: FastifyInstance, { db, now
   });
 
   app.get<{ Querystring: ReportExportQuery }>('/api/export/reports.csv', {
+    config: { access: 'reports.view' },
     schema: schema('Hazard reports in my cells as CSV with lon/lat and WKT (UTF-8 with BOM)', textResponse('CSV with a byte-order mark and CRLF line ends', 'text/csv')),
   }, async (request, reply) => {
     const { reports, title } = await load(request);

@@ -47,6 +47,7 @@ export default async function exportRoutes(app: FastifyInstance, { db, config, n
 
   for (const format of FORMATS) {
     app.get<{ Querystring: Query }>(`/api/export/cells.${format.ext}`, {
+      config: { access: 'public' },
       schema: {
         tags: ['export'],
         summary: format.summary,

@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.ts';
 import type { Db, Queryable } from '../../db/db.ts';
 import { audit } from '../../audit.ts';
 import type { Actor } from '../../auth/actor.ts';
-import { assertCellEditable, requirePermission } from '../../auth/guard.ts';
+import { assertCellEditable } from '../../auth/guard.ts';
 import { problem, problemSchema } from '../../problem.ts';
 import { featureCollectionSchema, featureSchema, idSchema } from '../../schemas.ts';
 import { afterCellsChanged } from '../../cells/reroute.ts';
@@ -232,6 +232,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
   await app.register(multipart, { limits: { files: 1, fileSize: MAX_UPLOAD_BYTES, fields: 10, fieldSize: 1024, parts: 12 } });
 
   app.post<{ Querystring: { epsg?: number } }>('/api/import/cells', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['import'],
       summary: 'Upload a boundary file (GeoJSON, zipped Shapefile, KML/KMZ, GeoPackage) as multipart field "file"; answers the preview',
@@ -241,7 +242,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
       response: { 201: previewSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     if (!request.isMultipart()) throw problem('imports.not-multipart');
     let fileName = '';
     let data: Buffer | null = null;
@@ -298,6 +299,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
   });
 
   app.post<{ Params: { id: string }; Body: ImportOptions }>('/api/import/cells/:id/preview', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['import'],
       summary: 'Check an uploaded file again with another mapping, parent or coordinate system (writes nothing)',
@@ -306,7 +308,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
       response: { 200: previewSchema, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const stored = await loadImport(db, request.params.id, actor);
     const opts = withMapping(request.body);
     const features = await loadFeatures(db, stored.id);
@@ -315,6 +317,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
   });
 
   app.post<{ Params: { id: string }; Body: ImportOptions }>('/api/import/cells/:id/commit', {
+    config: { access: 'cells.edit' },
     schema: {
       tags: ['import'],
       summary: 'Write the cells of an uploaded file with this mapping: all of them in one transaction, or none (422 with the report)',
@@ -323,7 +326,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
       response: { 201: committedSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = requirePermission(request, 'cells.edit');
+    const actor = request.actor;
     const opts = withMapping(request.body);
     // Every check of the preview, set-wise in short statements outside any transaction: the
     // geometries are staged, and the commit's one short transaction makes them cells. The last

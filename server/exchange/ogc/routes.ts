@@ -335,7 +335,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
     return c;
   };
 
-  app.get<{ Params: { collectionId: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId/tiles', { schema: { ...simple, response: ogcAnswer('The tilesets of the collection (OGC API – Tiles)', tilesetsSchema) } }, async (request, reply) => {
+  app.get<{ Params: { collectionId: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId/tiles', { config: { access: 'public' }, schema: { ...simple, response: ogcAnswer('The tilesets of the collection (OGC API – Tiles)', tilesetsSchema) } }, async (request, reply) => {
     const c = tiledCollection(request, request.params.collectionId);
     const set = tileset(request, c);
     const base = baseOf(request, config.publicUrl);
@@ -346,7 +346,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
     return send(reply, formatOf(request), doc, () => page(`${c.title} · tiles`, `<ul><li><a href="${esc(set.links[0]!.href)}">WebMercatorQuad</a></li></ul>`, doc.links));
   });
 
-  app.get<{ Params: { collectionId: string; tms: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId/tiles/:tms', { schema: { ...simple, response: ogcAnswer('The tileset in WebMercatorQuad: its layers and the tile URL template', tilesetSchema) } }, async (request, reply) => {
+  app.get<{ Params: { collectionId: string; tms: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId/tiles/:tms', { config: { access: 'public' }, schema: { ...simple, response: ogcAnswer('The tileset in WebMercatorQuad: its layers and the tile URL template', tilesetSchema) } }, async (request, reply) => {
     const c = tiledCollection(request, request.params.collectionId);
     if (request.params.tms !== 'WebMercatorQuad') throw problem('ogc.tile-matrix-set-not-found', { tms: request.params.tms });
     const set = tileset(request, c);
@@ -358,6 +358,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
   // The tile itself at the OGC path: the same tile as /tiles/cells/{z}/{x}/{y}.mvt.
   app.get<{ Params: { collectionId: string; tms: string; z: string; row: string; col: string } }>(
     '/ogc/collections/:collectionId/tiles/:tms/:z/:row/:col', {
+      config: { access: 'public' },
       schema: { hide: true, response: { 302: { description: 'To the tile at /tiles/cells/{z}/{x}/{y}.mvt', type: 'null' }, '4xx': problemSchema } },
     }, async (request, reply) => {
       const c = tiledCollection(request, request.params.collectionId);
@@ -368,7 +369,7 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
       return reply.redirect(`/tiles/cells/${z}/${col}/${row}.mvt${level === undefined ? '' : `?level=${level}`}`, 302);
     });
 
-  app.get<{ Querystring: { f?: string } }>('/ogc/tileMatrixSets', { schema: { ...simple, response: ogcAnswer('The tile matrix sets: WebMercatorQuad', tileMatrixSetsSchema) } }, async (request, reply) => {
+  app.get<{ Querystring: { f?: string } }>('/ogc/tileMatrixSets', { config: { access: 'public' }, schema: { ...simple, response: ogcAnswer('The tile matrix sets: WebMercatorQuad', tileMatrixSetsSchema) } }, async (request, reply) => {
     const base = baseOf(request, config.publicUrl);
     const doc = {
       tileMatrixSets: [{
@@ -379,13 +380,13 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
     return send(reply, formatOf(request), doc, () => page('Tile matrix sets', `<ul><li><a href="${esc(base)}/tileMatrixSets/WebMercatorQuad?f=json">WebMercatorQuad</a></li></ul>`, []));
   });
 
-  app.get<{ Params: { tms: string }; Querystring: { f?: string } }>('/ogc/tileMatrixSets/:tms', { schema: { ...simple, response: ogcAnswer('The definition of WebMercatorQuad', tileMatrixSetSchema) } }, async (request, reply) => {
+  app.get<{ Params: { tms: string }; Querystring: { f?: string } }>('/ogc/tileMatrixSets/:tms', { config: { access: 'public' }, schema: { ...simple, response: ogcAnswer('The definition of WebMercatorQuad', tileMatrixSetSchema) } }, async (request, reply) => {
     if (request.params.tms !== 'WebMercatorQuad') throw problem('ogc.tile-matrix-set-not-found', { tms: request.params.tms });
     const doc = webMercatorQuad();
     return send(reply, formatOf(request), doc, () => page(doc.title, rows([['uri', esc(doc.uri)], ['crs', esc(doc.crs)], ['tile matrices', `0–${MAX_TILE_MATRIX}`]]), []));
   });
 
-  app.get<{ Querystring: { f?: string } }>('/ogc', { schema: { ...simple, response: ogcAnswer('The landing page', landingSchema) } }, async (request, reply) => {
+  app.get<{ Querystring: { f?: string } }>('/ogc', { config: { access: 'public' }, schema: { ...simple, response: ogcAnswer('The landing page', landingSchema) } }, async (request, reply) => {
     const base = baseOf(request, config.publicUrl);
     const links: Link[] = [
       { href: base, rel: 'self', type: 'application/json', title: 'this document' },
@@ -405,12 +406,13 @@ export default async function ogcRoutes(app: FastifyInstance, { db, config }: Ap
 <li><a href="${esc(base)}/collections?f=html">Collections 图层</a></li><li><a href="${esc(base)}/conformance?f=html">Conformance</a></li></ul>`, links));
   });
 
-  app.get<{ Querystring: { f?: string } }>('/ogc/conformance', { schema: { ...simple, response: ogcAnswer('The conformance classes implemented', conformanceSchema) } }, async (request, reply) =>
+  app.get<{ Querystring: { f?: string } }>('/ogc/conformance', { config: { access: 'public' }, schema: { ...simple, response: ogcAnswer('The conformance classes implemented', conformanceSchema) } }, async (request, reply) =>
     send(reply, formatOf(request), { conformsTo: CONFORMANCE }, () => page('Conformance', `<ul>${CONFORMANCE.map((c) => `<li><code>${esc(c)}</code></li>`).join('')}</ul>`, [
       { href: `${baseOf(request, config.publicUrl)}/conformance`, rel: 'alternate', type: 'application/json' },
     ])));
 
   app.get<{ Querystring: { f?: string } }>('/ogc/api', {
+    config: { access: 'public' },
     schema: {
       ...simple,
       response: {
@@ -427,7 +429,7 @@ ${rows(Object.entries(doc.paths).map(([p, v]) => [p, esc((v as { get: { summary:
     return reply.type('application/vnd.oai.openapi+json;version=3.0').send(JSON.stringify(doc));
   });
 
-  app.get<{ Querystring: { f?: string } }>('/ogc/collections', { schema: { ...simple, response: ogcAnswer('The collections the user may read', collectionsSchema) } }, async (request, reply) => {
+  app.get<{ Querystring: { f?: string } }>('/ogc/collections', { config: { access: 'public' }, schema: { ...simple, response: ogcAnswer('The collections the user may read', collectionsSchema) } }, async (request, reply) => {
     const base = baseOf(request, config.publicUrl);
     const collections = await Promise.all(defs.filter((c) => visibleTo(c, request.user)).map((c) => describe(request, c)));
     const links: Link[] = [
@@ -439,7 +441,7 @@ ${rows(Object.entries(doc.paths).map(([p, v]) => [p, esc((v as { get: { summary:
 ${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}?f=html">${esc(c.id)}</a></td><td>${esc(c.title)}</td><td>${esc(c.description)}</td></tr>`).join('')}</table>`, links));
   });
 
-  app.get<{ Params: { collectionId: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId', { schema: { ...simple, response: ogcAnswer('The collection: its extent and links', collectionSchema) } }, async (request, reply) => {
+  app.get<{ Params: { collectionId: string }; Querystring: { f?: string } }>('/ogc/collections/:collectionId', { config: { access: 'public' }, schema: { ...simple, response: ogcAnswer('The collection: its extent and links', collectionSchema) } }, async (request, reply) => {
     const c = collection(request, request.params.collectionId);
     const doc = await describe(request, c);
     const bbox = doc.extent.spatial.bbox[0]!.map((n) => Math.round(n * 1e6) / 1e6).join(', ');
@@ -462,7 +464,7 @@ ${collections.map((c) => `<tr><td><a href="${esc(base)}/collections/${esc(c.id)}
   } as const;
 
   app.get<{ Params: { collectionId: string }; Querystring: { f?: string; bbox?: string; datetime?: string; limit: number; offset: number } }>(
-    '/ogc/collections/:collectionId/items', { schema: { querystring: itemsQuerystring, hide: true, response: ogcAnswer('A page of features; the next link leads on', itemsSchema, 'application/geo+json') } }, async (request, reply) => {
+    '/ogc/collections/:collectionId/items', { config: { access: 'public' }, schema: { querystring: itemsQuerystring, hide: true, response: ogcAnswer('A page of features; the next link leads on', itemsSchema, 'application/geo+json') } }, async (request, reply) => {
       const c = collection(request, request.params.collectionId);
       const q = request.query;
       // A limit above the maximum is served at the maximum (OGC API – Features §7.15.3).
@@ -494,7 +496,7 @@ ${features.map((ft) => `<tr><td><a href="${esc(baseOf(request, config.publicUrl)
     });
 
   app.get<{ Params: { collectionId: string; featureId: string }; Querystring: { f?: string } }>(
-    '/ogc/collections/:collectionId/items/:featureId', { schema: { ...simple, response: ogcAnswer('The feature, with its links', itemSchema, 'application/geo+json') } }, async (request, reply) => {
+    '/ogc/collections/:collectionId/items/:featureId', { config: { access: 'public' }, schema: { ...simple, response: ogcAnswer('The feature, with its links', itemSchema, 'application/geo+json') } }, async (request, reply) => {
       const c = collection(request, request.params.collectionId);
       const feature = await queryItem(db, c, request.params.featureId, request.user);
       if (!feature) throw problem('ogc.feature-not-found', { featureId: request.params.featureId, collection: c.id });
