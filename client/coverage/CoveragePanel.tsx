@@ -111,18 +111,18 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
 
   useEffect(() => () => runController.current?.abort(), []);
 
-  /** Looks up the names of the cells a result mentions (a few at a time). */
+  /** Looks up the names of the cells a result mentions, in one request (GET /api/cells/names). */
   const loadNames = useCallback(async (ids: number[], signal: AbortSignal) => {
-    const missing = [...new Set(ids)].filter((id) => !namesRef.current.has(id)).slice(0, 400);
-    for (let i = 0; i < missing.length && !signal.aborted; i += 8) {
-      const got = await Promise.all(missing.slice(i, i + 8).map((id) => fetchCell(id, signal).catch(() => null)));
-      if (signal.aborted) return;
-      setNames((m) => {
-        const next = new Map(m);
-        for (const c of got) if (c) next.set(c.id, { name: c.properties.name, code: c.properties.code });
-        return next;
-      });
-    }
+    const missing = [...new Set(ids)].filter((id) => !namesRef.current.has(id)).slice(0, 500);
+    if (missing.length === 0) return;
+    const got = await api<{ cells: { id: number; code: string; name: string }[] }>(`/api/cells/names?ids=${missing.join(',')}`, { signal })
+      .catch(() => null); // Only labels: ids stand in for names.
+    if (!got || signal.aborted) return;
+    setNames((m) => {
+      const next = new Map(m);
+      for (const c of got.cells) next.set(c.id, { name: c.name, code: c.code });
+      return next;
+    });
   }, []);
 
   const tolerance = useMemo(() => {

@@ -47,6 +47,40 @@ export default async function cellRoutes(app: FastifyInstance, { db }: AppContex
     return { type: 'FeatureCollection', features: rows.map(toFeature) };
   });
 
+  // A panel that names many cells (coverage results) asks once, instead of once per cell.
+  app.get<{ Querystring: { ids: string } }>('/api/cells/names', {
+    config: { access: 'public' },
+    schema: {
+      tags: ['cells'],
+      summary: 'The code, name and level of up to 500 cells by id (ids=1,2,3); unknown ids are left out',
+      querystring: {
+        type: 'object',
+        properties: { ids: { type: 'string', pattern: '^[1-9][0-9]{0,9}(,[1-9][0-9]{0,9}){0,499}$', description: 'comma-separated cell ids, at most 500' } },
+        required: ['ids'],
+        additionalProperties: false,
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            cells: {
+              type: 'array',
+              items: { type: 'object', properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, level: { type: 'integer' } }, required: ['id', 'code', 'name', 'level'] },
+            },
+          },
+          required: ['cells'],
+        },
+        '4xx': problemSchema,
+      },
+    },
+  }, async (request) => {
+    // Ids past PostgreSQL's integer cannot name a cell: left out like any unknown id.
+    const ids = [...new Set(request.query.ids.split(',').map(Number))].filter((id) => id <= 2147483647);
+    const { rows } = await db.query<{ id: number; code: string; name: string; level: number }>(
+      'SELECT c.id, c.code, c.name, c.level::int AS level FROM cells c WHERE c.id = ANY ($1::int[]) ORDER BY c.id', [ids]);
+    return { cells: rows };
+  });
+
   app.get<{ Params: { id: number } }>('/api/cells/:id', {
     config: { access: 'public' },
     schema: {

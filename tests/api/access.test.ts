@@ -221,6 +221,10 @@ const cases: Case[] = [
     route: 'GET /api/cells', target: 'none', request: () => ({ method: 'GET', url: '/api/cells' }),
     expect: { public: 200, admin: 200, planner: 200, plannerWest: 200, commander: 200, workerWest: 200 },
   },
+  {
+    route: 'GET /api/cells/names', target: 'none', request: () => ({ method: 'GET', url: `/api/cells/names?ids=${ids.west},${ids.east}` }),
+    expect: { public: 200, admin: 200, planner: 200, plannerWest: 200, commander: 200, workerWest: 200 },
+  },
 
   // Command view (server/command): reads only, each counting the caller's scope (see "scoped reads" below).
   ...['/api/heatmap', '/api/stats/cells', '/api/reports/monthly?month=2030-03', '/api/reports/monthly.csv?month=2030-03',

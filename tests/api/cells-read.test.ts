@@ -81,6 +81,23 @@ describe(`reading cells (${TEST_DB})`, () => {
     expect((await t.app.inject('/api/cells/99999999999')).statusCode).toBe(400);
   });
 
+  it('names many cells in one answer (coverage results name up to 500), leaving out unknown ids', async () => {
+    const res = await t.app.inject(`/api/cells/names?ids=${ids.east},999999,${ids.west},${ids.east},9999999999`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      cells: [
+        { id: ids.west, code: expect.any(String), name: '西街道', level: 2 },
+        { id: ids.east, code: expect.any(String), name: '东街道', level: 2 },
+      ].sort((a, b) => a.id - b.id),
+    });
+    const tooMany = Array.from({ length: 501 }, (_, i) => i + 1).join(',');
+    for (const bad of ['', 'abc', '1,,2', '0', '-1', tooMany]) {
+      const r = await t.app.inject(`/api/cells/names?ids=${bad}`);
+      expect(r.statusCode, bad.slice(0, 20)).toBe(400);
+      expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+  });
+
   it('records every version of a cell in its history', async () => {
     await t.db.query(`UPDATE cells SET name = '西关街道', version = version + 1 WHERE id = $1`, [ids.west]);
     const { rows } = await t.db.query<{ version: number; operation: string; changed: string[] }>(
