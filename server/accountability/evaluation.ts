@@ -85,7 +85,7 @@ export async function evaluate(q: Queryable, config: Config, opts: { period: str
   const cells = await levelCells(q, opts.level, opts.scope);
   const ids = cells.map((c) => c.id);
   const { rows: figures } = await q.query<{ root: number; handled: number; on_time: number; verified: number; rectified: number; ratings: number; avg_score: number | null }>(
-    `WITH RECURSIVE ${levelCtes('$1', '$2')},
+    `WITH ${levelCtes('$1', '$2')},
      m AS (
        SELECT under.root,
          EXISTS (SELECT 1 FROM report_events e WHERE e.report_id = r.id AND e.action = ANY ($5::text[]) AND e.at >= $3 AND e.at < $4) AS handled,
@@ -139,7 +139,7 @@ export async function evaluate(q: Queryable, config: Config, opts: { period: str
 
   // People of the level's cells (assigned in the cell or below), their warnings in the period.
   const { rows: ppl } = await q.query<{ person_id: number; name: string; roots: number[]; warnings: number }>(
-    `WITH RECURSIVE ${levelCtes('$1', '$2')}
+    `WITH ${levelCtes('$1', '$2')}
      SELECT p.id AS person_id, p.name, array_agg(DISTINCT under.root) AS roots,
        (SELECT count(*)::int FROM report_warnings w WHERE w.person_id = p.id AND w.at >= $3 AND w.at < $4) AS warnings
      FROM cell_assignments a JOIN under ON under.id = a.cell_id JOIN people p ON p.id = a.person_id
@@ -277,8 +277,7 @@ export default async function evaluationRoutes(app: FastifyInstance, { db, confi
     return db.transaction(async (tx) => {
       const scope = scopeOf(actor);
       const { rows } = await tx.query(
-        `WITH RECURSIVE sub (id) AS (SELECT id FROM cells WHERE id = ANY ($2::int[]) UNION SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id)
-         SELECT 1 FROM cells c WHERE c.id = $1 AND (cardinality($2::int[]) = 0 OR c.id IN (SELECT id FROM sub))`, [id, scope]);
+        'SELECT 1 FROM cells c WHERE c.id = $1 AND (cardinality($2::int[]) = 0 OR c.id = ANY ($2::int[]) OR c.ancestors && $2::int[])', [id, scope]);
       if (!rows[0]) throw problem('evaluations.cell-not-found', { id });
       await tx.query(
         `INSERT INTO evaluation_democratic (cell_id, period, score, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5)

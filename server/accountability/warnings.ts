@@ -31,10 +31,8 @@ export function levelOfCount(count: number, th: Config['reports']['warningThresh
  * As SQL on a person id expression, the scope in param `p`.
  */
 const personInScopeSql = (personExpr: string, p: string) => `(cardinality(${p}::int[]) = 0 OR ${personExpr} IN (
-  WITH RECURSIVE sub (id) AS (
-    SELECT id FROM cells WHERE id = ANY (${p}::int[])
-    UNION SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id)
-  SELECT a.person_id FROM cell_assignments a JOIN sub ON sub.id = a.cell_id))`;
+  SELECT a.person_id FROM cell_assignments a JOIN cells k ON k.id = a.cell_id
+  WHERE k.id = ANY (${p}::int[]) OR k.ancestors && ${p}::int[]))`;
 
 interface WarningRow {
   report_id: number; person_id: number; cell_id: number | null; step: string; at: Date;

@@ -254,10 +254,7 @@ export async function heatPoints(q: Queryable, filter: ReportFilter, weights: Re
 /** The bbox of the cells in a scope (all cells when it is empty), or undefined when there are none. */
 async function scopeExtent(q: Queryable, scope: number[]): Promise<Bbox | undefined> {
   const { rows } = await q.query<{ w: number | null; s: number | null; e: number | null; n: number | null }>(
-    `WITH RECURSIVE sub (id) AS (
-       SELECT id FROM cells WHERE id = ANY ($1::int[])
-       UNION SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id),
-     x AS (SELECT ST_Extent(geom) AS b FROM cells WHERE cardinality($1::int[]) = 0 OR id IN (SELECT id FROM sub))
+    `WITH x AS (SELECT ST_Extent(geom) AS b FROM cells WHERE cardinality($1::int[]) = 0 OR id = ANY ($1::int[]) OR ancestors && $1::int[])
      SELECT ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n FROM x`, [scope]);
   const r = rows[0];
   return r && r.w !== null ? [r.w, r.s!, r.e!, r.n!] : undefined;

@@ -77,7 +77,7 @@ const NO_DUTY: MonthlyDuty = { patrols: 0, inspections: 0, farCheckIns: 0, warni
 
 async function monthlyDuty(q: Queryable, level: number, scope: number[], start: Date, end: Date): Promise<Map<number, MonthlyDuty>> {
   const { rows } = await q.query<{ root: number; patrols: number; inspections: number; far: number; warnings: number; rewards: number; yuan: number }>(
-    `WITH RECURSIVE ${levelCtes('$1', '$2')},
+    `WITH ${levelCtes('$1', '$2')},
      p AS (SELECT under.root, count(*)::int AS n FROM inspections i JOIN under ON under.id = i.cell_id
            WHERE i.started_at >= $3 AND i.started_at < $4 GROUP BY under.root),
      v AS (SELECT under.root, count(*) FILTER (WHERE NOT v.far)::int AS ok, count(*) FILTER (WHERE v.far)::int AS far
@@ -122,7 +122,7 @@ export async function monthlyReport(q: Queryable, config: Config, opts: { month:
   const category = opts.category ? `AND r.category = $${params.push(opts.category)}` : '';
   // Each report with something in the month (filed, went overdue, closed), and what the events say of it.
   const { rows } = await q.query<Row>(
-    `WITH RECURSIVE ${levelCtes('$1', '$2')},
+    `WITH ${levelCtes('$1', '$2')},
      m AS (
        SELECT under.root, r.severity,
          (r.created_at >= $3 AND r.created_at < $4) AS found,

@@ -93,7 +93,7 @@ export async function cellStats(q: Queryable, level: number, filter: ReportFilte
   const params: unknown[] = [level, filter.scope, OPEN_STATES, filter.now, VERIFIED_STATES, RECTIFIED_STATES];
   const where = reportFilterSql(filter, params);
   const { rows } = await q.query<FigureRow>(
-    `WITH RECURSIVE ${levelCtes('$1', '$2')}
+    `WITH ${levelCtes('$1', '$2')}
      SELECT under.root, GROUPING(under.root) = 1 AS total_row,
        count(*)::int AS reports,
        count(*) FILTER (WHERE r.state = ANY ($3::text[]))::int AS open,

@@ -147,10 +147,8 @@ export async function seedLivingDemo(q: Queryable, config: Config, opts: LivingD
 
   const { rows: loaded } = await q.query<CellRow & { above: boolean }>(opts.root === undefined
     ? 'SELECT id, parent_id, level, code, name, false AS above FROM cells ORDER BY level, code'
-    : `WITH RECURSIVE sub AS (SELECT id FROM cells WHERE id = $1 UNION SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id),
-         up AS (SELECT parent_id AS id FROM cells WHERE id = $1 UNION SELECT c.parent_id FROM cells c JOIN up ON c.id = up.id WHERE c.parent_id IS NOT NULL)
-       SELECT id, parent_id, level, code, name, false AS above FROM cells WHERE id IN (SELECT id FROM sub)
-       UNION ALL SELECT id, parent_id, level, code, name, true FROM cells WHERE id IN (SELECT id FROM up)
+    : `SELECT id, parent_id, level, code, name, false AS above FROM cells WHERE id = $1::int OR ancestors @> ARRAY[$1::int]
+       UNION ALL SELECT id, parent_id, level, code, name, true FROM cells WHERE id IN (SELECT unnest(ancestors) FROM cells WHERE id = $1::int)
        ORDER BY level, code`, opts.root === undefined ? [] : [opts.root]);
   const byId = new Map(loaded.map((c) => [c.id, c]));
   // The cells this run fills: the subtree; the cells above it only take escalations.

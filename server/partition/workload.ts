@@ -118,9 +118,8 @@ export interface CellWorkload extends Measures {
 export async function childMeasures(q: Queryable, config: Config, parentId: number, now: Date) {
   const params = [parentId, JSON.stringify(config.workload.unitWeights), JSON.stringify(patrolMinutesByType(config)), reportsSince(now)];
   const { rows } = await q.query<MeasureRow & { id: number; code: string; name: string }>(
-    `WITH RECURSIVE sub (root, id) AS (
-       SELECT id, id FROM cells WHERE parent_id = $1
-       UNION ALL SELECT sub.root, k.id FROM cells k JOIN sub ON k.parent_id = sub.id),
+    `WITH sub (root, id) AS (
+       SELECT (k.ancestors || k.id)[array_position(k.ancestors, $1::int) + 1], k.id FROM cells k WHERE k.ancestors @> ARRAY[$1::int]),
      filed AS (SELECT $1::int AS root, $1::int AS id UNION ALL SELECT root, id FROM sub),
      roots AS (SELECT c.id, c.code, c.name, cell_area_m2(c.geom) AS area_m2 FROM cells c WHERE c.parent_id = $1
                UNION ALL SELECT $1::int, '', '', 0::float8)
@@ -145,8 +144,7 @@ export async function measureAreas(q: Queryable, config: Config, geometries: str
   const { rows } = await q.query<MeasureRow & { i: number }>(
     `WITH f AS (SELECT i::int AS i, ST_SetSRID(ST_GeomFromGeoJSON(j), 4326) AS g FROM unnest($1::text[]) WITH ORDINALITY AS x(j, i)),
      box AS (SELECT ST_SetSRID(ST_Extent(g)::geometry, 4326) AS b FROM f),
-     sub AS (SELECT id FROM cells WHERE cardinality($5::int[]) = 0 OR id IN (
-       WITH RECURSIVE s (id) AS (SELECT id FROM cells WHERE id = ANY ($5::int[]) UNION SELECT k.id FROM cells k JOIN s ON k.parent_id = s.id) SELECT id FROM s)),
+     sub AS (SELECT id FROM cells WHERE cardinality($5::int[]) = 0 OR id = ANY ($5::int[]) OR ancestors && $5::int[]),
      um AS (SELECT w.i, ${unitAggregatesSql('$2', '$3')} FROM units u CROSS JOIN box
             CROSS JOIN LATERAL (SELECT f.i FROM f WHERE f.g && u.geom AND ST_Intersects(f.g, u.geom) ORDER BY f.i LIMIT 1) w
             WHERE u.geom && box.b AND u.archived_at IS NULL AND (cardinality($5::int[]) = 0 OR u.cell_id IN (SELECT id FROM sub)) GROUP BY w.i),

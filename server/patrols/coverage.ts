@@ -16,9 +16,8 @@ export async function subtreeCells(q: Queryable, roots: number[]): Promise<CellN
   const { rows } = await q.query<CellNode>(
     roots.length === 0
       ? 'SELECT id, parent_id, level, code, name FROM cells ORDER BY level, code'
-      : `WITH RECURSIVE sub AS (SELECT id FROM cells WHERE id = ANY ($1::int[])
-           UNION SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id)
-         SELECT c.id, c.parent_id, c.level, c.code, c.name FROM cells c JOIN sub ON sub.id = c.id ORDER BY c.level, c.code`,
+      : `SELECT c.id, c.parent_id, c.level, c.code, c.name FROM cells c
+         WHERE c.id = ANY ($1::int[]) OR c.ancestors && $1::int[] ORDER BY c.level, c.code`,
     roots.length === 0 ? [] : [roots]);
   return rows;
 }

@@ -51,10 +51,10 @@ export const levelName = (config: Config, level: number) => {
 
 export async function loadCard(q: Queryable, config: Config, cellId: number) {
   const { rows: chain } = await q.query<{ id: number; code: string; name: string; level: number; area_m2: number; depth: number; inside: { coordinates: [number, number] } | null }>(
-    `WITH RECURSIVE up AS (
-       SELECT id, code, name, level, parent_id, geom, 0 AS depth FROM cells WHERE id = $1
-       UNION ALL
-       SELECT c.id, c.code, c.name, c.level, c.parent_id, c.geom, up.depth + 1 FROM cells c JOIN up ON c.id = up.parent_id
+    `WITH up AS (
+       SELECT c.id, c.code, c.name, c.level, c.geom, (cardinality(s.ancestors) + 1 - a.n)::int AS depth
+       FROM cells s CROSS JOIN LATERAL unnest(s.ancestors || s.id) WITH ORDINALITY AS a (id, n) JOIN cells c ON c.id = a.id
+       WHERE s.id = $1
      )
      SELECT id, code, name, level, CASE WHEN depth = 0 THEN ST_Area(geom::geography) END AS area_m2,
             CASE WHEN depth = 0 THEN ST_AsGeoJSON(ST_PointOnSurface(geom), 6)::json END AS inside, depth FROM up ORDER BY depth DESC`,

@@ -36,8 +36,7 @@ export function fullPhoneSql(personColumn: string, actor: Actor, params: unknown
   const roots = `$${params.push(scope)}::int[]`;
   return `(${personColumn} = ${self} OR EXISTS (
     SELECT 1 FROM cell_assignments pa WHERE pa.person_id = ${personColumn} AND pa.cell_id IN (
-      WITH RECURSIVE sub (id) AS (SELECT id FROM cells WHERE id = ANY (${roots}) UNION SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id)
-      SELECT id FROM sub)))`;
+      SELECT id FROM cells WHERE id = ANY (${roots}) OR ancestors && ${roots})))`;
 }
 
 /** The phone as this actor may see it. */

@@ -178,10 +178,8 @@ export async function applyAction(tx: Queryable, config: Config, now: Date, acto
 async function checkAssignees(tx: Queryable, r: ReportRow, ids: number[]) {
   const { rows } = await tx.query<{ id: number; ok: boolean }>(
     `SELECT p.id, $2::int IS NULL OR EXISTS (
-        WITH RECURSIVE up (id, parent_id) AS (
-          SELECT id, parent_id FROM cells WHERE id = $2
-          UNION ALL SELECT c.id, c.parent_id FROM cells c JOIN up ON c.id = up.parent_id)
-        SELECT 1 FROM cell_assignments a JOIN up ON up.id = a.cell_id WHERE a.person_id = p.id) AS ok
+        SELECT 1 FROM cell_assignments a JOIN cells c ON c.id = $2::int
+        WHERE a.person_id = p.id AND (a.cell_id = c.id OR a.cell_id = ANY (c.ancestors))) AS ok
      FROM people p WHERE p.id = ANY ($1::int[])`,
     [ids, r.cell_id]);
   const missing = ids.filter((i) => !rows.some((row) => row.id === i));

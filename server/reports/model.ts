@@ -70,13 +70,10 @@ export const REPORT_FROM = 'reports r LEFT JOIN cells c ON c.id = r.cell_id';
 
 /**
  * SQL true when report `r` is in the scope given as parameter `param` (an int[] of subtree roots;
- * empty = the whole grid, including the unassigned queue). One recursive walk down per query.
+ * empty = the whole grid, including the unassigned queue): the cells whose path (cells.ancestors) meets it.
  */
 export const inScopeSql = (param: string) => `(cardinality(${param}::int[]) = 0 OR r.cell_id IN (
-  WITH RECURSIVE sub (id) AS (
-    SELECT id FROM cells WHERE id = ANY (${param}::int[])
-    UNION SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id)
-  SELECT id FROM sub))`;
+  SELECT id FROM cells WHERE id = ANY (${param}::int[]) OR ancestors && ${param}::int[]))`;
 
 /**
  * A report the actor may see, or 404: reports outside one's cells are not admitted to exist. With

@@ -28,10 +28,7 @@ export const UNIT_FROM = 'units u LEFT JOIN cells c ON c.id = u.cell_id';
  * records are personal data: outside one's scope they are not admitted to exist (404), as reports.
  */
 export const unitInScopeSql = (cellColumn: string, param: string) => `(cardinality(${param}::int[]) = 0 OR ${cellColumn} IN (
-  WITH RECURSIVE sub (id) AS (
-    SELECT id FROM cells WHERE id = ANY (${param}::int[])
-    UNION SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id)
-  SELECT id FROM sub))`;
+  SELECT id FROM cells WHERE id = ANY (${param}::int[]) OR ancestors && ${param}::int[]))`;
 
 export interface UnitProperties {
   type: string;

@@ -28,8 +28,8 @@ export function unitFilter(query: UnitQuery, actor: Actor): { where: string; par
   const params: unknown[] = [];
   where.push(unitInScopeSql('u.cell_id', `$${params.push(scopeOf(actor))}`));
   if (query.cellId !== undefined) {
-    where.push(`u.cell_id IN (WITH RECURSIVE sub AS (SELECT id FROM cells WHERE id = $${params.push(query.cellId)}
-      UNION ALL SELECT k.id FROM cells k JOIN sub ON k.parent_id = sub.id) SELECT id FROM sub)`);
+    const cell = `$${params.push(query.cellId)}::int`;
+    where.push(`u.cell_id IN (SELECT id FROM cells WHERE id = ${cell} OR ancestors @> ARRAY[${cell}])`);
   }
   if (query.bbox !== undefined) {
     const [minLon, minLat, maxLon, maxLat] = query.bbox.split(',').map(Number);

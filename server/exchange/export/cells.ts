@@ -69,15 +69,13 @@ export async function loadExportCells(q: Queryable, config: Config, sel: ExportS
   let districtName: string | null = null;
   if (sel.rootId !== undefined) {
     const { rows } = await q.query<{ name: string; district: string }>(
-      `WITH RECURSIVE up AS (SELECT id, parent_id, name, level FROM cells WHERE id = $1
-         UNION ALL SELECT c.id, c.parent_id, c.name, c.level FROM cells c JOIN up ON c.id = up.parent_id)
-       SELECT (SELECT name FROM up WHERE parent_id IS NULL) AS district, (SELECT name FROM cells WHERE id = $1) AS name
-       WHERE EXISTS (SELECT 1 FROM cells WHERE id = $1)`, [sel.rootId]);
+      `SELECT (SELECT t.name FROM cells t WHERE t.id = coalesce(c.ancestors[1], c.id)) AS district, c.name
+       FROM cells c WHERE c.id = $1`, [sel.rootId]);
     if (!rows[0]) throw problem('export.cell-not-found', { id: sel.rootId });
     rootName = rows[0].name;
     districtName = rows[0].district;
-    from = `(WITH RECURSIVE sub AS (SELECT * FROM cells WHERE id = $${params.push(sel.rootId)}
-              UNION ALL SELECT k.* FROM cells k JOIN sub ON k.parent_id = sub.id) SELECT * FROM sub) c`;
+    const root = `$${params.push(sel.rootId)}::int`;
+    from = `(SELECT * FROM cells WHERE id = ${root} OR ancestors @> ARRAY[${root}]) c`;
   } else {
     const { rows } = await q.query<{ name: string }>('SELECT name FROM cells WHERE level = 1 ORDER BY code LIMIT 2');
     if (rows.length === 1) districtName = rows[0]!.name;
