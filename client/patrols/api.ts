@@ -1,9 +1,9 @@
 import type { FeatureCollection, LineString, MultiPolygon, Point } from 'geojson';
 import { api } from '../api.ts';
 
-export type CadenceStatus = 'ok' | 'due' | 'overdue';
+export type { CadenceStatus, CellPlan, ChecklistItem, Coverage, CoverageCell, CoverageUnit, PlanState } from '../../core/contracts/patrols.ts';
+import type { CadenceStatus, CellPlan, ChecklistItem, Coverage } from '../../core/contracts/patrols.ts';
 
-export interface ChecklistItem { code: string; zh: string; en: string }
 export interface ChecklistEntry { code: string; ok: boolean; note?: string }
 
 export interface Visit {
@@ -37,37 +37,6 @@ export interface Inspection {
   findings: { reportId: number; trackingCode: string; unitId: number | null }[];
 }
 
-export interface PlanState { plan: string; name: { zh: string; en: string }; status: CadenceStatus; lastAt: string | null; dueAt: string | null }
-
-export interface CoverageCell {
-  id: number;
-  code: string;
-  name: string;
-  level: number;
-  parentId: number | null;
-  plans: PlanState[];
-  patrolStatus: CadenceStatus | null;
-  unitsTotal: number;
-  unitsInspected: number;
-  unitsOverdue: number;
-  pctInspected: number | null;
-}
-
-export interface CoverageUnit {
-  id: number;
-  name: string;
-  type: string;
-  cellId: number;
-  cellCode: string;
-  lon: number;
-  lat: number;
-  status: CadenceStatus | null;
-  lastAt: string | null;
-  dueAt: string | null;
-}
-
-export interface Coverage { at: string; cells: CoverageCell[]; units: CoverageUnit[] }
-export interface CellPlan { at: string; cell: CoverageCell; units: (CoverageUnit & { checklist: ChecklistItem[] })[] }
 export interface CoverageMap {
   level: number;
   cells: FeatureCollection<MultiPolygon, { code: string; name: string; pctInspected: number | null; patrolStatus: CadenceStatus | null }>;
