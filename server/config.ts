@@ -78,8 +78,8 @@ export interface CardConfig {
 }
 
 /** The two severities of a hazard report: 一般 and 重大. */
-export type Severity = 'ordinary' | 'major';
-export const SEVERITIES: Severity[] = ['ordinary', 'major'];
+export { SEVERITIES, type Severity } from '../core/contracts/reports.ts';
+import type { Severity } from '../core/contracts/reports.ts';
 
 /** A hazard category (消防, 环境 …); codes are stored on reports, names are shown. */
 export interface ReportCategoryConfig {
