@@ -33,9 +33,8 @@ export interface Basemap {
   attribution?: string;
 }
 
-/** The roles an account can have; names are configuration, the codes are fixed. */
-export type Role = 'admin' | 'planner' | 'commander' | 'worker';
-export const ROLES: Role[] = ['admin', 'planner', 'commander', 'worker'];
+export { ROLES, type Role } from '../core/contracts/accounts.ts';
+import type { Role } from '../core/contracts/accounts.ts';
 
 export interface Security {
   /** Sign-in attempts per minute per client address. */

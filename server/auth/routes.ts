@@ -8,23 +8,8 @@ import { requireUser } from './guard.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { SESSION_COOKIE } from './plugin.ts';
 import { newSecret, sha256 } from './tokens.ts';
+import { sessionSchema, type Session } from '../../core/contracts/accounts.ts';
 
-export const actorSchema = {
-  type: ['object', 'null'],
-  properties: {
-    id: { type: 'integer' },
-    username: { type: 'string' },
-    displayName: { type: 'string' },
-    role: { type: 'string' },
-    scope: { type: 'array', items: { type: 'integer' } },
-    personId: { type: ['integer', 'null'] },
-    via: { type: 'string' },
-  },
-} as const;
-
-const sessionSchema = { type: 'object', properties: { user: actorSchema, csrfToken: { type: 'string' } } } as const;
-
-// Compared against when the username is unknown, so timing does not tell which usernames exist.
 const dummyHash = hashPassword(newSecret());
 
 /** Sign-in, sign-out, who am I, and personal API tokens. */
@@ -60,7 +45,7 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
     return rows[0]?.locked_until ?? new Date(t.getTime() + minutes * 60_000);
   }
 
-  const sessionBody = (user: Actor | null) => (user ? { user, csrfToken: user.csrfToken } : { user: null });
+  const sessionBody = (user: Actor | null): Session => (user ? { user, csrfToken: user.csrfToken } : { user: null });
 
   app.post<{ Body: { username: string; password: string } }>('/api/session', {
     config: { csrf: false, rateLimit: { max: sec.signInPerMinute, timeWindow: '1 minute' } },
