@@ -51,18 +51,9 @@ export interface Security {
   secureCookies: boolean;
 }
 
-/**
- * A role a person can hold in a cell (第一责任人, 监督员 …). maxPerCell is enforced when assignments
- * are saved; minPerCell and required are reported as people gaps, never enforced.
- */
-export interface AssignmentRoleConfig {
-  code: string;
-  zh: string;
-  en: string;
-  maxPerCell?: number;
-  minPerCell?: number;
-  required?: boolean;
-}
+/** A role a person can hold in a cell, with its rules. */
+export type { AssignmentRole as AssignmentRoleConfig } from '../core/contracts/people.ts';
+import type { AssignmentRole as AssignmentRoleConfig } from '../core/contracts/people.ts';
 
 /** A kind of unit or place kept on file (一户一档): company, key fire-safety unit, 九小场所 … */
 export interface UnitTypeConfig {
