@@ -1,41 +1,13 @@
-import type { FeatureCollection, LineString, MultiPolygon, Point } from 'geojson';
+import type { FeatureCollection, MultiPolygon, Point } from 'geojson';
 import { api } from '../api.ts';
 
-export type { CadenceStatus, CellPlan, ChecklistItem, Coverage, CoverageCell, CoverageUnit, PlanState } from '../../core/contracts/patrols.ts';
-import type { CadenceStatus, CellPlan, ChecklistItem, Coverage } from '../../core/contracts/patrols.ts';
+export type {
+  CadenceStatus, CellPlan, ChecklistEntry, ChecklistItem, Coverage, CoverageCell, CoverageUnit, Inspection, PlanState,
+} from '../../core/contracts/patrols.ts';
+import type { CadenceStatus, CellPlan, Coverage, Inspection, Visit as VisitAnswer } from '../../core/contracts/patrols.ts';
 
-export interface ChecklistEntry { code: string; ok: boolean; note?: string }
-
-export interface Visit {
-  id: number;
-  unitId: number | null;
-  unitName: string;
-  unitType: string;
-  at: string;
-  locationSource: 'device' | 'unit';
-  distanceM: number;
-  far: boolean;
-  checklistItems: ChecklistItem[];
-  checklist: ChecklistEntry[];
-  result: 'pass' | 'fail' | 'incomplete';
-  findings: number[];
-}
-
-export interface Inspection {
-  id: number;
-  cellId: number | null;
-  cellCode: string;
-  cellName: string;
-  inspector: string;
-  startedAt: string;
-  finishedAt: string | null;
-  open: boolean;
-  track: LineString | null;
-  trackLengthM: number | null;
-  trackPoints: number;
-  visits: Visit[];
-  findings: { reportId: number; trackingCode: string; unitId: number | null }[];
-}
+/** What the patrol panel shows of a visit: a check-in still in the outbox stands in as one too. */
+export type Visit = Pick<VisitAnswer, 'id' | 'unitId' | 'unitName' | 'unitType' | 'at' | 'locationSource' | 'distanceM' | 'far' | 'checklistItems' | 'checklist' | 'result' | 'findings'>;
 
 export interface CoverageMap {
   level: number;

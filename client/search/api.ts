@@ -1,4 +1,5 @@
 import { api } from '../api.ts';
+import type { Card } from '../../core/contracts/people.ts';
 import type { SearchAnswer } from '../../core/contracts/search.ts';
 
 export type { Hit, HitKind } from '../../core/contracts/search.ts';
@@ -6,5 +7,5 @@ export type { Hit, HitKind } from '../../core/contracts/search.ts';
 export const searchApi = {
   search: (q: string, signal?: AbortSignal) => api<SearchAnswer>(`/api/search?${new URLSearchParams({ q })}`, { signal }),
   cellAt: (lon: number, lat: number, signal?: AbortSignal) =>
-    api<{ id: number; name: string; code: string }>(`/api/cards/at?${new URLSearchParams({ lon: String(lon), lat: String(lat) })}`, { signal }),
+    api<Card>(`/api/cards/at?${new URLSearchParams({ lon: String(lon), lat: String(lat) })}`, { signal }),
 };

@@ -1,4 +1,5 @@
-/** Patrol plans and inspection coverage as the API answers them (server/patrols/plans.ts). */
+/** Patrols, patrol plans and inspection coverage as the API answers them (server/patrols: model.ts, plans.ts). */
+import { SEVERITIES, STATES } from './reports.ts';
 import { namedSchema, object, type FromSchema } from './schema.ts';
 
 /** Where a cell or unit stands against its cadence; the order is from good to bad. */
@@ -69,3 +70,87 @@ export const cellPlanSchema = object({
   units: { type: 'array', items: object({ ...coverageUnitProperties, checklist: { type: 'array', items: checklistItemSchema } }) },
 });
 export type CellPlan = FromSchema<typeof cellPlanSchema>;
+
+/** A checklist item as ticked on a visit. */
+export const checklistEntrySchema = object({ code: { type: 'string' }, ok: { type: 'boolean' }, note: { type: 'string' } }, 'note');
+export type ChecklistEntry = FromSchema<typeof checklistEntrySchema>;
+
+export const VISIT_RESULTS = ['pass', 'fail', 'incomplete'] as const;
+export type VisitResult = (typeof VISIT_RESULTS)[number];
+
+const inspectionSummaryProperties = {
+  id: { type: 'integer' },
+  cellId: { type: ['integer', 'null'] },
+  cellCode: { type: 'string' },
+  cellName: { type: 'string' },
+  cellLevel: { type: 'integer' },
+  inspector: { type: 'string' },
+  personId: { type: ['integer', 'null'] },
+  startedAt: { type: 'string' },
+  finishedAt: { type: ['string', 'null'] },
+  open: { type: 'boolean' },
+  note: { type: ['string', 'null'] },
+  track: {
+    anyOf: [
+      { type: 'null' },
+      object({ type: { type: 'string', enum: ['LineString'] }, coordinates: { type: 'array', items: { type: 'array', items: { type: 'number' } } } }),
+    ],
+  },
+  trackTimes: { type: 'array', items: { type: 'string' } },
+  trackLengthM: { type: ['number', 'null'] },
+  trackPoints: { type: 'integer' },
+} as const;
+
+/** A patrol as lists show it (GET /api/inspections). */
+export const inspectionSummarySchema = { $id: 'InspectionSummary', ...object(inspectionSummaryProperties) } as const;
+export type InspectionSummary = FromSchema<typeof inspectionSummarySchema>;
+
+/** A check-in at a unit on a patrol, with its checklist and result. */
+export const visitSchema = {
+  $id: 'InspectionVisit',
+  ...object({
+    id: { type: 'integer' },
+    unitId: { type: ['integer', 'null'] },
+    unitName: { type: 'string' },
+    unitType: { type: 'string' },
+    cellId: { type: ['integer', 'null'] },
+    at: { type: 'string' },
+    location: object({ type: { type: 'string', enum: ['Point'] }, coordinates: { type: 'array', items: { type: 'number' } } }),
+    locationSource: { type: 'string', enum: ['device', 'unit'] },
+    accuracyM: { type: ['number', 'null'] },
+    distanceM: { type: 'number' },
+    far: { type: 'boolean' },
+    checklistItems: { type: 'array', items: checklistItemSchema },
+    checklist: { type: 'array', items: checklistEntrySchema },
+    note: { type: ['string', 'null'] },
+    receivedAt: { type: 'string' },
+    timeFlag: { type: ['string', 'null'] },
+    result: { type: 'string', enum: VISIT_RESULTS },
+    findings: { type: 'array', items: { type: 'integer' } },
+  }),
+} as const;
+export type Visit = FromSchema<typeof visitSchema>;
+
+/** A whole patrol: visits with checklists and results, findings with their reports, the track. */
+export const inspectionSchema = {
+  $id: 'Inspection',
+  ...object({
+    ...inspectionSummaryProperties,
+    visits: { type: 'array', items: { $ref: 'InspectionVisit#' } },
+    findings: {
+      type: 'array',
+      items: object({
+        reportId: { type: 'integer' },
+        trackingCode: { type: 'string' },
+        visitId: { type: ['integer', 'null'] },
+        unitId: { type: ['integer', 'null'] },
+        state: { type: 'string', enum: STATES },
+        category: { type: 'string' },
+        severity: { type: 'string', enum: SEVERITIES },
+        description: { type: 'string' },
+        cellId: { type: ['integer', 'null'] },
+      }),
+    },
+  }),
+} as const;
+export type Inspection = FromSchema<typeof inspectionSchema, { references: [typeof visitSchema] }>;
