@@ -1,26 +1,8 @@
 import { describeProblem, type ProblemBody } from '../core/problems/index.ts';
 import { currentLang } from './i18n/lang.ts';
 
-/** A configured grid level; names are configuration, in both languages. */
-export interface Level {
-  level: number;
-  zh: string;
-  en: string;
-}
-
-export type { ResolvedBasemap as Basemap } from '../core/basemap/basemap.ts';
-import type { ResolvedBasemap as Basemap } from '../core/basemap/basemap.ts';
-
-export type Bounds = [number, number, number, number];
-
-export interface ClientConfig {
-  levels: Level[];
-  basemap: Basemap;
-  bounds: Bounds | null;
-  /** IANA zone in which every time is shown. */
-  timeZone?: string;
-}
-
+export type { Bounds, ClientConfig, Level, ResolvedBasemap as Basemap } from '../core/contracts/system.ts';
+import type { Bounds, ClientConfig } from '../core/contracts/system.ts';
 export type { Cell, CellCollection, CellProperties } from '../core/contracts/cells.ts';
 import type { Cell, CellCollection } from '../core/contracts/cells.ts';
 
