@@ -35,3 +35,18 @@ export const cellCollectionSchema = {
   },
 } as const;
 export type CellCollection = FeatureCollection<MultiPolygon, CellProperties> & { features: Cell[] };
+
+/** One version of a cell (GET /api/cells/:id/history): when, what changed and, for signed-in users, who. */
+export const cellVersionSchema = object({
+  version: { type: 'integer' },
+  operation: { type: 'string', enum: ['insert', 'update', 'delete'] },
+  changed: { type: 'array', items: { type: 'string' }, description: 'the fields this version changed' },
+  changedAt: { type: 'string', format: 'date-time' },
+  changedBy: { type: ['string', 'null'], description: 'the username (signed-in users only)' },
+  name: { type: 'string' },
+  code: { type: 'string' },
+  parentId: { type: ['integer', 'null'] },
+  areaM2: { type: 'number' },
+  geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON MultiPolygon, EPSG:4326' },
+}, 'changedBy');
+export type CellVersion = Omit<FromSchema<typeof cellVersionSchema>, 'geometry'> & { geometry: MultiPolygon };
