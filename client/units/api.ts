@@ -1,14 +1,11 @@
 import { api } from '../api.ts';
-import type { ProblemParam } from '../../core/problems/index.ts';
 
 /** The API of server/units (routes.ts, history.ts, transfer.ts). */
 export type { Unit, UnitEntry as Entry, UnitPage, Units, UnitType } from '../../core/contracts/units.ts';
 import type { Unit, UnitPage, Units, UnitType } from '../../core/contracts/units.ts';
 
-/** A row the import refused: `code` and `params` name the reason (core/problems/units.ts), `message` is the server's English. */
-export interface RowError { row: number; field: string; message: string; code?: string; params?: Record<string, ProblemParam> }
-export interface PreviewRow { row: number; type: string; name: string; address: string | null; contact: string | null; lon: number; lat: number; cellId: number; cellCode: string }
-export interface ImportResult { rows: number; imported: number; skipped: number; ids: number[]; errors: RowError[]; preview?: PreviewRow[] }
+export type { RowError, UnitImport as ImportResult } from '../../core/contracts/imports.ts';
+import type { UnitImport as ImportResult } from '../../core/contracts/imports.ts';
 
 export interface UnitInput {
   type: string;
