@@ -35,3 +35,14 @@ export const accountSchema = object({
   updatedAt: { type: 'string' },
 });
 export type Account = FromSchema<typeof accountSchema>;
+
+/** One of my API tokens (GET /api/tokens); the secret `token` only in the answer that created it. */
+export const tokenSchema = object({
+  id: { type: 'integer' },
+  name: { type: 'string' },
+  prefix: { type: 'string' },
+  createdAt: { type: 'string' },
+  lastUsedAt: { type: ['string', 'null'] },
+  token: { type: 'string' },
+}, 'token');
+export type Token = FromSchema<typeof tokenSchema>;

@@ -8,7 +8,7 @@ import { requireUser } from './guard.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { SESSION_COOKIE } from './plugin.ts';
 import { newSecret, sha256 } from './tokens.ts';
-import { sessionSchema, type Session } from '../../core/contracts/accounts.ts';
+import { sessionSchema, tokenSchema, type Session, type Token } from '../../core/contracts/accounts.ts';
 
 const dummyHash = hashPassword(newSecret());
 
@@ -126,15 +126,7 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
     return reply.code(204).send();
   });
 
-  const tokenSchema = {
-    type: 'object',
-    properties: {
-      id: { type: 'integer' }, name: { type: 'string' }, prefix: { type: 'string' },
-      createdAt: { type: 'string' }, lastUsedAt: { type: ['string', 'null'] }, token: { type: 'string' },
-    },
-  } as const;
-
-  app.get('/api/tokens', {
+  app.get<{ Reply: Token[] }>('/api/tokens', {
     schema: { tags: ['accounts'], summary: 'My API tokens (never the secret)', response: { 200: { type: 'array', items: tokenSchema }, '4xx': problemSchema } },
   }, async (request) => {
     const user = requireUser(request);
