@@ -6,7 +6,7 @@ export { OPEN_STATES, PAY_METHODS, STATES } from '../../core/contracts/reports.t
 export type {
   Action, ActionInput, Filed, NewReport, Rating, Report, ReportEvent, Reward, RewardsLedger as RewardsLedgerData, Severity, Source, State, Tracked,
 } from '../../core/contracts/reports.ts';
-import type { ActionInput, Action, Rating, Report, ReportEvent, Reward, RewardsLedger as RewardsLedgerData, Severity, Source, State, Tracked } from '../../core/contracts/reports.ts';
+import type { ActionInput, Action, Rating, Report, ReportEvent, ReportPage, Reward, RewardsLedger as RewardsLedgerData, Severity, Source, State, Tracked } from '../../core/contracts/reports.ts';
 
 export interface Named {
   code: string;
@@ -88,7 +88,7 @@ export const reportsApi = {
     api<Rating>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}/rating`, { method: 'POST', body }),
   rewards: (signal?: AbortSignal) => api<RewardsLedgerData>('/api/rewards', { signal }),
   payout: (id: number, body: { amount: number; paidOn: string; method: string; note?: string }) => api<Reward>(`/api/rewards/${id}/payout`, { method: 'POST', body }),
-  list: (f: InboxFilter, signal?: AbortSignal) => api<{ total: number; items: Report[] }>(`/api/reports?${inboxQuery(f)}`, { signal }),
+  list: (f: InboxFilter, signal?: AbortSignal) => api<ReportPage>(`/api/reports?${inboxQuery(f)}`, { signal }),
   get: (id: number, signal?: AbortSignal) => api<Report>(`/api/reports/${id}`, { signal }),
   events: (id: number, signal?: AbortSignal) => api<ReportEvent[]>(`/api/reports/${id}/events`, { signal }),
   act: (id: number, input: ActionInput) => api<Report>(`/api/reports/${id}/actions`, { method: 'POST', body: input }),

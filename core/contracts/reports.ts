@@ -74,6 +74,10 @@ export const reportSchema = {
 } as const;
 export type Report = FromSchema<typeof reportSchema>;
 
+/** GET /api/reports: the inbox (overdue first, then by due date), a page of it and how many match. */
+export const reportPageSchema = object({ total: { type: 'integer' }, items: { type: 'array', items: { $ref: 'Report#' } } });
+export type ReportPage = FromSchema<typeof reportPageSchema, { references: [typeof reportSchema] }>;
+
 /** POST /api/reports: a new report (JSON, or the "report" field of a multipart form with photos). */
 export const newReportSchema = {
   type: 'object',

@@ -22,8 +22,8 @@ import { readMultipart } from './uploads.ts';
 import { ACTIONS, OPEN_STATES, STATES, STATE_NAMES, type State } from './workflow.ts';
 import { claimCodeOf, trackExtras } from './rewards.ts';
 import {
-  actionSchema, filedSchema, newReportSchema, photoLinkSchema, reportEventSchema, reportSchema, trackedSchema,
-  type ActionInput, type Filed, type NewReport, type Report, type ReportEvent, type Tracked,
+  actionSchema, filedSchema, newReportSchema, photoLinkSchema, reportEventSchema, reportPageSchema, reportSchema, trackedSchema,
+  type ActionInput, type Filed, type NewReport, type Report, type ReportEvent, type ReportPage, type Tracked,
 } from '../../core/contracts/reports.ts';
 
 const SEVERITY_NAMES: Record<Severity, { zh: string; en: string }> = {
@@ -209,7 +209,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     offset: number;
   }
 
-  app.get<{ Querystring: InboxQuery }>('/api/reports', {
+  app.get<{ Querystring: InboxQuery; Reply: ReportPage }>('/api/reports', {
     schema: {
       tags: ['reports'],
       summary: 'The inbox: reports in my cells and below, overdue first, then by due date; filters by state, cell, overdue, category, severity, time and bbox',
@@ -231,7 +231,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
         },
         additionalProperties: false,
       },
-      response: { 200: { type: 'object', properties: { total: { type: 'integer' }, items: { type: 'array', items: { $ref: 'Report#' } } } }, '4xx': problemSchema },
+      response: { 200: reportPageSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = requirePermission(request, 'reports.view');
