@@ -1,37 +1,10 @@
-import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
 import { describeProblem, type ProblemBody } from '../core/problems/index.ts';
 import { currentLang } from './i18n/lang.ts';
 
-/** A configured grid level; names are configuration, in both languages. */
-export interface Level {
-  level: number;
-  zh: string;
-  en: string;
-}
-
-export type { ResolvedBasemap as Basemap } from '../core/basemap/basemap.ts';
-import type { ResolvedBasemap as Basemap } from '../core/basemap/basemap.ts';
-
-export type Bounds = [number, number, number, number];
-
-export interface ClientConfig {
-  levels: Level[];
-  basemap: Basemap;
-  bounds: Bounds | null;
-  /** IANA zone in which every time is shown. */
-  timeZone?: string;
-}
-
-export interface CellProperties {
-  code: string;
-  name: string;
-  level: number;
-  parentId: number | null;
-  version: number;
-  areaM2: number;
-}
-
-export type Cell = Feature<MultiPolygon, CellProperties> & { id: number };
+export type { Bounds, ClientConfig, Level, ResolvedBasemap as Basemap } from '../core/contracts/system.ts';
+import type { Bounds, ClientConfig } from '../core/contracts/system.ts';
+export type { Cell, CellCollection, CellProperties } from '../core/contracts/cells.ts';
+import type { Cell, CellCollection } from '../core/contracts/cells.ts';
 
 /**
  * A failed API call: the problem+json fields. `detail` (and `message`) is what a person reads: the
@@ -110,8 +83,8 @@ export async function fetchCells(query: { level?: number; parentId?: number; bbo
   if (query.level !== undefined) params.set('level', String(query.level));
   if (query.parentId !== undefined) params.set('parentId', String(query.parentId));
   if (query.bbox) params.set('bbox', query.bbox.map((v) => v.toFixed(6)).join(','));
-  const fc = await getJson<FeatureCollection<MultiPolygon, CellProperties>>(`/api/cells?${params}`, signal);
-  return fc.features as Cell[];
+  const fc = await getJson<CellCollection>(`/api/cells?${params}`, signal);
+  return fc.features;
 }
 
 /** The cell and its ancestors, root first. */

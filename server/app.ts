@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { AppContext } from './context.ts';
 import { lazyCompilers } from './lazy-schemas.ts';
 import { installProblemHandlers } from './problem.ts';
-import { cellCollectionSchema, cellFeatureSchema } from './cells/feature.ts';
+import { cellCollectionSchema, cellFeatureSchema } from '../core/contracts/cells.ts';
 import systemRoutes from './system/routes.ts';
 import cellRoutes from './cells/routes.ts';
 import cellEditRoutes from './cells/edit-routes.ts';

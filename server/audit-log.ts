@@ -7,6 +7,8 @@ import { csvText } from './csv.ts';
 import { problem, problemSchema } from './problem.ts';
 import { idSchema } from './schemas.ts';
 import { textResponse } from './response-schemas.ts';
+import type { Role } from './config.ts';
+import { auditPageSchema, type AuditEntry, type AuditPage } from '../core/contracts/audit.ts';
 import {
   AUDIT_OBJECT_TYPES, AUDIT_OBJECT_WORDS, AUDIT_ROLES, AUDIT_WORDS, sentenceText, type AuditLang, type AuditObjectType,
 } from '../core/audit/actions.ts';
@@ -32,27 +34,8 @@ const filterProperties = {
   q: { type: 'string', maxLength: 100, description: 'words in the object\'s name or code, or the actor\'s name or login' },
 } as const;
 
-const actorSchema = {
-  type: ['object', 'null'],
-  properties: { id: { type: ['integer', 'null'] }, login: { type: ['string', 'null'] }, name: { type: ['string', 'null'] }, role: { type: ['string', 'null'] } },
-} as const;
-const entrySchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, at: { type: 'string' }, actor: actorSchema, action: { type: 'string' }, params: { type: 'object', additionalProperties: true },
-    object: {
-      type: ['object', 'null'],
-      properties: {
-        type: { type: 'string' }, id: { type: 'string' }, name: { type: ['string', 'null'] }, formerName: { type: ['string', 'null'] },
-        deleted: { type: 'boolean' }, cellId: { type: ['integer', 'null'] },
-      },
-    },
-    address: { type: ['string', 'null'] },
-  },
-} as const;
-
 interface Row {
-  id: string; at: Date; user_id: number | null; username: string | null; display_name: string | null; role: string | null;
+  id: string; at: Date; user_id: number | null; username: string | null; display_name: string | null; role: Role | null;
   action: string; target: string | null; detail: Record<string, unknown>; ip: string | null;
   object_type: string | null; object_key: string | null; object_name: string | null; object_cell: number | null; object_exists: boolean;
 }
@@ -100,7 +83,7 @@ export default async function auditLogRoutes(app: FastifyInstance, { db, config,
     return new Date((end ? addDays(start, 1) : start).getTime());
   };
 
-  async function entries(query: AuditQuery, limit: number) {
+  async function entries(query: AuditQuery, limit: number): Promise<AuditEntry[]> {
     const from = query.from ? instant(query.from, false) : null;
     const to = query.to ? instant(query.to, true) : null;
     if (from && to && from >= to) {
@@ -141,7 +124,7 @@ export default async function auditLogRoutes(app: FastifyInstance, { db, config,
     });
   }
 
-  app.get<{ Querystring: AuditQuery }>('/api/audit', {
+  app.get<{ Querystring: AuditQuery; Reply: AuditPage }>('/api/audit', {
     config: { access: 'audit.view' },
     schema: {
       tags: ['accounts'],
@@ -152,7 +135,7 @@ export default async function auditLogRoutes(app: FastifyInstance, { db, config,
         additionalProperties: false,
       },
       response: {
-        200: { type: 'object', properties: { items: { type: 'array', items: entrySchema }, next: { type: ['integer', 'null'] }, timeZone: { type: 'string' } } },
+        200: auditPageSchema,
         '4xx': problemSchema,
       },
     },

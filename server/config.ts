@@ -33,9 +33,8 @@ export interface Basemap {
   attribution?: string;
 }
 
-/** The roles an account can have; names are configuration, the codes are fixed. */
-export type Role = 'admin' | 'planner' | 'commander' | 'worker';
-export const ROLES: Role[] = ['admin', 'planner', 'commander', 'worker'];
+export { ROLES, type Role } from '../core/contracts/accounts.ts';
+import type { Role } from '../core/contracts/accounts.ts';
 
 export interface Security {
   /** Sign-in attempts per minute per client address. */
@@ -52,18 +51,9 @@ export interface Security {
   secureCookies: boolean;
 }
 
-/**
- * A role a person can hold in a cell (第一责任人, 监督员 …). maxPerCell is enforced when assignments
- * are saved; minPerCell and required are reported as people gaps, never enforced.
- */
-export interface AssignmentRoleConfig {
-  code: string;
-  zh: string;
-  en: string;
-  maxPerCell?: number;
-  minPerCell?: number;
-  required?: boolean;
-}
+/** A role a person can hold in a cell, with its rules. */
+export type { AssignmentRole as AssignmentRoleConfig } from '../core/contracts/people.ts';
+import type { AssignmentRole as AssignmentRoleConfig } from '../core/contracts/people.ts';
 
 /** A kind of unit or place kept on file (一户一档): company, key fire-safety unit, 九小场所 … */
 export interface UnitTypeConfig {
@@ -78,8 +68,8 @@ export interface CardConfig {
 }
 
 /** The two severities of a hazard report: 一般 and 重大. */
-export type Severity = 'ordinary' | 'major';
-export const SEVERITIES: Severity[] = ['ordinary', 'major'];
+export { SEVERITIES, type Severity } from '../core/contracts/reports.ts';
+import type { Severity } from '../core/contracts/reports.ts';
 
 /** A hazard category (消防, 环境 …); codes are stored on reports, names are shown. */
 export interface ReportCategoryConfig {

@@ -2,23 +2,12 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { api, fetchCells, type Cell } from '../api.ts';
 import type { ViewProps } from '../views.ts';
 import { useSessionMessages } from '../session/messages.ts';
-import type { Role } from '../session/session.tsx';
+import { ROLES, type Account as UserRecord, type Role } from '../../core/contracts/accounts.ts';
 import { useAdminMessages } from './messages.ts';
 import { BasemapSettings } from './BasemapSettings.tsx';
 import { AuditLog } from './AuditLog.tsx';
 import { useRoute } from '../router.ts';
 
-interface UserRecord {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  scope: number[];
-  personId: number | null;
-  active: boolean;
-}
-
-const ROLES: Role[] = ['admin', 'planner', 'commander', 'worker'];
 /** Scopes are whole subtrees; the upper levels (district, street, community) are what offices assign. */
 const SCOPE_LEVELS = [1, 2, 3];
 

@@ -3,23 +3,14 @@ import { api } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { localTime } from '../i18n/time.ts';
 import { useSessionMessages } from '../session/messages.ts';
-import type { Role } from '../session/session.tsx';
 import {
   AUDIT_ACTION_KINDS, AUDIT_OBJECT_TYPES, AUDIT_OBJECT_WORDS, AUDIT_WORDS, sentenceParts, type AuditObjectType,
 } from '../../core/audit/actions.ts';
 import { useAdminMessages } from './messages.ts';
 import { useRoute } from '../router.ts';
-import { objectHref, type AuditObject } from './audit-links.ts';
+import { objectHref } from './audit-links.ts';
+import type { AuditEntry, AuditPage } from '../../core/contracts/audit.ts';
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: { id: number | null; login: string | null; name: string | null; role: Role | null } | null;
-  action: string;
-  params: Record<string, unknown>;
-  object: AuditObject | null;
-  address: string | null;
-}
 
 interface Filters { q: string; actor: string; action: string; objectType: string; from: string; to: string }
 const NO_FILTERS: Filters = { q: '', actor: '', action: '', objectType: '', from: '', to: '' };
@@ -51,7 +42,7 @@ export function AuditLog({ users }: { users: { id: number; displayName: string; 
       const q = new URLSearchParams(query);
       q.set('limit', String(PAGE));
       if (before !== null) q.set('before', String(before));
-      const page = await api<{ items: AuditEntry[]; next: number | null }>(`/api/audit?${q}`);
+      const page = await api<AuditPage>(`/api/audit?${q}`);
       setEntries((list) => (before === null ? page.items : [...(list ?? []), ...page.items]));
       setNext(page.next);
     } catch (e) {

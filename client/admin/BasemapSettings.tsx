@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
-import type { BasemapKind, BasemapSetting } from '../../core/basemap/basemap.ts';
+import type { BasemapSetting } from '../../core/basemap/basemap.ts';
+import { BASEMAP_KINDS } from '../../core/contracts/system.ts';
 import { defineMessages } from '../i18n/define.ts';
 
 const useMessages = defineMessages({
@@ -44,7 +45,6 @@ const useMessages = defineMessages({
   },
 });
 
-const KINDS: BasemapKind[] = ['none', 'tianditu', 'style', 'raster', 'local'];
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The admin's one step to a basemap: stored in the database, applied on the next page load. */
@@ -95,7 +95,7 @@ export function BasemapSettings() {
       <p className="muted small">{t('intro')}</p>
       {!draft && error && <p className="form-error" role="alert">{error}</p>}
       {draft && <form className="form" onSubmit={submit}>
-        {KINDS.map((k) => (
+        {BASEMAP_KINDS.map((k) => (
           <label key={k} className="radio">
             <input type="radio" name="basemap-kind" value={k} checked={draft.kind === k} onChange={() => set({ kind: k })} data-testid={`basemap-kind-${k}`} /> {t(`kind.${k}`)}
           </label>

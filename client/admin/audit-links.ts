@@ -1,7 +1,8 @@
 import { formatHash } from '../router.ts';
+import type { AuditObject } from '../../core/contracts/audit.ts';
 
 /** What an audit entry is about, with its current name (null when gone). */
-export interface AuditObject { type: string; id: string; name: string | null; formerName: string | null; deleted: boolean; cellId: number | null }
+export type { AuditObject } from '../../core/contracts/audit.ts';
 
 /** Where an object opens in the app: a cell's card on the map, a report in the inbox, a unit's page, an account. */
 export function objectHref(o: AuditObject): string | null {

@@ -5,39 +5,11 @@ import type { ViewProps } from '../views.ts';
 import { useCardMessages } from './messages.ts';
 import { DutiesSection } from './DutiesSection.tsx';
 import './card.css';
+import type { Card, CardCell, CardPerson } from '../../core/contracts/people.ts';
 
 interface Named {
   zh: string;
   en: string;
-}
-
-export interface CardCell {
-  id: number;
-  code: string;
-  name: string;
-  level: number;
-  levelName: Named;
-}
-
-export interface CardPerson {
-  name: string;
-  role: string;
-  roleName: Named & { code: string };
-  /** Masked (138****5678) unless the deployment publishes full numbers. */
-  phone: string | null;
-  organisation: string | null;
-  title: string | null;
-  /** The thumbnail of their photo (亮身份), when they have one. */
-  photoUrl?: string | null;
-}
-
-/** GET /api/cells/:id/card (server/people/card.ts): public, no account needed. */
-export interface Card extends CardCell {
-  areaM2: number;
-  parents: CardCell[];
-  people: CardPerson[];
-  /** [lon, lat] inside the cell: where a report started from the card is placed. */
-  pointInside: [number, number] | null;
 }
 
 type Loaded<T> = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; value: T };

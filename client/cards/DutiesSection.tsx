@@ -4,23 +4,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { useSession } from '../session/session.tsx';
 import { useDutiesMessages } from './duties-messages.ts';
 
-export interface DutyItem {
-  domain: string;
-  text: string;
-}
-
-/** GET /api/cells/:id/duties (server/duties/routes.ts): public. */
-export interface CellDuties {
-  cellId: number;
-  level: number;
-  duties: DutyItem[];
-  tasks: DutyItem[];
-  dutiesInherited: boolean;
-  tasksInherited: boolean;
-  rewardRules: string;
-  template: { duties: DutyItem[]; tasks: DutyItem[] };
-  domains: { code: string; zh: string; en: string }[];
-}
+import type { CellDuties, DutyItem } from '../../core/contracts/duties.ts';
 
 type ListKey = 'duties' | 'tasks';
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -5,29 +5,16 @@ import { timeZone } from '../i18n/time.ts';
 import { api } from '../api.ts';
 import { useCommandMessages } from './messages.ts';
 import { StateBadge } from '../reports/parts.tsx';
-import type { State } from '../reports/api.ts';
+import type { Card } from '../../core/contracts/people.ts';
+import type { Report, ReportPage } from '../../core/contracts/reports.ts';
 
 /** date-fns format in the deployment's zone. */
 const format = (d: Date, pattern: string) => formatDate(d, pattern, { in: tz(timeZone()) });
 
-interface InboxReport {
-  id: number;
-  category: string;
-  severity: 'ordinary' | 'major';
-  state: State;
-  overdue: boolean;
-  createdAt: string;
-}
-
-interface Card {
-  name: string;
-  people?: { role: string; roleName?: { zh: string; en: string }; name: string; phone?: string | null }[];
-}
-
 /** A cell clicked in the ranking: its reports in the window and who answers for it. */
 export function CellDrilldown({ cellId, since, until, categoryName }: { cellId: number; since: Date; until: Date; categoryName: (code: string) => string }) {
   const t = useCommandMessages();
-  const [reports, setReports] = useState<InboxReport[] | null>(null);
+  const [reports, setReports] = useState<Report[] | null>(null);
   const [card, setCard] = useState<Card | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -35,7 +22,7 @@ export function CellDrilldown({ cellId, since, until, categoryName }: { cellId: 
     const controller = new AbortController();
     const q = new URLSearchParams({ cellId: String(cellId), since: since.toISOString(), until: until.toISOString(), limit: '50' });
     Promise.all([
-      api<{ items: InboxReport[] }>(`/api/reports?${q}`, { signal: controller.signal }),
+      api<ReportPage>(`/api/reports?${q}`, { signal: controller.signal }),
       api<Card>(`/api/cells/${cellId}/card`, { signal: controller.signal }),
     ])
       .then(([list, c]) => {

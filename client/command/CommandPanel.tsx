@@ -12,7 +12,8 @@ import { CellDrilldown } from './CellDrilldown.tsx';
 import { EvaluationSection, WarningsSection } from './Accountability.tsx';
 import { Choropleth, choroplethClasses, metricValue } from './Choropleth.tsx';
 import { HEAT_COLORS, HeatLayer, type HeatPoint } from './HeatLayer.tsx';
-import { heatPoints, type CellStats, type HeatmapResponse, type Kpis } from './data.ts';
+import { heatPoints, type HeatmapResponse } from './data.ts';
+import type { CellStatsResponse as StatsResponse } from '../../core/contracts/command.ts';
 import { filterQuery, readFilters, timeRange, writeFilters, METRICS, type Filters } from './filters.ts';
 import { useCommandMessages } from './messages.ts';
 import { soundPreference, useLiveFeed, type LiveEvent } from './useLiveFeed.ts';
@@ -25,11 +26,6 @@ interface Category {
   code: string;
   zh: string;
   en: string;
-}
-
-interface StatsResponse {
-  cells: CellStats[];
-  kpis: Kpis;
 }
 
 const PLAY_STEP_MS = 900;

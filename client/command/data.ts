@@ -15,31 +15,7 @@ export function heatPoints(r: HeatmapResponse): HeatPoint[] {
   return (r.points ?? []).map((p) => ({ position: [p.lon, p.lat], weight: p.weight }));
 }
 
-/** One cell's figures for the chosen window (GET /api/stats/cells). */
-export interface CellStats {
-  id: number;
-  code: string;
-  name: string;
-  reports: number;
-  open: number;
-  overdue: number;
-  closed: number;
-  rate: number | null;
-  medianHours: number | null;
-  major: number;
-  /** Units inspected within their cadence, % (patrols); null without units. */
-  pctInspected: number | null;
-  unitsOverdue: number;
-}
-
-export interface Kpis {
-  found: number;
-  verified: number;
-  rectified: number;
-  rate: number | null;
-  overdue: number;
-  majorSupervised: number;
-}
+export type { CellStats, Kpis } from '../../core/contracts/command.ts';
 
 /** Colour ramps for the choropleth: more is worse, except the rectification rate. */
 export const worseIsHigher = (metric: string) => metric !== 'rate' && metric !== 'pctInspected';

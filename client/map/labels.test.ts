@@ -7,7 +7,7 @@ const cell = (coordinates: number[][][][]): Cell => ({
   type: 'Feature',
   id: 7,
   geometry: { type: 'MultiPolygon', coordinates },
-  properties: { code: '610302001', name: '西街道', level: 2, parentId: 1, version: 1, areaM2: 1 },
+  properties: { code: '610302001', name: '西街道', level: 2, parentId: 1, version: 1, areaM2: 1, updatedAt: '2026-03-15T04:00:00.000Z' },
 });
 
 describe('labelPoint', () => {

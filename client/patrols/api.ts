@@ -1,73 +1,14 @@
-import type { FeatureCollection, LineString, MultiPolygon, Point } from 'geojson';
+import type { FeatureCollection, MultiPolygon, Point } from 'geojson';
 import { api } from '../api.ts';
 
-export type CadenceStatus = 'ok' | 'due' | 'overdue';
+export type {
+  CadenceStatus, CellPlan, ChecklistEntry, ChecklistItem, Coverage, CoverageCell, CoverageUnit, Inspection, PlanState,
+} from '../../core/contracts/patrols.ts';
+import type { CadenceStatus, CellPlan, Coverage, Inspection, Visit as VisitAnswer } from '../../core/contracts/patrols.ts';
 
-export interface ChecklistItem { code: string; zh: string; en: string }
-export interface ChecklistEntry { code: string; ok: boolean; note?: string }
+/** What the patrol panel shows of a visit: a check-in still in the outbox stands in as one too. */
+export type Visit = Pick<VisitAnswer, 'id' | 'unitId' | 'unitName' | 'unitType' | 'at' | 'locationSource' | 'distanceM' | 'far' | 'checklistItems' | 'checklist' | 'result' | 'findings'>;
 
-export interface Visit {
-  id: number;
-  unitId: number | null;
-  unitName: string;
-  unitType: string;
-  at: string;
-  locationSource: 'device' | 'unit';
-  distanceM: number;
-  far: boolean;
-  checklistItems: ChecklistItem[];
-  checklist: ChecklistEntry[];
-  result: 'pass' | 'fail' | 'incomplete';
-  findings: number[];
-}
-
-export interface Inspection {
-  id: number;
-  cellId: number | null;
-  cellCode: string;
-  cellName: string;
-  inspector: string;
-  startedAt: string;
-  finishedAt: string | null;
-  open: boolean;
-  track: LineString | null;
-  trackLengthM: number | null;
-  trackPoints: number;
-  visits: Visit[];
-  findings: { reportId: number; trackingCode: string; unitId: number | null }[];
-}
-
-export interface PlanState { plan: string; name: { zh: string; en: string }; status: CadenceStatus; lastAt: string | null; dueAt: string | null }
-
-export interface CoverageCell {
-  id: number;
-  code: string;
-  name: string;
-  level: number;
-  parentId: number | null;
-  plans: PlanState[];
-  patrolStatus: CadenceStatus | null;
-  unitsTotal: number;
-  unitsInspected: number;
-  unitsOverdue: number;
-  pctInspected: number | null;
-}
-
-export interface CoverageUnit {
-  id: number;
-  name: string;
-  type: string;
-  cellId: number;
-  cellCode: string;
-  lon: number;
-  lat: number;
-  status: CadenceStatus | null;
-  lastAt: string | null;
-  dueAt: string | null;
-}
-
-export interface Coverage { at: string; cells: CoverageCell[]; units: CoverageUnit[] }
-export interface CellPlan { at: string; cell: CoverageCell; units: (CoverageUnit & { checklist: ChecklistItem[] })[] }
 export interface CoverageMap {
   level: number;
   cells: FeatureCollection<MultiPolygon, { code: string; name: string; pctInspected: number | null; patrolStatus: CadenceStatus | null }>;

@@ -1,27 +1,10 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { problemText, type ProblemParam } from '../../core/problems/index.ts';
+import { problemText } from '../../core/problems/index.ts';
 import { api, ApiError } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { usePeopleMessages } from './messages.ts';
+import type { AssignmentImport as ImportResult, RowError } from '../../core/contracts/imports.ts';
 
-interface RowError {
-  row: number;
-  field: string;
-  /** The server's English; `code` and `params` name the reason for the user's language. */
-  message: string;
-  code?: string;
-  params?: Record<string, ProblemParam>;
-}
-
-/** POST /api/assignments/import (server/people/import.ts). */
-interface ImportResult {
-  rows: number;
-  assigned: number;
-  unchanged: number;
-  peopleCreated: number;
-  skipped: number;
-  errors: RowError[];
-}
 
 type State =
   | { status: 'idle' }

@@ -1,33 +1,8 @@
 /** The planner's list of a cell's responsible people, as edited before it is saved (pure functions, tested). */
 
-export interface Role {
-  code: string;
-  zh: string;
-  en: string;
-  maxPerCell?: number;
-  minPerCell?: number;
-  required?: boolean;
-}
-
-/** GET/PUT /api/cells/:id/assignments (server/people/assignments.ts). */
-export interface Assignment {
-  position: number;
-  role: string;
-  personId: number;
-  name: string;
-  phone: string | null;
-  organisation: string | null;
-  title: string | null;
-}
-
-/** GET /api/people (server/people/routes.ts). */
-export interface Person {
-  id: number;
-  name: string;
-  phone: string | null;
-  organisation: string | null;
-  title: string | null;
-}
+/** The API's shapes (server/people: assignments.ts, routes.ts). */
+export type { Assignment, AssignmentRole as Role, Person } from '../../core/contracts/people.ts';
+import type { Assignment, AssignmentRole as Role, Person } from '../../core/contracts/people.ts';
 
 export interface Entry {
   personId: number;
@@ -59,7 +34,7 @@ export function move<T>(list: T[], from: number, to: number): T[] {
 }
 
 /** Adds a person in a role at the end, unless they already hold that role here (then null). */
-export function addEntry(list: Entry[], person: Person, role: string): Entry[] | null {
+export function addEntry(list: Entry[], person: Pick<Person, 'id' | 'name' | 'phone' | 'organisation' | 'title'>, role: string): Entry[] | null {
   if (list.some((e) => e.personId === person.id && e.role === role)) return null;
   return [...list, { personId: person.id, role, name: person.name, phone: person.phone, organisation: person.organisation, title: person.title }];
 }

@@ -7,20 +7,7 @@ import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../ma
 import { useI18n } from '../i18n/index.tsx';
 import { usePlanMessages } from './messages.ts';
 import { formatArea } from './geometry.ts';
-
-/** One row of GET /api/cells/:id/history. */
-export interface CellVersion {
-  version: number;
-  operation: 'insert' | 'update' | 'delete';
-  changed: string[];
-  changedAt: string;
-  changedBy: string | null;
-  name: string;
-  code: string;
-  parentId: number | null;
-  areaM2: number;
-  geometry: MultiPolygon;
-}
+import type { CellVersion } from '../../core/contracts/cells.ts';
 
 const SOURCE = 'plan-preview';
 /** The preview outline: dashed, over the cells. */

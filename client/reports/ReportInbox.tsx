@@ -19,7 +19,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** The filter kept in the URL (#/reports?state=open&category=fire&overdue=1&report=12): shareable, reloadable. */
 function filterOf(params: URLSearchParams): InboxFilter & { stateKey: string } {
   const stateKey = params.get('state') ?? 'open';
-  const state: State[] = stateKey === 'open' ? OPEN_STATES : stateKey === 'all' ? [] : (STATES.includes(stateKey as State) ? [stateKey as State] : OPEN_STATES);
+  const state: readonly State[] = stateKey === 'open' ? OPEN_STATES : stateKey === 'all' ? [] : (STATES.includes(stateKey as State) ? [stateKey as State] : OPEN_STATES);
   return { stateKey, state, category: params.get('category') ?? undefined, overdue: params.get('overdue') === '1' ? true : undefined };
 }
 

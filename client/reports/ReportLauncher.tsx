@@ -8,7 +8,7 @@ import { ReportForm } from './ReportForm.tsx';
 import { TrackBox } from './TrackBox.tsx';
 import { PHONE_QUERY } from '../phone.ts';
 import { api } from '../api.ts';
-import type { Card } from '../cards/CellCard.tsx';
+import type { Card } from '../../core/contracts/people.ts';
 import './reports.css';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

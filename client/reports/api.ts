@@ -2,13 +2,11 @@ import { api } from '../api.ts';
 
 /** Shapes of the reports API (server/reports/routes.ts, model.ts), as the client uses them. */
 
-export type Severity = 'ordinary' | 'major';
-export type State = 'reported' | 'verified' | 'rejected' | 'dispatched' | 'rectifying' | 'rectified' | 'closed';
-export type Action = 'verify' | 'reject' | 'dispatch' | 'accept' | 'rectify' | 'close' | 'return' | 'transfer' | 'reopen';
-export type Source = 'resident' | 'patrol' | 'hotline' | 'inspection';
-
-export const STATES: State[] = ['reported', 'verified', 'rejected', 'dispatched', 'rectifying', 'rectified', 'closed'];
-export const OPEN_STATES: State[] = ['reported', 'verified', 'dispatched', 'rectifying', 'rectified'];
+export { OPEN_STATES, PAY_METHODS, STATES } from '../../core/contracts/reports.ts';
+export type {
+  Action, ActionInput, Filed, NewReport, Rating, Report, ReportEvent, Reward, RewardsLedger as RewardsLedgerData, Severity, Source, State, Tracked,
+} from '../../core/contracts/reports.ts';
+import type { ActionInput, Action, Rating, Report, ReportEvent, ReportPage, Reward, RewardsLedger as RewardsLedgerData, Severity, Source, State, Tracked } from '../../core/contracts/reports.ts';
 
 export interface Named {
   code: string;
@@ -25,147 +23,8 @@ export interface ReportsConfig {
   photos: { maxCount: number; maxBytes: number; types: string[] };
 }
 
-export interface Photo {
-  id: number;
-  purpose: 'report' | 'evidence';
-  eventId: number | null;
-  mime: string;
-  bytes: number;
-  width: number | null;
-  height: number | null;
-  url: string;
-  thumbUrl: string;
-}
-
-export interface Report {
-  id: number;
-  trackingCode: string;
-  location: { type: 'Point'; coordinates: [number, number] };
-  category: string;
-  severity: Severity;
-  description: string;
-  source: Source;
-  confidential: boolean;
-  reporter: { name: string | null; contact: string | null } | null;
-  state: State;
-  cellId: number | null;
-  cellCode: string | null;
-  cellName: string | null;
-  coverageGap: boolean;
-  transferred: boolean;
-  escalatedTo: number | null;
-  escalationLevel: number;
-  supervised: boolean;
-  assignees: { id: number; name: string }[];
-  department: string | null;
-  stepStartedAt: string;
-  dueAt: string | null;
-  overdue: boolean;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  rating: Rating | null;
-  version: number;
-  photos: Photo[];
-  allowedActions: Action[];
-}
-
-export interface ReportEvent {
-  id: number;
-  at: string;
-  action: string;
-  user: string | null;
-  userName?: string | null;
-  userRole?: string | null;
-  toCellName?: string | null;
-  fromState: State | null;
-  toState: State | null;
-  fromCell: number | null;
-  toCell: number | null;
-  note: string | null;
-  reply: string | null;
-  detail: Record<string, unknown>;
-  photos: { id: number; url: string; thumbUrl: string }[];
-}
-
-export interface NewReport {
-  location: { type: 'Point'; coordinates: [number, number] };
-  category: string;
-  severity: Severity;
-  description: string;
-  source?: Source;
-  reporter?: { name?: string; contact?: string };
-  confidential?: boolean;
-}
-
-export interface Filed {
-  id: number;
-  trackingCode: string;
-  trackUrl: string;
-  cellId: number | null;
-  cellName: string | null;
-  coverageGap: boolean;
-  state: State;
-  dueAt: string | null;
-  createdAt: string;
-  photos: number;
-  /** Shown once to the reporter: claims the reward of a verified report. */
-  claimCode: string;
-}
-
-export interface Rating { score: number; comment: string | null; at: string }
-
-export interface Tracked {
-  trackingCode: string;
-  category: string;
-  severity: Severity;
-  state: State;
-  stateName: { zh: string; en: string };
-  cellName: string | null;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  reward: number | null;
-  rewardStatus: 'claimed' | 'paid' | null;
-  /** The payee's phone, masked. */
-  rewardPayee: string | null;
-  rating: Rating | null;
-  timeline: { at: string; state: State | null; reply: string | null }[];
-}
-
-export const PAY_METHODS = ['cash', 'bank', 'wechat', 'alipay', 'other'] as const;
-export interface Reward {
-  id: number;
-  reportId: number;
-  trackingCode: string;
-  category: string;
-  severity: Severity;
-  amount: number;
-  createdAt: string;
-  status: 'owed' | 'claimed' | 'paid';
-  claimedAt: string | null;
-  paidAt: string | null;
-  reporter: { name: string | null; contact: string | null };
-  payee: { name: string | null; phone: string | null } | null;
-  payout: { amount: number; on: string; method: (typeof PAY_METHODS)[number]; by: string | null; note: string | null } | null;
-}
-export interface RewardsLedgerData { total: number; owed: number; claimed: number; paid: number; items: Reward[] }
-
-export interface ActionInput {
-  action: Action;
-  note?: string;
-  reply?: string;
-  version?: number;
-  severity?: Severity;
-  assignees?: number[];
-  department?: string;
-  dueAt?: string;
-  cellId?: number;
-  photoIds?: number[];
-}
-
 export interface InboxFilter {
-  state?: State[];
+  state?: readonly State[];
   category?: string;
   overdue?: boolean;
 }
@@ -229,7 +88,7 @@ export const reportsApi = {
     api<Rating>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}/rating`, { method: 'POST', body }),
   rewards: (signal?: AbortSignal) => api<RewardsLedgerData>('/api/rewards', { signal }),
   payout: (id: number, body: { amount: number; paidOn: string; method: string; note?: string }) => api<Reward>(`/api/rewards/${id}/payout`, { method: 'POST', body }),
-  list: (f: InboxFilter, signal?: AbortSignal) => api<{ total: number; items: Report[] }>(`/api/reports?${inboxQuery(f)}`, { signal }),
+  list: (f: InboxFilter, signal?: AbortSignal) => api<ReportPage>(`/api/reports?${inboxQuery(f)}`, { signal }),
   get: (id: number, signal?: AbortSignal) => api<Report>(`/api/reports/${id}`, { signal }),
   events: (id: number, signal?: AbortSignal) => api<ReportEvent[]>(`/api/reports/${id}/events`, { signal }),
   act: (id: number, input: ActionInput) => api<Report>(`/api/reports/${id}/actions`, { method: 'POST', body: input }),

@@ -1,23 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, setCsrfToken } from '../api.ts';
 
-export type Role = 'admin' | 'planner' | 'commander' | 'worker';
-
-/** The signed-in person, as GET /api/session tells it. */
-export interface User {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  /** Root cells of the subtrees this user works in; empty for admins (everything). */
-  scope: number[];
-  personId: number | null;
-}
-
-interface SessionBody {
-  user: User | null;
-  csrfToken?: string;
-}
+export type { Role } from '../../core/contracts/accounts.ts';
+import type { Role, Session as SessionBody, SessionUser as User } from '../../core/contracts/accounts.ts';
 
 interface Session {
   status: 'loading' | 'ready';

@@ -1,64 +1,11 @@
-import type { Feature, FeatureCollection, Point } from 'geojson';
 import { api } from '../api.ts';
-import type { ProblemParam } from '../../core/problems/index.ts';
 
 /** The API of server/units (routes.ts, history.ts, transfer.ts). */
-export interface UnitType {
-  code: string;
-  zh: string;
-  en: string;
-}
+export type { Unit, UnitEntry as Entry, UnitPage, Units, UnitType } from '../../core/contracts/units.ts';
+import type { Unit, UnitPage, Units, UnitType } from '../../core/contracts/units.ts';
 
-export interface UnitProperties {
-  type: string;
-  typeName: { zh: string; en: string };
-  name: string;
-  address: string | null;
-  contact: string | null;
-  attributes: Record<string, unknown>;
-  cellId: number | null;
-  cellCode: string | null;
-  version: number;
-  updatedAt: string;
-  /** When the unit was archived (归档); null while active. */
-  archivedAt: string | null;
-  archivedBy: string | null;
-}
-
-export type Unit = Feature<Point, UnitProperties> & { id: number };
-export type Units = FeatureCollection<Point, UnitProperties>;
-
-export interface Photo { id: number; reportId: number; url: string; thumbUrl: string }
-
-export interface Entry {
-  kind: 'inspection' | 'note' | 'visit' | 'hazard' | 'rectification';
-  at: string;
-  date: string;
-  by: string | null;
-  text: string | null;
-  result: string | null;
-  failedItems: string[];
-  reportId: number | null;
-  trackingCode: string | null;
-  category: string | null;
-  severity: string | null;
-  photos: Photo[];
-}
-
-export interface Contact { name: string; role: string; roleName: { zh: string; en: string }; phone: string | null; organisation: string | null }
-
-export interface UnitPage {
-  unit: Unit;
-  contacts: Contact[];
-  counts: { inspections: number; hazards: number; openHazards: number; rectified: number; photos: number };
-  categories: Record<string, { zh: string; en: string }>;
-  entries: Entry[];
-}
-
-/** A row the import refused: `code` and `params` name the reason (core/problems/units.ts), `message` is the server's English. */
-export interface RowError { row: number; field: string; message: string; code?: string; params?: Record<string, ProblemParam> }
-export interface PreviewRow { row: number; type: string; name: string; address: string | null; contact: string | null; lon: number; lat: number; cellId: number; cellCode: string }
-export interface ImportResult { rows: number; imported: number; skipped: number; ids: number[]; errors: RowError[]; preview?: PreviewRow[] }
+export type { RowError, UnitImport as ImportResult } from '../../core/contracts/imports.ts';
+import type { UnitImport as ImportResult } from '../../core/contracts/imports.ts';
 
 export interface UnitInput {
   type: string;

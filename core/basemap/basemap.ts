@@ -7,33 +7,8 @@
  * GCJ-02 (or BD-09), offset from WGS84 by 100–700 m in China: cells drawn on them would be in the
  * wrong street, so Wangge refuses those hosts with the reason rather than drawing a misleading map.
  */
-export type BasemapKind = 'none' | 'tianditu' | 'style' | 'raster' | 'local';
-
-export interface BasemapSetting {
-  kind: BasemapKind;
-  /** Tianditu's browser key (tk), 32 hex digits, from console.tianditu.gov.cn. */
-  tiandituKey?: string;
-  /** kind style: a MapLibre style URL. */
-  styleUrl?: string;
-  /** kind raster: an XYZ tile URL template with {z}, {x}, {y}. */
-  rasterTiles?: string;
-  attribution?: string;
-  /** kind local: a .pmtiles file in the data directory's basemaps/ folder (raster or vector tiles). */
-  localFile?: string;
-}
-
-/** What the map client draws: a style, or raster layers (a base and an optional label overlay), with a satellite alternative. */
-export interface ResolvedBasemap {
-  kind: BasemapKind;
-  styleUrl?: string;
-  rasterTiles?: string[];
-  labelTiles?: string[];
-  satelliteTiles?: string[];
-  satelliteLabelTiles?: string[];
-  /** kind local: the server's tile URL template. */
-  localTiles?: string;
-  attribution?: string;
-}
+export type { BasemapKind, BasemapSetting, ResolvedBasemap } from '../contracts/system.ts';
+import type { BasemapSetting, ResolvedBasemap } from '../contracts/system.ts';
 
 export const TIANDITU_KEY = /^[0-9a-f]{32}$/;
 

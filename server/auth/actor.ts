@@ -1,15 +1,8 @@
 import type { Role } from '../config.ts';
+import type { SessionUser } from '../../core/contracts/accounts.ts';
 
-/** The signed-in user a request acts as. */
-export interface Actor {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  /** Roots of the subtrees the user works in; empty = the whole grid. */
-  scope: number[];
-  personId: number | null;
-  via: 'session' | 'token';
+/** The signed-in user a request acts as (scope: roots of the subtrees the user works in; empty = the whole grid). */
+export interface Actor extends SessionUser {
   csrfToken?: string;
 }
 

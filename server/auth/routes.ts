@@ -7,23 +7,8 @@ import type { Actor } from './actor.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { SESSION_COOKIE } from './plugin.ts';
 import { newSecret, sha256 } from './tokens.ts';
+import { sessionSchema, tokenSchema, type Session, type Token } from '../../core/contracts/accounts.ts';
 
-export const actorSchema = {
-  type: ['object', 'null'],
-  properties: {
-    id: { type: 'integer' },
-    username: { type: 'string' },
-    displayName: { type: 'string' },
-    role: { type: 'string' },
-    scope: { type: 'array', items: { type: 'integer' } },
-    personId: { type: ['integer', 'null'] },
-    via: { type: 'string' },
-  },
-} as const;
-
-const sessionSchema = { type: 'object', properties: { user: actorSchema, csrfToken: { type: 'string' } } } as const;
-
-// Compared against when the username is unknown, so timing does not tell which usernames exist.
 const dummyHash = hashPassword(newSecret());
 
 /** Sign-in, sign-out, who am I, and personal API tokens. */
@@ -59,7 +44,7 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
     return rows[0]?.locked_until ?? new Date(t.getTime() + minutes * 60_000);
   }
 
-  const sessionBody = (user: Actor | null) => (user ? { user, csrfToken: user.csrfToken } : { user: null });
+  const sessionBody = (user: Actor | null): Session => (user ? { user, csrfToken: user.csrfToken } : { user: null });
 
   app.post<{ Body: { username: string; password: string } }>('/api/session', {
     config: { access: 'public', csrf: false, rateLimit: { max: sec.signInPerMinute, timeWindow: '1 minute' } },
@@ -142,15 +127,7 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
     return reply.code(204).send();
   });
 
-  const tokenSchema = {
-    type: 'object',
-    properties: {
-      id: { type: 'integer' }, name: { type: 'string' }, prefix: { type: 'string' },
-      createdAt: { type: 'string' }, lastUsedAt: { type: ['string', 'null'] }, token: { type: 'string' },
-    },
-  } as const;
-
-  app.get('/api/tokens', {
+  app.get<{ Reply: Token[] }>('/api/tokens', {
     config: { access: 'signed-in' },
     schema: { tags: ['accounts'], summary: 'My API tokens (never the secret)', response: { 200: { type: 'array', items: tokenSchema }, '4xx': problemSchema } },
   }, async (request) => {

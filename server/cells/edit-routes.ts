@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { LineString } from 'geojson';
+import type { LineString, MultiPolygon } from 'geojson';
 import type { AppContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
@@ -8,6 +8,7 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { checkCode, nextChildCode } from './codes.ts';
 import { CELL_COLUMNS, toFeature, type CellRow } from './feature.ts';
+import { cellVersionSchema, type CellVersion } from '../../core/contracts/cells.ts';
 import { checkGeometry, checkInsideParent, checkStructure, checkValidity, geometrySchema, type CellGeometry } from './geometry.ts';
 import { afterCellsChanged } from './reroute.ts';
 
@@ -360,37 +361,16 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     return toFeature(row);
   });
 
-  app.get<{ Params: { id: number } }>('/api/cells/:id/history', {
+  app.get<{ Params: { id: number }; Reply: CellVersion[] }>('/api/cells/:id/history', {
     config: { access: 'public' },
     schema: {
       tags: ['cells'],
       summary: 'Every version of a cell: geometry, when, what changed; who changed it only for signed-in users',
       params: idParams,
-      response: {
-        200: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              version: { type: 'integer' },
-              operation: { type: 'string', description: 'insert, update or delete' },
-              changed: { type: 'array', items: { type: 'string' }, description: 'the fields this version changed' },
-              changedAt: { type: 'string', format: 'date-time' },
-              changedBy: { type: ['string', 'null'], description: 'the username (signed-in users only)' },
-              name: { type: 'string' },
-              code: { type: 'string' },
-              parentId: { type: ['integer', 'null'] },
-              areaM2: { type: 'number' },
-              geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON MultiPolygon, EPSG:4326' },
-            },
-            required: ['version', 'operation', 'changed', 'changedAt', 'name', 'code', 'parentId', 'areaM2', 'geometry'],
-          },
-        },
-        '4xx': problemSchema,
-      },
+      response: { 200: { type: 'array', items: cellVersionSchema }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const { rows } = await db.query<{ version: number; name: string; code: string; parent_id: number | null; changed_at: Date; changed_by: string | null; operation: string; changed: string[]; geometry: unknown; area_m2: number }>(
+    const { rows } = await db.query<{ version: number; name: string; code: string; parent_id: number | null; changed_at: Date; changed_by: string | null; operation: CellVersion['operation']; changed: string[]; geometry: MultiPolygon; area_m2: number }>(
       `SELECT version, name, code, parent_id, changed_at, changed_by, operation, changed, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 7)::json AS geometry,
               ST_Area(geom::geography) AS area_m2
        FROM cell_versions WHERE cell_id = $1 ORDER BY changed_at, version`, [request.params.id]);

@@ -1,4 +1,5 @@
-import type { Feature, MultiPolygon } from 'geojson';
+import type { MultiPolygon } from 'geojson';
+import type { Cell } from '../../core/contracts/cells.ts';
 
 export interface CellRow {
   id: number;
@@ -12,18 +13,6 @@ export interface CellRow {
   updated_at: Date;
 }
 
-export interface CellProperties {
-  code: string;
-  name: string;
-  level: number;
-  parentId: number | null;
-  version: number;
-  areaM2: number;
-  updatedAt: string;
-}
-
-export type CellFeature = Feature<MultiPolygon, CellProperties> & { id: number };
-
 /**
  * The columns every cell read selects. Geometry leaves PostGIS as RFC 7946 GeoJSON: exterior rings
  * counter-clockwise, 7 decimals (about 1 cm); area is true area on the spheroid, in m².
@@ -32,7 +21,7 @@ export const CELL_COLUMNS = `c.id, c.code, c.name, c.level, c.parent_id, c.versi
   c.area_m2,
   ST_AsGeoJSON(ST_ForcePolygonCCW(c.geom), 7)::json AS geometry`;
 
-export function toFeature(row: CellRow): CellFeature {
+export function toFeature(row: CellRow): Cell {
   return {
     type: 'Feature',
     id: row.id,
@@ -48,39 +37,6 @@ export function toFeature(row: CellRow): CellFeature {
     },
   };
 }
-
-const cellProperties = {
-  type: 'object',
-  properties: {
-    code: { type: 'string' },
-    name: { type: 'string' },
-    level: { type: 'integer' },
-    parentId: { type: ['integer', 'null'] },
-    version: { type: 'integer' },
-    areaM2: { type: 'number', description: 'true area in square metres' },
-    updatedAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
-
-export const cellFeatureSchema = {
-  $id: 'CellFeature',
-  type: 'object',
-  properties: {
-    type: { const: 'Feature' },
-    id: { type: 'integer' },
-    geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON MultiPolygon, EPSG:4326' },
-    properties: cellProperties,
-  },
-} as const;
-
-export const cellCollectionSchema = {
-  $id: 'CellCollection',
-  type: 'object',
-  properties: {
-    type: { const: 'FeatureCollection' },
-    features: { type: 'array', items: { $ref: 'CellFeature#' } },
-  },
-} as const;
 
 /**
  * Rows whose geometry intersects a bbox (OGC API – Features: intersects, not envelopes). A bbox

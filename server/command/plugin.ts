@@ -4,7 +4,7 @@ import feedRoutes from './feed.ts';
 import heatmapRoutes from './heatmap.ts';
 import monthlyRoutes from './monthly.ts';
 import statsRoutes from './stats.ts';
-import { reportSchema } from '../reports/model.ts';
+import { reportSchema } from '../../core/contracts/reports.ts';
 
 /** The command view (指挥中心): heatmap, cell statistics and KPIs, the monthly report, the live feed's first load. */
 export default async function commandPlugin(app: FastifyInstance, ctx: AppContext) {

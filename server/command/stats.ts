@@ -14,24 +14,8 @@ export const VERIFIED_STATES = ['verified', 'dispatched', 'rectifying', 'rectifi
 /** Rectified (已整改): the work is reported done, checked (closed) or awaiting the check. */
 export const RECTIFIED_STATES = ['rectified', 'closed'] as const;
 
-export interface Figures {
-  /** Reports found (上报) in the window. */
-  reports: number;
-  open: number;
-  /** Open and past the deadline of their current step, now. */
-  overdue: number;
-  closed: number;
-  rejected: number;
-  verified: number;
-  rectified: number;
-  /** Rectification rate 整改率 = rectified / verified; null when nothing was verified. */
-  rate: number | null;
-  /** Median hours from report to close of the closed ones; null when none is closed. */
-  medianHours: number | null;
-  major: number;
-  /** Major hazards under top-level supervision (挂牌督办) that are still open. */
-  majorSupervised: number;
-}
+export type { Figures, SortKey } from '../../core/contracts/command.ts';
+import { SORT_KEYS, cellStatsResponseSchema, type CellStatsResponse, type Figures, type SortKey } from '../../core/contracts/command.ts';
 
 export type CellFigures = LevelCell & Figures & { rank: number };
 
@@ -56,8 +40,6 @@ const figuresOf = (r: FigureRow | undefined): Figures => ({
   majorSupervised: r?.major_supervised ?? 0,
 });
 
-export const SORT_KEYS = ['reports', 'open', 'overdue', 'closed', 'rate', 'medianHours', 'major', 'majorSupervised'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
 
 /** Worst first: the lowest rectification rate, the most of anything else. */
 export const worstOrder = (key: SortKey): 'asc' | 'desc' => (key === 'rate' ? 'asc' : 'desc');
@@ -131,52 +113,9 @@ interface StatsQuery {
   order?: 'asc' | 'desc';
 }
 
-const figureProps = {
-  reports: { type: 'integer', description: 'Reports found (上报) in the window' },
-  open: { type: 'integer' },
-  overdue: { type: 'integer', description: 'Open and past the current step\'s deadline, now' },
-  closed: { type: 'integer' },
-  rejected: { type: 'integer', description: 'Rejected as unfounded (不属实)' },
-  verified: { type: 'integer', description: 'Past verification (核实): verified, dispatched, rectifying, rectified or closed' },
-  rectified: { type: 'integer', description: 'Rectified (已整改) or closed' },
-  rate: { type: ['number', 'null'], description: 'Rectification rate 整改率 = rectified / verified (0..1)' },
-  medianHours: { type: ['number', 'null'], description: 'Median hours from report to close, of the closed ones' },
-  major: { type: 'integer', description: 'Major hazards (重大隐患)' },
-  majorSupervised: { type: 'integer', description: 'Open major hazards under top-level supervision (挂牌督办)' },
-} as const;
-
-export const cellStatsResponseSchema = {
-  type: 'object',
-  properties: {
-    level: { type: 'integer' },
-    levelName: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
-    from: { type: ['string', 'null'] },
-    to: { type: ['string', 'null'] },
-    generatedAt: { type: 'string' },
-    sort: { type: 'string' },
-    order: { type: 'string' },
-    kpis: { type: 'object', properties: { found: { type: 'integer', description: 'Same as reports' }, ...figureProps } },
-    unallocated: { type: 'integer', description: 'Reports in scope held by no cell of this level (routed above it, or unassigned)' },
-    cells: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, parentId: { type: ['integer', 'null'] },
-          rank: { type: 'integer', description: '1 = first in the requested order (worst first by default)' },
-          ...figureProps,
-          pctInspected: { type: ['number', 'null'], description: 'Units in the cell (and below) inspected within their cadence, % (patrols); null without units' },
-          unitsOverdue: { type: 'integer', description: 'Units in the cell (and below) not inspected within their cadence, now' },
-          patrolStatus: { type: ['string', 'null'], description: 'The worst of the cell\'s own patrol plans now: ok, due or overdue' },
-        },
-      },
-    },
-  },
-} as const;
-
 export default async function statsRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   const defaultLevel = Math.min(3, Math.max(...config.levels.map((l) => l.level)));
-  app.get<{ Querystring: StatsQuery }>('/api/stats/cells', {
+  app.get<{ Querystring: StatsQuery; Reply: CellStatsResponse }>('/api/stats/cells', {
     config: { access: 'reports.view' },
     schema: {
       tags: ['command'],

@@ -6,11 +6,8 @@
  * 网格化管理方案); a deployment replaces any level's lists in its configuration file.
  */
 
-export interface DutyItem {
-  /** A domain code (fire, environment …); `general` for what serves every domain. */
-  domain: string;
-  text: string;
-}
+export type { DutyItem } from '../../core/contracts/duties.ts';
+import type { DutyItem } from '../../core/contracts/duties.ts';
 
 export interface LevelDuties {
   duties: DutyItem[];

@@ -24,7 +24,4 @@ export async function cellDuties(q: Queryable, config: DutiesConfig, cellId: num
   };
 }
 
-export const dutyItemSchema = {
-  type: 'object',
-  properties: { domain: { type: 'string' }, text: { type: 'string' } },
-} as const;
+export { dutyItemSchema } from '../../core/contracts/duties.ts';

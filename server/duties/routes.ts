@@ -6,7 +6,8 @@ import { assertCellEditable, cellWhat } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { templateOf, type DutyItem } from './config.ts';
-import { cellDuties, dutyItemSchema } from './model.ts';
+import { cellDuties } from './model.ts';
+import { cellDutiesSchema as dutiesSchema, type CellDuties } from '../../core/contracts/duties.ts';
 
 interface DutiesBody {
   /** A list replaces the cell's; null restores the level's template; absent leaves it as it is. */
@@ -36,20 +37,7 @@ export default async function dutiesRoutes(app: FastifyInstance, { db, config }:
       { type: 'null' },
     ],
   } as const;
-  const itemList = { type: 'array', items: dutyItemSchema } as const;
-  const dutiesSchema = {
-    type: 'object',
-    properties: {
-      cellId: { type: 'integer' }, level: { type: 'integer' },
-      duties: itemList, tasks: itemList,
-      dutiesInherited: { type: 'boolean' }, tasksInherited: { type: 'boolean' },
-      rewardRules: { type: 'string' },
-      template: { type: 'object', properties: { duties: itemList, tasks: itemList } },
-      domains: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } } },
-    },
-  } as const;
-
-  async function read(q: Queryable, id: number) {
+  async function read(q: Queryable, id: number): Promise<CellDuties> {
     const cell = await loadCell(q, id);
     const t = templateOf(config.duties, cell.level);
     return {

@@ -17,7 +17,8 @@ import type { Cadence, PatrolPlanConfig, PatrolsConfig } from './config.ts';
  * the server's.
  */
 
-export type CadenceStatus = 'ok' | 'due' | 'overdue';
+export type { CadenceStatus } from '../../core/contracts/patrols.ts';
+import type { CadenceStatus } from '../../core/contracts/patrols.ts';
 
 export interface CadenceState {
   status: CadenceStatus;

@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { cadenceState, cellPlans, lookbackStart, unitPlan, type CadenceState, type CadenceStatus } from './cadence.ts';
 import type { PatrolPlanConfig } from './config.ts';
+import type { Coverage, CoverageCell, CoverageUnit, PlanState } from '../../core/contracts/patrols.ts';
 
 export interface CellNode {
   id: number;
@@ -20,64 +21,6 @@ export async function subtreeCells(q: Queryable, roots: number[]): Promise<CellN
          WHERE c.id = ANY ($1::int[]) OR c.ancestors && $1::int[] ORDER BY c.level, c.code`,
     roots.length === 0 ? [] : [roots]);
   return rows;
-}
-
-export interface PlanState {
-  plan: string;
-  name: { zh: string; en: string };
-  status: CadenceStatus;
-  lastAt: string | null;
-  dueAt: string | null;
-  done: number;
-  required: number;
-}
-
-export interface Responsible {
-  personId: number;
-  name: string;
-  role: string;
-}
-
-export interface CoverageCell {
-  id: number;
-  code: string;
-  name: string;
-  level: number;
-  parentId: number | null;
-  /** The cell's own patrol plans (by level) and where each stands. */
-  plans: PlanState[];
-  /** The worst of plans; null when no plan covers the level. */
-  patrolStatus: CadenceStatus | null;
-  responsible: Responsible[];
-  /** Units in the cell and every cell below it that follow a plan, and how many are inspected within it. */
-  unitsTotal: number;
-  unitsInspected: number;
-  unitsDue: number;
-  unitsOverdue: number;
-  /** unitsInspected / unitsTotal in percent (one decimal); null without units. */
-  pctInspected: number | null;
-}
-
-export interface CoverageUnit {
-  id: number;
-  name: string;
-  type: string;
-  cellId: number;
-  cellCode: string;
-  lon: number;
-  lat: number;
-  plan: string | null;
-  status: CadenceStatus | null;
-  lastAt: string | null;
-  dueAt: string | null;
-  done: number;
-  required: number;
-}
-
-export interface Coverage {
-  at: string;
-  cells: CoverageCell[];
-  units: CoverageUnit[];
 }
 
 const RANK: Record<CadenceStatus, number> = { ok: 0, due: 1, overdue: 2 };

@@ -5,13 +5,10 @@ import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
 import type { ChecklistItemConfig } from './config.ts';
 
-export interface ChecklistEntry {
-  code: string;
-  ok: boolean;
-  note?: string;
-}
 
-export type VisitResult = 'pass' | 'fail' | 'incomplete';
+export type { ChecklistEntry, VisitResult } from '../../core/contracts/patrols.ts';
+import type { ChecklistEntry, Inspection, InspectionSummary, VisitResult } from '../../core/contracts/patrols.ts';
+import type { Severity, State } from '../../core/contracts/reports.ts';
 
 export interface InspectionRow {
   id: number;
@@ -61,9 +58,9 @@ interface FindingRow {
   visit_id: number | null;
   unit_id: number | null;
   tracking_code: string;
-  state: string;
+  state: State;
   category: string;
-  severity: string;
+  severity: Severity;
   description: string;
   cell_id: number | null;
 }
@@ -108,7 +105,7 @@ export function assertOwnOpen(actor: Actor, row: InspectionRow): void {
 }
 
 /** The whole inspection for the API: visits with checklist and result, findings with their report, and the track. */
-export async function inspectionView(q: Queryable, config: Config, row: InspectionRow) {
+export async function inspectionView(q: Queryable, config: Config, row: InspectionRow): Promise<Inspection> {
   const { rows: visits } = await q.query<VisitRow>(
     `SELECT v.id, v.unit_id, v.unit_name, v.unit_type, v.cell_id, v.at, ST_X(v.geom) AS lon, ST_Y(v.geom) AS lat,
        v.location_source, v.accuracy_m, v.distance_m, v.far, v.checklist, v.note, v.received_at, v.time_flag
@@ -137,7 +134,7 @@ export async function inspectionView(q: Queryable, config: Config, row: Inspecti
   };
 }
 
-export function inspectionSummary(row: InspectionRow) {
+export function inspectionSummary(row: InspectionRow): InspectionSummary {
   return {
     id: row.id, cellId: row.cell_id, cellCode: row.cell_code, cellName: row.cell_name, cellLevel: row.cell_level,
     inspector: row.inspector, personId: row.person_id, startedAt: row.started_at.toISOString(),
@@ -148,54 +145,3 @@ export function inspectionSummary(row: InspectionRow) {
     trackPoints: row.track_points,
   };
 }
-
-const pointJson = { type: 'object', properties: { type: { type: 'string' }, coordinates: { type: 'array', items: { type: 'number' } } } } as const;
-const itemJson = { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } } as const;
-
-const summaryProperties = {
-  id: { type: 'integer' }, cellId: { type: ['integer', 'null'] }, cellCode: { type: 'string' }, cellName: { type: 'string' },
-  cellLevel: { type: 'integer' }, inspector: { type: 'string' }, personId: { type: ['integer', 'null'] },
-  startedAt: { type: 'string' }, finishedAt: { type: ['string', 'null'] }, open: { type: 'boolean' }, note: { type: ['string', 'null'] },
-  track: { anyOf: [{ type: 'null' }, { type: 'object', properties: { type: { type: 'string' }, coordinates: { type: 'array', items: { type: 'array', items: { type: 'number' } } } } }] },
-  trackTimes: { type: 'array', items: { type: 'string' } },
-  trackLengthM: { type: ['number', 'null'] },
-  trackPoints: { type: 'integer' },
-} as const;
-
-export const inspectionSummarySchema = { $id: 'InspectionSummary', type: 'object', properties: summaryProperties } as const;
-
-export const visitSchema = {
-  $id: 'InspectionVisit',
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, unitId: { type: ['integer', 'null'] }, unitName: { type: 'string' }, unitType: { type: 'string' },
-    cellId: { type: ['integer', 'null'] }, at: { type: 'string' }, location: pointJson,
-    locationSource: { type: 'string', enum: ['device', 'unit'] }, accuracyM: { type: ['number', 'null'] },
-    distanceM: { type: 'number' }, far: { type: 'boolean' },
-    checklistItems: { type: 'array', items: itemJson },
-    checklist: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, ok: { type: 'boolean' }, note: { type: 'string' } } } },
-    note: { type: ['string', 'null'] },
-    receivedAt: { type: 'string' }, timeFlag: { type: ['string', 'null'] },
-    result: { type: 'string', enum: ['pass', 'fail', 'incomplete'] },
-    findings: { type: 'array', items: { type: 'integer' } },
-  },
-} as const;
-
-export const inspectionSchema = {
-  $id: 'Inspection',
-  type: 'object',
-  properties: {
-    ...summaryProperties,
-    visits: { type: 'array', items: { $ref: 'InspectionVisit#' } },
-    findings: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          reportId: { type: 'integer' }, trackingCode: { type: 'string' }, visitId: { type: ['integer', 'null'] }, unitId: { type: ['integer', 'null'] },
-          state: { type: 'string' }, category: { type: 'string' }, severity: { type: 'string' }, description: { type: 'string' }, cellId: { type: ['integer', 'null'] },
-        },
-      },
-    },
-  },
-} as const;

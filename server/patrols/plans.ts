@@ -7,36 +7,8 @@ import type { Queryable } from '../db/db.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { checklistFor } from './model.ts';
-import { computeCoverage, type CoverageUnit } from './coverage.ts';
-
-const STATUSES = ['ok', 'due', 'overdue'] as const;
-
-const stateJson = {
-  type: 'object',
-  properties: {
-    plan: { type: 'string' }, name: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
-    status: { type: 'string' }, lastAt: { type: ['string', 'null'] }, dueAt: { type: ['string', 'null'] },
-    done: { type: 'integer' }, required: { type: 'integer' },
-  },
-} as const;
-
-const coverageCellJson = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, level: { type: 'integer' }, parentId: { type: ['integer', 'null'] },
-    plans: { type: 'array', items: stateJson }, patrolStatus: { type: ['string', 'null'] },
-    responsible: { type: 'array', items: { type: 'object', properties: { personId: { type: 'integer' }, name: { type: 'string' }, role: { type: 'string' } } } },
-    unitsTotal: { type: 'integer' }, unitsInspected: { type: 'integer' }, unitsDue: { type: 'integer' }, unitsOverdue: { type: 'integer' },
-    pctInspected: { type: ['number', 'null'] },
-  },
-} as const;
-
-const coverageUnitProps = {
-  id: { type: 'integer' }, name: { type: 'string' }, type: { type: 'string' }, cellId: { type: 'integer' }, cellCode: { type: 'string' },
-  lon: { type: 'number' }, lat: { type: 'number' }, plan: { type: ['string', 'null'] }, status: { type: ['string', 'null'] },
-  lastAt: { type: ['string', 'null'] }, dueAt: { type: ['string', 'null'] }, done: { type: 'integer' }, required: { type: 'integer' },
-} as const;
-const coverageUnitJson = { type: 'object', properties: coverageUnitProps } as const;
+import { computeCoverage } from './coverage.ts';
+import { CADENCE_STATUSES, cellPlanSchema, coverageSchema, type CadenceStatus, type CellPlan, type Coverage, type CoverageUnit } from '../../core/contracts/patrols.ts';
 
 /** The roots a coverage read works on: the cell asked for (in scope, else 403), or the user's scope. */
 async function rootsFor(q: Queryable, actor: Actor, cellId?: number, personId?: number): Promise<number[]> {
@@ -81,33 +53,14 @@ export default async function planRoutes(app: FastifyInstance, { db, config, now
     };
   });
 
-  app.get<{ Params: { id: number }; Querystring: { at?: string } }>('/api/plans/cells/:id', {
+  app.get<{ Params: { id: number }; Querystring: { at?: string }; Reply: CellPlan }>('/api/plans/cells/:id', {
     config: { access: 'reports.view' },
     schema: {
       tags: ['patrols'],
       summary: 'A cell\'s plan: its own patrol plans and who answers for them, and every unit in it (and below) with its plan, due or overdue state and checklist',
       params: idParams,
       querystring: { type: 'object', properties: { at: { type: 'string', format: 'date-time' } }, additionalProperties: false },
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            at: { type: 'string' },
-            cell: coverageCellJson,
-            units: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  ...coverageUnitProps,
-                  checklist: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } } },
-                },
-              },
-            },
-          },
-        },
-        '4xx': problemSchema,
-      },
+      response: { 200: cellPlanSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;
@@ -123,8 +76,8 @@ export default async function planRoutes(app: FastifyInstance, { db, config, now
     };
   });
 
-  interface CoverageQuery { cellId?: number; personId?: number; at?: string; unitStatus?: (typeof STATUSES)[number][] }
-  app.get<{ Querystring: CoverageQuery }>('/api/inspections/coverage', {
+  interface CoverageQuery { cellId?: number; personId?: number; at?: string; unitStatus?: CadenceStatus[] }
+  app.get<{ Querystring: CoverageQuery; Reply: Coverage }>('/api/inspections/coverage', {
     config: { access: 'reports.view' },
     schema: {
       tags: ['patrols'],
@@ -133,11 +86,11 @@ export default async function planRoutes(app: FastifyInstance, { db, config, now
         type: 'object',
         properties: {
           cellId: idSchema, personId: idSchema, at: { type: 'string', format: 'date-time' },
-          unitStatus: { type: 'array', items: { type: 'string', enum: STATUSES }, default: ['overdue'] },
+          unitStatus: { type: 'array', items: { type: 'string', enum: CADENCE_STATUSES }, default: ['overdue'] },
         },
         additionalProperties: false,
       },
-      response: { 200: { type: 'object', properties: { at: { type: 'string' }, cells: { type: 'array', items: coverageCellJson }, units: { type: 'array', items: coverageUnitJson } } }, '4xx': problemSchema },
+      response: { 200: coverageSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;

@@ -18,9 +18,10 @@ import { readMultipart } from '../reports/uploads.ts';
 import { checkPoint, pointSchema } from '../units/routes.ts';
 import { localDate } from './cadence.ts';
 import {
-  INSPECTION_COLUMNS, assertOwnOpen, cellInScopeSql, checklistFor, inspectionSchema, inspectionSummary, inspectionSummarySchema,
-  inspectionView, loadInspection, visitSchema, type ChecklistEntry, type InspectionRow,
+  INSPECTION_COLUMNS, assertOwnOpen, cellInScopeSql, checklistFor, inspectionSummary,
+  inspectionView, loadInspection, type ChecklistEntry, type InspectionRow,
 } from './model.ts';
+import { inspectionSchema, inspectionSummarySchema, visitSchema } from '../../core/contracts/patrols.ts';
 
 interface TrackPoint {
   lon: number;

@@ -9,6 +9,7 @@ import type { Actor } from '../auth/actor.ts';
 import { fullPhoneSql, shownPhone } from './phone.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { gapsOf, maxViolations, roleName } from './rules.ts';
+import { assignmentRoleSchema, assignmentSchema, roleNameSchema, type Assignment } from '../../core/contracts/people.ts';
 
 interface AssignmentRow {
   position: number;
@@ -21,24 +22,8 @@ interface AssignmentRow {
   full_phone: boolean;
 }
 
-const roleNameSchema = { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } } as const;
-
-const assignmentSchema = {
-  type: 'object',
-  properties: {
-    position: { type: 'integer' },
-    role: { type: 'string' },
-    roleName: roleNameSchema,
-    personId: { type: 'integer' },
-    name: { type: 'string' },
-    phone: { type: ['string', 'null'] },
-    organisation: { type: ['string', 'null'] },
-    title: { type: ['string', 'null'] },
-  },
-} as const;
-
 /** A cell's people in order; each phone in full only where the actor may see it (fullPhoneSql). */
-export async function cellAssignments(q: Queryable, roles: AssignmentRoleConfig[], cellId: number, actor: Actor) {
+export async function cellAssignments(q: Queryable, roles: AssignmentRoleConfig[], cellId: number, actor: Actor): Promise<Assignment[]> {
   const params: unknown[] = [cellId];
   const { rows } = await q.query<AssignmentRow>(
     `SELECT a.position, a.role, a.person_id, p.name, p.phone, p.organisation, p.title, ${fullPhoneSql('p.id', actor, params)} AS full_phone
@@ -65,13 +50,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
       tags: ['people'],
       summary: 'The roles a person can hold in a cell, with their rules',
       response: {
-        200: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' }, maxPerCell: { type: 'integer' }, minPerCell: { type: 'integer' }, required: { type: 'boolean' } },
-          },
-        },
+        200: { type: 'array', items: assignmentRoleSchema },
       },
     },
   }, async () => roles);

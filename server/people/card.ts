@@ -6,42 +6,9 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { maskPhone } from './phone.ts';
 import { roleName } from './rules.ts';
-import { cellDuties, dutyItemSchema } from '../duties/model.ts';
+import { cellDuties } from '../duties/model.ts';
+import { cardSchema, type Card } from '../../core/contracts/people.ts';
 import { personPhotoUrl } from './photo.ts';
-
-const nameSchema = { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } as const;
-const cellRefSchema = {
-  type: 'object',
-  properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, level: { type: 'integer' }, levelName: nameSchema },
-} as const;
-
-const cardSchema = {
-  type: 'object',
-  properties: {
-    ...cellRefSchema.properties,
-    areaM2: { type: 'number' },
-    pointInside: { type: ['array', 'null'], items: { type: 'number' }, description: '[lon, lat] of a point inside the cell: where a report started from its card is placed' },
-    parents: { type: 'array', items: cellRefSchema, description: 'from the root (level 1) down to the direct parent' },
-    people: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          name: { type: 'string' },
-          role: { type: 'string' },
-          roleName: { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } },
-          phone: { type: ['string', 'null'], description: 'masked (138****5678) unless the deployment sets card.maskPhones false' },
-          organisation: { type: ['string', 'null'] },
-          title: { type: ['string', 'null'] },
-          photoUrl: { type: ['string', 'null'], description: 'the thumbnail of their photo, when they have one' },
-        },
-      },
-    },
-    duties: { type: 'array', items: dutyItemSchema, description: "定职责: the cell's own list, else its level's template" },
-    tasks: { type: 'array', items: dutyItemSchema, description: "定任务: the cell's own list, else its level's template" },
-    rewardRules: { type: 'string', description: "定奖惩: the level's reward and penalty rules" },
-  },
-} as const;
 
 /** The public card of a cell: phones masked as the deployment's card rule says. */
 export const levelName = (config: Config, level: number) => {
@@ -49,7 +16,7 @@ export const levelName = (config: Config, level: number) => {
   return { zh: l?.zh ?? String(level), en: l?.en ?? String(level) };
 };
 
-export async function loadCard(q: Queryable, config: Config, cellId: number) {
+export async function loadCard(q: Queryable, config: Config, cellId: number): Promise<Card> {
   const { rows: chain } = await q.query<{ id: number; code: string; name: string; level: number; area_m2: number; depth: number; inside: { coordinates: [number, number] } | null }>(
     `WITH up AS (
        SELECT c.id, c.code, c.name, c.level, c.geom, (cardinality(s.ancestors) + 1 - a.n)::int AS depth

@@ -3,26 +3,13 @@ import { parse } from 'csv-parse/sync';
 import { problem } from '../problem.ts';
 import { fillTemplate, problemCatalog, type ProblemCode, type ProblemParam } from '../../core/problems/index.ts';
 
-export interface RowError {
-  /** Line of the file (the header is line 1); for GeoJSON, the feature index. */
-  row: number;
-  field: string;
-  /** The reason in English; `code` and `params` name it for the client's translation. */
-  message: string;
-  code?: string;
-  params?: Record<string, ProblemParam>;
-}
+export type { RowError } from '../../core/contracts/imports.ts';
+import type { RowError } from '../../core/contracts/imports.ts';
 
 /** A row error named by a catalog code: its English text as message, the code and parameters for the client. */
 export function rowError(row: number, field: string, code: ProblemCode, params: Record<string, ProblemParam> = {}): RowError {
   return { row, field, message: fillTemplate(problemCatalog[code].en, params, 'en'), code, params };
 }
-
-/** The JSON schema of a row error in an import's answer. */
-export const rowErrorSchema = {
-  type: 'object',
-  properties: { row: { type: 'integer' }, field: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' }, params: { type: 'object', additionalProperties: true } },
-} as const;
 
 export interface CsvRow {
   line: number;

@@ -3,7 +3,8 @@ import type { AppContext } from '../context.ts';
 import { audit } from '../audit.ts';
 import { can, scopeOf } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
-import { acceptCsvBodies, parseCsv, rowError, rowErrorSchema, type RowError } from './csv.ts';
+import { acceptCsvBodies, parseCsv, rowError, type RowError } from './csv.ts';
+import { assignmentImportSchema, type AssignmentImport } from '../../core/contracts/imports.ts';
 import type { ProblemCode, ProblemParam } from '../../core/problems/index.ts';
 import { normalizePhone } from './phone.ts';
 import { findRole } from './rules.ts';
@@ -42,7 +43,7 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
   acceptCsvBodies(app);
   const roles = config.assignmentRoles;
 
-  app.post<{ Body: Body | string; Querystring: { skipInvalid?: boolean } }>('/api/assignments/import', {
+  app.post<{ Body: Body | string; Querystring: { skipInvalid?: boolean }; Reply: AssignmentImport }>('/api/assignments/import', {
     config: { access: 'assignments.edit' },
     schema: {
       tags: ['people'],
@@ -56,17 +57,7 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
           { type: 'object', properties: { csv: { type: 'string', minLength: 1 }, skipInvalid: { type: 'boolean' } }, required: ['csv'], additionalProperties: false },
         ],
       },
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            rows: { type: 'integer' }, assigned: { type: 'integer' }, unchanged: { type: 'integer' }, peopleCreated: { type: 'integer' },
-            skipped: { type: 'integer' },
-            errors: { type: 'array', items: rowErrorSchema },
-          },
-        },
-        '4xx': problemSchema,
-      },
+      response: { 200: assignmentImportSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;

@@ -6,6 +6,7 @@ import { scopeOf, type Actor } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { fullPhoneSql, normalizePhone, shownPhone } from './phone.ts';
+import { personSchema, type Person } from '../../core/contracts/people.ts';
 
 export interface PersonRow {
   id: number;
@@ -25,20 +26,10 @@ export interface PersonRow {
 export const personColumns = (actor: Actor, params: unknown[]) => `p.id, p.name, p.phone, p.organisation, p.title, p.version, p.created_at, p.updated_at,
   (SELECT u.id FROM users u WHERE u.person_id = p.id) AS user_id, ${fullPhoneSql('p.id', actor, params)} AS full_phone`;
 
-export const toPerson = (r: PersonRow) => ({
+export const toPerson = (r: PersonRow): Person => ({
   id: r.id, name: r.name, phone: shownPhone(r.phone, r.full_phone), organisation: r.organisation, title: r.title, userId: r.user_id,
   version: r.version, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
 });
-
-export const personSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, name: { type: 'string' }, phone: { type: ['string', 'null'] },
-    organisation: { type: ['string', 'null'] }, title: { type: ['string', 'null'] },
-    userId: { type: ['integer', 'null'], description: 'the account linked to this person (set on the account by an admin)' },
-    version: { type: 'integer' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
-  },
-} as const;
 
 const text = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }) as const;
 const personFields = {

@@ -1,5 +1,5 @@
 import { can, type Actor } from '../auth/actor.ts';
-import type { Config, Severity } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
 import type { ProblemParam } from '../../core/problems/index.ts';
@@ -9,26 +9,8 @@ import { notifyReport } from './events.ts';
 import { loadReport, type ReportRow } from './model.ts';
 import { STATE_NAMES, allowedActions, findTransition, type Action, type State } from './workflow.ts';
 
-export interface ActionInput {
-  action: Action;
-  /** The reason (reject, return, reopen), the evidence (rectify) or a working note; staff only. */
-  note?: string;
-  /** Feedback to the reporter (反馈), shown on the tracking page. */
-  reply?: string;
-  /** The report version acted on; a stale one is a 409. */
-  version?: number;
-  /** verify: the severity as found on site. */
-  severity?: Severity;
-  /** dispatch: people of the cell (or above) who rectify, and/or a department. */
-  assignees?: number[];
-  department?: string;
-  /** dispatch, return, reopen: a deadline other than the configured one. */
-  dueAt?: string;
-  /** transfer: the cell that takes the report over. */
-  cellId?: number;
-  /** rectify: evidence photos uploaded with POST /api/reports/:id/photos. */
-  photoIds?: number[];
-}
+export type { ActionInput } from '../../core/contracts/reports.ts';
+import type { ActionInput } from '../../core/contracts/reports.ts';
 
 /** Feedback the reporter gets when the worker writes none (the documents require it at these steps). */
 const DEFAULT_REPLY: Partial<Record<Action, string>> = {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { can, type Actor } from '../auth/actor.ts';
-import type { Config, Severity } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
 import type { ActionTime } from '../action-time.ts';
@@ -9,17 +9,8 @@ import { CHANNEL_SQL } from './events.ts';
 import { insertPhotoRows, type StoredPhoto } from './photos.ts';
 import type { Source } from './model.ts';
 
-export interface NewReport {
-  location: { type: 'Point'; coordinates: number[] };
-  category: string;
-  severity: Severity;
-  description: string;
-  source?: Source;
-  reporter?: { name?: string; contact?: string };
-  confidential?: boolean;
-  /** The phone's time of the report, when it was made offline and is sent later. */
-  observedAt?: string;
-}
+export type { NewReport } from '../../core/contracts/reports.ts';
+import type { NewReport, State } from '../../core/contracts/reports.ts';
 
 /** What intake answers about a report it has just filed. */
 export interface FiledReport {
@@ -28,7 +19,7 @@ export interface FiledReport {
   cell_id: number | null;
   cell_name: string | null;
   coverage_gap: boolean;
-  state: string;
+  state: State;
   due_at: Date | null;
   created_at: Date;
 }

@@ -1,12 +1,11 @@
-import type { Point } from 'geojson';
 import { can, scopeOf, type Actor } from '../auth/actor.ts';
 import type { Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
 import { allowedActions, OPEN_STATES, type Action, type State } from './workflow.ts';
 
-export const SOURCES = ['resident', 'patrol', 'hotline', 'inspection'] as const;
-export type Source = (typeof SOURCES)[number];
+export { SOURCES, type Source } from '../../core/contracts/reports.ts';
+import type { Report, Source } from '../../core/contracts/reports.ts';
 
 export interface PhotoRef {
   id: number;
@@ -90,13 +89,13 @@ export async function loadReport(q: Queryable, id: number, actor: Actor, evenOut
 export const isOverdue = (r: Pick<ReportRow, 'state' | 'due_at'>, now: Date) =>
   OPEN_STATES.includes(r.state) && r.due_at !== null && r.due_at.getTime() < now.getTime();
 
-const location = (r: Pick<ReportRow, 'lon' | 'lat'>): Point => ({ type: 'Point', coordinates: [r.lon, r.lat] });
+const location = (r: Pick<ReportRow, 'lon' | 'lat'>): Report['location'] => ({ type: 'Point', coordinates: [r.lon, r.lat] });
 
 export const photoUrl = (reportId: number, photoId: number, thumb = false) =>
   `/api/reports/${reportId}/photos/${photoId}${thumb ? '?size=thumb' : ''}`;
 
 /** The report as staff see it, with what this user may do next. */
-export function toReport(r: ReportRow & { in_scope?: boolean }, actor: Actor, now: Date) {
+export function toReport(r: ReportRow & { in_scope?: boolean }, actor: Actor, now: Date): Report {
   // Confidential reporters are known to supervisors only.
   const showReporter = !r.confidential || can(actor, 'reports.supervise');
   const actions: Action[] = r.in_scope === false ? [] : allowedActions(r.state, (p) => can(actor, p));
@@ -157,53 +156,3 @@ export const publicSummarySchema = {
   },
 } as const;
 
-const nullableString = { type: ['string', 'null'] } as const;
-const nullableInt = { type: ['integer', 'null'] } as const;
-
-export const reportSchema = {
-  $id: 'Report',
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    trackingCode: { type: 'string' },
-    location: pointSchema,
-    category: { type: 'string' },
-    severity: { type: 'string', enum: ['ordinary', 'major'] },
-    description: { type: 'string' },
-    source: { type: 'string' },
-    confidential: { type: 'boolean' },
-    reporter: { type: ['object', 'null'], properties: { name: nullableString, contact: nullableString } },
-    state: { type: 'string' },
-    cellId: nullableInt,
-    cellCode: nullableString,
-    cellName: nullableString,
-    coverageGap: { type: 'boolean' },
-    transferred: { type: 'boolean' },
-    escalatedTo: nullableInt,
-    escalationLevel: { type: 'integer' },
-    supervised: { type: 'boolean' },
-    assignees: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' } } } },
-    department: nullableString,
-    stepStartedAt: { type: 'string' },
-    dueAt: nullableString,
-    overdue: { type: 'boolean' },
-    createdAt: { type: 'string' },
-    observedAt: nullableString,
-    timeFlag: nullableString,
-    updatedAt: { type: 'string' },
-    closedAt: nullableString,
-    rating: { type: ['object', 'null'], properties: { score: { type: 'integer' }, comment: nullableString, at: { type: 'string' } } },
-    version: { type: 'integer' },
-    photos: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' }, purpose: { type: 'string' }, eventId: nullableInt, mime: { type: 'string' }, bytes: { type: 'integer' },
-          width: nullableInt, height: nullableInt, url: { type: 'string' }, thumbUrl: { type: 'string' },
-        },
-      },
-    },
-    allowedActions: { type: 'array', items: { type: 'string' } },
-  },
-} as const;

@@ -8,6 +8,7 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { maskPhone, normalizePhone } from '../people/phone.ts';
 import { inScopeSql } from './model.ts';
+import { PAY_METHODS, ratingSchema, rewardSchema, rewardsLedgerSchema, type Reward, type RewardsLedger, type Tracked } from '../../core/contracts/reports.ts';
 
 /**
  * 有奖举报, from verified report to money paid, and the reporter's rating of a closed report.
@@ -22,7 +23,6 @@ const TRACK_CODE = '^[Ww][Gg]-[0-9A-Za-z]{5}-[0-9A-Za-z]{5}$';
 const CLAIM_CODE = '^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$';
 // Crockford's base32 without I, L, O, U, as tracking codes: read out over the phone.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-export const PAY_METHODS = ['cash', 'bank', 'wechat', 'alipay', 'other'] as const;
 
 const secrets = new WeakMap<Queryable, Promise<Buffer>>();
 
@@ -65,26 +65,10 @@ async function staffWithPhone(q: Queryable, phone: string): Promise<string | nul
   return rows[0]?.username ?? null;
 }
 
-const rewardItem = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, reportId: { type: 'integer' }, trackingCode: { type: 'string' }, category: { type: 'string' },
-    severity: { type: 'string' }, amount: { type: 'integer' }, createdAt: { type: 'string' },
-    status: { type: 'string', enum: ['owed', 'claimed', 'paid'] },
-    claimedAt: { type: ['string', 'null'] }, paidAt: { type: ['string', 'null'] },
-    reporter: { type: 'object', properties: { name: { type: ['string', 'null'] }, contact: { type: ['string', 'null'] } } },
-    payee: { type: ['object', 'null'], properties: { name: { type: ['string', 'null'] }, phone: { type: ['string', 'null'] } } },
-    payout: {
-      type: ['object', 'null'],
-      properties: { amount: { type: 'integer' }, on: { type: 'string' }, method: { type: 'string' }, by: { type: ['string', 'null'] }, note: { type: ['string', 'null'] } },
-    },
-  },
-} as const;
-
 interface RewardRow {
-  id: number; report_id: number; tracking_code: string; category: string; severity: string; amount: number; created_at: Date;
+  id: number; report_id: number; tracking_code: string; category: string; severity: Reward['severity']; amount: number; created_at: Date;
   claimed_at: Date | null; paid_at: Date | null; reporter_name: string | null; reporter_contact: string | null;
-  payee_name: string | null; payee_phone: string | null; paid_amount: number | null; paid_on: string | null; paid_method: string | null;
+  payee_name: string | null; payee_phone: string | null; paid_amount: number | null; paid_on: string | null; paid_method: (typeof PAY_METHODS)[number] | null;
   paid_by_name: string | null; paid_note: string | null;
 }
 
@@ -93,7 +77,7 @@ const REWARD_SELECT = `SELECT w.id, w.report_id, r.tracking_code, r.category, r.
     w.paid_method, u.display_name AS paid_by_name, w.paid_note
   FROM report_rewards w JOIN reports r ON r.id = w.report_id LEFT JOIN users u ON u.id = w.paid_by`;
 
-const toItem = (w: RewardRow) => ({
+const toItem = (w: RewardRow): Reward => ({
   id: w.id, reportId: w.report_id, trackingCode: w.tracking_code, category: w.category, severity: w.severity, amount: w.amount,
   createdAt: w.created_at.toISOString(),
   status: w.paid_at ? 'paid' : w.claimed_at ? 'claimed' : 'owed',
@@ -105,7 +89,7 @@ const toItem = (w: RewardRow) => ({
 });
 
 /** Where the tracking page stands on a report's reward and rating (public: no names, the payee's phone masked). */
-export async function trackExtras(db: Db, reportId: number) {
+export async function trackExtras(db: Db, reportId: number): Promise<Pick<Tracked, 'rewardStatus' | 'rewardPayee' | 'rating'>> {
   const { rows } = await db.query<{ claimed_at: Date | null; paid_at: Date | null; payee_phone: string | null; score: number | null; comment: string | null; rated_at: Date | null }>(
     `SELECT w.claimed_at, w.paid_at, w.payee_phone, g.score, g.comment, g.at AS rated_at
      FROM (SELECT $1::int AS id) x LEFT JOIN report_rewards w ON w.report_id = x.id LEFT JOIN report_ratings g ON g.report_id = x.id`, [reportId]);
@@ -116,12 +100,6 @@ export async function trackExtras(db: Db, reportId: number) {
     rating: r.score === null ? null : { score: r.score, comment: r.comment, at: r.rated_at!.toISOString() },
   };
 }
-
-export const trackExtrasSchema = {
-  rewardStatus: { type: ['string', 'null'] },
-  rewardPayee: { type: ['string', 'null'] },
-  rating: { type: ['object', 'null'], properties: { score: { type: 'integer' }, comment: { type: ['string', 'null'] }, at: { type: 'string' } } },
-} as const;
 
 export default async function rewardRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   // The public's routes share the intake's limit per address: claim codes are not to be guessed.
@@ -177,7 +155,7 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
         required: ['score'],
         additionalProperties: false,
       },
-      response: { 201: { type: 'object', properties: { score: { type: 'integer' }, comment: { type: ['string', 'null'] }, at: { type: 'string' } } }, '4xx': problemSchema },
+      response: { 201: ratingSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const code = request.params.code.toUpperCase();
@@ -192,22 +170,12 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
     return reply.code(201).send({ score: request.body.score, comment, at: at.toISOString() });
   });
 
-  app.get('/api/rewards', {
+  app.get<{ Reply: RewardsLedger }>('/api/rewards', {
     config: { access: 'reports.supervise' },
     schema: {
       tags: ['reports'],
       summary: 'The rewards ledger (有奖举报): verified public reports in my cells, what each earned, and whether it is owed, claimed or paid',
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            total: { type: 'integer' },
-            owed: { type: 'integer' }, claimed: { type: 'integer' }, paid: { type: 'integer' },
-            items: { type: 'array', items: rewardItem },
-          },
-        },
-        '4xx': problemSchema,
-      },
+      response: { 200: rewardsLedgerSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;
@@ -234,7 +202,7 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
         required: ['amount', 'paidOn', 'method'],
         additionalProperties: false,
       },
-      response: { 200: rewardItem, '4xx': problemSchema },
+      response: { 200: rewardSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;

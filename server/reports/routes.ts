@@ -13,95 +13,24 @@ import { audit } from '../audit.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
-import { applyAction, type ActionInput } from './actions.ts';
-import { fileReport, recordObserved, type FiledReport, type NewReport } from './intake.ts';
+import { applyAction } from './actions.ts';
+import { fileReport, recordObserved, type FiledReport } from './intake.ts';
 import { actionTime } from '../action-time.ts';
 import { idempotencyHeaders, idempotent } from '../idempotency.ts';
-import { REPORT_COLUMNS, REPORT_FROM, SOURCES, inScopeSql, loadReport, photoUrl, reportSchema, toReport, type ReportRow } from './model.ts';
+import { REPORT_COLUMNS, REPORT_FROM, SOURCES, inScopeSql, loadReport, photoUrl, toReport, type ReportRow } from './model.ts';
 import { removePhotos, storePhotos, insertPhotoRows, type Upload } from './photos.ts';
 import { readMultipart } from './uploads.ts';
 import { ACTIONS, OPEN_STATES, STATES, STATE_NAMES, type State } from './workflow.ts';
-import { claimCodeOf, trackExtras, trackExtrasSchema } from './rewards.ts';
+import { claimCodeOf, trackExtras } from './rewards.ts';
+import {
+  actionSchema, filedSchema, newReportSchema, photoLinkSchema, reportEventSchema, reportPageSchema, reportSchema, trackedSchema,
+  type ActionInput, type Filed, type NewReport, type Report, type ReportEvent, type ReportPage, type Tracked,
+} from '../../core/contracts/reports.ts';
 
 const SEVERITY_NAMES: Record<Severity, { zh: string; en: string }> = {
   ordinary: { zh: '一般隐患', en: 'Ordinary' },
   major: { zh: '重大隐患', en: 'Major' },
 };
-
-const newReportSchema = {
-  type: 'object',
-  properties: {
-    location: {
-      type: 'object',
-      properties: { type: { const: 'Point' }, coordinates: { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number' } } },
-      required: ['type', 'coordinates'],
-    },
-    category: { type: 'string', minLength: 1, maxLength: 64 },
-    severity: { type: 'string', enum: SEVERITIES },
-    description: { type: 'string', minLength: 1, maxLength: 4000, pattern: '\\S' },
-    source: { type: 'string', enum: SOURCES },
-    reporter: {
-      type: 'object',
-      properties: { name: { type: 'string', maxLength: 100 }, contact: { type: 'string', maxLength: 200 } },
-      additionalProperties: false,
-    },
-    confidential: { type: 'boolean' },
-    observedAt: { type: 'string', format: 'date-time' },
-  },
-  required: ['location', 'category', 'severity', 'description'],
-  additionalProperties: false,
-} as const;
-
-const intakeResponse = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    trackingCode: { type: 'string' },
-    trackUrl: { type: 'string' },
-    cellId: { type: ['integer', 'null'] },
-    cellName: { type: ['string', 'null'] },
-    coverageGap: { type: 'boolean' },
-    state: { type: 'string' },
-    dueAt: { type: ['string', 'null'] },
-    createdAt: { type: 'string' },
-    photos: { type: 'integer' },
-    claimCode: { type: 'string', description: 'shown once to the reporter: claims the reward of a verified report (有奖举报)' },
-  },
-} as const;
-
-const actionSchema = {
-  type: 'object',
-  properties: {
-    action: { type: 'string', enum: ACTIONS },
-    note: { type: 'string', maxLength: 4000 },
-    reply: { type: 'string', maxLength: 2000 },
-    version: { type: 'integer', minimum: 1 },
-    severity: { type: 'string', enum: SEVERITIES },
-    assignees: { type: 'array', items: idSchema, maxItems: 50 },
-    department: { type: 'string', maxLength: 200 },
-    dueAt: { type: 'string', format: 'date-time' },
-    cellId: idSchema,
-    photoIds: { type: 'array', items: idSchema, maxItems: 50 },
-    at: { type: 'string', format: 'date-time' },
-  },
-  required: ['action'],
-  additionalProperties: false,
-} as const;
-
-const eventSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, at: { type: 'string' }, action: { type: 'string' }, user: { type: ['string', 'null'] },
-    // Who, as colleagues know them: the account's display name and role (null for the public and the system).
-    userName: { type: ['string', 'null'] }, userRole: { type: ['string', 'null'] },
-    toCellName: { type: ['string', 'null'] },
-    fromState: { type: ['string', 'null'] }, toState: { type: ['string', 'null'] },
-    fromCell: { type: ['integer', 'null'] }, toCell: { type: ['integer', 'null'] },
-    note: { type: ['string', 'null'] }, reply: { type: ['string', 'null'] },
-    detail: { type: 'object', additionalProperties: true },
-    photos: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, url: { type: 'string' }, thumbUrl: { type: 'string' } } } },
-  },
-} as const;
 
 const TRACK_CODE = '^[Ww][Gg]-[0-9A-Za-z]{5}-[0-9A-Za-z]{5}$';
 
@@ -205,7 +134,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     photos: { maxCount: rc.photos.maxCount, maxBytes: rc.photos.maxBytes, types: ['image/jpeg', 'image/png', 'image/webp'] },
   }));
 
-  app.post<{ Body: NewReport }>('/api/reports', {
+  app.post<{ Body: NewReport; Reply: Filed }>('/api/reports', {
     // The public's limit is per address; staff (often many behind one office address) count per
     // account, so a flood of anonymous reports from that address does not stop their intake.
     config: {
@@ -219,7 +148,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       summary: 'File a hazard report (no account needed): JSON, or multipart/form-data with the JSON in a "report" field and up to N "photos". Idempotency-Key makes retries safe.',
       headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', minLength: 8, maxLength: 200 } } },
       body: { content: { 'application/json': { schema: newReportSchema }, 'multipart/form-data': { schema: newReportSchema } } },
-      response: { 201: intakeResponse, '4xx': problemSchema },
+      response: { 201: filedSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     // Only JSON and multipart bodies are validated against the schema; anything else is refused outright.
@@ -241,37 +170,24 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     });
   });
 
-  app.get<{ Params: { code: string } }>('/api/reports/track/:code', {
+  app.get<{ Params: { code: string }; Reply: Tracked }>('/api/reports/track/:code', {
     config: { access: 'public' },
     schema: {
       tags: ['reports'],
       summary: 'Follow a report by its tracking code, without an account: its state and the public replies, nothing about people',
       params: { type: 'object', properties: { code: { type: 'string', pattern: TRACK_CODE } }, required: ['code'] },
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            trackingCode: { type: 'string' }, category: { type: 'string' }, severity: { type: 'string' },
-            state: { type: 'string' }, stateName: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
-            cellName: { type: ['string', 'null'] }, createdAt: { type: 'string' }, updatedAt: { type: 'string' }, closedAt: { type: ['string', 'null'] },
-            reward: { type: ['integer', 'null'] },
-            ...trackExtrasSchema,
-            timeline: { type: 'array', items: { type: 'object', properties: { at: { type: 'string' }, state: { type: ['string', 'null'] }, reply: { type: ['string', 'null'] } } } },
-          },
-        },
-        '4xx': problemSchema,
-      },
+      response: { 200: trackedSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const code = request.params.code.toUpperCase();
-    const { rows } = await db.query<{ id: number; category: string; severity: string; state: State; cell_name: string | null; created_at: Date; updated_at: Date; closed_at: Date | null; reward: number | null }>(
+    const { rows } = await db.query<{ id: number; category: string; severity: Severity; state: State; cell_name: string | null; created_at: Date; updated_at: Date; closed_at: Date | null; reward: number | null }>(
       `SELECT r.id, r.category, r.severity, r.state, c.name AS cell_name, r.created_at, r.updated_at, r.closed_at,
          (SELECT amount FROM report_rewards w WHERE w.report_id = r.id) AS reward
        FROM ${REPORT_FROM} WHERE r.tracking_code = $1`, [code]);
     const r = rows[0];
     if (!r) throw problem('reports.not-found', { id: code });
     // Only state changes and replies meant for the reporter; internal notes, names and escalations stay inside.
-    const { rows: events } = await db.query<{ at: Date; to_state: string | null; reply: string | null }>(
+    const { rows: events } = await db.query<{ at: Date; to_state: State | null; reply: string | null }>(
       `SELECT at, to_state, reply FROM report_events
        WHERE report_id = $1 AND action NOT IN ('escalate', 'overdue', 'reroute', 'transfer')
          AND (from_state IS DISTINCT FROM to_state OR reply IS NOT NULL)
@@ -298,7 +214,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     offset: number;
   }
 
-  app.get<{ Querystring: InboxQuery }>('/api/reports', {
+  app.get<{ Querystring: InboxQuery; Reply: ReportPage }>('/api/reports', {
     config: { access: 'reports.view' },
     schema: {
       tags: ['reports'],
@@ -321,7 +237,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
         },
         additionalProperties: false,
       },
-      response: { 200: { type: 'object', properties: { total: { type: 'integer' }, items: { type: 'array', items: { $ref: 'Report#' } } } }, '4xx': problemSchema },
+      response: { 200: reportPageSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;
@@ -352,7 +268,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     return { total: rows[0]?.total ?? 0, items: rows.map((r) => toReport(r, actor, t)) };
   });
 
-  app.get<{ Params: { id: number } }>('/api/reports/:id', {
+  app.get<{ Params: { id: number }; Reply: Report }>('/api/reports/:id', {
     config: { access: 'reports.view' },
     schema: { tags: ['reports'], summary: 'One report with the actions I may take on it (404 outside my cells)', params: idParams, response: { 200: { $ref: 'Report#' }, '4xx': problemSchema } },
   }, async (request) => {
@@ -360,13 +276,13 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     return toReport(await loadReport(db, request.params.id, actor), actor, now());
   });
 
-  app.get<{ Params: { id: number } }>('/api/reports/:id/events', {
+  app.get<{ Params: { id: number }; Reply: ReportEvent[] }>('/api/reports/:id/events', {
     config: { access: 'reports.view' },
-    schema: { tags: ['reports'], summary: 'Every step of a report: who, when, from, to, note, reply, attachments', params: idParams, response: { 200: { type: 'array', items: eventSchema }, '4xx': problemSchema } },
+    schema: { tags: ['reports'], summary: 'Every step of a report: who, when, from, to, note, reply, attachments', params: idParams, response: { 200: { type: 'array', items: reportEventSchema }, '4xx': problemSchema } },
   }, async (request) => {
     const actor = request.actor;
     const report = await loadReport(db, request.params.id, actor);
-    const { rows } = await db.query<{ id: number; at: Date; action: string; username: string | null; display_name: string | null; role: string | null; to_cell_name: string | null; from_state: string | null; to_state: string | null; from_cell: number | null; to_cell: number | null; note: string | null; reply: string | null; detail: Record<string, unknown>; photo_ids: number[] }>(
+    const { rows } = await db.query<{ id: number; at: Date; action: string; username: string | null; display_name: string | null; role: string | null; to_cell_name: string | null; from_state: State | null; to_state: State | null; from_cell: number | null; to_cell: number | null; note: string | null; reply: string | null; detail: Record<string, unknown>; photo_ids: number[] }>(
       `SELECT e.id, e.at, e.action, e.username, u.display_name, u.role, c.name AS to_cell_name, e.from_state, e.to_state, e.from_cell, e.to_cell, e.note, e.reply, e.detail,
          ARRAY(SELECT ph.id FROM report_photos ph WHERE ph.event_id = e.id ORDER BY ph.id) AS photo_ids
        FROM report_events e LEFT JOIN users u ON u.id = e.user_id LEFT JOIN cells c ON c.id = e.to_cell
@@ -378,7 +294,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
     }));
   });
 
-  app.post<{ Params: { id: number }; Body: ActionInput & { at?: string } }>('/api/reports/:id/actions', {
+  app.post<{ Params: { id: number }; Body: ActionInput; Reply: Report }>('/api/reports/:id/actions', {
     config: { access: 'reports.view' },
     schema: {
       tags: ['reports'],
@@ -422,7 +338,7 @@ export default async function reportRoutes(app: FastifyInstance, ctx: AppContext
       tags: ['reports'],
       summary: 'Upload evidence photos (multipart "photos") to attach to a step with photoIds',
       params: idParams,
-      response: { 201: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, url: { type: 'string' }, thumbUrl: { type: 'string' } } } }, '4xx': problemSchema },
+      response: { 201: { type: 'array', items: photoLinkSchema }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const actor = request.actor;

@@ -11,11 +11,8 @@ import type { StepHours } from '../config.ts';
  *      └──reject──▶ rejected                                              └───────return─────────┘
  *   closed ──reopen──▶ rectifying;  rejected ──reopen──▶ reported;  transfer: reported/verified, another cell
  */
-export const STATES = ['reported', 'verified', 'rejected', 'dispatched', 'rectifying', 'rectified', 'closed'] as const;
-export type State = (typeof STATES)[number];
-
-export const ACTIONS = ['verify', 'reject', 'dispatch', 'accept', 'rectify', 'close', 'return', 'transfer', 'reopen'] as const;
-export type Action = (typeof ACTIONS)[number];
+export { ACTIONS, OPEN_STATES, STATES, type Action, type State } from '../../core/contracts/reports.ts';
+import type { Action, State } from '../../core/contracts/reports.ts';
 
 /** What an action must carry besides the action name. */
 export type Need = 'reason' | 'evidence' | 'assignee' | 'cell';
@@ -45,8 +42,6 @@ export const TRANSITIONS: readonly Transition[] = [
   t('reopen', 'rejected', 'reported', 'reports.supervise', ['reason']),
 ];
 
-/** States in which someone still owes a step (and a deadline runs). */
-export const OPEN_STATES: readonly State[] = ['reported', 'verified', 'dispatched', 'rectifying', 'rectified'];
 
 export function findTransition(state: State, action: Action): Transition | undefined {
   return TRANSITIONS.find((tr) => tr.from === state && tr.action === action);

@@ -4,6 +4,10 @@ import { can, scopeOf } from '../auth/actor.ts';
 import { problemSchema } from '../problem.ts';
 import { cellInScopeSql } from '../patrols/model.ts';
 import { parseCoordinate, parseTrackingCode } from '../../core/search/coordinate.ts';
+import { searchAnswerSchema, type Hit, type SearchAnswer } from '../../core/contracts/search.ts';
+
+// LIKE's own characters, taken literally.
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * One search box for every role: cells by name or code (everyone), units by name or address and
@@ -11,38 +15,8 @@ import { parseCoordinate, parseTrackingCode } from '../../core/search/coordinate
  * get the report; anyone else the tracking page), and a pasted coordinate (the cell there). Each
  * hit carries where to look: a point and, for cells, the box.
  */
-export type HitKind = 'cell' | 'unit' | 'person' | 'report' | 'track' | 'point';
-
-interface Hit {
-  kind: HitKind;
-  id: number | string;
-  label: string;
-  detail: string | null;
-  cellId: number | null;
-  lon: number | null;
-  lat: number | null;
-  bbox: number[] | null;
-}
-
-const hitSchema = {
-  type: 'object',
-  properties: {
-    kind: { type: 'string', enum: ['cell', 'unit', 'person', 'report', 'track', 'point'] },
-    id: { type: ['integer', 'string'] },
-    label: { type: 'string' },
-    detail: { type: ['string', 'null'] },
-    cellId: { type: ['integer', 'null'] },
-    lon: { type: ['number', 'null'] },
-    lat: { type: ['number', 'null'] },
-    bbox: { type: ['array', 'null'], items: { type: 'number' } },
-  },
-} as const;
-
-// LIKE's own characters, taken literally.
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export default async function searchRoutes(app: FastifyInstance, { db }: AppContext) {
-  app.get<{ Querystring: { q: string; limit: number } }>('/api/search', {
+  app.get<{ Querystring: { q: string; limit: number }; Reply: SearchAnswer }>('/api/search', {
     config: { access: 'public' },
     schema: {
       tags: ['system'],
@@ -53,7 +27,7 @@ export default async function searchRoutes(app: FastifyInstance, { db }: AppCont
         required: ['q'],
         additionalProperties: false,
       },
-      response: { 200: { type: 'object', properties: { results: { type: 'array', items: hitSchema } } }, '4xx': problemSchema },
+      response: { 200: searchAnswerSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const q = request.query.q.trim();

@@ -9,6 +9,7 @@ import { audit } from '../audit.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { binaryResponse, emptyResponse } from '../response-schemas.ts';
 import { offsetTileHost, resolveBasemap, TIANDITU_KEY, type BasemapSetting, type ResolvedBasemap } from '../../core/basemap/basemap.ts';
+import { basemapSettingSchema as settingSchema } from '../../core/contracts/system.ts';
 
 /** The configuration's basemap (environment or file), used until an admin sets one in the UI. */
 export function configuredBasemap(config: Config): BasemapSetting {
@@ -81,20 +82,6 @@ function fileSource(file: string): Source {
     },
   };
 }
-
-const settingSchema = {
-  type: 'object',
-  properties: {
-    kind: { type: 'string', enum: ['none', 'tianditu', 'style', 'raster', 'local'] },
-    tiandituKey: { type: 'string', maxLength: 64 },
-    styleUrl: { type: 'string', maxLength: 2000 },
-    rasterTiles: { type: 'string', maxLength: 2000 },
-    attribution: { type: 'string', maxLength: 300 },
-    localFile: { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_.-]+\\.pmtiles$' },
-  },
-  required: ['kind'],
-  additionalProperties: false,
-} as const;
 
 const isHttp = (url: string) => {
   try {

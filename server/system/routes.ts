@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { isProblemCode, problemCatalog } from '../../core/problems/index.ts';
 import { problem } from '../problem.ts';
 import type { BasemapStore } from './basemap.ts';
+import { clientConfigSchema, levelSchema, type Bounds, type ClientConfig } from '../../core/contracts/system.ts';
 
 /** Health, levels and what the client needs to know about this deployment. */
 export default async function systemRoutes(app: FastifyInstance, { db, config, basemaps }: AppContext & { basemaps: BasemapStore }) {
@@ -25,8 +26,6 @@ export default async function systemRoutes(app: FastifyInstance, { db, config, b
     }
   });
 
-  const levelSchema = { type: 'object', properties: { level: { type: 'integer' }, zh: { type: 'string' }, en: { type: 'string' } } } as const;
-
   app.get('/api/levels', {
     config: { access: 'public' },
     schema: { tags: ['system'], summary: 'The configured grid levels', response: { 200: { type: 'array', items: levelSchema } } },
@@ -37,28 +36,10 @@ export default async function systemRoutes(app: FastifyInstance, { db, config, b
     schema: {
       tags: ['system'],
       summary: 'Levels and basemap for the map client',
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            levels: { type: 'array', items: levelSchema },
-            basemap: {
-              type: 'object',
-              properties: {
-                kind: { type: 'string' }, styleUrl: { type: 'string' }, attribution: { type: 'string' },
-                rasterTiles: { type: 'array', items: { type: 'string' } }, labelTiles: { type: 'array', items: { type: 'string' } },
-                satelliteTiles: { type: 'array', items: { type: 'string' } }, satelliteLabelTiles: { type: 'array', items: { type: 'string' } },
-                localTiles: { type: 'string' },
-              },
-            },
-            bounds: { type: ['array', 'null'], items: { type: 'number' } },
-            timeZone: { type: 'string', description: 'IANA time zone in which the client shows every time' },
-          },
-        },
-      },
+      response: { 200: clientConfigSchema },
     },
-  }, async () => {
-    const { rows } = await db.query<{ b: number[] | null }>(
+  }, async (): Promise<ClientConfig> => {
+    const { rows } = await db.query<{ b: Bounds | null }>(
       `SELECT CASE WHEN e IS NULL THEN NULL ELSE ARRAY[ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)] END AS b
        FROM (SELECT ST_Extent(geom) AS e FROM cells WHERE level = 1) x`,
     );

@@ -1,5 +1,5 @@
-import type { Feature, Point } from 'geojson';
 import type { UnitTypeConfig } from '../config.ts';
+import type { Unit } from '../../core/contracts/units.ts';
 
 export interface UnitRow {
   id: number;
@@ -30,22 +30,6 @@ export const UNIT_FROM = 'units u LEFT JOIN cells c ON c.id = u.cell_id';
 export const unitInScopeSql = (cellColumn: string, param: string) => `(cardinality(${param}::int[]) = 0 OR ${cellColumn} IN (
   SELECT id FROM cells WHERE id = ANY (${param}::int[]) OR ancestors && ${param}::int[]))`;
 
-export interface UnitProperties {
-  type: string;
-  typeName: { zh: string; en: string };
-  name: string;
-  address: string | null;
-  contact: string | null;
-  attributes: Record<string, unknown>;
-  cellId: number | null;
-  cellCode: string | null;
-  version: number;
-  updatedAt: string;
-  /** When the unit was archived (归档), null while it is active. */
-  archivedAt: string | null;
-  archivedBy: string | null;
-}
-
 const round7 = (n: number) => Math.round(n * 1e7) / 1e7;
 
 export function typeName(types: UnitTypeConfig[], code: string) {
@@ -53,7 +37,7 @@ export function typeName(types: UnitTypeConfig[], code: string) {
   return { zh: t?.zh ?? code, en: t?.en ?? code };
 }
 
-export function toUnitFeature(types: UnitTypeConfig[], r: UnitRow): Feature<Point, UnitProperties> & { id: number } {
+export function toUnitFeature(types: UnitTypeConfig[], r: UnitRow): Unit {
   return {
     type: 'Feature',
     id: r.id,
@@ -65,36 +49,3 @@ export function toUnitFeature(types: UnitTypeConfig[], r: UnitRow): Feature<Poin
     },
   };
 }
-
-export const unitFeatureSchema = {
-  $id: 'UnitFeature',
-  type: 'object',
-  properties: {
-    type: { const: 'Feature' },
-    id: { type: 'integer' },
-    geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON Point, EPSG:4326' },
-    properties: {
-      type: 'object',
-      properties: {
-        type: { type: 'string' },
-        typeName: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
-        name: { type: 'string' },
-        address: { type: ['string', 'null'] },
-        contact: { type: ['string', 'null'] },
-        attributes: { type: 'object', additionalProperties: true },
-        cellId: { type: ['integer', 'null'], description: 'the smallest cell containing the unit (route_point)' },
-        cellCode: { type: ['string', 'null'] },
-        version: { type: 'integer' },
-        updatedAt: { type: 'string' },
-        archivedAt: { type: ['string', 'null'], description: 'when the unit was archived (归档); null while active' },
-        archivedBy: { type: ['string', 'null'] },
-      },
-    },
-  },
-} as const;
-
-export const unitCollectionSchema = {
-  $id: 'UnitCollection',
-  type: 'object',
-  properties: { type: { const: 'FeatureCollection' }, features: { type: 'array', items: { $ref: 'UnitFeature#' } } },
-} as const;

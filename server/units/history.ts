@@ -6,6 +6,7 @@ import { can, scopeOf, type Actor } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, type UnitRow } from './feature.ts';
+import { unitPageSchema, type UnitEntry, type UnitPage } from '../../core/contracts/units.ts';
 
 /**
  * A unit's page (一户一档): everything on file about it over time, from the tables that hold it —
@@ -33,39 +34,6 @@ function ifMatch(request: FastifyRequest): number | null {
   return Number.isInteger(v) && v >= 1 ? v : null;
 }
 
-const entrySchema = {
-  type: 'object',
-  properties: {
-    kind: { type: 'string', enum: ['inspection', 'note', 'visit', 'hazard', 'rectification'] },
-    at: { type: 'string', description: 'ISO time (a record without a time: its date at 00:00 UTC)' },
-    date: { type: 'string' },
-    by: { type: ['string', 'null'] },
-    text: { type: ['string', 'null'] },
-    result: { type: ['string', 'null'], description: 'visit: ok | failed; hazard: its state' },
-    failedItems: { type: 'array', items: { type: 'string' } },
-    reportId: { type: ['integer', 'null'] },
-    trackingCode: { type: ['string', 'null'] },
-    category: { type: ['string', 'null'] },
-    severity: { type: ['string', 'null'] },
-    photos: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, reportId: { type: 'integer' }, url: { type: 'string' }, thumbUrl: { type: 'string' } } } },
-  },
-} as const;
-
-interface Entry {
-  kind: 'inspection' | 'note' | 'visit' | 'hazard' | 'rectification';
-  at: string;
-  date: string;
-  by: string | null;
-  text: string | null;
-  result: string | null;
-  failedItems: string[];
-  reportId: number | null;
-  trackingCode: string | null;
-  category: string | null;
-  severity: string | null;
-  photos: { id: number; reportId: number; url: string; thumbUrl: string }[];
-}
-
 const blank = { text: null, result: null, failedItems: [], reportId: null, trackingCode: null, category: null, severity: null, photos: [] };
 
 export default async function unitHistoryRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
@@ -73,28 +41,13 @@ export default async function unitHistoryRoutes(app: FastifyInstance, { db, conf
   const categoryName = (code: string) => config.reports.categories.find((c) => c.code === code);
   const roleName = (code: string) => config.assignmentRoles.find((r) => r.code === code);
 
-  app.get<{ Params: { id: number } }>('/api/units/:id/history', {
+  app.get<{ Params: { id: number }; Reply: UnitPage }>('/api/units/:id/history', {
     config: { access: 'signed-in' },
     schema: {
       tags: ['units'],
       summary: "A unit's page: the unit, who answers for it, and its file over time (records, check-ins, hazards found, rectifications, photos), newest first",
       params: idParams,
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            unit: { $ref: 'UnitFeature#' },
-            contacts: {
-              type: 'array',
-              items: { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' }, roleName: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } }, phone: { type: ['string', 'null'] }, organisation: { type: ['string', 'null'] } } },
-            },
-            counts: { type: 'object', properties: { inspections: { type: 'integer' }, hazards: { type: 'integer' }, openHazards: { type: 'integer' }, rectified: { type: 'integer' }, photos: { type: 'integer' } } },
-            categories: { type: 'object', additionalProperties: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } },
-            entries: { type: 'array', items: entrySchema },
-          },
-        },
-        '4xx': problemSchema,
-      },
+      response: { 200: unitPageSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const actor = request.actor;
@@ -123,7 +76,7 @@ export default async function unitHistoryRoutes(app: FastifyInstance, { db, conf
       id: p.id, reportId: p.report_id, url: `/api/reports/${p.report_id}/photos/${p.id}`, thumbUrl: `/api/reports/${p.report_id}/photos/${p.id}?size=thumb`,
     });
     const iso = (d: Date) => d.toISOString();
-    const entries: Entry[] = [
+    const entries: UnitEntry[] = [
       // A record has a date; one written on its day sorts by when it was written, among that day's check-ins.
       ...records.rows.map((r) => ({
         ...blank, kind: r.kind, at: iso(r.created_at).slice(0, 10) === r.date ? iso(r.created_at) : `${r.date}T00:00:00.000Z`, date: r.date, by: r.created_by, text: r.text,

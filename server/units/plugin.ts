@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { unitCollectionSchema, unitFeatureSchema } from './feature.ts';
+import { unitCollectionSchema, unitFeatureSchema } from '../../core/contracts/units.ts';
 import unitHistoryRoutes from './history.ts';
 import unitRoutes from './routes.ts';
 import unitTransferRoutes from './transfer.ts';

@@ -7,6 +7,7 @@ import { scopeOf, type Actor } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, typeName, unitInScopeSql, type UnitRow } from './feature.ts';
+import { unitTypeSchema } from '../../core/contracts/units.ts';
 
 export interface UnitQuery {
   cellId?: number;
@@ -150,7 +151,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     schema: {
       tags: ['units'],
       summary: 'The configured unit types',
-      response: { 200: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } } } },
+      response: { 200: { type: 'array', items: unitTypeSchema } },
     },
   }, async () => types);
 

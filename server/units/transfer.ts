@@ -9,6 +9,7 @@ import { problem, problemSchema } from '../problem.ts';
 import { fillTemplate, type ProblemParam } from '../../core/problems/index.ts';
 import { unitRowProblems } from '../../core/problems/units.ts';
 import { acceptCsvBodies, parseCsv, type RowError } from '../people/csv.ts';
+import { unitImportSchema, type UnitImport } from '../../core/contracts/imports.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, type UnitRow } from './feature.ts';
 import { ATTRIBUTE_LIMITS, attributesWithinLimits, unitFilter, unitQuerySchema, type UnitQuery } from './routes.ts';
 
@@ -183,7 +184,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
     return { candidates, rows: features.length };
   }
 
-  app.post<{ Body: unknown; Querystring: { skipInvalid?: boolean; dryRun?: boolean } }>('/api/units/import', {
+  app.post<{ Body: unknown; Querystring: { skipInvalid?: boolean; dryRun?: boolean }; Reply: UnitImport }>('/api/units/import', {
     config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
@@ -200,26 +201,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
           { type: 'object', properties: { geojson: { type: 'object' }, skipInvalid: { type: 'boolean' } }, required: ['geojson'], additionalProperties: false },
         ],
       },
-      response: {
-        200: {
-          type: 'object',
-          properties: {
-            rows: { type: 'integer' }, imported: { type: 'integer' }, skipped: { type: 'integer' }, ids: { type: 'array', items: { type: 'integer' } },
-            errors: { type: 'array', items: { type: 'object', properties: { row: { type: 'integer' }, field: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' }, params: { type: 'object', additionalProperties: true } } } },
-            preview: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  row: { type: 'integer' }, type: { type: 'string' }, name: { type: 'string' }, address: { type: ['string', 'null'] }, contact: { type: ['string', 'null'] },
-                  lon: { type: 'number' }, lat: { type: 'number' }, cellId: { type: 'integer' }, cellCode: { type: 'string' },
-                },
-              },
-            },
-          },
-        },
-        '4xx': problemSchema,
-      },
+      response: { 200: unitImportSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;

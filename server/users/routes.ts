@@ -6,6 +6,7 @@ import { audit } from '../audit.ts';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, passwordWeakness, weakPassword } from '../auth/passwords.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
+import { accountSchema as userSchema, type Account } from '../../core/contracts/accounts.ts';
 
 interface UserRow {
   id: number;
@@ -20,19 +21,10 @@ interface UserRow {
   updated_at: Date;
 }
 
-const toUser = (r: UserRow) => ({
+const toUser = (r: UserRow): Account => ({
   id: r.id, username: r.username, displayName: r.display_name, role: r.role, scope: r.scope, personId: r.person_id,
   active: r.active, version: r.version, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
 });
-
-const userSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, username: { type: 'string' }, displayName: { type: 'string' }, role: { type: 'string' },
-    scope: { type: 'array', items: { type: 'integer' } }, personId: { type: ['integer', 'null'] }, active: { type: 'boolean' },
-    version: { type: 'integer' }, createdAt: { type: 'string' }, updatedAt: { type: 'string' },
-  },
-} as const;
 
 const editable = {
   displayName: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },

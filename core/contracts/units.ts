@@ -1,0 +1,86 @@
+/** Units and places on file (一户一档) as the API answers them: server/units (routes.ts, history.ts). */
+import type { Feature, FeatureCollection, Point } from 'geojson';
+import { namedSchema, object, type FromSchema } from './schema.ts';
+
+/** GET /api/unit-types: the configured kinds of unit. */
+export const unitTypeSchema = object({ code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } });
+export type UnitType = FromSchema<typeof unitTypeSchema>;
+
+export const unitPropertiesSchema = object({
+  type: { type: 'string' },
+  typeName: namedSchema,
+  name: { type: 'string' },
+  address: { type: ['string', 'null'] },
+  contact: { type: ['string', 'null'] },
+  attributes: { type: 'object', additionalProperties: true },
+  cellId: { type: ['integer', 'null'], description: 'the smallest cell containing the unit (route_point)' },
+  cellCode: { type: ['string', 'null'] },
+  version: { type: 'integer' },
+  updatedAt: { type: 'string' },
+  archivedAt: { type: ['string', 'null'], description: 'when the unit was archived (归档); null while active' },
+  archivedBy: { type: ['string', 'null'] },
+});
+export type UnitProperties = FromSchema<typeof unitPropertiesSchema>;
+
+export const unitFeatureSchema = {
+  $id: 'UnitFeature',
+  type: 'object',
+  properties: {
+    type: { const: 'Feature' },
+    id: { type: 'integer' },
+    geometry: { type: 'object', additionalProperties: true, description: 'GeoJSON Point, EPSG:4326' },
+    properties: unitPropertiesSchema,
+  },
+} as const;
+/** The GeoJSON envelope is typed by RFC 7946's types (the schema leaves the geometry open). */
+export type Unit = Feature<Point, UnitProperties> & { id: number };
+
+export const unitCollectionSchema = {
+  $id: 'UnitCollection',
+  type: 'object',
+  properties: { type: { const: 'FeatureCollection' }, features: { type: 'array', items: { $ref: 'UnitFeature#' } } },
+} as const;
+export type Units = FeatureCollection<Point, UnitProperties> & { features: Unit[] };
+
+export const ENTRY_KINDS = ['inspection', 'note', 'visit', 'hazard', 'rectification'] as const;
+
+/** A report photo on a unit's page. */
+export const unitPhotoSchema = object({ id: { type: 'integer' }, reportId: { type: 'integer' }, url: { type: 'string' }, thumbUrl: { type: 'string' } });
+export type UnitPhoto = FromSchema<typeof unitPhotoSchema>;
+
+/** One entry of a unit's file: a record, a check-in, a hazard found there or a rectification step. */
+export const unitEntrySchema = object({
+  kind: { type: 'string', enum: ENTRY_KINDS },
+  at: { type: 'string', description: 'ISO time (a record without a time: its date at 00:00 UTC)' },
+  date: { type: 'string' },
+  by: { type: ['string', 'null'] },
+  text: { type: ['string', 'null'] },
+  result: { type: ['string', 'null'], description: 'visit: ok | failed; hazard: its state' },
+  failedItems: { type: 'array', items: { type: 'string' } },
+  reportId: { type: ['integer', 'null'] },
+  trackingCode: { type: ['string', 'null'] },
+  category: { type: ['string', 'null'] },
+  severity: { type: ['string', 'null'] },
+  photos: { type: 'array', items: unitPhotoSchema },
+});
+export type UnitEntry = FromSchema<typeof unitEntrySchema>;
+
+/** Who answers for a unit: its own contact and its cell's people. */
+export const unitContactSchema = object({
+  name: { type: 'string' },
+  role: { type: 'string' },
+  roleName: namedSchema,
+  phone: { type: ['string', 'null'] },
+  organisation: { type: ['string', 'null'] },
+});
+export type UnitContact = FromSchema<typeof unitContactSchema>;
+
+/** GET /api/units/:id/history: a unit's page. */
+export const unitPageSchema = object({
+  unit: { $ref: 'UnitFeature#' },
+  contacts: { type: 'array', items: unitContactSchema },
+  counts: object({ inspections: { type: 'integer' }, hazards: { type: 'integer' }, openHazards: { type: 'integer' }, rectified: { type: 'integer' }, photos: { type: 'integer' } }),
+  categories: { type: 'object', additionalProperties: namedSchema },
+  entries: { type: 'array', items: unitEntrySchema },
+});
+export type UnitPage = Omit<FromSchema<typeof unitPageSchema, { references: [typeof unitFeatureSchema] }>, 'unit'> & { unit: Unit };
