@@ -43,15 +43,34 @@ function distToSeg(p: Pt, a: Pt, b: Pt): number {
   return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
 }
 
-function onBoundary(p: Pt, g: Areal): boolean {
+/**
+ * Length in metres of the part of segment ab that runs along the boundary of g: for each edge of
+ * g, the stretch of ab alongside it, whose two ends lie within ON_BOUNDARY_DEG of the edge (then
+ * all of it does). Part of a gap's edge may run along one cell and the rest along the next, and
+ * both count, as in PostGIS.
+ */
+function alongBoundaryM(a: Pt, b: Pt, g: Areal): number {
+  const dx = b[0] - a[0], dy = b[1] - a[1];
+  const len2 = dx * dx + dy * dy;
+  if (!len2) return 0;
+  const at = (t: number): Pt => [a[0] + t * dx, a[1] + t * dy];
+  const along = (p: Pt) => ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2;
+  let share = 0;
   for (const rings of polygonsOf(g)) {
     for (const ring of rings) {
       for (let i = 1; i < ring.length; i++) {
-        if (distToSeg(p, ring[i - 1] as Pt, ring[i] as Pt) <= ON_BOUNDARY_DEG) return true;
+        const c = ring[i - 1] as Pt, d = ring[i] as Pt;
+        const tc = along(c), td = along(d);
+        const lo = Math.max(0, Math.min(tc, td)), hi = Math.min(1, Math.max(tc, td));
+        if (hi <= lo) continue;
+        const p = at(lo), q = at(hi);
+        if (distToSeg(p, c, d) > ON_BOUNDARY_DEG || distToSeg(q, c, d) > ON_BOUNDARY_DEG) continue;
+        // Measured where it lies: a degree of latitude is not the same length everywhere.
+        share += segmentM(p, q);
       }
     }
   }
-  return false;
+  return Math.min(share, segmentM(a, b));
 }
 
 /** Cells bordering a piece, longest shared border first (at least MIN_BORDER_M of it). */
@@ -61,15 +80,13 @@ export function bordering(piece: Polygon, cells: CellIndex): number[] {
   for (const ring of piece.coordinates) {
     for (let i = 1; i < ring.length; i++) {
       const a = ring[i - 1] as Pt, b = ring[i] as Pt;
-      const mid: Pt = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
       const segBox: [number, number, number, number] = [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1])];
       for (const k of candidates) {
         const cb = cells.bounds[k]!;
         if (cb[0] > segBox[2] + ON_BOUNDARY_DEG || cb[2] < segBox[0] - ON_BOUNDARY_DEG || cb[1] > segBox[3] + ON_BOUNDARY_DEG || cb[3] < segBox[1] - ON_BOUNDARY_DEG) continue;
         const cell = cells.cells[k]!;
-        if (onBoundary(a, cell.geometry) && onBoundary(b, cell.geometry) && onBoundary(mid, cell.geometry)) {
-          shared.set(cell.id, (shared.get(cell.id) ?? 0) + segmentM(a, b));
-        }
+        const m = alongBoundaryM(a, b, cell.geometry);
+        if (m > 0) shared.set(cell.id, (shared.get(cell.id) ?? 0) + m);
       }
     }
   }
