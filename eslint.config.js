@@ -30,6 +30,8 @@ export default tseslint.config(
   },
   {
     files: ['core/**/*.ts'],
+    // Tests run in Node only and ship in no bundle: they may read their fixture files.
+    ignores: ['core/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['**/server/**', '**/client/**'], message: 'core/ is shared by client and server and imports neither.' },
