@@ -1,9 +1,8 @@
-import { api, fetchCell, fetchClientConfig } from '../api.ts';
-import { cellTilesTemplate } from '../map/style.ts';
+import { api, fetchClientConfig } from '../api.ts';
 import { reportsApi, OPEN_STATES } from '../reports/api.ts';
 import { unitsApi } from '../units/api.ts';
 import { patrolApi } from '../patrols/api.ts';
-import { keepTiles, patrolTiles, zoomOf } from './tiles.ts';
+import { keepTiles, tilesOverCells, zoomOf } from './tiles.ts';
 import { setMapReadiness } from './readiness.ts';
 
 /**
@@ -38,16 +37,8 @@ export async function keepWorkersScope(scope: number[]): Promise<void> {
  * at a time), with the progress shown on the worker's panel.
  */
 async function keepScopeMap(scope: number[]): Promise<void> {
-  const cells = await Promise.all(scope.map((id) => fetchCell(id).catch(() => null)));
-  const boxes = cells.flatMap((cell) => {
-    if (!cell) return [];
-    const points = cell.geometry.coordinates.flatMap((polygon) => polygon[0] ?? []);
-    const lons = points.map((p) => p[0]!);
-    const lats = points.map((p) => p[1]!);
-    return [[Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)] as [number, number, number, number]];
-  });
-  if (boxes.length === 0) return;
-  const urls = patrolTiles(cellTilesTemplate(), boxes);
+  const urls = await tilesOverCells(scope);
+  if (urls.length === 0) return;
   const zooms = urls.map(zoomOf);
   setMapReadiness({ state: 'keeping', done: 0, failed: 0, total: urls.length, zooms: [Math.min(...zooms), Math.max(...zooms)] });
   const kept = await keepTiles(urls, (done, failed) => setMapReadiness({ done, failed }));

@@ -1,5 +1,6 @@
-import type { Map as MaplibreMap, VectorTileSource } from 'maplibre-gl';
 import { CELLS_MAXZOOM } from '../../core/map/cell-layers.ts';
+import { fetchCell } from '../api.ts';
+import { cellTilesTemplate } from '../map/style.ts';
 
 type Box = [number, number, number, number];
 
@@ -72,9 +73,15 @@ export async function keepTiles(urls: string[], progress?: (done: number, failed
   return done;
 }
 
-/** Reads the cell tiles of a patrol's area once, while there is network (see keepTiles). */
-export async function keepPatrolTiles(map: MaplibreMap, sourceId: string, bounds: Box): Promise<void> {
-  const template = map.getSource<VectorTileSource>(sourceId)?.tiles?.[0];
-  if (!template || !navigator.onLine) return;
-  await keepTiles(patrolTiles(template, bounds));
+/** The cell tiles over some cells (their outlines' boxes) at the patrol's zooms; a cell that cannot be read is left out. */
+export async function tilesOverCells(ids: number[], maxTiles = MAX_TILES): Promise<string[]> {
+  const cells = await Promise.all(ids.map((id) => fetchCell(id).catch(() => null)));
+  const boxes = cells.flatMap((cell): Box[] => {
+    const points = cell?.geometry.coordinates.flatMap((polygon) => polygon[0] ?? []) ?? [];
+    if (points.length === 0) return [];
+    const lons = points.map((p) => p[0]!);
+    const lats = points.map((p) => p[1]!);
+    return [[Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)]];
+  });
+  return boxes.length === 0 ? [] : patrolTiles(cellTilesTemplate(), boxes, maxTiles);
 }

@@ -11,10 +11,7 @@ import { OutboxPanel, useOutbox } from '../offline/Outbox.tsx';
 import { MapReadinessNote } from '../offline/MapReadiness.tsx';
 import { newAction, outboxItems, sendOrQueue, updateItem, type OutboxItem } from '../offline/outbox.ts';
 import { compressPhoto } from '../offline/photo.ts';
-import { keepPatrolTiles } from '../offline/tiles.ts';
-import { fetchCell } from '../api.ts';
-import { useMap } from '../map/context.tsx';
-import { CELLS_SOURCE } from '../map/style.ts';
+import { keepTiles, tilesOverCells } from '../offline/tiles.ts';
 
 /** A check-in still in the outbox, shown as a visit (negative id) so its checklist and findings can be done offline too. */
 function queuedVisit(item: OutboxItem, plan: CellPlan | null): Visit | null {
@@ -84,16 +81,10 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
 
   const queuedCheckIns = useMemo(() => outbox.filter((i) => i.kind === 'checkin' && patrol && i.inspectionId === patrol.id), [outbox, patrol]);
   // The patrolled cell's map tiles are read once while online, so the map still shows it in a dead zone.
-  const map = useMap();
   useEffect(() => {
-    if (!map || planCell === null || !navigator.onLine) return;
-    fetchCell(planCell).then((cell) => {
-      const points = cell.geometry.coordinates.flatMap((polygon) => polygon[0] ?? []);
-      const lons = points.map((p) => p[0]!);
-      const lats = points.map((p) => p[1]!);
-      return keepPatrolTiles(map, CELLS_SOURCE, [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)]);
-    }).catch(() => undefined);
-  }, [map, planCell]);
+    if (planCell === null || !navigator.onLine) return;
+    tilesOverCells([planCell]).then((urls) => keepTiles(urls)).catch(() => undefined);
+  }, [planCell]);
 
   const visitOf = useMemo(() => new Map([
     ...queuedCheckIns.flatMap((i) => {
