@@ -8,7 +8,7 @@ export function MapReadinessNote() {
   if (r.state === 'idle' || !r.zooms) return null;
   const text = t(`map.${r.state}`, { done: r.done, total: r.total, from: r.zooms[0], to: r.zooms[1] });
   return (
-    <p className={`small ${r.state === 'partial' ? 'form-warn' : 'muted'}`} data-testid="offline-map" data-state={r.state} role="status">
+    <p className={`small ${r.state === 'partial' ? 'form-warn' : 'muted'}`} data-testid="offline-map" data-state={r.state} aria-live="polite">
       {text}
     </p>
   );
