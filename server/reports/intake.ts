@@ -39,6 +39,14 @@ export interface Idempotency {
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** "WG-XXXXX-XXXXX": 50 random bits, unguessable enough to stand in for an account. */
+/** The audit row of a filed report ('report.create'), written by the filing statement itself. */
+export interface IntakeAudit {
+  userId: number | null;
+  username: string | null;
+  ip: string;
+  detail: Record<string, unknown>;
+}
+
 export function newTrackingCode(): string {
   const chars = [...randomBytes(10)].map((b) => ALPHABET[b % 32]).join('');
   return `WG-${chars.slice(0, 5)}-${chars.slice(5)}`;
@@ -53,6 +61,7 @@ export function newTrackingCode(): string {
  */
 export async function fileReport(
   tx: Queryable, config: Config, now: Date, input: NewReport, photos: StoredPhoto[], actor: Actor | null, idem?: Idempotency,
+  auditRow?: IntakeAudit,
 ): Promise<{ id: number; replayed: boolean; filed?: FiledReport }> {
   if (idem) {
     // Two submissions with one key queue here; the second then finds the first's report.
@@ -80,8 +89,10 @@ export async function fileReport(
   const [lon, lat] = input.location.coordinates as [number, number];
   const due = dueAt(config.reports, input.category, input.severity, 'reported', now);
   const contact = input.reporter?.contact?.trim() || null;
-  // One statement, one round trip: route the point, insert the report and its first event, announce
-  // it (NOTIFY is delivered on commit), and return what the answer shows.
+  // One statement, one round trip: route the point, insert the report and its first event, audit it,
+  // announce it (NOTIFY is delivered on commit), and return what the answer shows. Being one
+  // statement it is atomic on its own, so a report without photos, key or phone time needs no
+  // BEGIN/COMMIT around it (see intake in routes.ts): intake is bound by round trips.
   const { rows } = await tx.query<FiledReport>(
     `WITH cell AS (SELECT route_point(ST_SetSRID(ST_MakePoint($2, $3), 4326)) AS id),
      r AS (
@@ -95,11 +106,15 @@ export async function fileReport(
        SELECT r.id, $12, 'create', $11, $14, 'reported', r.cell_id,
               jsonb_build_object('source', $7::text, 'photos', $15::int) || CASE WHEN r.cell_id IS NULL THEN '{"coverageGap": true}'::jsonb ELSE '{}'::jsonb END
        FROM r),
+     a AS (
+       INSERT INTO audit_log (user_id, username, action, target, detail, ip)
+       SELECT $16, $17, 'report.create', 'report:' || r.id, $18::jsonb, $19 FROM r WHERE $20),
      n AS (SELECT pg_notify(${CHANNEL_SQL}, '{"id":' || r.id || ',"type":"created"}') FROM r)
      SELECT r.*, (SELECT name FROM cells WHERE id = r.cell_id) AS cell_name, (SELECT count(*) FROM n) AS notified FROM r`,
     [newTrackingCode(), lon, lat, input.category, input.severity, input.description.trim(), source,
       input.reporter?.name?.trim() || null, contact, input.confidential ?? false, actor?.id ?? null,
-      now, due, actor?.username ?? null, photos.length]);
+      now, due, actor?.username ?? null, photos.length,
+      auditRow?.userId ?? null, auditRow?.username ?? null, JSON.stringify(auditRow?.detail ?? {}), auditRow?.ip ?? null, auditRow !== undefined]);
   const { notified: _, ...filed } = rows[0]! as FiledReport & { notified: unknown };
   const id = filed.id;
   await insertPhotoRows(tx, id, 'report', photos, now);

@@ -14,7 +14,7 @@ import { scopeOf, type Actor } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { applyAction } from './actions.ts';
-import { fileReport, recordObserved, type FiledReport } from './intake.ts';
+import { fileReport, recordObserved, type FiledReport, type IntakeAudit } from './intake.ts';
 import { actionTime } from '../action-time.ts';
 import { idempotencyHeaders, idempotent } from '../idempotency.ts';
 import { REPORT_COLUMNS, REPORT_FROM, SOURCES, inScopeSql, loadReport, photoUrl, toReport, type ReportRow } from './model.ts';
@@ -57,15 +57,22 @@ export async function intake(ctx: AppContext, request: FastifyRequest, input: Ne
     ? { keyHash: sha256(`${actor?.id ?? ''}:${key}`), fingerprint: sha256(JSON.stringify(input) + uploads.map((u) => sha256(u.buf)).join(',')) }
     : undefined;
   const photos = await storePhotos(rc.photos.dir, uploads, rc.photos.thumbWidth);
+  const auditRow: IntakeAudit = {
+    userId: request.user?.id ?? null, username: request.user?.username ?? null, ip: request.ip,
+    detail: { category: input.category, severity: input.severity, photos: photos.length },
+  };
   let result: Awaited<ReturnType<typeof fileReport>>;
   try {
-    result = await db.transaction(async (tx) => {
-      const received = now();
-      const r = await fileReport(tx, config, received, input, photos, actor, idem);
-      if (!r.replayed && input.observedAt !== undefined) await recordObserved(tx, r.id, actionTime(request, input.observedAt, received));
-      if (!r.replayed) await audit(tx, request, 'report.create', `report:${r.id}`, { category: input.category, severity: input.severity, photos: photos.length });
-      return r;
-    });
+    // The common report (no photos, no Idempotency-Key, no phone time) is filed by one statement,
+    // atomic by itself; anything more is one transaction.
+    result = !idem && !photos.length && input.observedAt === undefined
+      ? await fileReport(db, config, now(), input, photos, actor, undefined, auditRow)
+      : await db.transaction(async (tx) => {
+        const received = now();
+        const r = await fileReport(tx, config, received, input, photos, actor, idem, auditRow);
+        if (!r.replayed && input.observedAt !== undefined) await recordObserved(tx, r.id, actionTime(request, input.observedAt, received));
+        return r;
+      });
   } catch (err) {
     await removePhotos(rc.photos.dir, photos);
     throw err;
