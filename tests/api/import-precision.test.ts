@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testApp, type TestApp } from '../helpers/app.ts';
+import { TEST_DB } from '../helpers/db.ts';
+import { twoStreets } from '../helpers/cells.ts';
+import { createUser, signIn, type Headers } from '../helpers/auth.ts';
+import { multipartFile } from '../fixtures/exchange/upload.ts';
+
+// Imported cells are stored on the export grid (1e-7°), so that whatever was imported exports and
+// imports again. Rounding the vertices keeps almost every polygon valid; where it does not (a
+// notch reaching within the grid of another edge), the import mends it instead of storing an
+// invalid cell or refusing a polygon that was valid as given.
+
+let t: TestApp;
+let planner: Headers;
+
+beforeAll(async () => {
+  t = await testApp();
+  await twoStreets(t.db);
+  await createUser(t.db, 'importer', 'planner');
+  planner = await signIn(t.app, 'importer');
+});
+
+afterAll(async () => {
+  await t.app.close();
+});
+
+// A community in the west street with a V notch from its top edge down to 4e-8° above its bottom
+// edge: valid as given; rounded to 1e-7° the notch's tip lands on the bottom edge.
+const [x0, y0, x1, y1] = [107.01, 34.01, 107.02, 34.02];
+const notched = [[[x0, y0], [x1, y0], [x1, y1], [107.016, y1], [107.015, y0 + 4e-8], [107.014, y1], [x0, y1], [x0, y0]]];
+const plain = [[[x0, y0 + 0.02], [x1, y0 + 0.02], [x1, y1 + 0.02], [x0, y1 + 0.02], [x0, y0 + 0.02]]];
+
+describe(`imported cells are stored on the 1e-7° grid, valid (${TEST_DB})`, () => {
+  it('a polygon valid as given but not once rounded is mended, not refused; every stored vertex is on the grid', async () => {
+    const file = JSON.stringify({ type: 'FeatureCollection', features: [
+      { type: 'Feature', properties: { name: '缺口社区', code: '610302001001' }, geometry: { type: 'Polygon', coordinates: notched } },
+      { type: 'Feature', properties: { name: '方正社区', code: '610302001002' }, geometry: { type: 'Polygon', coordinates: plain } },
+    ] });
+    const body = await multipartFile('notch.geojson', file, {});
+    const up = await t.app.inject({ method: 'POST', url: '/api/import/cells', payload: body.payload, headers: { ...planner, ...body.headers } });
+    expect(up.statusCode, up.body).toBe(201);
+    const preview = up.json();
+    expect(preview.features.map((f: { problems: unknown[] }) => f.problems)).toEqual([[], []]);
+    const done = await t.app.inject({ method: 'POST', url: `/api/import/cells/${preview.id}/commit`, payload: { mapping: preview.mapping }, headers: planner });
+    expect(done.statusCode, done.body).toBe(201);
+
+    const { rows } = await t.db.query<{ code: string; valid: boolean; on_grid: boolean; area_ratio: number }>(
+      `SELECT code, ST_IsValid(geom) AS valid, ST_OrderingEquals(geom, ST_SnapToGrid(geom, 1e-7)) AS on_grid,
+              ST_Area(geom) / ST_Area(ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) AS area_ratio
+       FROM cells WHERE code = '610302001001'
+       UNION ALL
+       SELECT code, ST_IsValid(geom), ST_OrderingEquals(geom, ST_SnapToGrid(geom, 1e-7)), ST_Area(geom) / ST_Area(ST_SetSRID(ST_GeomFromGeoJSON($2), 4326))
+       FROM cells WHERE code = '610302001002'`,
+      [JSON.stringify({ type: 'Polygon', coordinates: notched }), JSON.stringify({ type: 'Polygon', coordinates: plain })]);
+    expect(rows.map((r) => ({ code: r.code, valid: r.valid, onGrid: r.on_grid }))).toEqual([
+      { code: '610302001001', valid: true, onGrid: true },
+      { code: '610302001002', valid: true, onGrid: true },
+    ]);
+    // Mending moves nothing further than the grid: the areas are those drawn.
+    for (const r of rows) expect(r.area_ratio).toBeCloseTo(1, 6);
+  });
+});
