@@ -1,55 +1,15 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { LineString, MultiPolygon } from 'geojson';
 import type { AppContext } from '../context.ts';
-import type { Queryable } from '../db/db.ts';
-import { audit } from '../audit.ts';
-import { assertCellEditable, cellWhat, assertOutlineEditable } from '../auth/guard.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
-import { checkCode, nextChildCode } from './codes.ts';
-import { CELL_COLUMNS, toFeature, type CellRow } from './feature.ts';
+import { toFeature } from './feature.ts';
 import { cellVersionSchema, type CellVersion } from '../../core/contracts/cells.ts';
-import { checkGeometry, checkInsideParent, checkStructure, checkValidity, geometrySchema, type CellGeometry } from './geometry.ts';
-import { afterCellsChanged } from './reroute.ts';
-
-interface NewCell {
-  type: 'Feature';
-  geometry: CellGeometry;
-  properties: { name: string; level: number; parentId: number | null; code?: string };
-}
-
-interface ReshapeEdit {
-  id: number;
-  version: number;
-  geometry: CellGeometry;
-}
-
-interface CellPatch {
-  type?: 'Feature';
-  geometry?: CellGeometry;
-  properties?: { name?: string };
-}
+import { checkStructure, geometrySchema } from './geometry.ts';
+import { CellWriter } from './writer.ts';
+import { createCell, deleteCell, mergeCells, reshapeCells, restoreCell, splitCell, updateCell, type CellPatch, type NewCell, type ReshapeEdit } from './edits.ts';
 
 const nameSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' } as const;
-
-async function loadCell(q: Queryable, id: number, lock = false): Promise<CellRow> {
-  const { rows } = await q.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
-  if (!rows[0]) throw problem('cells.not-found', { id });
-  return rows[0];
-}
-
-/** Who the trigger records for rows this transaction deletes. */
-async function setActor(q: Queryable, request: FastifyRequest) {
-  await q.query("SELECT set_config('wangge.actor', $1, true)", [request.user?.username ?? '']);
-}
-
-function parseIfMatch(request: FastifyRequest): number {
-  const h = request.headers['if-match'];
-  if (!h) throw problem('cells.if-match-required');
-  const v = Number(String(h).replace(/^W\//, '').replace(/"/g, ''));
-  if (!Number.isInteger(v) || v < 1) throw problem('cells.if-match-invalid', { value: String(h) });
-  return v;
-}
 
 /** Creating, editing, splitting, merging, deleting and restoring cells; each change one transaction. */
 export default async function cellEditRoutes(app: FastifyInstance, { db, config }: AppContext) {
@@ -76,39 +36,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 201: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = request.actor;
-    const { geometry, properties: p } = request.body;
-    const row = await db.transaction(async (tx) => {
-      let parentCode: string | null = null;
-      if (p.parentId === null) {
-        if (p.level !== 1) throw problem('cells.parent-required', {}, { errors: [{ field: 'properties.parentId', message: 'required below level 1' }] });
-        if (actor.role !== 'admin' && actor.scope.length) throw problem('cells.top-level-forbidden');
-      } else {
-        const parent = await loadCell(tx, p.parentId, true).catch(() => {
-          throw problem('cells.parent-not-found', { id: p.parentId }, { errors: [{ field: 'properties.parentId', message: 'unknown cell' }] });
-        });
-        await assertCellEditable(tx, actor, parent.id, `Parent cell ${parent.id} (${parent.name})`);
-        if (p.level !== parent.level + 1) {
-          throw problem('cells.level-mismatch', { level: p.level, parentLevel: parent.level, expected: parent.level + 1 }, { errors: [{ field: 'properties.level', message: `must be ${parent.level + 1}` }] });
-        }
-        parentCode = parent.code;
-      }
-      const geojson = await checkGeometry(tx, geometry, p.parentId);
-      let code = p.code;
-      if (code !== undefined) checkCode(config.codeScheme, code, p.level, parentCode);
-      else if (parentCode) code = await nextChildCode(tx, config.codeScheme, parentCode, p.level);
-      else throw problem('cells.code-required', {}, { errors: [{ field: 'properties.code', message: 'required at level 1' }] });
-      const dup = await tx.query('SELECT 1 FROM cells WHERE code = $1', [code]);
-      if (dup.rowCount) throw problem('cells.code-taken', { code }, { errors: [{ field: 'properties.code', message: 'duplicate' }] });
-      const { rows } = await tx.query<{ id: number }>(
-        `INSERT INTO cells (code, name, level, parent_id, geom, created_by, updated_by)
-         VALUES ($1, $2, $3, $4, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($5), 4326)), $6, $6) RETURNING id`,
-        [code, p.name.trim(), p.level, p.parentId, geojson, actor.username]);
-      const id = rows[0]!.id;
-      await afterCellsChanged(tx, [id]);
-      await audit(tx, request, 'cell.create', `cell:${id}`, { code, name: p.name });
-      return loadCell(tx, id);
-    });
+    const row = await db.transaction((tx) => createCell(new CellWriter(tx, request), config, request.body));
     reply.header('etag', `"${row.version}"`);
     return reply.code(201).send(toFeature(row));
   });
@@ -127,25 +55,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 200: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = request.actor;
-    const { geometry, properties } = request.body;
-    const row = await db.transaction(async (tx) => {
-      const current = await loadCell(tx, request.params.id, true);
-      await assertCellEditable(tx, actor, current.id, cellWhat(current.id, current.name));
-      if (geometry) await assertOutlineEditable(tx, actor, current);
-      const expected = parseIfMatch(request);
-      if (current.version !== expected) {
-        throw problem('cells.version-conflict', { id: current.id, expected, current: current.version }, { current: toFeature(current) });
-      }
-      const geojson = geometry ? await checkGeometry(tx, geometry, current.parent_id) : null;
-      await tx.query(
-        `UPDATE cells SET name = COALESCE($2, name), geom = COALESCE(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3), 4326)), geom),
-           version = version + 1, updated_at = now(), updated_by = $4 WHERE id = $1`,
-        [current.id, properties?.name?.trim() ?? null, geojson, actor.username]);
-      if (geojson) await afterCellsChanged(tx, [current.id]);
-      await audit(tx, request, 'cell.update', `cell:${current.id}`, { changed: [...(properties?.name ? ['name'] : []), ...(geometry ? ['geometry'] : [])] });
-      return loadCell(tx, current.id);
-    });
+    const row = await db.transaction((tx) => updateCell(new CellWriter(tx, request), request.params.id, request.headers['if-match'], request.body));
     reply.header('etag', `"${row.version}"`);
     return toFeature(row);
   });
@@ -171,48 +81,11 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 200: { $ref: 'CellCollection#' }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = request.actor;
     const edits = request.body.cells;
     const ids = edits.map((e) => e.id);
     if (new Set(ids).size !== ids.length) throw problem('cells.duplicate-id', {}, { errors: [{ field: 'cells', message: 'duplicate id' }] });
     edits.forEach((e, i) => checkStructure(e.geometry, `cells[${i}].geometry`));
-    const rows = await db.transaction(async (tx) => {
-      // Locked in id order, so two overlapping batches cannot deadlock.
-      const { rows: current } = await tx.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = ANY($1::int[]) ORDER BY c.id FOR UPDATE`, [ids]);
-      const missing = ids.filter((id) => !current.some((c) => c.id === id));
-      if (missing.length) throw problem('cells.not-found', { id: missing.join(', ') });
-      for (const c of current) {
-        await assertCellEditable(tx, actor, c.id, cellWhat(c.id, c.name));
-        await assertOutlineEditable(tx, actor, c);
-      }
-      const stale = current.filter((c) => c.version !== edits.find((e) => e.id === c.id)!.version);
-      if (stale.length) {
-        const list = stale.map((c) => `${c.name} (edited version ${edits.find((e) => e.id === c.id)!.version}, now ${c.version})`).join(', ');
-        throw problem('cells.changed-meanwhile', { list }, { current: stale.map(toFeature) });
-      }
-      const byId = new Map(current.map((c) => [c.id, c]));
-      const geojson = new Map<number, string>();
-      for (const [i, e] of edits.entries()) {
-        const json = JSON.stringify(e.geometry);
-        await checkValidity(tx, json, `cells[${i}].geometry`);
-        geojson.set(e.id, json);
-      }
-      // Parents first, so each child is checked against its parent's new outline.
-      const order = [...edits].sort((a, b) => byId.get(a.id)!.level - byId.get(b.id)!.level);
-      for (const e of order) {
-        await tx.query(
-          `UPDATE cells SET geom = ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($2), 4326)), version = version + 1, updated_at = now(), updated_by = $3 WHERE id = $1`,
-          [e.id, geojson.get(e.id), actor.username]);
-      }
-      for (const e of order) {
-        const cell = byId.get(e.id)!;
-        if (cell.parent_id !== null) await checkInsideParent(tx, geojson.get(e.id)!, cell.parent_id, `${cell.name} (${cell.code})`);
-      }
-      await afterCellsChanged(tx, ids);
-      for (const id of ids) await audit(tx, request, 'cell.update', `cell:${id}`, { changed: ['geometry'], with: ids.filter((x) => x !== id) });
-      const { rows: out } = await tx.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = ANY($1::int[]) ORDER BY c.id`, [ids]);
-      return out;
-    });
+    const rows = await db.transaction((tx) => reshapeCells(new CellWriter(tx, request), edits));
     return { type: 'FeatureCollection', features: rows.map(toFeature) };
   });
 
@@ -226,26 +99,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 204: { type: 'null' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = request.actor;
-    const { childrenTo } = request.query;
-    await db.transaction(async (tx) => {
-      const cell = await loadCell(tx, request.params.id, true);
-      await assertCellEditable(tx, actor, cell.id, cellWhat(cell.id, cell.name));
-      await assertOutlineEditable(tx, actor, cell);
-      const kids = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM cells WHERE parent_id = $1', [cell.id]);
-      const n = kids.rows[0]!.n;
-      if (n > 0) {
-        if (childrenTo === undefined) throw problem('cells.has-children', { id: cell.id, name: cell.name, count: n }, { children: n });
-        const target = await loadCell(tx, childrenTo, true);
-        if (target.id === cell.id || target.level !== cell.level) throw problem('cells.children-to-invalid', {}, { errors: [{ field: 'querystring.childrenTo', message: 'must be a cell of the same level' }] });
-        await assertCellEditable(tx, actor, target.id, cellWhat(target.id, target.name));
-        await tx.query('UPDATE cells SET parent_id = $2, version = version + 1, updated_at = now(), updated_by = $3 WHERE parent_id = $1', [cell.id, target.id, actor.username]);
-      }
-      await setActor(tx, request);
-      await tx.query('DELETE FROM cells WHERE id = $1', [cell.id]);
-      await afterCellsChanged(tx, cell.parent_id ? [cell.parent_id] : []);
-      await audit(tx, request, 'cell.delete', `cell:${cell.id}`, { code: cell.code, name: cell.name, childrenTo: childrenTo ?? null });
-    });
+    await db.transaction((tx) => deleteCell(new CellWriter(tx, request), request.params.id, request.query.childrenTo));
     return reply.code(204).send();
   });
 
@@ -267,41 +121,9 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 201: { $ref: 'CellCollection#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    const actor = request.actor;
     const line = request.body.type === 'Feature' ? request.body.geometry : request.body;
     if (!line?.coordinates) throw problem('cells.line-required', {}, { errors: [{ field: 'body', message: 'LineString required' }] });
-    const rows = await db.transaction(async (tx) => {
-      const cell = await loadCell(tx, request.params.id, true);
-      await assertCellEditable(tx, actor, cell.id, cellWhat(cell.id, cell.name));
-      await assertOutlineEditable(tx, actor, cell);
-      const { rows: parts } = await tx.query<{ geom: string }>(
-        `SELECT ST_AsHexEWKB(ST_Multi(d.geom)) AS geom FROM cells c,
-           LATERAL ST_Dump(ST_Split(c.geom, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326))) d
-         WHERE c.id = $1 ORDER BY ST_Area(d.geom::geography) DESC`,
-        [cell.id, JSON.stringify(line)]);
-      if (parts.length < 2) throw problem('cells.line-does-not-cut', {}, { errors: [{ field: 'body', message: 'does not cross the cell' }] });
-      // The largest part keeps the cell's id and code; the others become new siblings.
-      await tx.query('UPDATE cells SET geom = $2::geometry, version = version + 1, updated_at = now(), updated_by = $3 WHERE id = $1', [cell.id, parts[0]!.geom, actor.username]);
-      const ids = [cell.id];
-      for (const [i, part] of parts.slice(1).entries()) {
-        const code = cell.parent_id ? await nextChildCode(tx, config.codeScheme, cell.code.slice(0, -config.codeScheme.digitsPerLevel), cell.level) : `${cell.code}-${i + 2}`;
-        const r = await tx.query<{ id: number }>(
-          `INSERT INTO cells (code, name, level, parent_id, geom, created_by, updated_by) VALUES ($1, $2, $3, $4, $5::geometry, $6, $6) RETURNING id`,
-          [code, `${cell.name} (${i + 2})`, cell.level, cell.parent_id, part.geom, actor.username]);
-        ids.push(r.rows[0]!.id);
-      }
-      // Each child goes to the part that holds most of it.
-      await tx.query(
-        `UPDATE cells k SET parent_id = best.id, version = k.version + 1, updated_at = now(), updated_by = $3
-         FROM (SELECT DISTINCT ON (k2.id) k2.id AS kid, p.id FROM cells k2 JOIN cells p ON p.id = ANY($2::int[]) AND p.geom && k2.geom
-               WHERE k2.parent_id = $1 ORDER BY k2.id, ST_Area(ST_Intersection(p.geom, k2.geom)) DESC) best
-         WHERE k.id = best.kid AND k.parent_id IS DISTINCT FROM best.id`,
-        [cell.id, ids, actor.username]);
-      await afterCellsChanged(tx, ids);
-      await audit(tx, request, 'cell.split', `cell:${cell.id}`, { into: ids });
-      const { rows: out } = await tx.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = ANY($1::int[]) ORDER BY c.id`, [ids]);
-      return out;
-    });
+    const rows = await db.transaction((tx) => splitCell(new CellWriter(tx, request), config, request.params.id, line));
     return reply.code(201).send({ type: 'FeatureCollection', features: rows.map(toFeature) });
   });
 
@@ -319,45 +141,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 200: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = request.actor;
-    const { ids, name } = request.body;
-    const row = await db.transaction(async (tx) => {
-      const { rows: cells } = await tx.query<{ id: number; parent_id: number | null; level: number; name: string }>(
-        'SELECT id, parent_id, level, name FROM cells WHERE id = ANY($1::int[]) ORDER BY array_position($1::int[], id) FOR UPDATE', [ids]);
-      const missing = ids.filter((id) => !cells.some((c) => c.id === id));
-      if (missing.length) throw problem('cells.not-found', { id: missing.join(', ') });
-      for (const c of cells) {
-        await assertCellEditable(tx, actor, c.id, cellWhat(c.id, c.name));
-        await assertOutlineEditable(tx, actor, c);
-      }
-      if (new Set(cells.map((c) => c.parent_id)).size > 1) throw problem('cells.merge-different-parents', {}, { errors: [{ field: 'ids', message: 'different parents' }] });
-      // Adjacent: cells share a stretch of border (or overlap); touching at a point is not enough.
-      const { rows: links } = await tx.query<{ a: number; b: number }>(
-        `SELECT a.id AS a, b.id AS b FROM cells a JOIN cells b ON a.id < b.id AND a.geom && b.geom
-         WHERE a.id = ANY($1::int[]) AND b.id = ANY($1::int[]) AND (ST_Relate(a.geom, b.geom, '2********') OR ST_Relate(a.geom, b.geom, '****1****'))`, [ids]);
-      const reached = new Set([ids[0]!]);
-      for (let grew = true; grew;) {
-        grew = false;
-        for (const { a, b } of links) {
-          if (reached.has(a) !== reached.has(b)) { reached.add(a); reached.add(b); grew = true; }
-        }
-      }
-      if (reached.size < ids.length) {
-        const apart = ids.filter((id) => !reached.has(id));
-        throw problem('cells.merge-not-adjacent', { ids: apart.join(', ') }, { errors: [{ field: 'ids', message: 'not adjacent' }] });
-      }
-      const [keep, ...gone] = ids as [number, ...number[]];
-      await tx.query(
-        `UPDATE cells SET geom = (SELECT ST_Multi(ST_UnaryUnion(ST_Collect(geom))) FROM cells WHERE id = ANY($2::int[])),
-           name = COALESCE($3, name), version = version + 1, updated_at = now(), updated_by = $4 WHERE id = $1`,
-        [keep, ids, name?.trim() ?? null, actor.username]);
-      await tx.query('UPDATE cells SET parent_id = $1, version = version + 1, updated_at = now(), updated_by = $3 WHERE parent_id = ANY($2::int[])', [keep, gone, actor.username]);
-      await setActor(tx, request);
-      await afterCellsChanged(tx, [keep], gone);
-      await tx.query('DELETE FROM cells WHERE id = ANY($1::int[])', [gone]);
-      await audit(tx, request, 'cell.merge', `cell:${keep}`, { merged: gone });
-      return loadCell(tx, keep);
-    });
+    const row = await db.transaction((tx) => mergeCells(new CellWriter(tx, request), request.body.ids, request.body.name));
     return toFeature(row);
   });
 
@@ -393,25 +177,7 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
       response: { 200: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request) => {
-    const actor = request.actor;
-    const row = await db.transaction(async (tx) => {
-      const cell = await loadCell(tx, request.params.id, true);
-      await assertCellEditable(tx, actor, cell.id, cellWhat(cell.id, cell.name));
-      await assertOutlineEditable(tx, actor, cell);
-      const { rows } = await tx.query<{ name: string; geometry: CellGeometry }>(
-        `SELECT name, ST_AsGeoJSON(geom)::json AS geometry FROM cell_versions WHERE cell_id = $1 AND version = $2 AND operation <> 'delete' ORDER BY changed_at DESC LIMIT 1`,
-        [cell.id, request.body.version]);
-      const old = rows[0];
-      if (!old) throw problem('cells.version-not-found', { version: request.body.version, id: cell.id });
-      checkStructure(old.geometry);
-      const geojson = await checkGeometry(tx, old.geometry, cell.parent_id);
-      await tx.query(
-        `UPDATE cells SET name = $2, geom = ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3), 4326)), version = version + 1, updated_at = now(), updated_by = $4 WHERE id = $1`,
-        [cell.id, old.name, geojson, actor.username]);
-      await afterCellsChanged(tx, [cell.id]);
-      await audit(tx, request, 'cell.restore', `cell:${cell.id}`, { version: request.body.version });
-      return loadCell(tx, cell.id);
-    });
+    const row = await db.transaction((tx) => restoreCell(new CellWriter(tx, request), request.params.id, request.body.version));
     return toFeature(row);
   });
 }

@@ -38,7 +38,8 @@ export function refileOnCellChange(rerouter: Rerouter): void {
 }
 
 /**
- * Called inside the transaction of every boundary change, with the cells whose ground changed
+ * Called by the cells writer (CellWriter.refile, ./writer.ts) inside the transaction of every
+ * boundary change, with the cells whose ground changed
  * (and those about to be deleted). Points filed in cells — units, reports — are re-routed here so
  * they always sit in the smallest cell that contains them.
  */

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/db.ts';
 import type { Actor } from '../auth/actor.ts';
 import { assertCellEditable, cellWhat } from '../auth/guard.ts';
+import type { CellWriter, LockedCell } from '../cells/writer.ts';
 import { problem } from '../problem.ts';
 import type { CodeScheme } from '../config.ts';
 import { nextChildCode } from '../cells/codes.ts';
@@ -8,9 +9,10 @@ import { ON_BOUNDARY_DEG, type CoverageTolerance } from '../../core/coverage/eng
 import { OVERLAY_GRID, analyseParents, areaSql, borderingSql } from './postgis.ts';
 
 /**
- * The four coverage repairs. Each runs inside the caller's transaction, changes cells with UPDATE
- * (bumping version and updated_by, so the history trigger records who and when) and returns the
- * ids it changed. Geometry is always made valid first: a fix must never trip on an invalid cell.
+ * The four coverage repairs. Each runs inside the caller's transaction: it computes the new outlines
+ * here and has the CellWriter write them (a new version each, with who and when, so the history
+ * records them), and returns the ids it changed; the caller re-files and audits through the same
+ * writer. Geometry is always made valid first: a fix must never trip on an invalid cell.
  */
 
 const mv = (g: string) => `ST_Multi(ST_CollectionExtract(ST_MakeValid(${g}, 'method=structure'), 3))`;
@@ -18,10 +20,10 @@ const mv = (g: string) => `ST_Multi(ST_CollectionExtract(ST_MakeValid(${g}, 'met
 const sliverSql = (g: string, min: string, width: string) =>
   `(${areaSql(g)} < ${min} OR (${width}::float8 IS NOT NULL AND 2 * ${areaSql(g)} / NULLIF(ST_Perimeter(${g}::geography), 0) < ${width}::float8))`;
 
-interface CellLite { id: number; name: string; level: number; parent_id: number | null; code: string }
+type CellLite = LockedCell;
 
-async function lockCells(q: Queryable, ids: number[]): Promise<CellLite[]> {
-  const { rows } = await q.query<CellLite>('SELECT id, name, level, parent_id, code FROM cells WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [ids]);
+async function lockCells(w: CellWriter, ids: number[]): Promise<CellLite[]> {
+  const rows = await w.lock(ids);
   const missing = ids.filter((id) => !rows.some((r) => r.id === id));
   if (missing.length) throw problem('coverage.cell-not-found', { id: missing.join(', ') });
   return ids.map((id) => rows.find((r) => r.id === id)!);
@@ -31,14 +33,19 @@ async function editable(q: Queryable, actor: Actor, cells: CellLite[]) {
   for (const c of cells) await assertCellEditable(q, actor, c.id, cellWhat(c.id, c.name));
 }
 
-const bump = 'version = version + 1, updated_at = now(), updated_by = $2';
+/** The one outline a SELECT computed (hex EWKB), written as a new version of the cell. */
+async function rewrite(w: CellWriter, id: number, select: string, params: unknown[]): Promise<void> {
+  const { rows } = await w.q.query<{ ewkb: string }>(select, params);
+  await w.setOutlines([{ id, ewkb: rows[0]!.ewkb }]);
+}
 
 /** Overlap: the cell not kept loses the ground it shares with the kept one. */
-export async function fixOverlap(q: Queryable, actor: Actor, a: number, b: number, keep: 'a' | 'b' | number): Promise<number[]> {
+export async function fixOverlap(w: CellWriter, a: number, b: number, keep: 'a' | 'b' | number): Promise<number[]> {
+  const { q, actor } = w;
   if (a === b) throw problem('coverage.same-cell', {}, { errors: [{ field: 'b', message: 'same as a' }] });
   const keepId = keep === 'a' ? a : keep === 'b' ? b : keep;
   if (keepId !== a && keepId !== b) throw problem('coverage.keep-invalid', { a, b }, { errors: [{ field: 'keep', message: 'not one of the pair' }] });
-  const [ca, cb] = await lockCells(q, [a, b]);
+  const [ca, cb] = await lockCells(w, [a, b]);
   if (ca!.parent_id !== cb!.parent_id) throw problem('coverage.not-siblings', { a, b }, { errors: [{ field: 'b', message: 'not a sibling of a' }] });
   const other = keepId === a ? cb! : ca!;
   await editable(q, actor, [other]);
@@ -49,15 +56,16 @@ export async function fixOverlap(q: Queryable, actor: Actor, a: number, b: numbe
   const r = rows[0]!;
   if (!(r.shared > 0)) throw problem('coverage.no-overlap', { a, b }, { errors: [{ field: 'b', message: 'no overlap with a' }] });
   if (!(r.left > 0)) throw problem('coverage.clip-vanishes', { id: other.id, name: other.name, keep: keepId }, { errors: [{ field: 'keep', message: 'the other cell would vanish' }] });
-  await q.query(
-    `UPDATE cells o SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('o.geom')}, (SELECT ${mv('k.geom')} FROM cells k WHERE k.id = $3), ${OVERLAY_GRID}), 3)), ${bump}
-     WHERE o.id = $1`, [other.id, actor.username, keepId]);
+  await rewrite(w, other.id,
+    `SELECT ST_AsHexEWKB(ST_Multi(ST_CollectionExtract(ST_Difference(${mv('o.geom')}, (SELECT ${mv('k.geom')} FROM cells k WHERE k.id = $2), ${OVERLAY_GRID}), 3))) AS ewkb
+     FROM cells o WHERE o.id = $1`, [other.id, keepId]);
   return [other.id];
 }
 
 /** Stray: the part of the cell outside its parent is cut off. */
-export async function fixStray(q: Queryable, actor: Actor, cellId: number): Promise<number[]> {
-  const [cell] = await lockCells(q, [cellId]);
+export async function fixStray(w: CellWriter, cellId: number): Promise<number[]> {
+  const { q, actor } = w;
+  const [cell] = await lockCells(w, [cellId]);
   if (cell!.parent_id === null) throw problem('coverage.top-level', { id: cellId }, { errors: [{ field: 'cellId', message: 'no parent' }] });
   await editable(q, actor, [cell!]);
   const { rows } = await q.query<{ outside: number; inside: number }>(
@@ -66,9 +74,9 @@ export async function fixStray(q: Queryable, actor: Actor, cellId: number): Prom
   const r = rows[0]!;
   if (!(r.outside > 0)) throw problem('coverage.no-stray', { id: cellId, name: cell!.name }, { errors: [{ field: 'cellId', message: 'no stray part' }] });
   if (!(r.inside > 0)) throw problem('coverage.wholly-outside', { id: cellId, name: cell!.name }, { errors: [{ field: 'cellId', message: 'wholly outside the parent' }] });
-  await q.query(
-    `UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Intersection(${mv('c.geom')}, (SELECT ${mv('p.geom')} FROM cells p WHERE p.id = c.parent_id), ${OVERLAY_GRID}), 3)), ${bump}
-     WHERE c.id = $1`, [cellId, actor.username]);
+  await rewrite(w, cellId,
+    `SELECT ST_AsHexEWKB(ST_Multi(ST_CollectionExtract(ST_Intersection(${mv('c.geom')}, (SELECT ${mv('p.geom')} FROM cells p WHERE p.id = c.parent_id), ${OVERLAY_GRID}), 3))) AS ewkb
+     FROM cells c WHERE c.id = $1`, [cellId]);
   return [cellId];
 }
 
@@ -87,15 +95,16 @@ export interface GapFixInput {
  * The exact gap is recomputed here, so rounding in the GeoJSON a client sends back never leaves
  * slivers behind.
  */
-export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, codeScheme: CodeScheme): Promise<{ changed: number[]; created: number | null }> {
+export async function fixGap(w: CellWriter, input: GapFixInput, codeScheme: CodeScheme): Promise<{ changed: number[]; created: number | null }> {
+  const { q, actor } = w;
   let parentId = input.parentId;
   if (parentId === undefined) {
     if (typeof input.into !== 'number') throw problem('coverage.gap-parent-required', {}, { errors: [{ field: 'parentId', message: 'required' }] });
-    const [into] = await lockCells(q, [input.into]);
+    const [into] = await lockCells(w, [input.into]);
     if (into!.parent_id === null) throw problem('coverage.gap-into-top-level', { id: input.into }, { errors: [{ field: 'into', message: 'no parent' }] });
     parentId = into!.parent_id;
   }
-  const [parent] = await lockCells(q, [parentId]);
+  const [parent] = await lockCells(w, [parentId]);
   let selector: object;
   if (input.gapGeometry) selector = input.gapGeometry;
   else if (input.index !== undefined) {
@@ -125,20 +134,17 @@ export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, cod
     await editable(q, actor, [parent!]);
     const level = parent!.level + 1;
     const code = await nextChildCode(q, codeScheme, parent!.code, level);
-    const { rows: created } = await q.query<{ id: number }>(
-      `INSERT INTO cells (code, name, level, parent_id, geom, created_by, updated_by)
-       VALUES ($1, $2, $3, $4, ST_Multi($5::geometry), $6, $6) RETURNING id`,
-      [code, input.name?.trim() || code, level, parentId, found.gap, actor.username]);
-    return { changed: [created[0]!.id], created: created[0]!.id };
+    const created = await w.insert({ code, name: input.name?.trim() || code, level, parentId, outline: { ewkb: found.gap } });
+    return { changed: [created], created };
   }
   const intoId = input.into ?? found.neighbours[0];
   if (intoId === undefined) throw problem('coverage.gap-no-neighbour', {}, { errors: [{ field: 'into', message: 'no bordering cell' }] });
   if (!found.neighbours.includes(intoId)) {
     throw problem('coverage.gap-not-bordering', { id: intoId, neighbours: found.neighbours.join(', ') || { zh: '无', en: 'none' } }, { errors: [{ field: 'into', message: 'does not border the gap' }] });
   }
-  const [into] = await lockCells(q, [intoId]);
+  const [into] = await lockCells(w, [intoId]);
   await editable(q, actor, [into!]);
-  await q.query(`UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Union(${geom('c')}, $3::geometry, ${OVERLAY_GRID}), 3)), ${bump} WHERE c.id = $1`, [intoId, actor.username, found.gap]);
+  await rewrite(w, intoId, `SELECT ST_AsHexEWKB(ST_Multi(ST_CollectionExtract(ST_Union(${geom('c')}, $2::geometry, ${OVERLAY_GRID}), 3))) AS ewkb FROM cells c WHERE c.id = $1`, [intoId, found.gap]);
   return { changed: [intoId], created: null };
 }
 
@@ -148,43 +154,46 @@ export async function fixGap(q: Queryable, actor: Actor, input: GapFixInput, cod
  * the ground stays with the older one; then each gap sliver joins the child sharing the longest
  * border with it.
  */
-export async function fixSlivers(q: Queryable, actor: Actor, parentId: number, tol: CoverageTolerance): Promise<number[]> {
-  const [parent] = await lockCells(q, [parentId]);
-  await q.query('SELECT id FROM cells WHERE parent_id = $1 ORDER BY id FOR UPDATE', [parent!.id]);
-  const p = [parentId, actor.username, tol.minAreaM2, tol.sliverWidthM ?? null];
+export async function fixSlivers(w: CellWriter, parentId: number, tol: CoverageTolerance): Promise<number[]> {
+  const { q, actor } = w;
+  const [parent] = await lockCells(w, [parentId]);
+  await w.lockChildren(parent!.id);
+  const p = [parentId, tol.minAreaM2, tol.sliverWidthM ?? null];
+  /** Each step's new outlines (a SELECT of id and hex EWKB), written before the next step reads them. */
+  const step = async (select: string) => w.setOutlines((await q.query<{ id: number; ewkb: string }>(select, p)).rows);
   const changed = new Set<number>();
-  const strays = await q.query<{ id: number }>(
+  const strays = await step(
     `WITH cut AS (
        SELECT c.id, ST_Union(d.geom, ${OVERLAY_GRID}) AS g FROM cells c JOIN cells p ON p.id = c.parent_id
        CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, ${mv('p.geom')}, ${OVERLAY_GRID}), 3)) d
-       WHERE c.parent_id = $1 AND NOT ST_CoveredBy(${mv('c.geom')}, ${mv('p.geom')}) AND ${sliverSql('d.geom', '$3', '$4')}
+       WHERE c.parent_id = $1 AND NOT ST_CoveredBy(${mv('c.geom')}, ${mv('p.geom')}) AND ${sliverSql('d.geom', '$2', '$3')}
        GROUP BY c.id)
-     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, cut.g, ${OVERLAY_GRID}), 3)), ${bump}
-     FROM cut WHERE c.id = cut.id RETURNING c.id`, p);
-  const overlaps = await q.query<{ id: number }>(
+     SELECT c.id, ST_AsHexEWKB(ST_Multi(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, cut.g, ${OVERLAY_GRID}), 3))) AS ewkb
+     FROM cells c JOIN cut ON c.id = cut.id`);
+  const overlaps = await step(
     `WITH cut AS (
        SELECT b.id, ST_Union(d.geom, ${OVERLAY_GRID}) AS g FROM cells a JOIN cells b ON b.parent_id = a.parent_id AND a.id < b.id AND a.geom && b.geom
        CROSS JOIN LATERAL (SELECT ${mv('a.geom')} AS ga, ${mv('b.geom')} AS gb) v
        CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Intersection(v.ga, v.gb, ${OVERLAY_GRID}), 3)) d
-       WHERE a.parent_id = $1 AND ST_Relate(v.ga, v.gb, '2********') AND ${sliverSql('d.geom', '$3', '$4')}
+       WHERE a.parent_id = $1 AND ST_Relate(v.ga, v.gb, '2********') AND ${sliverSql('d.geom', '$2', '$3')}
        GROUP BY b.id)
-     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, cut.g, ${OVERLAY_GRID}), 3)), ${bump}
-     FROM cut WHERE c.id = cut.id RETURNING c.id`, p);
-  const gaps = await q.query<{ id: number }>(
+     SELECT c.id, ST_AsHexEWKB(ST_Multi(ST_CollectionExtract(ST_Difference(${mv('c.geom')}, cut.g, ${OVERLAY_GRID}), 3))) AS ewkb
+     FROM cells c JOIN cut ON c.id = cut.id`);
+  const gaps = await step(
     `WITH u AS (SELECT ST_Union(${mv('c.geom')}, ${OVERLAY_GRID}) AS u FROM cells c WHERE c.parent_id = $1),
      pieces AS (
        SELECT d.geom AS g FROM cells p, u
        CROSS JOIN LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(${mv('p.geom')}, u.u, ${OVERLAY_GRID}), 3)) d
-       WHERE p.id = $1 AND ${sliverSql('d.geom', '$3', '$4')}
+       WHERE p.id = $1 AND ${sliverSql('d.geom', '$2', '$3')}
      ), best AS (
        SELECT pieces.g, (SELECT c.id FROM cells c WHERE c.parent_id = $1 AND c.geom && ST_Expand(pieces.g, ${ON_BOUNDARY_DEG})
                          ORDER BY ST_Length(ST_Intersection(ST_Boundary(pieces.g), ST_Buffer(${mv('c.geom')}, ${ON_BOUNDARY_DEG}, 'quad_segs=1'), ${OVERLAY_GRID})::geography) DESC, c.id
                          LIMIT 1) AS into_id
        FROM pieces
      ), joined AS (SELECT into_id, ST_Union(g, ${OVERLAY_GRID}) AS g FROM best WHERE into_id IS NOT NULL GROUP BY into_id)
-     UPDATE cells c SET geom = ST_Multi(ST_CollectionExtract(ST_Union(${mv('c.geom')}, joined.g, ${OVERLAY_GRID}), 3)), ${bump}
-     FROM joined WHERE c.id = joined.into_id RETURNING c.id`, p);
-  for (const r of [...strays.rows, ...overlaps.rows, ...gaps.rows]) changed.add(r.id);
+     SELECT c.id, ST_AsHexEWKB(ST_Multi(ST_CollectionExtract(ST_Union(${mv('c.geom')}, joined.g, ${OVERLAY_GRID}), 3))) AS ewkb
+     FROM cells c JOIN joined ON c.id = joined.into_id`);
+  for (const id of [...strays, ...overlaps, ...gaps]) changed.add(id);
   const ids = [...changed].sort((x, y) => x - y);
   const { rows } = await q.query<CellLite>('SELECT id, name, level, parent_id, code FROM cells WHERE id = ANY($1::int[])', [ids]);
   await editable(q, actor, rows);

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { audit } from '../audit.ts';
-import { afterCellsChanged } from '../cells/reroute.ts';
+import { CellWriter } from '../cells/writer.ts';
 import { geometrySchema } from '../cells/geometry.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
@@ -188,41 +187,41 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
       },
     },
   }, async (request) => {
-    const actor = request.actor;
     const body = request.body;
     const need = (fields: string[]) => {
       const missing = fields.filter((f) => (body as Record<string, unknown>)[f] === undefined);
       if (missing.length) throw problem('coverage.fix-fields-missing', { kind: body.kind, fields: missing.join(', ') }, { errors: missing.map((f) => ({ field: `body.${f}`, message: 'required' })) });
     };
     return db.transaction(async (tx) => {
+      const w = new CellWriter(tx, request);
       let changed: number[];
       let created: number | null = null;
       const tolerance = toleranceOf(body as { minAreaM2?: number; sliverWidthM?: number });
       switch (body.kind) {
         case 'overlap':
           need(['a', 'b', 'keep']);
-          changed = await fixOverlap(tx, actor, body.a, body.b, body.keep);
+          changed = await fixOverlap(w, body.a, body.b, body.keep);
           break;
         case 'stray':
           need(['cellId']);
-          changed = await fixStray(tx, actor, body.cellId);
+          changed = await fixStray(w, body.cellId);
           break;
         case 'gap': {
           if (body.index === undefined && body.gapGeometry === undefined) need(['index']);
-          const r = await fixGap(tx, actor, { ...body, tolerance }, config.codeScheme);
+          const r = await fixGap(w, { ...body, tolerance }, config.codeScheme);
           changed = r.changed;
           created = r.created;
           break;
         }
         case 'slivers':
           need(['parentId']);
-          changed = await fixSlivers(tx, actor, body.parentId, tolerance);
+          changed = await fixSlivers(w, body.parentId, tolerance);
           break;
       }
       const { rows } = await tx.query<{ parent_id: number | null }>('SELECT DISTINCT parent_id FROM cells WHERE id = ANY($1::int[])', [changed]);
       const parentId = body.kind === 'slivers' ? body.parentId : rows[0]?.parent_id ?? null;
-      if (changed.length) await afterCellsChanged(tx, changed);
-      await audit(tx, request, `coverage.fix.${body.kind}`, parentId ? `cell:${parentId}` : null, { ...body, gapGeometry: undefined, changed, created });
+      if (changed.length) await w.refile(changed);
+      await w.audit(`coverage.fix.${body.kind}`, parentId ? `cell:${parentId}` : null, { ...body, gapGeometry: undefined, changed, created });
       const [report] = parentId ? await analyseParents(tx, [parentId], tolerance) : [];
       return { kind: body.kind, changed, created, report };
     });

@@ -18,7 +18,9 @@ interface DemoProps {
 
 /**
  * Loads the demo district (渭滨区, Baoji) into an empty cells table, in one transaction.
- * Returns the number of cells written, or 0 when cells already exist.
+ * Returns the number of cells written, or 0 when cells already exist. It writes the rows itself,
+ * not through the cells writer (server/cells/writer.ts): there is no request or user yet, nothing
+ * to re-file and nothing to audit (the one exception tests/unit/cells-writer.test.ts allows).
  */
 export async function seedDemoDistrict(db: Db, file = DEMO_DISTRICT_FILE): Promise<number> {
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM cells');

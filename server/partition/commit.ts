@@ -1,12 +1,8 @@
-import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
-import type { Queryable } from '../db/db.ts';
-import type { Actor } from '../auth/actor.ts';
-import { audit } from '../audit.ts';
 import { assertCellEditable, assertOutlineEditable, cellWhat } from '../auth/guard.ts';
 import { nextChildCode } from '../cells/codes.ts';
 import { checkInsideParent, checkStructure, checkValidity, type CellGeometry } from '../cells/geometry.ts';
-import { afterCellsChanged } from '../cells/reroute.ts';
+import type { CellWriter } from '../cells/writer.ts';
 import { analyseParents } from '../coverage/postgis.ts';
 import { DEFAULT_MIN_AREA_M2, type CoverageReport } from '../../core/coverage/engine.ts';
 import { problem } from '../problem.ts';
@@ -31,19 +27,17 @@ export interface CommitResult {
  * children hand what hangs on them to the new cell overlapping them most: their own children, the
  * people assigned (as far as each role's maximum allows) and users scoped to them; units and
  * reports are re-filed by where they lie. Then the coverage of the parent must be clean, or nothing
- * is changed.
+ * is changed. Every write of cells goes through the writer.
  */
-export async function commitDivision(tx: Queryable, request: FastifyRequest, actor: Actor, config: Config, parentId: number, body: CommitBody): Promise<CommitResult> {
-  const { rows: prow } = await tx.query<{ id: number; code: string; name: string; level: number; parent_id: number | null }>(
-    'SELECT id, code, name, level, parent_id FROM cells WHERE id = $1 FOR UPDATE', [parentId]);
-  const parent = prow[0];
+export async function commitDivision(w: CellWriter, config: Config, parentId: number, body: CommitBody): Promise<CommitResult> {
+  const { q: tx, actor } = w;
+  const [parent] = await w.lock([parentId]);
   if (!parent) throw problem('partition.cell-not-found', { id: parentId });
   await assertCellEditable(tx, actor, parent.id, cellWhat(parent.id, parent.name));
   if (parent.level >= config.levels.length) throw problem('partition.deepest-level', { id: parent.id, level: parent.level });
   if (body.features.length < 2) throw problem('partition.too-few-cells', { count: body.features.length }, { errors: [{ field: 'body.features', message: 'at least 2' }] });
 
-  const { rows: old } = await tx.query<{ id: number; name: string; parent_id: number }>(
-    'SELECT id, name, parent_id FROM cells WHERE parent_id = $1 ORDER BY id FOR UPDATE', [parent.id]);
+  const old = await w.lockChildren(parent.id);
   if (old.length && !body.replaceChildren) throw problem('partition.has-children', { id: parent.id, name: parent.name, count: old.length }, { children: old.length });
   for (const c of old) await assertOutlineEditable(tx, actor, c);
 
@@ -62,11 +56,7 @@ export async function commitDivision(tx: Queryable, request: FastifyRequest, act
   for (const [i, f] of body.features.entries()) {
     const code = await nextChildCode(tx, config.codeScheme, parent.code, level);
     const name = f.properties?.name?.trim() || `${parent.name}第${i + 1}网格`;
-    const { rows } = await tx.query<{ id: number }>(
-      `INSERT INTO cells (code, name, level, parent_id, geom, created_by, updated_by)
-       VALUES ($1, $2, $3, $4, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($5), 4326)), $6, $6) RETURNING id`,
-      [code, name, level, parent.id, geojson[i], actor.username]);
-    created.push(rows[0]!.id);
+    created.push(await w.insert({ code, name, level, parentId: parent.id, outline: { geojson: geojson[i]! } }));
   }
 
   const replaced = old.map((c) => c.id);
@@ -79,11 +69,7 @@ export async function commitDivision(tx: Queryable, request: FastifyRequest, act
        WHERE o.id = ANY($1::int[]) ORDER BY o.id, ST_Area(ST_Intersection(n.geom, o.geom, 1e-10)) DESC, n.id`, [replaced, created]);
     const heirOf = new Map(heir.map((h) => [h.old, h.heir]));
     // Grandchildren follow their own best fit, as split does.
-    await tx.query(
-      `UPDATE cells k SET parent_id = best.id, version = k.version + 1, updated_at = now(), updated_by = $3
-       FROM (SELECT DISTINCT ON (k2.id) k2.id AS kid, p.id FROM cells k2 JOIN cells p ON p.id = ANY($2::int[]) AND p.geom && k2.geom
-             WHERE k2.parent_id = ANY($1::int[]) ORDER BY k2.id, ST_Area(ST_Intersection(p.geom, k2.geom, 1e-10)) DESC, p.id) best
-       WHERE k.id = best.kid`, [replaced, created, actor.username]);
+    await w.moveChildrenToLargestShare(replaced, created, 1e-10);
     const { rows: assigned } = await tx.query<{ cell_id: number; person_id: number; role: string }>(
       'SELECT cell_id, person_id, role FROM cell_assignments WHERE cell_id = ANY($1::int[]) ORDER BY cell_id, position', [replaced]);
     const held = new Map<number, { person: number; role: string }[]>();
@@ -104,11 +90,11 @@ export async function commitDivision(tx: Queryable, request: FastifyRequest, act
     for (const [from, to] of heirOf) {
       await tx.query('UPDATE users SET scope = ARRAY(SELECT DISTINCT s FROM unnest(array_replace(scope, $1, $2)) s ORDER BY s) WHERE $1 = ANY(scope)', [from, to]);
     }
-    await tx.query("SELECT set_config('wangge.actor', $1, true)", [actor.username]);
+    await w.recordDeletesAs(actor.username);
   }
-  await afterCellsChanged(tx, created, replaced);
-  if (replaced.length) await tx.query('DELETE FROM cells WHERE id = ANY($1::int[])', [replaced]);
-  await audit(tx, request, 'cell.partition', `cell:${parent.id}`, { created, replaced, carried, dropped });
+  await w.refile(created, replaced);
+  if (replaced.length) await w.remove(replaced);
+  await w.audit('cell.partition', `cell:${parent.id}`, { created, replaced, carried, dropped });
 
   const [coverage] = await analyseParents(tx, [parent.id], { minAreaM2: DEFAULT_MIN_AREA_M2, sliverWidthM: null });
   if (coverage!.overlaps.length || coverage!.gaps.length || coverage!.strays.length) {

@@ -10,6 +10,7 @@ import { problem, problemSchema } from '../problem.ts';
 import { featureCollectionSchema, featureSchema, idParams } from '../schemas.ts';
 import { WORKLOAD_MEASURES } from './config.ts';
 import { commitDivision, type CommitBody } from './commit.ts';
+import { CellWriter } from '../cells/writer.ts';
 import { effectiveConfig, propose, round2, roundBalance, roundMeasures, type PartitionRequest } from './propose.ts';
 import { balanceOf, bandStatus, childMeasures, measureAreas, workloadOf } from './workload.ts';
 import { rebalance } from './rebalance.ts';
@@ -254,7 +255,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
     },
   }, async (request, reply) => {
     const { actor, cell } = await plannedCell(db, request, request.params.id);
-    const result = await db.transaction((tx) => commitDivision(tx, request, actor, config, cell.id, request.body));
+    const result = await db.transaction((tx) => commitDivision(new CellWriter(tx, request, actor), config, cell.id, request.body));
     return reply.code(201).send(result);
   });
 }

@@ -3,12 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppContext } from '../../context.ts';
 import type { Db, Queryable } from '../../db/db.ts';
-import { audit } from '../../audit.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { assertCellEditable } from '../../auth/guard.ts';
 import { problem, problemSchema } from '../../problem.ts';
 import { featureCollectionSchema, featureSchema, idSchema } from '../../schemas.ts';
-import { afterCellsChanged } from '../../cells/reroute.ts';
+import { CellWriter } from '../../cells/writer.ts';
 import type { SourceCrs } from './crs.ts';
 import { fieldsOf, planImport, suggestMapping, type ImportOptions, type ImportPlan, type Mapping, type SpatialFindings } from './plan.ts';
 import { ReadTooSlow, UnreadableFile, readUpload, type SourceFeature } from './read.ts';
@@ -349,43 +348,38 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     if (plan.errors) throw problem('imports.refused', { count: plan.errors, file: checked.file_name }, { report: previewOf(checked, features, opts, plan) });
     if (plan.writes.length === 0) throw problem('imports.nothing', {}, { errors: [{ field: 'exclude', message: 'leaves nothing' }] });
     const result = await db.transaction(async (tx) => {
+      const w = new CellWriter(tx, request, actor);
       const stored = await loadImport(tx, request.params.id, actor, true);
       if (stored.committed_at) throw problem('imports.already-committed', { ids: stored.committed_ids?.join(', ') ?? '' });
       // Another check since ours has replaced the staged geometries this plan writes.
       if (stored.checked_spatial?.run !== run) throw problem('imports.checked-meanwhile');
-      await tx.query("SELECT set_config('wangge.actor', $1, true)", [actor.username]);
+      await w.recordDeletesAs(actor.username);
       // What the checks relied on, again under the lock: the stored parents unchanged (their outlines
       // were checked), still in scope, the codes still free.
       const parentIds = [...plan.parentVersions.keys()].sort((a, b) => a - b);
-      const { rows: locked } = await tx.query<{ id: number; version: number; code: string }>('SELECT id, version, code FROM cells WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [parentIds]);
+      const locked = await w.lock(parentIds);
       const changed = parentIds.filter((id) => locked.find((c) => c.id === id)?.version !== plan.parentVersions.get(id));
       if (changed.length) throw problem('imports.changed-meanwhile', { ids: changed.join(', ') });
       for (const c of locked) await assertCellEditable(tx, actor, c.id, `Parent cell ${c.id}`);
       const codes = plan.writes.map((w) => w.code);
       const { rows: taken } = await tx.query<{ code: string; name: string }>('SELECT code, name FROM cells WHERE code = ANY($1::text[]) ORDER BY code LIMIT 3', [codes]);
       if (taken.length) {
-        const w = plan.writes.find((x) => x.code === taken[0]!.code)!;
-        throw problem('imports.feature-refused', { feature: w.index + 1, name: w.name, reason: `the code ${w.code} is taken by the cell ${taken[0]!.name}` }, { feature: w.index, cause: 'code' });
+        const refused = plan.writes.find((x) => x.code === taken[0]!.code)!;
+        throw problem('imports.feature-refused', { feature: refused.index + 1, name: refused.name, reason: `the code ${refused.code} is taken by the cell ${taken[0]!.name}` }, { feature: refused.index, cause: 'code' });
       }
       // Ids first, so children name their new parents; then one INSERT of every cell (triggers snap and version them).
-      const { rows: idRows } = await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('cells', 'id'))::int AS id FROM generate_series(1, $1)`, [plan.writes.length]);
-      const idOf = new Map(plan.writes.map((w, i) => [w.index, idRows[i]!.id]));
-      const parentId = (w: (typeof plan.writes)[number]) => (w.parent === null ? null : 'id' in w.parent ? w.parent.id : idOf.get(w.parent.index)!);
-      const { rowCount } = await tx.query(
-        `INSERT INTO cells (id, code, name, level, parent_id, geom, created_by, updated_by)
-         SELECT u.id, u.code, u.name, u.level, u.parent_id, ST_Multi(s.geom), $8, $8
-         FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::int[], $7::int[]) AS u(idx, id, code, name, level, parent_id)
-         JOIN cell_import_staging s ON s.run = $1 AND s.idx = u.idx ORDER BY u.level, u.idx`,
-        [run, plan.writes.map((w) => w.index), plan.writes.map((w) => idOf.get(w.index)!), codes, plan.writes.map((w) => w.name),
-          plan.writes.map((w) => w.level), plan.writes.map(parentId), actor.username]);
+      const ids = await w.reserveIds(plan.writes.length);
+      const idOf = new Map(plan.writes.map((x, i) => [x.index, ids[i]!]));
+      const parentId = (x: (typeof plan.writes)[number]) => (x.parent === null ? null : 'id' in x.parent ? x.parent.id : idOf.get(x.parent.index)!);
+      const rowCount = await w.insertMany(run, plan.writes.map((x) => ({ idx: x.index, id: idOf.get(x.index)!, code: x.code, name: x.name, level: x.level, parentId: parentId(x) })));
       if (rowCount !== plan.writes.length) throw problem('imports.checked-meanwhile');
       // The staged rows are spent with the commit (refused, they stay with the check for the next try).
       await tx.query('DELETE FROM cell_import_staging WHERE run = $1', [run]);
       const created = plan.writes.map((w) => idOf.get(w.index)!);
-      await afterCellsChanged(tx, created);
+      await w.refile(created);
       await tx.query('UPDATE cell_imports SET committed_at = $2, committed_ids = $3, checked_options = NULL, checked_spatial = NULL WHERE id = $1', [stored.id, now(), created]);
       await tx.query('DELETE FROM cell_import_features WHERE import_id = $1', [stored.id]);
-      await audit(tx, request, 'cell.import', `import:${stored.id}`, { file: stored.file_name, format: stored.format, cells: created.length, crs: plan.crs?.name ?? null });
+      await w.audit('cell.import', `import:${stored.id}`, { file: stored.file_name, format: stored.format, cells: created.length, crs: plan.crs?.name ?? null });
       const cells = plan.writes.map((w) => ({ index: w.index, id: idOf.get(w.index)!, code: w.code, name: w.name, level: w.level }));
       return { id: stored.id, created: cells.length, cells };
     });
