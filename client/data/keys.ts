@@ -49,6 +49,7 @@ export const keys = {
     heatmap: (query: string) => ['command', 'heatmap', query] as const,
     stats: (query: string) => ['command', 'stats', query] as const,
     cell: (id: number, query: string) => ['command', 'cell', id, query] as const,
+    warningLists: () => ['command', 'warnings'] as const,
     warnings: (query: { from: string; to: string; cellId: number | null }) => ['command', 'warnings', query] as const,
     evaluations: (period: string, level: number) => ['command', 'evaluations', period, level] as const,
   },

@@ -1,6 +1,4 @@
 import { useCallback, useMemo, useState } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
-import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
 import { useRoute } from '../router.ts';
@@ -8,7 +6,6 @@ import { useSession } from '../session/session.tsx';
 import { RewardsLedger } from './RewardsLedger.tsx';
 import type { ViewProps } from '../views.ts';
 import { OPEN_STATES, STATES, type InboxFilter, type State } from './api.ts';
-import { applyReportChange } from './cache.ts';
 import { useReportList, useReportsConfig } from './queries.ts';
 import { nameOf } from './format.ts';
 import { useReportsLayer } from './layer.ts';
@@ -52,7 +49,6 @@ export function ReportInbox({ selectedId }: ViewProps) {
     setParams(next);
   }, [params, setParams]);
 
-  const queryClient = useQueryClient();
   const config = useReportsConfig();
   const cfg = config.data ?? null;
   const { state, category, overdue } = filter;
@@ -65,14 +61,13 @@ export function ReportInbox({ selectedId }: ViewProps) {
   const failed = list.error ?? config.error;
   const error = failed ? message(failed) : null;
 
-  // A report created or changed by anyone: every cached list, the report and its timeline follow.
-  // Too much missed to catch up: everything about reports is read again.
+  // A report created or changed by anyone is already in the cache (the lists, the report, its
+  // timeline: useReportEvents); here a new one is marked.
   const connected = useReportEvents(useCallback((e: StreamedReport) => {
     if (!isFull(e.report)) return; // outside my cells: the stream sends only a summary
     const r = e.report;
-    applyReportChange(queryClient, r);
     if (e.type === 'created') setFresh((s) => new Set(s).add(r.id));
-  }, [queryClient]), useCallback(() => void queryClient.invalidateQueries({ queryKey: keys.reports.all }), [queryClient]));
+  }, []));
 
   const open = useCallback((id: number | null) => update({ report: id === null ? null : String(id) }), [update]);
   useReportsLayer(items ?? [], openId, open);
