@@ -46,10 +46,12 @@ export function ReportDetail({ id, cfg, targetCellId, onBack }: {
   const [acting, setActing] = useState<Action | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
+  // The step is done: the form closes when the report and its timeline show it.
   const changed = (r: Report) => {
-    if (acting) setDone(t('detail.done', { action: t(`action.${acting}`) }));
-    setActing(null);
-    applyReportChange(queryClient, r);
+    void applyReportChange(queryClient, r).then(() => {
+      if (acting) setDone(t('detail.done', { action: t(`action.${acting}`) }));
+      setActing(null);
+    });
   };
 
   const locate = () => report && map?.flyTo({ center: report.location.coordinates, zoom: Math.max(map.getZoom(), 16) });

@@ -53,7 +53,7 @@ export function useReportEvents(onEvent: (e: StreamedReport) => void, onReset?: 
         if (m.lastEventId) lastId = m.lastEventId;
         try {
           const event = JSON.parse(m.data) as StreamedReport;
-          if (isFull(event.report)) applyReportChange(queryClient, event.report);
+          if (isFull(event.report)) void applyReportChange(queryClient, event.report);
           handler.current(event);
         } catch {
           // A malformed event is skipped; the next list load corrects any drift.
