@@ -10,6 +10,16 @@ import { keys } from './keys.ts';
  * `keys.cells.all`, so cells may be kept fresh for REFERENCE_STALE_MS.
  */
 
+/**
+ * After cells were edited (drawn, reshaped, split, merged, deleted, imported): lists of cells are
+ * read again now; what was read about one cell is marked stale and read again when next shown —
+ * not at once, since the edit may have deleted that very cell (a refetch would only find a 404).
+ */
+export function invalidateCells(client: QueryClient): void {
+  void client.invalidateQueries({ queryKey: keys.cells.lists() });
+  void client.invalidateQueries({ queryKey: keys.cells.perCell(), refetchType: 'none' });
+}
+
 export function useClientConfig() {
   return useQuery({
     queryKey: keys.clientConfig(),

@@ -22,6 +22,8 @@ export const keys = {
     level: (level: number) => keys.cells.list({ level }),
     children: (parentId: number) => keys.cells.list({ parentId }),
     /** One cell; everything read about it (card, duties, lineage…) is keyed under it. */
+    /** Every query about one cell or another (the prefix of `one`). */
+    perCell: () => ['cells', 'one'] as const,
     one: (id: number) => ['cells', 'one', id] as const,
     feature: (id: number) => [...keys.cells.one(id), 'feature'] as const,
     /** The cell and its ancestors, root first. */
