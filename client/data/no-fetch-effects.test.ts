@@ -21,7 +21,6 @@ const NOT_YET_CONVERTED: { file: string; call: string }[] = [
   { file: 'admin/AdminPanel.tsx', call: 'fetchCells' },
   { file: 'admin/BasemapSettings.tsx', call: 'api' },
   { file: 'coverage/CoveragePanel.tsx', call: 'fetchCell' },
-  { file: 'exchange/ExportMenu.tsx', call: 'api' },
   { file: 'patrols/PatrolOverview.tsx', call: 'patrolApi.farCheckIns' },
   { file: 'patrols/PatrolOverview.tsx', call: 'patrolApi.coverage' },
   { file: 'patrols/PatrolOverview.tsx', call: 'patrolApi.coverageMap' },
