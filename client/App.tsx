@@ -1,7 +1,8 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { fetchClientConfig, fetchLineage, type Bounds, type Cell, type ClientConfig } from './api.ts';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Bounds, Cell } from './api.ts';
+import { lineageQuery, useClientConfig } from './data/cells.ts';
 import { useI18n } from './i18n/index.tsx';
-import { setTimeZone } from './i18n/time.ts';
 import { Header } from './Header.tsx';
 import { SearchBox } from './search/SearchBox.tsx';
 import { Legend } from './Legend.tsx';
@@ -19,8 +20,6 @@ const UnitsPanel = lazy(() => import('./units/UnitsPanel.tsx').then((m) => ({ de
 import { PublicExtras } from './cards/PublicExtras.tsx';
 import { CellSheet } from './cards/CellSheet.tsx';
 import { PHONE_QUERY, usePhone } from './phone.ts';
-
-type ConfigState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; config: ClientConfig };
 
 /** Where a selection came from: one made in the list brings the cell into view on the map. */
 interface Selection {
@@ -58,43 +57,16 @@ export function App() {
     return allowed;
   }, [session]);
   const view: View = views.includes(route.view) ? route.view : 'map';
-  const [configState, setConfigState] = useState<ConfigState>({ status: 'loading' });
+  const configQuery = useClientConfig();
   const [selection, setSelection] = useState<Selection | null>(null);
-  const [lineageState, setLineageState] = useState<LineageState>({ status: 'idle' });
+  const queryClient = useQueryClient();
+  const lineageResult = useQuery({ ...lineageQuery(queryClient, selection?.id ?? 0), enabled: selection !== null });
   const [panelOpen, setPanelOpen] = useState(() => !window.matchMedia(PHONE_QUERY).matches);
   const phone = usePhone();
 
   useEffect(() => {
     document.title = `网格 Wangge · ${t('app.subtitle')}`;
   }, [t]);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    fetchClientConfig(controller.signal)
-      .then((config) => {
-        if (config.timeZone) setTimeZone(config.timeZone);
-        setConfigState({ status: 'ready', config });
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setConfigState({ status: 'error', message: message(e) });
-      });
-    return () => controller.abort();
-  }, []);
-
-  useEffect(() => {
-    if (!selection) {
-      setLineageState({ status: 'idle' });
-      return;
-    }
-    const controller = new AbortController();
-    setLineageState({ status: 'loading' });
-    fetchLineage(selection.id, controller.signal)
-      .then((lineage) => setLineageState({ status: 'ready', lineage }))
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setLineageState({ status: 'error', message: message(e) });
-      });
-    return () => controller.abort();
-  }, [selection]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -114,7 +86,16 @@ export function App() {
     if (linkedCell !== null) selectInList(linkedCell);
   }, [linkedCell, selectInList]);
 
+  const lineageState = useMemo<LineageState>(() => {
+    if (!selection) return { status: 'idle' };
+    if (lineageResult.isPending) return { status: 'loading' };
+    if (lineageResult.isError) return { status: 'error', message: message(lineageResult.error) };
+    return { status: 'ready', lineage: lineageResult.data };
+  }, [selection, lineageResult.isPending, lineageResult.isError, lineageResult.error, lineageResult.data]);
   const lineage = useMemo(() => (lineageState.status === 'ready' ? lineageState.lineage : []), [lineageState]);
+  const configState = configQuery.isPending
+    ? { status: 'loading' as const }
+    : configQuery.isError ? { status: 'error' as const, message: message(configQuery.error) } : { status: 'ready' as const, config: configQuery.data };
   const focus = useMemo(() => {
     const cell = lineage[lineage.length - 1];
     return cell && selection?.from === 'list' ? cellBounds(cell) : null;

@@ -2,19 +2,22 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { I18nProvider } from './i18n/index.tsx';
 import { App } from './App.tsx';
+import { DataProvider } from './data/provider.tsx';
 import { MapProvider } from './map/context.tsx';
 import { SessionProvider } from './session/session.tsx';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <I18nProvider>
-      <SessionProvider>
-        <MapProvider>
-          <App />
-        </MapProvider>
-      </SessionProvider>
-    </I18nProvider>
+    <DataProvider>
+      <I18nProvider>
+        <SessionProvider>
+          <MapProvider>
+            <App />
+          </MapProvider>
+        </SessionProvider>
+      </I18nProvider>
+    </DataProvider>
   </StrictMode>,
 );
 

@@ -1,5 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
+import { useRoleOrder } from '../data/cells.ts';
+import { keys } from '../data/keys.ts';
 import { useI18n, type Lang } from '../i18n/index.tsx';
 import type { ViewProps } from '../views.ts';
 import { useCardMessages } from './messages.ts';
@@ -17,41 +20,17 @@ type Loaded<T> = { status: 'loading' } | { status: 'error'; message: string } | 
 const named = (n: Named, lang: Lang) => (lang === 'zh-CN' ? n.zh : n.en);
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** Role order as configured (GET /api/assignment-roles, public); fetched once per page. */
-let roleOrder: Promise<string[]> | null = null;
-function useRoleOrder(): string[] {
-  const [order, setOrder] = useState<string[]>([]);
-  useEffect(() => {
-    let live = true;
-    roleOrder ??= api<{ code: string }[]>('/api/assignment-roles').then((roles) => roles.map((r) => r.code)).catch(() => {
-      roleOrder = null;
-      return [];
-    });
-    void roleOrder.then((o) => live && setOrder(o));
-    return () => {
-      live = false;
-    };
-  }, []);
-  return order;
-}
-
+/** A cell's public card (keys.cells.card); null id: none. */
 function useCard(id: number | null): Loaded<Card> | null {
-  const [state, setState] = useState<Loaded<Card> | null>(null);
-  useEffect(() => {
-    if (id === null) {
-      setState(null);
-      return;
-    }
-    const controller = new AbortController();
-    setState({ status: 'loading' });
-    api<Card>(`/api/cells/${id}/card`, { signal: controller.signal })
-      .then((value) => setState({ status: 'ready', value }))
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setState({ status: 'error', message: errorText(e) });
-      });
-    return () => controller.abort();
-  }, [id]);
-  return state;
+  const query = useQuery({
+    queryKey: keys.cells.card(id ?? 0),
+    queryFn: ({ signal }) => api<Card>(`/api/cells/${id}/card`, { signal }),
+    enabled: id !== null,
+  });
+  if (id === null) return null;
+  if (query.isError) return { status: 'error', message: errorText(query.error) };
+  if (query.isPending) return { status: 'loading' };
+  return { status: 'ready', value: query.data };
 }
 
 /** The people of a card grouped by role, roles in their configured order, people in the cell's order. */

@@ -1,5 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
+import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useSession } from '../session/session.tsx';
 import { useDutiesMessages } from './duties-messages.ts';
@@ -55,45 +57,43 @@ export function DutiesSection({ cellId, level, levelCount }: { cellId: number; l
   const t = useDutiesMessages();
   const { lang } = useI18n();
   const session = useSession();
-  const [data, setData] = useState<CellDuties | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [draft, setDraft] = useState<{ duties: DutyItem[] | null; tasks: DutyItem[] | null } | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    setData(null);
-    setDraft(null);
-    setError(null);
-    api<CellDuties>(`/api/cells/${cellId}/duties`, { signal: ctl.signal }).then(setData).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(errorText(e));
-    });
-    return () => ctl.abort();
-  }, [cellId]);
+  const queryClient = useQueryClient();
+  const query = useQuery({
+    queryKey: keys.cells.duties(cellId),
+    queryFn: ({ signal }) => api<CellDuties>(`/api/cells/${cellId}/duties`, { signal }),
+  });
+  const data = query.data ?? null;
+  // The draft and the error of a save belong to the cell they were made on.
+  const [edit, setEdit] = useState<{ cellId: number; draft: { duties: DutyItem[] | null; tasks: DutyItem[] | null } | null; error: string | null }>({ cellId, draft: null, error: null });
+  const own = edit.cellId === cellId ? edit : { cellId, draft: null, error: null };
+  const draft = own.draft;
+  const setDraft = (d: typeof draft) => setEdit({ cellId, draft: d, error: null });
+  const saving = useMutation({
+    mutationFn: (body: Record<ListKey, DutyItem[] | null>) => api<CellDuties>(`/api/cells/${cellId}/duties`, { method: 'PUT', body }),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(keys.cells.duties(cellId), saved);
+      setEdit({ cellId, draft: null, error: null });
+    },
+    onError: (e) => setEdit({ ...own, error: errorText(e) }),
+  });
+  const busy = saving.isPending;
+  const error = own.error ?? (query.error ? errorText(query.error) : null);
 
   const domainName = (code: string) => {
     const d = data?.domains.find((x) => x.code === code);
     return d ? (lang === 'zh-CN' ? d.zh : d.en) : code;
   };
 
-  async function save() {
+  function save() {
     if (!data || !draft) return;
-    setBusy(true);
-    setError(null);
-    try {
-      // A list equal to the template is sent as null: the cell keeps following its level.
-      const body: Record<ListKey, DutyItem[] | null> = { duties: draft.duties, tasks: draft.tasks };
-      for (const k of ['duties', 'tasks'] as const) {
-        const list = body[k];
-        if (list) body[k] = list.filter((i) => i.text.trim() !== '');
-      }
-      setData(await api<CellDuties>(`/api/cells/${cellId}/duties`, { method: 'PUT', body }));
-      setDraft(null);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
+    setEdit({ ...own, error: null });
+    // A list equal to the template is sent as null: the cell keeps following its level.
+    const body: Record<ListKey, DutyItem[] | null> = { duties: draft.duties, tasks: draft.tasks };
+    for (const k of ['duties', 'tasks'] as const) {
+      const list = body[k];
+      if (list) body[k] = list.filter((i) => i.text.trim() !== '');
     }
+    saving.mutate(body);
   }
 
   return (
@@ -121,7 +121,7 @@ export function DutiesSection({ cellId, level, levelCount }: { cellId: number; l
         </>
       )}
       {data && draft && (
-        <form className="duty-form" onSubmit={(e) => { e.preventDefault(); void save(); }}>
+        <form className="duty-form" onSubmit={(e) => { e.preventDefault(); save(); }}>
           {(['duties', 'tasks'] as const).map((k) => (
             <ListEditor
               key={k} label={k} domains={data.domains} inherited={draft[k] === null}

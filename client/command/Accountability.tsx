@@ -1,7 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { format as formatDate } from 'date-fns';
 import { tz } from '@date-fns/tz';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
+import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { localTime, timeZone } from '../i18n/time.ts';
 import { useAccountabilityMessages } from './accountabilityMessages.ts';
@@ -42,22 +44,19 @@ export function WarningsSection() {
   const [from, setFrom] = useState(() => `${local(new Date(), 'yyyy')}-01-01`);
   const [to, setTo] = useState(() => local(new Date(), 'yyyy-MM-dd'));
   const [cell, setCell] = useState('');
-  const [data, setData] = useState<WarningsData | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [issuing, setIssuing] = useState<number | null>(null);
-  const [reload, setReload] = useState(0);
   const [open, setOpen] = useState(false);
   const [listOpen, setListOpen] = useState(false);
+  const queryClient = useQueryClient();
 
-  useEffect(() => {
-    if (!open || !from || !to) return;
-    const ctl = new AbortController();
-    setError(null);
-    api<WarningsData>(`/api/warnings?from=${from}&to=${to}${cell ? `&cellId=${cell}` : ''}`, { signal: ctl.signal }).then(setData).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(errorText(e));
-    });
-    return () => ctl.abort();
-  }, [open, from, to, cell, reload]);
+  const warningsQuery = useQuery({
+    queryKey: keys.command.warnings({ from, to, cellId: Number(cell) || null }),
+    queryFn: ({ signal }) => api<WarningsData>(`/api/warnings?from=${from}&to=${to}${cell ? `&cellId=${cell}` : ''}`, { signal }),
+    enabled: open && !!from && !!to,
+    placeholderData: keepPreviousData,
+  });
+  const data = warningsQuery.data ?? null;
+  const error = warningsQuery.error ? errorText(warningsQuery.error) : null;
 
   // The server filters by cell; people keep their count over all cells (the thresholds count them all).
   const cellId = Number(cell) || null;
@@ -96,7 +95,7 @@ export function WarningsSection() {
                       <button type="button" className="button small" onClick={() => setIssuing(p.personId)} data-testid={`issue-${p.personId}`}>{t('issue')}</button>
                     )}
                     {issuing === p.personId && p.level && (
-                      <IssueForm personId={p.personId} reached={p.level} from={from} to={to} onCancel={() => setIssuing(null)} onDone={() => { setIssuing(null); setReload((n) => n + 1); }} />
+                      <IssueForm personId={p.personId} reached={p.level} from={from} to={to} onCancel={() => setIssuing(null)} onDone={() => { setIssuing(null); void queryClient.invalidateQueries({ queryKey: keys.command.warningLists() }); }} />
                     )}
                   </td>
                 </tr>
@@ -183,20 +182,18 @@ export function EvaluationSection({ level }: { level: number }) {
   const [month, setMonth] = useState(thisMonth);
   const [quarter, setQuarter] = useState(() => `${thisMonth().slice(0, 4)}-Q${Math.ceil(Number(thisMonth().slice(5)) / 3)}`);
   const period = kind === 'month' ? month : quarter;
-  const [data, setData] = useState<EvalData | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
-  const [reload, setReload] = useState(0);
-
-  useEffect(() => {
-    if (!open || !period) return;
-    const ctl = new AbortController();
-    setError(null);
-    api<EvalData>(`/api/evaluations?period=${period}&level=${level}`, { signal: ctl.signal }).then(setData).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(errorText(e));
-    });
-    return () => ctl.abort();
-  }, [open, period, level, reload]);
+  const queryClient = useQueryClient();
+  const evaluations = useQuery({
+    queryKey: keys.command.evaluations(period, level),
+    queryFn: ({ signal }) => api<EvalData>(`/api/evaluations?period=${period}&level=${level}`, { signal }),
+    enabled: open && !!period,
+    placeholderData: keepPreviousData,
+  });
+  const data = evaluations.data ?? null;
+  // A score refused on saving shows until the table is read again.
+  const [saveError, setError] = useState<{ data: EvalData | null; message: string } | null>(null);
+  const error = evaluations.error ? errorText(evaluations.error) : saveError && saveError.data === data ? saveError.message : null;
 
   const year = period.slice(0, 4);
   return (
@@ -233,7 +230,7 @@ export function EvaluationSection({ level }: { level: number }) {
                       <td className="num">{fig(c.rectification)}</td>
                       <td className="num">{fig(c.patrol)}</td>
                       <td className="num">{fig(c.satisfaction)}</td>
-                      <td><DemocraticInput period={data.period} cell={c} onSaved={() => setReload((n) => n + 1)} onError={setError} /></td>
+                      <td><DemocraticInput period={data.period} cell={c} onSaved={() => void queryClient.invalidateQueries({ queryKey: keys.command.evaluations(data.period, level) })} onError={(message) => setError({ data, message })} /></td>
                       <td className="num"><strong>{fig(c.total)}</strong></td>
                     </tr>
                   ))}

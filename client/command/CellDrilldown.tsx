@@ -1,12 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { format as formatDate } from 'date-fns';
 import { tz } from '@date-fns/tz';
 import { timeZone } from '../i18n/time.ts';
 import { api } from '../api.ts';
+import { keys } from '../data/keys.ts';
 import { useCommandMessages } from './messages.ts';
 import { StateBadge } from '../reports/parts.tsx';
 import type { Card } from '../../core/contracts/people.ts';
-import type { Report, ReportPage } from '../../core/contracts/reports.ts';
+import type { ReportPage } from '../../core/contracts/reports.ts';
 
 /** date-fns format in the deployment's zone. */
 const format = (d: Date, pattern: string) => formatDate(d, pattern, { in: tz(timeZone()) });
@@ -14,27 +15,19 @@ const format = (d: Date, pattern: string) => formatDate(d, pattern, { in: tz(tim
 /** A cell clicked in the ranking: its reports in the window and who answers for it. */
 export function CellDrilldown({ cellId, since, until, categoryName }: { cellId: number; since: Date; until: Date; categoryName: (code: string) => string }) {
   const t = useCommandMessages();
-  const [reports, setReports] = useState<Report[] | null>(null);
-  const [card, setCard] = useState<Card | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    const q = new URLSearchParams({ cellId: String(cellId), since: since.toISOString(), until: until.toISOString(), limit: '50' });
-    Promise.all([
-      api<ReportPage>(`/api/reports?${q}`, { signal: controller.signal }),
-      api<Card>(`/api/cells/${cellId}/card`, { signal: controller.signal }),
-    ])
-      .then(([list, c]) => {
-        setReports(list.items);
-        setCard(c);
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(e instanceof Error ? e.message : String(e));
-      });
-    return () => controller.abort();
-  }, [cellId, since, until]);
+  const q = new URLSearchParams({ cellId: String(cellId), since: since.toISOString(), until: until.toISOString(), limit: '50' }).toString();
+  const list = useQuery({
+    queryKey: keys.command.cell(cellId, q),
+    queryFn: ({ signal }) => api<ReportPage>(`/api/reports?${q}`, { signal }),
+  });
+  const cardQuery = useQuery({
+    queryKey: keys.cells.card(cellId),
+    queryFn: ({ signal }) => api<Card>(`/api/cells/${cellId}/card`, { signal }),
+  });
+  const reports = list.data?.items ?? null;
+  const card = cardQuery.data ?? null;
+  const failed = list.error ?? cardQuery.error;
+  const error = failed ? (failed instanceof Error ? failed.message : String(failed)) : null;
 
   if (error) return <p className="form-error" role="alert">{error}</p>;
   if (!reports || !card) return <p className="muted small">{t('loading')}</p>;

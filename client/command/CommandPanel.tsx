@@ -3,7 +3,10 @@ import { format as formatDate } from 'date-fns';
 import { tz } from '@date-fns/tz';
 import { timeZone } from '../i18n/time.ts';
 
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
+import { keys } from '../data/keys.ts';
+import { useReportsConfig } from '../reports/queries.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
 import { useRoute } from '../router.ts';
@@ -22,13 +25,9 @@ import './command.css';
 /** date-fns format in the deployment's zone. */
 const format = (d: Date, pattern: string) => formatDate(d, pattern, { in: tz(timeZone()) });
 
-interface Category {
-  code: string;
-  zh: string;
-  en: string;
-}
-
 const PLAY_STEP_MS = 900;
+type Category = { code: string; zh: string; en: string };
+const NO_CATEGORIES: Category[] = [];
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const percent = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
 
@@ -42,62 +41,58 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
   const filters = useMemo(() => readFilters(params, defaultLevel), [params, defaultLevel]);
   const update = useCallback((patch: Partial<Filters>) => setParams(writeFilters({ ...filters, ...patch }, defaultLevel)), [filters, setParams, defaultLevel]);
 
-  const [categories, setCategories] = useState<Category[]>([]);
-  const [heat, setHeat] = useState<HeatmapResponse | null>(null);
-  const [points, setPoints] = useState<HeatPoint[]>([]);
-  const [stats, setStats] = useState<StatsResponse | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const reportsConfig = useReportsConfig();
+  const categories = reportsConfig.data?.categories ?? NO_CATEGORIES;
   const [playing, setPlaying] = useState(false);
   const [now, setNow] = useState(() => new Date());
   const [month, setMonth] = useState(() => format(new Date(), 'yyyy-MM'));
 
-  useEffect(() => {
-    api<{ categories: Category[] }>('/api/reports/config').then((c) => setCategories(c.categories)).catch((e: unknown) => setError(errorText(e)));
-  }, []);
-
   const query = useMemo(() => filterQuery(filters, now), [filters, now]);
 
-  // The heatmap for the area in view: fetched again when the view or the filters change.
-  const [viewKey, setViewKey] = useState(0);
+  // The heatmap for the area in view: asked for again when the view or the filters change.
+  const [view, setView] = useState<string | null>(null);
   useEffect(() => {
     if (!map) return;
-    const moved = () => setViewKey((k) => k + 1);
+    const moved = () => {
+      const b = map.getBounds();
+      const q = new URLSearchParams();
+      q.set('bbox', [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(','));
+      q.set('zoom', String(Math.round(map.getZoom())));
+      setView(q.toString());
+    };
+    moved();
     map.on('moveend', moved);
     return () => {
       map.off('moveend', moved);
     };
   }, [map]);
 
-  useEffect(() => {
-    if (!map) return;
-    const controller = new AbortController();
-    const b = map.getBounds();
-    const q = new URLSearchParams(query);
-    q.set('bbox', [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(','));
-    q.set('zoom', String(Math.round(map.getZoom())));
-    api<HeatmapResponse>(`/api/heatmap?${q}`, { signal: controller.signal })
-      .then((r) => {
-        setHeat(r);
-        setPoints(heatPoints(r));
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(errorText(e));
-      });
-    return () => controller.abort();
-  }, [map, query, viewKey]);
+  const heatQuery = useMemo(() => (view === null ? null : `${new URLSearchParams(query)}&${view}`), [query, view]);
+  const heatResult = useQuery({
+    queryKey: keys.command.heatmap(heatQuery ?? ''),
+    queryFn: ({ signal }) => api<HeatmapResponse>(`/api/heatmap?${heatQuery}`, { signal }),
+    enabled: heatQuery !== null,
+    placeholderData: keepPreviousData,
+  });
+  const heat = heatResult.data ?? null;
 
-  useEffect(() => {
-    const controller = new AbortController();
+  const statsQuery = useMemo(() => {
     const q = new URLSearchParams(query);
     q.set('level', String(filters.level));
-    api<StatsResponse>(`/api/stats/cells?${q}`, { signal: controller.signal })
-      .then(setStats)
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(errorText(e));
-      });
-    return () => controller.abort();
+    return q.toString();
   }, [query, filters.level]);
+  const statsResult = useQuery({
+    queryKey: keys.command.stats(statsQuery),
+    queryFn: ({ signal }) => api<StatsResponse>(`/api/stats/cells?${statsQuery}`, { signal }),
+    placeholderData: keepPreviousData,
+  });
+  const stats = statsResult.data ?? null;
+  const failed = heatResult.error ?? statsResult.error ?? reportsConfig.error;
+  const error = failed ? errorText(failed) : null;
+
+  // Points of reports that came on the live stream since this heatmap was read (until the next one).
+  const [live, setLive] = useState<{ heat: HeatmapResponse | null; points: HeatPoint[] }>({ heat: null, points: [] });
+  const points = useMemo(() => [...(heat ? heatPoints(heat) : []), ...(live.heat === heat ? live.points : [])], [heat, live]);
 
   // Live: a new report shows on the heatmap at once (points mode); figures and bins refresh shortly after.
   const refreshSoon = useRef<number | null>(null);
@@ -105,7 +100,8 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
     const { report } = e;
     const matches = (!filters.category || report.category === filters.category) && (!filters.severity || report.severity === filters.severity);
     if (e.type === 'created' && matches && heat?.mode !== 'bins' && filters.daysBack === 0) {
-      setPoints((list) => [...list, { position: report.location.coordinates, weight: heat?.severityWeights[report.severity] ?? 1 }]);
+      const point: HeatPoint = { position: report.location.coordinates, weight: heat?.severityWeights[report.severity] ?? 1 };
+      setLive((l) => ({ heat, points: l.heat === heat ? [...l.points, point] : [point] }));
     }
     if (refreshSoon.current === null) {
       refreshSoon.current = window.setTimeout(() => {
@@ -113,7 +109,7 @@ export function CommandPanel({ config, selectedId, onSelect }: ViewProps) {
         if (filters.daysBack === 0) setNow(new Date());
       }, 1500);
     }
-  }, [filters, heat?.mode, heat?.severityWeights]);
+  }, [filters, heat]);
   useEffect(() => () => {
     if (refreshSoon.current !== null) window.clearTimeout(refreshSoon.current);
   }, []);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api, type Level } from '../api.ts';
+import type { Level } from '../api.ts';
+import { useLevels } from '../data/cells.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useExchangeMessages } from './messages.ts';
 
@@ -12,6 +13,8 @@ export const EXPORT_FORMATS = [
 ] as const;
 
 export type ExportFormat = (typeof EXPORT_FORMATS)[number]['ext'];
+
+const NO_LEVELS: Level[] = [];
 
 /** The download address of an export: the whole grid or a subtree, all levels or one. */
 export function exportUrl(format: ExportFormat, scope: { rootId: number | null; level: number | null }): string {
@@ -29,16 +32,11 @@ export function exportUrl(format: ExportFormat, scope: { rootId: number | null; 
 export function ExportMenu({ rootId, level }: { rootId: number | null; level: number | null }) {
   const t = useExchangeMessages();
   const { lang } = useI18n();
-  const [levels, setLevels] = useState<Level[]>([]);
+  const levels: Level[] = useLevels().data ?? NO_LEVELS;
   const [format, setFormat] = useState<ExportFormat>('geojson');
   const [subtree, setSubtree] = useState(rootId !== null);
   const [chosenLevel, setChosenLevel] = useState<number | null>(level);
 
-  useEffect(() => {
-    const abort = new AbortController();
-    api<Level[]>('/api/levels', { signal: abort.signal }).then(setLevels).catch(() => setLevels([]));
-    return () => abort.abort();
-  }, []);
   useEffect(() => setSubtree(rootId !== null), [rootId]);
   useEffect(() => setChosenLevel(level), [level]);
 

@@ -1,5 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { MapMouseEvent, Map as MaplibreMap } from 'maplibre-gl';
+import { useQueryClient } from '@tanstack/react-query';
+import { invalidateCells } from '../data/cells.ts';
 
 export type MapClick = (e: MapMouseEvent) => void;
 
@@ -10,7 +12,7 @@ interface MapController {
   /** The handler that takes map clicks instead of cell selection (drawing, placing a report), if any. */
   clickOverride: React.RefObject<MapClick | null>;
   setClickOverride: (handler: MapClick | null) => void;
-  /** Bumped after an edit: the map reloads the cell tiles and labels. */
+  /** Bumped after an edit: the map reloads the cell tiles and labels, and cached cell queries are invalidated (invalidateCells). */
   cellsVersion: number;
   refreshCells: () => void;
 }
@@ -24,7 +26,11 @@ export function MapProvider({ children }: { children: ReactNode }) {
   const setClickOverride = useCallback((handler: MapClick | null) => {
     clickOverride.current = handler;
   }, []);
-  const refreshCells = useCallback(() => setCellsVersion((v) => v + 1), []);
+  const queryClient = useQueryClient();
+  const refreshCells = useCallback(() => {
+    setCellsVersion((v) => v + 1);
+    invalidateCells(queryClient);
+  }, [queryClient]);
   const value = useMemo(
     () => ({ map, setMap, clickOverride, setClickOverride, cellsVersion, refreshCells }),
     [map, setClickOverride, cellsVersion, refreshCells],

@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { fetchCells, type Cell, type Level } from '../api.ts';
+import { useEffect, useRef, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Cell, Level } from '../api.ts';
+import { cellsQuery } from '../data/cells.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { LevelSwatch } from './LevelSwatch.tsx';
 
-type Children = Cell[] | 'loading' | { error: string };
-/** Children by parent id; ROOT holds the top level. */
-type ChildrenByParent = Record<number, Children>;
+/** The branch of the top level. */
 const ROOT = 0;
 
 interface Props {
@@ -16,82 +16,80 @@ interface Props {
   onSelect: (id: number) => void;
 }
 
+interface TreeState {
+  levels: Level[];
+  deepestLevel: number;
+  topLevel: number;
+  expanded: ReadonlySet<number>;
+  selectedId: number | null;
+  onToggle: (id: number) => void;
+  onSelect: (id: number) => void;
+}
+
+/** The children of a branch: the top level, or a cell's children (keys.cells.level / keys.cells.children). */
+const branchQuery = (parent: number, topLevel: number) => cellsQuery(parent === ROOT ? { level: topLevel } : { parentId: parent });
+
 /** The cell hierarchy, loaded a level at a time as branches open. */
 export function CellTree({ levels, lineage, selectedId, onSelect }: Props) {
   const { t } = useI18n();
-  const [children, setChildren] = useState<ChildrenByParent>({});
+  const queryClient = useQueryClient();
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
-  const requested = useRef(new Set<number>());
   const deepestLevel = Math.max(...levels.map((l) => l.level));
   const topLevel = Math.min(...levels.map((l) => l.level));
 
-  const load = useCallback((parent: number) => {
-    if (requested.current.has(parent)) return;
-    requested.current.add(parent);
-    setChildren((c) => ({ ...c, [parent]: 'loading' }));
-    fetchCells(parent === ROOT ? { level: topLevel } : { parentId: parent })
-      .then((cells) => setChildren((c) => ({ ...c, [parent]: cells })))
-      .catch((e: unknown) => {
-        requested.current.delete(parent);
-        setChildren((c) => ({ ...c, [parent]: { error: e instanceof Error ? e.message : String(e) } }));
-      });
-  }, [topLevel]);
-
-  useEffect(() => load(ROOT), [load]);
-
-  // Open every ancestor of a new selection (the selection itself stays as it was).
+  // Open every ancestor of a new selection (the selection itself stays as it was); their children
+  // are asked for at once rather than a level at a time as the branches render.
   useEffect(() => {
     const ancestors = lineage.slice(0, -1).map((c) => c.id);
     if (!ancestors.length) return;
-    ancestors.forEach(load);
+    for (const id of ancestors) void queryClient.prefetchQuery(branchQuery(id, topLevel));
     setExpanded((open) => (ancestors.every((id) => open.has(id)) ? open : new Set([...open, ...ancestors])));
-  }, [lineage, load]);
+  }, [lineage, queryClient, topLevel]);
 
-  const toggle = (id: number) => {
-    if (expanded.has(id)) {
-      setExpanded((open) => new Set([...open].filter((other) => other !== id)));
-    } else {
-      load(id);
-      setExpanded((open) => new Set([...open, id]));
-    }
-  };
+  const toggle = (id: number) => setExpanded((open) => (open.has(id) ? new Set([...open].filter((other) => other !== id)) : new Set([...open, id])));
 
-  const renderBranch = (parent: number, depth: number) => {
-    const items = children[parent];
-    if (items === undefined || items === 'loading') return <div className="tree-note" style={{ paddingLeft: indent(depth) }}>{t('tree.loading')}</div>;
-    if ('error' in items) return <div className="tree-note error" style={{ paddingLeft: indent(depth) }}>{t('error.load', { message: items.error })}</div>;
-    if (!items.length) return parent === ROOT ? <div className="tree-note">{t('tree.empty')}</div> : null;
-    return (
-      <ul role={parent === ROOT ? 'tree' : 'group'} aria-label={parent === ROOT ? t('tree.title') : undefined}>
-        {items.map((cell) => {
-          const loaded = children[cell.id];
-          const leaf = cell.properties.level >= deepestLevel || (Array.isArray(loaded) && loaded.length === 0);
-          const open = expanded.has(cell.id) && !leaf;
-          return (
-            <li key={cell.id} role="treeitem" aria-expanded={leaf ? undefined : open} aria-selected={cell.id === selectedId} aria-level={depth + 1}>
-              <TreeRow
-                cell={cell}
-                levels={levels}
-                depth={depth}
-                leaf={leaf}
-                open={open}
-                selected={cell.id === selectedId}
-                onToggle={toggle}
-                onSelect={onSelect}
-              />
-              {open && renderBranch(cell.id, depth + 1)}
-            </li>
-          );
-        })}
-      </ul>
-    );
-  };
-
+  const tree: TreeState = { levels, deepestLevel, topLevel, expanded, selectedId, onToggle: toggle, onSelect };
   return (
     <section className="tree" aria-labelledby="tree-title">
       <h2 id="tree-title" className="section-title">{t('tree.title')}</h2>
-      <div className="tree-scroll">{renderBranch(ROOT, 0)}</div>
+      <div className="tree-scroll"><Branch parent={ROOT} depth={0} tree={tree} /></div>
     </section>
+  );
+}
+
+function Branch({ parent, depth, tree }: { parent: number; depth: number; tree: TreeState }) {
+  const { t } = useI18n();
+  const { data: items, error, isPending } = useQuery(branchQuery(parent, tree.topLevel));
+  if (error) return <div className="tree-note error" style={{ paddingLeft: indent(depth) }}>{t('error.load', { message: error.message })}</div>;
+  if (isPending) return <div className="tree-note" style={{ paddingLeft: indent(depth) }}>{t('tree.loading')}</div>;
+  if (!items.length) return parent === ROOT ? <div className="tree-note">{t('tree.empty')}</div> : null;
+  return (
+    <ul role={parent === ROOT ? 'tree' : 'group'} aria-label={parent === ROOT ? t('tree.title') : undefined}>
+      {items.map((cell) => <TreeItem key={cell.id} cell={cell} depth={depth} tree={tree} />)}
+    </ul>
+  );
+}
+
+function TreeItem({ cell, depth, tree }: { cell: Cell; depth: number; tree: TreeState }) {
+  // Its children as far as they are loaded (this observer never fetches; an open branch does):
+  // a cell found to have none is a leaf.
+  const { data: loaded } = useQuery({ ...branchQuery(cell.id, tree.topLevel), enabled: false });
+  const leaf = cell.properties.level >= tree.deepestLevel || loaded?.length === 0;
+  const open = tree.expanded.has(cell.id) && !leaf;
+  return (
+    <li role="treeitem" aria-expanded={leaf ? undefined : open} aria-selected={cell.id === tree.selectedId} aria-level={depth + 1}>
+      <TreeRow
+        cell={cell}
+        levels={tree.levels}
+        depth={depth}
+        leaf={leaf}
+        open={open}
+        selected={cell.id === tree.selectedId}
+        onToggle={tree.onToggle}
+        onSelect={tree.onSelect}
+      />
+      {open && <Branch parent={cell.id} depth={depth + 1} tree={tree} />}
+    </li>
   );
 }
 

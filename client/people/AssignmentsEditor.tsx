@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { addEntry, changeRole, entryKey, gapsIn, move, sameList, suggestedRole, toBody, toEntries, type Assignment, type Entry, type Person, type Role } from './model.ts';
@@ -6,26 +7,12 @@ import { usePeopleMessages } from './messages.ts';
 import { PersonSearch } from './PersonSearch.tsx';
 import { ImportAssignments } from './ImportAssignments.tsx';
 import { PeopleGaps } from './PeopleGaps.tsx';
+import { assignmentsQuery, invalidateAssignments, useRoles } from './queries.ts';
 import './people.css';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-let rolesOnce: Promise<Role[]> | null = null;
-function useRoles(): Role[] {
-  const [roles, setRoles] = useState<Role[]>([]);
-  useEffect(() => {
-    let live = true;
-    rolesOnce ??= api<Role[]>('/api/assignment-roles').catch((e: unknown) => {
-      rolesOnce = null;
-      throw e;
-    });
-    rolesOnce.then((r) => live && setRoles(r), () => undefined);
-    return () => {
-      live = false;
-    };
-  }, []);
-  return roles;
-}
+const NO_ROLES: Role[] = [];
 
 type Loaded = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; saved: Entry[] };
 type Notice = { kind: 'ok' | 'error'; text: string } | null;
@@ -38,17 +25,16 @@ type Notice = { kind: 'ok' | 'error'; text: string } | null;
 export function AssignmentsEditor({ cellId }: { cellId: number | null }) {
   const t = usePeopleMessages();
   const { lang } = useI18n();
-  const roles = useRoles();
-  const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
+  const roles = useRoles().data ?? NO_ROLES;
+  const queryClient = useQueryClient();
+  const list = useQuery({ ...assignmentsQuery(cellId ?? 0), enabled: cellId !== null });
+  const savedList = useMemo(() => (list.data ? toEntries(list.data) : null), [list.data]);
+  const loaded: Loaded = list.isError ? { status: 'error', message: errorText(list.error) } : savedList ? { status: 'ready', saved: savedList } : { status: 'loading' };
   const [draft, setDraft] = useState<Entry[]>([]);
   const [addRole, setAddRole] = useState('');
   const [saving, setSaving] = useState(false);
   const [notice, setNotice] = useState<Notice>(null);
   const [importing, setImporting] = useState(false);
-  /** Bumped after an import: the list is read again. */
-  const [version, setVersion] = useState(0);
-  /** Bumped after any write: the gaps below are read again. */
-  const [gapsVersion, setGapsVersion] = useState(0);
   const [dragFrom, setDragFrom] = useState<number | null>(null);
   const [dropAt, setDropAt] = useState<number | null>(null);
   const rows = useRef(new Map<string, HTMLLIElement>());
@@ -59,22 +45,11 @@ export function AssignmentsEditor({ cellId }: { cellId: number | null }) {
     return r ? (lang === 'zh-CN' ? r.zh : r.en) : code;
   }, [roles, lang]);
 
+  // The list as saved (read, or answered by a save) is the draft to edit.
   useEffect(() => {
-    if (cellId === null) return;
-    const controller = new AbortController();
-    setLoaded({ status: 'loading' });
-    setNotice(null);
-    api<Assignment[]>(`/api/cells/${cellId}/assignments`, { signal: controller.signal })
-      .then((list) => {
-        const saved = toEntries(list);
-        setLoaded({ status: 'ready', saved });
-        setDraft(saved);
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setLoaded({ status: 'error', message: errorText(e) });
-      });
-    return () => controller.abort();
-  }, [cellId, version]);
+    if (savedList) setDraft(savedList);
+  }, [savedList]);
+  useEffect(() => setNotice(null), [cellId]);
 
   // The role offered for the next person follows what the list still lacks.
   const suggestion = roles.length ? suggestedRole(roles, draft) : '';
@@ -111,12 +86,10 @@ export function AssignmentsEditor({ cellId }: { cellId: number | null }) {
     setSaving(true);
     setNotice(null);
     try {
-      const list = await api<Assignment[]>(`/api/cells/${cellId}/assignments`, { method: 'PUT', body: toBody(draft) });
-      const saved = toEntries(list);
-      setLoaded({ status: 'ready', saved });
-      setDraft(saved);
-      setNotice({ kind: 'ok', text: t('saved', { n: saved.length }) });
-      setGapsVersion((v) => v + 1);
+      const answer = await api<Assignment[]>(`/api/cells/${cellId}/assignments`, { method: 'PUT', body: toBody(draft) });
+      queryClient.setQueryData(assignmentsQuery(cellId).queryKey, answer);
+      setNotice({ kind: 'ok', text: t('saved', { n: answer.length }) });
+      void invalidateAssignments(queryClient, cellId);
     } catch (e) {
       setNotice({ kind: 'error', text: t('notSaved', { message: errorText(e) }) });
     } finally {
@@ -158,7 +131,7 @@ export function AssignmentsEditor({ cellId }: { cellId: number | null }) {
         <h3 id="people-title">{t('section')}</h3>
         <p className="muted">{t('selectCell')}</p>
         <button type="button" className="button small" onClick={() => setImporting(true)}>{t('importButton')}</button>
-        {importing && <ImportAssignments onClose={() => setImporting(false)} onImported={() => setVersion((v) => v + 1)} />}
+        {importing && <ImportAssignments onClose={() => setImporting(false)} onImported={() => void invalidateAssignments(queryClient, null)} />}
       </section>
     );
   }
@@ -262,10 +235,10 @@ export function AssignmentsEditor({ cellId }: { cellId: number | null }) {
             <button type="button" className="button" disabled={!dirty || saving} onClick={() => saved && edit(saved)}>{t('revert')}</button>
             <button type="button" className="button primary" disabled={!dirty || saving} onClick={() => void save()} data-testid="assignments-save">{saving ? t('saving') : t('save')}</button>
           </div>
-          <PeopleGaps cellId={cellId} version={version + gapsVersion} />
+          <PeopleGaps cellId={cellId} />
         </>
       )}
-      {importing && <ImportAssignments onClose={() => setImporting(false)} onImported={() => setVersion((v) => v + 1)} />}
+      {importing && <ImportAssignments onClose={() => setImporting(false)} onImported={() => void invalidateAssignments(queryClient, null)} />}
     </section>
   );
 }

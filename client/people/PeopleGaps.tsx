@@ -1,6 +1,8 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { FilterSpecification } from 'maplibre-gl';
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
+import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
 import { useOverlay, type Overlay } from '../map/overlay.ts';
@@ -35,22 +37,18 @@ function useGapShading(ids: number[] | null) {
 }
 
 /** The cells directly below the selected one that lack a required role or are short of a minimum. */
-export function PeopleGaps({ cellId, version }: { cellId: number; version: number }) {
+export function PeopleGaps({ cellId }: { cellId: number }) {
   const t = usePeopleMessages();
   const { lang } = useI18n();
-  const [state, setState] = useState<State>({ status: 'loading' });
   const [shade, setShade] = useState(false);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setState({ status: 'loading' });
-    api<PeopleGap[]>(`/api/people-gaps?parentId=${cellId}`, { signal: controller.signal })
-      .then((gaps) => setState({ status: 'ready', gaps }))
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setState({ status: 'error', message: e instanceof Error ? e.message : String(e) });
-      });
-    return () => controller.abort();
-  }, [cellId, version]);
+  // Read again after assignments change (queries.ts: invalidateAssignments).
+  const query = useQuery({
+    queryKey: keys.people.gaps({ parentId: cellId }),
+    queryFn: ({ signal }) => api<PeopleGap[]>(`/api/people-gaps?parentId=${cellId}`, { signal }),
+  });
+  const state: State = query.isError
+    ? { status: 'error', message: query.error.message }
+    : query.isPending ? { status: 'loading' } : { status: 'ready', gaps: query.data };
 
   const gaps = state.status === 'ready' ? state.gaps : null;
   const shaded = useMemo(() => (shade && gaps ? gaps.map((g) => g.cellId) : null), [shade, gaps]);

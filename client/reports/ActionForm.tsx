@@ -1,5 +1,7 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { fetchCell, fetchLineage } from '../api.ts';
+import { useMemo, useState, type FormEvent } from 'react';
+import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { lineageQuery, useCell } from '../data/cells.ts';
+import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { reportsApi, type Action, type ActionInput, type Report, type ReportsConfig, type Severity } from './api.ts';
 import { fromLocalInput, sizeText } from './format.ts';
@@ -22,25 +24,30 @@ interface Person {
 /** People responsible for the report's cell and the cells above it: whom a report may be dispatched to. */
 function usePeople(cellId: number | null, enabled: boolean) {
   const { lang } = useI18n();
-  const [people, setPeople] = useState<Person[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    if (!enabled) return;
-    const ctl = new AbortController();
-    (async () => {
-      const cells = cellId === null ? [] : await fetchLineage(cellId, ctl.signal);
-      const lists = await Promise.all(cells.reverse().map((c) => reportsApi.assignments(c.id, ctl.signal).then((a) => a.map((x) => ({ ...x, cell: c.properties.name })))));
-      const seen = new Map<number, Person>();
-      for (const a of lists.flat()) {
-        if (!seen.has(a.personId)) seen.set(a.personId, { id: a.personId, name: a.name, role: `${lang === 'en' ? a.roleName.en : a.roleName.zh} · ${a.cell}` });
+  const queryClient = useQueryClient();
+  const lineage = useQuery({ ...lineageQuery(queryClient, cellId ?? 0), enabled: enabled && cellId !== null });
+  const cells = useMemo(() => (cellId === null ? [] : [...(lineage.data ?? [])].reverse()), [cellId, lineage.data]);
+  const lists = useQueries({
+    queries: cells.map((c) => ({
+      queryKey: keys.cells.assignments(c.id),
+      queryFn: ({ signal }: { signal: AbortSignal }) => reportsApi.assignments(c.id, signal),
+      enabled,
+    })),
+  });
+  const failed = lineage.error ?? lists.find((l) => l.error)?.error ?? null;
+  const ready = enabled && (cellId === null || lineage.data !== undefined) && lists.every((l) => l.data !== undefined);
+  const assignments = ready ? lists.map((l) => l.data!) : null;
+  let people: Person[] | null = null;
+  if (assignments) {
+    const seen = new Map<number, Person>();
+    assignments.forEach((list, i) => {
+      for (const a of list) {
+        if (!seen.has(a.personId)) seen.set(a.personId, { id: a.personId, name: a.name, role: `${lang === 'en' ? a.roleName.en : a.roleName.zh} · ${cells[i]!.properties.name}` });
       }
-      setPeople([...seen.values()]);
-    })().catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(message(e));
     });
-    return () => ctl.abort();
-  }, [cellId, enabled, lang]);
-  return { people, error };
+    people = [...seen.values()];
+  }
+  return { people: failed ? null : people, error: failed ? message(failed) : null };
 }
 
 /**
@@ -61,25 +68,16 @@ export function ActionForm({ report, action, cfg, targetCellId, onDone, onCancel
   const [department, setDepartment] = useState('');
   const [due, setDue] = useState('');
   const [files, setFiles] = useState<File[]>([]);
-  const [target, setTarget] = useState<{ id: number; name: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [queued, setQueued] = useState(false);
   const { people, error: peopleError } = usePeople(report.cellId, action === 'dispatch');
 
-  useEffect(() => {
-    if (action !== 'transfer' || targetCellId === null || targetCellId === report.cellId) {
-      setTarget(null);
-      return;
-    }
-    const ctl = new AbortController();
-    fetchCell(targetCellId, ctl.signal)
-      .then((c) => setTarget({ id: c.id, name: c.properties.name }))
-      .catch((e: unknown) => {
-        if (!ctl.signal.aborted) setError(message(e));
-      });
-    return () => ctl.abort();
-  }, [action, targetCellId, report.cellId]);
+  // A transfer goes to the cell selected on the map (not the report's own).
+  const transferTo = action === 'transfer' && targetCellId !== null && targetCellId !== report.cellId ? targetCellId : null;
+  const targetCell = useCell(transferTo);
+  const target = transferTo !== null && targetCell.data ? { id: targetCell.data.id, name: targetCell.data.properties.name } : null;
+  const shownError = error ?? (transferTo !== null && targetCell.error ? message(targetCell.error) : null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -184,7 +182,7 @@ export function ActionForm({ report, action, cfg, targetCellId, onDone, onCancel
             <textarea name="reply" rows={2} maxLength={2000} value={reply} onChange={(e) => setReply(e.target.value)} />
           </label>
         )}
-        {error && <p className="form-error" role="alert">{error}</p>}
+        {shownError && <p className="form-error" role="alert">{shownError}</p>}
         <div className="form-actions">
           <button type="button" className="button small" onClick={onCancel}>{t('act.cancel')}</button>
           <button type="submit" className={`button small ${action === 'reject' ? 'danger' : 'primary'}`} disabled={busy} data-testid="act-confirm">

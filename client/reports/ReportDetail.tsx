@@ -1,7 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
-import { reportsApi, type Action, type Report, type ReportEvent, type ReportsConfig } from './api.ts';
+import type { Action, Report, ReportEvent, ReportsConfig } from './api.ts';
+import { applyReportChange } from './cache.ts';
+import { useReport, useReportTimeline } from './queries.ts';
 import { ActionForm } from './ActionForm.tsx';
 import { DueBadge, StateBadge } from './parts.tsx';
 import { localTime, nameOf, stars } from './format.ts';
@@ -20,54 +23,35 @@ function eventLabel(e: ReportEvent, t: (k: ReportMessage) => string): string {
 /**
  * One report: what, where, who, the photos (thumbnails open the original), every step taken, and a
  * button for each action the server says this user may take now (allowedActions), nothing more.
- * `live` is the report as the event stream last sent it: a change by someone else shows at once.
+ * A change by someone else shows at once: the inbox puts what the event stream sends into the cache.
+ * Mount it with the report's id as its key (the step being filled in belongs to that report).
  */
-export function ReportDetail({ id, cfg, live, targetCellId, onBack, onChanged }: {
-  id: number; cfg: ReportsConfig; live: Report | null; targetCellId: number | null;
-  onBack: () => void; onChanged: (r: Report) => void;
+export function ReportDetail({ id, cfg, targetCellId, onBack }: {
+  id: number; cfg: ReportsConfig; targetCellId: number | null; onBack: () => void;
 }) {
   const t = useReportMessages();
   const ts = useSessionMessages();
   const roleName = (role: string | null | undefined) => (role && ['admin', 'planner', 'commander', 'worker'].includes(role) ? ts(`role.${role}` as 'role.admin') : (role ?? ''));
   const { lang } = useI18n();
   const map = useMap();
-  const [report, setReport] = useState<Report | null>(null);
-  const [events, setEvents] = useState<ReportEvent[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const reportQuery = useReport(id);
+  const timeline = useReportTimeline(id);
+  // Shown once both the report and its timeline are read, as one.
+  const loaded = reportQuery.data !== undefined && timeline.data !== undefined;
+  const report = loaded ? reportQuery.data : null;
+  const events: ReportEvent[] = timeline.data ?? [];
+  const failed = reportQuery.error ?? (loaded ? null : timeline.error);
+  const error = failed ? message(failed) : null;
   const [acting, setActing] = useState<Action | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
-  const load = useCallback(async (signal?: AbortSignal) => {
-    const [r, ev] = await Promise.all([reportsApi.get(id, signal), reportsApi.events(id, signal)]);
-    setReport(r);
-    setEvents(ev);
-  }, [id]);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    setReport(null);
-    setActing(null);
-    setDone(null);
-    setError(null);
-    load(ctl.signal).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(message(e));
-    });
-    return () => ctl.abort();
-  }, [load]);
-
-  // Someone else acted (or the escalation job did): take the new state and its timeline.
-  useEffect(() => {
-    if (!live || live.id !== id) return;
-    setReport((r) => (r && live.version > r.version ? live : r));
-    reportsApi.events(id).then(setEvents).catch(() => undefined);
-  }, [live, id]);
-
+  // The step is done: the form closes when the report and its timeline show it.
   const changed = (r: Report) => {
-    setReport(r);
-    if (acting) setDone(t('detail.done', { action: t(`action.${acting}`) }));
-    setActing(null);
-    onChanged(r);
-    reportsApi.events(id).then(setEvents).catch(() => undefined);
+    void applyReportChange(queryClient, r).then(() => {
+      if (acting) setDone(t('detail.done', { action: t(`action.${acting}`) }));
+      setActing(null);
+    });
   };
 
   const locate = () => report && map?.flyTo({ center: report.location.coordinates, zoom: Math.max(map.getZoom(), 16) });

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
 import { useRoute } from '../router.ts';
 import { useSession } from '../session/session.tsx';
 import { RewardsLedger } from './RewardsLedger.tsx';
 import type { ViewProps } from '../views.ts';
-import { inboxOrder, matchesFilter, OPEN_STATES, reportsApi, STATES, type InboxFilter, type Report, type ReportsConfig, type State } from './api.ts';
+import { OPEN_STATES, STATES, type InboxFilter, type State } from './api.ts';
+import { useReportList, useReportsConfig } from './queries.ts';
 import { nameOf } from './format.ts';
 import { useReportsLayer } from './layer.ts';
 import { useReportMessages } from './messages.ts';
@@ -35,12 +36,7 @@ export function ReportInbox({ selectedId }: ViewProps) {
   const { params, setParams } = route;
   const filter = useMemo(() => filterOf(params), [params]);
   const openId = Number(params.get('report')) || null;
-  const [cfg, setCfg] = useState<ReportsConfig | null>(null);
-  const [items, setItems] = useState<Report[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [fresh, setFresh] = useState<Set<number>>(new Set());
-  const [live, setLive] = useState<Report | null>(null);
-  const [liveCount, setLiveCount] = useState(0);
   const map = useMap();
   const supervisor = useSession().is('commander');
 
@@ -53,62 +49,33 @@ export function ReportInbox({ selectedId }: ViewProps) {
     setParams(next);
   }, [params, setParams]);
 
-  useEffect(() => {
-    const ctl = new AbortController();
-    reportsApi.config(ctl.signal).then(setCfg).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(message(e));
-    });
-    return () => ctl.abort();
-  }, []);
-
+  const config = useReportsConfig();
+  const cfg = config.data ?? null;
   const { state, category, overdue } = filter;
   const stateKey = filter.stateKey;
-  // Bumped when the live stream missed too much to catch up: the list loads again.
-  const [reloads, setReloads] = useState(0);
-  useEffect(() => {
-    const ctl = new AbortController();
-    setError(null);
-    reportsApi.list({ state, category, overdue }, ctl.signal)
-      .then((r) => setItems(r.items))
-      .catch((e: unknown) => {
-        if (!ctl.signal.aborted) setError(message(e));
-      });
-    return () => ctl.abort();
-    // state is derived from stateKey; depending on the key keeps one load per filter change.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [stateKey, category, overdue, reloads]);
+  // state is derived from stateKey; depending on the key keeps one list per filter.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const listFilter = useMemo<InboxFilter>(() => ({ state, category, overdue }), [stateKey, category, overdue]);
+  const list = useReportList(listFilter);
+  const items = list.data?.items ?? null;
+  const failed = list.error ?? config.error;
+  const error = failed ? message(failed) : null;
 
-  /** A report as it now is: into the list (in order) when it matches the filter, out of it when not. */
-  const upsert = useCallback((r: Report) => {
-    setItems((list) => {
-      if (!list) return list;
-      const rest = list.filter((x) => x.id !== r.id);
-      return matchesFilter(r, { state, category, overdue }) ? [...rest, r].sort(inboxOrder) : rest;
-    });
-    // state is derived from stateKey.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [stateKey, category, overdue]);
-
+  // A report created or changed by anyone is already in the cache (the lists, the report, its
+  // timeline: useReportEvents); here a new one is marked.
   const connected = useReportEvents(useCallback((e: StreamedReport) => {
     if (!isFull(e.report)) return; // outside my cells: the stream sends only a summary
     const r = e.report;
-    upsert(r);
-    setLive(r);
-    setLiveCount((n) => n + 1);
     if (e.type === 'created') setFresh((s) => new Set(s).add(r.id));
-  }, [upsert]), useCallback(() => setReloads((n) => n + 1), []));
+  }, []));
 
   const open = useCallback((id: number | null) => update({ report: id === null ? null : String(id) }), [update]);
   useReportsLayer(items ?? [], openId, open);
 
-  const onChanged = useCallback((r: Report) => {
-    upsert(r);
-  }, [upsert]);
-
   return (
     <>
       {openId !== null && cfg && (
-        <ReportDetail id={openId} cfg={cfg} live={live} targetCellId={selectedId} onBack={() => open(null)} onChanged={onChanged} />
+        <ReportDetail key={openId} id={openId} cfg={cfg} targetCellId={selectedId} onBack={() => open(null)} />
       )}
       <section className="panel-section report-inbox" data-testid="report-inbox">
         <div className="section-head">
@@ -165,7 +132,7 @@ export function ReportInbox({ selectedId }: ViewProps) {
           </>
         )}
       </section>
-      {supervisor && <RewardsLedger categories={cfg?.categories} stamp={liveCount} />}
+      {supervisor && <RewardsLedger categories={cfg?.categories} />}
     </>
   );
 }

@@ -2,12 +2,14 @@ import { useRoute } from '../router.ts';
 import { useEffect, useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { ViewProps } from '../views.ts';
-import { reportsApi, type ReportsConfig } from './api.ts';
+import { useReportsConfig } from './queries.ts';
 import { useReportMessages } from './messages.ts';
 import { ReportForm } from './ReportForm.tsx';
 import { TrackBox } from './TrackBox.tsx';
 import { PHONE_QUERY } from '../phone.ts';
 import { api } from '../api.ts';
+import { useQuery } from '@tanstack/react-query';
+import { keys } from '../data/keys.ts';
 import type { Card } from '../../core/contracts/people.ts';
 import './reports.css';
 
@@ -28,8 +30,8 @@ function closePanelOnPhone() {
  */
 export function ReportLauncher(_props: ViewProps) {
   const t = useReportMessages();
-  const [cfg, setCfg] = useState<ReportsConfig | null>(null);
-  const [cfgError, setCfgError] = useState<string | null>(null);
+  const config = useReportsConfig();
+  const cfg = config.data ?? null;
   const [open, setOpen] = useState(false);
   const [lastCode, setLastCode] = useState<string | null>(null);
   // A tracking code found with the search box (#/map?track=WG-…) is looked up here.
@@ -39,30 +41,24 @@ export function ReportLauncher(_props: ViewProps) {
   const linkedCell = params.get('report') === '1' ? Number(params.get('cell')) || null : null;
   const [start, setStart] = useState<{ cell: Card; point: [number, number] } | null>(null);
 
+  const linkedCard = useQuery({
+    queryKey: keys.cells.card(linkedCell ?? 0),
+    queryFn: ({ signal }) => api<Card>(`/api/cells/${linkedCell}/card`, { signal }),
+    enabled: cfg !== null && linkedCell !== null,
+  });
+  const linked = linkedCell !== null ? linkedCard.data : undefined;
   useEffect(() => {
-    const ctl = new AbortController();
-    reportsApi.config(ctl.signal).then(setCfg).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setCfgError(message(e));
-    });
-    return () => ctl.abort();
-  }, []);
-
-  useEffect(() => {
-    if (!cfg || !linkedCell) return;
-    const ctl = new AbortController();
-    api<Card>(`/api/cells/${linkedCell}/card`, { signal: ctl.signal }).then((cell) => {
-      if (cell.pointInside) setStart({ cell, point: cell.pointInside });
-      closePanelOnPhone();
-      setOpen(true);
-      // Opened once: coming back to the map later shows the cell's card, not the form again.
-      const next = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
-      next.delete('report');
-      setParams(next);
-    }).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setCfgError(message(e));
-    });
-    return () => ctl.abort();
-  }, [cfg, linkedCell, setParams]);
+    if (!cfg || !linked) return;
+    if (linked.pointInside) setStart({ cell: linked, point: linked.pointInside });
+    closePanelOnPhone();
+    setOpen(true);
+    // Opened once: coming back to the map later shows the cell's card, not the form again.
+    const next = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+    next.delete('report');
+    setParams(next);
+  }, [cfg, linked, setParams]);
+  const failed = config.error ?? (linkedCell !== null ? linkedCard.error : null);
+  const cfgError = failed ? message(failed) : null;
 
   const begin = () => {
     closePanelOnPhone();

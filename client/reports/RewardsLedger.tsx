@@ -1,7 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { PAY_METHODS, reportsApi, type Named, type Reward, type RewardsLedgerData } from './api.ts';
+import { PAY_METHODS, reportsApi, type Named, type Reward } from './api.ts';
 import { localTime, nameOf } from './format.ts';
+import { useRewards } from './queries.ts';
 import { useReportMessages } from './messages.ts';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -16,22 +19,14 @@ const today = () => {
  * 有奖举报: what verified public reports in my cells earned their reporters, and whether each is
  * owed (not claimed), claimed (to pay) or paid; a claimed one is paid here (supervisors only).
  */
-export function RewardsLedger({ categories, stamp }: { categories?: Named[]; stamp: number }) {
+export function RewardsLedger({ categories }: { categories?: Named[] }) {
   const t = useReportMessages();
   const { lang } = useI18n();
   const [open, setOpen] = useState(false);
-  const [data, setData] = useState<RewardsLedgerData | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const rewards = useRewards(open);
+  const data = rewards.data ?? null;
+  const error = rewards.error ? message(rewards.error) : null;
   const [paying, setPaying] = useState<number | null>(null);
-  const [reload, setReload] = useState(0);
-  useEffect(() => {
-    if (!open) return;
-    const ctl = new AbortController();
-    reportsApi.rewards(ctl.signal).then(setData).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(message(e));
-    });
-    return () => ctl.abort();
-  }, [open, stamp, reload]);
   return (
     <section className="panel-section" data-testid="rewards-ledger">
       <details onToggle={(e) => setOpen(e.currentTarget.open)}>
@@ -58,7 +53,7 @@ export function RewardsLedger({ categories, stamp }: { categories?: Named[]; sta
                       {w.status === 'claimed' && paying !== w.id && (
                         <div><button type="button" className="button small" onClick={() => setPaying(w.id)} data-testid={`reward-pay-${w.reportId}`}>{t('rewards.pay')}</button></div>
                       )}
-                      {paying === w.id && <PayoutForm reward={w} onDone={() => { setPaying(null); setReload((n) => n + 1); }} onCancel={() => setPaying(null)} />}
+                      {paying === w.id && <PayoutForm reward={w} onDone={() => setPaying(null)} onCancel={() => setPaying(null)} />}
                     </td>
                   </tr>
                 ))}
@@ -74,21 +69,23 @@ export function RewardsLedger({ categories, stamp }: { categories?: Named[]; sta
 /** The payout of a claimed reward: amount (the reward's by default), date, method, a note. */
 function PayoutForm({ reward, onDone, onCancel }: { reward: Reward; onDone: () => void; onCancel: () => void }) {
   const t = useReportMessages();
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
+  const queryClient = useQueryClient();
+  const payout = useMutation({
+    mutationFn: (body: Parameters<typeof reportsApi.payout>[1]) => reportsApi.payout(reward.id, body),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: keys.reports.rewards() });
+      onDone();
+    },
+  });
+  const error = payout.error ? message(payout.error) : null;
+  const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    setError(null);
-    try {
-      const note = String(f.get('note') ?? '').trim();
-      await reportsApi.payout(reward.id, { amount: Number(f.get('amount')), paidOn: String(f.get('paidOn')), method: String(f.get('method')), ...(note ? { note } : {}) });
-      onDone();
-    } catch (err) {
-      setError(message(err));
-    }
+    const note = String(f.get('note') ?? '').trim();
+    payout.mutate({ amount: Number(f.get('amount')), paidOn: String(f.get('paidOn')), method: String(f.get('method')), ...(note ? { note } : {}) });
   };
   return (
-    <form className="form compact" onSubmit={(e) => void submit(e)} data-testid="reward-payout">
+    <form className="form compact" onSubmit={submit} data-testid="reward-payout">
       <label>{t('rewards.amount')}<input className="input" name="amount" type="number" min={0} required defaultValue={reward.amount} /></label>
       <label>{t('rewards.paidOn')}<input className="input" name="paidOn" type="date" required defaultValue={today()} /></label>
       <label>{t('rewards.method')}

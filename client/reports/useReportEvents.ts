@@ -1,5 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { keys } from '../data/keys.ts';
 import type { Report } from './api.ts';
+import { applyReportChange } from './cache.ts';
 
 export interface StreamedReport {
   type: 'created' | 'changed';
@@ -18,12 +21,15 @@ const REOPEN_MS = 3_000;
  * connection drops, EventSource reconnects with Last-Event-ID and the server sends every report
  * changed meanwhile, so nothing is missed. When the browser closes the stream for good (the server
  * was down, or the session ended), a new one is opened with ?lastEventId= to the same effect. Too
- * much missed, the server says "reset" and `onReset` reloads. Returns whether the stream is connected.
+ * much missed, the server says "reset": every cached query of reports is invalidated, and `onReset`
+ * runs. A full report (staff in scope) goes into the query cache (applyReportChange: the inbox lists,
+ * the report, its timeline) before `onEvent` sees it. Returns whether the stream is connected.
  */
 export function useReportEvents(onEvent: (e: StreamedReport) => void, onReset?: () => void): boolean {
   const [connected, setConnected] = useState(false);
   const handler = useRef(onEvent);
   const reset = useRef(onReset);
+  const queryClient = useQueryClient();
   useEffect(() => {
     handler.current = onEvent;
     reset.current = onReset;
@@ -46,12 +52,17 @@ export function useReportEvents(onEvent: (e: StreamedReport) => void, onReset?: 
       source.addEventListener('report', (m: MessageEvent<string>) => {
         if (m.lastEventId) lastId = m.lastEventId;
         try {
-          handler.current(JSON.parse(m.data) as StreamedReport);
+          const event = JSON.parse(m.data) as StreamedReport;
+          if (isFull(event.report)) void applyReportChange(queryClient, event.report);
+          handler.current(event);
         } catch {
           // A malformed event is skipped; the next list load corrects any drift.
         }
       });
-      source.addEventListener('reset', () => reset.current?.());
+      source.addEventListener('reset', () => {
+        void queryClient.invalidateQueries({ queryKey: keys.reports.all });
+        reset.current?.();
+      });
     };
     open();
     return () => {
@@ -59,6 +70,6 @@ export function useReportEvents(onEvent: (e: StreamedReport) => void, onReset?: 
       clearTimeout(timer);
       source?.close();
     };
-  }, []);
+  }, [queryClient]);
   return connected;
 }

@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { api, setCsrfToken } from '../api.ts';
 
 export type { Role } from '../../core/contracts/accounts.ts';
@@ -18,6 +19,7 @@ const SessionContext = createContext<Session | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<'loading' | 'ready'>('loading');
   const [user, setUser] = useState<User | null>(null);
+  const queryClient = useQueryClient();
 
   const accept = useCallback((body: SessionBody) => {
     setCsrfToken(body.csrfToken ?? null);
@@ -43,15 +45,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(async (username: string, password: string) => {
     const body = await api<SessionBody>('/api/session', { method: 'POST', body: { username, password } });
+    // What was read before belongs to the previous user (masked phones, another scope): read it again.
+    void queryClient.resetQueries();
     return accept(body)!;
-  }, [accept]);
+  }, [accept, queryClient]);
 
   const signOut = useCallback(async () => {
     await api('/api/session', { method: 'DELETE' }).catch(() => undefined);
     // The service worker kept this user's answers for offline use: they go with the session.
     if ('caches' in window) await caches.delete('wangge-api').catch(() => false);
+    void queryClient.resetQueries();
     accept({ user: null });
-  }, [accept]);
+  }, [accept, queryClient]);
 
   const value = useMemo<Session>(() => ({
     status,

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { MapMouseEvent } from 'maplibre-gl';
+import { useQueryClient } from '@tanstack/react-query';
+import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap, useMapClick } from '../map/context.tsx';
 import { useSession } from '../session/session.tsx';
@@ -8,6 +10,7 @@ import { isArchived, unitsApi, type Entry, type Unit, type UnitPage as Page, typ
 import { useUnitMarker } from './marker.ts';
 import { useUnitMessages } from './messages.ts';
 import { UnitForm } from './UnitForm.tsx';
+import { useUnitPage } from './queries.ts';
 
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 const STATES = ['reported', 'verified', 'rejected', 'dispatched', 'rectifying', 'rectified', 'closed'] as const;
@@ -88,27 +91,18 @@ export function UnitPage({ id, types, onBack, onChanged }: { id: number; types: 
   const session = useSession();
   const map = useMap();
   const mayEdit = session.is('planner', 'worker');
-  const [page, setPage] = useState<Page | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const pageQuery = useUnitPage(id);
+  const page: Page | null = pageQuery.data ?? null;
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? (pageQuery.error ? pageQuery.error.message : null);
   const [mode, setMode] = useState<'view' | 'edit' | 'move'>('view');
   const [moveTo, setMoveTo] = useState<[number, number] | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback((signal?: AbortSignal) => {
-    unitsApi.page(id, signal).then(setPage).catch((e: unknown) => {
-      if (!signal?.aborted) setError(e instanceof Error ? e.message : String(e));
-    });
-  }, [id]);
-  useEffect(() => {
-    const c = new AbortController();
-    setPage(null);
-    setError(null);
-    setMode('view');
-    setNotice(null);
-    load(c.signal);
-    return () => c.abort();
-  }, [load]);
+  // The page is read again after a change (the panel mounts this page per unit: a new one starts in view mode).
+  const load = useCallback(() => void queryClient.invalidateQueries({ queryKey: keys.units.one(id) }), [queryClient, id]);
 
   const unit = page?.unit ?? null;
   const here = unit ? (unit.geometry.coordinates as [number, number]) : null;

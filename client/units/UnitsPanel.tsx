@@ -1,13 +1,16 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { MapLayerMouseEvent } from 'maplibre-gl';
-import { fetchCell, type Cell } from '../api.ts';
+import { useQueryClient } from '@tanstack/react-query';
+import { useCell } from '../data/cells.ts';
+import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
 import { useOverlay, useSourceData } from '../map/overlay.ts';
 import { useRoute } from '../router.ts';
 import { useSession } from '../session/session.tsx';
 import type { ViewProps } from '../views.ts';
-import { isArchived, unitsApi, type Unit, type Units, type UnitType } from './api.ts';
+import { isArchived, type Unit, type UnitType } from './api.ts';
+import { useUnits, useUnitTypes } from './queries.ts';
 import { ImportUnits } from './ImportUnits.tsx';
 import { UNITS_SOURCE, UNIT_LAYERS, typeColor, unitsOverlay } from './layer.ts';
 import { useUnitMessages } from './messages.ts';
@@ -16,6 +19,7 @@ import { UnitPage } from './UnitPage.tsx';
 import './units.css';
 
 const SHOWN = 200;
+const NO_TYPES: UnitType[] = [];
 
 /** Lower case, no spaces: "经二路 12号" finds "经二路12号". */
 const squash = (s: string | null | undefined) => (s ?? '').toLowerCase().replace(/\s+/g, '');
@@ -33,37 +37,20 @@ export function UnitsPanel({ selectedId, onSelect }: ViewProps) {
   const { navigate } = route;
   const mayEdit = session.is('planner', 'worker');
   const openId = Number(route.params.get('unit')) || null;
-  const [types, setTypes] = useState<UnitType[]>([]);
-  const [units, setUnits] = useState<Units | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [query, setQuery] = useState('');
   const [type, setType] = useState('');
   const [withArchived, setWithArchived] = useState(false);
-  const [cell, setCell] = useState<Cell | null>(null);
   const [creating, setCreating] = useState(false);
   const [importing, setImporting] = useState(false);
-  const [version, setVersion] = useState(0);
-  const reload = useCallback(() => setVersion((v) => v + 1), []);
-
-  useEffect(() => {
-    unitsApi.types().then(setTypes).catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, []);
-
-  useEffect(() => {
-    setCell(null);
-    if (selectedId === null) return;
-    const c = new AbortController();
-    fetchCell(selectedId, c.signal).then(setCell).catch(() => undefined);
-    return () => c.abort();
-  }, [selectedId]);
-
-  useEffect(() => {
-    const c = new AbortController();
-    unitsApi.list({ cellId: selectedId, type }, c.signal).then((u) => { setUnits(u); setError(null); }).catch((e: unknown) => {
-      if (!c.signal.aborted) setError(e instanceof Error ? e.message : String(e));
-    });
-    return () => c.abort();
-  }, [selectedId, type, version]);
+  const queryClient = useQueryClient();
+  const reload = useCallback(() => void queryClient.invalidateQueries({ queryKey: keys.units.all }), [queryClient]);
+  const typesQuery = useUnitTypes();
+  const types = typesQuery.data ?? NO_TYPES;
+  const cell = useCell(selectedId).data ?? null;
+  const unitsQuery = useUnits({ cellId: selectedId, type });
+  const units = unitsQuery.data ?? null;
+  const failed = unitsQuery.error ?? typesQuery.error;
+  const error = failed ? failed.message : null;
 
   const matching = useMemo(() => {
     const q = squash(query);
@@ -95,7 +82,7 @@ export function UnitsPanel({ selectedId, onSelect }: ViewProps) {
   };
   const back = () => route.navigate('units');
 
-  if (openId !== null) return <div className="view-panel"><UnitPage id={openId} types={types} onBack={back} onChanged={reload} /></div>;
+  if (openId !== null) return <div className="view-panel"><UnitPage key={openId} id={openId} types={types} onBack={back} onChanged={reload} /></div>;
   if (creating) {
     return (
       <div className="view-panel">

@@ -1,6 +1,5 @@
-import { useEffect, useMemo, useState } from 'react';
-import type { FeatureCollection, Point } from 'geojson';
-import { api } from '../api.ts';
+import { useMemo, useState } from 'react';
+import { useUnits, useUnitTypes } from './queries.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap } from '../map/context.tsx';
 import { useOverlay, useSourceData } from '../map/overlay.ts';
@@ -8,13 +7,7 @@ import { useSession } from '../session/session.tsx';
 import { UNITS_SOURCE, typeColor, unitsOverlay } from './layer.ts';
 import { useUnitMessages } from './messages.ts';
 
-interface UnitType {
-  code: string;
-  zh: string;
-  en: string;
-}
-
-type Units = FeatureCollection<Point, { type: string; name: string; address?: string | null }>;
+const NO_TYPES: { code: string; zh: string; en: string }[] = [];
 
 /** The selected cell's units and places (一户一档) with counts by type, and all units as a clustered map layer. */
 export function UnitsSection({ cellId }: { cellId: number | null }) {
@@ -22,33 +15,16 @@ export function UnitsSection({ cellId }: { cellId: number | null }) {
   const { lang } = useI18n();
   const { user } = useSession();
   const map = useMap();
-  const [types, setTypes] = useState<UnitType[]>([]);
-  const [all, setAll] = useState<Units | null>(null);
-  const [inCell, setInCell] = useState<Units | null>(null);
   const [shown, setShown] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (!user) return;
-    Promise.all([api<UnitType[]>('/api/unit-types'), api<Units>('/api/units')])
-      .then(([ts, units]) => {
-        setTypes(ts);
-        setAll(units);
-      })
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, [user]);
-
-  useEffect(() => {
-    setInCell(null);
-    if (!user || cellId === null) return;
-    const controller = new AbortController();
-    api<Units>(`/api/units?cellId=${cellId}`, { signal: controller.signal })
-      .then(setInCell)
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(e instanceof Error ? e.message : String(e));
-      });
-    return () => controller.abort();
-  }, [user, cellId]);
+  const typesQuery = useUnitTypes(!!user);
+  const allQuery = useUnits({}, !!user);
+  const inCellQuery = useUnits({ cellId }, !!user && cellId !== null);
+  const types = typesQuery.data ?? NO_TYPES;
+  const all = typesQuery.data && allQuery.data ? allQuery.data : null;
+  // Another cell's list is not this one's, even for the moment the new one loads.
+  const inCell = cellId !== null && !inCellQuery.isPlaceholderData ? inCellQuery.data ?? null : null;
+  const failed = typesQuery.error ?? allQuery.error ?? (cellId !== null ? inCellQuery.error : null);
+  const error = failed ? failed.message : null;
 
   const codes = useMemo(() => types.map((x) => x.code), [types]);
 
