@@ -31,10 +31,11 @@ import type { StagedRun } from '../exchange/import/plan.ts';
  *   to check — before its other checks (create: before the code; partition: every feature before
  *   any insert), or after writing parents (reshape: `checkInsideParent` once the parents have their
  *   new outlines). `insertMany` takes only a StagedRun, which the import's plan makes when its
- *   set-wise checks of the staged geometries found no error.
+ *   set-wise checks of the staged geometries found no error. (A cast would get round the types:
+ *   tests/unit/cells-writer.test.ts refuses one outside the module that makes the type.)
  */
 
-/** The brand of an outline the writer has checked; not exported, so no other module can name it. */
+/** The brand of an outline the writer has checked (a type only: nothing of it exists at run time). */
 declare const checked: unique symbol;
 type Checked<T> = T & { readonly [checked]: true };
 /** A client's outline (GeoJSON) that passed `checkOutline`. */
