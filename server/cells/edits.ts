@@ -4,8 +4,8 @@ import { assertCellEditable, assertOutlineEditable, cellWhat } from '../auth/gua
 import { problem } from '../problem.ts';
 import { checkCode, nextChildCode } from './codes.ts';
 import { CELL_COLUMNS, toFeature, type CellRow } from './feature.ts';
-import { checkGeometry, checkInsideParent, checkStructure, checkValidity, type CellGeometry } from './geometry.ts';
-import type { CellWriter } from './writer.ts';
+import type { CellGeometry } from './geometry.ts';
+import type { CellWriter, CheckedGeoJSON } from './writer.ts';
 
 /**
  * The edits of the cell routes, each inside the caller's transaction, through the CellWriter: the
@@ -54,14 +54,14 @@ export async function createCell(w: CellWriter, config: Config, input: NewCell):
     }
     parentCode = parent.code;
   }
-  const geojson = await checkGeometry(w.q, geometry, p.parentId);
+  const outline = await w.checkOutline(geometry, { parentId: p.parentId });
   let code = p.code;
   if (code !== undefined) checkCode(config.codeScheme, code, p.level, parentCode);
   else if (parentCode) code = await nextChildCode(w.q, config.codeScheme, parentCode, p.level);
   else throw problem('cells.code-required', {}, { errors: [{ field: 'properties.code', message: 'required at level 1' }] });
   const dup = await w.q.query('SELECT 1 FROM cells WHERE code = $1', [code]);
   if (dup.rowCount) throw problem('cells.code-taken', { code }, { errors: [{ field: 'properties.code', message: 'duplicate' }] });
-  const id = await w.insert({ code, name: p.name.trim(), level: p.level, parentId: p.parentId, outline: { geojson } });
+  const id = await w.insert({ code, name: p.name.trim(), level: p.level, parentId: p.parentId, outline });
   await w.refile([id]);
   await w.audit('cell.create', `cell:${id}`, { code, name: p.name });
   return w.load(id);
@@ -74,9 +74,9 @@ export async function updateCell(w: CellWriter, id: number, ifMatch: string | st
   await assertCellEditable(w.q, w.actor, current.id, cellWhat(current.id, current.name));
   if (geometry) await assertOutlineEditable(w.q, w.actor, current);
   w.expectVersion(current, ifMatch);
-  const geojson = geometry ? await checkGeometry(w.q, geometry, current.parent_id) : null;
-  await w.update(current.id, { name: properties?.name?.trim() ?? null, outline: geojson ? { geojson } : null });
-  if (geojson) await w.refile([current.id]);
+  const outline = geometry ? await w.checkOutline(geometry, { parentId: current.parent_id }) : null;
+  await w.update(current.id, { name: properties?.name?.trim() ?? null, outline });
+  if (outline) await w.refile([current.id]);
   await w.audit('cell.update', `cell:${current.id}`, { changed: [...(properties?.name ? ['name'] : []), ...(geometry ? ['geometry'] : [])] });
   return w.load(current.id);
 }
@@ -101,18 +101,15 @@ export async function reshapeCells(w: CellWriter, edits: ReshapeEdit[]): Promise
     throw problem('cells.changed-meanwhile', { list }, { current: stale.map(toFeature) });
   }
   const byId = new Map(current.map((c) => [c.id, c]));
-  const geojson = new Map<number, string>();
-  for (const [i, e] of edits.entries()) {
-    const json = JSON.stringify(e.geometry);
-    await checkValidity(w.q, json, `cells[${i}].geometry`);
-    geojson.set(e.id, json);
-  }
+  // Structure (again: the route checked it before the transaction) and validity, in the order given.
+  const outlines = new Map<number, CheckedGeoJSON>();
+  for (const [i, e] of edits.entries()) outlines.set(e.id, await w.checkOutline(e.geometry, { field: `cells[${i}].geometry` }));
   // Parents first, so each child is checked against its parent's new outline.
   const order = [...edits].sort((a, b) => byId.get(a.id)!.level - byId.get(b.id)!.level);
-  for (const e of order) await w.update(e.id, { outline: { geojson: geojson.get(e.id)! } });
+  for (const e of order) await w.update(e.id, { outline: outlines.get(e.id)! });
   for (const e of order) {
     const cell = byId.get(e.id)!;
-    if (cell.parent_id !== null) await checkInsideParent(w.q, geojson.get(e.id)!, cell.parent_id, `${cell.name} (${cell.code})`);
+    if (cell.parent_id !== null) await w.checkInsideParent(outlines.get(e.id)!, cell.parent_id, `${cell.name} (${cell.code})`);
   }
   await w.refile(ids);
   for (const id of ids) await w.audit('cell.update', `cell:${id}`, { changed: ['geometry'], with: ids.filter((x) => x !== id) });
@@ -150,12 +147,13 @@ export async function splitCell(w: CellWriter, config: Config, id: number, line:
      WHERE c.id = $1 ORDER BY ST_Area(d.geom::geography) DESC`,
     [cell.id, JSON.stringify(line)]);
   if (parts.length < 2) throw problem('cells.line-does-not-cut', {}, { errors: [{ field: 'body', message: 'does not cross the cell' }] });
+  const outlines = await w.checkComputed(parts.map((p) => p.geom));
   // The largest part keeps the cell's id and code; the others become new siblings.
-  await w.update(cell.id, { outline: { ewkb: parts[0]!.geom } });
+  await w.update(cell.id, { outline: outlines[0]! });
   const ids = [cell.id];
-  for (const [i, part] of parts.slice(1).entries()) {
+  for (const [i, outline] of outlines.slice(1).entries()) {
     const code = cell.parent_id ? await nextChildCode(w.q, config.codeScheme, cell.code.slice(0, -config.codeScheme.digitsPerLevel), cell.level) : `${cell.code}-${i + 2}`;
-    ids.push(await w.insert({ code, name: `${cell.name} (${i + 2})`, level: cell.level, parentId: cell.parent_id, outline: { ewkb: part.geom } }));
+    ids.push(await w.insert({ code, name: `${cell.name} (${i + 2})`, level: cell.level, parentId: cell.parent_id, outline }));
   }
   // Each child goes to the part that holds most of it.
   await w.moveChildrenToLargestShare([cell.id], ids);
@@ -192,7 +190,7 @@ export async function mergeCells(w: CellWriter, ids: number[], name: string | un
   const [keep, ...gone] = ids as [number, ...number[]];
   const { rows: union } = await w.q.query<{ geom: string }>(
     'SELECT ST_AsHexEWKB(ST_Multi(ST_UnaryUnion(ST_Collect(geom)))) AS geom FROM cells WHERE id = ANY($1::int[])', [ids]);
-  await w.update(keep, { name: name?.trim() ?? null, outline: { ewkb: union[0]!.geom } });
+  await w.update(keep, { name: name?.trim() ?? null, outline: await w.checkComputedOne(union[0]!.geom) });
   await w.moveChildren(gone, keep);
   await w.recordDeletesAs(w.request.user?.username ?? '');
   await w.refile([keep], gone);
@@ -211,9 +209,8 @@ export async function restoreCell(w: CellWriter, id: number, version: number): P
     [cell.id, version]);
   const old = rows[0];
   if (!old) throw problem('cells.version-not-found', { version, id: cell.id });
-  checkStructure(old.geometry);
-  const geojson = await checkGeometry(w.q, old.geometry, cell.parent_id);
-  await w.update(cell.id, { name: old.name, outline: { geojson } });
+  const outline = await w.checkOutline(old.geometry, { parentId: cell.parent_id });
+  await w.update(cell.id, { name: old.name, outline });
   await w.refile([cell.id]);
   await w.audit('cell.restore', `cell:${cell.id}`, { version });
   return w.load(cell.id);

@@ -169,12 +169,3 @@ export async function checkInsideParent(q: Queryable, geojson: string, parentId:
   if (o.outsideM2 === null) throw problem('cells.outside-parent-unmeasured', { which }, { errors });
   throw problem('cells.outside-parent', { which, area: `${o.outsideM2.toFixed(1)} m²`, at: fmtAt(o.at) }, { errors, outsideM2: o.outsideM2 });
 }
-
-/** All geometry checks, cheapest first. */
-export async function checkGeometry(q: Queryable, g: CellGeometry, parentId: number | null): Promise<string> {
-  checkStructure(g);
-  const geojson = JSON.stringify(g);
-  await checkValidity(q, geojson);
-  if (parentId !== null) await checkInsideParent(q, geojson, parentId);
-  return geojson;
-}

@@ -6,6 +6,9 @@ import { audit } from '../audit.ts';
 import { problem } from '../problem.ts';
 import { CELL_COLUMNS, toFeature, type CellRow } from './feature.ts';
 import { afterCellsChanged } from './reroute.ts';
+import { checkInsideParent, checkStructure, checkValidity, type CellGeometry } from './geometry.ts';
+import type { ProblemParam } from '../../core/problems/index.ts';
+import type { StagedRun } from '../exchange/import/plan.ts';
 
 /**
  * The one writer of the `cells` table (a unit test refuses INSERT, UPDATE or DELETE of cells
@@ -19,13 +22,40 @@ import { afterCellsChanged } from './reroute.ts';
  *   by the triggers of migrations 001 and 027 from these columns, and a deleted row is recorded
  *   under the editor's name (wangge.actor);
  * - units and reports are re-filed through the refileOnCellChange registry (./reroute.ts);
- * - the change is audited with the request's user and address.
- * Geometry validation (./geometry.ts) runs before a write: the callers check, in their order, so the
- * problems keep their codes and fields.
+ * - the change is audited with the request's user and address;
+ * - no outline is written unchecked: `insert`, `update` and `setOutlines` take only a
+ *   CheckedOutline, which only the writer makes — `checkOutline` for an outline a client sent
+ *   (structure, validity, and inside the parent when asked: ./geometry.ts, in that order, so the
+ *   problems keep their codes and fields), `checkComputed` for one PostGIS computed (a split, a
+ *   merge, a coverage fix: valid, or the write fails as an internal error). The caller decides when
+ *   to check — before its other checks (create: before the code; partition: every feature before
+ *   any insert), or after writing parents (reshape: `checkInsideParent` once the parents have their
+ *   new outlines). `insertMany` takes only a StagedRun, which the import's plan makes when its
+ *   set-wise checks of the staged geometries found no error. (A cast would get round the types:
+ *   tests/unit/cells-writer.test.ts refuses one outside the module that makes the type.)
  */
 
-/** A new or changed outline: GeoJSON (as the client sent it) or hex EWKB computed by PostGIS. */
-export type Outline = { geojson: string } | { ewkb: string };
+/** The brand of an outline the writer has checked (a type only: nothing of it exists at run time). */
+declare const checked: unique symbol;
+type Checked<T> = T & { readonly [checked]: true };
+/** A client's outline (GeoJSON) that passed `checkOutline`. */
+export type CheckedGeoJSON = Checked<{ geojson: string }>;
+/** A computed outline (hex EWKB) that passed `checkComputed`. */
+export type CheckedEwkb = Checked<{ ewkb: string }>;
+/**
+ * An outline ready to write (GeoJSON as the client sent it, or hex EWKB computed by PostGIS): only
+ * `checkOutline` and `checkComputed` make one.
+ */
+export type CheckedOutline = CheckedGeoJSON | CheckedEwkb;
+
+export interface OutlineCheck {
+  /** Where the geometry is in the request, for the problem's field ("geometry", "features[2].geometry"). */
+  field?: string;
+  /** Check it lies inside this cell too (after structure and validity). */
+  parentId?: number | null;
+  /** Who is outside the parent, in the problem's text ("The cell" by default). */
+  which?: ProblemParam;
+}
 
 /** The columns a lock returns when the whole row (geometry, area) is not needed. */
 export interface LockedCell {
@@ -42,7 +72,7 @@ export interface NewCellRow {
   name: string;
   level: number;
   parentId: number | null;
-  outline: Outline;
+  outline: CheckedOutline;
 }
 
 /** One row of a set-wise insert from a staged import: the staged geometry `idx` of the run. */
@@ -119,6 +149,48 @@ export class CellWriter {
     }
   }
 
+  // ── checks ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A client's outline checked for writing: its structure, its validity by PostGIS, and — when a
+   * parent is given — that it lies inside the parent (./geometry.ts), the first fault a 422.
+   */
+  async checkOutline(g: CellGeometry, { field = 'geometry', parentId = null, which }: OutlineCheck = {}): Promise<CheckedGeoJSON> {
+    checkStructure(g, field);
+    const outline = { geojson: JSON.stringify(g) } as CheckedGeoJSON;
+    await checkValidity(this.q, outline.geojson, field);
+    if (parentId !== null) await this.checkInsideParent(outline, parentId, which);
+    return outline;
+  }
+
+  /**
+   * That a checked outline lies inside the parent, for a caller that checks it apart (reshape:
+   * after the parents have their new outlines).
+   */
+  async checkInsideParent(outline: CheckedGeoJSON, parentId: number, which?: ProblemParam): Promise<void> {
+    await checkInsideParent(this.q, outline.geojson, parentId, which);
+  }
+
+  /**
+   * Outlines PostGIS computed (hex EWKB: split parts, a merge's union, the coverage fixes' results,
+   * made from valid input by overlays that give valid output) checked valid in one statement. One
+   * that is not — a bug in the computation, never the client's input — fails the write as an
+   * internal error rather than being stored.
+   */
+  async checkComputed(ewkbs: string[]): Promise<CheckedEwkb[]> {
+    if (!ewkbs.length) return [];
+    const { rows } = await this.q.query<{ bad: number[] }>(
+      `SELECT COALESCE(array_agg(i ORDER BY i) FILTER (WHERE NOT COALESCE(ST_IsValid(g::geometry), false)), '{}') AS bad
+       FROM unnest($1::text[]) WITH ORDINALITY AS u(g, i)`, [ewkbs]);
+    if (rows[0]!.bad.length) throw new Error(`cells writer: computed outline(s) ${rows[0]!.bad.join(', ')} of ${ewkbs.length} not valid; nothing written`);
+    return ewkbs.map((ewkb) => ({ ewkb }) as CheckedEwkb);
+  }
+
+  /** One computed outline, checked (see checkComputed). */
+  async checkComputedOne(ewkb: string): Promise<CheckedEwkb> {
+    return (await this.checkComputed([ewkb]))[0]!;
+  }
+
   // ── writes ────────────────────────────────────────────────────────────────────────────────
 
   /** One new cell; its id. */
@@ -132,11 +204,12 @@ export class CellWriter {
   }
 
   /**
-   * The set-wise path of an import: every row in one INSERT from the geometries staged (checked
-   * set-wise in SQL by the import's plan) under `run`, parents before children. Answers how many
-   * were written (fewer when staged rows have gone meanwhile).
+   * The set-wise path of an import: every row in one INSERT from the geometries staged under `run`,
+   * parents before children. `run` is a StagedRun: the import's plan makes one only when its
+   * set-wise checks of those geometries (structure, validity, snapped to the grid, inside the
+   * parent) found no error. Answers how many were written (fewer when staged rows have gone meanwhile).
    */
-  async insertMany(run: string, rows: StagedCellRow[]): Promise<number> {
+  async insertMany(run: StagedRun, rows: StagedCellRow[]): Promise<number> {
     const { rowCount } = await this.q.query(
       `INSERT INTO cells (id, code, name, level, parent_id, geom, created_by, updated_by)
        SELECT u.id, u.code, u.name, u.level, u.parent_id, ST_Multi(s.geom), $8, $8
@@ -154,7 +227,7 @@ export class CellWriter {
   }
 
   /** A new name and/or outline for one cell (null leaves it), as a new version. */
-  async update(id: number, change: { name?: string | null; outline?: Outline | null }): Promise<void> {
+  async update(id: number, change: { name?: string | null; outline?: CheckedOutline | null }): Promise<void> {
     const o = change.outline ?? null;
     await this.q.query(
       `UPDATE cells SET name = COALESCE($2, name), geom = COALESCE(${geojsonSql('$3')}, $4::geometry, geom),
@@ -162,13 +235,13 @@ export class CellWriter {
       [id, change.name ?? null, o && 'geojson' in o ? o.geojson : null, o && 'ewkb' in o ? o.ewkb : null, this.username]);
   }
 
-  /** New outlines (hex EWKB, multipolygons) for several cells in one statement, each as a new version; the ids written. */
-  async setOutlines(rows: { id: number; ewkb: string }[]): Promise<number[]> {
+  /** New outlines (checked hex EWKB, multipolygons) for several cells in one statement, each as a new version; the ids written. */
+  async setOutlines(rows: { id: number; outline: CheckedEwkb }[]): Promise<number[]> {
     if (!rows.length) return [];
     const { rows: out } = await this.q.query<{ id: number }>(
       `UPDATE cells c SET geom = u.g::geometry, version = c.version + 1, updated_at = now(), updated_by = $3
        FROM unnest($1::int[], $2::text[]) AS u(id, g) WHERE c.id = u.id RETURNING c.id`,
-      [rows.map((r) => r.id), rows.map((r) => r.ewkb), this.username]);
+      [rows.map((r) => r.id), rows.map((r) => r.outline.ewkb), this.username]);
     return out.map((r) => r.id);
   }
 

@@ -10,9 +10,10 @@ import { OVERLAY_GRID, analyseParents, areaSql, borderingSql } from './postgis.t
 
 /**
  * The four coverage repairs. Each runs inside the caller's transaction: it computes the new outlines
- * here and has the CellWriter write them (a new version each, with who and when, so the history
- * records them), and returns the ids it changed; the caller re-files and audits through the same
- * writer. Geometry is always made valid first: a fix must never trip on an invalid cell.
+ * here, has the CellWriter check them (valid: `checkComputed`) and write them (a new version each,
+ * with who and when, so the history records them), and returns the ids it changed; the caller
+ * re-files and audits through the same writer. Geometry is always made valid first: a fix must
+ * never trip on an invalid cell.
  */
 
 const mv = (g: string) => `ST_Multi(ST_CollectionExtract(ST_MakeValid(${g}, 'method=structure'), 3))`;
@@ -33,10 +34,16 @@ async function editable(q: Queryable, actor: Actor, cells: CellLite[]) {
   for (const c of cells) await assertCellEditable(q, actor, c.id, cellWhat(c.id, c.name));
 }
 
-/** The one outline a SELECT computed (hex EWKB), written as a new version of the cell. */
+/** The one outline a SELECT computed (hex EWKB), checked and written as a new version of the cell. */
 async function rewrite(w: CellWriter, id: number, select: string, params: unknown[]): Promise<void> {
   const { rows } = await w.q.query<{ ewkb: string }>(select, params);
-  await w.setOutlines([{ id, ewkb: rows[0]!.ewkb }]);
+  await w.setOutlines([{ id, outline: await w.checkComputedOne(rows[0]!.ewkb) }]);
+}
+
+/** Outlines a SELECT computed (id and hex EWKB), checked and written as new versions; the ids written. */
+async function rewriteAll(w: CellWriter, rows: { id: number; ewkb: string }[]): Promise<number[]> {
+  const outlines = await w.checkComputed(rows.map((r) => r.ewkb));
+  return w.setOutlines(rows.map((r, i) => ({ id: r.id, outline: outlines[i]! })));
 }
 
 /** Overlap: the cell not kept loses the ground it shares with the kept one. */
@@ -134,7 +141,7 @@ export async function fixGap(w: CellWriter, input: GapFixInput, codeScheme: Code
     await editable(q, actor, [parent!]);
     const level = parent!.level + 1;
     const code = await nextChildCode(q, codeScheme, parent!.code, level);
-    const created = await w.insert({ code, name: input.name?.trim() || code, level, parentId, outline: { ewkb: found.gap } });
+    const created = await w.insert({ code, name: input.name?.trim() || code, level, parentId, outline: await w.checkComputedOne(found.gap) });
     return { changed: [created], created };
   }
   const intoId = input.into ?? found.neighbours[0];
@@ -160,7 +167,7 @@ export async function fixSlivers(w: CellWriter, parentId: number, tol: CoverageT
   await w.lockChildren(parent!.id);
   const p = [parentId, tol.minAreaM2, tol.sliverWidthM ?? null];
   /** Each step's new outlines (a SELECT of id and hex EWKB), written before the next step reads them. */
-  const step = async (select: string) => w.setOutlines((await q.query<{ id: number; ewkb: string }>(select, p)).rows);
+  const step = async (select: string) => rewriteAll(w, (await q.query<{ id: number; ewkb: string }>(select, p)).rows);
   const changed = new Set<number>();
   const strays = await step(
     `WITH cut AS (

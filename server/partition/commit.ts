@@ -1,8 +1,8 @@
 import type { Config } from '../config.ts';
 import { assertCellEditable, assertOutlineEditable, cellWhat } from '../auth/guard.ts';
 import { nextChildCode } from '../cells/codes.ts';
-import { checkInsideParent, checkStructure, checkValidity, type CellGeometry } from '../cells/geometry.ts';
-import type { CellWriter } from '../cells/writer.ts';
+import type { CellGeometry } from '../cells/geometry.ts';
+import type { CellWriter, CheckedGeoJSON } from '../cells/writer.ts';
 import { analyseParents } from '../coverage/postgis.ts';
 import { DEFAULT_MIN_AREA_M2, type CoverageReport } from '../../core/coverage/engine.ts';
 import { problem } from '../problem.ts';
@@ -41,14 +41,10 @@ export async function commitDivision(w: CellWriter, config: Config, parentId: nu
   if (old.length && !body.replaceChildren) throw problem('partition.has-children', { id: parent.id, name: parent.name, count: old.length }, { children: old.length });
   for (const c of old) await assertOutlineEditable(tx, actor, c);
 
-  const geojson: string[] = [];
+  // Every feature checked (structure, validity, inside the parent) before any is written.
+  const outlines: CheckedGeoJSON[] = [];
   for (const [i, f] of body.features.entries()) {
-    const field = `features[${i}].geometry`;
-    checkStructure(f.geometry, field);
-    const json = JSON.stringify(f.geometry);
-    await checkValidity(tx, json, field);
-    await checkInsideParent(tx, json, parent.id, { zh: `第 ${i + 1} 个网格`, en: `Cell ${i + 1}` });
-    geojson.push(json);
+    outlines.push(await w.checkOutline(f.geometry, { field: `features[${i}].geometry`, parentId: parent.id, which: { zh: `第 ${i + 1} 个网格`, en: `Cell ${i + 1}` } }));
   }
 
   const level = parent.level + 1;
@@ -56,7 +52,7 @@ export async function commitDivision(w: CellWriter, config: Config, parentId: nu
   for (const [i, f] of body.features.entries()) {
     const code = await nextChildCode(tx, config.codeScheme, parent.code, level);
     const name = f.properties?.name?.trim() || `${parent.name}第${i + 1}网格`;
-    created.push(await w.insert({ code, name, level, parentId: parent.id, outline: { geojson: geojson[i]! } }));
+    created.push(await w.insert({ code, name, level, parentId: parent.id, outline: outlines[i]! }));
   }
 
   const replaced = old.map((c) => c.id);

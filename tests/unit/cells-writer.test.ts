@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CellWriter, CheckedEwkb, CheckedGeoJSON } from '../../server/cells/writer.ts';
+import type { StagedRun } from '../../server/exchange/import/plan.ts';
 
 /**
  * One writer per table (issue 22): every INSERT, UPDATE or DELETE of `cells` in the server goes
@@ -50,6 +52,66 @@ describe('cells are written by the cells writer only', () => {
   it('the writer and each allowed exception do write cells (no stale entry)', () => {
     for (const name of [WRITER, ...Object.keys(ALLOWED)]) {
       expect(cellWrites(readFileSync(path.join(ROOT, name), 'utf8'), name).length, name).toBeGreaterThan(0);
+    }
+  });
+});
+
+/**
+ * Validation is the writer's too: its writes take only outlines its checks made (CheckedOutline),
+ * and insertMany only the staging run a clean import plan made (StagedRun). TypeScript enforces it
+ * (the type-level cases below fail `tsc` if a write took a plain outline); a cast would get round
+ * it, so no module but the one making the type may cast to it.
+ */
+const BRANDS: Record<string, string> = {
+  CheckedOutline: WRITER, CheckedGeoJSON: WRITER, CheckedEwkb: WRITER,
+  StagedRun: 'server/exchange/import/plan.ts',
+};
+
+/** Each cast to a brand in the text (`as CheckedOutline`, `<StagedRun>x`), as "file:line Brand". */
+function brandCasts(text: string, name: string): string[] {
+  const at = (i: number) => `${name}:${text.slice(0, i).split('\n').length}`;
+  const names = Object.keys(BRANDS).join('|');
+  const cast = new RegExp(`(?:\\bas\\s+(${names})\\b|<(${names})>)`, 'g');
+  return [...text.matchAll(cast)].map((m) => `${at(m.index)} ${m[1] ?? m[2]}`);
+}
+
+// Never called: tsc checks that each write refuses an outline nobody checked.
+export function writesTakeOnlyCheckedOutlines(w: CellWriter, geojson: CheckedGeoJSON, ewkb: CheckedEwkb, run: StagedRun) {
+  const row = { code: '610302001001', name: 'x', level: 3, parentId: 1 };
+  void w.insert({ ...row, outline: geojson });
+  void w.insert({ ...row, outline: ewkb });
+  // @ts-expect-error a GeoJSON outline the writer has not checked
+  void w.insert({ ...row, outline: { geojson: '{"type":"Polygon","coordinates":[]}' } });
+  // @ts-expect-error an EWKB outline the writer has not checked
+  void w.update(1, { outline: { ewkb: '0106000020E6100000' } });
+  void w.update(1, { name: 'x', outline: null });
+  // @ts-expect-error setOutlines takes checked EWKB, not a client's GeoJSON
+  void w.setOutlines([{ id: 1, outline: geojson }]);
+  // @ts-expect-error setOutlines takes no raw EWKB
+  void w.setOutlines([{ id: 1, ewkb: '0106000020E6100000' }]);
+  void w.setOutlines([{ id: 1, outline: ewkb }]);
+  void w.insertMany(run, []);
+  // @ts-expect-error insertMany takes no plain run id
+  void w.insertMany('7f1c', []);
+}
+
+describe('outlines are checked by the cells writer', () => {
+  it('finds a cast to a brand when there is one', () => {
+    expect(brandCasts('const o = { geojson } as CheckedGeoJSON;\nx(<StagedRun>run)', 'a.ts')).toEqual(['a.ts:1 CheckedGeoJSON', 'a.ts:2 StagedRun']);
+    expect(brandCasts('const o: CheckedOutline = await w.checkOutline(g); const r = plan.staged as StagedRunner;', 'b.ts')).toEqual([]);
+  });
+
+  it('no module casts to a checked outline or a staged run but the one that makes it', () => {
+    const found = files(path.join(ROOT, 'server')).flatMap((f) => {
+      const name = path.relative(ROOT, f).split(path.sep).join('/');
+      return brandCasts(readFileSync(f, 'utf8'), name).filter((c) => BRANDS[c.split(' ')[1]!] !== name);
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('the writer and the import plan do make them (no stale entry)', () => {
+    for (const owner of new Set(Object.values(BRANDS))) {
+      expect(brandCasts(readFileSync(path.join(ROOT, owner), 'utf8'), owner).length, owner).toBeGreaterThan(0);
     }
   });
 });

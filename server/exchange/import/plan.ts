@@ -69,6 +69,14 @@ export interface PlannedCell {
   geometry: CellGeometry;
 }
 
+/**
+ * A staging run whose every geometry the plan wrote is checked, set-wise in SQL (structure,
+ * validity, snapped to the grid, inside the parent) and found sound: what the cells writer's
+ * `insertMany` takes. Only `planImport` makes one, and only for a plan without errors.
+ */
+declare const stagedRun: unique symbol;
+export type StagedRun = string & { readonly [stagedRun]: true };
+
 export interface ImportPlan {
   crs: SourceCrs | null;
   /** Problems of the whole file (its coordinate system), before any feature's. */
@@ -81,6 +89,8 @@ export interface ImportPlan {
   parentVersions: Map<number, number>;
   /** What the PostGIS checks found, and the staging run that holds their geometries. */
   spatial: SpatialFindings;
+  /** The staging run as the cells writer takes it: null when there are errors (nothing to write). */
+  staged: StagedRun | null;
   errors: number;
   warnings: number;
 }
@@ -593,6 +603,9 @@ export async function planImport(
       return { index: r.index, name: r.name!, code: r.code!, level: r.level!, parent: p === null ? null : 'id' in p ? { id: p.id } : { index: p.index }, geometry: geometries[r.index]! };
     })
     .sort((a, b) => a.level - b.level || a.index - b.index);
-  return { crs, fileProblems, features: reports, geometries, writes, parentVersions, spatial, errors, warnings };
+  // The checks above ran on every geometry staged under the run (or their findings are reused with
+  // the same run): without an error, the run's geometries may be written.
+  const staged = errors ? null : (spatial.run as StagedRun);
+  return { crs, fileProblems, features: reports, geometries, writes, parentVersions, spatial, staged, errors, warnings };
 }
 

@@ -344,8 +344,9 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     const plan = reuse
       ? await planImport(db, config, actor, { features, crs: checked.source_crs }, opts, reuse)
       : await check(db, config, actor, checked, features, opts);
-    const run = plan.spatial.run;
-    if (plan.errors) throw problem('imports.refused', { count: plan.errors, file: checked.file_name }, { report: previewOf(checked, features, opts, plan) });
+    // Checked without an error, the plan hands over its staging run for the writer (null otherwise).
+    const run = plan.staged;
+    if (plan.errors || !run) throw problem('imports.refused', { count: plan.errors, file: checked.file_name }, { report: previewOf(checked, features, opts, plan) });
     if (plan.writes.length === 0) throw problem('imports.nothing', {}, { errors: [{ field: 'exclude', message: 'leaves nothing' }] });
     const result = await db.transaction(async (tx) => {
       const w = new CellWriter(tx, request, actor);
