@@ -13,6 +13,7 @@ import { idempotencyHeaders, idempotent } from '../idempotency.ts';
 import { Problem, problem, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
 import { fileReport, recordObserved } from '../reports/intake.ts';
+import { notifyReport } from '../reports/events.ts';
 import { removePhotos, storePhotos, type StoredPhoto, type Upload } from '../reports/photos.ts';
 import { readMultipart } from '../reports/uploads.ts';
 import { checkPoint, pointSchema } from '../units/routes.ts';
@@ -391,6 +392,8 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
       description: body.description, source: 'inspection',
     }, photos, actor);
     await recordObserved(tx, filed.id, t);
+    // Announced in this transaction: findings are few, so they need not wait for the intake's batches.
+    await notifyReport(tx, filed.id, 'created');
     await tx.query('INSERT INTO inspection_findings (report_id, inspection_id, visit_id, unit_id) VALUES ($1, $2, $3, $4)',
       [filed.id, row.id, visitId, body.unitId ?? null]);
     await audit(tx, request, 'inspection.finding', `inspection:${row.id}`, { reportId: filed.id, unitId: body.unitId ?? null });

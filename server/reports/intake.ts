@@ -5,7 +5,6 @@ import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
 import type { ActionTime } from '../action-time.ts';
 import { dueAt } from './deadlines.ts';
-import { CHANNEL_SQL } from './events.ts';
 import { insertPhotoRows, type StoredPhoto } from './photos.ts';
 import type { Source } from './model.ts';
 
@@ -55,8 +54,9 @@ export function newTrackingCode(): string {
 /**
  * Files a report: checks it, routes its point to the smallest cell containing it (route_point: the
  * deepest level wins; on a border shared by cells of that level, the lowest id), starts the verify
- * deadline, records the first event and announces it. A point in no cell goes to the unassigned
- * queue (cell NULL) and is marked as evidence of a coverage gap. Runs inside the caller's transaction.
+ * deadline and records the first event; the caller announces it after the commit (announceCreated).
+ * A point in no cell goes to the unassigned queue (cell NULL) and is marked as evidence of a coverage
+ * gap. Runs inside the caller's transaction.
  * Returns the report id and whether it was an earlier submission with the same Idempotency-Key.
  */
 export async function fileReport(
@@ -90,9 +90,8 @@ export async function fileReport(
   const due = dueAt(config.reports, input.category, input.severity, 'reported', now);
   const contact = input.reporter?.contact?.trim() || null;
   // One statement, one round trip: route the point, insert the report and its first event, audit it,
-  // announce it (NOTIFY is delivered on commit), and return what the answer shows. Being one
-  // statement it is atomic on its own, so a report without photos, key or phone time needs no
-  // BEGIN/COMMIT around it (see intake in routes.ts): intake is bound by round trips.
+  // and return what the answer shows. Being one statement it is atomic on its own, so a report
+  // without photos, key or phone time needs no BEGIN/COMMIT around it (see intake in routes.ts).
   const { rows } = await tx.query<FiledReport>(
     `WITH cell AS (SELECT route_point(ST_SetSRID(ST_MakePoint($2, $3), 4326)) AS id),
      r AS (
@@ -108,14 +107,13 @@ export async function fileReport(
        FROM r),
      a AS (
        INSERT INTO audit_log (user_id, username, action, target, detail, ip)
-       SELECT $16, $17, 'report.create', 'report:' || r.id, $18::jsonb, $19 FROM r WHERE $20),
-     n AS (SELECT pg_notify(${CHANNEL_SQL}, '{"id":' || r.id || ',"type":"created"}') FROM r)
-     SELECT r.*, (SELECT name FROM cells WHERE id = r.cell_id) AS cell_name, (SELECT count(*) FROM n) AS notified FROM r`,
+       SELECT $16, $17, 'report.create', 'report:' || r.id, $18::jsonb, $19 FROM r WHERE $20)
+     SELECT r.*, (SELECT name FROM cells WHERE id = r.cell_id) AS cell_name FROM r`,
     [newTrackingCode(), lon, lat, input.category, input.severity, input.description.trim(), source,
       input.reporter?.name?.trim() || null, contact, input.confidential ?? false, actor?.id ?? null,
       now, due, actor?.username ?? null, photos.length,
       auditRow?.userId ?? null, auditRow?.username ?? null, JSON.stringify(auditRow?.detail ?? {}), auditRow?.ip ?? null, auditRow !== undefined]);
-  const { notified: _, ...filed } = rows[0]! as FiledReport & { notified: unknown };
+  const filed = rows[0]!;
   const id = filed.id;
   await insertPhotoRows(tx, id, 'report', photos, now);
   if (idem) {

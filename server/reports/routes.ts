@@ -14,6 +14,7 @@ import { scopeOf, type Actor } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { applyAction } from './actions.ts';
+import { announceCreated } from './events.ts';
 import { fileReport, recordObserved, type FiledReport, type IntakeAudit } from './intake.ts';
 import { actionTime } from '../action-time.ts';
 import { idempotencyHeaders, idempotent } from '../idempotency.ts';
@@ -78,6 +79,7 @@ export async function intake(ctx: AppContext, request: FastifyRequest, input: Ne
     throw err;
   }
   if (result.replayed) await removePhotos(rc.photos.dir, photos);
+  else announceCreated(db, result.id, request.log);
   // A new report answers from what filing it returned; a replay reads the first one back.
   const report = result.filed ? { ...result.filed, photos: photos.length } : (await db.query<FiledReport & { photos: number }>(
     `SELECT r.id, r.tracking_code, r.cell_id, c.name AS cell_name, r.coverage_gap, r.state, r.due_at, r.created_at,

@@ -370,6 +370,30 @@ describe(`live events (${TEST_DB})`, () => {
     expect(changed).toContain('"state":"verified"');
     for (const c of [publicClient, east, west]) await c.close();
   });
+
+  it('announces reports filed at the same moment each once, after their commit (several to a NOTIFY)', async () => {
+    // Listening since the test above.
+    const address = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    const res = await fetch(`${address}/api/events`);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const created = () => buffer.split('\n\n').filter((b) => b.startsWith('event: report'))
+      .map((b) => JSON.parse(b.split('\ndata: ')[1]!) as { type: string; report: { id: number } }).filter((d) => d.type === 'created').map((d) => d.report.id);
+    while (!buffer.includes(': connected')) buffer += decoder.decode((await reader.read()).value, { stream: true });
+
+    const filed = await Promise.all(Array.from({ length: 40 }, (_, i) => file(report(107.011 + i * 0.0002, 34.012, { description: `同时上报 ${i}` }))));
+    const ids = filed.map((r) => { expect(r.statusCode, r.body).toBe(201); return r.json().id as number; });
+    // Each is in the database when it is announced: its event carries the stored report.
+    while (!ids.every((id) => created().includes(id))) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended: ${buffer}`);
+      buffer += decoder.decode(value, { stream: true });
+    }
+    const seen = created().filter((id) => ids.includes(id));
+    expect(seen.sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+    await reader.cancel();
+  });
 });
 
 describe(`a report's whole life (${TEST_DB})`, () => {
