@@ -78,6 +78,8 @@ export const keys = {
     farCheckIns: (query: Record<string, unknown>) => ['patrols', 'far-check-ins', query] as const,
     /** The patrol I left open (GET /api/inspections?mine&open, then that inspection), or null. */
     open: () => ['patrols', 'open'] as const,
+    /** A cell's units with their checklist and status (GET /api/plans/cells/:id). */
+    plan: (cellId: number) => ['patrols', 'plan', cellId] as const,
   },
 
   /** The header's search (GET /api/search); the user is in the key, since a session changes what it may return. */
