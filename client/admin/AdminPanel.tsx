@@ -1,5 +1,8 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { api, fetchCells, type Cell } from '../api.ts';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useQueries, useQuery, useQueryClient, type UseQueryResult } from '@tanstack/react-query';
+import { api, type Cell } from '../api.ts';
+import { cellsQuery } from '../data/cells.ts';
+import { keys } from '../data/keys.ts';
 import type { ViewProps } from '../views.ts';
 import { useSessionMessages } from '../session/messages.ts';
 import { ROLES, type Account as UserRecord, type Role } from '../../core/contracts/accounts.ts';
@@ -10,6 +13,9 @@ import { useRoute } from '../router.ts';
 
 /** Scopes are whole subtrees; the upper levels (district, street, community) are what offices assign. */
 const SCOPE_LEVELS = [1, 2, 3];
+
+/** The scope levels' cells in one list, and the first failure. */
+const allCells = (results: UseQueryResult<Cell[]>[]) => ({ cells: results.flatMap((r) => r.data ?? []), error: results.find((r) => r.error)?.error ?? null });
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -27,28 +33,24 @@ const EMPTY: Draft = { username: '', displayName: '', role: 'worker', scope: [],
 export function AdminPanel({ config }: ViewProps) {
   const t = useAdminMessages();
   const ts = useSessionMessages();
-  const [users, setUsers] = useState<UserRecord[] | null>(null);
-  const [cells, setCells] = useState<Cell[]>([]);
+  const queryClient = useQueryClient();
+  const usersQuery = useQuery({ queryKey: keys.admin.users(), queryFn: ({ signal }) => api<UserRecord[]>('/api/users', { signal }) });
+  const users = usersQuery.data ?? null;
+  const levels = SCOPE_LEVELS.filter((l) => config.levels.some((c) => c.level === l));
+  const scopeCells = useQueries({
+    queries: levels.map((level) => cellsQuery({ level })),
+    combine: allCells,
+  });
+  const cells = scopeCells.cells;
   const [editing, setEditing] = useState<number | 'new' | null>(null);
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [error, setError] = useState<string | null>(null);
+  const [actionError, setError] = useState<string | null>(null);
+  const loadError = usersQuery.error ?? scopeCells.error;
+  const error = actionError ?? (loadError ? errorText(loadError) : null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const load = useCallback(async () => {
-    try {
-      setUsers(await api<UserRecord[]>('/api/users'));
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-    const levels = SCOPE_LEVELS.filter((l) => config.levels.some((c) => c.level === l));
-    Promise.all(levels.map((level) => fetchCells({ level })))
-      .then((lists) => setCells(lists.flat()))
-      .catch((e: unknown) => setError(errorText(e)));
-  }, [load, config.levels]);
+  /** After a write: the list is read again (awaited, as the form closes on it). */
+  const load = () => queryClient.invalidateQueries({ queryKey: keys.admin.users() });
 
   // #/admin?user=12 (a link in the audit log) opens that account's form.
   const linkedUser = Number(useRoute().params.get('user')) || null;

@@ -1,5 +1,7 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.ts';
+import { keys } from '../data/keys.ts';
 import type { BasemapSetting } from '../../core/basemap/basemap.ts';
 import { BASEMAP_KINDS } from '../../core/contracts/system.ts';
 import { defineMessages } from '../i18n/define.ts';
@@ -45,34 +47,31 @@ const useMessages = defineMessages({
   },
 });
 
+interface BasemapAnswer { setting: BasemapSetting; localFiles: string[]; localDir: string }
+const NONE: string[] = [];
+
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /** The admin's one step to a basemap: stored in the database, applied on the next page load. */
 export function BasemapSettings() {
   const t = useMessages();
-  // null until the stored setting arrives: a choice made before that would be overwritten by it.
-  const [draft, setDraft] = useState<BasemapSetting | null>(null);
-  const [localFiles, setLocalFiles] = useState<string[]>([]);
-  const [localDir, setLocalDir] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const queryClient = useQueryClient();
+  const stored = useQuery({
+    queryKey: keys.admin.basemap(),
+    queryFn: ({ signal }) => api<BasemapAnswer>('/api/settings/basemap', { signal }),
+  });
+  // The admin's changes over the stored setting; no form until that has arrived (a choice made before
+  // would be overwritten by it).
+  const [edited, setDraft] = useState<BasemapSetting | null>(null);
+  const draft = edited ?? stored.data?.setting ?? null;
+  const localFiles = stored.data?.localFiles ?? NONE;
+  const localDir = stored.data?.localDir ?? '';
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? (stored.error ? errorText(stored.error) : null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => {
-    const ctl = new AbortController();
-    api<{ setting: BasemapSetting; localFiles: string[]; localDir: string }>('/api/settings/basemap', { signal: ctl.signal })
-      .then((r) => {
-        setDraft(r.setting);
-        setLocalFiles(r.localFiles);
-        setLocalDir(r.localDir);
-      })
-      .catch((e: unknown) => {
-        if (!ctl.signal.aborted) setError(errorText(e));
-      });
-    return () => ctl.abort();
-  }, []);
-
-  const set = (patch: Partial<BasemapSetting>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+  const set = (patch: Partial<BasemapSetting>) => setDraft(draft ? { ...draft, ...patch } : null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!draft) return;
@@ -80,7 +79,9 @@ export function BasemapSettings() {
     setError(null);
     setNotice(null);
     try {
-      setDraft(await api<BasemapSetting>('/api/settings/basemap', { method: 'PUT', body: draft }));
+      const saved = await api<BasemapSetting>('/api/settings/basemap', { method: 'PUT', body: draft });
+      setDraft(saved);
+      queryClient.setQueryData<BasemapAnswer>(keys.admin.basemap(), (a) => (a ? { ...a, setting: saved } : a));
       setNotice(t('saved'));
     } catch (err) {
       setError(errorText(err));

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ViewProps } from '../views.ts';
-import { api, fetchCell } from '../api.ts';
+import { api } from '../api.ts';
+import { useCell } from '../data/cells.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { useMap, useMapController } from '../map/context.tsx';
 import { useCoverageMessages } from './messages.ts';
@@ -89,9 +90,10 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
   const [busy, setBusy] = useState<string | null>(null);
   const [hoverKey, setHoverKey] = useState<string | null>(null);
   const [activeKey, setActiveKey] = useState<string | null>(null);
-  const [names, setNames] = useState<ReadonlyMap<number, CellName>>(new Map());
-  const namesRef = useRef(names);
-  namesRef.current = names;
+  // The names of the cells a result mentions (GET /api/cells/names), as they arrive.
+  const [resultNames, setNames] = useState<ReadonlyMap<number, CellName>>(new Map());
+  const namesRef = useRef(resultNames);
+  namesRef.current = resultNames;
   const runController = useRef<AbortController | null>(null);
 
   const levelName = useCallback((n: number) => {
@@ -99,15 +101,12 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
     return l ? (lang === 'en' ? l.en : l.zh) : String(n);
   }, [levels, lang]);
 
-  // The selected cell's name, for the scope line.
-  useEffect(() => {
-    if (selectedId === null || namesRef.current.has(selectedId)) return;
-    const controller = new AbortController();
-    fetchCell(selectedId, controller.signal)
-      .then((c) => setNames((m) => new Map(m).set(c.id, { name: c.properties.name, code: c.properties.code })))
-      .catch(() => undefined); // Only a label: the id stands in for the name.
-    return () => controller.abort();
-  }, [selectedId]);
+  // The selected cell's name, for the scope line (only a label: the id stands in until it is there).
+  const selectedCell = useCell(selectedId).data;
+  const names = useMemo<ReadonlyMap<number, CellName>>(() => {
+    if (!selectedCell || resultNames.has(selectedCell.id)) return resultNames;
+    return new Map(resultNames).set(selectedCell.id, { name: selectedCell.properties.name, code: selectedCell.properties.code });
+  }, [resultNames, selectedCell]);
 
   useEffect(() => () => runController.current?.abort(), []);
 

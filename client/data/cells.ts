@@ -1,4 +1,4 @@
-import { useQuery, type QueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, fetchCell, fetchCells, type Bounds, type Cell, type ClientConfig, type Level } from '../api.ts';
 import { setTimeZone } from '../i18n/time.ts';
 import { REFERENCE_STALE_MS } from './client.ts';
@@ -79,6 +79,15 @@ export const lineageQuery = (client: QueryClient, id: number) => ({
   queryFn: () => readLineage(client, id),
   staleTime: REFERENCE_STALE_MS,
 });
+
+/**
+ * The cell and its ancestors, root first (null id: none). While another cell's lineage loads, the
+ * previous one stays.
+ */
+export function useLineage(id: number | null) {
+  const client = useQueryClient();
+  return useQuery({ ...lineageQuery(client, id ?? 0), enabled: id !== null, placeholderData: keepPreviousData });
+}
 
 /** Cells of a level, children of a cell, or those meeting a box. */
 export const cellsQuery = (query: { level?: number; parentId?: number; bbox?: Bounds }) => ({

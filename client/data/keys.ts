@@ -66,6 +66,7 @@ export const keys = {
 
   people: {
     all: ['people'] as const,
+    searches: () => ['people', 'search'] as const,
     search: (query: Record<string, unknown>) => ['people', 'search', query] as const,
     gaps: (query: Record<string, unknown>) => ['people', 'gaps', query] as const,
   },
@@ -75,7 +76,14 @@ export const keys = {
     coverage: (query: Record<string, unknown>) => ['patrols', 'coverage', query] as const,
     coverageMap: (query: Record<string, unknown>) => ['patrols', 'coverage-map', query] as const,
     farCheckIns: (query: Record<string, unknown>) => ['patrols', 'far-check-ins', query] as const,
+    /** The patrol I left open (GET /api/inspections?mine&open, then that inspection), or null. */
+    open: () => ['patrols', 'open'] as const,
+    /** A cell's units with their checklist and status (GET /api/plans/cells/:id). */
+    plan: (cellId: number) => ['patrols', 'plan', cellId] as const,
   },
+
+  /** The header's search (GET /api/search); the user is in the key, since a session changes what it may return. */
+  search: (query: { q: string; user: number | null }) => ['search', query] as const,
 
   admin: {
     all: ['admin'] as const,

@@ -13,50 +13,29 @@ const ALLOWED: { file: string; call: string; why: string }[] = [
   { file: 'session/session.tsx', call: 'api', why: 'the session bootstrap: it sets the CSRF token and the user every query depends on (the cache is reset on sign-in and sign-out)' },
 ];
 
-/**
- * Not converted yet (issue #22, item 5): still a hand-written fetch effect. This list only shrinks:
- * an entry that no longer matches fails the test, so a converted file must leave it.
- */
-const NOT_YET_CONVERTED: { file: string; call: string }[] = [
-  { file: 'admin/AdminPanel.tsx', call: 'fetchCells' },
-  { file: 'admin/BasemapSettings.tsx', call: 'api' },
-  { file: 'coverage/CoveragePanel.tsx', call: 'fetchCell' },
-  { file: 'patrols/PatrolOverview.tsx', call: 'patrolApi.farCheckIns' },
-  { file: 'patrols/PatrolOverview.tsx', call: 'patrolApi.coverage' },
-  { file: 'patrols/PatrolOverview.tsx', call: 'patrolApi.coverageMap' },
-  { file: 'patrols/WorkerPatrol.tsx', call: 'patrolApi.coverage' },
-  { file: 'patrols/WorkerPatrol.tsx', call: 'patrolApi.openPatrols' },
-  { file: 'patrols/WorkerPatrol.tsx', call: 'patrolApi.categories' },
-  { file: 'patrols/WorkerPatrol.tsx', call: 'patrolApi.inspection' },
-  { file: 'people/PersonSearch.tsx', call: 'api' },
-  { file: 'plan/DividePanel.tsx', call: 'api' },
-  { file: 'plan/DividePanel.tsx', call: 'fetchCells' },
-  { file: 'plan/HistoryPanel.tsx', call: 'api' },
-  { file: 'search/SearchBox.tsx', call: 'searchApi.search' },
-];
-
-function tsxFiles(dir: string): string[] {
+/** The client's components and hooks (.tsx and .ts), tests left out. */
+function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return tsxFiles(path);
-    return e.name.endsWith('.tsx') ? [path] : [];
+    if (e.isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [path] : [];
   });
 }
 
-const found = tsxFiles(CLIENT).flatMap((path) => {
+const found = sourceFiles(CLIENT).flatMap((path) => {
   const file = relative(CLIENT, path).split('\\').join('/');
   return fetchesInEffects(readFileSync(path, 'utf8')).map((f) => ({ file, ...f }));
 });
 const listed = (list: { file: string; call: string }[], f: { file: string; call: string }) => list.some((a) => a.file === f.file && a.call === f.call);
 
-describe('no data fetching in effects (client/**/*.tsx)', () => {
+describe('no data fetching in effects (client/**/*.{ts,tsx})', () => {
   it('reads the API through queries (useQuery), not in a useEffect', () => {
-    const offending = found.filter((f) => !listed(ALLOWED, f) && !listed(NOT_YET_CONVERTED, f)).map((f) => `${f.file}:${f.line} ${f.call}(`);
+    const offending = found.filter((f) => !listed(ALLOWED, f)).map((f) => `${f.file}:${f.line} ${f.call}(`);
     expect(offending).toEqual([]);
   });
 
-  it('keeps the allow-list and the to-do list exact: every entry still matches an effect', () => {
-    const stale = [...ALLOWED, ...NOT_YET_CONVERTED].filter((a) => !found.some((f) => f.file === a.file && f.call === a.call));
+  it('keeps the allow-list exact: every entry still matches an effect', () => {
+    const stale = ALLOWED.filter((a) => !found.some((f) => f.file === a.file && f.call === a.call));
     expect(stale).toEqual([]);
   });
 });

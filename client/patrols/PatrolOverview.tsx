@@ -1,10 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import type { ViewProps } from '../views.ts';
 import { format as formatDate } from 'date-fns';
 import { TZDate, tz } from '@date-fns/tz';
 import { timeZone } from '../i18n/time.ts';
-import { patrolApi, type Coverage, type CoverageMap, type FarCheckIns } from './api.ts';
+import { useFarCheckIns, usePatrolCoverage, usePatrolCoverageMap } from './queries.ts';
 import { usePatrolLayer } from './layers.ts';
 import { usePatrolMessages } from './messages.ts';
 import { StatusBadge, errorText, localTime } from './parts.tsx';
@@ -27,45 +27,22 @@ export function PatrolOverview({ config, onSelect }: ViewProps) {
   const { lang, levelName } = useI18n();
   const [day, setDay] = useState(today);
   const [level, setLevel] = useState<number | null>(null);
-  const [coverage, setCoverage] = useState<Coverage | null>(null);
-  const [layer, setLayer] = useState<CoverageMap | null>(null);
-  const [error, setError] = useState<string | null>(null);
 
   // Today means now; an earlier day means its end, local time.
   const at = useMemo(() => (day === today() ? null : endOfLocalDay(day).toISOString()), [day]);
-  const [far, setFar] = useState<FarCheckIns | null>(null);
-
-  useEffect(() => {
-    const ctl = new AbortController();
+  // The far check-ins of the 30 days up to then.
+  const farWindow = useMemo(() => {
     const to = at ? new Date(at) : new Date();
-    const q = new URLSearchParams({ from: new Date(to.getTime() - 30 * 86_400_000).toISOString(), to: to.toISOString() });
-    patrolApi.farCheckIns(q, ctl.signal).then(setFar).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(errorText(e));
-    });
-    return () => ctl.abort();
+    return { from: new Date(to.getTime() - 30 * 86_400_000).toISOString(), to: to.toISOString() };
   }, [at]);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    const q = new URLSearchParams({ unitStatus: 'overdue' });
-    if (at) q.set('at', at);
-    setError(null);
-    patrolApi.coverage(q, ctl.signal).then(setCoverage).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(errorText(e));
-    });
-    return () => ctl.abort();
-  }, [at]);
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    const q = new URLSearchParams();
-    if (at) q.set('at', at);
-    if (level !== null) q.set('level', String(level));
-    patrolApi.coverageMap(q, ctl.signal).then(setLayer).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(errorText(e));
-    });
-    return () => ctl.abort();
-  }, [at, level]);
+  const farQuery = useFarCheckIns(farWindow);
+  const coverageQuery = usePatrolCoverage(at ? { unitStatus: 'overdue', at } : { unitStatus: 'overdue' });
+  const layerQuery = usePatrolCoverageMap({ ...(at ? { at } : {}), ...(level !== null ? { level: String(level) } : {}) });
+  const far = farQuery.data ?? null;
+  const coverage = coverageQuery.data ?? null;
+  const layer = layerQuery.data ?? null;
+  const failed = coverageQuery.error ?? layerQuery.error ?? farQuery.error;
+  const error = failed ? errorText(failed) : null;
 
   usePatrolLayer(layer?.cells ?? null, layer?.units ?? null);
 

@@ -1,7 +1,11 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { FeatureCollection, Point } from 'geojson';
 import { useI18n } from '../i18n/index.tsx';
 import type { ViewProps } from '../views.ts';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { keys } from '../data/keys.ts';
+import { useReportsConfig } from '../reports/queries.ts';
+import { useOpenPatrol, usePatrolCoverage } from './queries.ts';
 import { patrolApi, type CellPlan, type CoverageCell, type Inspection, type ReportCategory, type Visit } from './api.ts';
 import { usePatrolLayer } from './layers.ts';
 import { usePatrolMessages } from './messages.ts';
@@ -12,6 +16,9 @@ import { MapReadinessNote } from '../offline/MapReadiness.tsx';
 import { newAction, outboxItems, sendOrQueue, updateItem, type OutboxItem } from '../offline/outbox.ts';
 import { compressPhoto } from '../offline/photo.ts';
 import { keepTiles, tilesOverCells } from '../offline/tiles.ts';
+
+const OVERDUE = { unitStatus: 'overdue' };
+const NO_CATEGORIES: ReportCategory[] = [];
 
 /** A check-in still in the outbox, shown as a visit (negative id) so its checklist and findings can be done offline too. */
 function queuedVisit(item: OutboxItem, plan: CellPlan | null): Visit | null {
@@ -31,35 +38,25 @@ function queuedVisit(item: OutboxItem, plan: CellPlan | null): Visit | null {
 export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
   const t = usePatrolMessages();
   const { lang } = useI18n();
-  const [cells, setCells] = useState<CoverageCell[] | null>(null);
   const [cellId, setCellId] = useState<number | null>(null);
-  const [patrol, setPatrol] = useState<Inspection | null>(null);
-  const [plan, setPlan] = useState<CellPlan | null>(null);
   const [activeVisit, setActiveVisit] = useState<number | null>(null);
-  const [categories, setCategories] = useState<ReportCategory[]>([]);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [actionError, setError] = useState<string | null>(null);
   // A far or position-less check-in is a warning (amber): it does not count as a visit.
   const [notice, setNoticeState] = useState<{ text: string; warn: boolean } | null>(null);
   const setNotice = (text: string | null, warn = false) => setNoticeState(text === null ? null : { text, warn });
-  const track = useTrack(patrol?.open ? patrol.id : null, patrol?.startedAt ?? null);
   const outbox = useOutbox();
 
-  // The cells I may patrol (my scope and below), and any patrol I left open.
-  useEffect(() => {
-    const ctl = new AbortController();
-    Promise.all([patrolApi.coverage(new URLSearchParams({ unitStatus: 'overdue' }), ctl.signal), patrolApi.openPatrols(ctl.signal), patrolApi.categories(ctl.signal)])
-      .then(async ([cov, open, cfg]) => {
-        setCells(cov.cells);
-        setCategories(cfg.categories);
-        if (open.items[0]) setPatrol(await patrolApi.inspection(open.items[0].id, ctl.signal));
-        // Offline the answer may be from before a finish that still waits in the outbox.
-      })
-      .catch((e: unknown) => {
-        if (!ctl.signal.aborted) setError(errorText(e));
-      });
-    return () => ctl.abort();
-  }, []);
+  // The cells I may patrol (my scope and below), any patrol I left open, the finding categories.
+  const queryClient = useQueryClient();
+  const coverage = usePatrolCoverage(OVERDUE);
+  const openPatrol = useOpenPatrol();
+  const config = useReportsConfig();
+  const cells: CoverageCell[] | null = coverage.data?.cells ?? null;
+  const patrol = openPatrol.data ?? null;
+  const setPatrol = (p: Inspection | null) => queryClient.setQueryData(keys.patrols.open(), p);
+  const categories: ReportCategory[] = config.data?.categories ?? NO_CATEGORIES;
+  const track = useTrack(patrol?.open ? patrol.id : null, patrol?.startedAt ?? null);
 
   // Picking a cell on the map picks it here too, when it is one I may patrol.
   useEffect(() => {
@@ -67,17 +64,14 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
   }, [selectedId, cells]);
 
   const planCell = patrol?.cellId ?? null;
-  const reloadPlan = useCallback(async (signal?: AbortSignal) => {
-    if (planCell === null) return setPlan(null);
-    setPlan(await patrolApi.cellPlan(planCell, signal));
-  }, [planCell]);
-  useEffect(() => {
-    const ctl = new AbortController();
-    reloadPlan(ctl.signal).catch((e: unknown) => {
-      if (!ctl.signal.aborted) setError(errorText(e));
-    });
-    return () => ctl.abort();
-  }, [reloadPlan]);
+  const planQuery = useQuery({
+    queryKey: keys.patrols.plan(planCell ?? 0),
+    queryFn: ({ signal }) => patrolApi.cellPlan(planCell!, signal),
+    enabled: planCell !== null,
+  });
+  const plan: CellPlan | null = planCell === null ? null : planQuery.data ?? null;
+  const loadError = coverage.error ?? openPatrol.error ?? config.error ?? (planCell === null ? null : planQuery.error);
+  const error = actionError ?? (loadError ? errorText(loadError) : null);
 
   const queuedCheckIns = useMemo(() => outbox.filter((i) => i.kind === 'checkin' && patrol && i.inspectionId === patrol.id), [outbox, patrol]);
   // The patrolled cell's map tiles are read once while online, so the map still shows it in a dead zone.
@@ -99,8 +93,8 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
   const patrolId = patrol?.id;
   useEffect(() => {
     if (patrolId === undefined || waiting > 0 || !navigator.onLine) return;
-    patrolApi.inspection(patrolId).then((p) => setPatrol(p.open ? p : null)).catch(() => undefined);
-  }, [patrolId, waiting]);
+    void queryClient.invalidateQueries({ queryKey: keys.patrols.open() });
+  }, [patrolId, waiting, queryClient]);
   const units = useMemo<FeatureCollection<Point> | null>(() => plan && {
     type: 'FeatureCollection',
     features: plan.units.map((u) => ({
@@ -158,8 +152,7 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
     setNotice(t('patrol.done', { visits: done.visits.length, findings: done.findings.length, km: ((done.trackLengthM ?? 0) / 1000).toFixed(2) }));
     setPatrol(null);
     setActiveVisit(null);
-    const cov = await patrolApi.coverage(new URLSearchParams({ unitStatus: 'overdue' }));
-    setCells(cov.cells);
+    await queryClient.invalidateQueries({ queryKey: keys.patrols.all });
   });
 
   const visit = [...visitOf.values()].find((v) => v.id === activeVisit) ?? null;

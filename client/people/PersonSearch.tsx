@@ -1,5 +1,8 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../api.ts';
+import { keys } from '../data/keys.ts';
+import { useDebounced } from '../data/debounce.ts';
 import { useI18n } from '../i18n/index.tsx';
 import type { Person, Role } from './model.ts';
 import { usePeopleMessages } from './messages.ts';
@@ -26,36 +29,30 @@ export function PersonSearch({ roles, role, onRoleChange, onPick }: Props) {
   const { lang } = useI18n();
   const id = useId();
   const [q, setQ] = useState('');
-  const [results, setResults] = useState<Results>({ status: 'idle' });
   const [active, setActive] = useState(0);
   const [open, setOpen] = useState(false);
   const [creating, setCreating] = useState<{ name: string } | null>(null);
   const [pickError, setPickError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
-    const term = q.trim();
-    if (!term) {
-      setResults({ status: 'idle' });
-      return;
-    }
-    const controller = new AbortController();
-    setResults({ status: 'searching' });
-    const timer = setTimeout(() => {
-      api<Person[]>(`/api/people?${new URLSearchParams({ q: term, limit: '8' })}`, { signal: controller.signal })
-        .then((people) => {
-          setResults({ status: 'ready', people });
-          setActive(0);
-        })
-        .catch((e: unknown) => {
-          if (!controller.signal.aborted) setResults({ status: 'error', message: errorText(e) });
-        });
-    }, DEBOUNCE_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [q]);
+  // Search as the user types, keyed by the term once it has settled: "searching" from the first key.
+  const term = q.trim();
+  const settled = useDebounced(term, DEBOUNCE_MS);
+  const search = useQuery({
+    queryKey: keys.people.search({ q: settled, limit: 8 }),
+    queryFn: ({ signal }) => api<Person[]>(`/api/people?${new URLSearchParams({ q: settled, limit: '8' })}`, { signal }),
+    enabled: settled !== '',
+  });
+  const results: Results = !term ? { status: 'idle' }
+    : term !== settled || search.isPending ? { status: 'searching' }
+    : search.isError ? { status: 'error', message: errorText(search.error) }
+    : { status: 'ready', people: search.data };
+  // New results put the active option back on the first.
+  const [listed, setListed] = useState(search.data);
+  if (listed !== search.data) {
+    setListed(search.data);
+    setActive(0);
+  }
 
   const people = results.status === 'ready' ? results.people : [];
   // The last option creates a new person with the typed name.
@@ -193,6 +190,7 @@ function NewPerson({ name, onCancel, onCreated }: { name: string; onCancel: () =
   const [existing, setExisting] = useState<number | null>(null);
   const first = useRef<HTMLInputElement>(null);
   useEffect(() => first.current?.focus(), []);
+  const queryClient = useQueryClient();
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -203,7 +201,10 @@ function NewPerson({ name, onCancel, onCreated }: { name: string; onCancel: () =
     setExisting(null);
     try {
       const body = { name: text('name'), phone: text('phone') || null, organisation: text('organisation') || null, title: text('title') || null };
-      onCreated(await api<Person>('/api/people', { method: 'POST', body }));
+      const created = await api<Person>('/api/people', { method: 'POST', body });
+      // A search that was read before may now find the new person.
+      void queryClient.invalidateQueries({ queryKey: keys.people.searches() });
+      onCreated(created);
     } catch (err) {
       setError(errorText(err));
       if (err instanceof ApiError && typeof err.problem.personId === 'number') setExisting(err.problem.personId);

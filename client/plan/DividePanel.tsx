@@ -1,6 +1,9 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
-import { api, fetchCells } from '../api.ts';
+import { api } from '../api.ts';
+import { cellsQuery } from '../data/cells.ts';
+import { keys } from '../data/keys.ts';
 import type { ViewProps } from '../views.ts';
 import { useMap, useMapClick, useMapController } from '../map/context.tsx';
 import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
@@ -58,8 +61,6 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
   const { is } = useSession();
   const map = useMap();
   const { refreshCells } = useMapController();
-  const [workload, setWorkload] = useState<Workload | null>(null);
-  const [children, setChildren] = useState<FeatureCollection<MultiPolygon> | null>(null);
   const [choropleth, setChoropleth] = useState(false);
   const [count, setCount] = useState('4');
   const [seed, setSeed] = useState('1');
@@ -81,9 +82,10 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [reload, setReload] = useState(0);
   const allowed = is('planner');
+  const queryClient = useQueryClient();
 
+  // A new cell: what was proposed or adjusted for the previous one goes.
   useEffect(() => {
     session.current?.stop();
     session.current = null;
@@ -91,25 +93,33 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     setAdjusting(false);
     setProposal(null);
     setRebalance(null);
-    setWorkload(null);
-    setChildren(null);
     setError(null);
-    if (!allowed || selectedId === null) return;
-    const controller = new AbortController();
-    Promise.all([api<Workload>(`/api/cells/${selectedId}/workload`, { signal: controller.signal }), fetchCells({ parentId: selectedId }, controller.signal)])
-      .then(([w, kids]) => {
-        setWorkload(w);
-        const byId = new Map(w.cells.map((c) => [c.id, c]));
-        setChildren({
-          type: 'FeatureCollection',
-          features: kids.map((k) => ({ type: 'Feature', id: k.id, geometry: k.geometry, properties: { share: w.balance.mean > 0 ? (byId.get(k.id)?.workload ?? 0) / w.balance.mean : 1 } })),
-        });
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(message(e));
-      });
-    return () => controller.abort();
-  }, [allowed, selectedId, reload]);
+  }, [allowed, selectedId]);
+
+  // The children's workload and outlines; an edit here invalidates the workload (reloadWorkload),
+  // the outlines come again with every cell list (refreshCells).
+  const enabled = allowed && selectedId !== null;
+  const workloadQuery = useQuery({
+    queryKey: keys.cells.workload(selectedId ?? 0),
+    queryFn: ({ signal }) => api<Workload>(`/api/cells/${selectedId}/workload`, { signal }),
+    enabled,
+  });
+  const kidsQuery = useQuery({ ...cellsQuery({ parentId: selectedId ?? 0 }), enabled });
+  const workload = enabled && kidsQuery.data ? workloadQuery.data ?? null : null;
+  const kids = kidsQuery.data;
+  const children = useMemo<FeatureCollection<MultiPolygon> | null>(() => {
+    if (!workload || !kids) return null;
+    const byId = new Map(workload.cells.map((c) => [c.id, c]));
+    return {
+      type: 'FeatureCollection',
+      features: kids.map((k) => ({ type: 'Feature', id: k.id, geometry: k.geometry, properties: { share: workload.balance.mean > 0 ? (byId.get(k.id)?.workload ?? 0) / workload.balance.mean : 1 } })),
+    };
+  }, [workload, kids]);
+  const loadError = enabled ? workloadQuery.error ?? kidsQuery.error : null;
+  const shownError = error ?? (loadError ? message(loadError) : null);
+  const reloadWorkload = () => {
+    if (selectedId !== null) void queryClient.invalidateQueries({ queryKey: keys.cells.workload(selectedId) });
+  };
 
   // The rebalanced cells as they would be, over the others as they are.
   const rebalanced: FeatureCollection<MultiPolygon> | null = rebalance && children ? {
@@ -222,7 +232,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
       setNotice(t('applied', { n: rebalance.features.length }));
       setRebalance(null);
       refreshCells();
-      setReload((r) => r + 1);
+      reloadWorkload();
     } catch (e) {
       setError(message(e));
     } finally {
@@ -243,7 +253,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
       setNotice(t('committed', { n: out.created.length }));
       refreshCells();
       onSelect(selectedId);
-      setReload((r) => r + 1);
+      reloadWorkload();
     } catch (e) {
       setError(message(e));
     } finally {
@@ -255,7 +265,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
   return (
     <section className="panel-section divide" data-testid="divide">
       <div className="section-head"><h3>{t('title')}</h3></div>
-      {error && <p className="form-error" role="alert">{error}</p>}
+      {shownError && <p className="form-error" role="alert">{shownError}</p>}
       {notice && <p className="form-ok" role="status">{notice}</p>}
       {selectedId === null ? <p className="muted small">{t('select')}</p> : (
         <>

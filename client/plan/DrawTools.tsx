@@ -76,7 +76,7 @@ export function DrawTools(props: ViewProps) {
             session.refreshCells();
             session.setNotice(t('restored', { version, now: cell.properties.version }));
             props.onSelect(cell.id);
-            session.setReload((r) => r + 1);
+            session.reloadCell(cell.id);
           }}
         />
       )}

@@ -1,7 +1,9 @@
 import { localTime as zonedTime } from '../i18n/time.ts';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import type { FeatureCollection, MultiPolygon } from 'geojson';
 import { api, type Cell } from '../api.ts';
+import { keys } from '../data/keys.ts';
 import { useMap } from '../map/context.tsx';
 import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import { useI18n } from '../i18n/index.tsx';
@@ -26,7 +28,7 @@ const previewData = (geometry: MultiPolygon | null): FeatureCollection => ({
 
 interface Props {
   cell: Cell;
-  /** Bumped after an edit: the list is read again. */
+  /** Bumped after an edit (the list is read again by invalidating keys.cells.one): no version stays previewed. */
   reload: number;
   onRestored: (cell: Cell, version: number) => void;
 }
@@ -36,25 +38,21 @@ export function HistoryPanel({ cell, reload, onRestored }: Props) {
   const t = usePlanMessages();
   const { lang } = useI18n();
   const map = useMap();
-  const [versions, setVersions] = useState<CellVersion[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const history = useQuery({
+    queryKey: keys.cells.history(cell.id),
+    queryFn: ({ signal }) => api<CellVersion[]>(`/api/cells/${cell.id}/history`, { signal }),
+  });
+  const versions = history.data ?? null;
+  const [actionError, setError] = useState<string | null>(null);
+  const error = actionError ?? (history.error ? history.error.message : null);
   const [preview, setPreview] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setVersions(null);
+  // Another cell, or the list read again after an edit: no version is previewed.
+  const [shownFor, setShownFor] = useState({ id: cell.id, reload });
+  if (shownFor.id !== cell.id || shownFor.reload !== reload) {
+    setShownFor({ id: cell.id, reload });
     setPreview(null);
-    api<CellVersion[]>(`/api/cells/${cell.id}/history`, { signal: controller.signal })
-      .then((rows) => {
-        setVersions(rows);
-        setError(null);
-      })
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(e instanceof Error ? e.message : String(e));
-      });
-    return () => controller.abort();
-  }, [cell.id, reload]);
+  }
 
   useOverlay(map, PREVIEW_OVERLAY);
   const geometry = versions?.find((v) => v.version === preview && v.operation !== 'delete')?.geometry ?? null;

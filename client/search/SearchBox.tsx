@@ -1,8 +1,11 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { Marker } from 'maplibre-gl';
 import { useMap } from '../map/context.tsx';
 import { formatHash } from '../router.ts';
 import { useSession } from '../session/session.tsx';
+import { keys } from '../data/keys.ts';
+import { useDebounced } from '../data/debounce.ts';
 import { searchApi, type Hit } from './api.ts';
 import { useSearchMessages } from './messages.ts';
 
@@ -28,35 +31,31 @@ export function SearchBox({ onShowCell, onSelectCell }: Props) {
   const { user } = useSession();
   const [q, setQ] = useState('');
   const [open, setOpen] = useState(false);
-  const [state, setState] = useState<State>({ status: 'idle' });
+  // "Which grid am I in": its progress or failure, shown instead of the search until the text changes.
+  const [located, setLocated] = useState<State | null>(null);
   const [active, setActive] = useState(0);
   const inputRef = useRef<HTMLInputElement>(null);
 
-  // Ask as the user types, a moment after they stop; a newer question cancels the older one.
-  useEffect(() => {
-    const text = q.trim();
-    if (!text) {
-      setState({ status: 'idle' });
-      return;
-    }
-    const ctl = new AbortController();
-    const timer = setTimeout(() => {
-      setState({ status: 'busy' });
-      searchApi.search(text, ctl.signal)
-        .then(({ results }) => {
-          setState({ status: 'done', q: text, hits: results });
-          setActive(0);
-        })
-        .catch((e: unknown) => {
-          if (!ctl.signal.aborted) setState({ status: 'error', message: message(e) });
-        });
-    }, 200);
-    return () => {
-      clearTimeout(timer);
-      ctl.abort();
-    };
-    // The session changes what a search may return (units and people are for staff).
-  }, [q, user]);
+  // Ask as the user types, a moment after they stop (the query is keyed by the settled text; a newer
+  // one cancels the older). The session changes what a search may return (units and people are for staff).
+  const text = q.trim();
+  const settled = useDebounced(text, 200);
+  const search = useQuery({
+    queryKey: keys.search({ q: settled, user: user?.id ?? null }),
+    queryFn: ({ signal }) => searchApi.search(settled, signal),
+    enabled: settled !== '',
+  });
+  const searchState: State = !text || !settled ? { status: 'idle' }
+    : search.isPending ? { status: 'busy' }
+    : search.isError ? { status: 'error', message: message(search.error) }
+    : { status: 'done', q: settled, hits: search.data.results };
+  const state = located ?? searchState;
+  // New hits put the active one back on the first.
+  const [listed, setListed] = useState(search.data);
+  if (listed !== search.data) {
+    setListed(search.data);
+    setActive(0);
+  }
 
   // Where a unit, a person's cell, a coordinate or the phone is: a pin until the next pick.
   const pin = useRef<Marker | null>(null);
@@ -91,23 +90,23 @@ export function SearchBox({ onShowCell, onSelectCell }: Props) {
 
   const whereAmI = () => {
     if (!('geolocation' in navigator)) {
-      setState({ status: 'error', message: t('noLocation', { reason: '—' }) });
+      setLocated({ status: 'error', message: t('noLocation', { reason: '—' }) });
       return;
     }
-    setState({ status: 'busy' });
+    setLocated({ status: 'busy' });
     navigator.geolocation.getCurrentPosition(
       (pos) => {
         const { longitude: lon, latitude: lat } = pos.coords;
         flyTo(lon, lat);
         searchApi.cellAt(lon, lat)
           .then((cell) => {
-            setState({ status: 'idle' });
+            setLocated({ status: 'idle' });
             setOpen(false);
             onSelectCell(cell.id);
           })
-          .catch((e: unknown) => setState({ status: 'error', message: message(e) }));
+          .catch((e: unknown) => setLocated({ status: 'error', message: message(e) }));
       },
-      (e) => setState({ status: 'error', message: t('noLocation', { reason: e.message }) }),
+      (e) => setLocated({ status: 'error', message: t('noLocation', { reason: e.message }) }),
       { enableHighAccuracy: true, timeout: 15_000 },
     );
   };
@@ -147,6 +146,7 @@ export function SearchBox({ onShowCell, onSelectCell }: Props) {
           aria-autocomplete="list"
           onChange={(e) => {
             setQ(e.target.value);
+            setLocated(null);
             setOpen(true);
           }}
           onFocus={() => setOpen(true)}

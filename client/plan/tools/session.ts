@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Polygon } from 'geojson';
-import { fetchCells, fetchLineage, type Cell } from '../../api.ts';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Bounds, Cell } from '../../api.ts';
+import { cellsQuery, useLineage } from '../../data/cells.ts';
+import { keys } from '../../data/keys.ts';
 import type { ViewProps } from '../../views.ts';
 import { useMap, useMapClick, useMapController } from '../../map/context.tsx';
 import { useI18n } from '../../i18n/index.tsx';
@@ -8,6 +11,8 @@ import { createPlanDraw, drawnFeatures, isDrawing, type PlanDraw } from '../draw
 import { snapTargets } from '../geometry.ts';
 import { useEdits, type Spread } from './edits.ts';
 import { drawsShapes, shortcutOf, type Tool } from './rules.ts';
+
+const NO_CELLS: Cell[] = [];
 
 export const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -53,30 +58,25 @@ export function usePlanSession({ config, selectedId, onSelect }: ViewProps) {
   /** A refused edit in the planner's words: the problem's code, translated (ApiError.message). */
   const errorText = message;
 
-  // The selected cell with its ancestors; `reload` fetches them again after an edit.
-  const [lineage, setLineage] = useState<Cell[]>([]);
+  // The selected cell with its ancestors (the shared lineage query); `reload` is bumped after an edit,
+  // which reads what is shown about the edited cell again (reloadCell).
+  const queryClient = useQueryClient();
+  const lineageQuery = useLineage(selectedId);
+  const lineage = useMemo(() => (selectedId === null ? [] : lineageQuery.data ?? []), [selectedId, lineageQuery.data]);
+  const lineageError = lineageQuery.error ? message(lineageQuery.error) : null;
   const [reload, setReload] = useState(0);
   const selected = lineage[lineage.length - 1] ?? null;
-  useEffect(() => {
-    if (selectedId === null) {
-      setLineage([]);
-      return;
-    }
-    const controller = new AbortController();
-    fetchLineage(selectedId, controller.signal)
-      .then(setLineage)
-      .catch((e: unknown) => {
-        if (!controller.signal.aborted) setError(message(e));
-      });
-    return () => controller.abort();
-  }, [selectedId, reload]);
+  /** After an edit of (or a restore to) `cellId`: its lineage, history and card are read again. */
+  const reloadCell = useCallback((cellId: number | null) => {
+    setReload((r) => r + 1);
+    if (cellId !== null) void queryClient.invalidateQueries({ queryKey: keys.cells.one(cellId) });
+  }, [queryClient]);
 
   // The drawing session (terra-draw), re-rendered on each of its changes.
   const plan = useRef<PlanDraw | null>(null);
   const [rev, setRev] = useState(0);
   const changed = useCallback(() => setRev((r) => r + 1), []);
   const [base, setBase] = useState<Cell | null>(null); // reshape / split: the cell being edited
-  const [neighbours, setNeighbours] = useState<Cell[]>([]);
   const edits = useEdits(plan, changed);
   const { clear: clearEdits, undo, redo } = edits;
   const handlers = useRef<ToolHandlers>({});
@@ -96,7 +96,6 @@ export function usePlanSession({ config, selectedId, onSelect }: ViewProps) {
     plan.current = null;
     setTool('idle');
     setBase(null);
-    setNeighbours([]);
     clearEdits();
     setRev((r) => r + 1);
   }, [clearEdits]);
@@ -144,7 +143,7 @@ export function usePlanSession({ config, selectedId, onSelect }: ViewProps) {
     endSession();
     setNotice(text);
     onSelect(cellId);
-    if (reloadLineage) setReload((r) => r + 1);
+    if (reloadLineage) reloadCell(cellId);
   };
 
   // Esc cancels, Ctrl+Z / Ctrl+Shift+Z (or Ctrl+Y) undo and redo; taken before the map's own Esc (clear the selection).
@@ -176,26 +175,29 @@ export function usePlanSession({ config, selectedId, onSelect }: ViewProps) {
   useMapClick(drawsShapes(tool) ? swallow : null);
 
   // The neighbouring cells in view: what drawing snaps to, and the siblings for the live overlap figure.
+  // The box in view is kept while a tool draws; the cells meeting it are a query.
+  const [view, setView] = useState<Bounds | null>(null);
   useEffect(() => {
-    if (!map || !drawsShapes(tool)) return;
-    let controller = new AbortController();
+    if (!map || !drawsShapes(tool)) {
+      setView(null);
+      return;
+    }
     const load = () => {
-      controller.abort();
-      controller = new AbortController();
       const b = map.getBounds();
-      fetchCells({ bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] }, controller.signal)
-        .then((cells) => setNeighbours(tool === 'reshape' && base ? cells.filter((c) => c.id !== base.id) : cells))
-        .catch(() => {
-          // Snapping is a help: without neighbours, drawing still works.
-        });
+      setView([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]);
     };
     load();
     map.on('moveend', load);
     return () => {
-      controller.abort();
       map.off('moveend', load);
     };
-  }, [map, tool, base]);
+  }, [map, tool]);
+  // Snapping is a help: without neighbours (the query failed), drawing still works.
+  const inView = useQuery({ ...cellsQuery({ bbox: view ?? [0, 0, 0, 0] }), enabled: view !== null, placeholderData: keepPreviousData });
+  const neighbours = useMemo(() => {
+    if (view === null || !inView.data) return NO_CELLS;
+    return tool === 'reshape' && base ? inView.data.filter((c) => c.id !== base.id) : inView.data;
+  }, [view, inView.data, tool, base]);
 
   // The neighbours as the edit has them now: what drawing snaps to, what tracing follows.
   const current = useMemo(() => neighbours.map((c) => edits.edited.get(c.id)?.geometry ?? c.geometry), [neighbours, edits.edited]);
@@ -212,8 +214,8 @@ export function usePlanSession({ config, selectedId, onSelect }: ViewProps) {
 
   return {
     config, lang, map, onSelect, tool, start, endSession, saved, refreshCells,
-    busy, setBusy, error, setError, notice, setNotice, errorText,
-    lineage, selected, reload, setReload,
+    busy, setBusy, error: error ?? lineageError, setError, notice, setNotice, errorText,
+    lineage, selected, reload, reloadCell,
     plan, rev, changed, handlers, base, setBase, neighbours, current, edits,
     prefs, setPref, finished, inProgress,
   };
