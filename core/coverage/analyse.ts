@@ -13,6 +13,7 @@ import {
 import { areaM2, polygonAreaM2, polygonPerimeterM, polygonsOf, ringBounds } from './measure.ts';
 import { invalidReason, makeValid } from './validity.ts';
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
+import type { CoverageSummary } from '../contracts/coverage.ts';
 
 /** Classifies raw pieces into faults and slivers; sorted by area, largest first. */
 export function assembleReport(
@@ -54,21 +55,7 @@ export function assembleReport(
   return report;
 }
 
-export interface CoverageSummary {
-  parents: number;
-  subdivided: number;
-  notSubdivided: number;
-  overlaps: number;
-  gaps: number;
-  strays: number;
-  slivers: number;
-  invalid: number;
-  overlapAreaM2: number;
-  gapAreaM2: number;
-  strayAreaM2: number;
-  /** Area-weighted over the subdivided parents; null when none is. */
-  coveredRatio: number | null;
-}
+export type { CoverageSummary };
 
 export function summarise(reports: CoverageReport[]): CoverageSummary {
   const sum = (xs: { areaM2: number }[]) => xs.reduce((s, x) => s + x.areaM2, 0);

@@ -5,7 +5,7 @@ import { cellInScope } from '../auth/guard.ts';
 import { scopeOf } from '../auth/actor.ts';
 import { checkStructure, checkValidity, type CellGeometry } from '../cells/geometry.ts';
 import { geometrySchema } from '../cells/geometry.ts';
-import { coverageReportSchema } from '../coverage/routes.ts';
+import { coverageReportSchema } from '../../core/contracts/coverage.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { featureCollectionSchema, featureSchema, idParams } from '../schemas.ts';
 import { WORKLOAD_MEASURES } from './config.ts';
