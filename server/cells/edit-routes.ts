@@ -8,7 +8,7 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { checkCode, nextChildCode } from './codes.ts';
 import { CELL_COLUMNS, toFeature, type CellRow } from './feature.ts';
-import { cellVersionSchema, type CellVersion } from '../../core/contracts/cells.ts';
+import { CELL_NAME_MAX_LENGTH, cellVersionSchema, type CellVersion } from '../../core/contracts/cells.ts';
 import { checkGeometry, checkInsideParent, checkStructure, checkValidity, geometrySchema, type CellGeometry } from './geometry.ts';
 import { afterCellsChanged } from './reroute.ts';
 
@@ -30,7 +30,7 @@ interface CellPatch {
   properties?: { name?: string };
 }
 
-const nameSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' } as const;
+const nameSchema = { type: 'string', minLength: 1, maxLength: CELL_NAME_MAX_LENGTH, pattern: '\\S' } as const;
 
 async function loadCell(q: Queryable, id: number, lock = false): Promise<CellRow> {
   const { rows } = await q.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
