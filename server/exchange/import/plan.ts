@@ -9,6 +9,7 @@ import { CONTAINMENT_TOLERANCE_M2, antimeridianEdge, checkStructure, fmtArea, fm
 import { problemText, type ProblemCode, type ProblemParam, type ProblemParams } from '../../../core/problems/index.ts';
 import { faultReason, geosFault } from '../../../core/problems/geos.ts';
 import { CELL_NAME_MAX_LENGTH } from '../../../core/contracts/cells.ts';
+import type { ImportProblem } from '../../../core/contracts/imports.ts';
 import { crsFromEpsg, toLonLat, type SourceCrs } from './crs.ts';
 import type { SourceFeature } from './read.ts';
 
@@ -32,17 +33,14 @@ export interface ImportOptions {
   cutAntimeridian?: boolean;
 }
 
-export type ProblemKind = 'geometry' | 'name' | 'code' | 'parent' | 'level' | 'outside' | 'overlap' | 'scope' | 'crs';
+export type ProblemKind = ImportProblem['kind'];
 
-export interface FeatureProblem {
-  kind: ProblemKind;
-  severity: 'error' | 'warning';
-  /** In English, as the preview has always said it. */
-  message: string;
+/** A problem of the file or of a feature, always with its catalog code. */
+export type FeatureProblem = Omit<ImportProblem, 'code' | 'params'> & {
   /** The catalog code (core/problems: imports.row-*, imports.file-*, a geometry's or a code's fault), for the client to show in its language. */
   code: ProblemCode;
   params: Record<string, ProblemParam>;
-}
+};
 
 /** What a problem says: its code and parameters, and its English message. */
 type Said = Pick<FeatureProblem, 'message' | 'code' | 'params'>;
