@@ -15,6 +15,8 @@ import { invalidReason, makeValid } from './validity.ts';
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
 import type { CoverageSummary } from '../contracts/coverage.ts';
 
+export type { CoverageSummary };
+
 /** Classifies raw pieces into faults and slivers; sorted by area, largest first. */
 export function assembleReport(
   parentId: number,
@@ -54,8 +56,6 @@ export function assembleReport(
   report.coveredRatio = parentAreaM2 > 0 ? Math.min(1, Math.max(0, (parentAreaM2 - gapArea) / parentAreaM2)) : 0;
   return report;
 }
-
-export type { CoverageSummary };
 
 export function summarise(reports: CoverageReport[]): CoverageSummary {
   const sum = (xs: { areaM2: number }[]) => xs.reduce((s, x) => s + x.areaM2, 0);
