@@ -7,26 +7,9 @@ import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { localTime, timeZone } from '../i18n/time.ts';
 import { useAccountabilityMessages } from './accountabilityMessages.ts';
-
-type Level = 'warning' | 'explanation' | 'publicNotice';
-const LEVELS: Level[] = ['warning', 'explanation', 'publicNotice'];
+import { WARNING_LEVELS, type CellEvaluation, type Evaluation, type Notice, type WarningLevel, type Warnings } from '../../core/contracts/accountability.ts';
 
 interface Named { zh: string; en: string }
-interface WarningsData {
-  from: string; to: string;
-  thresholds: Record<Level, number>;
-  cells: { id: number; code: string; name: string; count: number }[];
-  total: number;
-  people: { personId: number; name: string; count: number; inCell: number; level: Level | null; cells: { id: number; code: string; name: string }[]; notices: { id: number; number: string; level: Level; url: string }[] }[];
-  warnings: { reportId: number; trackingCode: string; reportUrl: string; personId: number; personName: string; roles: (Named & { code: string })[]; cellId: number | null; cellName: string | null; step: string; at: string }[];
-}
-
-interface EvalCell { id: number; code: string; name: string; onTime: number | null; rectification: number | null; patrol: number | null; satisfaction: number | null; democratic: number | null; total: number | null; rank: number | null }
-interface EvalData {
-  period: string; level: number; weights: Record<'onTime' | 'rectification' | 'patrol' | 'satisfaction' | 'democratic', number>; warningPenalty: number;
-  cells: EvalCell[];
-  people: { personId: number; name: string; average: number | null; warnings: number; score: number | null; rank: number | null }[];
-}
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const local = (d: Date, pattern: string) => formatDate(d, pattern, { in: tz(timeZone()) });
@@ -51,7 +34,7 @@ export function WarningsSection() {
 
   const warningsQuery = useQuery({
     queryKey: keys.command.warnings({ from, to, cellId: Number(cell) || null }),
-    queryFn: ({ signal }) => api<WarningsData>(`/api/warnings?from=${from}&to=${to}${cell ? `&cellId=${cell}` : ''}`, { signal }),
+    queryFn: ({ signal }) => api<Warnings>(`/api/warnings?from=${from}&to=${to}${cell ? `&cellId=${cell}` : ''}`, { signal }),
     enabled: open && !!from && !!to,
     placeholderData: keepPreviousData,
   });
@@ -131,7 +114,7 @@ export function WarningsSection() {
   );
 }
 
-function IssueForm({ personId, reached, from, to, onDone, onCancel }: { personId: number; reached: Level; from: string; to: string; onDone: () => void; onCancel: () => void }) {
+function IssueForm({ personId, reached, from, to, onDone, onCancel }: { personId: number; reached: WarningLevel; from: string; to: string; onDone: () => void; onCancel: () => void }) {
   const t = useAccountabilityMessages();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -140,7 +123,7 @@ function IssueForm({ personId, reached, from, to, onDone, onCancel }: { personId
     const f = new FormData(e.currentTarget);
     setBusy(true);
     try {
-      const notice = await api<{ url: string; number: string }>('/api/warnings/notices', {
+      const notice = await api<Notice>('/api/warnings/notices', {
         method: 'POST', body: { personId, level: f.get('level'), note: String(f.get('note') ?? '') || undefined, from, to },
       });
       window.open(notice.url, '_blank', 'noopener');
@@ -151,7 +134,7 @@ function IssueForm({ personId, reached, from, to, onDone, onCancel }: { personId
       setBusy(false);
     }
   };
-  const allowed = LEVELS.slice(0, LEVELS.indexOf(reached) + 1);
+  const allowed = WARNING_LEVELS.slice(0, WARNING_LEVELS.indexOf(reached) + 1);
   return (
     <form className="stack" onSubmit={submit} data-testid={`issue-form-${personId}`}>
       <label>{t('issueLevel')}{' '}
@@ -186,13 +169,13 @@ export function EvaluationSection({ level }: { level: number }) {
   const queryClient = useQueryClient();
   const evaluations = useQuery({
     queryKey: keys.command.evaluations(period, level),
-    queryFn: ({ signal }) => api<EvalData>(`/api/evaluations?period=${period}&level=${level}`, { signal }),
+    queryFn: ({ signal }) => api<Evaluation>(`/api/evaluations?period=${period}&level=${level}`, { signal }),
     enabled: open && !!period,
     placeholderData: keepPreviousData,
   });
   const data = evaluations.data ?? null;
   // A score refused on saving shows until the table is read again.
-  const [saveError, setError] = useState<{ data: EvalData | null; message: string } | null>(null);
+  const [saveError, setError] = useState<{ data: Evaluation | null; message: string } | null>(null);
   const error = evaluations.error ? errorText(evaluations.error) : saveError && saveError.data === data ? saveError.message : null;
 
   const year = period.slice(0, 4);
@@ -258,7 +241,7 @@ export function EvaluationSection({ level }: { level: number }) {
 }
 
 /** The 民主测评 score, edited in place: saved on Enter or with the button. */
-function DemocraticInput({ period, cell, onSaved, onError }: { period: string; cell: EvalCell; onSaved: () => void; onError: (e: string) => void }) {
+function DemocraticInput({ period, cell, onSaved, onError }: { period: string; cell: CellEvaluation; onSaved: () => void; onError: (e: string) => void }) {
   const t = useAccountabilityMessages();
   const [value, setValue] = useState(cell.democratic === null ? '' : String(cell.democratic));
   useEffect(() => setValue(cell.democratic === null ? '' : String(cell.democratic)), [cell.democratic]);

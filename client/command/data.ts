@@ -1,14 +1,7 @@
 import type { HeatPoint } from './HeatLayer.tsx';
+import type { HeatmapResponse } from '../../core/contracts/command.ts';
 
-/** GET /api/heatmap: raw points below the server's threshold, weighted bins above it. */
-export interface HeatmapResponse {
-  mode: 'points' | 'bins';
-  total: number;
-  /** The weight of a report of each severity (the server's configuration). */
-  severityWeights: Record<string, number>;
-  points?: { id: number; lon: number; lat: number; weight: number }[];
-  bins?: { lon: number; lat: number; count: number; weight: number }[];
-}
+export type { HeatmapResponse };
 
 export function heatPoints(r: HeatmapResponse): HeatPoint[] {
   if (r.mode === 'bins') return (r.bins ?? []).map((b) => ({ position: [b.lon, b.lat], weight: b.weight }));

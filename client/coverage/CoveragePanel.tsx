@@ -12,6 +12,7 @@ import {
 } from './model.ts';
 import { analyseInBackground, type CoverageInput } from './instant.ts';
 import type { CoverageTolerance } from '../../core/coverage/engine.ts';
+import type { FixAnswer } from '../../core/contracts/coverage.ts';
 import { problemText } from '../../core/problems/index.ts';
 import './coverage.css';
 
@@ -31,12 +32,6 @@ interface Result {
   serverError: string | null;
   people: PeopleGap[] | null;
   peopleError: string | null;
-}
-
-interface FixAnswer {
-  kind: string;
-  changed: number[];
-  created: number | null;
 }
 
 interface CellName {

@@ -3,15 +3,13 @@
  * would analyse (GET /api/coverage/cells, unrounded), in a Web Worker so a whole level never
  * freezes the page. Its reports have the server's shape; the server's answer replaces them.
  */
-import { analyseCoverage, assembleReport, type Areal, type CoverageReport, type CoverageTolerance } from '../../core/coverage/engine.ts';
+import { analyseCoverage, assembleReport, type Areal, type CoverageTolerance } from '../../core/coverage/engine.ts';
+import type { CoverageInput, ParentReport } from '../../core/contracts/coverage.ts';
 
-/** GET /api/coverage/cells */
-export interface CoverageInput {
-  parents: { id: number; geometry: Areal }[];
-  children: { id: number; parentId: number; geometry: Areal }[];
-}
+export type { CoverageInput };
 
-export type InstantReport = CoverageReport & { error?: string };
+/** A parent's report as the browser computed it: the server's shape (a parent the engine failed on carries the error). */
+export type InstantReport = ParentReport;
 
 /** Every parent against its children, in the order given; a parent the engine fails on carries the error. */
 export function analyseInput(input: CoverageInput, tolerance: CoverageTolerance): InstantReport[] {

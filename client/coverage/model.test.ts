@@ -34,10 +34,18 @@ describe('the coverage panel model', () => {
 
   it('counts them and weighs the covered share by parent area', () => {
     expect(countsOf(reports)).toEqual({
-      parents: 3, notSubdivided: 1, overlaps: 2, gaps: 1, strays: 1, slivers: 1, invalid: 0, errors: 0,
+      parents: 3, subdivided: 2, notSubdivided: 1, overlaps: 2, gaps: 1, strays: 1, slivers: 1, invalid: 0, errors: 0,
+      overlapAreaM2: 130, gapAreaM2: 100, strayAreaM2: 20,
       coveredRatio: (1000 * 0.9 + 3000 * 1) / 4000,
     });
     expect(countsOf([reports[2]!]).coveredRatio).toBeNull();
+  });
+
+  it('counts a parent the analysis failed on as an error, among the parents but neither subdivided nor not', () => {
+    const failed = report(9, { notSubdivided: false, coveredRatio: null, childCount: 0, error: 'GEOSException: TopologyException' });
+    const counts = countsOf([...reports, failed]);
+    expect(counts).toMatchObject({ parents: 4, subdivided: 2, notSubdivided: 1, errors: 1, overlaps: 2 });
+    expect(counts.coveredRatio).toBe((1000 * 0.9 + 3000 * 1) / 4000);
   });
 
   it('formats areas and shares for people, never rounding a gap away', () => {

@@ -4,19 +4,11 @@
  * area formatting. Pure: no React, no map, so it is unit-tested in Node (model.test.ts).
  */
 import type { Feature, FeatureCollection, Point, Polygon } from 'geojson';
-import type { CoverageReport, CoverageSummary, CoverageTolerance, GapFault, OverlapFault, Sliver, StrayFault } from '../../core/coverage/engine.ts';
+import { summarise, type CoverageSummary, type GapFault, type OverlapFault, type Sliver, type StrayFault } from '../../core/coverage/engine.ts';
+import type { ParentReport } from '../../core/contracts/coverage.ts';
 
-export type ParentReport = CoverageReport & { error?: string };
-
-/** GET /api/coverage?parentId= */
-export type ParentAnswer = ParentReport & { tolerance: CoverageTolerance };
-/** GET /api/coverage?level= */
-export interface LevelAnswer {
-  level: number;
-  tolerance: CoverageTolerance;
-  parents: ParentReport[];
-  summary: CoverageSummary;
-}
+export type { LevelAnswer, ParentAnswer, ParentReport } from '../../core/contracts/coverage.ts';
+export type { PeopleGap } from '../../core/contracts/people.ts';
 
 export type ProblemKind = 'overlap' | 'gap' | 'stray' | 'sliver';
 export const PROBLEM_KINDS: ProblemKind[] = ['overlap', 'gap', 'stray', 'sliver'];
@@ -62,34 +54,12 @@ export function problemsOf(reports: ParentReport[]): Problem[] {
   return out.sort((x, y) => rank(x.kind) - rank(y.kind) || y.areaM2 - x.areaM2);
 }
 
-export interface Counts {
-  parents: number;
-  notSubdivided: number;
-  overlaps: number;
-  gaps: number;
-  strays: number;
-  slivers: number;
-  invalid: number;
-  errors: number;
-  /** Area-weighted over the subdivided parents; null when none is. */
-  coveredRatio: number | null;
-}
+/** The engine's summary of the parents analysed, with those the analysis failed on as errors (counted among the parents only). */
+export type Counts = CoverageSummary & { errors: number };
 
 export function countsOf(reports: ParentReport[]): Counts {
-  const sub = reports.filter((r) => !r.notSubdivided && !r.error);
-  const total = sub.reduce((s, r) => s + r.parentAreaM2, 0);
-  const covered = sub.reduce((s, r) => s + r.parentAreaM2 * (r.coveredRatio ?? 0), 0);
-  return {
-    parents: reports.length,
-    notSubdivided: reports.filter((r) => r.notSubdivided && !r.error).length,
-    overlaps: reports.reduce((s, r) => s + r.overlaps.length, 0),
-    gaps: reports.reduce((s, r) => s + r.gaps.length, 0),
-    strays: reports.reduce((s, r) => s + r.strays.length, 0),
-    slivers: reports.reduce((s, r) => s + r.slivers.length, 0),
-    invalid: reports.reduce((s, r) => s + r.invalid.length, 0),
-    errors: reports.filter((r) => r.error).length,
-    coveredRatio: total > 0 ? covered / total : null,
-  };
+  const analysed = reports.filter((r) => !r.error);
+  return { ...summarise(analysed), parents: reports.length, errors: reports.length - analysed.length };
 }
 
 /** Areas of the two engines agree when within this share of each other (the bar the tests hold them to). */
@@ -150,15 +120,6 @@ export function compareReports(instant: ParentReport[], server: ParentReport[]):
     }
   }
   return out;
-}
-
-/** GET /api/people-gaps (server/people/assignments.ts, the rules of server/people/rules.ts). */
-export interface PeopleGap {
-  cellId: number;
-  code: string;
-  name: string;
-  level: number;
-  missing: { role: string; zh: string; en: string; needed: number; have: number }[];
 }
 
 /** The problems as map features: `key` and `kind` in the properties (for filters and colours). */

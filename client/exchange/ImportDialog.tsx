@@ -5,45 +5,13 @@ import { useMap } from '../map/context.tsx';
 import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import { useExchangeMessages } from './messages.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { problemText, type Lang, type ProblemParam } from '../../core/problems/index.ts';
+import { problemText, type Lang } from '../../core/problems/index.ts';
+import type { CellImportCommitted, CellImportPreview, ImportProblem } from '../../core/contracts/imports.ts';
 
-/** What POST /api/import/cells and …/preview answer (server/exchange/import/routes.ts). */
-export interface Mapping {
-  name: string | null;
-  code: string | null;
-  parentCode: string | null;
-  level: string | null;
-}
+type Mapping = CellImportPreview['mapping'];
 
-interface FeatureProblem {
-  kind: 'geometry' | 'name' | 'code' | 'parent' | 'level' | 'outside' | 'overlap' | 'scope' | 'crs';
-  severity: 'error' | 'warning';
-  message: string;
-  /** A catalog code (geometry faults, codes): shown in the user's language. */
-  code?: string;
-  params?: Record<string, ProblemParam>;
-}
-
-/** A problem in the user's language when it has a catalog code, else as the server wrote it. */
-const said = (p: FeatureProblem, lang: Lang) => (p.code && problemText(p.code, p.params, lang)) || p.message;
-
-export interface ImportPreview {
-  id: string;
-  fileName: string;
-  format: string;
-  featureCount: number;
-  crs: string | null;
-  encoding: string | null;
-  warnings: string[];
-  fields: { name: string; sample: string | null }[];
-  mapping: Mapping;
-  parentId: number | null;
-  epsg: number | null;
-  fileProblems: FeatureProblem[];
-  summary: { features: number; excluded: number; withErrors: number; errors: number; warnings: number; ready: boolean };
-  features: { index: number; name: string | null; code: string | null; parentCode: string | null; level: number | null; areaM2: number | null; excluded: boolean; problems: FeatureProblem[] }[];
-  preview: FeatureCollection;
-}
+/** A problem in the user's language from its catalog code, else as the server wrote it. */
+const said = (p: ImportProblem, lang: Lang) => (p.code && problemText(p.code, p.params, lang)) || p.message;
 
 /** The coordinate systems offered; the server converts these (server/exchange/import/crs.ts). */
 export const EPSG_CHOICES: { code: number; label: string }[] = [
@@ -100,7 +68,7 @@ export function ImportDialog({ parentId, onClose, onImported }: { parentId: numb
   const dialog = useRef<HTMLDialogElement>(null);
   const [file, setFile] = useState<File | null>(null);
   const [epsg, setEpsg] = useState<number | null>(null);
-  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [preview, setPreview] = useState<CellImportPreview | null>(null);
   const [mapping, setMapping] = useState<Mapping | null>(null);
   const [underSelected, setUnderSelected] = useState(false);
   const [exclude, setExclude] = useState<number[]>([]);
@@ -127,7 +95,7 @@ export function ImportDialog({ parentId, onClose, onImported }: { parentId: numb
       const form = new FormData();
       if (epsg !== null) form.append('epsg', String(epsg));
       form.append('file', file, file.name);
-      const p = await api<ImportPreview>('/api/import/cells', { method: 'POST', body: form });
+      const p = await api<CellImportPreview>('/api/import/cells', { method: 'POST', body: form });
       setPreview(p);
       setMapping(p.mapping);
       setExclude([]);
@@ -143,7 +111,7 @@ export function ImportDialog({ parentId, onClose, onImported }: { parentId: numb
     setError(null);
     setBusy('check');
     try {
-      setPreview(await api<ImportPreview>(`/api/import/cells/${preview.id}/preview`, { method: 'POST', body: next }));
+      setPreview(await api<CellImportPreview>(`/api/import/cells/${preview.id}/preview`, { method: 'POST', body: next }));
     } catch (err) {
       setError(errorText(err));
     } finally {
@@ -156,12 +124,12 @@ export function ImportDialog({ parentId, onClose, onImported }: { parentId: numb
     setError(null);
     setBusy('commit');
     try {
-      const result = await api<{ created: number; cells: { id: number }[] }>(`/api/import/cells/${preview.id}/commit`, { method: 'POST', body: options() });
+      const result = await api<CellImportCommitted>(`/api/import/cells/${preview.id}/commit`, { method: 'POST', body: options() });
       setDone(result.created);
       onImported?.(result.cells.map((c) => c.id));
     } catch (err) {
       // A 422 carries the fresh report: show it, so the planner sees what changed.
-      if (err instanceof ApiError && err.problem.report) setPreview(err.problem.report as ImportPreview);
+      if (err instanceof ApiError && err.problem.report) setPreview(err.problem.report as CellImportPreview);
       setError(`${errorText(err)} ${t('nothingWritten')}`);
     } finally {
       setBusy(null);

@@ -9,14 +9,7 @@ import { useOverlay, type Overlay } from '../map/overlay.ts';
 import { CELLS_SOURCE, CELLS_SOURCE_LAYER } from '../map/style.ts';
 import { usePeopleMessages } from './messages.ts';
 
-/** GET /api/people-gaps (server/people/assignments.ts). */
-interface PeopleGap {
-  cellId: number;
-  code: string;
-  name: string;
-  level: number;
-  missing: { role: string; zh: string; en: string; needed: number; have: number }[];
-}
+import type { PeopleGap } from '../../core/contracts/people.ts';
 
 type State = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; gaps: PeopleGap[] };
 

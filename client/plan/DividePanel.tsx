@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { api } from '../api.ts';
 import { cellsQuery } from '../data/cells.ts';
 import { keys } from '../data/keys.ts';
@@ -9,35 +9,15 @@ import { useMap, useMapClick, useMapController } from '../map/context.tsx';
 import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import { useSession } from '../session/session.tsx';
 import { useDivideMessages } from './divide-messages.ts';
+import type { AreasWorkload, Balance, CellWorkload, CommitResult, Proposal, Rebalance } from '../../core/contracts/partition.ts';
 import { createPlanDraw, type PlanDraw } from './draw.ts';
 import { applyChanges, diffPolygon } from './topology.ts';
-
-interface Balance { mean: number; cv: number; min: number; max: number; maxMin: number | null }
-interface Measured { households: number; units: number; reports: number; workload: number; outsideBand: 'above' | 'below' | null }
-interface Workload {
-  cells: (Measured & { id: number; code: string; name: string })[];
-  balance: Balance;
-  band: { metric: string; min: number; max: number } | null;
-  outsideBand: number[];
-}
-type ProposalFeature = Feature<MultiPolygon, Measured & { index: number; share: number }>;
-interface Rebalance extends FeatureCollection<MultiPolygon, { id: number; version: number; workload: number; before: number }> {
-  before: Balance;
-  balance: Balance;
-  moved: { tiles: number; areaM2: number };
-}
-interface Proposal extends FeatureCollection<MultiPolygon, ProposalFeature['properties']> {
-  features: ProposalFeature[];
-  balance: Balance;
-  tiles: { count: number; sideM: number };
-}
 
 const WEIGHTS = ['households', 'units', 'areaKm2', 'reports', 'patrolHours'] as const;
 type Weights = Record<(typeof WEIGHTS)[number], string>;
 const LAYER = 'plan-divide';
 /** Coordinates as the editor keeps them (terra-draw's precision): shared vertices stay equal. */
 const round9 = (g: MultiPolygon): MultiPolygon => ({ type: 'MultiPolygon', coordinates: g.coordinates.map((p) => p.map((r) => r.map(([x, y]) => [Math.round(x! * 1e9) / 1e9, Math.round(y! * 1e9) / 1e9]))) });
-interface Measures { households: number; units: number; reports: number; workload: number; outsideBand: 'above' | 'below' | null }
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const fmtMaxMin = (b: Balance) => (b.maxMin === null ? '–' : b.maxMin.toFixed(2));
 
@@ -101,7 +81,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
   const enabled = allowed && selectedId !== null;
   const workloadQuery = useQuery({
     queryKey: keys.cells.workload(selectedId ?? 0),
-    queryFn: ({ signal }) => api<Workload>(`/api/cells/${selectedId}/workload`, { signal }),
+    queryFn: ({ signal }) => api<CellWorkload>(`/api/cells/${selectedId}/workload`, { signal }),
     enabled,
   });
   const kidsQuery = useQuery({ ...cellsQuery({ parentId: selectedId ?? 0 }), enabled });
@@ -164,7 +144,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     const byIndex = new Map<number, Polygon['coordinates'][]>();
     for (const { index, polygon } of parts.current.values()) byIndex.set(index, [...(byIndex.get(index) ?? []), polygon.coordinates]);
     const features = base.features.map((f) => ({ ...f, geometry: { type: 'MultiPolygon' as const, coordinates: byIndex.get(f.properties.index) ?? f.geometry.coordinates } }));
-    const m = await api<{ areas: Measures[]; balance: Balance }>('/api/workload', { method: 'POST', body: { features: features.map((f) => ({ geometry: f.geometry })), weights: weightBody() } });
+    const m = await api<AreasWorkload>('/api/workload', { method: 'POST', body: { features: features.map((f) => ({ geometry: f.geometry })), weights: weightBody() } });
     setProposal({
       ...base, balance: m.balance,
       features: features.map((f, i) => ({ ...f, properties: { ...f.properties, ...m.areas[i]!, share: m.balance.mean > 0 ? m.areas[i]!.workload / m.balance.mean : 1 } })),
@@ -246,7 +226,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     setBusy(true);
     setError(null);
     try {
-      const out = await api<{ created: number[] }>(`/api/cells/${selectedId}/partition/commit`, {
+      const out = await api<CommitResult>(`/api/cells/${selectedId}/partition/commit`, {
         method: 'POST', body: { type: 'FeatureCollection', features: proposal.features.map((f) => ({ type: 'Feature', geometry: f.geometry })), replaceChildren: replace },
       });
       setProposal(null);

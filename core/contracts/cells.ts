@@ -2,6 +2,9 @@
 import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
 import { object, type FromSchema } from './schema.ts';
 
+/** The longest name a cell may have, drawn by hand or imported. */
+export const CELL_NAME_MAX_LENGTH = 200;
+
 export const cellPropertiesSchema = object({
   code: { type: 'string' },
   name: { type: 'string' },

@@ -1,5 +1,9 @@
-/** The commander's figures as the API answers them (GET /api/stats/cells, server/command/stats.ts). */
+/**
+ * The commander's figures as the API answers them (GET /api/stats/cells, server/command/stats.ts) and
+ * the hazard heatmap (GET /api/heatmap, server/command/heatmap.ts).
+ */
 import { CADENCE_STATUSES } from './patrols.ts';
+import { SEVERITIES, STATES } from './reports.ts';
 import { namedSchema, object, type FromSchema } from './schema.ts';
 
 /** The figures a cell view can be ranked by. */
@@ -56,3 +60,40 @@ export const cellStatsResponseSchema = object({
   cells: { type: 'array', items: cellStatsSchema },
 });
 export type CellStatsResponse = FromSchema<typeof cellStatsResponseSchema>;
+
+const num = { type: 'number' } as const;
+
+/** A report on the heatmap, with its severity weight. */
+export const heatPointSchema = object({
+  id: { type: 'integer' },
+  lon: num,
+  lat: num,
+  weight: num,
+  category: { type: 'string' },
+  severity: { type: 'string', enum: SEVERITIES },
+  state: { type: 'string', enum: STATES },
+  overdue: { type: 'boolean' },
+  reportedAt: { type: 'string', format: 'date-time' },
+});
+export type HeatPoint = FromSchema<typeof heatPointSchema>;
+
+/** A bin of the heatmap: its centre (a node of the EPSG:3857 grid, WGS 84), its reports and the sum of their severity weights. */
+export const heatBinSchema = object({ lon: num, lat: num, count: { type: 'integer' }, weight: num });
+export type HeatBin = FromSchema<typeof heatBinSchema>;
+
+export const HEATMAP_MODES = ['points', 'bins'] as const;
+
+/** GET /api/heatmap: raw points up to the threshold, weighted bins above it. */
+export const heatmapResponseSchema = object({
+  mode: { type: 'string', enum: HEATMAP_MODES },
+  total: { type: 'integer', description: 'Reports in the view (the sum of the bin counts in bins mode)' },
+  totalWeight: { ...num, description: 'Sum of their severity weights' },
+  threshold: { type: 'integer', description: 'Up to this many reports come as points' },
+  zoom: { type: 'integer' },
+  cellSize: { type: ['number', 'null'], description: 'Bin side in EPSG:3857 metres (bins mode); coarser than the zoom asks when the bbox is wide' },
+  bbox: { type: 'array', items: num, description: 'The bbox used: minLon,minLat,maxLon,maxLat, clipped to ±85.0511° latitude' },
+  severityWeights: { type: 'object', additionalProperties: num, description: 'The weight of a report of each severity (configuration command.severityWeights)' },
+  points: { type: 'array', items: heatPointSchema, description: 'points mode only' },
+  bins: { type: 'array', items: heatBinSchema, description: 'bins mode only' },
+}, 'points', 'bins');
+export type HeatmapResponse = FromSchema<typeof heatmapResponseSchema>;

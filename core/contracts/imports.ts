@@ -1,4 +1,8 @@
-/** What the spreadsheet imports answer (units: server/units/transfer.ts; assignments: server/people/import.ts). */
+/**
+ * What the imports answer: the spreadsheets (units: server/units/transfer.ts; assignments:
+ * server/people/import.ts) and the boundary files (server/exchange/import).
+ */
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import type { ProblemParam } from '../problems/index.ts';
 import { object, type FromSchema } from './schema.ts';
 
@@ -48,3 +52,82 @@ export const assignmentImportSchema = object({
   errors: { type: 'array', items: rowErrorSchema },
 });
 export type AssignmentImport = Omit<FromSchema<typeof assignmentImportSchema>, 'errors'> & { errors: RowError[] };
+
+/** What a boundary file's problems are about. */
+export const IMPORT_PROBLEM_KINDS = ['geometry', 'name', 'code', 'parent', 'level', 'outside', 'overlap', 'scope', 'crs'] as const;
+const importProblemObject = object({
+  kind: { type: 'string', enum: IMPORT_PROBLEM_KINDS },
+  severity: { type: 'string', enum: ['error', 'warning'] },
+  message: { type: 'string', description: 'the problem in English; code and params name it for the client to translate' },
+  code: { type: 'string' },
+  params: { type: 'object', additionalProperties: true },
+}, 'code', 'params');
+/** A problem of a boundary file or of one of its features (more fields may come with it: all are kept). */
+export const importProblemSchema = { ...importProblemObject, additionalProperties: true } as const;
+export type ImportProblem = Omit<FromSchema<typeof importProblemObject>, 'params'> & { params?: Record<string, ProblemParam> };
+
+const strOrNull = { type: ['string', 'null'] } as const;
+const intOrNull = { type: ['integer', 'null'] } as const;
+
+/** Which attribute of the file holds each cell property (null: not in the file). */
+export const importMappingSchema = object({ name: strOrNull, code: strOrNull, parentCode: strOrNull, level: strOrNull }, 'code', 'parentCode', 'level');
+
+/** A feature of the file as the preview reads it: what it would become, and its problems. */
+export const importFeatureSchema = object({
+  index: { type: 'integer' },
+  name: strOrNull,
+  code: strOrNull,
+  parentCode: strOrNull,
+  level: intOrNull,
+  areaM2: { type: ['number', 'null'] },
+  excluded: { type: 'boolean' },
+  problems: { type: 'array', items: importProblemSchema },
+});
+export type ImportFeature = Omit<FromSchema<typeof importFeatureSchema>, 'problems'> & { problems: ImportProblem[] };
+
+/** POST /api/import/cells and …/preview: the file read, the mapping, a report per feature and the shapes for the map. */
+export const cellImportPreviewSchema = object({
+  id: { type: 'string', format: 'uuid' },
+  fileName: { type: 'string' },
+  format: { type: 'string' },
+  featureCount: { type: 'integer' },
+  crs: { ...strOrNull, description: 'the coordinate system used' },
+  declaredCrs: { ...strOrNull, description: 'the one the file declares' },
+  encoding: strOrNull,
+  warnings: { type: 'array', items: { type: 'string' } },
+  fields: { type: 'array', items: object({ name: { type: 'string' }, sample: strOrNull }) },
+  mapping: importMappingSchema,
+  parentId: intOrNull,
+  epsg: intOrNull,
+  fileProblems: { type: 'array', items: importProblemSchema },
+  summary: object({ features: { type: 'integer' }, excluded: { type: 'integer' }, withErrors: { type: 'integer' }, errors: { type: 'integer' }, warnings: { type: 'integer' }, ready: { type: 'boolean' } }),
+  features: { type: 'array', items: importFeatureSchema },
+  preview: {
+    ...object({
+      type: { type: 'string', const: 'FeatureCollection' },
+      features: {
+        type: 'array',
+        items: object({
+          type: { type: 'string', const: 'Feature' },
+          id: { type: 'integer' },
+          geometry: { type: 'object', additionalProperties: true },
+          properties: object({ index: { type: 'integer' }, name: strOrNull, code: strOrNull, level: intOrNull, errors: { type: 'integer' } }),
+        }),
+      },
+    }),
+    description: 'the features that have a geometry, in lon/lat, for the map',
+  },
+});
+export type CellImportPreview = Omit<FromSchema<typeof cellImportPreviewSchema>, 'fileProblems' | 'features' | 'preview'> & {
+  fileProblems: ImportProblem[];
+  features: ImportFeature[];
+  preview: FeatureCollection<Polygon | MultiPolygon, FromSchema<typeof cellImportPreviewSchema>['preview']['features'][number]['properties']>;
+};
+
+/** POST /api/import/cells/:id/commit: the cells created. */
+export const cellImportCommittedSchema = object({
+  id: { type: 'string', format: 'uuid' },
+  created: { type: 'integer' },
+  cells: { type: 'array', items: object({ index: { type: 'integer' }, id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, level: { type: 'integer' } }) },
+});
+export type CellImportCommitted = FromSchema<typeof cellImportCommittedSchema>;

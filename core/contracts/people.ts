@@ -75,3 +75,15 @@ export const cardSchema = object({
   rewardRules: { type: 'string', description: "定奖惩: the level's reward and penalty rules" },
 });
 export type Card = FromSchema<typeof cardSchema>;
+
+/** A role a cell lacks, or has too few of: how many it needs and has. */
+export const missingRoleSchema = object({ role: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' }, needed: { type: 'integer' }, have: { type: 'integer' } });
+/** GET /api/people-gaps: a cell missing a required role or short of a minimum (the rules of server/people/rules.ts). */
+export const peopleGapSchema = object({
+  cellId: { type: 'integer' },
+  code: { type: 'string' },
+  name: { type: 'string' },
+  level: { type: 'integer' },
+  missing: { type: 'array', items: missingRoleSchema },
+});
+export type PeopleGap = FromSchema<typeof peopleGapSchema>;

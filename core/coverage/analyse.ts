@@ -13,6 +13,9 @@ import {
 import { areaM2, polygonAreaM2, polygonPerimeterM, polygonsOf, ringBounds } from './measure.ts';
 import { invalidReason, makeValid } from './validity.ts';
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
+import type { CoverageSummary } from '../contracts/coverage.ts';
+
+export type { CoverageSummary };
 
 /** Classifies raw pieces into faults and slivers; sorted by area, largest first. */
 export function assembleReport(
@@ -52,22 +55,6 @@ export function assembleReport(
   for (const list of [report.overlaps, report.gaps, report.strays, report.slivers]) list.sort(byArea);
   report.coveredRatio = parentAreaM2 > 0 ? Math.min(1, Math.max(0, (parentAreaM2 - gapArea) / parentAreaM2)) : 0;
   return report;
-}
-
-export interface CoverageSummary {
-  parents: number;
-  subdivided: number;
-  notSubdivided: number;
-  overlaps: number;
-  gaps: number;
-  strays: number;
-  slivers: number;
-  invalid: number;
-  overlapAreaM2: number;
-  gapAreaM2: number;
-  strayAreaM2: number;
-  /** Area-weighted over the subdivided parents; null when none is. */
-  coveredRatio: number | null;
 }
 
 export function summarise(reports: CoverageReport[]): CoverageSummary {

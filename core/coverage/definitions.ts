@@ -20,7 +20,6 @@
  * measure.ts (geodesic measures), validity.ts (OGC validity), cell-index.ts (spatial index, borders),
  * analyse.ts (the analysis and its report), feedback.ts (live figures while drawing).
  */
-import type { GeometryFault } from '../problems/geos.ts';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
 
 export type Areal = Polygon | MultiPolygon;
@@ -62,31 +61,7 @@ export type Piece =
   | (PieceBase & { kind: 'gap'; neighbours: number[] })
   | (PieceBase & { kind: 'stray'; cellId: number });
 
-export interface OverlapFault { a: number; b: number; areaM2: number; widthM: number; geometry: Polygon }
-export interface GapFault { areaM2: number; widthM: number; geometry: Polygon; neighbours: number[] }
-export interface StrayFault { cellId: number; areaM2: number; widthM: number; geometry: Polygon }
-export type Sliver =
-  | { kind: 'overlap'; a: number; b: number; areaM2: number; widthM: number; geometry: Polygon }
-  | { kind: 'gap'; neighbours: number[]; areaM2: number; widthM: number; geometry: Polygon }
-  | { kind: 'stray'; cellId: number; areaM2: number; widthM: number; geometry: Polygon };
-/** A cell GEOS (or this engine, in its words) finds invalid: the reason as said, and its catalog code to show. */
-export interface InvalidCell { cellId: number; reason: string; code: GeometryFault['code']; params: GeometryFault['params'] }
-
-export interface CoverageReport {
-  parentId: number;
-  /** The parent has no children: nothing to check, and not a gap. */
-  notSubdivided: boolean;
-  childCount: number;
-  parentAreaM2: number;
-  /** Share of the parent covered by its children; null when not subdivided. */
-  coveredRatio: number | null;
-  overlaps: OverlapFault[];
-  gaps: GapFault[];
-  strays: StrayFault[];
-  slivers: Sliver[];
-  /** Cells (parent or children) that are not valid OGC geometry; analysed as made valid. */
-  invalid: InvalidCell[];
-}
+export type { CoverageReport, GapFault, InvalidCell, OverlapFault, Sliver, StrayFault } from '../contracts/coverage.ts';
 
 export const widthOf = (areaM2: number, perimeterM: number) => (perimeterM > 0 ? (2 * areaM2) / perimeterM : 0);
 

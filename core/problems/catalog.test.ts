@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeProblem, problemCatalog, problemDomains, problemText } from './index.ts';
 import { placeholders } from './define.ts';
+import { importRowProblems } from './imports.ts';
 
 describe('the problem catalog', () => {
   const entries = Object.entries(problemCatalog);
@@ -42,6 +43,24 @@ describe('the problem catalog', () => {
     const place = { en: 'polygon 1, ring 0', zh: '第 2 部分的外边界' };
     expect(problemText('cells.geometry-ring-too-short', { whose: '', place, count: 3 }, 'en')).toBe('Invalid geometry: polygon 1, ring 0 has 3 positions; a ring needs at least 4');
     expect(problemText('cells.geometry-ring-too-short', { whose: '', place, count: 3 }, 'zh-CN')).toMatch(/^几何图形无效：第 2 部分的外边界只有 3 个坐标/);
+  });
+
+  it('names each problem of a boundary file\'s preview by its own code, with the preview\'s English and a Chinese text', () => {
+    const codes = Object.keys(importRowProblems).sort();
+    for (const code of codes) expect(problemCatalog).toHaveProperty([code]);
+    expect(codes).toEqual([
+      'imports.file-epsg-unsupported', 'imports.file-not-lonlat', 'imports.file-not-lonlat-undeclared', 'imports.file-parent-not-found',
+      'imports.row-code-duplicate', 'imports.row-code-missing', 'imports.row-code-taken', 'imports.row-codes-exhausted',
+      'imports.row-coordinates-unconvertible', 'imports.row-geometry-unprocessable', 'imports.row-level-misfit', 'imports.row-level-not-integer',
+      'imports.row-level-unknown', 'imports.row-name-empty', 'imports.row-name-too-long', 'imports.row-name-unmapped', 'imports.row-no-geometry',
+      'imports.row-not-polygon', 'imports.row-outside', 'imports.row-outside-unchecked', 'imports.row-outside-unmeasured', 'imports.row-overlaps',
+      'imports.row-overlaps-unchecked', 'imports.row-parent-missing', 'imports.row-parent-not-found', 'imports.row-scope-outside', 'imports.row-scope-top-level',
+    ]);
+    const row = { code: 'imports.row-parent-not-found', params: { parent: '610302999999' } };
+    expect(problemText(row.code, row.params, 'en')).toBe('the parent 610302999999 is neither in the file nor among the cells');
+    expect(problemText(row.code, row.params, 'zh-CN')).toBe('上级 610302999999 既不在文件中，也不在已有网格中');
+    expect(problemText('imports.row-level-misfit', { level: 3, parentLevel: 3, expected: 4 }, 'zh-CN')).toBe('层级 3 与第 3 级上级不符：应为 4');
+    expect(problemText('imports.row-name-too-long', { length: 201, max: 200 }, 'zh-CN')).toBe('名称有 201 个字符，网格名称最多 200 个字符');
   });
 
   it('fills parameters, including ones given in both languages', () => {

@@ -50,3 +50,75 @@ export const importProblems = defineProblems({
   'imports.nothing': { status: 422, en: 'Nothing to import: every feature is left out', zh: '没有可导入的内容：所有要素都被排除了' },
   'imports.feature-refused': { status: 422, en: 'Nothing was imported: feature {feature} ({name}): {reason}', zh: '未导入任何网格：要素 {feature}（{name}）：{reason}' },
 });
+
+/**
+ * What the preview of a boundary file says about one feature (server/exchange/import/plan.ts) or the
+ * whole file: the English is the `message` the preview always gave, the code and parameters name it
+ * for the import dialog to show in the planner's language. Not HTTP answers: the status is that of
+ * the commit the problem refuses.
+ */
+export const importRowProblems = defineProblems({
+  'imports.row-no-geometry': { status: 422, en: 'the feature has no geometry', zh: '该要素没有几何图形' },
+  'imports.row-not-polygon': { status: 422, en: 'a {type}, not a polygon: cells are areas', zh: '几何类型为 {type}，不是多边形：网格必须是面' },
+  'imports.row-coordinates-unconvertible': {
+    status: 422, en: 'the coordinates cannot be converted: positions must be arrays of numbers', zh: '无法转换坐标：坐标点须为数字数组',
+  },
+  'imports.row-geometry-unprocessable': { status: 422, en: 'PostGIS could not process this geometry', zh: 'PostGIS 无法处理该几何图形' },
+  'imports.row-code-duplicate': { status: 422, en: 'the code {code} appears twice in the file (also feature {feature})', zh: '编码 {code} 在文件中重复出现（另见第 {feature} 个要素）' },
+  'imports.row-code-taken': { status: 409, en: 'the code {code} is taken by the cell {name}', zh: '编码 {code} 已被网格“{name}”使用' },
+  'imports.row-code-missing': {
+    status: 422, en: 'a level-1 cell needs its code (the 6-digit division code): map the code field', zh: '第 1 级网格需要编码（6 位行政区划代码）：请对应编码字段',
+  },
+  'imports.row-codes-exhausted': {
+    status: 422,
+    en: 'no code left under {parent}: a cell has at most {max} children ({digits} digits a level); import the rest under another parent',
+    zh: '{parent} 下已无可用编码：每个网格最多 {max} 个下级（每级 {digits} 位）；其余请导入到其他上级网格下',
+  },
+  'imports.row-name-empty': { status: 422, en: 'the name (field "{field}") is empty', zh: '名称（字段“{field}”）为空' },
+  'imports.row-name-too-long': { status: 422, en: 'the name has {length} characters; a cell\'s name has at most {max}', zh: '名称有 {length} 个字符，网格名称最多 {max} 个字符' },
+  'imports.row-name-unmapped': { status: 422, en: 'no name: map the field that holds the names', zh: '没有名称：请对应存放名称的字段' },
+  'imports.row-parent-not-found': { status: 422, en: 'the parent {parent} is neither in the file nor among the cells', zh: '上级 {parent} 既不在文件中，也不在已有网格中' },
+  'imports.row-parent-missing': {
+    status: 422, en: 'a level-{level} cell needs a parent: map the parent code field, or choose the parent cell', zh: '第 {level} 级网格需要上级：请对应上级编码字段，或选择上级网格',
+  },
+  'imports.row-level-not-integer': { status: 422, en: 'the level "{level}" is not a whole number', zh: '层级“{level}”不是整数' },
+  'imports.row-level-unknown': { status: 422, en: 'level {level} is not one of the configured levels 1–{max}', zh: '层级 {level} 不在配置的层级 1–{max} 之内' },
+  'imports.row-level-misfit': {
+    status: 422, en: 'level {level} does not fit under a level-{parentLevel} parent: it must be {expected}', zh: '层级 {level} 与第 {parentLevel} 级上级不符：应为 {expected}',
+  },
+  'imports.row-outside': { status: 422, en: '{area} lie outside the parent {parent} near {at}', zh: '有 {area} 超出上级网格 {parent}，位置约在 {at}' },
+  'imports.row-outside-unmeasured': {
+    status: 422, en: 'lies outside the parent {parent} (the part outside could not be measured)', zh: '超出上级网格 {parent}（无法测算超出部分）',
+  },
+  'imports.row-outside-unchecked': { status: 422, en: 'could not check that the cell lies inside its parent: {reason}', zh: '无法检查网格是否位于上级网格内：{reason}' },
+  'imports.row-overlaps': {
+    status: 409, en: 'overlaps {count} existing cell(s) of level {level}: {cells}', zh: '与 {count} 个第 {level} 级已有网格重叠：{cells}',
+  },
+  'imports.row-overlaps-unchecked': { status: 422, en: 'could not check overlaps with existing cells: {reason}', zh: '无法检查与已有网格的重叠：{reason}' },
+  'imports.row-scope-top-level': {
+    status: 403, en: 'only an admin or a planner of the whole grid can create a top-level cell', zh: '只有管理员或负责整个网格的规划员才能创建顶级网格',
+  },
+  'imports.row-scope-outside': {
+    status: 403, en: 'the parent cell {id} is outside your scope: you work in cells {scope} and below', zh: '上级网格 {id} 不在您的管辖范围内：您负责网格 {scope} 及其下级',
+  },
+  'imports.file-epsg-unsupported': {
+    status: 422,
+    en: 'EPSG:{epsg} is not a coordinate system Wangge converts (4326, 4490, 3857, 4491–4554 CGCS2000 Gauss-Krüger, 326xx/327xx UTM)',
+    zh: 'EPSG:{epsg} 不是本系统能转换的坐标系（支持 4326、4490、3857、4491–4554 CGCS2000 高斯-克吕格、326xx/327xx UTM）',
+  },
+  'imports.file-not-lonlat': {
+    status: 422,
+    en: '{count} of {total} features have coordinates that are not longitude/latitude (e.g. {example}); it was read as {crs}. '
+      + 'Choose the coordinate system of the data (e.g. EPSG:4524 for CGCS2000 3-degree Gauss-Krüger zone 36, EPSG:3857 for web Mercator).',
+    zh: '{total} 个要素中有 {count} 个的坐标不是经纬度（例如 {example}）；文件按 {crs} 读取。'
+      + '请选择数据的坐标系（例如 CGCS2000 3 度带高斯-克吕格第 36 带为 EPSG:4524，Web 墨卡托为 EPSG:3857）。',
+  },
+  'imports.file-not-lonlat-undeclared': {
+    status: 422,
+    en: '{count} of {total} features have coordinates that are not longitude/latitude (e.g. {example}); the file does not say its coordinate system, so it was read as WGS 84 longitude/latitude. '
+      + 'Choose the coordinate system of the data (e.g. EPSG:4524 for CGCS2000 3-degree Gauss-Krüger zone 36, EPSG:3857 for web Mercator).',
+    zh: '{total} 个要素中有 {count} 个的坐标不是经纬度（例如 {example}）；文件未说明坐标系，因此按 WGS 84 经纬度读取。'
+      + '请选择数据的坐标系（例如 CGCS2000 3 度带高斯-克吕格第 36 带为 EPSG:4524，Web 墨卡托为 EPSG:3857）。',
+  },
+  'imports.file-parent-not-found': { status: 404, en: 'The chosen parent cell {id} does not exist', zh: '所选上级网格 {id} 不存在' },
+});

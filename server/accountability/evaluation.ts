@@ -6,11 +6,12 @@ import { audit } from '../audit.ts';
 import { scopeOf } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
-import { levelCells, levelCtes, levelOf, type LevelCell } from '../command/level.ts';
+import { levelCells, levelCtes, levelOf } from '../command/level.ts';
 import { cellPlans, monthRange, requiredBetween } from '../patrols/cadence.ts';
 import { computeCoverage } from '../patrols/coverage.ts';
 import { REPORT_ACTIONS } from '../../core/audit/actions.ts';
 import { chineseDate, esc } from './period.ts';
+import { democraticScoreSchema, evaluationSchema, type CellEvaluation, type Evaluation, type PersonEvaluation } from '../../core/contracts/accountability.ts';
 import { OFFICIAL_BODY_FONT, OFFICIAL_TITLE_FONT } from '../print/official.ts';
 
 /**
@@ -27,21 +28,7 @@ import { OFFICIAL_BODY_FONT, OFFICIAL_TITLE_FONT } from '../print/official.ts';
  * missing figure is left out, not counted as 0). A person scores the average total of the cells of
  * the level they are assigned in (or below), minus command.evaluation.warningPenalty per warning in the period.
  */
-export interface CellEvaluation extends LevelCell {
-  handled: number; onTimeCount: number; verified: number; rectifiedCount: number; ratings: number;
-  onTime: number | null; rectification: number | null; patrol: number | null; satisfaction: number | null; democratic: number | null;
-  total: number | null; rank: number | null;
-}
-
-export interface PersonEvaluation {
-  personId: number; name: string; cells: number[]; average: number | null; warnings: number; score: number | null; rank: number | null;
-}
-
-export interface Evaluation {
-  period: string; level: number; levelName: { zh: string; en: string }; from: string; to: string; timeZone: string; generatedAt: string;
-  weights: Config['command']['evaluation']['weights']; warningPenalty: number;
-  cells: CellEvaluation[]; people: PersonEvaluation[];
-}
+export type { CellEvaluation, Evaluation, PersonEvaluation } from '../../core/contracts/accountability.ts';
 
 const PERIOD = /^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$/;
 
@@ -158,37 +145,6 @@ export async function evaluate(q: Queryable, config: Config, opts: { period: str
   };
 }
 
-const num = { type: ['number', 'null'] } as const;
-const evaluationSchema = {
-  type: 'object',
-  properties: {
-    period: { type: 'string' }, level: { type: 'integer' }, levelName: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } },
-    from: { type: 'string' }, to: { type: 'string' }, timeZone: { type: 'string' }, generatedAt: { type: 'string' },
-    weights: { type: 'object', additionalProperties: { type: 'number' } }, warningPenalty: { type: 'number' },
-    cells: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, parentId: { type: ['integer', 'null'] },
-          handled: { type: 'integer' }, onTimeCount: { type: 'integer' }, verified: { type: 'integer' }, rectifiedCount: { type: 'integer' }, ratings: { type: 'integer' },
-          onTime: num, rectification: num, patrol: num, satisfaction: num, democratic: num, total: num, rank: { type: ['integer', 'null'] },
-        },
-      },
-    },
-    people: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          personId: { type: 'integer' }, name: { type: 'string' }, cells: { type: 'array', items: { type: 'integer' } },
-          average: num, warnings: { type: 'integer' }, score: num, rank: { type: ['integer', 'null'] },
-        },
-      },
-    },
-  },
-} as const;
-
 const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(1));
 
 /** The 通报: the ranked table in Chinese, ready to print (A4 portrait), the first and last named. */
@@ -248,7 +204,7 @@ export default async function evaluationRoutes(app: FastifyInstance, { db, confi
   } as const;
   const build = (actorScope: number[], q: EvalQuery) => evaluate(db, config, { period: q.period, level: q.level ?? defaultLevel, scope: actorScope, now: now() });
 
-  app.get<{ Querystring: EvalQuery }>('/api/evaluations', {
+  app.get<{ Querystring: EvalQuery; Reply: Evaluation }>('/api/evaluations', {
     config: { access: 'reports.supervise' },
     schema: {
       tags: ['accountability'],
@@ -267,7 +223,7 @@ export default async function evaluationRoutes(app: FastifyInstance, { db, confi
       summary: 'Enter the 民主测评 score (0–100) of a cell in my scope for a period',
       params: { type: 'object', properties: { period: { type: 'string', maxLength: 16 }, id: idSchema }, required: ['period', 'id'] },
       body: { type: 'object', properties: { score: { type: 'number', minimum: 0, maximum: 100 } }, required: ['score'], additionalProperties: false },
-      response: { 200: { type: 'object', properties: { cellId: { type: 'integer' }, period: { type: 'string' }, score: { type: 'number' } } }, '4xx': problemSchema },
+      response: { 200: democraticScoreSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;

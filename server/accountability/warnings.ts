@@ -8,10 +8,10 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { formatLocal } from '../../core/time/local.ts';
 import { chineseDate, dayWindow, esc, localDayEnd, localDayStart } from './period.ts';
+import { WARNING_LEVELS, noticeSchema, warningsSchema, type WarningLevel, type Warnings } from '../../core/contracts/accountability.ts';
 import { OFFICIAL_BODY_FONT, OFFICIAL_TITLE_FONT } from '../print/official.ts';
 
-export const WARNING_LEVELS = ['warning', 'explanation', 'publicNotice'] as const;
-export type WarningLevel = (typeof WARNING_LEVELS)[number];
+export { WARNING_LEVELS, type WarningLevel } from '../../core/contracts/accountability.ts';
 
 export const LEVEL_NAMES: Record<WarningLevel, { zh: string; en: string }> = {
   warning: { zh: '预警提醒', en: 'Warning' },
@@ -82,51 +82,6 @@ const noticeSummary = (n: NoticeRow) => ({
   url: `/warnings/notices/${n.id}`,
 });
 
-const noticeSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' }, number: { type: 'string' }, year: { type: 'integer' }, seq: { type: 'integer' },
-    personId: { type: 'integer' }, personName: { type: 'string' }, level: { type: 'string' }, note: { type: ['string', 'null'] },
-    from: { type: 'string' }, to: { type: 'string' }, issuedAt: { type: 'string' }, issuedBy: { type: ['string', 'null'] }, url: { type: 'string' },
-    warnings: { type: 'array', items: { type: 'object', properties: { reportId: { type: 'integer' }, trackingCode: { type: 'string' }, cellId: { type: ['integer', 'null'] }, step: { type: 'string' }, at: { type: 'string' } } } },
-  },
-} as const;
-
-const warningsResponse = {
-  type: 'object',
-  properties: {
-    from: { type: 'string' }, to: { type: 'string' }, timeZone: { type: 'string' },
-    thresholds: { type: 'object', properties: { warning: { type: 'integer' }, explanation: { type: 'integer' }, publicNotice: { type: 'integer' } } },
-    levels: { type: 'object', additionalProperties: { type: 'object', properties: { zh: { type: 'string' }, en: { type: 'string' } } } },
-    people: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          personId: { type: 'integer' }, name: { type: 'string' }, count: { type: 'integer' }, inCell: { type: 'integer' }, level: { type: ['string', 'null'] },
-          cells: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' } } } },
-          notices: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, number: { type: 'string' }, level: { type: 'string' }, issuedAt: { type: 'string' }, url: { type: 'string' } } } },
-        },
-      },
-    },
-    cells: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, count: { type: 'integer' } } } },
-    total: { type: 'integer' },
-    warnings: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          reportId: { type: 'integer' }, trackingCode: { type: 'string' }, reportUrl: { type: 'string' },
-          personId: { type: 'integer' }, personName: { type: 'string' },
-          roles: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } } } },
-          cellId: { type: ['integer', 'null'] }, cellCode: { type: ['string', 'null'] }, cellName: { type: ['string', 'null'] },
-          step: { type: 'string' }, at: { type: 'string' },
-        },
-      },
-    },
-  },
-} as const;
-
 interface WindowQuery { from?: string; to?: string; cellId?: number }
 interface NoticeBody { personId: number; level: WarningLevel; note?: string; from?: string; to?: string }
 
@@ -140,13 +95,13 @@ export default async function warningRoutes(app: FastifyInstance, { db, config, 
     return { code, zh: r?.zh ?? code, en: r?.en ?? code };
   };
 
-  app.get<{ Querystring: WindowQuery }>('/api/warnings', {
+  app.get<{ Querystring: WindowQuery; Reply: Warnings }>('/api/warnings', {
     config: { access: 'reports.supervise' },
     schema: {
       tags: ['accountability'],
       summary: 'Warnings (预警) of the people assigned in my cells in a period of local days (default: this year up to today): the latest warnings (at most 1000 of total), the cells warned in, and per person the count, the level reached and the notices issued',
       querystring: { type: 'object', properties: { from: dateQuery, to: dateQuery, cellId: { ...idSchema, description: 'Only the warnings for this cell (people keep their count over all cells)' } }, additionalProperties: false },
-      response: { 200: warningsResponse, '4xx': problemSchema },
+      response: { 200: warningsSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;

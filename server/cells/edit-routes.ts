@@ -4,12 +4,12 @@ import type { AppContext } from '../context.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { toFeature } from './feature.ts';
-import { cellVersionSchema, type CellVersion } from '../../core/contracts/cells.ts';
+import { CELL_NAME_MAX_LENGTH, cellVersionSchema, type CellVersion } from '../../core/contracts/cells.ts';
 import { checkStructure, geometrySchema } from './geometry.ts';
 import { CellWriter } from './writer.ts';
 import { createCell, deleteCell, mergeCells, reshapeCells, restoreCell, splitCell, updateCell, type CellPatch, type NewCell, type ReshapeEdit } from './edits.ts';
 
-const nameSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' } as const;
+const nameSchema = { type: 'string', minLength: 1, maxLength: CELL_NAME_MAX_LENGTH, pattern: '\\S' } as const;
 
 /** Creating, editing, splitting, merging, deleting and restoring cells; each change one transaction. */
 export default async function cellEditRoutes(app: FastifyInstance, { db, config }: AppContext) {

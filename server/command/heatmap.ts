@@ -7,6 +7,7 @@ import { problemSchema } from '../problem.ts';
 import { isOverdue } from '../reports/model.ts';
 import type { State } from '../reports/workflow.ts';
 import type { CommandConfig } from './config.ts';
+import { heatmapResponseSchema, type HeatBin, type HeatPoint, type HeatmapResponse } from '../../core/contracts/command.ts';
 import {
   MERCATOR_MAX_LAT, STATE_FILTERS, parseBbox, parseWindow, reportFilterSql, timeWindowQuery, weightSql,
   type Bbox, type ReportFilter, type StateFilter,
@@ -43,14 +44,7 @@ export function fitBinSize(bbox: Bbox, size: number, maxCells: number): number {
   return s;
 }
 
-export interface HeatBin {
-  /** The bin's centre (a node of the 3857 grid), WGS 84. */
-  lon: number;
-  lat: number;
-  count: number;
-  /** Sum of the severity weights of its reports. */
-  weight: number;
-}
+export type { HeatBin, HeatPoint } from '../../core/contracts/command.ts';
 
 export interface BinOptions {
   filter: ReportFilter;
@@ -225,18 +219,6 @@ export async function binRollup(q: Queryable, opts: BinOptions): Promise<HeatBin
   }));
 }
 
-export interface HeatPoint {
-  id: number;
-  lon: number;
-  lat: number;
-  weight: number;
-  category: string;
-  severity: Severity;
-  state: State;
-  overdue: boolean;
-  reportedAt: string;
-}
-
 /** Up to `limit` reports a filter selects, as points with their weight; id order, so a page is stable. */
 export async function heatPoints(q: Queryable, filter: ReportFilter, weights: Record<Severity, number>, limit: number): Promise<HeatPoint[]> {
   const params: unknown[] = [];
@@ -260,19 +242,8 @@ async function scopeExtent(q: Queryable, scope: number[]): Promise<Bbox | undefi
   return r && r.w !== null ? [r.w, r.s!, r.e!, r.n!] : undefined;
 }
 
-export interface HeatmapResult {
-  mode: 'points' | 'bins';
-  total: number;
-  totalWeight: number;
-  threshold: number;
-  zoom: number;
-  cellSize: number | null;
-  bbox: Bbox;
-  /** The weight of a report of each severity, so a live client weighs new reports as the server does. */
-  severityWeights: Record<Severity, number>;
-  points?: HeatPoint[];
-  bins?: HeatBin[];
-}
+/** What GET /api/heatmap answers; the bbox is the one used, the weights those of the configuration. */
+export type HeatmapResult = HeatmapResponse & { bbox: Bbox; severityWeights: Record<Severity, number> };
 
 /**
  * Points when there are at most `threshold` of them (or fewer), else bins sized to the zoom. The bins
@@ -326,38 +297,8 @@ export interface HeatmapQuery {
   mode: 'auto' | 'bins';
 }
 
-const num = { type: 'number' } as const;
-
-export const heatmapResponseSchema = {
-  type: 'object',
-  properties: {
-    mode: { type: 'string', enum: ['points', 'bins'] },
-    total: { type: 'integer', description: 'Reports in the view (the sum of the bin counts in bins mode)' },
-    totalWeight: { ...num, description: 'Sum of their severity weights' },
-    threshold: { type: 'integer', description: 'Up to this many reports come as points' },
-    zoom: { type: 'integer' },
-    cellSize: { type: ['number', 'null'], description: 'Bin side in EPSG:3857 metres (bins mode); coarser than the zoom asks when the bbox is wide' },
-    bbox: { type: 'array', items: num, description: 'The bbox used: minLon,minLat,maxLon,maxLat, clipped to ±85.0511° latitude' },
-    severityWeights: { type: 'object', additionalProperties: num, description: 'The weight of a report of each severity (configuration command.severityWeights)' },
-    points: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' }, lon: num, lat: num, weight: num, category: { type: 'string' }, severity: { type: 'string' },
-          state: { type: 'string' }, overdue: { type: 'boolean' }, reportedAt: { type: 'string', format: 'date-time' },
-        },
-      },
-    },
-    bins: {
-      type: 'array',
-      items: { type: 'object', properties: { lon: num, lat: num, count: { type: 'integer' }, weight: num } },
-    },
-  },
-} as const;
-
 export default async function heatmapRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
-  app.get<{ Querystring: HeatmapQuery }>('/api/heatmap', {
+  app.get<{ Querystring: HeatmapQuery; Reply: HeatmapResponse }>('/api/heatmap', {
     config: { access: 'reports.view' },
     schema: {
       tags: ['command'],

@@ -4,8 +4,11 @@ import { CellWriter } from '../cells/writer.ts';
 import { geometrySchema } from '../cells/geometry.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
-import { DEFAULT_MIN_AREA_M2, summarise, type CoverageTolerance } from '../../core/coverage/engine.ts';
+import { DEFAULT_MIN_AREA_M2, summarise, type Areal } from '../../core/coverage/engine.ts';
 import { analyseParents, analyseParentsSafely } from './postgis.ts';
+import {
+  coverageAnswerSchema, coverageInputSchema, fixAnswerSchema, type CoverageAnswer, type CoverageInput, type FixAnswer, type ToleranceUsed,
+} from '../../core/contracts/coverage.ts';
 import { fixGap, fixOverlap, fixSlivers, fixStray } from './fix.ts';
 
 interface ScopeQuery {
@@ -24,39 +27,12 @@ type FixBody =
   | { kind: 'slivers'; parentId: number; minAreaM2?: number; sliverWidthM?: number }
   | { kind: 'stray'; cellId: number };
 
-const geojsonObject = { type: 'object', additionalProperties: true } as const;
-const piece = { areaM2: { type: 'number' }, widthM: { type: 'number' }, geometry: geojsonObject } as const;
-const idList = { type: 'array', items: { type: 'integer' } } as const;
-
-export const coverageReportSchema = {
-  type: 'object',
-  properties: {
-    parentId: { type: 'integer' },
-    notSubdivided: { type: 'boolean' },
-    childCount: { type: 'integer' },
-    parentAreaM2: { type: 'number' },
-    coveredRatio: { type: ['number', 'null'] },
-    overlaps: { type: 'array', items: { type: 'object', properties: { a: { type: 'integer' }, b: { type: 'integer' }, ...piece } } },
-    gaps: { type: 'array', items: { type: 'object', properties: { ...piece, neighbours: idList } } },
-    strays: { type: 'array', items: { type: 'object', properties: { cellId: { type: 'integer' }, ...piece } } },
-    slivers: {
-      type: 'array',
-      items: { type: 'object', properties: { kind: { type: 'string', enum: ['overlap', 'gap', 'stray'] }, a: { type: 'integer' }, b: { type: 'integer' }, cellId: { type: 'integer' }, neighbours: idList, ...piece } },
-    },
-    invalid: {
-      type: 'array',
-      items: { type: 'object', properties: { cellId: { type: 'integer' }, reason: { type: 'string' }, code: { type: 'string' }, params: { type: 'object', additionalProperties: true } } },
-    },
-    error: { type: 'string' },
-  },
-} as const;
-
 const toleranceProps = {
   minAreaM2: { type: 'number', minimum: 0, maximum: 1e12, default: DEFAULT_MIN_AREA_M2, description: 'Pieces below this area (m²) are slivers, not faults' },
   sliverWidthM: { type: 'number', exclusiveMinimum: 0, maximum: 1e6, description: 'Pieces narrower than this (m, 2·area/perimeter) are slivers too' },
 } as const;
 
-const toleranceOf = (x: { minAreaM2?: number; sliverWidthM?: number }): CoverageTolerance => ({ minAreaM2: x.minAreaM2 ?? DEFAULT_MIN_AREA_M2, sliverWidthM: x.sliverWidthM ?? null });
+const toleranceOf = (x: { minAreaM2?: number; sliverWidthM?: number }): ToleranceUsed => ({ minAreaM2: x.minAreaM2 ?? DEFAULT_MIN_AREA_M2, sliverWidthM: x.sliverWidthM ?? null });
 
 /** Seamless coverage: finding overlaps, gaps, strays and slivers, and repairing them. */
 export default async function coverageRoutes(app: FastifyInstance, { db, config }: AppContext) {
@@ -75,7 +51,7 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
     return rows.map((r) => r.id);
   };
 
-  app.get<{ Querystring: CoverageQuery }>('/api/coverage', {
+  app.get<{ Querystring: CoverageQuery; Reply: CoverageAnswer }>('/api/coverage', {
     config: { access: 'signed-in' },
     schema: {
       tags: ['coverage'],
@@ -86,23 +62,7 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
         additionalProperties: false,
       },
       response: {
-        200: {
-          type: 'object',
-          properties: {
-            ...coverageReportSchema.properties,
-            level: { type: 'integer' },
-            tolerance: { type: 'object', properties: { minAreaM2: { type: 'number' }, sliverWidthM: { type: ['number', 'null'] } } },
-            parents: { type: 'array', items: coverageReportSchema },
-            summary: {
-              type: 'object',
-              properties: {
-                ...Object.fromEntries(['parents', 'subdivided', 'notSubdivided', 'overlaps', 'gaps', 'strays', 'slivers', 'invalid', 'overlapAreaM2', 'gapAreaM2', 'strayAreaM2']
-                  .map((k) => [k, { type: 'number' }])),
-                coveredRatio: { type: ['number', 'null'] },
-              },
-            },
-          },
-        },
+        200: coverageAnswerSchema,
         '4xx': problemSchema,
       },
     },
@@ -115,11 +75,11 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
       return { ...report!, tolerance };
     }
     const parents = await analyseParentsSafely(db, parentIds, tolerance);
-    return { level, tolerance, parents, summary: summarise(parents) };
+    // parentsOf asked for exactly one of parentId and level.
+    return { level: level!, tolerance, parents, summary: summarise(parents) };
   });
 
-  const areal = { type: 'object', additionalProperties: true, description: 'GeoJSON Polygon or MultiPolygon, as stored (15 decimals)' } as const;
-  app.get<{ Querystring: ScopeQuery }>('/api/coverage/cells', {
+  app.get<{ Querystring: ScopeQuery; Reply: CoverageInput }>('/api/coverage/cells', {
     config: { access: 'signed-in' },
     schema: {
       tags: ['coverage'],
@@ -130,13 +90,7 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
         additionalProperties: false,
       },
       response: {
-        200: {
-          type: 'object',
-          properties: {
-            parents: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, geometry: areal } } },
-            children: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, parentId: { type: 'integer' }, geometry: areal } } },
-          },
-        },
+        200: coverageInputSchema,
         '4xx': problemSchema,
       },
     },
@@ -144,18 +98,18 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
     const parentIds = await parentsOf(request.query);
     // Full precision: rounded to the 7 decimals of /api/cells, a vertex lying on a neighbour's edge
     // moves off it by up to 5 mm, and the browser would report slivers the server does not see.
-    const { rows } = await db.query<{ id: number; parent_id: number | null; geometry: object }>(
+    const { rows } = await db.query<{ id: number; parent_id: number | null; geometry: Areal }>(
       `SELECT c.id, c.parent_id, ST_AsGeoJSON(c.geom, 15)::json AS geometry
        FROM cells c WHERE c.id = ANY($1::int[]) OR c.parent_id = ANY($1::int[]) ORDER BY c.level, c.code`, [parentIds]);
     const isParent = new Set(parentIds);
     const byId = new Map(rows.filter((r) => isParent.has(r.id)).map((r) => [r.id, r]));
     return {
       parents: parentIds.map((id) => ({ id, geometry: byId.get(id)!.geometry })),
-      children: rows.filter((r) => r.parent_id !== null && isParent.has(r.parent_id)).map((r) => ({ id: r.id, parentId: r.parent_id, geometry: r.geometry })),
+      children: rows.filter((r) => r.parent_id !== null && isParent.has(r.parent_id)).map((r) => ({ id: r.id, parentId: r.parent_id!, geometry: r.geometry })),
     };
   });
 
-  app.post<{ Body: FixBody }>('/api/coverage/fix', {
+  app.post<{ Body: FixBody; Reply: FixAnswer }>('/api/coverage/fix', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['coverage'],
@@ -179,10 +133,7 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
         additionalProperties: false,
       },
       response: {
-        200: {
-          type: 'object',
-          properties: { kind: { type: 'string' }, changed: idList, created: { type: ['integer', 'null'] }, report: coverageReportSchema },
-        },
+        200: fixAnswerSchema,
         '4xx': problemSchema,
       },
     },

@@ -4,7 +4,7 @@ import { nextChildCode } from '../cells/codes.ts';
 import type { CellGeometry } from '../cells/geometry.ts';
 import type { CellWriter, CheckedGeoJSON } from '../cells/writer.ts';
 import { analyseParents } from '../coverage/postgis.ts';
-import { DEFAULT_MIN_AREA_M2, type CoverageReport } from '../../core/coverage/engine.ts';
+import { DEFAULT_MIN_AREA_M2 } from '../../core/coverage/engine.ts';
 import { problem } from '../problem.ts';
 
 export interface CommitBody {
@@ -13,13 +13,8 @@ export interface CommitBody {
   replaceChildren?: boolean;
 }
 
-export interface CommitResult {
-  created: number[];
-  replaced: number[];
-  /** Assignments carried from a replaced child to the new cell overlapping it most, and those a role's maximum left out. */
-  assignments: { carried: number; dropped: number };
-  coverage: CoverageReport;
-}
+export type { CommitResult } from '../../core/contracts/partition.ts';
+import type { CommitResult } from '../../core/contracts/partition.ts';
 
 /**
  * Creates the cells of a division as the parent's children, in the caller's transaction: each

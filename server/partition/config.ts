@@ -14,7 +14,7 @@ export interface WorkloadWeights {
   patrolHours: number;
 }
 
-export const WORKLOAD_MEASURES = ['households', 'units', 'areaKm2', 'reports', 'population', 'patrolHours'] as const;
+export { WORKLOAD_MEASURES } from '../../core/contracts/partition.ts';
 
 /** The measure a band applies to: one of the weighted measures, or the combined workload. */
 export type BandMetric = 'workload' | 'households' | 'units' | 'reports' | 'population';

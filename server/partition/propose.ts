@@ -1,4 +1,4 @@
-import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
+import type { Feature, MultiPolygon } from 'geojson';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
@@ -22,26 +22,8 @@ export interface PartitionRequest {
   followChildren?: boolean;
 }
 
-export interface ProposalProperties extends Measures {
-  index: number;
-  workload: number;
-  /** Workload over the mean (1 = exactly the mean). */
-  share: number;
-  outsideBand: 'below' | 'above' | null;
-  /** Polygons in the cell: 1 when contiguous. */
-  parts: number;
-  /** Polsby–Popper 4πA/P²: 1 for a disc, 0.785 for a square, near 0 for a thin or ragged shape. */
-  compactness: number;
-}
-
-export type Proposal = FeatureCollection<MultiPolygon, ProposalProperties> & {
-  parentId: number;
-  count: number;
-  seed: number;
-  weights: WorkloadWeights;
-  balance: Balance;
-  tiles: { count: number; sideM: number };
-};
+export type { Proposal, ProposalProperties } from '../../core/contracts/partition.ts';
+import type { Proposal, ProposalProperties } from '../../core/contracts/partition.ts';
 
 /** The weights of a request over the configured ones; the unit weights too. */
 export function effectiveConfig(config: Config, req: Pick<PartitionRequest, 'weights' | 'unitWeights'>): Config {

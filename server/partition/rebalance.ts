@@ -1,28 +1,14 @@
-import type { Feature, FeatureCollection, MultiPolygon } from 'geojson';
+import type { Feature, MultiPolygon } from 'geojson';
 import type { Config } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
 import { rebalanceGraph } from './algorithm.ts';
 import { effectiveConfig, round2, roundBalance, type PartitionRequest } from './propose.ts';
 import { extentOf, gridFor, moveTiles, tessellate, tileOwners } from './tiles.ts';
-import { balanceOf, workloadOf, type Balance } from './workload.ts';
+import { balanceOf, workloadOf } from './workload.ts';
 
-export interface RebalanceProperties {
-  id: number;
-  version: number;
-  /** Workload before and after (measured on the tiles). */
-  before: number;
-  workload: number;
-  parts: number;
-}
-
-export type Rebalance = FeatureCollection<MultiPolygon, RebalanceProperties> & {
-  parentId: number;
-  before: Balance;
-  balance: Balance;
-  /** Tiles that changed cell, and their area. */
-  moved: { tiles: number; areaM2: number };
-};
+export type { Rebalance, RebalanceProperties } from '../../core/contracts/partition.ts';
+import type { Rebalance, RebalanceProperties } from '../../core/contracts/partition.ts';
 
 /**
  * The smallest border moves that even out the workloads of a cell's present children: the

@@ -5,9 +5,12 @@ import { cellInScope } from '../auth/guard.ts';
 import { scopeOf } from '../auth/actor.ts';
 import { checkStructure, checkValidity, type CellGeometry } from '../cells/geometry.ts';
 import { geometrySchema } from '../cells/geometry.ts';
-import { coverageReportSchema } from '../coverage/routes.ts';
 import { problem, problemSchema } from '../problem.ts';
-import { featureCollectionSchema, featureSchema, idParams } from '../schemas.ts';
+import { idParams } from '../schemas.ts';
+import {
+  areasWorkloadSchema, cellWorkloadSchema, commitResultSchema, proposalSchema, rebalanceSchema,
+  type AreasWorkload, type CellWorkload, type CommitResult, type Proposal, type Rebalance,
+} from '../../core/contracts/partition.ts';
 import { WORKLOAD_MEASURES } from './config.ts';
 import { commitDivision, type CommitBody } from './commit.ts';
 import { CellWriter } from '../cells/writer.ts';
@@ -22,66 +25,6 @@ const weightsSchema = {
 } as const;
 const unitWeightsSchema = { type: 'object', additionalProperties: { type: 'number', minimum: 0, maximum: 1e6 }, maxProperties: 200 } as const;
 
-const measureProps = Object.fromEntries(['households', 'units', 'unitsWeighted', 'population', 'areaM2', 'reports', 'patrolMinutes', 'workload'].map((k) => [k, { type: 'number' }]));
-const balanceSchema = { type: 'object', properties: { mean: { type: 'number' }, cv: { type: 'number' }, min: { type: 'number' }, max: { type: 'number' }, maxMin: { type: ['number', 'null'] } } } as const;
-const bandSchema = { type: ['object', 'null'], properties: { metric: { type: 'string' }, min: { type: 'number' }, max: { type: 'number' } } } as const;
-
-const weightsOut = { type: 'object', additionalProperties: { type: 'number' }, description: 'the weights used: the configured ones with those of the request' } as const;
-const multiPolygon = { type: 'object', additionalProperties: true, description: 'GeoJSON MultiPolygon, EPSG:4326' } as const;
-const outsideBand = { type: ['string', 'null'], enum: ['below', 'above', null] } as const;
-/** The answer of POST /api/workload. */
-const areasWorkloadSchema = {
-  type: 'object',
-  properties: {
-    weights: weightsOut,
-    band: bandSchema,
-    areas: { type: 'array', items: { type: 'object', properties: { ...measureProps, outsideBand }, description: 'in the order of the features' } },
-    balance: balanceSchema,
-  },
-  required: ['weights', 'band', 'areas', 'balance'],
-} as const;
-/** The answer of POST /api/cells/:id/partition: a GeoJSON FeatureCollection of the proposed cells. */
-const proposalSchema = featureCollectionSchema(
-  featureSchema({
-    geometry: multiPolygon,
-    properties: {
-      type: 'object',
-      properties: {
-        index: { type: 'integer' }, ...measureProps, share: { type: 'number', description: 'workload over the mean' }, outsideBand,
-        parts: { type: 'integer', description: 'polygons in the cell: 1 when contiguous' },
-        compactness: { type: 'number', description: 'Polsby–Popper 4πA/P²' },
-      },
-    },
-  }, ['type', 'geometry', 'properties']),
-  {
-    parentId: { type: 'integer' },
-    count: { type: 'integer' },
-    seed: { type: 'integer' },
-    weights: weightsOut,
-    balance: balanceSchema,
-    tiles: { type: 'object', properties: { count: { type: 'integer' }, sideM: { type: 'number' } }, description: 'the tiles the division is built from' },
-  },
-  ['type', 'features', 'parentId', 'count', 'seed', 'weights', 'balance', 'tiles'],
-);
-/** The answer of POST /api/cells/:id/rebalance: the children that change, with their versions. */
-const rebalanceSchema = featureCollectionSchema(
-  featureSchema({
-    id: { type: 'integer' },
-    geometry: multiPolygon,
-    properties: {
-      type: 'object',
-      properties: { id: { type: 'integer' }, version: { type: 'integer' }, before: { type: 'number' }, workload: { type: 'number' }, parts: { type: 'integer' } },
-    },
-  }, ['type', 'id', 'geometry', 'properties']),
-  {
-    parentId: { type: 'integer' },
-    before: balanceSchema,
-    balance: balanceSchema,
-    moved: { type: 'object', properties: { tiles: { type: 'integer' }, areaM2: { type: 'number' } } },
-  },
-  ['type', 'features', 'parentId', 'before', 'balance', 'moved'],
-);
-
 /** The parent a planner divides or measures: it must exist and lie in their scope (else 404). */
 async function plannedCell(q: Queryable, request: FastifyRequest, id: number) {
   const actor = request.actor;
@@ -92,7 +35,7 @@ async function plannedCell(q: Queryable, request: FastifyRequest, id: number) {
 
 /** Workload of cells and balanced division of a cell into N (任务相当). */
 export default async function partitionRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
-  app.get<{ Params: { id: number }; Querystring: Partial<Record<(typeof WORKLOAD_MEASURES)[number], number>> }>('/api/cells/:id/workload', {
+  app.get<{ Params: { id: number }; Querystring: Partial<Record<(typeof WORKLOAD_MEASURES)[number], number>>; Reply: CellWorkload }>('/api/cells/:id/workload', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
@@ -100,18 +43,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
       params: idParams,
       querystring: weightsSchema,
       response: {
-        200: {
-          type: 'object',
-          properties: {
-            parentId: { type: 'integer' },
-            weights: { type: 'object', additionalProperties: { type: 'number' } },
-            band: bandSchema,
-            cells: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, ...measureProps, outsideBand: { type: ['string', 'null'] } } } },
-            unfiled: { type: 'object', properties: measureProps, description: 'filed in the parent itself: ground no child covers' },
-            balance: balanceSchema,
-            outsideBand: { type: 'array', items: { type: 'integer' } },
-          },
-        },
+        200: cellWorkloadSchema,
         '4xx': problemSchema,
       },
     },
@@ -132,7 +64,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
     };
   });
 
-  app.post<{ Body: { features: { geometry: CellGeometry }[]; weights?: PartitionRequest['weights']; unitWeights?: Record<string, number> } }>('/api/workload', {
+  app.post<{ Body: { features: { geometry: CellGeometry }[]; weights?: PartitionRequest['weights']; unitWeights?: Record<string, number> }; Reply: AreasWorkload }>('/api/workload', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
@@ -166,7 +98,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
     return { weights: w, band: cfg.workload.band, areas, balance: roundBalance(balanceOf(areas.map((a) => a.workload))) };
   });
 
-  app.post<{ Params: { id: number }; Body: PartitionRequest }>('/api/cells/:id/partition', {
+  app.post<{ Params: { id: number }; Body: PartitionRequest; Reply: Proposal }>('/api/cells/:id/partition', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
@@ -204,7 +136,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
     return propose(db, config, cell, request.body ?? {}, now());
   });
 
-  app.post<{ Params: { id: number }; Body: Pick<PartitionRequest, 'weights' | 'unitWeights'> }>('/api/cells/:id/rebalance', {
+  app.post<{ Params: { id: number }; Body: Pick<PartitionRequest, 'weights' | 'unitWeights'>; Reply: Rebalance }>('/api/cells/:id/rebalance', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
@@ -218,7 +150,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
     return rebalance(db, config, cell, request.body ?? {}, now());
   });
 
-  app.post<{ Params: { id: number }; Body: CommitBody }>('/api/cells/:id/partition/commit', {
+  app.post<{ Params: { id: number }; Body: CommitBody; Reply: CommitResult }>('/api/cells/:id/partition/commit', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
@@ -241,15 +173,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
         required: ['features'],
       },
       response: {
-        201: {
-          type: 'object',
-          properties: {
-            created: { type: 'array', items: { type: 'integer' } },
-            replaced: { type: 'array', items: { type: 'integer' } },
-            assignments: { type: 'object', properties: { carried: { type: 'integer' }, dropped: { type: 'integer' } } },
-            coverage: coverageReportSchema,
-          },
-        },
+        201: commitResultSchema,
         '4xx': problemSchema,
       },
     },

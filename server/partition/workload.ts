@@ -3,19 +3,8 @@ import type { Queryable } from '../db/db.ts';
 import type { BandMetric, WorkloadConfig, WorkloadWeights } from './config.ts';
 
 /** What a piece of ground holds, before weighting. */
-export interface Measures {
-  households: number;
-  /** Units on file (active), counted. */
-  units: number;
-  /** Units on file, each counted by its weight (a school 5, a shop 1 …). */
-  unitsWeighted: number;
-  population: number;
-  areaM2: number;
-  /** Hazard reports of the last 12 months. */
-  reports: number;
-  /** Minutes of unit inspections a month that the patrol cadences require. */
-  patrolMinutes: number;
-}
+export type { Balance, Measures } from '../../core/contracts/partition.ts';
+import type { Balance, Measures } from '../../core/contracts/partition.ts';
 
 export const ZERO: Measures = { households: 0, units: 0, unitsWeighted: 0, population: 0, areaM2: 0, reports: 0, patrolMinutes: 0 };
 
@@ -28,16 +17,6 @@ export const addMeasures = (a: Measures, b: Measures): Measures => ({
 export function workloadOf(m: Measures, w: WorkloadWeights): number {
   return m.households * w.households + m.unitsWeighted * w.units + (m.areaM2 / 1e6) * w.areaKm2
     + m.reports * w.reports + m.population * w.population + (m.patrolMinutes / 60) * w.patrolHours;
-}
-
-export interface Balance {
-  mean: number;
-  /** Coefficient of variation: standard deviation / mean (0 = perfectly even). */
-  cv: number;
-  min: number;
-  max: number;
-  /** max / min (null when the lightest cell has none). */
-  maxMin: number | null;
 }
 
 export function balanceOf(values: number[]): Balance {

@@ -9,7 +9,7 @@ import type { Actor } from '../auth/actor.ts';
 import { fullPhoneSql, shownPhone } from './phone.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { gapsOf, maxViolations, roleName } from './rules.ts';
-import { assignmentRoleSchema, assignmentSchema, roleNameSchema, type Assignment } from '../../core/contracts/people.ts';
+import { assignmentRoleSchema, assignmentSchema, peopleGapSchema, roleNameSchema, type Assignment, type PeopleGap } from '../../core/contracts/people.ts';
 
 interface AssignmentRow {
   position: number;
@@ -168,7 +168,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
     return rows.map((r) => ({ cellId: r.cell_id, code: r.code, name: r.name, level: r.level, role: r.role, roleName: roleName(roles, r.role), position: r.position }));
   });
 
-  app.get<{ Querystring: { parentId?: number; level?: number } }>('/api/people-gaps', {
+  app.get<{ Querystring: { parentId?: number; level?: number }; Reply: PeopleGap[] }>('/api/people-gaps', {
     config: { access: 'signed-in' },
     schema: {
       tags: ['people'],
@@ -179,19 +179,7 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
         additionalProperties: false,
       },
       response: {
-        200: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              cellId: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, level: { type: 'integer' },
-              missing: {
-                type: 'array',
-                items: { type: 'object', properties: { role: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' }, needed: { type: 'integer' }, have: { type: 'integer' } } },
-              },
-            },
-          },
-        },
+        200: { type: 'array', items: peopleGapSchema },
         '4xx': problemSchema,
       },
     },

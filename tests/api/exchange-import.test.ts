@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureCollection, MultiPolygon } from 'geojson';
 import { testApp, type TestApp } from '../helpers/app.ts';
-import { problemText } from '../../core/problems/index.ts';
+import { problemText, type ProblemParam } from '../../core/problems/index.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { gdal, tempFile } from '../fixtures/exchange/gdal.ts';
 import { multipartFile, unzip, zipOf } from '../fixtures/exchange/upload.ts';
@@ -224,8 +224,51 @@ describe('broken files: a clear report, nothing written', () => {
     const [outside, overlap, shortCode] = up.json().features;
     expect(outside.problems).toContainEqual(expect.objectContaining({ kind: 'outside', severity: 'error', message: expect.stringMatching(/lie outside the parent 610302001001/) }));
     expect(overlap.problems).toContainEqual(expect.objectContaining({ kind: 'overlap', severity: 'warning', message: expect.stringContaining('610302001001001') }));
+    const out = outside.problems.find((p: { kind: string }) => p.kind === 'outside');
+    expect(out).toMatchObject({ code: 'imports.row-outside', params: { parent: '610302001001' } });
+    expect(problemText(out.code, out.params, 'zh-CN')).toMatch(/^有 [\d.]+ (m²|km²) 超出上级网格 610302001001，位置约在 \[/);
+    const over = overlap.problems.find((p: { kind: string }) => p.kind === 'overlap');
+    expect(over).toMatchObject({ code: 'imports.row-overlaps', params: { count: expect.any(Number), level: 4 } });
+    expect(problemText(over.code, over.params, 'zh-CN')).toMatch(/^与 \d+ 个第 4 级已有网格重叠：.*610302001001001/);
     expect(shortCode.problems.map((p: { kind: string }) => p.kind)).toContain('code');
     expect((await commit(up.json().id, { mapping: up.json().mapping })).statusCode).toBe(422);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a bad row names its problem by a catalog code with parameters: the English message as before, the Chinese from the code', async () => {
+    const before = await counts();
+    const { ring } = await insideStreet(0.0002);
+    const at = (k: number) => [ring.map(([a, b]) => [a! + 0.0004 * k, b!])];
+    const up = await upload('rows.geojson', fc(
+      feature('网'.repeat(201), '610302001001903', at(0)),
+      feature(null, '610302001001904', at(1)),
+      feature('重码甲', '610302001001905', at(2)),
+      feature('重码乙', '610302001001905', at(3)),
+      feature('无上级', '610302999999001', at(4)),
+      { type: 'Feature', properties: { name: '一个点', code: '610302001001906' }, geometry: { type: 'Point', coordinates: at(5)[0]![0] } },
+      feature('层级不符', '610302001001907', at(6), { lv: 3 }),
+    ));
+    expect(up.statusCode, up.body).toBe(201);
+    const preview = await repreview(up.json().id, { mapping: { ...up.json().mapping, level: 'lv' } });
+    expect(preview.statusCode, preview.body).toBe(200);
+    const problems = preview.json().features.map((f: { problems: { code: string; params: Record<string, ProblemParam>; message: string }[] }) => f.problems);
+    const expected: [number, string, Record<string, ProblemParam>, string, string][] = [
+      [0, 'imports.row-name-too-long', { length: 201, max: 200 }, 'the name has 201 characters; a cell\'s name has at most 200', '名称有 201 个字符，网格名称最多 200 个字符'],
+      [1, 'imports.row-name-empty', { field: 'name' }, 'the name (field "name") is empty', '名称（字段“name”）为空'],
+      [3, 'imports.row-code-duplicate', { code: '610302001001905', feature: 3 }, 'the code 610302001001905 appears twice in the file (also feature 3)', '编码 610302001001905 在文件中重复出现（另见第 3 个要素）'],
+      [4, 'imports.row-parent-not-found', { parent: '610302999999' }, 'the parent 610302999999 is neither in the file nor among the cells', '上级 610302999999 既不在文件中，也不在已有网格中'],
+      [5, 'imports.row-not-polygon', { type: 'Point' }, 'a Point, not a polygon: cells are areas', '几何类型为 Point，不是多边形：网格必须是面'],
+      [6, 'imports.row-level-misfit', { level: 3, parentLevel: 3, expected: 4 }, 'level 3 does not fit under a level-3 parent: it must be 4', '层级 3 与第 3 级上级不符：应为 4'],
+    ];
+    for (const [index, code, params, en, zh] of expected) {
+      const p = problems[index].find((x: { code: string }) => x.code === code);
+      expect(p, `feature ${index}: ${JSON.stringify(problems[index])}`).toMatchObject({ severity: 'error', code, params, message: en });
+      expect(problemText(p.code, p.params, 'zh-CN')).toBe(zh);
+      expect(problemText(p.code, p.params, 'en')).toBe(en);
+    }
+    // Every problem of the preview has a code the catalog reads in Chinese.
+    for (const p of [...problems.flat(), ...preview.json().fileProblems]) expect(problemText(p.code, p.params, 'zh-CN'), JSON.stringify(p)).toMatch(/[\u4e00-\u9fff]/);
+    expect((await commit(up.json().id, { mapping: { ...up.json().mapping, level: 'lv' } })).statusCode).toBe(422);
     expect(await counts()).toEqual(before);
   });
 
@@ -248,6 +291,9 @@ describe('broken files: a clear report, nothing written', () => {
     expect(preview.summary.ready).toBe(false);
     expect(preview.fileProblems[0]).toMatchObject({ kind: 'crs', severity: 'error' });
     expect(preview.fileProblems[0].message).toMatch(/not longitude\/latitude.*Choose the coordinate system/);
+    expect(preview.fileProblems[0].code).toBe('imports.file-not-lonlat-undeclared');
+    expect(problemText(preview.fileProblems[0].code, preview.fileProblems[0].params, 'en')).toBe(preview.fileProblems[0].message);
+    expect(problemText(preview.fileProblems[0].code, preview.fileProblems[0].params, 'zh-CN')).toMatch(/个的坐标不是经纬度.*文件未说明坐标系/);
     expect((await commit(preview.id, { mapping: preview.mapping })).statusCode).toBe(422);
     expect(await counts()).toEqual(before);
 

@@ -6,8 +6,10 @@ import { cellInScope } from '../../auth/guard.ts';
 import { Problem } from '../../problem.ts';
 import { checkCode } from '../../cells/codes.ts';
 import { CONTAINMENT_TOLERANCE_M2, antimeridianEdge, checkStructure, fmtArea, fmtAt, geographyProblem, measureOutside, type CellGeometry, type Outside } from '../../cells/geometry.ts';
-import type { ProblemCode, ProblemParam } from '../../../core/problems/index.ts';
+import { problemText, type ProblemCode, type ProblemParam, type ProblemParams } from '../../../core/problems/index.ts';
 import { faultReason, geosFault } from '../../../core/problems/geos.ts';
+import { CELL_NAME_MAX_LENGTH } from '../../../core/contracts/cells.ts';
+import type { ImportProblem } from '../../../core/contracts/imports.ts';
 import { crsFromEpsg, toLonLat, type SourceCrs } from './crs.ts';
 import type { SourceFeature } from './read.ts';
 
@@ -31,21 +33,21 @@ export interface ImportOptions {
   cutAntimeridian?: boolean;
 }
 
-export type ProblemKind = 'geometry' | 'name' | 'code' | 'parent' | 'level' | 'outside' | 'overlap' | 'scope' | 'crs';
+export type ProblemKind = ImportProblem['kind'];
 
-export interface FeatureProblem {
-  kind: ProblemKind;
-  severity: 'error' | 'warning';
-  message: string;
-  /** The catalog code of a fault that has one (geometry, code), for the client to show in its language. */
-  code?: ProblemCode;
-  params?: Record<string, ProblemParam>;
-}
+/** A problem of the file or of a feature, always with its catalog code. */
+export type FeatureProblem = Omit<ImportProblem, 'code' | 'params'> & {
+  /** The catalog code (core/problems: imports.row-*, imports.file-*, a geometry's or a code's fault), for the client to show in its language. */
+  code: ProblemCode;
+  params: Record<string, ProblemParam>;
+};
 
-/** What a problem says: its English message, and its code and parameters when it has them. */
-type Said = string | Pick<FeatureProblem, 'message' | 'code' | 'params'>;
-const featureProblem = (kind: ProblemKind, severity: FeatureProblem['severity'], said: Said): FeatureProblem =>
-  typeof said === 'string' ? { kind, severity, message: said } : { kind, severity, ...said };
+/** What a problem says: its code and parameters, and its English message. */
+type Said = Pick<FeatureProblem, 'message' | 'code' | 'params'>;
+const featureProblem = (kind: ProblemKind, severity: FeatureProblem['severity'], said: Said): FeatureProblem => ({ kind, severity, ...said });
+/** A problem by its catalog code; the message is the code's English text unless given. */
+const coded = <C extends ProblemCode>(code: C, params: ProblemParams<C>, message?: string): Said =>
+  ({ message: message ?? problemText(code, params, 'en')!, code, params });
 
 export interface FeatureReport {
   index: number;
@@ -149,14 +151,14 @@ function text(v: unknown): string | null {
 }
 
 /** Polygons only; a GeometryCollection of polygons (KML MultiGeometry) becomes a MultiPolygon. */
-function asCellGeometry(g: Geometry | null): CellGeometry | string {
-  if (!g) return 'the feature has no geometry';
+function asCellGeometry(g: Geometry | null): CellGeometry | Said {
+  if (!g) return coded('imports.row-no-geometry', {});
   if (g.type === 'Polygon' || g.type === 'MultiPolygon') return g;
   if (g.type === 'GeometryCollection') {
     const parts = g.geometries.flatMap((p) => (p.type === 'Polygon' ? [p.coordinates] : p.type === 'MultiPolygon' ? p.coordinates : [null]));
     if (parts.length && parts.every((p) => p !== null)) return { type: 'MultiPolygon', coordinates: parts as Polygon['coordinates'][] };
   }
-  return `a ${g.type}, not a polygon: cells are areas`;
+  return coded('imports.row-not-polygon', { type: g.type });
 }
 
 function firstPosition(g: Geometry | null): number[] | null {
@@ -245,7 +247,7 @@ async function generateCodes(q: Queryable, scheme: Config['codeScheme'], reports
   for (const r of need.sort((a, b) => a.level! - b.level! || a.index - b.index)) {
     const next = (last.get(r.parentCode!) ?? 0) + 1;
     if (next >= 10 ** d) {
-      r.problems.push({ kind: 'code', severity: 'error', message: `no code left under ${r.parentCode}: a cell has at most ${10 ** d - 1} children (${d} digits a level); import the rest under another parent` });
+      r.problems.push(featureProblem('code', 'error', coded('imports.row-codes-exhausted', { parent: r.parentCode!, max: 10 ** d - 1, digits: d })));
       continue;
     }
     last.set(r.parentCode!, next);
@@ -319,8 +321,13 @@ async function checkSpatial(
   const children = reports.filter((r) => { const p = parentOf(r); return geoOk.has(r.index) && p && ('id' in p || geoOk.has(p.index)); })
     .sort((a, b) => parentKey(a).localeCompare(parentKey(b)) || a.index - b.index);
   const outside = (r: FeatureReport, o: Outside | null) => {
-    if (o?.outsideM2 === null) add(r, 'outside', `lies outside the parent ${r.parentCode ?? ''} (the part outside could not be measured)`.replace('  ', ' '));
-    else if (o) add(r, 'outside', `${fmtArea(o.outsideM2)} lie outside the parent ${r.parentCode ?? ''} near ${fmtAt(o.at)}`.replace('  ', ' '));
+    const parent = r.parentCode ?? '';
+    if (o?.outsideM2 === null) {
+      add(r, 'outside', coded('imports.row-outside-unmeasured', { parent }, `lies outside the parent ${parent} (the part outside could not be measured)`.replace('  ', ' ')));
+    } else if (o) {
+      const params = { area: fmtArea(o.outsideM2), parent, at: fmtAt(o.at) };
+      add(r, 'outside', coded('imports.row-outside', params, `${params.area} lie outside the parent ${parent} near ${params.at}`.replace('  ', ' ')));
+    }
   };
   await setWise(chunked(children, weight, budget), async (chunk) => {
     const { rows } = await q.query<{ idx: number; outside_m2: number | null; at_lon: number | null; at_lat: number | null; measured: boolean | null }>(
@@ -349,7 +356,7 @@ async function checkSpatial(
     try {
       outside(r, await measureOutside(q, JSON.stringify(geometries[r.index]), 'id' in p ? { id: p.id } : { geojson: JSON.stringify(geometries[p.index]) }));
     } catch (err) {
-      add(r, 'outside', `could not check that the cell lies inside its parent: ${detail(err ?? e, geometries[r.index]!)}`);
+      add(r, 'outside', coded('imports.row-outside-unchecked', { reason: detail(err ?? e, geometries[r.index]!) }));
     }
   }, budget.parallel);
 
@@ -363,26 +370,27 @@ async function checkSpatial(
        JOIN cells c ON c.level = s.level AND c.geom && s.g AND ST_Relate(c.geom, s.g, '2********')`,
       [run, chunk.map((r) => r.index)]);
     for (const x of rows) found.set(x.idx, [...(found.get(x.idx) ?? []), x]);
-  }, async (r, e) => add(r, 'overlap', `could not check overlaps with existing cells: ${detail(e, geometries[r.index]!)}`, 'warning'), budget.parallel);
+  }, async (r, e) => add(r, 'overlap', coded('imports.row-overlaps-unchecked', { reason: detail(e, geometries[r.index]!) }), 'warning'), budget.parallel);
   for (const [idx, list] of found) {
     const overlaps = list.filter((o) => o.m2 > CONTAINMENT_TOLERANCE_M2).sort((a, b) => b.m2 - a.m2);
     if (!overlaps.length) continue;
     const r = reports[idx]!;
-    const text = overlaps.slice(0, 3).map((o) => `${o.name} (${o.code}, ${fmtArea(o.m2)})`).join(', ');
-    add(r, 'overlap', `overlaps ${overlaps.length} existing cell${overlaps.length > 1 ? 's' : ''} of level ${r.level}: ${text}${overlaps.length > 3 ? ', …' : ''}`, 'warning');
+    const cells = overlaps.slice(0, 3).map((o) => `${o.name} (${o.code}, ${fmtArea(o.m2)})`).join(', ') + (overlaps.length > 3 ? ', …' : '');
+    add(r, 'overlap', coded('imports.row-overlaps', { count: overlaps.length, level: r.level, cells },
+      `overlaps ${overlaps.length} existing cell${overlaps.length > 1 ? 's' : ''} of level ${r.level}: ${cells}`), 'warning');
   }
   return geoOk;
 }
 
 /** A refusal for the report, with its code and parameters; never an internal error's message. */
-const refusal = (e: unknown, g?: CellGeometry): Exclude<Said, string> => {
+const refusal = (e: unknown, g?: CellGeometry): Said => {
   const p = e instanceof Problem ? e : geographyProblem(e, g);
-  return p ? { message: (p.detail ?? p.title).replace(/^Invalid geometry: /, ''), code: p.code, params: p.params } : { message: 'PostGIS could not process this geometry' };
+  return p ? { message: (p.detail ?? p.title).replace(/^Invalid geometry: /, ''), code: p.code, params: p.params } : coded('imports.row-geometry-unprocessable', {});
 };
 const detail = (e: unknown, g?: CellGeometry) => refusal(e, g).message;
 
 /** PostGIS's reason a geometry is invalid, and where: its code, and the message the report always gave. */
-const invalidity = (reason: string | null, at: number[] | null): Exclude<Said, string> => {
+const invalidity = (reason: string | null, at: number[] | null): Said => {
   const fault = geosFault(reason, at);
   return { message: faultReason(fault), ...fault };
 };
@@ -406,7 +414,7 @@ export async function planImport(
   let crs = source.crs;
   if (opts.epsg != null) {
     crs = crsFromEpsg(opts.epsg);
-    if (!crs) fileProblems.push({ kind: 'crs', severity: 'error', message: `EPSG:${opts.epsg} is not a coordinate system Wangge converts (4326, 4490, 3857, 4491–4554 CGCS2000 Gauss-Krüger, 326xx/327xx UTM)` });
+    if (!crs) fileProblems.push(featureProblem('crs', 'error', coded('imports.file-epsg-unsupported', { epsg: opts.epsg })));
   }
 
   const reports: FeatureReport[] = source.features.map((f) => ({
@@ -424,14 +432,14 @@ export async function planImport(
   // Coordinates: to lon/lat, and a whole-file check that they are lon/lat at all.
   const geometries: (CellGeometry | null)[] = source.features.map((f, i) => {
     const g = asCellGeometry(f.geometry);
-    if (typeof g === 'string') {
+    if ('message' in g) {
       add(reports[i]!, 'geometry', g);
       return null;
     }
     try {
       return toLonLat(g, crs) as CellGeometry;
     } catch {
-      add(reports[i]!, 'geometry', 'the coordinates cannot be converted: positions must be arrays of numbers');
+      add(reports[i]!, 'geometry', coded('imports.row-coordinates-unconvertible', {}));
       return null;
     }
   });
@@ -450,19 +458,15 @@ export async function planImport(
   });
   if (outOfRange.length && fileProblems.length === 0) {
     const p = firstPosition(outOfRange[0]!)!;
-    const declared = crs ? `it was read as ${crs.name}` : 'the file does not say its coordinate system, so it was read as WGS 84 longitude/latitude';
-    fileProblems.push({
-      kind: 'crs', severity: 'error',
-      message: `${outOfRange.length} of ${geometries.length} features have coordinates that are not longitude/latitude (e.g. [${p.slice(0, 2).map((n) => Math.round(n * 100) / 100).join(', ')}]); ${declared}. `
-        + 'Choose the coordinate system of the data (e.g. EPSG:4524 for CGCS2000 3-degree Gauss-Krüger zone 36, EPSG:3857 for web Mercator).',
-    });
+    const found = { count: outOfRange.length, total: geometries.length, example: `[${p.slice(0, 2).map((n) => Math.round(n * 100) / 100).join(', ')}]` };
+    fileProblems.push(featureProblem('crs', 'error', crs ? coded('imports.file-not-lonlat', { ...found, crs: crs.name }) : coded('imports.file-not-lonlat-undeclared', found)));
   }
 
   // Codes in the file, and the stored cells the file refers to.
   const byCode = new Map<string, number>();
   for (const r of reports) {
     if (r.excluded || !r.code) continue;
-    if (byCode.has(r.code)) add(r, 'code', `the code ${r.code} appears twice in the file (also feature ${byCode.get(r.code)! + 1})`);
+    if (byCode.has(r.code)) add(r, 'code', coded('imports.row-code-duplicate', { code: r.code, feature: byCode.get(r.code)! + 1 }));
     else byCode.set(r.code, r.index);
   }
   const derivedParent = (r: FeatureReport) => {
@@ -481,7 +485,7 @@ export async function planImport(
   if (opts.parentId != null) {
     const { rows } = await q.query<{ id: number; level: number; name: string; code: string }>('SELECT id, level, name, code FROM cells WHERE id = $1', [opts.parentId]);
     fixedParent = rows[0] ?? null;
-    if (!fixedParent) fileProblems.push({ kind: 'parent', severity: 'error', message: `The chosen parent cell ${opts.parentId} does not exist` });
+    if (!fixedParent) fileProblems.push(featureProblem('parent', 'error', coded('imports.file-parent-not-found', { id: opts.parentId })));
   }
 
   // Parents and levels.
@@ -494,7 +498,7 @@ export async function planImport(
       const inDb = stored.get(pc);
       if (inFile !== undefined && inFile !== r.index && !reports[inFile]!.excluded) parent = { index: inFile };
       else if (inDb) parent = { id: inDb.id, level: inDb.level };
-      else add(r, 'parent', `the parent ${pc} is neither in the file nor among the cells`);
+      else add(r, 'parent', coded('imports.row-parent-not-found', { parent: pc }));
     } else if (fixedParent) {
       parent = { id: fixedParent.id, level: fixedParent.level };
       r.parentCode = fixedParent.code;
@@ -516,7 +520,7 @@ export async function planImport(
     else if (r.code && (r.code.length - scheme.rootDigits) % scheme.digitsPerLevel === 0) level = (r.code.length - scheme.rootDigits) / scheme.digitsPerLevel + 1;
     else level = parent ? null : 1;
     r.level = level !== null && Number.isNaN(level) ? null : level;
-    if (given !== null && !Number.isInteger(given)) add(r, 'level', `the level "${String(raw)}" is not a whole number`);
+    if (given !== null && !Number.isInteger(given)) add(r, 'level', coded('imports.row-level-not-integer', { level: String(raw) }));
     return r.level;
   };
   for (const r of reports) {
@@ -525,24 +529,26 @@ export async function planImport(
     const parent = parents.get(r.index)!;
     const parentLevel = parent === null ? null : 'id' in parent ? parent.level : reports[parent.index]!.level;
     if (level === null) continue;
-    if (level < 1 || level > config.levels.length) add(r, 'level', `level ${level} is not one of the configured levels 1–${config.levels.length}`);
-    else if (parent === null && level !== 1 && !r.problems.some((p) => p.kind === 'parent')) add(r, 'parent', `a level-${level} cell needs a parent: map the parent code field, or choose the parent cell`);
-    else if (parentLevel !== null && level !== parentLevel + 1) add(r, 'level', `level ${level} does not fit under a level-${parentLevel} parent: it must be ${parentLevel + 1}`);
+    if (level < 1 || level > config.levels.length) add(r, 'level', coded('imports.row-level-unknown', { level, max: config.levels.length }));
+    else if (parent === null && level !== 1 && !r.problems.some((p) => p.kind === 'parent')) add(r, 'parent', coded('imports.row-parent-missing', { level }));
+    else if (parentLevel !== null && level !== parentLevel + 1) add(r, 'level', coded('imports.row-level-misfit', { level, parentLevel, expected: parentLevel + 1 }));
   }
 
   // Name and code.
   for (const r of reports) {
     if (r.excluded) continue;
-    if (!r.name) add(r, 'name', mapping.name ? `the name (field "${mapping.name}") is empty` : 'no name: map the field that holds the names');
+    if (!r.name) add(r, 'name', mapping.name ? coded('imports.row-name-empty', { field: mapping.name }) : coded('imports.row-name-unmapped', {}));
+    // Characters as the cell routes' schema counts them (code points), not UTF-16 units.
+    else if ([...r.name].length > CELL_NAME_MAX_LENGTH) add(r, 'name', coded('imports.row-name-too-long', { length: [...r.name].length, max: CELL_NAME_MAX_LENGTH }));
     if (r.code) {
       try {
         if (r.level !== null) checkCode(scheme, r.code, r.level, r.level > 1 ? r.parentCode : null);
       } catch (e) {
         add(r, 'code', refusal(e));
       }
-      if (stored.has(r.code)) add(r, 'code', `the code ${r.code} is taken by the cell ${stored.get(r.code)!.name}`);
+      if (stored.has(r.code)) add(r, 'code', coded('imports.row-code-taken', { code: r.code, name: stored.get(r.code)!.name }));
     } else if (r.level === 1) {
-      add(r, 'code', 'a level-1 cell needs its code (the 6-digit division code): map the code field');
+      add(r, 'code', coded('imports.row-code-missing', {}));
     }
   }
 
@@ -586,11 +592,11 @@ export async function planImport(
       if (r.excluded) continue;
       const root = rootOf(r);
       if (root === null || !('id' in root)) {
-        if (scoped) add(r, 'scope', 'only an admin or a planner of the whole grid can create a top-level cell');
+        if (scoped) add(r, 'scope', coded('imports.row-scope-top-level', {}));
         continue;
       }
       if (!checked.has(root.id)) checked.set(root.id, await cellInScope(q, actor, root.id));
-      if (!checked.get(root.id)) add(r, 'scope', `the parent cell ${root.id} is outside your scope: you work in cells ${actor.scope.join(', ')} and below`);
+      if (!checked.get(root.id)) add(r, 'scope', coded('imports.row-scope-outside', { id: root.id, scope: actor.scope.join(', ') }));
     }
   }
 

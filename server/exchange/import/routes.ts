@@ -6,8 +6,9 @@ import type { Db, Queryable } from '../../db/db.ts';
 import type { Actor } from '../../auth/actor.ts';
 import { assertCellEditable } from '../../auth/guard.ts';
 import { problem, problemSchema } from '../../problem.ts';
-import { featureCollectionSchema, featureSchema, idSchema } from '../../schemas.ts';
+import { idSchema } from '../../schemas.ts';
 import { CellWriter } from '../../cells/writer.ts';
+import { cellImportCommittedSchema, cellImportPreviewSchema, type CellImportPreview } from '../../../core/contracts/imports.ts';
 import type { SourceCrs } from './crs.ts';
 import { fieldsOf, planImport, suggestMapping, type ImportOptions, type ImportPlan, type Mapping, type SpatialFindings } from './plan.ts';
 import { ReadTooSlow, UnreadableFile, readUpload, type SourceFeature } from './read.ts';
@@ -51,70 +52,7 @@ const optionsSchema = {
 } as const;
 const importParams = { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } as const;
 
-/** The preview a planner sees: per-feature problems, the fields and mapping, the shapes for the map. */
-const strOrNull = { type: ['string', 'null'] } as const;
-/** A problem of the file or of one feature (more fields may come with it: all are kept). */
-const importProblemSchema = {
-  type: 'object',
-  properties: { kind: { type: 'string' }, severity: { type: 'string', enum: ['error', 'warning'] }, message: { type: 'string' } },
-  additionalProperties: true,
-} as const;
-/** The answer of an upload and of a preview: what previewOf() writes. */
-const previewSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    fileName: { type: 'string' },
-    format: { type: 'string' },
-    featureCount: { type: 'integer' },
-    crs: { ...strOrNull, description: 'the coordinate system used' },
-    declaredCrs: { ...strOrNull, description: 'the one the file declares' },
-    encoding: strOrNull,
-    warnings: { type: 'array', items: { type: 'string' } },
-    fields: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, sample: strOrNull } } },
-    mapping: { type: 'object', properties: { name: strOrNull, code: strOrNull, parentCode: strOrNull, level: strOrNull } },
-    parentId: { type: ['integer', 'null'] },
-    epsg: { type: ['integer', 'null'] },
-    fileProblems: { type: 'array', items: importProblemSchema },
-    summary: {
-      type: 'object',
-      properties: {
-        features: { type: 'integer' }, excluded: { type: 'integer' }, withErrors: { type: 'integer' },
-        errors: { type: 'integer' }, warnings: { type: 'integer' }, ready: { type: 'boolean' },
-      },
-    },
-    features: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          index: { type: 'integer' }, name: strOrNull, code: strOrNull, parentCode: strOrNull, level: { type: ['integer', 'null'] },
-          areaM2: { type: ['number', 'null'] }, excluded: { type: 'boolean' }, problems: { type: 'array', items: importProblemSchema },
-        },
-      },
-    },
-    preview: {
-      ...featureCollectionSchema(featureSchema({
-        id: { type: 'integer' },
-        geometry: { type: 'object', additionalProperties: true },
-        properties: { type: 'object', properties: { index: { type: 'integer' }, name: strOrNull, code: strOrNull, level: { type: ['integer', 'null'] }, errors: { type: 'integer' } } },
-      })),
-      description: 'the features that have a geometry, in lon/lat, for the map',
-    },
-  },
-  required: ['id', 'fileName', 'format', 'featureCount', 'fields', 'mapping', 'fileProblems', 'summary', 'features', 'preview'],
-} as const;
-const committedSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    created: { type: 'integer' },
-    cells: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, id: { type: 'integer' }, code: { type: 'string' }, name: { type: 'string' }, level: { type: 'integer' } } } },
-  },
-  required: ['id', 'created', 'cells'],
-} as const;
-
-function previewOf(stored: StoredImport, features: SourceFeature[], opts: ImportOptions, plan: ImportPlan) {
+function previewOf(stored: StoredImport, features: SourceFeature[], opts: ImportOptions, plan: ImportPlan): CellImportPreview {
   return {
     id: stored.id,
     fileName: stored.file_name,
@@ -238,7 +176,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
       description: 'Nothing is written to the cells: the answer has an import id, a validation report per feature, the fields and a suggested mapping. '
         + 'Commit with POST /api/import/cells/{id}/commit. An "epsg" field or query parameter names the coordinate system when the file has none.',
       querystring: { type: 'object', properties: { epsg: { type: 'integer', minimum: 1, maximum: 999999 } }, additionalProperties: false },
-      response: { 201: previewSchema, '4xx': problemSchema },
+      response: { 201: cellImportPreviewSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const actor = request.actor;
@@ -304,7 +242,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
       summary: 'Check an uploaded file again with another mapping, parent or coordinate system (writes nothing)',
       params: importParams,
       body: optionsSchema,
-      response: { 200: previewSchema, '4xx': problemSchema },
+      response: { 200: cellImportPreviewSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;
@@ -322,7 +260,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
       summary: 'Write the cells of an uploaded file with this mapping: all of them in one transaction, or none (422 with the report)',
       params: importParams,
       body: optionsSchema,
-      response: { 201: committedSchema, '4xx': problemSchema },
+      response: { 201: cellImportCommittedSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const actor = request.actor;
