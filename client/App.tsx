@@ -49,9 +49,9 @@ export function App() {
   // Which views this user may open; the public map is everyone's.
   const views = useMemo<View[]>(() => {
     const allowed: View[] = ['map'];
-    if (session.is('planner')) allowed.push('plan');
+    if (session.may('cells.edit')) allowed.push('plan');
     if (session.is('commander')) allowed.push('command');
-    if (session.is('worker', 'commander')) allowed.push('reports');
+    if (session.may('reports.view')) allowed.push('reports');
     if (session.is('planner', 'worker', 'commander')) allowed.push('units');
     if (session.is()) allowed.push('admin');
     return allowed;

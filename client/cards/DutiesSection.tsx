@@ -112,7 +112,7 @@ export function DutiesSection({ cellId, level, levelCount }: { cellId: number; l
             </>
           )}
           <div className="duty-actions">
-            {session.is('planner') && (
+            {session.may('assignments.edit') && (
               <button type="button" className="button small" data-testid="duties-edit" onClick={() => setDraft({ duties: data.dutiesInherited ? null : data.duties, tasks: data.tasksInherited ? null : data.tasks })}>{t('edit')}</button>
             )}
             <a className="button small" href={`/cells/${cellId}/board`} target="_blank" rel="noopener" data-testid="board-link">{t('board')}</a>

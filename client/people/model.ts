@@ -3,6 +3,7 @@
 /** The API's shapes (server/people: assignments.ts, routes.ts). */
 export type { Assignment, AssignmentRole as Role, Person } from '../../core/contracts/people.ts';
 import type { Assignment, AssignmentRole as Role, Person } from '../../core/contracts/people.ts';
+import { countRoles, gapsOf } from '../../core/people/rules.ts';
 
 export interface Entry {
   personId: number;
@@ -53,15 +54,9 @@ export interface Gap {
   have: number;
 }
 
-/** Roles this list leaves short, as the server counts people gaps (server/people/rules.ts gapsOf). */
+/** Roles this list leaves short: the server's people-gap rule (core/people/rules.ts). */
 export function gapsIn(roles: Role[], list: { role: string }[]): Gap[] {
-  const out: Gap[] = [];
-  for (const role of roles) {
-    const needed = Math.max(role.required ? 1 : 0, role.minPerCell ?? 0);
-    const have = list.filter((e) => e.role === role.code).length;
-    if (have < needed) out.push({ role, needed, have });
-  }
-  return out;
+  return gapsOf(roles, countRoles(list)).map((g) => ({ role: roles.find((r) => r.code === g.role)!, needed: g.needed, have: g.have }));
 }
 
 /** The role offered first when adding someone: the first one still missing, else the first role. */

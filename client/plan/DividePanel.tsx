@@ -38,7 +38,7 @@ const DIVIDE_OVERLAY: Overlay = {
  */
 export function DividePanel({ selectedId, onSelect }: ViewProps) {
   const t = useDivideMessages();
-  const { is } = useSession();
+  const { may } = useSession();
   const map = useMap();
   const { refreshCells } = useMapController();
   const [choropleth, setChoropleth] = useState(false);
@@ -62,7 +62,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const allowed = is('planner');
+  const allowed = may('cells.edit');
   const queryClient = useQueryClient();
 
   // A new cell: what was proposed or adjusted for the previous one goes.

@@ -69,7 +69,7 @@ export function ReportForm({ cfg, onClose, onFiled, start }: {
   const { lang } = useI18n();
   const session = useSession();
   const map = useMap();
-  const staff = session.is('worker', 'commander');
+  const staff = session.may('reports.work');
   const [point, setPoint] = useState<[number, number] | null>(start?.point ?? null);
   const [category, setCategory] = useState(cfg.categories[0]?.code ?? '');
   const [severity, setSeverity] = useState<Severity>('ordinary');

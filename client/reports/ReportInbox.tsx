@@ -38,7 +38,7 @@ export function ReportInbox({ selectedId }: ViewProps) {
   const openId = Number(params.get('report')) || null;
   const [fresh, setFresh] = useState<Set<number>>(new Set());
   const map = useMap();
-  const supervisor = useSession().is('commander');
+  const supervisor = useSession().may('reports.supervise');
 
   const update = useCallback((changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params);

@@ -4,12 +4,15 @@ import { api, setCsrfToken } from '../api.ts';
 
 export type { Role } from '../../core/contracts/accounts.ts';
 import type { Role, Session as SessionBody, SessionUser as User } from '../../core/contracts/accounts.ts';
+import { roleMay, type Permission } from '../../core/auth/permissions.ts';
 
 interface Session {
   status: 'loading' | 'ready';
   user: User | null;
   /** Whether the signed-in user has one of these roles (admin has every role). */
   is: (...roles: Role[]) => boolean;
+  /** Whether the signed-in user has a permission (core/auth/permissions.ts, as the server checks it). */
+  may: (permission: Permission) => boolean;
   signIn: (username: string, password: string) => Promise<User>;
   signOut: () => Promise<void>;
 }
@@ -62,6 +65,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     status,
     user,
     is: (...roles) => !!user && (user.role === 'admin' || roles.includes(user.role)),
+    may: (permission) => !!user && roleMay(user.role, permission),
     signIn,
     signOut,
   }), [status, user, signIn, signOut]);

@@ -90,7 +90,7 @@ export function UnitPage({ id, types, onBack, onChanged }: { id: number; types: 
   const { lang } = useI18n();
   const session = useSession();
   const map = useMap();
-  const mayEdit = session.is('planner', 'worker');
+  const mayEdit = session.may('units.edit');
   const queryClient = useQueryClient();
   const pageQuery = useUnitPage(id);
   const page: Page | null = pageQuery.data ?? null;

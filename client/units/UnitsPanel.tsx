@@ -35,7 +35,7 @@ export function UnitsPanel({ selectedId, onSelect }: ViewProps) {
   const map = useMap();
   const route = useRoute();
   const { navigate } = route;
-  const mayEdit = session.is('planner', 'worker');
+  const mayEdit = session.may('units.edit');
   const openId = Number(route.params.get('unit')) || null;
   const [query, setQuery] = useState('');
   const [type, setType] = useState('');

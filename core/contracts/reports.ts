@@ -4,7 +4,7 @@ import { idSchema, namedSchema, object, orNull, pointSchema, type FromSchema } f
 export const SEVERITIES = ['ordinary', 'major'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** The workflow's states and actions (the table of transitions is server/reports/workflow.ts). */
+/** The workflow's states and actions (the table of transitions is core/reports/workflow.ts). */
 export const STATES = ['reported', 'verified', 'rejected', 'dispatched', 'rectifying', 'rectified', 'closed'] as const;
 export type State = (typeof STATES)[number];
 /** States in which someone still owes a step (and a deadline runs). */

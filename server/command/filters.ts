@@ -1,6 +1,6 @@
 import type { Severity } from '../config.ts';
 import { inScopeSql } from '../reports/model.ts';
-import { OPEN_STATES } from '../reports/workflow.ts';
+import { OPEN_STATES } from '../../core/reports/workflow.ts';
 import { problem } from '../problem.ts';
 
 /** The state filter of the command view; it is the report's state now (overdue: open and past its deadline now). */

@@ -5,7 +5,7 @@ import type { Queryable } from '../db/db.ts';
 import { scopeOf } from '../auth/actor.ts';
 import { problemSchema } from '../problem.ts';
 import { isOverdue } from '../reports/model.ts';
-import type { State } from '../reports/workflow.ts';
+import type { State } from '../../core/reports/workflow.ts';
 import type { CommandConfig } from './config.ts';
 import { heatmapResponseSchema, type HeatBin, type HeatPoint, type HeatmapResponse } from '../../core/contracts/command.ts';
 import {

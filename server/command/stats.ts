@@ -4,7 +4,7 @@ import { SEVERITIES, type Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { scopeOf } from '../auth/actor.ts';
 import { problemSchema } from '../problem.ts';
-import { OPEN_STATES } from '../reports/workflow.ts';
+import { OPEN_STATES } from '../../core/reports/workflow.ts';
 import { STATE_FILTERS, parseWindow, reportFilterSql, timeWindowQuery, type ReportFilter, type StateFilter } from './filters.ts';
 import { computeCoverage } from '../patrols/coverage.ts';
 import { levelCells, levelCtes, levelOf, type LevelCell } from './level.ts';

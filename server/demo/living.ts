@@ -2,7 +2,7 @@ import type { Config, Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import type { Cadence, PatrolPlanConfig } from '../patrols/config.ts';
 import { stepHours } from '../reports/deadlines.ts';
-import { stepOf, type State } from '../reports/workflow.ts';
+import { stepOf, type State } from '../../core/reports/workflow.ts';
 import { DEMO_ROADS, Rng, demoPhone, personName } from './random.ts';
 
 /**

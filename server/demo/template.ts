@@ -32,7 +32,7 @@ export function demoTemplateKey(config: Config): string {
   const files = [
     ...filesUnder(path.join(ROOT, 'server/db')), ...filesUnder(path.join(ROOT, 'server/demo')), ...filesUnder(path.join(ROOT, 'data/demo')),
     path.join(ROOT, 'server/auth/bootstrap.ts'), path.join(ROOT, 'server/auth/passwords.ts'), path.join(ROOT, 'server/reports/deadlines.ts'),
-    path.join(ROOT, 'server/reports/workflow.ts'), path.join(ROOT, 'server/reports/partitions.ts'), path.join(ROOT, 'package-lock.json'),
+    path.join(ROOT, 'core/reports/workflow.ts'), path.join(ROOT, 'server/reports/partitions.ts'), path.join(ROOT, 'package-lock.json'),
   ];
   for (const f of files) hash.update(path.relative(ROOT, f)).update(readFileSync(f));
   hash.update(JSON.stringify([config.assignmentRoles, config.unitTypes, config.reports.categories, config.reports.deadlines,

@@ -13,7 +13,7 @@ import { intake } from '../reports/routes.ts';
 import { readMultipart } from '../reports/uploads.ts';
 import type { Upload } from '../reports/photos.ts';
 import type { NewReport } from '../reports/intake.ts';
-import { OPEN_STATES, STATE_NAMES, type State } from '../reports/workflow.ts';
+import { OPEN_STATES, STATE_NAMES, type State } from '../../core/reports/workflow.ts';
 
 /**
  * Open311 GeoReport v2 at /open311/v2: city hotlines and apps (12345 platforms, FixMyStreet and

@@ -8,7 +8,7 @@ import { problem, problemSchema } from '../problem.ts';
 import type { Actor } from '../auth/actor.ts';
 import { fullPhoneSql, shownPhone } from './phone.ts';
 import { idParams, idSchema } from '../schemas.ts';
-import { gapsOf, maxViolations, roleName } from './rules.ts';
+import { gapsOf, maxViolations, roleName } from '../../core/people/rules.ts';
 import { assignmentRoleSchema, assignmentSchema, peopleGapSchema, roleNameSchema, type Assignment, type PeopleGap } from '../../core/contracts/people.ts';
 
 interface AssignmentRow {

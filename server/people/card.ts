@@ -5,7 +5,7 @@ import type { Queryable } from '../db/db.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { maskPhone } from './phone.ts';
-import { roleName } from './rules.ts';
+import { roleName } from '../../core/people/rules.ts';
 import { cellDuties } from '../duties/model.ts';
 import { cardSchema, type Card } from '../../core/contracts/people.ts';
 import { personPhotoUrl } from './photo.ts';

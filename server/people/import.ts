@@ -7,7 +7,7 @@ import { acceptCsvBodies, parseCsv, rowError, type RowError } from './csv.ts';
 import { assignmentImportSchema, type AssignmentImport } from '../../core/contracts/imports.ts';
 import type { ProblemCode, ProblemParam } from '../../core/problems/index.ts';
 import { normalizePhone } from './phone.ts';
-import { findRole } from './rules.ts';
+import { findRole } from '../../core/people/rules.ts';
 
 const COLUMNS = {
   cellCode: ['cell_code', 'cell', 'code', '网格编码', '网格代码', '网格编号'],

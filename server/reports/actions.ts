@@ -7,7 +7,7 @@ import { normalizePhone } from '../people/phone.ts';
 import { dueAt } from './deadlines.ts';
 import { notifyReport } from './events.ts';
 import { loadReport, type ReportRow } from './model.ts';
-import { STATE_NAMES, allowedActions, findTransition, type Action, type State } from './workflow.ts';
+import { STATE_NAMES, allowedActions, findTransition, type Action, type State } from '../../core/reports/workflow.ts';
 
 export type { ActionInput } from '../../core/contracts/reports.ts';
 import type { ActionInput } from '../../core/contracts/reports.ts';

@@ -1,5 +1,5 @@
 import type { ReportsConfig, Severity, StepHours } from '../config.ts';
-import { stepOf, type State } from './workflow.ts';
+import { stepOf, type State } from '../../core/reports/workflow.ts';
 
 /** Hours allowed for a step: the category's exception when configured, else the severity's default. */
 export function stepHours(config: ReportsConfig, category: string, severity: Severity, step: keyof StepHours): number {

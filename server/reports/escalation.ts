@@ -3,7 +3,7 @@ import type { ReportsConfig } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { KEY_RETENTION_DAYS } from '../idempotency.ts';
 import { notifyReport } from './events.ts';
-import { OPEN_STATES, stepOf, type State } from './workflow.ts';
+import { OPEN_STATES, stepOf, type State } from '../../core/reports/workflow.ts';
 
 // One job at a time across every server process sharing the database.
 const ESCALATION_LOCK = 72070007;

@@ -2,7 +2,7 @@ import { can, scopeOf, type Actor } from '../auth/actor.ts';
 import type { Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { problem } from '../problem.ts';
-import { allowedActions, OPEN_STATES, type Action, type State } from './workflow.ts';
+import { allowedActions, OPEN_STATES, type Action, type State } from '../../core/reports/workflow.ts';
 
 export { SOURCES, type Source } from '../../core/contracts/reports.ts';
 import type { Report, Source } from '../../core/contracts/reports.ts';

@@ -1,6 +1,6 @@
 import type { Rerouter } from '../cells/reroute.ts';
 import { notifyReport } from './events.ts';
-import { OPEN_STATES } from './workflow.ts';
+import { OPEN_STATES } from '../../core/reports/workflow.ts';
 
 /**
  * After boundary edits, open reports follow their point to the smallest cell that now contains it,

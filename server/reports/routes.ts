@@ -21,7 +21,7 @@ import { idempotencyHeaders, idempotent } from '../idempotency.ts';
 import { REPORT_COLUMNS, REPORT_FROM, SOURCES, inScopeSql, loadReport, photoUrl, toReport, type ReportRow } from './model.ts';
 import { removePhotos, storePhotos, insertPhotoRows, type Upload } from './photos.ts';
 import { readMultipart } from './uploads.ts';
-import { ACTIONS, OPEN_STATES, STATES, STATE_NAMES, type State } from './workflow.ts';
+import { ACTIONS, OPEN_STATES, STATES, STATE_NAMES, type State } from '../../core/reports/workflow.ts';
 import { claimCodeOf, trackExtras } from './rewards.ts';
 import {
   actionSchema, filedSchema, newReportSchema, photoLinkSchema, reportEventSchema, reportPageSchema, reportSchema, trackedSchema,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoAccounts } from '../../server/auth/bootstrap.ts';
 import { seedLivingDemo, type LivingDemoSummary } from '../../server/demo/living.ts';
 import { computeCoverage } from '../../server/patrols/coverage.ts';
-import { gapsOf, maxViolations } from '../../server/people/rules.ts';
+import { gapsOf, maxViolations } from '../../core/people/rules.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { resetDb } from '../helpers/db.ts';
 import { seedDemoDistrict } from '../../server/demo/seed.ts';

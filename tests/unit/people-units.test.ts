@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ASSIGNMENT_ROLES } from '../../server/config.ts';
 import { maskPhone, normalizePhone } from '../../server/people/phone.ts';
-import { findRole, gapsOf, maxViolations } from '../../server/people/rules.ts';
+import { findRole, gapsOf, maxViolations } from '../../core/people/rules.ts';
 import { parseWktPoint } from '../../server/units/transfer.ts';
 
 describe('phones', () => {

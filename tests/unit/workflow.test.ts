@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { can, type Actor } from '../../server/auth/actor.ts';
 import { reportsConfig } from '../../server/config.ts';
 import { dueAt, stepHours } from '../../server/reports/deadlines.ts';
-import { ACTIONS, OPEN_STATES, STATES, TRANSITIONS, allowedActions, findTransition, stepOf, type State } from '../../server/reports/workflow.ts';
+import { ACTIONS, OPEN_STATES, STATES, TRANSITIONS, allowedActions, findTransition, stepOf, type State } from '../../core/reports/workflow.ts';
 
 const actor = (role: Actor['role']): Actor => ({ id: 1, username: role, displayName: role, role, scope: [], personId: null, via: 'token' });
 

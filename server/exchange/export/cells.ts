@@ -3,7 +3,7 @@ import type { Config } from '../../config.ts';
 import type { Queryable } from '../../db/db.ts';
 import { problem } from '../../problem.ts';
 import { maskPhone } from '../../people/phone.ts';
-import { roleName } from '../../people/rules.ts';
+import { roleName } from '../../../core/people/rules.ts';
 
 export interface ExportSelection {
   level?: number;

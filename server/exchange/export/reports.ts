@@ -7,7 +7,7 @@ import { scopeOf } from '../../auth/actor.ts';
 import { problem, problemSchema } from '../../problem.ts';
 import { featureCollectionSchema, featureSchema, idSchema } from '../../schemas.ts';
 import { REPORT_COLUMNS, REPORT_FROM, inScopeSql, toReport, type ReportRow } from '../../reports/model.ts';
-import { OPEN_STATES, STATES, type State } from '../../reports/workflow.ts';
+import { OPEN_STATES, STATES, type State } from '../../../core/reports/workflow.ts';
 import { contentDisposition, exportTitle } from './filename.ts';
 
 interface ReportExportQuery {

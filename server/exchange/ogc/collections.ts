@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import type { Queryable } from '../../db/db.ts';
 import { scopeOf, type Actor } from '../../auth/actor.ts';
 import { typeName, unitInScopeSql } from '../../units/feature.ts';
-import { OPEN_STATES } from '../../reports/workflow.ts';
+import { OPEN_STATES } from '../../../core/reports/workflow.ts';
 
 /** A filter on a collection's items: bbox (CRS84), a time instant or interval, paging. */
 export interface ItemQuery {

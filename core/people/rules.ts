@@ -1,4 +1,8 @@
-import type { AssignmentRoleConfig } from '../config.ts';
+import type { AssignmentRole as AssignmentRoleConfig } from '../contracts/people.ts';
+
+// The rules of a cell's responsible people (config assignmentRoles), for server and client alike:
+// the server refuses a list over a maximum and reports the gaps; the planner's editor shows both
+// before saving.
 
 export interface RoleName {
   code: string;
@@ -48,10 +52,20 @@ export interface Gap {
 }
 
 /** Minimums are soft: a cell short of a required role or of supervisors is a people gap, reported. */
+/** How many holders of a role a cell needs: one when required, at least its minimum. */
+export const neededOf = (r: AssignmentRoleConfig): number => Math.max(r.required ? 1 : 0, r.minPerCell ?? 0);
+
+/** How many holders of each role a list has. */
+export function countRoles(list: { role: string }[]): Record<string, number> {
+  const have: Record<string, number> = {};
+  for (const a of list) have[a.role] = (have[a.role] ?? 0) + 1;
+  return have;
+}
+
 export function gapsOf(roles: AssignmentRoleConfig[], have: Record<string, number>): Gap[] {
   const out: Gap[] = [];
   for (const r of roles) {
-    const needed = Math.max(r.required ? 1 : 0, r.minPerCell ?? 0);
+    const needed = neededOf(r);
     const n = have[r.code] ?? 0;
     if (n < needed) out.push({ role: r.code, zh: r.zh, en: r.en, needed, have: n });
   }

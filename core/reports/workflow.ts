@@ -1,8 +1,7 @@
-import type { Permission } from '../auth/actor.ts';
-import type { StepHours } from '../config.ts';
+import type { Permission } from '../auth/permissions.ts';
 
 /**
- * The closed loop of a hazard report, in one place: which action leads from which state to which,
+ * The closed loop of a hazard report, in one place for server and client: which action leads from which state to which,
  * who may take it, and what it must carry. Routes, the inbox's allowedActions and the tests all
  * read this table; nothing else decides a transition.
  *
@@ -11,8 +10,11 @@ import type { StepHours } from '../config.ts';
  *      └──reject──▶ rejected                                              └───────return─────────┘
  *   closed ──reopen──▶ rectifying;  rejected ──reopen──▶ reported;  transfer: reported/verified, another cell
  */
-export { ACTIONS, OPEN_STATES, STATES, type Action, type State } from '../../core/contracts/reports.ts';
-import type { Action, State } from '../../core/contracts/reports.ts';
+export { ACTIONS, OPEN_STATES, STATES, type Action, type State } from '../contracts/reports.ts';
+import type { Action, State } from '../contracts/reports.ts';
+
+/** The steps with a deadline (config reports.deadlines). */
+export type Step = 'verify' | 'dispatch' | 'rectify' | 'check';
 
 /** What an action must carry besides the action name. */
 export type Need = 'reason' | 'evidence' | 'assignee' | 'cell';
@@ -53,7 +55,7 @@ export function allowedActions(state: State, may: (p: Permission) => boolean): A
 }
 
 /** The step whose deadline runs in a state: verify a new report, dispatch a verified one, and so on. */
-export function stepOf(state: State): keyof StepHours | null {
+export function stepOf(state: State): Step | null {
   switch (state) {
     case 'reported': return 'verify';
     case 'verified': return 'dispatch';
