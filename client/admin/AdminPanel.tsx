@@ -5,7 +5,7 @@ import { cellsQuery } from '../data/cells.ts';
 import { keys } from '../data/keys.ts';
 import type { ViewProps } from '../views.ts';
 import { useSessionMessages } from '../session/messages.ts';
-import { ROLES, type Account as UserRecord, type Role } from '../../core/contracts/accounts.ts';
+import { ROLES, type Account as UserRecord, type NewUserBody, type Role, type UserPatchBody } from '../../core/contracts/accounts.ts';
 import { useAdminMessages } from './messages.ts';
 import { BasemapSettings } from './BasemapSettings.tsx';
 import { AuditLog } from './AuditLog.tsx';
@@ -81,10 +81,11 @@ export function AdminPanel({ config }: ViewProps) {
     setError(null);
     try {
       if (editing === 'new') {
-        await api('/api/users', { method: 'POST', body: { ...draft, username: draft.username.trim() } });
+        const body: NewUserBody = { ...draft, username: draft.username.trim() };
+        await api('/api/users', { method: 'POST', body });
         setNotice(t('created', { name: draft.displayName }));
       } else if (editing !== null) {
-        const body: Record<string, unknown> = { displayName: draft.displayName, role: draft.role, scope: draft.scope };
+        const body: UserPatchBody = { displayName: draft.displayName, role: draft.role, scope: draft.scope };
         if (draft.password) body.password = draft.password;
         await api(`/api/users/${editing}`, { method: 'PATCH', body });
         setNotice(t('saved', { name: draft.displayName }));
@@ -99,7 +100,8 @@ export function AdminPanel({ config }: ViewProps) {
   async function setActive(user: UserRecord, active: boolean) {
     setError(null);
     try {
-      await api(`/api/users/${user.id}`, { method: 'PATCH', body: { active } });
+      const body: UserPatchBody = { active };
+      await api(`/api/users/${user.id}`, { method: 'PATCH', body });
       await load();
     } catch (err) {
       setError(errorText(err));

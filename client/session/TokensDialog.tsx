@@ -2,7 +2,7 @@ import { localTime as zonedTime } from '../i18n/time.ts';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api.ts';
 import { useSessionMessages } from './messages.ts';
-import type { Token } from '../../core/contracts/accounts.ts';
+import type { NewTokenBody, Token } from '../../core/contracts/accounts.ts';
 
 /** The signed-in user's API tokens: create one for a script or QGIS, see when each was used, revoke. */
 export function TokensDialog({ onClose }: { onClose: () => void }) {
@@ -24,7 +24,8 @@ export function TokensDialog({ onClose }: { onClose: () => void }) {
     e.preventDefault();
     setError(null);
     try {
-      const token = await api<Required<Token>>('/api/tokens', { method: 'POST', body: { name: name.trim() } });
+      const body: NewTokenBody = { name: name.trim() };
+      const token = await api<Required<Token>>('/api/tokens', { method: 'POST', body });
       setCreated(token.token);
       setName('');
       await load();

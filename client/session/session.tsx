@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { api, setCsrfToken } from '../api.ts';
 
 export type { Role } from '../../core/contracts/accounts.ts';
-import type { Role, Session as SessionBody, SessionUser as User } from '../../core/contracts/accounts.ts';
+import type { Role, Session as SessionBody, SessionUser as User, SignInBody } from '../../core/contracts/accounts.ts';
 import { roleMay, type Permission } from '../../core/auth/permissions.ts';
 
 interface Session {
@@ -47,7 +47,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [accept]);
 
   const signIn = useCallback(async (username: string, password: string) => {
-    const body = await api<SessionBody>('/api/session', { method: 'POST', body: { username, password } });
+    const credentials: SignInBody = { username, password };
+    const body = await api<SessionBody>('/api/session', { method: 'POST', body: credentials });
     // What was read before belongs to the previous user (masked phones, another scope): read it again.
     void queryClient.resetQueries();
     return accept(body)!;

@@ -1,5 +1,5 @@
 /** Accounts and the session as the API answers them (server/auth/routes.ts, server/users/routes.ts). */
-import { object, orNull, type FromSchema } from './schema.ts';
+import { idSchema, object, orNull, type FromSchema } from './schema.ts';
 
 /** The roles an account can have; names are configuration, the codes are fixed. */
 export const ROLES = ['admin', 'planner', 'commander', 'worker'] as const;
@@ -46,3 +46,39 @@ export const tokenSchema = object({
   token: { type: 'string' },
 }, 'token');
 export type Token = FromSchema<typeof tokenSchema>;
+
+/** POST /api/session: sign in. */
+export const signInBodySchema = {
+  type: 'object',
+  properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 } },
+  required: ['username', 'password'],
+  additionalProperties: false,
+} as const;
+export type SignInBody = FromSchema<typeof signInBodySchema>;
+
+/** POST /api/tokens: a new API token, by its name. */
+export const newTokenBodySchema = { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['name'], additionalProperties: false } as const;
+export type NewTokenBody = FromSchema<typeof newTokenBodySchema>;
+
+/** The fields of an account an admin sets (POST /api/users) and edits (PATCH /api/users/:id). */
+export const accountEditable = {
+  displayName: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
+  role: { type: 'string', enum: ROLES },
+  scope: { type: 'array', items: idSchema, maxItems: 100, uniqueItems: true },
+  personId: { anyOf: [idSchema, { type: 'null' }] },
+  active: { type: 'boolean' },
+  password: { type: 'string', minLength: 1, maxLength: 256 },
+} as const;
+
+/** POST /api/users: a new account (admin). */
+export const newUserBodySchema = {
+  type: 'object',
+  properties: { username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{2,64}$' }, ...accountEditable },
+  required: ['username', 'displayName', 'role', 'password'],
+  additionalProperties: false,
+} as const;
+export type NewUserBody = FromSchema<typeof newUserBodySchema>;
+
+/** PATCH /api/users/:id: edit, deactivate or reset the password of an account (admin). */
+export const userPatchBodySchema = { type: 'object', properties: accountEditable, additionalProperties: false, minProperties: 1 } as const;
+export type UserPatchBody = FromSchema<typeof userPatchBodySchema>;

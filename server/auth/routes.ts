@@ -7,7 +7,7 @@ import type { Actor } from './actor.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { SESSION_COOKIE } from './plugin.ts';
 import { newSecret, sha256 } from './tokens.ts';
-import { sessionSchema, tokenSchema, type Session, type Token } from '../../core/contracts/accounts.ts';
+import { newTokenBodySchema, sessionSchema, signInBodySchema, tokenSchema, type NewTokenBody, type Session, type SignInBody, type Token } from '../../core/contracts/accounts.ts';
 
 const dummyHash = hashPassword(newSecret());
 
@@ -46,17 +46,12 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
 
   const sessionBody = (user: Actor | null): Session => (user ? { user, csrfToken: user.csrfToken } : { user: null });
 
-  app.post<{ Body: { username: string; password: string } }>('/api/session', {
+  app.post<{ Body: SignInBody }>('/api/session', {
     config: { access: 'public', csrf: false, rateLimit: { max: sec.signInPerMinute, timeWindow: '1 minute' } },
     schema: {
       tags: ['accounts'],
       summary: 'Sign in: sets an httpOnly session cookie and returns the CSRF token',
-      body: {
-        type: 'object',
-        properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, password: { type: 'string', minLength: 1, maxLength: 256 } },
-        required: ['username', 'password'],
-        additionalProperties: false,
-      },
+      body: signInBodySchema,
       response: { 200: sessionSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -137,12 +132,12 @@ export default async function authRoutes(app: FastifyInstance, { db, config, now
     return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, createdAt: r.created_at.toISOString(), lastUsedAt: r.last_used_at?.toISOString() ?? null }));
   });
 
-  app.post<{ Body: { name: string } }>('/api/tokens', {
+  app.post<{ Body: NewTokenBody }>('/api/tokens', {
     config: { access: 'signed-in' },
     schema: {
       tags: ['accounts'],
       summary: 'Create an API token for scripts and GIS tools; the secret is shown only in this response',
-      body: { type: 'object', properties: { name: { type: 'string', minLength: 1, maxLength: 100 } }, required: ['name'], additionalProperties: false },
+      body: newTokenBodySchema,
       response: { 201: tokenSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {

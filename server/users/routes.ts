@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { ROLES, type Role } from '../config.ts';
+import type { Role } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
 import { audit } from '../audit.ts';
 import { PASSWORD_MAX, PASSWORD_MIN, hashPassword, passwordWeakness, weakPassword } from '../auth/passwords.ts';
 import { problem, problemSchema } from '../problem.ts';
-import { idParams, idSchema } from '../schemas.ts';
-import { accountSchema as userSchema, type Account } from '../../core/contracts/accounts.ts';
+import { idParams } from '../schemas.ts';
+import { accountSchema as userSchema, newUserBodySchema, userPatchBodySchema, type Account, type NewUserBody, type UserPatchBody } from '../../core/contracts/accounts.ts';
 
 interface UserRow {
   id: number;
@@ -25,25 +25,6 @@ const toUser = (r: UserRow): Account => ({
   id: r.id, username: r.username, displayName: r.display_name, role: r.role, scope: r.scope, personId: r.person_id,
   active: r.active, version: r.version, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
 });
-
-const editable = {
-  displayName: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
-  role: { type: 'string', enum: ROLES },
-  scope: { type: 'array', items: idSchema, maxItems: 100, uniqueItems: true },
-  personId: { anyOf: [idSchema, { type: 'null' }] },
-  active: { type: 'boolean' },
-  password: { type: 'string', minLength: 1, maxLength: 256 },
-} as const;
-
-interface UserBody {
-  username: string;
-  displayName: string;
-  role: Role;
-  scope?: number[];
-  personId?: number | null;
-  active?: boolean;
-  password: string;
-}
 
 const COLUMNS = 'id, username, display_name, role, scope, person_id, active, version, created_at, updated_at';
 
@@ -86,17 +67,12 @@ export default async function userRoutes(app: FastifyInstance, { db, now }: AppC
     return rows.map(toUser);
   });
 
-  app.post<{ Body: UserBody }>('/api/users', {
+  app.post<{ Body: NewUserBody }>('/api/users', {
     config: { access: 'users.manage' },
     schema: {
       tags: ['accounts'],
       summary: 'Create an account (admin)',
-      body: {
-        type: 'object',
-        properties: { username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{2,64}$' }, ...editable },
-        required: ['username', 'displayName', 'role', 'password'],
-        additionalProperties: false,
-      },
+      body: newUserBodySchema,
       response: { 201: userSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -118,13 +94,13 @@ export default async function userRoutes(app: FastifyInstance, { db, now }: AppC
     return reply.code(201).send(toUser(row));
   });
 
-  app.patch<{ Params: { id: number }; Body: Partial<Omit<UserBody, 'username'>> }>('/api/users/:id', {
+  app.patch<{ Params: { id: number }; Body: UserPatchBody }>('/api/users/:id', {
     config: { access: 'users.manage' },
     schema: {
       tags: ['accounts'],
       summary: 'Edit, deactivate, or reset the password of an account (admin); a reset ends its sessions and revokes its API tokens',
       params: idParams,
-      body: { type: 'object', properties: editable, additionalProperties: false, minProperties: 1 },
+      body: userPatchBodySchema,
       response: { 200: userSchema, '4xx': problemSchema },
     },
   }, async (request) => {
