@@ -6,7 +6,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { useSession } from '../session/session.tsx';
 import { useDutiesMessages } from './duties-messages.ts';
 
-import type { CellDuties, DutyItem } from '../../core/contracts/duties.ts';
+import type { CellDuties, DutiesBody, DutyItem } from '../../core/contracts/duties.ts';
 
 type ListKey = 'duties' | 'tasks';
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -69,7 +69,7 @@ export function DutiesSection({ cellId, level, levelCount }: { cellId: number; l
   const draft = own.draft;
   const setDraft = (d: typeof draft) => setEdit({ cellId, draft: d, error: null });
   const saving = useMutation({
-    mutationFn: (body: Record<ListKey, DutyItem[] | null>) => api<CellDuties>(`/api/cells/${cellId}/duties`, { method: 'PUT', body }),
+    mutationFn: (body: DutiesBody) => api<CellDuties>(`/api/cells/${cellId}/duties`, { method: 'PUT', body }),
     onSuccess: (saved) => {
       queryClient.setQueryData(keys.cells.duties(cellId), saved);
       setEdit({ cellId, draft: null, error: null });

@@ -20,3 +20,27 @@ export const cellDutiesSchema = object({
   domains: { type: 'array', items: object({ code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } }) },
 });
 export type CellDuties = FromSchema<typeof cellDutiesSchema>;
+
+/** PUT /api/cells/:id/duties: a list replaces the cell's; null restores the level's template; absent leaves it as it is. */
+export const dutiesBodySchema = (domainCodes: readonly string[]) => {
+  const itemsInput = {
+    anyOf: [
+      {
+        type: 'array', maxItems: 50,
+        items: {
+          type: 'object',
+          properties: { domain: { type: 'string', enum: domainCodes }, text: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' } },
+          required: ['domain', 'text'], additionalProperties: false,
+        },
+      },
+      { type: 'null' },
+    ],
+  } as const;
+  return {
+    type: 'object',
+    properties: { duties: itemsInput, tasks: itemsInput },
+    anyOf: [{ required: ['duties'] }, { required: ['tasks'] }],
+    additionalProperties: false,
+  } as const;
+};
+export type DutiesBody = FromSchema<ReturnType<typeof dutiesBodySchema>>;

@@ -7,13 +7,7 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { templateOf, type DutyItem } from './config.ts';
 import { cellDuties } from './model.ts';
-import { cellDutiesSchema as dutiesSchema, type CellDuties } from '../../core/contracts/duties.ts';
-
-interface DutiesBody {
-  /** A list replaces the cell's; null restores the level's template; absent leaves it as it is. */
-  duties?: DutyItem[] | null;
-  tasks?: DutyItem[] | null;
-}
+import { cellDutiesSchema as dutiesSchema, dutiesBodySchema, type CellDuties, type DutiesBody } from '../../core/contracts/duties.ts';
 
 async function loadCell(q: Queryable, id: number, lock = false) {
   const { rows } = await q.query<{ id: number; name: string; level: number }>(`SELECT id, name, level FROM cells WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
@@ -23,20 +17,7 @@ async function loadCell(q: Queryable, id: number, lock = false) {
 
 /** 五定 of a cell: read by anyone (they are posted publicly), changed by planners in scope. */
 export default async function dutiesRoutes(app: FastifyInstance, { db, config }: AppContext) {
-  const domainCodes = config.duties.domains.map((d) => d.code);
-  const itemsInput = {
-    anyOf: [
-      {
-        type: 'array', maxItems: 50,
-        items: {
-          type: 'object',
-          properties: { domain: { type: 'string', enum: domainCodes }, text: { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' } },
-          required: ['domain', 'text'], additionalProperties: false,
-        },
-      },
-      { type: 'null' },
-    ],
-  } as const;
+  const bodySchema = dutiesBodySchema(config.duties.domains.map((d) => d.code));
   async function read(q: Queryable, id: number): Promise<CellDuties> {
     const cell = await loadCell(q, id);
     const t = templateOf(config.duties, cell.level);
@@ -62,12 +43,7 @@ export default async function dutiesRoutes(app: FastifyInstance, { db, config }:
       tags: ['cells'],
       summary: "Change a cell's duties and/or tasks: a list replaces the cell's own, null restores the level's template",
       params: idParams,
-      body: {
-        type: 'object',
-        properties: { duties: itemsInput, tasks: itemsInput },
-        anyOf: [{ required: ['duties'] }, { required: ['tasks'] }],
-        additionalProperties: false,
-      },
+      body: bodySchema,
       response: { 200: dutiesSchema, '4xx': problemSchema },
     },
   }, async (request) => {
