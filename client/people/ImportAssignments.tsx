@@ -4,6 +4,7 @@ import { api, ApiError } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { usePeopleMessages } from './messages.ts';
 import type { AssignmentImport as ImportResult, RowError } from '../../core/contracts/imports.ts';
+import type { AssignmentImportBody } from '../../core/contracts/people.ts';
 
 
 type State =
@@ -48,7 +49,8 @@ export function ImportAssignments({ onClose, onImported }: { onClose: () => void
   async function run(skipInvalid: boolean) {
     setState({ status: 'busy' });
     try {
-      const result = await api<ImportResult>('/api/assignments/import', { method: 'POST', body: { csv, skipInvalid } });
+      const body: AssignmentImportBody = { csv, skipInvalid };
+      const result = await api<ImportResult>('/api/assignments/import', { method: 'POST', body });
       setState({ status: 'done', result });
       onImported();
     } catch (err) {

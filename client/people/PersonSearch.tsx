@@ -5,6 +5,7 @@ import { keys } from '../data/keys.ts';
 import { useDebounced } from '../data/debounce.ts';
 import { useI18n } from '../i18n/index.tsx';
 import type { Person, Role } from './model.ts';
+import type { NewPersonBody } from '../../core/contracts/people.ts';
 import { usePeopleMessages } from './messages.ts';
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -200,7 +201,7 @@ function NewPerson({ name, onCancel, onCreated }: { name: string; onCancel: () =
     setError(null);
     setExisting(null);
     try {
-      const body = { name: text('name'), phone: text('phone') || null, organisation: text('organisation') || null, title: text('title') || null };
+      const body: NewPersonBody = { name: text('name'), phone: text('phone') || null, organisation: text('organisation') || null, title: text('title') || null };
       const created = await api<Person>('/api/people', { method: 'POST', body });
       // A search that was read before may now find the new person.
       void queryClient.invalidateQueries({ queryKey: keys.people.searches() });

@@ -2,7 +2,7 @@
 
 /** The API's shapes (server/people: assignments.ts, routes.ts). */
 export type { Assignment, AssignmentRole as Role, Person } from '../../core/contracts/people.ts';
-import type { Assignment, AssignmentRole as Role, Person } from '../../core/contracts/people.ts';
+import type { Assignment, AssignmentRole as Role, AssignmentsBody, Person } from '../../core/contracts/people.ts';
 import { countRoles, gapsOf } from '../../core/people/rules.ts';
 
 export interface Entry {
@@ -20,7 +20,7 @@ export const toEntries = (list: Assignment[]): Entry[] =>
 export const entryKey = (e: { personId: number; role: string }) => `${e.personId}/${e.role}`;
 
 /** The body of PUT /api/cells/:id/assignments: the whole list in order. */
-export const toBody = (list: Entry[]) => list.map(({ personId, role }) => ({ personId, role }));
+export const toBody = (list: Entry[]): AssignmentsBody => list.map(({ personId, role }) => ({ personId, role }));
 
 export const sameList = (a: Entry[], b: Entry[]) => a.length === b.length && a.every((e, i) => entryKey(e) === entryKey(b[i]!));
 

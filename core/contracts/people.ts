@@ -1,6 +1,6 @@
 /** People, who answers for which cell, and a cell's public card as the API answers them (server/people). */
 import { dutyItemSchema } from './duties.ts';
-import { namedSchema, object, type FromSchema } from './schema.ts';
+import { idSchema, namedSchema, object, type FromSchema } from './schema.ts';
 
 /**
  * A role a person can hold in a cell (第一责任人, 监督员 …). maxPerCell is enforced when assignments
@@ -87,3 +87,42 @@ export const peopleGapSchema = object({
   missing: { type: 'array', items: missingRoleSchema },
 });
 export type PeopleGap = FromSchema<typeof peopleGapSchema>;
+
+const text = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }) as const;
+/** The fields of a person as they are added (POST /api/people) and edited (PATCH /api/people/:id). */
+export const personFields = {
+  name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
+  phone: text(40),
+  organisation: text(200),
+  title: text(100),
+} as const;
+
+/** POST /api/people: add a person. */
+export const newPersonBodySchema = { type: 'object', properties: personFields, required: ['name'], additionalProperties: false } as const;
+export type NewPersonBody = FromSchema<typeof newPersonBodySchema>;
+
+/** PATCH /api/people/:id: edit a person. */
+export const personPatchBodySchema = { type: 'object', properties: personFields, minProperties: 1, additionalProperties: false } as const;
+export type PersonPatchBody = FromSchema<typeof personPatchBodySchema>;
+
+/** PUT /api/cells/:id/assignments: a cell's whole ordered list of responsible people, in the configured roles. */
+export const assignmentsBodySchema = (roleCodes: readonly string[]) => ({
+  type: 'array',
+  maxItems: 200,
+  items: {
+    type: 'object',
+    properties: { personId: idSchema, role: { type: 'string', enum: roleCodes } },
+    required: ['personId', 'role'],
+    additionalProperties: false,
+  },
+}) as const;
+export type AssignmentsBody = FromSchema<ReturnType<typeof assignmentsBodySchema>>;
+
+/** POST /api/assignments/import as JSON (text/csv is the bare string). */
+export const assignmentImportBodySchema = {
+  anyOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'object', properties: { csv: { type: 'string', minLength: 1 }, skipInvalid: { type: 'boolean' } }, required: ['csv'], additionalProperties: false },
+  ],
+} as const;
+export type AssignmentImportBody = FromSchema<typeof assignmentImportBodySchema>;

@@ -9,7 +9,7 @@ import type { Actor } from '../auth/actor.ts';
 import { fullPhoneSql, shownPhone } from './phone.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { gapsOf, maxViolations, roleName } from '../../core/people/rules.ts';
-import { assignmentRoleSchema, assignmentSchema, peopleGapSchema, roleNameSchema, type Assignment, type PeopleGap } from '../../core/contracts/people.ts';
+import { assignmentRoleSchema, assignmentSchema, assignmentsBodySchema, peopleGapSchema, roleNameSchema, type Assignment, type AssignmentsBody, type PeopleGap } from '../../core/contracts/people.ts';
 
 interface AssignmentRow {
   position: number;
@@ -69,22 +69,13 @@ export default async function assignmentRoutes(app: FastifyInstance, { db, confi
     return cellAssignments(db, roles, request.params.id, actor);
   });
 
-  app.put<{ Params: { id: number }; Body: { personId: number; role: string }[] }>('/api/cells/:id/assignments', {
+  app.put<{ Params: { id: number }; Body: AssignmentsBody }>('/api/cells/:id/assignments', {
     config: { access: 'assignments.edit' },
     schema: {
       tags: ['people'],
       summary: "Replace a cell's whole ordered list of responsible people; a list that breaks a role rule is refused (422) and nothing changes",
       params: idParams,
-      body: {
-        type: 'array',
-        maxItems: 200,
-        items: {
-          type: 'object',
-          properties: { personId: idSchema, role: { type: 'string', enum: roleCodes } },
-          required: ['personId', 'role'],
-          additionalProperties: false,
-        },
-      },
+      body: assignmentsBodySchema(roleCodes),
       response: { 200: { type: 'array', items: assignmentSchema }, '4xx': problemSchema },
     },
   }, async (request) => {

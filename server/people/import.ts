@@ -8,6 +8,7 @@ import { assignmentImportSchema, type AssignmentImport } from '../../core/contra
 import type { ProblemCode, ProblemParam } from '../../core/problems/index.ts';
 import { normalizePhone } from './phone.ts';
 import { findRole } from '../../core/people/rules.ts';
+import { assignmentImportBodySchema, type AssignmentImportBody } from '../../core/contracts/people.ts';
 
 const COLUMNS = {
   cellCode: ['cell_code', 'cell', 'code', '网格编码', '网格代码', '网格编号'],
@@ -17,11 +18,6 @@ const COLUMNS = {
   organisation: ['organization', 'org', '单位', '工作单位'],
   title: ['职务'],
 };
-
-interface Body {
-  csv?: string;
-  skipInvalid?: boolean;
-}
 
 interface Planned {
   line: number;
@@ -43,7 +39,7 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
   acceptCsvBodies(app);
   const roles = config.assignmentRoles;
 
-  app.post<{ Body: Body | string; Querystring: { skipInvalid?: boolean }; Reply: AssignmentImport }>('/api/assignments/import', {
+  app.post<{ Body: AssignmentImportBody; Querystring: { skipInvalid?: boolean }; Reply: AssignmentImport }>('/api/assignments/import', {
     config: { access: 'assignments.edit' },
     schema: {
       tags: ['people'],
@@ -51,12 +47,7 @@ export default async function assignmentImportRoutes(app: FastifyInstance, { db,
       description: 'Send text/csv (then ?skipInvalid=true to import the valid rows only) or JSON {csv, skipInvalid}. '
         + 'Without skipInvalid, any invalid row is a 422 listing every row error and nothing is written.',
       querystring: { type: 'object', properties: { skipInvalid: { type: 'boolean' } }, additionalProperties: false },
-      body: {
-        anyOf: [
-          { type: 'string', minLength: 1 },
-          { type: 'object', properties: { csv: { type: 'string', minLength: 1 }, skipInvalid: { type: 'boolean' } }, required: ['csv'], additionalProperties: false },
-        ],
-      },
+      body: assignmentImportBodySchema,
       response: { 200: assignmentImportSchema, '4xx': problemSchema },
     },
   }, async (request) => {

@@ -6,7 +6,7 @@ import { scopeOf, type Actor } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { fullPhoneSql, normalizePhone, shownPhone } from './phone.ts';
-import { personSchema, type Person } from '../../core/contracts/people.ts';
+import { newPersonBodySchema, personPatchBodySchema, personSchema, type NewPersonBody, type Person, type PersonPatchBody } from '../../core/contracts/people.ts';
 
 export interface PersonRow {
   id: number;
@@ -30,21 +30,6 @@ export const toPerson = (r: PersonRow): Person => ({
   id: r.id, name: r.name, phone: shownPhone(r.phone, r.full_phone), organisation: r.organisation, title: r.title, userId: r.user_id,
   version: r.version, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
 });
-
-const text = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }) as const;
-const personFields = {
-  name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' },
-  phone: text(40),
-  organisation: text(200),
-  title: text(100),
-} as const;
-
-interface PersonBody {
-  name?: string;
-  phone?: string | null;
-  organisation?: string | null;
-  title?: string | null;
-}
 
 const blankToNull = (s: string | null | undefined) => (s == null || s.trim() === '' ? null : s.trim());
 
@@ -131,12 +116,12 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
     return toPerson(row);
   });
 
-  app.post<{ Body: PersonBody & { name: string } }>('/api/people', {
+  app.post<{ Body: NewPersonBody }>('/api/people', {
     config: { access: 'people.edit' },
     schema: {
       tags: ['people'],
       summary: 'Add a person',
-      body: { type: 'object', properties: personFields, required: ['name'], additionalProperties: false },
+      body: newPersonBodySchema,
       response: { 201: personSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -156,13 +141,13 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppCont
     return reply.code(201).send(toPerson(row));
   });
 
-  app.patch<{ Params: { id: number }; Body: PersonBody }>('/api/people/:id', {
+  app.patch<{ Params: { id: number }; Body: PersonPatchBody }>('/api/people/:id', {
     config: { access: 'people.edit' },
     schema: {
       tags: ['people'],
       summary: 'Edit a person; If-Match with its version is required (stale → 409)',
       params: idParams,
-      body: { type: 'object', properties: personFields, minProperties: 1, additionalProperties: false },
+      body: personPatchBodySchema,
       response: { 200: personSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
