@@ -10,6 +10,7 @@ import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../ma
 import { useSession } from '../session/session.tsx';
 import { useDivideMessages } from './divide-messages.ts';
 import type { AreasWorkload, Balance, CellWorkload, CommitResult, Proposal, Rebalance } from '../../core/contracts/partition.ts';
+import type { ReshapeBody } from '../../core/contracts/cells.ts';
 import { createPlanDraw, type PlanDraw } from './draw.ts';
 import { applyChanges, diffPolygon } from './topology.ts';
 
@@ -208,7 +209,8 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     setBusy(true);
     setError(null);
     try {
-      await api('/api/cells/reshape', { method: 'POST', body: { cells: rebalance.features.map((f) => ({ id: f.properties.id, version: f.properties.version, geometry: f.geometry })) } });
+      const body: ReshapeBody = { cells: rebalance.features.map((f) => ({ id: f.properties.id, version: f.properties.version, geometry: f.geometry })) };
+      await api('/api/cells/reshape', { method: 'POST', body });
       setNotice(t('applied', { n: rebalance.features.length }));
       setRebalance(null);
       refreshCells();

@@ -9,7 +9,7 @@ import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../ma
 import { useI18n } from '../i18n/index.tsx';
 import { usePlanMessages } from './messages.ts';
 import { formatArea } from './geometry.ts';
-import type { CellVersion } from '../../core/contracts/cells.ts';
+import type { CellVersion, RestoreBody } from '../../core/contracts/cells.ts';
 
 const SOURCE = 'plan-preview';
 /** The preview outline: dashed, over the cells. */
@@ -62,7 +62,8 @@ export function HistoryPanel({ cell, reload, onRestored }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const restored = await api<Cell>(`/api/cells/${cell.id}/restore`, { method: 'POST', body: { version } });
+      const body: RestoreBody = { version };
+      const restored = await api<Cell>(`/api/cells/${cell.id}/restore`, { method: 'POST', body });
       onRestored(restored, version);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));

@@ -1,38 +1,27 @@
 import type { FastifyInstance } from 'fastify';
-import type { LineString, MultiPolygon } from 'geojson';
+import type { MultiPolygon } from 'geojson';
 import type { AppContext } from '../context.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { toFeature } from './feature.ts';
-import { CELL_NAME_MAX_LENGTH, cellVersionSchema, type CellVersion } from '../../core/contracts/cells.ts';
-import { checkStructure, geometrySchema } from './geometry.ts';
+import {
+  cellPatchBodySchema, cellVersionSchema, mergeBodySchema, newCellBodySchema, reshapeBodySchema, restoreBodySchema, splitBodySchema,
+  type CellPatchBody, type CellVersion, type MergeBody, type NewCellBody, type ReshapeBody, type RestoreBody, type SplitBody,
+} from '../../core/contracts/cells.ts';
+import { checkStructure } from './geometry.ts';
 import { CellWriter } from './writer.ts';
-import { createCell, deleteCell, mergeCells, reshapeCells, restoreCell, splitCell, updateCell, type CellPatch, type NewCell, type ReshapeEdit } from './edits.ts';
-
-const nameSchema = { type: 'string', minLength: 1, maxLength: CELL_NAME_MAX_LENGTH, pattern: '\\S' } as const;
+import { createCell, deleteCell, mergeCells, reshapeCells, restoreCell, splitCell, updateCell } from './edits.ts';
 
 /** Creating, editing, splitting, merging, deleting and restoring cells; each change one transaction. */
 export default async function cellEditRoutes(app: FastifyInstance, { db, config }: AppContext) {
   const levelCount = config.levels.length;
 
-  app.post<{ Body: NewCell }>('/api/cells', {
+  app.post<{ Body: NewCellBody }>('/api/cells', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Create a cell inside its parent; the code is generated unless given',
-      body: {
-        type: 'object',
-        properties: {
-          type: { const: 'Feature' },
-          geometry: geometrySchema,
-          properties: {
-            type: 'object',
-            properties: { name: nameSchema, level: { type: 'integer', minimum: 1, maximum: levelCount }, parentId: { anyOf: [idSchema, { type: 'null' }] }, code: { type: 'string', maxLength: 64 } },
-            required: ['name', 'level', 'parentId'],
-          },
-        },
-        required: ['type', 'geometry', 'properties'],
-      },
+      body: newCellBodySchema(levelCount),
       response: { 201: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -41,17 +30,13 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     return reply.code(201).send(toFeature(row));
   });
 
-  app.patch<{ Params: { id: number }; Body: CellPatch }>('/api/cells/:id', {
+  app.patch<{ Params: { id: number }; Body: CellPatchBody }>('/api/cells/:id', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Rename or reshape a cell; If-Match with its version is required (stale → 409)',
       params: idParams,
-      body: {
-        type: 'object',
-        properties: { type: { const: 'Feature' }, geometry: geometrySchema, properties: { type: 'object', properties: { name: nameSchema } } },
-        anyOf: [{ required: ['geometry'] }, { required: ['properties'] }],
-      },
+      body: cellPatchBodySchema,
       response: { 200: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -62,22 +47,12 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
 
   // Topological editing: a border shared by several cells is moved in all of them at once, so it
   // stays shared. Every cell carries the version it was edited from; one stale version refuses all.
-  app.post<{ Body: { cells: ReshapeEdit[] } }>('/api/cells/reshape', {
+  app.post<{ Body: ReshapeBody }>('/api/cells/reshape', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Reshape several cells in one transaction (a shared border moved in every cell that has it); each with the version it was edited from',
-      body: {
-        type: 'object',
-        properties: {
-          cells: {
-            type: 'array', minItems: 1, maxItems: 200,
-            items: { type: 'object', properties: { id: idSchema, version: { type: 'integer', minimum: 1 }, geometry: geometrySchema }, required: ['id', 'version', 'geometry'], additionalProperties: false },
-          },
-        },
-        required: ['cells'],
-        additionalProperties: false,
-      },
+      body: reshapeBodySchema,
       response: { 200: { $ref: 'CellCollection#' }, '4xx': problemSchema },
     },
   }, async (request) => {
@@ -103,41 +78,30 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     return reply.code(204).send();
   });
 
-  app.post<{ Params: { id: number }; Body: LineString | { type: 'Feature'; geometry: LineString } }>('/api/cells/:id/split', {
+  app.post<{ Params: { id: number }; Body: SplitBody }>('/api/cells/:id/split', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Split a cell along a line; the parts tile the old cell exactly; children follow their part',
       params: idParams,
-      body: {
-        type: 'object',
-        properties: {
-          type: { type: 'string', enum: ['LineString', 'Feature'] },
-          coordinates: { type: 'array', minItems: 2, items: { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number' } } },
-          geometry: { type: 'object', properties: { type: { const: 'LineString' }, coordinates: { type: 'array', minItems: 2, items: { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number' } } } }, required: ['type', 'coordinates'] },
-        },
-        required: ['type'],
-      },
+      body: splitBodySchema,
       response: { 201: { $ref: 'CellCollection#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const line = request.body.type === 'Feature' ? request.body.geometry : request.body;
-    if (!line?.coordinates) throw problem('cells.line-required', {}, { errors: [{ field: 'body', message: 'LineString required' }] });
-    const rows = await db.transaction((tx) => splitCell(new CellWriter(tx, request), config, request.params.id, line));
+    const coordinates = line?.coordinates;
+    if (!coordinates) throw problem('cells.line-required', {}, { errors: [{ field: 'body', message: 'LineString required' }] });
+    // Either way the line's type is 'LineString' here (the body's own, or its Feature's geometry's).
+    const rows = await db.transaction((tx) => splitCell(new CellWriter(tx, request), config, request.params.id, { ...line, type: 'LineString', coordinates }));
     return reply.code(201).send({ type: 'FeatureCollection', features: rows.map(toFeature) });
   });
 
-  app.post<{ Body: { ids: number[]; name?: string } }>('/api/cells/merge', {
+  app.post<{ Body: MergeBody }>('/api/cells/merge', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Merge adjacent cells of one parent into the first; children move with them',
-      body: {
-        type: 'object',
-        properties: { ids: { type: 'array', items: idSchema, minItems: 2, maxItems: 100, uniqueItems: true }, name: nameSchema },
-        required: ['ids'],
-        additionalProperties: false,
-      },
+      body: mergeBodySchema,
       response: { 200: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request) => {
@@ -167,13 +131,13 @@ export default async function cellEditRoutes(app: FastifyInstance, { db, config 
     }));
   });
 
-  app.post<{ Params: { id: number }; Body: { version: number } }>('/api/cells/:id/restore', {
+  app.post<{ Params: { id: number }; Body: RestoreBody }>('/api/cells/:id/restore', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Restore the name and geometry of an earlier version (as a new version)',
       params: idParams,
-      body: { type: 'object', properties: { version: { type: 'integer', minimum: 1 } }, required: ['version'], additionalProperties: false },
+      body: restoreBodySchema,
       response: { 200: { $ref: 'CellFeature#' }, '4xx': problemSchema },
     },
   }, async (request) => {

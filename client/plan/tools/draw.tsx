@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Polygon } from 'geojson';
 import { api, type Cell, type ClientConfig } from '../../api.ts';
+import type { NewCellBody } from '../../../core/contracts/cells.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { usePlanMessages } from '../messages.ts';
 import { Icon } from '../icons.tsx';
@@ -55,10 +56,8 @@ export function DrawTool({ session }: { session: PlanSession }) {
     setBusy(true);
     setError(null);
     try {
-      const cell = await api<Cell>('/api/cells', {
-        method: 'POST',
-        body: { type: 'Feature', geometry: partsToGeometry(finished), properties: { name: name.trim(), level: parent.properties.level + 1, parentId: parent.id } },
-      });
+      const body: NewCellBody = { type: 'Feature', geometry: partsToGeometry(finished), properties: { name: name.trim(), level: parent.properties.level + 1, parentId: parent.id } };
+      const cell = await api<Cell>('/api/cells', { method: 'POST', body });
       session.saved(t('created', { name: cell.properties.name, code: cell.properties.code }), cell.id, { reloadLineage: false });
     } catch (e) {
       // The drawing stays: the planner fixes what the server names and saves again.

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { MapMouseEvent } from 'maplibre-gl';
 import { api, type Cell } from '../../api.ts';
+import type { MergeBody } from '../../../core/contracts/cells.ts';
 import { useMapClick } from '../../map/context.tsx';
 import { CELLS_SOURCE, CELLS_SOURCE_LAYER } from '../../map/style.ts';
 import { useOverlay, type Overlay } from '../../map/overlay.ts';
@@ -50,7 +51,7 @@ export function MergeTool({ session }: { session: PlanSession }) {
     setBusy(true);
     setError(null);
     try {
-      const body: { ids: number[]; name?: string } = { ids: merge.map((m) => m.id) };
+      const body: MergeBody = { ids: merge.map((m) => m.id) };
       if (mergeName.trim()) body.name = mergeName.trim();
       const cell = await api<Cell>('/api/cells/merge', { method: 'POST', body });
       session.saved(t('merged', { name: cell.properties.name }), cell.id);

@@ -2,6 +2,7 @@ import { localTime as zonedTime } from '../../i18n/time.ts';
 import { useMemo, useRef, useState } from 'react';
 import type { FeatureCollection, MultiPolygon } from 'geojson';
 import { api, ApiError, type Cell, type CellProperties } from '../../api.ts';
+import type { CellPatchBody, ReshapeBody } from '../../../core/contracts/cells.ts';
 import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../../map/overlay.ts';
 import { usePlanMessages } from '../messages.ts';
 import { Icon } from '../icons.tsx';
@@ -103,11 +104,13 @@ export function ReshapeTool({ session }: { session: PlanSession }) {
       let cell: Cell;
       let done: string;
       if (request.kind === 'patch') {
-        cell = await api<Cell>(`/api/cells/${base.id}`, { method: 'PATCH', headers: { 'if-match': `"${request.version}"` }, body: { type: 'Feature', geometry: request.geometry } });
+        const body: CellPatchBody = { type: 'Feature', geometry: request.geometry };
+        cell = await api<Cell>(`/api/cells/${base.id}`, { method: 'PATCH', headers: { 'if-match': `"${request.version}"` }, body });
         done = t('reshaped', { name: cell.properties.name, version: cell.properties.version });
       } else {
         // Topological edit: the cell and every neighbour that shares the moved border, in one transaction.
-        const saved = await api<FeatureCollection<MultiPolygon, CellProperties>>('/api/cells/reshape', { method: 'POST', body: { cells: request.cells } });
+        const body: ReshapeBody = { cells: request.cells };
+        const saved = await api<FeatureCollection<MultiPolygon, CellProperties>>('/api/cells/reshape', { method: 'POST', body });
         cell = saved.features.find((f) => f.id === base.id) as Cell;
         done = t('reshapedWith', { name: cell.properties.name, n: others.length, names: others.map((c) => c.name).join('、') });
       }

@@ -1,5 +1,6 @@
 import type { FeatureCollection, LineString, MultiPolygon } from 'geojson';
 import { api } from '../../api.ts';
+import type { SplitBody } from '../../../core/contracts/cells.ts';
 import { usePlanMessages } from '../messages.ts';
 import { SketchPanel } from './sketch.tsx';
 import type { PlanSession } from './session.ts';
@@ -23,7 +24,8 @@ export function SplitTool({ session }: { session: PlanSession }) {
     setBusy(true);
     setError(null);
     try {
-      const parts = await api<FeatureCollection<MultiPolygon>>(`/api/cells/${base.id}/split`, { method: 'POST', body: line });
+      const body: SplitBody = { ...line };
+      const parts = await api<FeatureCollection<MultiPolygon>>(`/api/cells/${base.id}/split`, { method: 'POST', body });
       session.saved(t('splitDone', { n: parts.features.length }), base.id);
     } catch (e) {
       setError(session.errorText(e));
