@@ -6,6 +6,7 @@ import { checkCode, nextChildCode } from './codes.ts';
 import { CELL_COLUMNS, toFeature, type CellRow } from './feature.ts';
 import type { CellGeometry } from './geometry.ts';
 import type { CellWriter, CheckedGeoJSON } from './writer.ts';
+import type { CellPatchBody, NewCellBody, ReshapeBody } from '../../core/contracts/cells.ts';
 
 /**
  * The edits of the cell routes, each inside the caller's transaction, through the CellWriter: the
@@ -13,23 +14,10 @@ import type { CellWriter, CheckedGeoJSON } from './writer.ts';
  * geometry), then the writes, the re-filing and the audit. The routes parse HTTP and answer.
  */
 
-export interface NewCell {
-  type: 'Feature';
-  geometry: CellGeometry;
-  properties: { name: string; level: number; parentId: number | null; code?: string };
-}
-
-export interface ReshapeEdit {
-  id: number;
-  version: number;
-  geometry: CellGeometry;
-}
-
-export interface CellPatch {
-  type?: 'Feature';
-  geometry?: CellGeometry;
-  properties?: { name?: string };
-}
+/** What the routes take (core/contracts/cells.ts), as the edits below receive it. */
+export type NewCell = NewCellBody;
+export type CellPatch = CellPatchBody;
+export type ReshapeEdit = ReshapeBody['cells'][number];
 
 async function cellsById(w: CellWriter, ids: number[]): Promise<CellRow[]> {
   const { rows } = await w.q.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM cells c WHERE c.id = ANY($1::int[]) ORDER BY c.id`, [ids]);
