@@ -58,14 +58,7 @@ export interface OutlineCheck {
 }
 
 /** The columns a lock returns when the whole row (geometry, area) is not needed. */
-export interface LockedCell {
-  id: number;
-  code: string;
-  name: string;
-  level: number;
-  parent_id: number | null;
-  version: number;
-}
+export type LockedCell = Pick<CellRow, 'id' | 'code' | 'name' | 'level' | 'parent_id' | 'version'>;
 
 export interface NewCellRow {
   code: string;
