@@ -2,7 +2,7 @@ import { api } from '../api.ts';
 
 /** The API of server/units (routes.ts, history.ts, transfer.ts). */
 export type { Unit, UnitEntry as Entry, UnitPage, Units, UnitType } from '../../core/contracts/units.ts';
-import type { Unit, UnitPage, Units, UnitType } from '../../core/contracts/units.ts';
+import type { Unit, UnitPage, UnitRecordBody, Units, UnitType } from '../../core/contracts/units.ts';
 
 export type { RowError, UnitImport as ImportResult } from '../../core/contracts/imports.ts';
 import type { UnitImport as ImportResult } from '../../core/contracts/imports.ts';
@@ -33,7 +33,7 @@ export const unitsApi = {
   move: (u: Unit, at: [number, number]) => api<Unit>(`/api/units/${u.id}`, { method: 'PATCH', headers: ifMatch(u), body: { geometry: point(at) } }),
   archive: (u: Unit) => api<Unit>(`/api/units/${u.id}/archive`, { method: 'POST', headers: ifMatch(u) }),
   restore: (u: Unit) => api<Unit>(`/api/units/${u.id}/restore`, { method: 'POST', headers: ifMatch(u) }),
-  addRecord: (id: number, r: { kind: 'inspection' | 'note'; text: string; date?: string }) => api(`/api/units/${id}/records`, { method: 'POST', body: r }),
+  addRecord: (id: number, r: UnitRecordBody) => api(`/api/units/${id}/records`, { method: 'POST', body: r }),
   importCsv: (csv: string, opts: { dryRun?: boolean; skipInvalid?: boolean }) =>
     api<ImportResult>(`/api/units/import${opts.dryRun ? '?dryRun=true' : ''}`, { method: 'POST', body: { csv, skipInvalid: opts.skipInvalid ?? false } }),
 };

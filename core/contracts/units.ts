@@ -84,3 +84,20 @@ export const unitPageSchema = object({
   entries: { type: 'array', items: unitEntrySchema },
 });
 export type UnitPage = Omit<FromSchema<typeof unitPageSchema, { references: [typeof unitFeatureSchema] }>, 'unit'> & { unit: Unit };
+
+/** A GeoJSON Point (RFC 7946) as a request gives it: [longitude, latitude] and perhaps an altitude. */
+export const pointBodySchema = {
+  type: 'object',
+  properties: { type: { const: 'Point' }, coordinates: { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number' } } },
+  required: ['type', 'coordinates'],
+} as const;
+export type PointBody = FromSchema<typeof pointBodySchema>;
+
+/** POST /api/units/:id/records: an inspection or a note for a unit's file (date defaults to today). */
+export const unitRecordBodySchema = {
+  type: 'object',
+  properties: { date: { type: 'string', format: 'date' }, kind: { type: 'string', enum: ['inspection', 'note'] }, text: { type: 'string', minLength: 1, maxLength: 10_000, pattern: '\\S' } },
+  required: ['kind', 'text'],
+  additionalProperties: false,
+} as const;
+export type UnitRecordBody = FromSchema<typeof unitRecordBodySchema>;

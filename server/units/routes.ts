@@ -7,7 +7,7 @@ import { scopeOf, type Actor } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, typeName, unitInScopeSql, type UnitRow } from './feature.ts';
-import { unitTypeSchema } from '../../core/contracts/units.ts';
+import { pointBodySchema, unitRecordBodySchema, unitTypeSchema, type PointBody, type UnitRecordBody } from '../../core/contracts/units.ts';
 
 export interface UnitQuery {
   cellId?: number;
@@ -49,13 +49,9 @@ interface UnitProps {
 }
 
 const text = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }) as const;
-export const pointSchema = {
-  type: 'object',
-  properties: { type: { const: 'Point' }, coordinates: { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number' } } },
-  required: ['type', 'coordinates'],
-} as const;
+export { pointBodySchema as pointSchema };
 
-export function checkPoint(p: Point, field = 'geometry.coordinates'): [number, number] {
+export function checkPoint(p: Pick<Point, 'coordinates'> | PointBody, field = 'geometry.coordinates'): [number, number] {
   const [lon, lat] = p.coordinates as [number, number];
   if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
     throw problem('units.position-out-of-range', { lon, lat }, { errors: [{ field, message: 'out of range' }] });
@@ -187,7 +183,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
       summary: 'File a unit; its cell is the smallest cell containing the point',
       body: {
         type: 'object',
-        properties: { type: { const: 'Feature' }, geometry: pointSchema, properties: { ...propsSchema, required: ['type', 'name'] } },
+        properties: { type: { const: 'Feature' }, geometry: pointBodySchema, properties: { ...propsSchema, required: ['type', 'name'] } },
         required: ['type', 'geometry', 'properties'],
       },
       response: { 201: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
@@ -219,7 +215,7 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
       params: idParams,
       body: {
         type: 'object',
-        properties: { type: { const: 'Feature' }, geometry: pointSchema, properties: propsSchema },
+        properties: { type: { const: 'Feature' }, geometry: pointBodySchema, properties: propsSchema },
         anyOf: [{ required: ['geometry'] }, { required: ['properties'] }],
       },
       response: { 200: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
@@ -280,18 +276,13 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     return rows.map(toRecord);
   });
 
-  app.post<{ Params: { id: number }; Body: { date?: string; kind: 'inspection' | 'note'; text: string } }>('/api/units/:id/records', {
+  app.post<{ Params: { id: number }; Body: UnitRecordBody }>('/api/units/:id/records', {
     config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
       summary: "Add an inspection or a note to a unit's file (date defaults to today)",
       params: idParams,
-      body: {
-        type: 'object',
-        properties: { date: { type: 'string', format: 'date' }, kind: { type: 'string', enum: ['inspection', 'note'] }, text: { type: 'string', minLength: 1, maxLength: 10_000, pattern: '\\S' } },
-        required: ['kind', 'text'],
-        additionalProperties: false,
-      },
+      body: unitRecordBodySchema,
       response: { 201: recordSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
