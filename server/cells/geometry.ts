@@ -7,14 +7,7 @@ import { faultReason, geosFault, type GeometryFault } from '../../core/problems/
 export type CellGeometry = Polygon | MultiPolygon;
 
 /** JSON schema for a Polygon or MultiPolygon: numbers only, so strings and nulls are a 400 with a field. */
-export const geometrySchema = {
-  type: 'object',
-  properties: {
-    type: { type: 'string', enum: ['Polygon', 'MultiPolygon'] },
-    coordinates: { type: 'array', minItems: 1, maxItems: 10_000, items: { type: 'array' } },
-  },
-  required: ['type', 'coordinates'],
-} as const;
+export { geometryBodySchema as geometrySchema } from '../../core/contracts/coverage.ts';
 
 const fmt = (p: number[]) => `[${p.join(', ')}]`;
 
