@@ -2,7 +2,7 @@ import { api } from '../api.ts';
 
 /** The API of server/units (routes.ts, history.ts, transfer.ts). */
 export type { Unit, UnitEntry as Entry, UnitPage, Units, UnitType } from '../../core/contracts/units.ts';
-import type { Unit, UnitPage, UnitRecordBody, Units, UnitType } from '../../core/contracts/units.ts';
+import type { Unit, UnitImportBody, UnitPage, UnitRecordBody, Units, UnitType } from '../../core/contracts/units.ts';
 
 export type { RowError, UnitImport as ImportResult } from '../../core/contracts/imports.ts';
 import type { UnitImport as ImportResult } from '../../core/contracts/imports.ts';
@@ -35,5 +35,5 @@ export const unitsApi = {
   restore: (u: Unit) => api<Unit>(`/api/units/${u.id}/restore`, { method: 'POST', headers: ifMatch(u) }),
   addRecord: (id: number, r: UnitRecordBody) => api(`/api/units/${id}/records`, { method: 'POST', body: r }),
   importCsv: (csv: string, opts: { dryRun?: boolean; skipInvalid?: boolean }) =>
-    api<ImportResult>(`/api/units/import${opts.dryRun ? '?dryRun=true' : ''}`, { method: 'POST', body: { csv, skipInvalid: opts.skipInvalid ?? false } }),
+    api<ImportResult>(`/api/units/import${opts.dryRun ? '?dryRun=true' : ''}`, { method: 'POST', body: { csv, skipInvalid: opts.skipInvalid ?? false } satisfies UnitImportBody }),
 };

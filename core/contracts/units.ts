@@ -101,3 +101,18 @@ export const unitRecordBodySchema = {
   additionalProperties: false,
 } as const;
 export type UnitRecordBody = FromSchema<typeof unitRecordBodySchema>;
+
+/** POST /api/units/import: CSV text, a GeoJSON FeatureCollection of Points, or JSON {csv | geojson, skipInvalid}. */
+export const unitImportBodySchema = {
+  anyOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'object', properties: { type: { const: 'FeatureCollection' }, features: { type: 'array' } }, required: ['type', 'features'] },
+    { type: 'object', properties: { csv: { type: 'string', minLength: 1 }, skipInvalid: { type: 'boolean' } }, required: ['csv'], additionalProperties: false },
+    { type: 'object', properties: { geojson: { type: 'object' }, skipInvalid: { type: 'boolean' } }, required: ['geojson'], additionalProperties: false },
+  ],
+} as const;
+export type UnitImportBody = FromSchema<typeof unitImportBodySchema>;
+
+/** The query of POST /api/units/import. */
+export const unitImportQuerySchema = { type: 'object', properties: { skipInvalid: { type: 'boolean' }, dryRun: { type: 'boolean' } }, additionalProperties: false } as const;
+export type UnitImportQuery = FromSchema<typeof unitImportQuerySchema>;
