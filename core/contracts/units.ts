@@ -116,3 +116,34 @@ export type UnitImportBody = FromSchema<typeof unitImportBodySchema>;
 /** The query of POST /api/units/import. */
 export const unitImportQuerySchema = { type: 'object', properties: { skipInvalid: { type: 'boolean' }, dryRun: { type: 'boolean' } }, additionalProperties: false } as const;
 export type UnitImportQuery = FromSchema<typeof unitImportQuerySchema>;
+
+const text = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }) as const;
+
+/** A unit's properties as a request gives them; its type is one of the deployment's configured codes. */
+export const unitPropsBodySchema = <const T extends readonly string[]>(typeCodes: T) => ({
+  type: 'object',
+  properties: {
+    type: { type: 'string', enum: typeCodes },
+    name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
+    address: text(500),
+    contact: text(200),
+    attributes: { type: 'object', additionalProperties: true },
+  },
+  additionalProperties: false,
+}) as const;
+
+/** POST /api/units: file a unit (its cell is the smallest cell containing the point). */
+export const newUnitBodySchema = <const T extends readonly string[]>(typeCodes: T) => ({
+  type: 'object',
+  properties: { type: { const: 'Feature' }, geometry: pointBodySchema, properties: { ...unitPropsBodySchema(typeCodes), required: ['type', 'name'] } },
+  required: ['type', 'geometry', 'properties'],
+}) as const;
+export type NewUnitBody = FromSchema<ReturnType<typeof newUnitBodySchema<string[]>>>;
+
+/** PATCH /api/units/:id: edit or move a unit. */
+export const unitPatchBodySchema = <const T extends readonly string[]>(typeCodes: T) => ({
+  type: 'object',
+  properties: { type: { const: 'Feature' }, geometry: pointBodySchema, properties: unitPropsBodySchema(typeCodes) },
+  anyOf: [{ required: ['geometry'] }, { required: ['properties'] }],
+}) as const;
+export type UnitPatchBody = FromSchema<ReturnType<typeof unitPatchBodySchema<string[]>>>;

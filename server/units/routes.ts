@@ -7,7 +7,10 @@ import { scopeOf, type Actor } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, typeName, unitInScopeSql, type UnitRow } from './feature.ts';
-import { pointBodySchema, unitRecordBodySchema, unitTypeSchema, type PointBody, type UnitRecordBody } from '../../core/contracts/units.ts';
+import {
+  newUnitBodySchema, pointBodySchema, unitPatchBodySchema, unitRecordBodySchema, unitTypeSchema,
+  type NewUnitBody, type PointBody, type UnitPatchBody, type UnitRecordBody,
+} from '../../core/contracts/units.ts';
 
 export interface UnitQuery {
   cellId?: number;
@@ -40,15 +43,6 @@ export function unitFilter(query: UnitQuery, actor: Actor): { where: string; par
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
-interface UnitProps {
-  type?: string;
-  name?: string;
-  address?: string | null;
-  contact?: string | null;
-  attributes?: Record<string, unknown>;
-}
-
-const text = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }) as const;
 export { pointBodySchema as pointSchema };
 
 export function checkPoint(p: Pick<Point, 'coordinates'> | PointBody, field = 'geometry.coordinates'): [number, number] {
@@ -116,17 +110,8 @@ function parseIfMatch(request: FastifyRequest): number {
 export default async function unitRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   const types = config.unitTypes;
   const typeCodes = types.map((t) => t.code);
-  const propsSchema = {
-    type: 'object',
-    properties: {
-      type: { type: 'string', enum: typeCodes },
-      name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
-      address: text(500),
-      contact: text(200),
-      attributes: { type: 'object', additionalProperties: true },
-    },
-    additionalProperties: false,
-  } as const;
+  const newUnitSchema = newUnitBodySchema(typeCodes);
+  const unitPatchSchema = unitPatchBodySchema(typeCodes);
 
   /** A unit the actor may see, or 404: a unit outside one's scope (or in no cell, for a scoped user) is not admitted to exist. */
   async function loadUnit(q: Queryable, id: number, actor: Actor, lock = false): Promise<UnitRow> {
@@ -176,16 +161,12 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     return toUnitFeature(types, row);
   });
 
-  app.post<{ Body: { type: 'Feature'; geometry: Point; properties: UnitProps & { type: string; name: string } } }>('/api/units', {
+  app.post<{ Body: NewUnitBody }>('/api/units', {
     config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
       summary: 'File a unit; its cell is the smallest cell containing the point',
-      body: {
-        type: 'object',
-        properties: { type: { const: 'Feature' }, geometry: pointBodySchema, properties: { ...propsSchema, required: ['type', 'name'] } },
-        required: ['type', 'geometry', 'properties'],
-      },
+      body: newUnitSchema,
       response: { 201: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -207,17 +188,13 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     return reply.code(201).send(toUnitFeature(types, row));
   });
 
-  app.patch<{ Params: { id: number }; Body: { type?: 'Feature'; geometry?: Point; properties?: UnitProps } }>('/api/units/:id', {
+  app.patch<{ Params: { id: number }; Body: UnitPatchBody }>('/api/units/:id', {
     config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
       summary: 'Edit or move a unit; If-Match with its version is required (stale → 409)',
       params: idParams,
-      body: {
-        type: 'object',
-        properties: { type: { const: 'Feature' }, geometry: pointBodySchema, properties: propsSchema },
-        anyOf: [{ required: ['geometry'] }, { required: ['properties'] }],
-      },
+      body: unitPatchSchema,
       response: { 200: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
