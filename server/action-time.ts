@@ -26,7 +26,7 @@ export interface ActionTime {
 }
 
 /** The body field for the phone's time of the action. */
-export const atSchema = { type: 'string', format: 'date-time' } as const;
+export { atSchema } from '../core/contracts/patrols.ts';
 
 export function actionTime(request: FastifyRequest, claimed: string | undefined, now: Date, notBefore?: { at: Date; slackMs: number }): ActionTime {
   if (claimed === undefined) return { at: now, offsetMs: null, flag: null };

@@ -7,7 +7,9 @@ import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { localTime, timeZone } from '../i18n/time.ts';
 import { useAccountabilityMessages } from './accountabilityMessages.ts';
-import { WARNING_LEVELS, type CellEvaluation, type Evaluation, type Notice, type WarningLevel, type Warnings } from '../../core/contracts/accountability.ts';
+import {
+  WARNING_LEVELS, type CellEvaluation, type DemocraticBody, type Evaluation, type Notice, type NoticeBody, type WarningLevel, type Warnings,
+} from '../../core/contracts/accountability.ts';
 
 interface Named { zh: string; en: string }
 
@@ -124,7 +126,7 @@ function IssueForm({ personId, reached, from, to, onDone, onCancel }: { personId
     setBusy(true);
     try {
       const notice = await api<Notice>('/api/warnings/notices', {
-        method: 'POST', body: { personId, level: f.get('level'), note: String(f.get('note') ?? '') || undefined, from, to },
+        method: 'POST', body: { personId, level: f.get('level') as WarningLevel, note: String(f.get('note') ?? '') || undefined, from, to } satisfies NoticeBody,
       });
       window.open(notice.url, '_blank', 'noopener');
       onDone();
@@ -248,7 +250,7 @@ function DemocraticInput({ period, cell, onSaved, onError }: { period: string; c
   const save = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      await api(`/api/evaluations/${period}/cells/${cell.id}/democratic`, { method: 'PUT', body: { score: Number(value) } });
+      await api(`/api/evaluations/${period}/cells/${cell.id}/democratic`, { method: 'PUT', body: { score: Number(value) } satisfies DemocraticBody });
       onSaved();
     } catch (err) {
       onError(errorText(err));

@@ -12,7 +12,7 @@ import {
 } from './model.ts';
 import { analyseInBackground, type CoverageInput } from './instant.ts';
 import type { CoverageTolerance } from '../../core/coverage/engine.ts';
-import type { FixAnswer } from '../../core/contracts/coverage.ts';
+import type { CoverageFixBody, FixAnswer } from '../../core/contracts/coverage.ts';
 import { problemText } from '../../core/problems/index.ts';
 import './coverage.css';
 
@@ -203,7 +203,7 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
     map?.fitBounds(boundsOf(p.geometry), { padding: 80, maxZoom: 19, duration: 500 });
   };
 
-  const fix = async (key: string, body: Record<string, unknown>) => {
+  const fix = async (key: string, body: CoverageFixBody) => {
     if (!result) return;
     setBusy(key);
     setError(null);
@@ -276,7 +276,7 @@ export function CoveragePanel({ config, selectedId, onSelect }: ViewProps) {
         );
       }
       case 'gap': {
-        const gapBody = { kind: 'gap', parentId: p.parentId, gapGeometry: p.geometry, minAreaM2: result!.tolerance.minAreaM2, ...(result!.tolerance.sliverWidthM ? { sliverWidthM: result!.tolerance.sliverWidthM } : {}) };
+        const gapBody: CoverageFixBody = { kind: 'gap', parentId: p.parentId, gapGeometry: { ...p.geometry }, minAreaM2: result!.tolerance.minAreaM2, ...(result!.tolerance.sliverWidthM ? { sliverWidthM: result!.tolerance.sliverWidthM } : {}) };
         return (
           <>
             {p.fault.neighbours.slice(0, 3).map((id) => (

@@ -15,6 +15,7 @@ import { OutboxPanel, useOutbox } from '../offline/Outbox.tsx';
 import { MapReadinessNote } from '../offline/MapReadiness.tsx';
 import { newAction, outboxItems, sendOrQueue, updateItem, type OutboxItem } from '../offline/outbox.ts';
 import { compressPhoto } from '../offline/photo.ts';
+import type { CheckInBody, ChecklistBody, FindingBody, FinishBody } from '../../core/contracts/patrols.ts';
 import { keepTiles, tilesOverCells } from '../offline/tiles.ts';
 
 const OVERDUE = { unitStatus: 'overdue' };
@@ -130,7 +131,7 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
     if (!patrol) return;
     const fix = await track.currentFix();
     const { key, at } = newAction();
-    const body = { unitId, at, ...(fix ? { location: { type: 'Point', coordinates: [fix.lon, fix.lat] }, accuracy: Math.round(fix.accuracy) } : {}) };
+    const body: CheckInBody = { unitId, at, ...(fix ? { location: { type: 'Point', coordinates: [fix.lon, fix.lat] }, accuracy: Math.round(fix.accuracy) } : {}) };
     const visit = await sendOrQueue<Visit>({ kind: 'checkin', key, at, method: 'POST', url: `/api/inspections/${patrol.id}/visits`, body, label: unitName, inspectionId: patrol.id, unitId });
     if (!visit) return setNotice(t('patrol.queued'), true);
     setPatrol(await patrolApi.inspection(patrol.id));
@@ -142,7 +143,7 @@ export function WorkerPatrol({ selectedId, onSelect }: ViewProps) {
     if (!patrol) return;
     const { key, at } = newAction();
     const done = await sendOrQueue<Inspection>({
-      kind: 'finish', key, at, method: 'POST', url: `/api/inspections/${patrol.id}/finish`, body: { track: track.drain(), at }, label: `${patrol.cellName} · ${patrol.cellCode}`, inspectionId: patrol.id,
+      kind: 'finish', key, at, method: 'POST', url: `/api/inspections/${patrol.id}/finish`, body: { track: track.drain(), at } satisfies FinishBody, label: `${patrol.cellName} · ${patrol.cellCode}`, inspectionId: patrol.id,
     });
     if (!done) {
       setNotice(t('patrol.finishQueued'), true);
@@ -270,7 +271,7 @@ function VisitWork({ visit, patrolId, categories, busy, run, name, onChanged }: 
       return onChanged(t('patrol.checklistQueued'), true);
     }
     const { key, at } = newAction();
-    const saved = await sendOrQueue<Visit>({ kind: 'checklist', key, at, method: 'PUT', url: `/api/inspections/${patrolId}/visits/${visit.id}/checklist`, body: { checklist }, label: visit.unitName });
+    const saved = await sendOrQueue<Visit>({ kind: 'checklist', key, at, method: 'PUT', url: `/api/inspections/${patrolId}/visits/${visit.id}/checklist`, body: { checklist } satisfies ChecklistBody, label: visit.unitName });
     if (!saved) return onChanged(t('patrol.checklistQueued'), true);
     await onChanged(t('patrol.saved', { result: t(`result.${saved.result}`) }));
   });
@@ -284,7 +285,7 @@ function VisitWork({ visit, patrolId, categories, busy, run, name, onChanged }: 
       const photos = photo ? [await compressPhoto(photo)] : [];
       const filed = await sendOrQueue<{ trackingCode: string }>({
         kind: 'finding', key, at, method: 'POST', url: `/api/inspections/${patrolId}/findings`, formField: 'finding', photos,
-        body: { unitId, category, severity, description, at }, label: `${visit.unitName}：${description}`,
+        body: { unitId, category, severity, description, at } satisfies FindingBody, label: `${visit.unitName}：${description}`,
       });
       setDescription('');
       setPhoto(null);

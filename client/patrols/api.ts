@@ -4,7 +4,7 @@ import { api } from '../api.ts';
 export type {
   CadenceStatus, CellPlan, ChecklistEntry, ChecklistItem, Coverage, CoverageCell, CoverageUnit, Inspection, PlanState,
 } from '../../core/contracts/patrols.ts';
-import type { CadenceStatus, CellPlan, Coverage, Inspection, Visit as VisitAnswer } from '../../core/contracts/patrols.ts';
+import type { CadenceStatus, CellPlan, Coverage, Inspection, StartInspectionBody, Visit as VisitAnswer } from '../../core/contracts/patrols.ts';
 
 /** What the patrol panel shows of a visit: a check-in still in the outbox stands in as one too. */
 export type Visit = Pick<VisitAnswer, 'id' | 'unitId' | 'unitName' | 'unitType' | 'at' | 'locationSource' | 'distanceM' | 'far' | 'checklistItems' | 'checklist' | 'result' | 'findings'>;
@@ -14,7 +14,7 @@ export interface CoverageMap {
   cells: FeatureCollection<MultiPolygon, { code: string; name: string; pctInspected: number | null; patrolStatus: CadenceStatus | null }>;
   units: FeatureCollection<Point, { name: string; status: CadenceStatus }>;
 }
-export interface TrackPoint { lon: number; lat: number; at: string; accuracy?: number }
+export type { TrackPoint } from '../../core/contracts/patrols.ts';
 export interface ReportCategory { code: string; zh: string; en: string }
 
 export interface FarCheckIns {
@@ -25,7 +25,7 @@ export interface FarCheckIns {
 export const patrolApi = {
   openPatrols: (signal?: AbortSignal) => api<{ items: { id: number }[] }>('/api/inspections?mine=true&open=true', { signal }),
   inspection: (id: number, signal?: AbortSignal) => api<Inspection>(`/api/inspections/${id}`, { signal }),
-  start: (cellId: number) => api<Inspection>('/api/inspections', { method: 'POST', body: { cellId } }),
+  start: (cellId: number) => api<Inspection>('/api/inspections', { method: 'POST', body: { cellId } satisfies StartInspectionBody }),
   // Check-ins, checklists, findings, track points and the finish go through the outbox (client/offline/outbox.ts).
   coverage: (query: URLSearchParams, signal?: AbortSignal) => api<Coverage>(`/api/inspections/coverage?${query}`, { signal }),
   coverageMap: (query: URLSearchParams, signal?: AbortSignal) => api<CoverageMap>(`/api/inspections/coverage/map?${query}`, { signal }),

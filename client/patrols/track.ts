@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api.ts';
 import type { TrackPoint } from './api.ts';
 import { newAction, sendOrQueue } from '../offline/outbox.ts';
+import type { TrackBody } from '../../core/contracts/patrols.ts';
 
 export interface Fix {
   lon: number;
@@ -55,7 +56,7 @@ export function useTrack(inspectionId: number | null, startedAt: string | null) 
       if (batch.length === 0) return;
       // Offline, the batch waits in the outbox (it outlives a reload); a refused one is shown there.
       const { key, at } = newAction();
-      sendOrQueue({ kind: 'track', key, at, method: 'POST', url: `/api/inspections/${inspectionId}/track`, body: { points: batch }, label: String(batch.length), inspectionId })
+      sendOrQueue({ kind: 'track', key, at, method: 'POST', url: `/api/inspections/${inspectionId}/track`, body: { points: batch } satisfies TrackBody, label: String(batch.length), inspectionId })
         .catch((e: unknown) => console.warn('track points refused', e instanceof ApiError ? e.code : e));
     }, FLUSH_MS);
     return () => {

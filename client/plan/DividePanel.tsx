@@ -9,7 +9,9 @@ import { useMap, useMapClick, useMapController } from '../map/context.tsx';
 import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import { useSession } from '../session/session.tsx';
 import { useDivideMessages } from './divide-messages.ts';
-import type { AreasWorkload, Balance, CellWorkload, CommitResult, Proposal, Rebalance } from '../../core/contracts/partition.ts';
+import type {
+  AreasWorkload, Balance, CellWorkload, CommitBody, CommitResult, PartitionBody, Proposal, Rebalance, RebalanceBody, WeightsBody, WorkloadBody,
+} from '../../core/contracts/partition.ts';
 import type { ReshapeBody } from '../../core/contracts/cells.ts';
 import { createPlanDraw, type PlanDraw } from './draw.ts';
 import { applyChanges, diffPolygon } from './topology.ts';
@@ -124,7 +126,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     setError(null);
     setNotice(null);
     try {
-      const p = await api<Proposal>(`/api/cells/${selectedId}/partition`, { method: 'POST', body: { count: Number(count), seed: Number(withSeed), weights: weightBody(), ...(followChildren ? { followChildren: true } : {}) } });
+      const p = await api<Proposal>(`/api/cells/${selectedId}/partition`, { method: 'POST', body: { count: Number(count), seed: Number(withSeed), weights: weightBody(), ...(followChildren ? { followChildren: true } : {}) } satisfies PartitionBody });
       setProposal(p);
       setSeed(withSeed);
     } catch (e) {
@@ -145,7 +147,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     const byIndex = new Map<number, Polygon['coordinates'][]>();
     for (const { index, polygon } of parts.current.values()) byIndex.set(index, [...(byIndex.get(index) ?? []), polygon.coordinates]);
     const features = base.features.map((f) => ({ ...f, geometry: { type: 'MultiPolygon' as const, coordinates: byIndex.get(f.properties.index) ?? f.geometry.coordinates } }));
-    const m = await api<AreasWorkload>('/api/workload', { method: 'POST', body: { features: features.map((f) => ({ geometry: f.geometry })), weights: weightBody() } });
+    const m = await api<AreasWorkload>('/api/workload', { method: 'POST', body: { features: features.map((f) => ({ geometry: { ...f.geometry } })), weights: weightBody() } satisfies WorkloadBody });
     setProposal({
       ...base, balance: m.balance,
       features: features.map((f, i) => ({ ...f, properties: { ...f.properties, ...m.areas[i]!, share: m.balance.mean > 0 ? m.areas[i]!.workload / m.balance.mean : 1 } })),
@@ -186,7 +188,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     setAdjusting(true);
   };
 
-  const weightBody = () => Object.fromEntries(WEIGHTS.map((k) => [k, Number(weights[k]) || 0]));
+  const weightBody = (): WeightsBody => Object.fromEntries(WEIGHTS.map((k) => [k, Number(weights[k]) || 0]));
 
   const planRebalance = async () => {
     if (selectedId === null) return;
@@ -194,7 +196,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     setError(null);
     setNotice(null);
     try {
-      const r = await api<Rebalance>(`/api/cells/${selectedId}/rebalance`, { method: 'POST', body: { weights: weightBody() } });
+      const r = await api<Rebalance>(`/api/cells/${selectedId}/rebalance`, { method: 'POST', body: { weights: weightBody() } satisfies RebalanceBody });
       if (r.features.length) setRebalance(r);
       else setNotice(t('rebalanceNone'));
     } catch (e) {
@@ -229,7 +231,7 @@ export function DividePanel({ selectedId, onSelect }: ViewProps) {
     setError(null);
     try {
       const out = await api<CommitResult>(`/api/cells/${selectedId}/partition/commit`, {
-        method: 'POST', body: { type: 'FeatureCollection', features: proposal.features.map((f) => ({ type: 'Feature', geometry: f.geometry })), replaceChildren: replace },
+        method: 'POST', body: { type: 'FeatureCollection', features: proposal.features.map((f) => ({ type: 'Feature', geometry: { ...f.geometry } })), replaceChildren: replace } satisfies CommitBody,
       });
       setProposal(null);
       setNotice(t('committed', { n: out.created.length }));

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { keys } from '../data/keys.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { PAY_METHODS, reportsApi, type Named, type Reward } from './api.ts';
+import type { PayMethod } from '../../core/contracts/reports.ts';
 import { localTime, nameOf } from './format.ts';
 import { useRewards } from './queries.ts';
 import { useReportMessages } from './messages.ts';
@@ -82,7 +83,7 @@ function PayoutForm({ reward, onDone, onCancel }: { reward: Reward; onDone: () =
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const note = String(f.get('note') ?? '').trim();
-    payout.mutate({ amount: Number(f.get('amount')), paidOn: String(f.get('paidOn')), method: String(f.get('method')), ...(note ? { note } : {}) });
+    payout.mutate({ amount: Number(f.get('amount')), paidOn: String(f.get('paidOn')), method: String(f.get('method')) as PayMethod, ...(note ? { note } : {}) });
   };
   return (
     <form className="form compact" onSubmit={submit} data-testid="reward-payout">

@@ -6,7 +6,7 @@ export { OPEN_STATES, PAY_METHODS, STATES } from '../../core/contracts/reports.t
 export type {
   Action, ActionInput, Filed, NewReport, Rating, Report, ReportEvent, Reward, RewardsLedger as RewardsLedgerData, Severity, Source, State, Tracked,
 } from '../../core/contracts/reports.ts';
-import type { ActionInput, Action, Rating, Report, ReportEvent, ReportPage, Reward, RewardsLedger as RewardsLedgerData, Severity, Source, State, Tracked } from '../../core/contracts/reports.ts';
+import type { ActionInput, Action, ClaimBody, PayoutBody, Rating, RatingBody, Report, ReportEvent, ReportPage, Reward, RewardsLedger as RewardsLedgerData, Severity, Source, State, Tracked } from '../../core/contracts/reports.ts';
 
 export interface Named {
   code: string;
@@ -82,12 +82,12 @@ export function keyFor(previous: { key: string; signature: string } | null, sign
 export const reportsApi = {
   config: (signal?: AbortSignal) => api<ReportsConfig>('/api/reports/config', { signal }),
   track: (code: string, signal?: AbortSignal) => api<Tracked>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}`, { signal }),
-  claim: (code: string, body: { claimCode: string; name: string; phone: string }) =>
+  claim: (code: string, body: ClaimBody) =>
     api<{ status: string; amount: number }>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}/claim`, { method: 'POST', body }),
-  rate: (code: string, body: { score: number; comment?: string }) =>
+  rate: (code: string, body: RatingBody) =>
     api<Rating>(`/api/reports/track/${encodeURIComponent(code.trim().toUpperCase())}/rating`, { method: 'POST', body }),
   rewards: (signal?: AbortSignal) => api<RewardsLedgerData>('/api/rewards', { signal }),
-  payout: (id: number, body: { amount: number; paidOn: string; method: string; note?: string }) => api<Reward>(`/api/rewards/${id}/payout`, { method: 'POST', body }),
+  payout: (id: number, body: PayoutBody) => api<Reward>(`/api/rewards/${id}/payout`, { method: 'POST', body }),
   list: (f: InboxFilter, signal?: AbortSignal) => api<ReportPage>(`/api/reports?${inboxQuery(f)}`, { signal }),
   get: (id: number, signal?: AbortSignal) => api<Report>(`/api/reports/${id}`, { signal }),
   events: (id: number, signal?: AbortSignal) => api<ReportEvent[]>(`/api/reports/${id}/events`, { signal }),

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { api } from '../api.ts';
 import { useSessionMessages } from './messages.ts';
 import type { NewTokenBody, Token } from '../../core/contracts/accounts.ts';
+import type { QgisProjectBody } from '../../core/contracts/exports.ts';
 
 /** The signed-in user's API tokens: create one for a script or QGIS, see when each was used, revoke. */
 export function TokensDialog({ onClose }: { onClose: () => void }) {
@@ -38,7 +39,7 @@ export function TokensDialog({ onClose }: { onClose: () => void }) {
   async function downloadProject(token: string) {
     setError(null);
     try {
-      const text = await api<string>('/api/export/project.qgs', { method: 'POST', body: { token }, headers: { accept: 'application/x-qgis' } });
+      const text = await api<string>('/api/export/project.qgs', { method: 'POST', body: { token } satisfies QgisProjectBody, headers: { accept: 'application/x-qgis' } });
       const url = URL.createObjectURL(new Blob([text], { type: 'application/x-qgis' }));
       const a = document.createElement('a');
       a.href = url;

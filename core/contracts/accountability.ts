@@ -1,5 +1,5 @@
 /** Warnings, warning notices and the periodic evaluation as the API answers them (server/accountability). */
-import { namedSchema, object, type FromSchema } from './schema.ts';
+import { idSchema, namedSchema, object, type FromSchema } from './schema.ts';
 
 /** The levels a person's warnings reach (预警提醒, 书面说明, 通报批评), by the configured thresholds. */
 export const WARNING_LEVELS = ['warning', 'explanation', 'publicNotice'] as const;
@@ -131,3 +131,22 @@ export type Evaluation = FromSchema<typeof evaluationSchema>;
 /** PUT /api/evaluations/:period/cells/:id/democratic: the 民主测评 score as stored. */
 export const democraticScoreSchema = object({ cellId: int, period: str, score: { type: 'number' } });
 export type DemocraticScore = FromSchema<typeof democraticScoreSchema>;
+
+/** A local date in a request (query or body). */
+export const dateQuery = { type: 'string', maxLength: 10, description: 'A local date YYYY-MM-DD in the deployment time zone' } as const;
+
+/** POST /api/warnings/notices: a numbered warning notice to a person about their warnings in a period. */
+export const noticeBodySchema = {
+  type: 'object',
+  properties: {
+    personId: idSchema, level: { type: 'string', enum: WARNING_LEVELS }, note: { type: 'string', maxLength: 2000 },
+    from: dateQuery, to: dateQuery,
+  },
+  required: ['personId', 'level'],
+  additionalProperties: false,
+} as const;
+export type NoticeBody = FromSchema<typeof noticeBodySchema>;
+
+/** PUT /api/evaluations/:period/cells/:id/democratic: a cell's 民主测评 score. */
+export const democraticBodySchema = { type: 'object', properties: { score: { type: 'number', minimum: 0, maximum: 100 } }, required: ['score'], additionalProperties: false } as const;
+export type DemocraticBody = FromSchema<typeof democraticBodySchema>;

@@ -6,7 +6,9 @@
  */
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { GeometryFault } from '../problems/geos.ts';
-import { object, type FromSchema } from './schema.ts';
+import { DEFAULT_MIN_AREA_M2 } from '../coverage/definitions.ts';
+import { idSchema, object, type FromSchema } from './schema.ts';
+import { geometrySchema } from './cells.ts';
 
 const num = { type: 'number' } as const;
 const int = { type: 'integer' } as const;
@@ -123,3 +125,34 @@ export const fixAnswerSchema = object({
   report: coverageReportSchema,
 }, 'report');
 export type FixAnswer = Omit<FromSchema<typeof fixAnswerSchema>, 'report'> & { report?: CoverageReport };
+
+/** The tolerances of a coverage check or repair. */
+export const toleranceProps = {
+  minAreaM2: { type: 'number', minimum: 0, maximum: 1e12, default: DEFAULT_MIN_AREA_M2, description: 'Pieces below this area (m²) are slivers, not faults' },
+  sliverWidthM: { type: 'number', exclusiveMinimum: 0, maximum: 1e6, description: 'Pieces narrower than this (m, 2·area/perimeter) are slivers too' },
+} as const;
+
+/**
+ * POST /api/coverage/fix: one repair. Which fields a kind needs (overlap: a, b, keep; gap: index or
+ * gapGeometry; slivers: parentId; stray: cellId) is checked by the server (coverage.fix-fields-missing).
+ */
+export const coverageFixBodySchema = {
+  type: 'object',
+  properties: {
+    kind: { type: 'string', enum: ['overlap', 'gap', 'slivers', 'stray'] },
+    a: idSchema,
+    b: idSchema,
+    keep: { anyOf: [{ type: 'string', enum: ['a', 'b'] }, idSchema] },
+    parentId: idSchema,
+    index: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    gapGeometry: geometrySchema,
+    into: { anyOf: [{ const: 'new' }, idSchema] },
+    name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
+    cellId: idSchema,
+    ...toleranceProps,
+  },
+  required: ['kind'],
+  additionalProperties: false,
+} as const;
+/** As the client sends it: minAreaM2 may be left out (the server then uses its default). */
+export type CoverageFixBody = FromSchema<typeof coverageFixBodySchema, { keepDefaultedPropertiesOptional: true }>;

@@ -5,6 +5,7 @@
  */
 import type { FeatureCollection, MultiPolygon } from 'geojson';
 import { coverageReportSchema, type CoverageReport } from './coverage.ts';
+import { geometrySchema } from './cells.ts';
 import { object, orNull, type FromSchema } from './schema.ts';
 
 const num = { type: 'number' } as const;
@@ -135,3 +136,77 @@ export const commitResultSchema = object({
   coverage: coverageReportSchema,
 });
 export type CommitResult = Omit<FromSchema<typeof commitResultSchema>, 'coverage'> & { coverage: CoverageReport };
+
+const weight = { type: 'number', minimum: 0, maximum: 1e6 } as const;
+/** Weights a request gives (over the configured ones): a number for each measure named. */
+export const weightsSchema = {
+  type: 'object',
+  properties: Object.fromEntries(WORKLOAD_MEASURES.map((k) => [k, weight])),
+  additionalProperties: false,
+} as unknown as { readonly type: 'object'; readonly properties: { readonly [K in (typeof WORKLOAD_MEASURES)[number]]: typeof weight }; readonly additionalProperties: false };
+export type WeightsBody = FromSchema<typeof weightsSchema>;
+/** Weights of unit types (over the configured ones). */
+export const unitWeightsSchema = { type: 'object', additionalProperties: { type: 'number', minimum: 0, maximum: 1e6 }, maxProperties: 200 } as const;
+
+/** POST /api/workload: the workload of any areas (drawn, proposed, adjusted). */
+export const workloadBodySchema = {
+  type: 'object',
+  properties: {
+    type: { const: 'FeatureCollection' },
+    features: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object', properties: { geometry: geometrySchema }, required: ['geometry'] } },
+    weights: weightsSchema,
+    unitWeights: unitWeightsSchema,
+  },
+  required: ['features'],
+} as const;
+export type WorkloadBody = FromSchema<typeof workloadBodySchema>;
+
+/** POST /api/cells/:id/partition: propose a division of a cell (nothing is saved). */
+export const partitionBodySchema = {
+  type: 'object',
+  properties: {
+    count: { type: 'integer', minimum: -1000000, maximum: 1000000 },
+    people: { type: 'integer', minimum: -1000000, maximum: 1000000 },
+    targetWorkload: { type: 'number', exclusiveMinimum: 0, maximum: 1e12 },
+    weights: weightsSchema,
+    unitWeights: unitWeightsSchema,
+    seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+    lines: {
+      type: 'array', maxItems: 200, description: 'lines the borders follow where the balance allows (roads, rivers): GeoJSON LineString or MultiLineString in lon/lat',
+      items: {
+        type: 'object',
+        properties: {
+          type: { type: 'string', enum: ['LineString', 'MultiLineString'] },
+          coordinates: { type: 'array', minItems: 1, maxItems: 5000, items: { type: 'array', minItems: 2, maxItems: 5000, items: { anyOf: [{ type: 'number', minimum: -180, maximum: 180 }, { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number', minimum: -180, maximum: 180 } }] } } },
+        },
+        required: ['type', 'coordinates'],
+      },
+    },
+    followChildren: { type: 'boolean', description: "also follow the borders of the parent's current children" },
+  },
+  additionalProperties: false,
+} as const;
+export type PartitionBody = FromSchema<typeof partitionBodySchema>;
+
+/** POST /api/cells/:id/rebalance: the smallest border moves that even out the children's workloads. */
+export const rebalanceBodySchema = { type: 'object', properties: { weights: weightsSchema, unitWeights: unitWeightsSchema }, additionalProperties: false } as const;
+export type RebalanceBody = FromSchema<typeof rebalanceBodySchema>;
+
+/** POST /api/cells/:id/partition/commit: create the cells of a division as the cell's children. */
+export const commitBodySchema = {
+  type: 'object',
+  properties: {
+    type: { const: 'FeatureCollection' },
+    features: {
+      type: 'array', minItems: 1, maxItems: 1000,
+      items: {
+        type: 'object',
+        properties: { type: { const: 'Feature' }, geometry: geometrySchema, properties: { type: ['object', 'null'], properties: { name: { type: 'string', maxLength: 200 } } } },
+        required: ['geometry'],
+      },
+    },
+    replaceChildren: { type: 'boolean' },
+  },
+  required: ['features'],
+} as const;
+export type CommitBody = FromSchema<typeof commitBodySchema>;

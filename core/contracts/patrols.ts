@@ -1,6 +1,7 @@
 /** Patrols, patrol plans and inspection coverage as the API answers them (server/patrols: model.ts, plans.ts). */
 import { SEVERITIES, STATES } from './reports.ts';
-import { namedSchema, object, type FromSchema } from './schema.ts';
+import { idSchema, namedSchema, object, type FromSchema } from './schema.ts';
+import { pointBodySchema } from './units.ts';
 
 /** Where a cell or unit stands against its cadence; the order is from good to bad. */
 export const CADENCE_STATUSES = ['ok', 'due', 'overdue'] as const;
@@ -154,3 +155,73 @@ export const inspectionSchema = {
   }),
 } as const;
 export type Inspection = FromSchema<typeof inspectionSchema, { references: [typeof visitSchema] }>;
+
+/** The body field for the phone's time of an action done offline (server/action-time.ts). */
+export const atSchema = { type: 'string', format: 'date-time' } as const;
+
+/** Track points from the phone. */
+export const trackSchema = {
+  type: 'array',
+  maxItems: 5000,
+  items: {
+    type: 'object',
+    properties: {
+      lon: { type: 'number', minimum: -180, maximum: 180 },
+      lat: { type: 'number', minimum: -90, maximum: 90 },
+      at: { type: 'string', format: 'date-time' },
+      accuracy: { type: 'number', minimum: 0, maximum: 100000 },
+    },
+    required: ['lon', 'lat', 'at'],
+    additionalProperties: false,
+  },
+} as const;
+export type TrackPoint = FromSchema<typeof trackSchema>[number];
+
+/** A visit's checklist as the phone sends it (items from the unit type's configured list). */
+export const checklistSchema = {
+  type: 'array',
+  maxItems: 100,
+  items: {
+    type: 'object',
+    properties: { code: { type: 'string', minLength: 1, maxLength: 64 }, ok: { type: 'boolean' }, note: { type: 'string', maxLength: 1000 } },
+    required: ['code', 'ok'],
+    additionalProperties: false,
+  },
+} as const;
+
+/** POST /api/inspections: start a patrol. */
+export const startInspectionBodySchema = { type: 'object', properties: { cellId: idSchema, note: { type: 'string', maxLength: 2000 }, at: atSchema }, required: ['cellId'], additionalProperties: false } as const;
+export type StartInspectionBody = FromSchema<typeof startInspectionBodySchema>;
+
+/** POST /api/inspections/:id/track */
+export const trackBodySchema = { type: 'object', properties: { points: trackSchema }, required: ['points'], additionalProperties: false } as const;
+export type TrackBody = FromSchema<typeof trackBodySchema>;
+
+/** POST /api/inspections/:id/visits: a check-in at a unit. */
+export const checkInBodySchema = {
+  type: 'object',
+  properties: { unitId: idSchema, location: pointBodySchema, accuracy: { type: 'number', minimum: 0, maximum: 100000 }, checklist: checklistSchema, note: { type: 'string', maxLength: 2000 }, at: atSchema },
+  required: ['unitId'],
+  additionalProperties: false,
+} as const;
+export type CheckInBody = FromSchema<typeof checkInBodySchema>;
+
+/** PUT /api/inspections/:id/visits/:visitId/checklist */
+export const checklistBodySchema = { type: 'object', properties: { checklist: checklistSchema, note: { type: 'string', maxLength: 2000 } }, required: ['checklist'], additionalProperties: false } as const;
+export type ChecklistBody = FromSchema<typeof checklistBodySchema>;
+
+/** POST /api/inspections/:id/findings: a finding filed as a hazard report (JSON, or the "finding" field of a multipart form). */
+export const findingBodySchema = {
+  type: 'object',
+  properties: {
+    unitId: idSchema, location: pointBodySchema, category: { type: 'string', minLength: 1, maxLength: 64 },
+    severity: { type: 'string', enum: SEVERITIES }, description: { type: 'string', minLength: 1, maxLength: 4000, pattern: '\\S' }, at: atSchema,
+  },
+  required: ['category', 'severity', 'description'],
+  additionalProperties: false,
+} as const;
+export type FindingBody = FromSchema<typeof findingBodySchema>;
+
+/** POST /api/inspections/:id/finish */
+export const finishBodySchema = { type: 'object', properties: { track: trackSchema, note: { type: 'string', maxLength: 2000 }, at: atSchema }, additionalProperties: false } as const;
+export type FinishBody = FromSchema<typeof finishBodySchema>;

@@ -187,6 +187,42 @@ export type Tracked = FromSchema<typeof trackedSchema>;
 
 /** How a reward was paid. */
 export const PAY_METHODS = ['cash', 'bank', 'wechat', 'alipay', 'other'] as const;
+export type PayMethod = (typeof PAY_METHODS)[number];
+
+/** A claim code as given at filing (with or without its hyphen). */
+export const CLAIM_CODE = '^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$';
+
+/** POST /api/reports/track/:code/claim: claim the reward of a verified report, naming who is to be paid. */
+export const claimBodySchema = {
+  type: 'object',
+  properties: { claimCode: { type: 'string', pattern: CLAIM_CODE }, name: { type: 'string', minLength: 1, maxLength: 100 }, phone: { type: 'string', minLength: 3, maxLength: 40 } },
+  required: ['claimCode', 'name', 'phone'],
+  additionalProperties: false,
+} as const;
+export type ClaimBody = FromSchema<typeof claimBodySchema>;
+
+/** POST /api/reports/track/:code/rating: rate the handling of a closed report, once. */
+export const ratingBodySchema = {
+  type: 'object',
+  properties: { score: { type: 'integer', minimum: 1, maximum: 5 }, comment: { type: 'string', maxLength: 500 } },
+  required: ['score'],
+  additionalProperties: false,
+} as const;
+export type RatingBody = FromSchema<typeof ratingBodySchema>;
+
+/** POST /api/rewards/:id/payout: the payout of a claimed reward. */
+export const payoutBodySchema = {
+  type: 'object',
+  properties: {
+    amount: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    paidOn: { type: 'string', format: 'date' },
+    method: { type: 'string', enum: PAY_METHODS },
+    note: { type: 'string', maxLength: 500 },
+  },
+  required: ['amount', 'paidOn', 'method'],
+  additionalProperties: false,
+} as const;
+export type PayoutBody = FromSchema<typeof payoutBodySchema>;
 
 /** A reward of the ledger (有奖举报): what a verified public report earned, and whether it is owed, claimed or paid. */
 export const rewardSchema = object({

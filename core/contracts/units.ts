@@ -84,3 +84,66 @@ export const unitPageSchema = object({
   entries: { type: 'array', items: unitEntrySchema },
 });
 export type UnitPage = Omit<FromSchema<typeof unitPageSchema, { references: [typeof unitFeatureSchema] }>, 'unit'> & { unit: Unit };
+
+/** A GeoJSON Point (RFC 7946) as a request gives it: [longitude, latitude] and perhaps an altitude. */
+export const pointBodySchema = {
+  type: 'object',
+  properties: { type: { const: 'Point' }, coordinates: { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number' } } },
+  required: ['type', 'coordinates'],
+} as const;
+export type PointBody = FromSchema<typeof pointBodySchema>;
+
+/** POST /api/units/:id/records: an inspection or a note for a unit's file (date defaults to today). */
+export const unitRecordBodySchema = {
+  type: 'object',
+  properties: { date: { type: 'string', format: 'date' }, kind: { type: 'string', enum: ['inspection', 'note'] }, text: { type: 'string', minLength: 1, maxLength: 10_000, pattern: '\\S' } },
+  required: ['kind', 'text'],
+  additionalProperties: false,
+} as const;
+export type UnitRecordBody = FromSchema<typeof unitRecordBodySchema>;
+
+/** POST /api/units/import: CSV text, a GeoJSON FeatureCollection of Points, or JSON {csv | geojson, skipInvalid}. */
+export const unitImportBodySchema = {
+  anyOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'object', properties: { type: { const: 'FeatureCollection' }, features: { type: 'array' } }, required: ['type', 'features'] },
+    { type: 'object', properties: { csv: { type: 'string', minLength: 1 }, skipInvalid: { type: 'boolean' } }, required: ['csv'], additionalProperties: false },
+    { type: 'object', properties: { geojson: { type: 'object' }, skipInvalid: { type: 'boolean' } }, required: ['geojson'], additionalProperties: false },
+  ],
+} as const;
+export type UnitImportBody = FromSchema<typeof unitImportBodySchema>;
+
+/** The query of POST /api/units/import. */
+export const unitImportQuerySchema = { type: 'object', properties: { skipInvalid: { type: 'boolean' }, dryRun: { type: 'boolean' } }, additionalProperties: false } as const;
+export type UnitImportQuery = FromSchema<typeof unitImportQuerySchema>;
+
+const text = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }) as const;
+
+/** A unit's properties as a request gives them; its type is one of the deployment's configured codes. */
+export const unitPropsBodySchema = <const T extends readonly string[]>(typeCodes: T) => ({
+  type: 'object',
+  properties: {
+    type: { type: 'string', enum: typeCodes },
+    name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
+    address: text(500),
+    contact: text(200),
+    attributes: { type: 'object', additionalProperties: true },
+  },
+  additionalProperties: false,
+}) as const;
+
+/** POST /api/units: file a unit (its cell is the smallest cell containing the point). */
+export const newUnitBodySchema = <const T extends readonly string[]>(typeCodes: T) => ({
+  type: 'object',
+  properties: { type: { const: 'Feature' }, geometry: pointBodySchema, properties: { ...unitPropsBodySchema(typeCodes), required: ['type', 'name'] } },
+  required: ['type', 'geometry', 'properties'],
+}) as const;
+export type NewUnitBody = FromSchema<ReturnType<typeof newUnitBodySchema<string[]>>>;
+
+/** PATCH /api/units/:id: edit or move a unit. */
+export const unitPatchBodySchema = <const T extends readonly string[]>(typeCodes: T) => ({
+  type: 'object',
+  properties: { type: { const: 'Feature' }, geometry: pointBodySchema, properties: unitPropsBodySchema(typeCodes) },
+  anyOf: [{ required: ['geometry'] }, { required: ['properties'] }],
+}) as const;
+export type UnitPatchBody = FromSchema<ReturnType<typeof unitPatchBodySchema<string[]>>>;

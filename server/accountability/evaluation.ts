@@ -11,7 +11,7 @@ import { cellPlans, monthRange, requiredBetween } from '../patrols/cadence.ts';
 import { computeCoverage } from '../patrols/coverage.ts';
 import { REPORT_ACTIONS } from '../../core/audit/actions.ts';
 import { chineseDate, esc } from './period.ts';
-import { democraticScoreSchema, evaluationSchema, type CellEvaluation, type Evaluation, type PersonEvaluation } from '../../core/contracts/accountability.ts';
+import { democraticBodySchema, democraticScoreSchema, evaluationSchema, type CellEvaluation, type DemocraticBody, type Evaluation, type PersonEvaluation } from '../../core/contracts/accountability.ts';
 import { OFFICIAL_BODY_FONT, OFFICIAL_TITLE_FONT } from '../print/official.ts';
 
 /**
@@ -216,13 +216,13 @@ export default async function evaluationRoutes(app: FastifyInstance, { db, confi
     return build(scopeOf(actor), request.query);
   });
 
-  app.put<{ Params: { period: string; id: number }; Body: { score: number } }>('/api/evaluations/:period/cells/:id/democratic', {
+  app.put<{ Params: { period: string; id: number }; Body: DemocraticBody }>('/api/evaluations/:period/cells/:id/democratic', {
     config: { access: 'reports.supervise' },
     schema: {
       tags: ['accountability'],
       summary: 'Enter the 民主测评 score (0–100) of a cell in my scope for a period',
       params: { type: 'object', properties: { period: { type: 'string', maxLength: 16 }, id: idSchema }, required: ['period', 'id'] },
-      body: { type: 'object', properties: { score: { type: 'number', minimum: 0, maximum: 100 } }, required: ['score'], additionalProperties: false },
+      body: democraticBodySchema,
       response: { 200: democraticScoreSchema, '4xx': problemSchema },
     },
   }, async (request) => {

@@ -8,7 +8,7 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { formatLocal } from '../../core/time/local.ts';
 import { chineseDate, dayWindow, esc, localDayEnd, localDayStart } from './period.ts';
-import { WARNING_LEVELS, noticeSchema, warningsSchema, type WarningLevel, type Warnings } from '../../core/contracts/accountability.ts';
+import { dateQuery, noticeBodySchema, noticeSchema, warningsSchema, type NoticeBody, type WarningLevel, type Warnings } from '../../core/contracts/accountability.ts';
 import { OFFICIAL_BODY_FONT, OFFICIAL_TITLE_FONT } from '../print/official.ts';
 
 export { WARNING_LEVELS, type WarningLevel } from '../../core/contracts/accountability.ts';
@@ -83,10 +83,6 @@ const noticeSummary = (n: NoticeRow) => ({
 });
 
 interface WindowQuery { from?: string; to?: string; cellId?: number }
-interface NoticeBody { personId: number; level: WarningLevel; note?: string; from?: string; to?: string }
-
-const dateQuery = { type: 'string', maxLength: 10, description: 'A local date YYYY-MM-DD in the deployment time zone' } as const;
-
 export default async function warningRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   const zone = config.timeZone;
   const th = config.reports.warningThresholds;
@@ -149,15 +145,7 @@ export default async function warningRoutes(app: FastifyInstance, { db, config, 
     schema: {
       tags: ['accountability'],
       summary: 'Issue a numbered warning notice (预警通知书, 〔year〕第 n 号) to a person about their warnings in a period (default: this year); the level must have been reached',
-      body: {
-        type: 'object',
-        properties: {
-          personId: idSchema, level: { type: 'string', enum: WARNING_LEVELS }, note: { type: 'string', maxLength: 2000 },
-          from: dateQuery, to: dateQuery,
-        },
-        required: ['personId', 'level'],
-        additionalProperties: false,
-      },
+      body: noticeBodySchema,
       response: { 201: noticeSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { CellWriter } from '../cells/writer.ts';
-import { geometrySchema } from '../cells/geometry.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idSchema } from '../schemas.ts';
 import { DEFAULT_MIN_AREA_M2, summarise, type Areal } from '../../core/coverage/engine.ts';
 import { analyseParents, analyseParentsSafely } from './postgis.ts';
 import {
-  coverageAnswerSchema, coverageInputSchema, fixAnswerSchema, type CoverageAnswer, type CoverageInput, type FixAnswer, type ToleranceUsed,
+  coverageAnswerSchema, coverageFixBodySchema, coverageInputSchema, fixAnswerSchema, toleranceProps,
+  type CoverageAnswer, type CoverageFixBody, type CoverageInput, type FixAnswer, type ToleranceUsed,
 } from '../../core/contracts/coverage.ts';
 import { fixGap, fixOverlap, fixSlivers, fixStray } from './fix.ts';
 
@@ -20,17 +20,6 @@ interface CoverageQuery extends ScopeQuery {
   minAreaM2?: number;
   sliverWidthM?: number;
 }
-
-type FixBody =
-  | { kind: 'overlap'; a: number; b: number; keep: 'a' | 'b' | number }
-  | { kind: 'gap'; parentId?: number; index?: number; gapGeometry?: object; into?: number | 'new'; name?: string; minAreaM2?: number; sliverWidthM?: number }
-  | { kind: 'slivers'; parentId: number; minAreaM2?: number; sliverWidthM?: number }
-  | { kind: 'stray'; cellId: number };
-
-const toleranceProps = {
-  minAreaM2: { type: 'number', minimum: 0, maximum: 1e12, default: DEFAULT_MIN_AREA_M2, description: 'Pieces below this area (m²) are slivers, not faults' },
-  sliverWidthM: { type: 'number', exclusiveMinimum: 0, maximum: 1e6, description: 'Pieces narrower than this (m, 2·area/perimeter) are slivers too' },
-} as const;
 
 const toleranceOf = (x: { minAreaM2?: number; sliverWidthM?: number }): ToleranceUsed => ({ minAreaM2: x.minAreaM2 ?? DEFAULT_MIN_AREA_M2, sliverWidthM: x.sliverWidthM ?? null });
 
@@ -109,29 +98,12 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
     };
   });
 
-  app.post<{ Body: FixBody; Reply: FixAnswer }>('/api/coverage/fix', {
+  app.post<{ Body: CoverageFixBody; Reply: FixAnswer }>('/api/coverage/fix', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['coverage'],
       summary: 'Repair one coverage fault (overlap, gap, stray) or all slivers of a parent, in one transaction',
-      body: {
-        type: 'object',
-        properties: {
-          kind: { type: 'string', enum: ['overlap', 'gap', 'slivers', 'stray'] },
-          a: idSchema,
-          b: idSchema,
-          keep: { anyOf: [{ type: 'string', enum: ['a', 'b'] }, idSchema] },
-          parentId: idSchema,
-          index: { type: 'integer', minimum: 0, maximum: 1_000_000 },
-          gapGeometry: geometrySchema,
-          into: { anyOf: [{ const: 'new' }, idSchema] },
-          name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
-          cellId: idSchema,
-          ...toleranceProps,
-        },
-        required: ['kind'],
-        additionalProperties: false,
-      },
+      body: coverageFixBodySchema,
       response: {
         200: fixAnswerSchema,
         '4xx': problemSchema,
@@ -151,11 +123,11 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
       switch (body.kind) {
         case 'overlap':
           need(['a', 'b', 'keep']);
-          changed = await fixOverlap(w, body.a, body.b, body.keep);
+          changed = await fixOverlap(w, body.a!, body.b!, body.keep!);
           break;
         case 'stray':
           need(['cellId']);
-          changed = await fixStray(w, body.cellId);
+          changed = await fixStray(w, body.cellId!);
           break;
         case 'gap': {
           if (body.index === undefined && body.gapGeometry === undefined) need(['index']);
@@ -166,11 +138,11 @@ export default async function coverageRoutes(app: FastifyInstance, { db, config 
         }
         case 'slivers':
           need(['parentId']);
-          changed = await fixSlivers(w, body.parentId, tolerance);
+          changed = await fixSlivers(w, body.parentId!, tolerance);
           break;
       }
       const { rows } = await tx.query<{ parent_id: number | null }>('SELECT DISTINCT parent_id FROM cells WHERE id = ANY($1::int[])', [changed]);
-      const parentId = body.kind === 'slivers' ? body.parentId : rows[0]?.parent_id ?? null;
+      const parentId = body.kind === 'slivers' ? body.parentId! : rows[0]?.parent_id ?? null;
       if (changed.length) await w.refile(changed);
       await w.audit(`coverage.fix.${body.kind}`, parentId ? `cell:${parentId}` : null, { ...body, gapGeometry: undefined, changed, created });
       const [report] = parentId ? await analyseParents(tx, [parentId], tolerance) : [];

@@ -16,8 +16,8 @@ export interface PartitionRequest {
   weights?: Partial<WorkloadWeights>;
   unitWeights?: Record<string, number>;
   seed?: number;
-  /** Lines the borders should follow where the balance allows (roads, rivers): GeoJSON in lon/lat. */
-  lines?: { type: 'LineString' | 'MultiLineString'; coordinates: number[][] | number[][][] }[];
+  /** Lines the borders should follow where the balance allows (roads, rivers): GeoJSON in lon/lat, as the schema admits them (linesSql keeps the well-formed ones). */
+  lines?: { type: 'LineString' | 'MultiLineString'; coordinates: (number | number[])[][] }[];
   /** Follow the borders of the parent's current children too (dividing again with another count). */
   followChildren?: boolean;
 }

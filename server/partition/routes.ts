@@ -4,26 +4,19 @@ import type { Queryable } from '../db/db.ts';
 import { cellInScope } from '../auth/guard.ts';
 import { scopeOf } from '../auth/actor.ts';
 import { checkStructure, checkValidity, type CellGeometry } from '../cells/geometry.ts';
-import { geometrySchema } from '../cells/geometry.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import {
-  areasWorkloadSchema, cellWorkloadSchema, commitResultSchema, proposalSchema, rebalanceSchema,
-  type AreasWorkload, type CellWorkload, type CommitResult, type Proposal, type Rebalance,
+  areasWorkloadSchema, cellWorkloadSchema, commitBodySchema, commitResultSchema, partitionBodySchema, proposalSchema, rebalanceBodySchema, rebalanceSchema,
+  weightsSchema, workloadBodySchema, type AreasWorkload, type CellWorkload, type CommitBody, type CommitResult, type PartitionBody, type Proposal, type Rebalance,
+  type RebalanceBody, type WeightsBody, type WorkloadBody,
 } from '../../core/contracts/partition.ts';
-import { WORKLOAD_MEASURES } from './config.ts';
-import { commitDivision, type CommitBody } from './commit.ts';
+// The schema checks a geometry's type and that its coordinates are arrays; commitDivision checks each outline.
+import { commitDivision, type CommitBody as ServerCommitBody } from './commit.ts';
 import { CellWriter } from '../cells/writer.ts';
-import { effectiveConfig, propose, round2, roundBalance, roundMeasures, type PartitionRequest } from './propose.ts';
+import { effectiveConfig, propose, round2, roundBalance, roundMeasures } from './propose.ts';
 import { balanceOf, bandStatus, childMeasures, measureAreas, workloadOf } from './workload.ts';
 import { rebalance } from './rebalance.ts';
-
-const weightsSchema = {
-  type: 'object',
-  properties: Object.fromEntries(WORKLOAD_MEASURES.map((k) => [k, { type: 'number', minimum: 0, maximum: 1e6 }])),
-  additionalProperties: false,
-} as const;
-const unitWeightsSchema = { type: 'object', additionalProperties: { type: 'number', minimum: 0, maximum: 1e6 }, maxProperties: 200 } as const;
 
 /** The parent a planner divides or measures: it must exist and lie in their scope (else 404). */
 async function plannedCell(q: Queryable, request: FastifyRequest, id: number) {
@@ -35,7 +28,7 @@ async function plannedCell(q: Queryable, request: FastifyRequest, id: number) {
 
 /** Workload of cells and balanced division of a cell into N (任务相当). */
 export default async function partitionRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
-  app.get<{ Params: { id: number }; Querystring: Partial<Record<(typeof WORKLOAD_MEASURES)[number], number>>; Reply: CellWorkload }>('/api/cells/:id/workload', {
+  app.get<{ Params: { id: number }; Querystring: WeightsBody; Reply: CellWorkload }>('/api/cells/:id/workload', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
@@ -64,28 +57,20 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
     };
   });
 
-  app.post<{ Body: { features: { geometry: CellGeometry }[]; weights?: PartitionRequest['weights']; unitWeights?: Record<string, number> }; Reply: AreasWorkload }>('/api/workload', {
+  app.post<{ Body: WorkloadBody; Reply: AreasWorkload }>('/api/workload', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Workload of any areas (drawn, proposed, adjusted): each unit and report counted once, in the first area holding it; balance and band as for children',
-      body: {
-        type: 'object',
-        properties: {
-          type: { const: 'FeatureCollection' },
-          features: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object', properties: { geometry: geometrySchema }, required: ['geometry'] } },
-          weights: weightsSchema,
-          unitWeights: unitWeightsSchema,
-        },
-        required: ['features'],
-      },
+      body: workloadBodySchema,
       response: { 200: areasWorkloadSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = request.actor;
     const { features } = request.body;
     for (const [i, f] of features.entries()) {
-      checkStructure(f.geometry, `features[${i}].geometry`);
+      // The schema checks a geometry's type and that its coordinates are arrays; checkStructure checks the rest.
+      checkStructure(f.geometry as CellGeometry, `features[${i}].geometry`);
       await checkValidity(db, JSON.stringify(f.geometry), `features[${i}].geometry`);
     }
     const cfg = effectiveConfig(config, request.body);
@@ -98,36 +83,13 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
     return { weights: w, band: cfg.workload.band, areas, balance: roundBalance(balanceOf(areas.map((a) => a.workload))) };
   });
 
-  app.post<{ Params: { id: number }; Body: PartitionRequest; Reply: Proposal }>('/api/cells/:id/partition', {
+  app.post<{ Params: { id: number }; Body: PartitionBody; Reply: Proposal }>('/api/cells/:id/partition', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Propose a division of a cell into count contiguous cells of even workload that tile it exactly (GeoJSON; nothing is saved)',
       params: idParams,
-      body: {
-        type: 'object',
-        properties: {
-          count: { type: 'integer', minimum: -1000000, maximum: 1000000 },
-          people: { type: 'integer', minimum: -1000000, maximum: 1000000 },
-          targetWorkload: { type: 'number', exclusiveMinimum: 0, maximum: 1e12 },
-          weights: weightsSchema,
-          unitWeights: unitWeightsSchema,
-          seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
-          lines: {
-            type: 'array', maxItems: 200, description: 'lines the borders follow where the balance allows (roads, rivers): GeoJSON LineString or MultiLineString in lon/lat',
-            items: {
-              type: 'object',
-              properties: {
-                type: { type: 'string', enum: ['LineString', 'MultiLineString'] },
-                coordinates: { type: 'array', minItems: 1, maxItems: 5000, items: { type: 'array', minItems: 2, maxItems: 5000, items: { anyOf: [{ type: 'number', minimum: -180, maximum: 180 }, { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number', minimum: -180, maximum: 180 } }] } } },
-              },
-              required: ['type', 'coordinates'],
-            },
-          },
-          followChildren: { type: 'boolean', description: "also follow the borders of the parent's current children" },
-        },
-        additionalProperties: false,
-      },
+      body: partitionBodySchema,
       response: { 200: proposalSchema, '4xx': problemSchema },
     },
   }, async (request) => {
@@ -136,13 +98,13 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
     return propose(db, config, cell, request.body ?? {}, now());
   });
 
-  app.post<{ Params: { id: number }; Body: Pick<PartitionRequest, 'weights' | 'unitWeights'>; Reply: Rebalance }>('/api/cells/:id/rebalance', {
+  app.post<{ Params: { id: number }; Body: RebalanceBody; Reply: Rebalance }>('/api/cells/:id/rebalance', {
     config: { access: 'cells.edit' },
     schema: {
       tags: ['cells'],
       summary: 'Propose the smallest border moves that even out the workloads of the present children (the changed children with their versions, for POST /api/cells/reshape; nothing is saved)',
       params: idParams,
-      body: { type: 'object', properties: { weights: weightsSchema, unitWeights: unitWeightsSchema }, additionalProperties: false },
+      body: rebalanceBodySchema,
       response: { 200: rebalanceSchema, '4xx': problemSchema },
     },
   }, async (request) => {
@@ -156,22 +118,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
       tags: ['cells'],
       summary: 'Create the cells of a division (e.g. a proposal, adjusted) as the children of the cell, replacing its children if asked; coverage is proven clean in the same transaction',
       params: idParams,
-      body: {
-        type: 'object',
-        properties: {
-          type: { const: 'FeatureCollection' },
-          features: {
-            type: 'array', minItems: 1, maxItems: 1000,
-            items: {
-              type: 'object',
-              properties: { type: { const: 'Feature' }, geometry: geometrySchema, properties: { type: ['object', 'null'], properties: { name: { type: 'string', maxLength: 200 } } } },
-              required: ['geometry'],
-            },
-          },
-          replaceChildren: { type: 'boolean' },
-        },
-        required: ['features'],
-      },
+      body: commitBodySchema,
       response: {
         201: commitResultSchema,
         '4xx': problemSchema,
@@ -179,7 +126,7 @@ export default async function partitionRoutes(app: FastifyInstance, { db, config
     },
   }, async (request, reply) => {
     const { actor, cell } = await plannedCell(db, request, request.params.id);
-    const result = await db.transaction((tx) => commitDivision(new CellWriter(tx, request, actor), config, cell.id, request.body));
+    const result = await db.transaction((tx) => commitDivision(new CellWriter(tx, request, actor), config, cell.id, request.body as ServerCommitBody));
     return reply.code(201).send(result);
   });
 }

@@ -26,7 +26,7 @@ export interface Grid {
  * The SQL expression of lines to follow: the given (multi)linestrings (numbers only, so the text is
  * safe to inline) and, with `children`, the borders of the parent's current children ($1).
  */
-export function linesSql(lines: { type: 'LineString' | 'MultiLineString'; coordinates: number[][] | number[][][] }[], children: boolean): string | undefined {
+export function linesSql(lines: { type: 'LineString' | 'MultiLineString'; coordinates: (number | number[])[][] }[], children: boolean): string | undefined {
   const parts = lines.flatMap((l) => (l.type === 'LineString' ? [l.coordinates as number[][]] : (l.coordinates as number[][][])))
     .filter((c) => c.length >= 2 && c.every((p) => p.length >= 2 && Number.isFinite(p[0]) && Number.isFinite(p[1])))
     .map((c) => `(${c.map((p) => `${Number(p[0])} ${Number(p[1])}`).join(',')})`);

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
-import type { Point } from 'geojson';
 import type { AppContext } from '../context.ts';
-import { SEVERITIES, type Severity } from '../config.ts';
 import type { Queryable } from '../db/db.ts';
-import { actionTime, atSchema, type ActionTime } from '../action-time.ts';
+import { actionTime, type ActionTime } from '../action-time.ts';
 import { audit } from '../audit.ts';
 import { scopeOf, type Actor } from '../auth/actor.ts';
 import { assertCellEditable, cellWhat } from '../auth/guard.ts';
@@ -16,47 +14,16 @@ import { fileReport, recordObserved } from '../reports/intake.ts';
 import { notifyReport } from '../reports/events.ts';
 import { removePhotos, storePhotos, type StoredPhoto, type Upload } from '../reports/photos.ts';
 import { readMultipart } from '../reports/uploads.ts';
-import { checkPoint, pointSchema } from '../units/routes.ts';
+import { checkPoint } from '../units/routes.ts';
 import { localDate } from './cadence.ts';
 import {
   INSPECTION_COLUMNS, assertOwnOpen, cellInScopeSql, checklistFor, inspectionSummary,
   inspectionView, loadInspection, type ChecklistEntry, type InspectionRow,
 } from './model.ts';
-import { inspectionSchema, inspectionSummarySchema, visitSchema } from '../../core/contracts/patrols.ts';
-
-interface TrackPoint {
-  lon: number;
-  lat: number;
-  at: string;
-  accuracy?: number;
-}
-
-const trackSchema = {
-  type: 'array',
-  maxItems: 5000,
-  items: {
-    type: 'object',
-    properties: {
-      lon: { type: 'number', minimum: -180, maximum: 180 },
-      lat: { type: 'number', minimum: -90, maximum: 90 },
-      at: { type: 'string', format: 'date-time' },
-      accuracy: { type: 'number', minimum: 0, maximum: 100000 },
-    },
-    required: ['lon', 'lat', 'at'],
-    additionalProperties: false,
-  },
-} as const;
-
-const checklistSchema = {
-  type: 'array',
-  maxItems: 100,
-  items: {
-    type: 'object',
-    properties: { code: { type: 'string', minLength: 1, maxLength: 64 }, ok: { type: 'boolean' }, note: { type: 'string', maxLength: 1000 } },
-    required: ['code', 'ok'],
-    additionalProperties: false,
-  },
-} as const;
+import {
+  checkInBodySchema, checklistBodySchema, findingBodySchema, finishBodySchema, inspectionSchema, inspectionSummarySchema, startInspectionBodySchema,
+  trackBodySchema, visitSchema, type CheckInBody, type ChecklistBody, type FindingBody, type FinishBody, type StartInspectionBody, type TrackBody, type TrackPoint,
+} from '../../core/contracts/patrols.ts';
 
 const inspectionParams = { type: 'object', properties: { id: idSchema }, required: ['id'] } as const;
 const visitParams = { type: 'object', properties: { id: idSchema, visitId: idSchema }, required: ['id', 'visitId'] } as const;
@@ -91,13 +58,13 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     return rowCount;
   }
 
-  app.post<{ Body: { cellId: number; note?: string; at?: string } }>('/api/inspections', {
+  app.post<{ Body: StartInspectionBody }>('/api/inspections', {
     config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'Start a patrol of a cell in my scope (one open patrol per worker: finish it first); at: the phone\'s time of the start',
       headers: idempotencyHeaders,
-      body: { type: 'object', properties: { cellId: idSchema, note: { type: 'string', maxLength: 2000 }, at: atSchema }, required: ['cellId'], additionalProperties: false },
+      body: startInspectionBodySchema,
       response: { 201: { $ref: 'Inspection#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -171,14 +138,14 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     return view(db, await loadInspection(db, actor, request.params.id));
   });
 
-  app.post<{ Params: { id: number }; Body: { points: TrackPoint[] } }>('/api/inspections/:id/track', {
+  app.post<{ Params: { id: number }; Body: TrackBody }>('/api/inspections/:id/track', {
     config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'Add track points (from the phone, in batches) to my open patrol; a point sent twice is kept once',
       headers: idempotencyHeaders,
       params: inspectionParams,
-      body: { type: 'object', properties: { points: trackSchema }, required: ['points'], additionalProperties: false },
+      body: trackBodySchema,
       response: { 200: { type: 'object', properties: { added: { type: 'integer' }, trackPoints: { type: 'integer' } } }, '4xx': problemSchema },
     },
   }, async (request) => {
@@ -192,20 +159,14 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     return value;
   });
 
-  interface CheckIn { unitId: number; location?: Point; accuracy?: number; checklist?: ChecklistEntry[]; note?: string; at?: string }
-  app.post<{ Params: { id: number }; Body: CheckIn }>('/api/inspections/:id/visits', {
+  app.post<{ Params: { id: number }; Body: CheckInBody }>('/api/inspections/:id/visits', {
     config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'Check in at a unit of the patrolled cell. Without a location the unit\'s own is used and flagged; a check-in far from the unit is flagged, not refused. at: the phone\'s time of the check-in (done offline, sent later)',
       headers: idempotencyHeaders,
       params: inspectionParams,
-      body: {
-        type: 'object',
-        properties: { unitId: idSchema, location: pointSchema, accuracy: { type: 'number', minimum: 0, maximum: 100000 }, checklist: checklistSchema, note: { type: 'string', maxLength: 2000 }, at: atSchema },
-        required: ['unitId'],
-        additionalProperties: false,
-      },
+      body: checkInBodySchema,
       response: { 201: { $ref: 'InspectionVisit#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -276,14 +237,14 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     return entries.map((e) => ({ code: e.code, ok: e.ok, ...(e.note?.trim() ? { note: e.note.trim() } : {}) }));
   }
 
-  app.put<{ Params: { id: number; visitId: number }; Body: { checklist: ChecklistEntry[]; note?: string } }>('/api/inspections/:id/visits/:visitId/checklist', {
+  app.put<{ Params: { id: number; visitId: number }; Body: ChecklistBody }>('/api/inspections/:id/visits/:visitId/checklist', {
     config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'Replace the checklist of a visit on my open patrol (items from the unit type\'s configured list)',
       headers: idempotencyHeaders,
       params: visitParams,
-      body: { type: 'object', properties: { checklist: checklistSchema, note: { type: 'string', maxLength: 2000 } }, required: ['checklist'], additionalProperties: false },
+      body: checklistBodySchema,
       response: { 200: { $ref: 'InspectionVisit#' }, '4xx': problemSchema },
     },
   }, async (request) => {
@@ -303,7 +264,6 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     return full.visits.find((v) => v.id === request.params.visitId);
   });
 
-  interface Finding { unitId?: number; location?: Point; category: string; severity: Severity; description: string; at?: string }
   const rc = config.reports;
   await app.register(multipart, { limits: { files: rc.photos.maxCount, fileSize: rc.photos.maxBytes } });
   const uploadsOf = new WeakMap<FastifyRequest, Upload[]>();
@@ -319,23 +279,14 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     }
     uploadsOf.set(request, uploads);
   }
-  const findingBody = {
-    type: 'object',
-    properties: {
-      unitId: idSchema, location: pointSchema, category: { type: 'string', minLength: 1, maxLength: 64 },
-      severity: { type: 'string', enum: SEVERITIES }, description: { type: 'string', minLength: 1, maxLength: 4000, pattern: '\\S' }, at: atSchema,
-    },
-    required: ['category', 'severity', 'description'],
-    additionalProperties: false,
-  } as const;
-  app.post<{ Params: { id: number }; Body: Finding }>('/api/inspections/:id/findings', {
+  app.post<{ Params: { id: number }; Body: FindingBody }>('/api/inspections/:id/findings', {
     config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'File a finding of my open patrol as a hazard report (source "inspection"), linked to the patrol and, after a check-in, to the unit; routed to the cell containing it. JSON, or multipart/form-data with the JSON in "finding" and photos in "photos"; at: the phone\'s time',
       headers: idempotencyHeaders,
       params: inspectionParams,
-      body: { content: { 'application/json': { schema: findingBody }, 'multipart/form-data': { schema: findingBody } } },
+      body: { content: { 'application/json': { schema: findingBodySchema }, 'multipart/form-data': { schema: findingBodySchema } } },
       response: {
         201: {
           type: 'object',
@@ -370,7 +321,7 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
 
   interface FindingAnswer { reportId: number; trackingCode: string; cellId: number | null; state: string; inspectionId: number; visitId: number | null; unitId: number | null }
   async function fileFinding(
-    tx: Queryable, request: FastifyRequest<{ Params: { id: number } }>, actor: Actor, body: Finding,
+    tx: Queryable, request: FastifyRequest<{ Params: { id: number } }>, actor: Actor, body: FindingBody,
     given: [number, number] | null, received: Date, photos: StoredPhoto[],
   ): Promise<FindingAnswer> {
     const row = await loadInspection(tx, actor, request.params.id, true);
@@ -401,14 +352,14 @@ export default async function inspectionRoutes(app: FastifyInstance, { db, confi
     return { reportId: filed.id, trackingCode: r[0]!.tracking_code, cellId: r[0]!.cell_id, state: r[0]!.state, inspectionId: row.id, visitId, unitId: body.unitId ?? null };
   }
 
-  app.post<{ Params: { id: number }; Body: { track?: TrackPoint[]; note?: string; at?: string } }>('/api/inspections/:id/finish', {
+  app.post<{ Params: { id: number }; Body: FinishBody }>('/api/inspections/:id/finish', {
     config: { access: 'reports.work' },
     schema: {
       tags: ['patrols'],
       summary: 'Finish my patrol: the last track points are added, the track becomes a line (timestamps kept as M), each visit goes into its unit\'s records; at: the phone\'s time of the finish',
       headers: idempotencyHeaders,
       params: inspectionParams,
-      body: { type: 'object', properties: { track: trackSchema, note: { type: 'string', maxLength: 2000 }, at: atSchema }, additionalProperties: false },
+      body: finishBodySchema,
       response: { 200: { $ref: 'Inspection#' }, '4xx': problemSchema },
     },
   }, async (request) => {

@@ -8,7 +8,10 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams } from '../schemas.ts';
 import { maskPhone, normalizePhone } from '../people/phone.ts';
 import { inScopeSql } from './model.ts';
-import { PAY_METHODS, ratingSchema, rewardSchema, rewardsLedgerSchema, type Reward, type RewardsLedger, type Tracked } from '../../core/contracts/reports.ts';
+import {
+  claimBodySchema, payoutBodySchema, ratingBodySchema, ratingSchema, rewardSchema, rewardsLedgerSchema,
+  type ClaimBody, type PayMethod, type PayoutBody, type RatingBody, type Reward, type RewardsLedger, type Tracked,
+} from '../../core/contracts/reports.ts';
 
 /**
  * 有奖举报, from verified report to money paid, and the reporter's rating of a closed report.
@@ -20,7 +23,6 @@ import { PAY_METHODS, ratingSchema, rewardSchema, rewardsLedgerSchema, type Rewa
  */
 
 const TRACK_CODE = '^[Ww][Gg]-[0-9A-Za-z]{5}-[0-9A-Za-z]{5}$';
-const CLAIM_CODE = '^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$';
 // Crockford's base32 without I, L, O, U, as tracking codes: read out over the phone.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -68,7 +70,7 @@ async function staffWithPhone(q: Queryable, phone: string): Promise<string | nul
 interface RewardRow {
   id: number; report_id: number; tracking_code: string; category: string; severity: Reward['severity']; amount: number; created_at: Date;
   claimed_at: Date | null; paid_at: Date | null; reporter_name: string | null; reporter_contact: string | null;
-  payee_name: string | null; payee_phone: string | null; paid_amount: number | null; paid_on: string | null; paid_method: (typeof PAY_METHODS)[number] | null;
+  payee_name: string | null; payee_phone: string | null; paid_amount: number | null; paid_on: string | null; paid_method: PayMethod | null;
   paid_by_name: string | null; paid_note: string | null;
 }
 
@@ -113,18 +115,13 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
     return rows[0];
   }
 
-  app.post<{ Params: { code: string }; Body: { claimCode: string; name: string; phone: string } }>('/api/reports/track/:code/claim', {
+  app.post<{ Params: { code: string }; Body: ClaimBody }>('/api/reports/track/:code/claim', {
     config: { access: 'public', csrf: false, rateLimit: publicLimit },
     schema: {
       tags: ['reports'],
       summary: 'Claim the reward of a verified report (有奖举报) with the claim code given at filing, naming who is to be paid',
       params: trackParams,
-      body: {
-        type: 'object',
-        properties: { claimCode: { type: 'string', pattern: CLAIM_CODE }, name: { type: 'string', minLength: 1, maxLength: 100 }, phone: { type: 'string', minLength: 3, maxLength: 40 } },
-        required: ['claimCode', 'name', 'phone'],
-        additionalProperties: false,
-      },
+      body: claimBodySchema,
       response: { 200: { type: 'object', properties: { status: { type: 'string' }, amount: { type: 'integer' } } }, '4xx': problemSchema },
     },
   }, async (request) => {
@@ -143,18 +140,13 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
     return { status: 'claimed', amount: rows[0].amount };
   });
 
-  app.post<{ Params: { code: string }; Body: { score: number; comment?: string } }>('/api/reports/track/:code/rating', {
+  app.post<{ Params: { code: string }; Body: RatingBody }>('/api/reports/track/:code/rating', {
     config: { access: 'public', csrf: false, rateLimit: publicLimit },
     schema: {
       tags: ['reports'],
       summary: 'Rate the handling of a closed report (1–5, a comment), once, from its tracking page',
       params: trackParams,
-      body: {
-        type: 'object',
-        properties: { score: { type: 'integer', minimum: 1, maximum: 5 }, comment: { type: 'string', maxLength: 500 } },
-        required: ['score'],
-        additionalProperties: false,
-      },
+      body: ratingBodySchema,
       response: { 201: ratingSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -185,23 +177,13 @@ export default async function rewardRoutes(app: FastifyInstance, { db, config, n
     return { total: items.reduce((s, w) => s + w.amount, 0), owed: sum('owed'), claimed: sum('claimed'), paid: sum('paid'), items };
   });
 
-  app.post<{ Params: { id: number }; Body: { amount: number; paidOn: string; method: (typeof PAY_METHODS)[number]; note?: string } }>('/api/rewards/:id/payout', {
+  app.post<{ Params: { id: number }; Body: PayoutBody }>('/api/rewards/:id/payout', {
     config: { access: 'reports.supervise' },
     schema: {
       tags: ['reports'],
       summary: 'Record the payout of a claimed reward: amount, date, method; never to anyone who handled the report',
       params: idParams,
-      body: {
-        type: 'object',
-        properties: {
-          amount: { type: 'integer', minimum: 0, maximum: 1_000_000 },
-          paidOn: { type: 'string', format: 'date' },
-          method: { type: 'string', enum: PAY_METHODS },
-          note: { type: 'string', maxLength: 500 },
-        },
-        required: ['amount', 'paidOn', 'method'],
-        additionalProperties: false,
-      },
+      body: payoutBodySchema,
       response: { 200: rewardSchema, '4xx': problemSchema },
     },
   }, async (request) => {

@@ -7,7 +7,10 @@ import { scopeOf, type Actor } from '../auth/actor.ts';
 import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, typeName, unitInScopeSql, type UnitRow } from './feature.ts';
-import { unitTypeSchema } from '../../core/contracts/units.ts';
+import {
+  newUnitBodySchema, pointBodySchema, unitPatchBodySchema, unitRecordBodySchema, unitTypeSchema,
+  type NewUnitBody, type PointBody, type UnitPatchBody, type UnitRecordBody,
+} from '../../core/contracts/units.ts';
 
 export interface UnitQuery {
   cellId?: number;
@@ -40,22 +43,9 @@ export function unitFilter(query: UnitQuery, actor: Actor): { where: string; par
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
-interface UnitProps {
-  type?: string;
-  name?: string;
-  address?: string | null;
-  contact?: string | null;
-  attributes?: Record<string, unknown>;
-}
+export { pointBodySchema as pointSchema };
 
-const text = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }) as const;
-export const pointSchema = {
-  type: 'object',
-  properties: { type: { const: 'Point' }, coordinates: { type: 'array', minItems: 2, maxItems: 3, items: { type: 'number' } } },
-  required: ['type', 'coordinates'],
-} as const;
-
-export function checkPoint(p: Point, field = 'geometry.coordinates'): [number, number] {
+export function checkPoint(p: Pick<Point, 'coordinates'> | PointBody, field = 'geometry.coordinates'): [number, number] {
   const [lon, lat] = p.coordinates as [number, number];
   if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) {
     throw problem('units.position-out-of-range', { lon, lat }, { errors: [{ field, message: 'out of range' }] });
@@ -120,17 +110,8 @@ function parseIfMatch(request: FastifyRequest): number {
 export default async function unitRoutes(app: FastifyInstance, { db, config, now }: AppContext) {
   const types = config.unitTypes;
   const typeCodes = types.map((t) => t.code);
-  const propsSchema = {
-    type: 'object',
-    properties: {
-      type: { type: 'string', enum: typeCodes },
-      name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
-      address: text(500),
-      contact: text(200),
-      attributes: { type: 'object', additionalProperties: true },
-    },
-    additionalProperties: false,
-  } as const;
+  const newUnitSchema = newUnitBodySchema(typeCodes);
+  const unitPatchSchema = unitPatchBodySchema(typeCodes);
 
   /** A unit the actor may see, or 404: a unit outside one's scope (or in no cell, for a scoped user) is not admitted to exist. */
   async function loadUnit(q: Queryable, id: number, actor: Actor, lock = false): Promise<UnitRow> {
@@ -180,16 +161,12 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     return toUnitFeature(types, row);
   });
 
-  app.post<{ Body: { type: 'Feature'; geometry: Point; properties: UnitProps & { type: string; name: string } } }>('/api/units', {
+  app.post<{ Body: NewUnitBody }>('/api/units', {
     config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
       summary: 'File a unit; its cell is the smallest cell containing the point',
-      body: {
-        type: 'object',
-        properties: { type: { const: 'Feature' }, geometry: pointSchema, properties: { ...propsSchema, required: ['type', 'name'] } },
-        required: ['type', 'geometry', 'properties'],
-      },
+      body: newUnitSchema,
       response: { 201: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -211,17 +188,13 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     return reply.code(201).send(toUnitFeature(types, row));
   });
 
-  app.patch<{ Params: { id: number }; Body: { type?: 'Feature'; geometry?: Point; properties?: UnitProps } }>('/api/units/:id', {
+  app.patch<{ Params: { id: number }; Body: UnitPatchBody }>('/api/units/:id', {
     config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
       summary: 'Edit or move a unit; If-Match with its version is required (stale → 409)',
       params: idParams,
-      body: {
-        type: 'object',
-        properties: { type: { const: 'Feature' }, geometry: pointSchema, properties: propsSchema },
-        anyOf: [{ required: ['geometry'] }, { required: ['properties'] }],
-      },
+      body: unitPatchSchema,
       response: { 200: { $ref: 'UnitFeature#' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -280,18 +253,13 @@ export default async function unitRoutes(app: FastifyInstance, { db, config, now
     return rows.map(toRecord);
   });
 
-  app.post<{ Params: { id: number }; Body: { date?: string; kind: 'inspection' | 'note'; text: string } }>('/api/units/:id/records', {
+  app.post<{ Params: { id: number }; Body: UnitRecordBody }>('/api/units/:id/records', {
     config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
       summary: "Add an inspection or a note to a unit's file (date defaults to today)",
       params: idParams,
-      body: {
-        type: 'object',
-        properties: { date: { type: 'string', format: 'date' }, kind: { type: 'string', enum: ['inspection', 'note'] }, text: { type: 'string', minLength: 1, maxLength: 10_000, pattern: '\\S' } },
-        required: ['kind', 'text'],
-        additionalProperties: false,
-      },
+      body: unitRecordBodySchema,
       response: { 201: recordSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {

@@ -10,6 +10,7 @@ import { fillTemplate, type ProblemParam } from '../../core/problems/index.ts';
 import { unitRowProblems } from '../../core/problems/units.ts';
 import { acceptCsvBodies, parseCsv, type RowError } from '../people/csv.ts';
 import { unitImportSchema, type UnitImport } from '../../core/contracts/imports.ts';
+import { unitImportBodySchema, unitImportQuerySchema, type UnitImportBody, type UnitImportQuery } from '../../core/contracts/units.ts';
 import { UNIT_COLUMNS, UNIT_FROM, toUnitFeature, type UnitRow } from './feature.ts';
 import { ATTRIBUTE_LIMITS, attributesWithinLimits, unitFilter, unitQuerySchema, type UnitQuery } from './routes.ts';
 
@@ -184,7 +185,7 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
     return { candidates, rows: features.length };
   }
 
-  app.post<{ Body: unknown; Querystring: { skipInvalid?: boolean; dryRun?: boolean }; Reply: UnitImport }>('/api/units/import', {
+  app.post<{ Body: UnitImportBody; Querystring: UnitImportQuery; Reply: UnitImport }>('/api/units/import', {
     config: { access: 'units.edit' },
     schema: {
       tags: ['units'],
@@ -192,15 +193,8 @@ export default async function unitTransferRoutes(app: FastifyInstance, { db, con
       description: 'Send text/csv, application/geo+json (a FeatureCollection of Points), or JSON {csv | geojson, skipInvalid}. '
         + 'Each unit is filed in the cell containing it. Any invalid row → 422 listing every row error, nothing written, unless skipInvalid. '
         + 'dryRun=true writes nothing and answers the preview: every valid row with the cell it would be filed in, and every row error.',
-      querystring: { type: 'object', properties: { skipInvalid: { type: 'boolean' }, dryRun: { type: 'boolean' } }, additionalProperties: false },
-      body: {
-        anyOf: [
-          { type: 'string', minLength: 1 },
-          { type: 'object', properties: { type: { const: 'FeatureCollection' }, features: { type: 'array' } }, required: ['type', 'features'] },
-          { type: 'object', properties: { csv: { type: 'string', minLength: 1 }, skipInvalid: { type: 'boolean' } }, required: ['csv'], additionalProperties: false },
-          { type: 'object', properties: { geojson: { type: 'object' }, skipInvalid: { type: 'boolean' } }, required: ['geojson'], additionalProperties: false },
-        ],
-      },
+      querystring: unitImportQuerySchema,
+      body: unitImportBodySchema,
       response: { 200: unitImportSchema, '4xx': problemSchema },
     },
   }, async (request) => {

@@ -5,6 +5,7 @@ import { actorFromToken } from '../../auth/plugin.ts';
 import { problem, problemSchema } from '../../problem.ts';
 import { publicBase } from '../../public-url.ts';
 import { levelColors, lineWidth } from '../../../core/map/cell-layers.ts';
+import { qgisProjectBodySchema, type QgisProjectBody } from '../../../core/contracts/exports.ts';
 import { xmlText as esc } from './kml.ts';
 
 /**
@@ -116,12 +117,12 @@ export default async function qgisProjectRoutes(app: FastifyInstance, { db, conf
   }, async (request, reply) => send(reply, await build(request, undefined)));
 
   // POST, so that the token travels in the body, never in a URL (logs, proxies, browser history).
-  app.post<{ Body: { token?: string } | undefined }>('/api/export/project.qgs', {
+  app.post<{ Body: QgisProjectBody | undefined }>('/api/export/project.qgs', {
     config: { access: 'signed-in' },
     schema: {
       tags: ['exchange'],
       summary: `${SUMMARY}, and with token (one of your API tokens, which QGIS then sends as the HTTP Basic password) the units`,
-      body: { type: 'object', properties: { token: { type: 'string', minLength: 10, maxLength: 200 } }, additionalProperties: false },
+      body: qgisProjectBodySchema,
       response: { 200: qgsResponse, '4xx': problemSchema },
     },
   }, async (request, reply) => send(reply, await build(request, request.body?.token)));
