@@ -4,7 +4,12 @@
  * server/db knows which one runs.
  */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  /**
+   * prepared names a hot statement, parsed and planned once per connection instead of on every call
+   * (the same name must always go with the same text): a named statement on PostgreSQL, PREPARE and
+   * EXECUTE on PGlite.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], prepared?: string): Promise<QueryResult<T>>;
   /** Runs several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

@@ -15,9 +15,48 @@ const parsers = {
 
 type PgliteLike = Pick<PGlite, 'query' | 'exec'>;
 
-function wrap(client: PgliteLike): Queryable {
+/**
+ * A parameter as an untyped SQL literal ('…', cast to the parameter's type by PostgreSQL as a bound
+ * text parameter is), or undefined when it cannot be one safely. Only ' is special inside a literal
+ * with standard_conforming_strings on (checked before the first PREPARE); a NUL would end the
+ * statement text, so it is not put in one.
+ */
+function literal(v: unknown): string | undefined {
+  if (v === null || v === undefined) return 'NULL';
+  let s: string;
+  if (typeof v === 'string') s = v;
+  else if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return undefined;
+    s = String(v);
+  } else if (typeof v === 'boolean') s = String(v);
+  else if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) return undefined;
+    s = v.toISOString();
+  } else return undefined;
+  return s.includes('\0') ? undefined : `'${s.replaceAll("'", "''")}'`;
+}
+
+function wrap(client: PgliteLike, prepared: Set<string>): Queryable {
   return {
-    async query<T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> {
+    async query<T>(sql: string, params: unknown[] = [], name?: string): Promise<QueryResult<T>> {
+      // A named hot statement is PREPAREd once and then EXECUTEd: PGlite parses, plans and describes
+      // every query it is given, which cost the intake statement 45% of its time (PGlite alone: 630–680/s → 1,215/s).
+      const literals = name ? params.map(literal) : [];
+      if (name && /^[a-z_.]+$/.test(name) && literals.every((l) => l !== undefined)) {
+        const id = `"${name}"`;
+        if (!prepared.has(name)) {
+          const [show] = await client.exec('SHOW standard_conforming_strings');
+          if ((show?.rows[0] as Record<string, unknown> | undefined)?.standard_conforming_strings !== 'on') {
+            throw new Error('standard_conforming_strings is off: parameters cannot be written as literals');
+          }
+          await client.exec(`PREPARE ${id} AS ${sql}`);
+          prepared.add(name);
+        }
+        // The simple protocol: one message and a sync, where a query with parameters takes six.
+        const [r] = await client.exec(literals.length ? `EXECUTE ${id}(${literals.join(', ')})` : `EXECUTE ${id}`, { parsers });
+        const rows = (r?.rows ?? []) as T[];
+        return { rows, rowCount: Math.max(rows.length, r?.affectedRows ?? 0) };
+      }
       const r = await client.query<T>(sql, params, { parsers });
       // PGlite reports affectedRows 0 for a SELECT; node-postgres counts its rows.
       return { rows: r.rows, rowCount: Math.max(r.rows.length, r.affectedRows ?? 0) };
@@ -77,11 +116,13 @@ function guardStackOnError(pglite: PGlite) {
 /** Wraps an open PGlite (with the PostGIS extension loaded) as a Db. */
 export function wrapPglite(pglite: PGlite): Db {
   guardStackOnError(pglite);
+  // Statements PREPAREd on this connection (PGlite is one session): prepared statements are not undone by a rollback.
+  const prepared = new Set<string>();
   return {
     kind: 'embedded',
-    ...wrap(pglite),
+    ...wrap(pglite, prepared),
     // PGlite is one connection: its transaction() holds it, so other queries wait their turn.
-    transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn) => pglite.transaction((tx) => fn(wrap(tx, prepared))),
     async listen(channel, onMessage) {
       const unsub = await pglite.listen(channel, onMessage);
       return unsub;
