@@ -44,7 +44,8 @@ export type TileEncoder = 'postgis' | 'node';
  * the margin never crosses the antimeridian (it would wrap to the far side in EPSG:4326).
  */
 const BOUNDS = `(SELECT ST_TileEnvelope($1, $2, $3) AS tile,
-  ST_Transform(ST_ClipByBox2D(ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}), ST_TileEnvelope(0, 0, 0)), 4326) AS wide) b`;
+  ST_Transform(ST_ClipByBox2D(ST_TileEnvelope($1, $2, $3, margin => ${BUFFER / EXTENT}), ST_TileEnvelope(0, 0, 0)), 4326) AS wide,
+  ST_Transform(ST_TileEnvelope($1, $2, $3), 4326) AS proper) b`;
 
 // The properties of GET /api/cells (without updatedAt); areaM2 of the whole cell, not its clipped part
 // (kept with the row, migration 028).
@@ -55,9 +56,9 @@ const PROPERTIES = `c.code, c.name, c.level::int AS level, c.parent_id AS "paren
 const WHERE = `c.geom && b.wide AND ($4::int IS NULL OR c.level = $4) AND ($5::int[] IS NULL OR c.level = ANY ($5::int[]))`;
 
 // The label point: inside the cell (kept with the row, migration 028), in the tile proper (not its
-// buffer), so one tile carries it.
-const LABELS = `SELECT c.id, c.code, c.name, c.level::int AS level, ST_Transform(c.label_point, 3857) AS p
-  FROM cells c, ${BOUNDS} WHERE ${WHERE}`;
+// buffer), so one tile carries it. Tested in EPSG:4326, where the tile is a box too (Web Mercator
+// keeps meridians and parallels straight), so only the labels kept are projected.
+const IN_TILE = `c.label_point && b.proper AND ST_X(c.label_point) < ST_XMax(b.proper) AND ST_Y(c.label_point) < ST_YMax(b.proper)`;
 
 type Levels = number[] | null;
 
@@ -65,15 +66,17 @@ async function encodeWithPostgis(db: Queryable, t: TileRequest, levels: Levels):
   // The simplification per zoom: ST_AsMVTGeom snaps every vertex to the tile's integer grid (a tile
   // unit is 1/4096 of the tile at every zoom) and drops the repeated ones. Neighbours list the same
   // vertices along their shared border, so they snap to the same points: the border stays shared.
+  // ST_AsMVT skips a row whose geometry came out NULL (clipped away); a filter on it outside the
+  // subquery would be pushed into the scan and run ST_AsMVTGeom twice per cell (1.7× the time).
   const { rows } = await db.query<{ mvt: Uint8Array | null }>(
     `SELECT coalesce((SELECT ST_AsMVT(f, '${LAYER}', ${EXTENT}, 'geom', 'id') FROM (
        SELECT c.id, ${PROPERTIES}, ST_AsMVTGeom(ST_Transform(c.geom, 3857), b.tile, ${EXTENT}, ${BUFFER}, true) AS geom
        FROM cells c, ${BOUNDS} WHERE ${WHERE} ORDER BY c.level, c.id
-     ) f WHERE f.geom IS NOT NULL), ''::bytea)
+     ) f), ''::bytea)
      || coalesce((SELECT ST_AsMVT(l, '${LABEL_LAYER}', ${EXTENT}, 'geom', 'id') FROM (
-       SELECT q.id, q.code, q.name, q.level, ST_AsMVTGeom(q.p, b.tile, ${EXTENT}, 0, true) AS geom
-       FROM (${LABELS}) q, ${BOUNDS} WHERE q.p && b.tile AND ST_X(q.p) < ST_XMax(b.tile) AND ST_Y(q.p) < ST_YMax(b.tile) ORDER BY q.level, q.id
-     ) l WHERE l.geom IS NOT NULL), ''::bytea) AS mvt`,
+       SELECT c.id, c.code, c.name, c.level::int AS level, ST_AsMVTGeom(ST_Transform(c.label_point, 3857), b.tile, ${EXTENT}, 0, true) AS geom
+       FROM cells c, ${BOUNDS} WHERE ${WHERE} AND ${IN_TILE} ORDER BY c.level, c.id
+     ) l), ''::bytea) AS mvt`,
     [t.z, t.x, t.y, t.level ?? null, levels],
   );
   return rows[0]?.mvt ?? new Uint8Array();
@@ -103,8 +106,8 @@ async function encodeInNode(db: Queryable, t: TileRequest, levels: Levels): Prom
     [t.z, t.x, t.y, t.level ?? null, levels],
   );
   const labels = rows.length === 0 ? [] : (await db.query<{ id: number; code: string; name: string; level: number; lon: number; lat: number }>(
-    `SELECT q.id, q.code, q.name, q.level, ST_X(ST_Transform(q.p, 4326)) AS lon, ST_Y(ST_Transform(q.p, 4326)) AS lat
-     FROM (${LABELS}) q, ${BOUNDS} WHERE q.p && b.tile AND ST_X(q.p) < ST_XMax(b.tile) AND ST_Y(q.p) < ST_YMax(b.tile) ORDER BY q.level, q.id`,
+    `SELECT c.id, c.code, c.name, c.level::int AS level, ST_X(c.label_point) AS lon, ST_Y(c.label_point) AS lat
+     FROM cells c, ${BOUNDS} WHERE ${WHERE} AND ${IN_TILE} ORDER BY c.level, c.id`,
     [t.z, t.x, t.y, t.level ?? null, levels])).rows;
   const features: Feature[] = rows.map(({ id, geometry, parentId, ...props }) => ({
     type: 'Feature',
