@@ -5,7 +5,7 @@
  * would otherwise answer repeats.
  */
 import type { Db } from '../../server/db/db.ts';
-import { encodeCellsTile, type LevelZooms, type TileEncoder } from '../../server/tiles/encode.ts';
+import { encodeCellsTile, withShortPlan, type LevelZooms, type TileEncoder } from '../../server/tiles/encode.ts';
 import { loadCells, tilingExtent } from './data.ts';
 import { HEAVY, QUICK, openPlace, percentile, type DbKind } from './lib.ts';
 
@@ -13,12 +13,15 @@ export const TILE_SIZES = QUICK ? [10_000] : [10_000, 100_000];
 /** The tiling's levels as a deployment would configure them: its 100 m cells from zoom 13 on. */
 const LEVELS: LevelZooms[] = [{ level: 1 }, { level: 2, minZoom: 13 }];
 
-/** The plain ST_AsMVT query on the same cells (no level choice, no labels, no cap): the reference. */
+/**
+ * The plain ST_AsMVT query on the same cells (no level choice, no labels, no cap): the reference,
+ * planned as the tiles are (no JIT, no parallel workers, which only slow it down too).
+ */
 async function rawMvt(db: Db, t: { z: number; x: number; y: number }): Promise<Buffer> {
-  const { rows } = await db.query<{ mvt: Uint8Array | null }>(
+  const { rows } = await withShortPlan(db, (q) => q.query<{ mvt: Uint8Array | null }>(
     `SELECT ST_AsMVT(f, 'cells', 4096, 'geom', 'id') AS mvt FROM (
        SELECT c.id, c.code, c.name, c.level, ST_AsMVTGeom(ST_Transform(c.geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom
-       FROM cells c WHERE c.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)) f`, [t.z, t.x, t.y]);
+       FROM cells c WHERE c.geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326)) f`, [t.z, t.x, t.y]));
   const b = rows[0]?.mvt ?? new Uint8Array();
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }

@@ -28,11 +28,7 @@ export function createPostgresDb(opts: PostgresOptions): Db {
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
     max: opts.max ?? 10,
-    // PostGIS functions are costed high, so PostgreSQL planned a 10 ms tile query as if it were
-    // long: it compiled it (JIT, +5–11 ms a tile at zoom 13) and started a parallel worker for it
-    // (a new process that loads PostGIS first: +20–30 ms; a zoom-13 tile at 10^5 cells took 48 ms
-    // instead of 16). No JIT, and parallel workers only for queries costed 100 times the default.
-    options: ['-c jit=off -c parallel_setup_cost=100000', opts.schema ? `-c search_path=${opts.schema},public` : ''].join(' ').trim(),
+    options: opts.schema ? `-c search_path=${opts.schema},public` : undefined,
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});

@@ -1,7 +1,7 @@
 import geojsonvt from 'geojson-vt';
 import { fromGeojsonVt } from 'vt-pbf';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
-import type { Queryable } from '../db/db.ts';
+import type { Db, Queryable } from '../db/db.ts';
 
 export const EXTENT = 4096;
 export const BUFFER = 64;
@@ -134,8 +134,27 @@ async function encodeInNode(db: Queryable, t: TileRequest, levels: Levels): Prom
   return fromGeojsonVt(labelTile ? { [LAYER]: tile, [LABEL_LAYER]: labelTile } : { [LAYER]: tile }, { version: 2, extent: EXTENT });
 }
 
+/**
+ * Runs fn on PostgreSQL without JIT and without parallel workers. PostGIS functions are costed
+ * high, so PostgreSQL planned a 10 ms tile query as a long one: it compiled it (JIT, +5–11 ms a
+ * tile at zoom 13) and started a parallel worker for it (a new process that loads PostGIS first,
+ * +20–30 ms: a zoom-13 tile at 10^5 cells took 48 ms instead of 16). Only for tiles: the heatmap's
+ * scans of millions of reports do gain from parallel workers.
+ */
+export function withShortPlan<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
+  if (db.kind !== 'postgres') return fn(db);
+  return db.transaction(async (tx) => {
+    await tx.query(`SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`);
+    return fn(tx);
+  });
+}
+
 /** The cells tile z/x/y as a Mapbox Vector Tile; empty (zero bytes) when no cell touches it. */
-export async function encodeCellsTile(db: Queryable, t: TileRequest, encoder: TileEncoder): Promise<Buffer> {
+export function encodeCellsTile(db: Db, t: TileRequest, encoder: TileEncoder): Promise<Buffer> {
+  return withShortPlan(db, (q) => encodeTile(q, t, encoder));
+}
+
+async function encodeTile(db: Queryable, t: TileRequest, encoder: TileEncoder): Promise<Buffer> {
   let levels: Levels = (t.level === undefined ? legibleLevels(t.levels, t.z) : undefined) ?? null;
   const cap = t.maxBytes ?? MAX_TILE_BYTES;
   for (;;) {

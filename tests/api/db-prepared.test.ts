@@ -63,12 +63,3 @@ describe(`named statements (${TEST_DB})`, () => {
   });
 });
 
-describe.runIf(TEST_DB === 'postgres')('PostgreSQL connections', () => {
-  // PostGIS's high function costs made PostgreSQL JIT-compile and start a parallel worker for a
-  // 10 ms tile query, tripling it (docs/performance.md); the pool's connections say otherwise.
-  it('plan interactive queries without JIT or cheap parallel workers', async () => {
-    const { rows } = await db.query<{ jit: string; setup: string }>(
-      "SELECT current_setting('jit') AS jit, current_setting('parallel_setup_cost') AS setup");
-    expect(rows[0]).toEqual({ jit: 'off', setup: '100000' });
-  });
-});

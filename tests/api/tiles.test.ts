@@ -5,7 +5,7 @@ import { VectorTile } from '@mapbox/vector-tile';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DB } from '../helpers/db.ts';
 import { insertCell, square, twoStreets } from '../helpers/cells.ts';
-import { encodeCellsTile, type TileEncoder, type TileRequest } from '../../server/tiles/encode.ts';
+import { encodeCellsTile, withShortPlan, type TileEncoder, type TileRequest } from '../../server/tiles/encode.ts';
 
 interface DecodedFeature {
   id: number | undefined;
@@ -278,5 +278,18 @@ describe(`cell vector tiles (${TEST_DB})`, () => {
     } finally {
       await t.db.query('DELETE FROM cells WHERE id = $1', [other]);
     }
+  });
+});
+
+describe.runIf(TEST_DB === 'postgres')('tile queries on PostgreSQL', () => {
+  // PostGIS's high function costs made PostgreSQL JIT-compile a 10 ms tile query and start a
+  // parallel worker for it, tripling it (docs/performance.md): tiles are planned without both, and
+  // only tiles (the heatmap's long scans keep their parallel workers).
+  it('are planned without JIT or parallel workers, and leave the other queries as they were', async () => {
+    const setting = "SELECT current_setting('jit') AS jit, current_setting('max_parallel_workers_per_gather') AS workers";
+    const before = (await t.db.query(setting)).rows[0];
+    expect((await withShortPlan(t.db, (q) => q.query(setting))).rows[0]).toEqual({ jit: 'off', workers: '0' });
+    expect((await t.db.query(setting)).rows[0]).toEqual(before);
+    expect(before).not.toEqual({ jit: 'off', workers: '0' });
   });
 });
