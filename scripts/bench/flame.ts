@@ -105,14 +105,14 @@ export function render(root: Frame, opts: { title: string; subtitle?: string; wi
   let n = 0;
   const draw = (f: Frame, x: number, level: number) => {
     const w = f.total * scale;
-    if (w < 0.3 || level >= maxDepth) return;
+    if (w < 1 || level >= maxDepth) return; // thinner than a pixel: not drawn
     const y = height - 24 - (level + 1) * row;
     const [h, s] = COLOURS[f.kind];
     const l = 55 + ((n++ * 37) % 20); // neighbours differ a little in lightness
     const share = ((f.total / root.total) * 100).toFixed(1);
     const tip = `${f.name}: ${share}% (${(f.total / 1000).toFixed(0)} ms)`;
     const text = w > 40 ? `<text x="${(x + 3).toFixed(1)}" y="${(y + row - 4).toFixed(1)}">${escape(fit(`${f.name} ${share}%`, w))}</text>` : '';
-    boxes.push(`<g><title>${escape(tip)}</title><rect x="${x.toFixed(1)}" y="${y}" width="${Math.max(0.3, w - 0.5).toFixed(1)}" height="${row - 1}" fill="hsl(${h},${s}%,${l}%)" data-total="${f.total}"/>${text}</g>`);
+    boxes.push(`<g><title>${escape(tip)}</title><rect x="${x.toFixed(1)}" y="${y}" width="${(w - 0.5).toFixed(1)}" height="${row - 1}" fill="hsl(${h},${s}%,${l}%)" data-total="${f.total}"/>${text}</g>`);
     let cx = x;
     for (const c of f.children) {
       draw(c, cx, level + 1);
