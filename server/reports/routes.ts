@@ -15,7 +15,8 @@ import { problem, problemSchema } from '../problem.ts';
 import { idParams, idSchema } from '../schemas.ts';
 import { applyAction } from './actions.ts';
 import { announceCreated } from './events.ts';
-import { fileReport, recordObserved, type FiledReport, type IntakeAudit } from './intake.ts';
+import { fileReport, filingRow, recordObserved, type FiledReport, type IntakeAudit } from './intake.ts';
+import { fileTogether } from './filing.ts';
 import { actionTime } from '../action-time.ts';
 import { idempotencyHeaders, idempotent } from '../idempotency.ts';
 import { REPORT_COLUMNS, REPORT_FROM, SOURCES, inScopeSql, loadReport, photoUrl, toReport, type ReportRow } from './model.ts';
@@ -65,9 +66,10 @@ export async function intake(ctx: AppContext, request: FastifyRequest, input: Ne
   let result: Awaited<ReturnType<typeof fileReport>>;
   try {
     // The common report (no photos, no Idempotency-Key, no phone time) is filed by one statement,
-    // atomic by itself; anything more is one transaction.
+    // atomic by itself, together with the others arriving meanwhile (./filing.ts); anything more is
+    // one transaction.
     result = !idem && !photos.length && input.observedAt === undefined
-      ? await fileReport(db, config, now(), input, photos, actor, undefined, auditRow)
+      ? await fileTogether(db, filingRow(config, now(), input, photos, actor, auditRow)).then((filed) => ({ id: filed.id, replayed: false, filed }))
       : await db.transaction(async (tx) => {
         const received = now();
         const r = await fileReport(tx, config, received, input, photos, actor, idem, auditRow);
