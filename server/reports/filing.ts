@@ -102,6 +102,9 @@ async function drain(db: Queryable, q: { waiting: Waiting[]; running: boolean })
   q.running = true;
   try {
     while (q.waiting.length) {
+      // Requests that came in meanwhile are read first: the embedded database runs its statement
+      // in this thread, so they could not have been queued while it ran.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const group = q.waiting.splice(0, FILING_MAX);
       try {
         const filed = await fileReports(db, group.map((w) => w.row));
