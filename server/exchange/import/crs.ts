@@ -1,4 +1,10 @@
-import proj4 from 'proj4';
+import { createRequire } from 'node:module';
+import type Proj4 from 'proj4';
+
+// proj4 takes about 100 ms to load: loaded when a file first needs a transform, so the import
+// reader's worker (a new thread for every upload) starts without it.
+let proj4Lib: typeof Proj4 | undefined;
+const proj4 = (): typeof Proj4 => (proj4Lib ??= createRequire(import.meta.url)('proj4') as typeof Proj4);
 import type { Geometry, Position } from 'geojson';
 
 /**
@@ -78,7 +84,7 @@ export function crsFromPrj(wkt: string): SourceCrs {
     return { name, geographic: true };
   }
   try {
-    proj4(text, 'EPSG:4326', [0, 0]);
+    proj4()(text, 'EPSG:4326', [0, 0]);
   } catch {
     throw new Error(`the .prj ("${name}") is not a coordinate system proj4 can read`);
   }
@@ -87,7 +93,7 @@ export function crsFromPrj(wkt: string): SourceCrs {
 
 /** Every position of a geometry, transformed to lon/lat; Z is dropped (cells are 2D). */
 export function toLonLat(g: Geometry, crs: SourceCrs | null): Geometry {
-  const convert = crs && !crs.geographic && crs.definition ? proj4(crs.definition, 'EPSG:4326') : null;
+  const convert = crs && !crs.geographic && crs.definition ? proj4()(crs.definition, 'EPSG:4326') : null;
   const pos = (p: Position): Position => {
     const xy = [p[0]!, p[1]!];
     return convert ? convert.forward(xy) : xy;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { AppContext } from '../../context.ts';
 import type { Db, Queryable } from '../../db/db.ts';
@@ -84,6 +84,15 @@ function previewOf(stored: StoredImport, features: SourceFeature[], opts: Import
       }),
     },
   };
+}
+
+/**
+ * A preview answered as JSON.stringify writes it: its every geometry (megabytes of coordinates) is
+ * written several times faster than by the response schema's serializer, and as one flat string
+ * that the socket takes without joining it first. The object is built to the schema (previewOf).
+ */
+function sendPreview(reply: FastifyReply, preview: CellImportPreview) {
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify(preview));
 }
 
 async function loadImport(q: Queryable, id: string, actor: Actor, lock = false): Promise<StoredImport> {
@@ -232,7 +241,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     if (kept.status === 'rejected') throw kept.reason;
     if (checked.status === 'rejected') throw checked.reason;
     const plan = checked.value;
-    return reply.code(201).header('location', `/api/import/cells/${id}`).send(previewOf(stored, source.features, opts, plan));
+    return sendPreview(reply.code(201).header('location', `/api/import/cells/${id}`), previewOf(stored, source.features, opts, plan));
   });
 
   app.post<{ Params: { id: string }; Body: ImportOptions }>('/api/import/cells/:id/preview', {
@@ -244,13 +253,13 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
       body: optionsSchema,
       response: { 200: cellImportPreviewSchema, '4xx': problemSchema },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const actor = request.actor;
     const stored = await loadImport(db, request.params.id, actor);
     const opts = withMapping(request.body);
     const features = await loadFeatures(db, stored.id);
     const plan = await check(db, config, actor, stored, features, opts);
-    return previewOf(stored, features, opts, plan);
+    return sendPreview(reply, previewOf(stored, features, opts, plan));
   });
 
   app.post<{ Params: { id: string }; Body: ImportOptions }>('/api/import/cells/:id/commit', {
