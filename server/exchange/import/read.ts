@@ -78,6 +78,7 @@ export function checkVertices(features: { geometry: Geometry | null }[]) {
 }
 
 /** What PostgreSQL cannot store in text: NUL, and UTF-16 surrogates without their pair. */
+// eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** An attribute's text without what PostgreSQL refuses (the rest of the file must still import). */
 const storable = (s: string) => s.replace(UNSTORABLE, '');
