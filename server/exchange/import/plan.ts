@@ -154,15 +154,16 @@ function text(v: unknown): string | null {
 function asCellGeometry(g: Geometry | null): CellGeometry | Said {
   if (!g) return coded('imports.row-no-geometry', {});
   if (g.type === 'Polygon' || g.type === 'MultiPolygon') return g;
-  if (g.type === 'GeometryCollection') {
-    const parts = g.geometries.flatMap((p) => (p.type === 'Polygon' ? [p.coordinates] : p.type === 'MultiPolygon' ? p.coordinates : [null]));
+  // A collection from the file may hold anything (null, no array at all): only polygons make a cell.
+  if (g.type === 'GeometryCollection' && Array.isArray(g.geometries)) {
+    const parts = g.geometries.flatMap((p) => (p?.type === 'Polygon' ? [p.coordinates] : p?.type === 'MultiPolygon' ? p.coordinates : [null]));
     if (parts.length && parts.every((p) => p !== null)) return { type: 'MultiPolygon', coordinates: parts as Polygon['coordinates'][] };
   }
   return coded('imports.row-not-polygon', { type: g.type });
 }
 
 function firstPosition(g: Geometry | null): number[] | null {
-  if (!g || g.type === 'GeometryCollection') return g?.type === 'GeometryCollection' ? firstPosition(g.geometries[0] ?? null) : null;
+  if (!g || g.type === 'GeometryCollection') return g?.type === 'GeometryCollection' && Array.isArray(g.geometries) ? firstPosition(g.geometries[0] ?? null) : null;
   let c: unknown = g.coordinates;
   while (Array.isArray(c) && Array.isArray(c[0])) c = c[0];
   return Array.isArray(c) && typeof c[0] === 'number' ? (c as number[]) : null;

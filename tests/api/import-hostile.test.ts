@@ -4,9 +4,10 @@ import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { TEST_DB } from '../helpers/db.ts';
 import { multipartFile } from '../fixtures/exchange/upload.ts';
 
-// A boundary file's attributes may hold what PostgreSQL cannot store in text: NUL (common in
-// fixed-width exports) and UTF-16 surrogates without their pair (text cut in the middle of an
-// emoji). The upload once answered 500 for either; the file must import, those characters left out.
+// Hostile or broken files that once made the upload answer 500. Attributes may hold what PostgreSQL
+// cannot store in text: NUL (common in fixed-width exports) and UTF-16 surrogates without their pair
+// (text cut in the middle of an emoji): the file must import, those characters left out. A
+// GeometryCollection may hold anything: the feature is refused as not a polygon, the rest imports.
 
 let t: TestApp;
 let planner: Headers;
@@ -38,5 +39,20 @@ describe(`attribute text PostgreSQL cannot store (${TEST_DB})`, () => {
     expect(done.statusCode, done.body).toBe(201);
     const { rows } = await t.db.query<{ code: string; name: string }>('SELECT code, name FROM cells ORDER BY code');
     expect(rows).toEqual([{ code: '110101', name: '东城区' }, { code: '110102', name: '西城区' }, { code: '110105', name: '朝阳区🔥' }]);
+  });
+
+  it('refuses a GeometryCollection without an array of polygons as not a polygon, and checks the rest', async () => {
+    const broken = [null, 'x', [null, 5], [{ type: 'Point', coordinates: [116, 39] }]];
+    const features = [
+      ...broken.map((geometries, k) => ({ type: 'Feature', properties: { name: `坏${k}`, code: `11020${k + 1}`, level: 1 }, geometry: { type: 'GeometryCollection', geometries } })),
+      { type: 'Feature', properties: { name: '好', code: '110209', level: 1 }, geometry: { type: 'GeometryCollection', geometries: [square(117)] } },
+    ];
+    const body = await multipartFile('collections.geojson', JSON.stringify({ type: 'FeatureCollection', features }));
+    const up = await t.app.inject({ method: 'POST', url: '/api/import/cells', payload: body.payload, headers: { ...planner, ...body.headers } });
+    expect(up.statusCode, up.body).toBe(201);
+    const preview = up.json<{ features: { index: number; problems: { code: string }[] }[] }>();
+    expect(preview.features.map((f) => f.problems.map((p) => p.code))).toEqual([
+      ['imports.row-not-polygon'], ['imports.row-not-polygon'], ['imports.row-not-polygon'], ['imports.row-not-polygon'], [],
+    ]);
   });
 });
