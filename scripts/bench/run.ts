@@ -11,7 +11,7 @@
  * generated from fixed seeds. Prints one table per section and writes them as JSON under bench-results/.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { benchInNode, benchPostgis, coverageHeader, coverageTable, makeTiling, printCoverageSideBySide, type CoverageRow } from './coverage.ts';
@@ -86,10 +86,22 @@ async function job(section: Section, kind: JobKind, runId: string) {
 
 interface JobResult<T> { section: Section; kind: JobKind; rows: T[]; peakRssMiB: number; seconds: number }
 
+/** The job running now: stopped with the run (it stops its own server: scripts/bench/server.ts). */
+let running: ChildProcess | undefined;
+function stopJobOnSignal() {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      running?.kill(signal);
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
 function runJob<T>(section: Section, kind: JobKind, runId: string): Promise<JobResult<T>> {
   log(`\n[${section} · ${kind}]`);
   return new Promise((resolve, reject) => {
     const child = fork(import.meta.filename, ['--job', section, kind, runId], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    running = child;
     let result: JobResult<T> | undefined;
     child.on('message', (m) => (result = { section, kind, ...(m as Omit<JobResult<T>, 'section' | 'kind'>) }));
     child.on('close', (code) => (result ? resolve(result) : reject(new Error(`${section} on ${kind} failed (exit ${code})`))));
@@ -265,7 +277,20 @@ function reportPartition(results: JobResult<PartitionRow>[]) {
 
 async function main() {
   const args = process.argv.slice(2);
+  const usage = `usage: npm run bench [-- <section>…] [-- --db=postgres|embedded] [-- --quick]\nsections: ${SECTIONS.join(' ')}\n`
+    + 'environment: BENCH_HEAVY=1 (10^7 reports, 10^5-cell coverage), BENCH_CPU_PROFILE=dir (the server\'s CPU profile), BENCH_DATABASE_URL\n';
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(usage);
+    return;
+  }
+  const unknown = args.filter((a) => !(SECTIONS as readonly string[]).includes(a) && a !== '--quick' && !/^--db=(postgres|embedded)$/.test(a));
+  if (unknown.length) {
+    process.stderr.write(`unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.join(' ')}\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
   if (args.includes('--quick')) process.env.BENCH_QUICK = '1';
+  stopJobOnSignal();
   const sections = SECTIONS.filter((s) => args.includes(s));
   // --quick without sections: the reduced set (intake at 10^3 cells, tiles at 10^4, heatmap at 10^5), under 5 minutes.
   const chosen = sections.length ? sections : args.includes('--quick') ? ['intake', 'tiles', 'heatmap'] as Section[] : [...SECTIONS];

@@ -57,6 +57,24 @@ const exited = (child: ChildProcess) => new Promise<void>((resolve) => {
   else child.once('exit', () => resolve());
 });
 
+/**
+ * Servers still running: killed when this process ends, however it ends (a benchmark stopped with
+ * Ctrl-C or a signal must not leave its server behind, holding a port and the database).
+ */
+const live = new Set<ChildProcess>();
+let reaping = false;
+function reapOnExit() {
+  if (reaping) return;
+  reaping = true;
+  process.once('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      for (const c of live) c.kill('SIGKILL');
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
 /** Starts the server as `npm start` runs it (the bundle; the pid is the server's) and waits for /api/health. */
 export async function startChildServer(db: ServerDb, opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ChildServer> {
   const port = await freePort();
@@ -78,6 +96,9 @@ export async function startChildServer(db: ServerDb, opts: { timeoutMs?: number;
       ...opts.env,
     },
   });
+  reapOnExit();
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const pid = child.pid!;
