@@ -5,7 +5,7 @@ import { useMap } from '../map/context.tsx';
 import { EMPTY_COLLECTION, useOverlay, useSourceData, type Overlay } from '../map/overlay.ts';
 import { useExchangeMessages } from './messages.ts';
 import { useI18n } from '../i18n/index.tsx';
-import { problemText, type Lang } from '../../core/problems/index.ts';
+import { problemText, type Lang, type ProblemParam } from '../../core/problems/index.ts';
 import type { CellImportCommitted, CellImportPreview, ImportProblem } from '../../core/contracts/imports.ts';
 
 type Mapping = CellImportPreview['mapping'];
@@ -172,7 +172,9 @@ export function ImportDialog({ parentId, onClose, onImported }: { parentId: numb
               {preview.fileName} · {t('detected', { format: preview.format, crs: preview.crs ?? 'WGS 84' })}
               {preview.encoding ? ` · ${t('encoding', { encoding: preview.encoding })}` : ''}
             </p>
-            {preview.warnings.length > 0 && <ul className="muted">{preview.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
+            {preview.notices.length > 0 && (
+              <ul className="muted">{preview.notices.map((n) => <li key={n.message}>{(n.code && problemText(n.code, n.params as Record<string, ProblemParam>, lang)) || n.message}</li>)}</ul>
+            )}
             <fieldset className="form" disabled={busy !== null || done !== null}>
               <legend>{t('mapping')}</legend>
               {mappingKeys.map(([key, label]) => (

@@ -50,6 +50,8 @@ describe('the problem catalog', () => {
     for (const code of codes) expect(problemCatalog).toHaveProperty([code]);
     expect(codes).toEqual([
       'imports.file-epsg-unsupported', 'imports.file-not-lonlat', 'imports.file-not-lonlat-undeclared', 'imports.file-parent-not-found',
+      'imports.note-cpg-missing-gbk', 'imports.note-cpg-missing-ldid', 'imports.note-cpg-missing-utf8', 'imports.note-crs-unknown',
+      'imports.note-gpkg-crs-unknown', 'imports.note-gpkg-tables-many', 'imports.note-prj-unreadable', 'imports.note-shapefiles-many',
       'imports.row-code-duplicate', 'imports.row-code-missing', 'imports.row-code-taken', 'imports.row-codes-exhausted',
       'imports.row-coordinates-unconvertible', 'imports.row-geometry-unprocessable', 'imports.row-level-misfit', 'imports.row-level-not-integer',
       'imports.row-level-unknown', 'imports.row-name-empty', 'imports.row-name-too-long', 'imports.row-name-unmapped', 'imports.row-no-geometry',

@@ -121,4 +121,36 @@ export const importRowProblems = defineProblems({
       + '请选择数据的坐标系（例如 CGCS2000 3 度带高斯-克吕格第 36 带为 EPSG:4524，Web 墨卡托为 EPSG:3857）。',
   },
   'imports.file-parent-not-found': { status: 404, en: 'The chosen parent cell {id} does not exist', zh: '所选上级网格 {id} 不存在' },
+  // Notices: what the reader noticed about the whole file; the file still imports (the status is the one
+  // a refusal of the same kind would have).
+  'imports.note-crs-unknown': {
+    status: 422, en: 'The file names the coordinate system "{name}", which Wangge does not know: choose its EPSG code',
+    zh: '文件声明的坐标系 "{name}" 本系统无法识别：请选择数据的 EPSG 代码',
+  },
+  'imports.note-prj-unreadable': {
+    status: 422, en: 'the .prj ("{name}") is not a coordinate system proj4 can read: choose the EPSG code of the data',
+    zh: '.prj（"{name}"）不是 proj4 能读取的坐标系：请选择数据的 EPSG 代码',
+  },
+  'imports.note-cpg-missing-ldid': {
+    status: 422, en: 'No {file}.cpg: the attributes were read as {encoding} (from the .dbf language driver (0x{ldid}))',
+    zh: '缺少 {file}.cpg：属性按 {encoding} 读取（依据 .dbf 的语言驱动标识 0x{ldid}）',
+  },
+  'imports.note-cpg-missing-utf8': {
+    status: 422, en: 'No {file}.cpg: the attributes were read as UTF-8 (from the text (valid UTF-8))',
+    zh: '缺少 {file}.cpg：属性文本是有效的 UTF-8，按 UTF-8 读取',
+  },
+  'imports.note-cpg-missing-gbk': {
+    status: 422, en: 'No {file}.cpg: the attributes were read as GBK (from the text (not UTF-8; read as GBK))',
+    zh: '缺少 {file}.cpg：属性文本不是 UTF-8，按 GBK 读取',
+  },
+  'imports.note-shapefiles-many': {
+    status: 422, en: 'The zip holds {count} shapefiles; only {name} was read', zh: '压缩包中有 {count} 个 Shapefile，只读取了 {name}',
+  },
+  'imports.note-gpkg-tables-many': {
+    status: 422, en: 'The GeoPackage holds {count} feature tables; only "{name}" was read', zh: 'GeoPackage 中有 {count} 个要素表，只读取了 "{name}"',
+  },
+  'imports.note-gpkg-crs-unknown': {
+    status: 422, en: "The GeoPackage's coordinate system ({crs}) is not one Wangge knows: choose its EPSG code",
+    zh: 'GeoPackage 的坐标系（{crs}）本系统无法识别：请选择数据的 EPSG 代码',
+  },
 });

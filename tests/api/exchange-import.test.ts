@@ -108,7 +108,7 @@ describe('shapefiles as they come in China', () => {
     }
   }
 
-  it('reads GBK attributes declared in the .cpg, and from the language driver id without one', async () => {
+  it('reads GBK attributes declared in the .cpg, and without one (not UTF-8, so GBK), saying how it chose', async () => {
     for (const drop of [[], ['.cpg']]) {
       await clearCells();
       const zip = await convertedShapefile(['-lco', 'ENCODING=CP936'], drop);
@@ -117,8 +117,16 @@ describe('shapefiles as they come in China', () => {
       const up = await upload('gbk.zip', zip);
       expect(up.statusCode, up.body.slice(0, 500)).toBe(201);
       const preview = up.json();
-      expect(preview.encoding).toContain('gbk');
+      expect(preview.encoding).toBe('gbk');
       expect(preview.features.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['渭滨区', '经二路街道', '马营镇']));
+      // Without a .cpg, a notice says how the encoding was chosen, in the catalog's words (the client shows the Chinese).
+      const notices = preview.notices as { code: string | null; params: Record<string, ProblemParam>; message: string }[];
+      expect(notices.map((n) => n.code)).toEqual(drop.length ? ['imports.note-cpg-missing-gbk'] : []);
+      expect(preview.warnings).toEqual(notices.map((n) => n.message));
+      if (drop.length) {
+        expect(problemText(notices[0]!.code!, notices[0]!.params, 'zh-CN')).toMatch(/^缺少 .+\.cpg：属性文本不是 UTF-8，按 GBK 读取$/);
+        expect(notices[0]!.message).toMatch(/^No .+\.cpg: the attributes were read as GBK/);
+      }
       expect(preview.summary.ready).toBe(true);
     }
   });

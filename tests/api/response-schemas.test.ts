@@ -82,7 +82,7 @@ beforeAll(async () => {
   const uploaded = await t.app.inject({ method: 'POST', url: '/api/import/cells', payload: upload.payload, headers: { ...admin, ...upload.headers } });
   expect(uploaded.statusCode, uploaded.body).toBe(201);
   expect(Object.keys(uploaded.json()).sort()).toEqual(['crs', 'declaredCrs', 'encoding', 'epsg', 'featureCount', 'features', 'fields', 'fileName', 'fileProblems',
-    'format', 'id', 'mapping', 'parentId', 'preview', 'summary', 'warnings']);
+    'format', 'id', 'mapping', 'notices', 'parentId', 'preview', 'summary', 'warnings']);
   ids.upload = uploaded.json().id;
 }, 180_000);
 

@@ -60,5 +60,8 @@ describe('shapefile text encodings', () => {
     const utf8 = new Uint8Array([...header(0), ...new TextEncoder().encode('渭滨区')]);
     expect(dbfEncoding(utf8, null).encoding).toBe('utf-8');
     expect(dbfEncoding(gbk, 'UTF-8').encoding).toBe('utf-8');
+    // How it was chosen, for the notice a file without .cpg gets.
+    expect([header(0x4d), gbk, utf8].map((d) => dbfEncoding(d, null).source)).toEqual(['ldid', 'gbk', 'utf8']);
+    expect(dbfEncoding(gbk, 'UTF-8').source).toBe('cpg');
   });
 });

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { Feature, Geometry } from 'geojson';
 import type { Queryable } from '../../db/db.ts';
 import { problem, type Problem } from '../../problem.ts';
+import { problemText, type ProblemCode, type ProblemParam, type ProblemParams } from '../../../core/problems/index.ts';
 import { crsFromEpsg, crsFromPrj, epsgOfName, type SourceCrs } from './crs.ts';
 import { ZipArchive, ZipDamaged, ZipTooLarge, type ZipEntry } from './unzip.ts';
 
@@ -27,10 +28,21 @@ export interface SourceData {
   features: SourceFeature[];
   /** The CRS the file declares (.prj, GeoJSON crs, GeoPackage srs); null when it says nothing. */
   crs: SourceCrs | null;
-  /** The text encoding of a shapefile's attributes and where it came from. */
+  /** The text encoding of a shapefile's attributes (a WHATWG label: gbk, utf-8…); without a .cpg, a notice says how it was chosen. */
   encoding: string | null;
-  warnings: string[];
+  /** What the reader noticed about the whole file (it still imports), in the catalog's words. */
+  notices: ImportNotice[];
 }
+
+/** A notice about the whole file: a catalog code (imports.note-*) with its parameters, and its English text. */
+export interface ImportNotice {
+  code: ProblemCode;
+  params: Record<string, ProblemParam>;
+  message: string;
+}
+
+const notice = <C extends ProblemCode>(code: C, params: ProblemParams<C>): ImportNotice =>
+  ({ code, params, message: problemText(code, params, 'en')! });
 
 /** A file that cannot be read at all: the message says what is wrong and what to do. */
 export class UnreadableFile extends Error {
@@ -151,21 +163,21 @@ function decodeEcharts(doc: unknown) {
   }
 }
 
-function readGeoJson(text: string): Pick<SourceData, 'features' | 'crs' | 'warnings'> {
+function readGeoJson(text: string): Pick<SourceData, 'features' | 'crs' | 'notices'> {
   let doc: { type?: string; features?: unknown; crs?: { properties?: { name?: string } }; geometry?: unknown; properties?: unknown };
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
     throw new UnreadableFile('The file is not valid JSON (it is cut short, or not JSON at all)');
   }
-  const warnings: string[] = [];
+  const notices: ImportNotice[] = [];
   let crs: SourceCrs | null = null;
   // RFC 7946 GeoJSON has no crs member (always lon/lat); files from older tools still carry one.
   const crsName = doc?.crs?.properties?.name;
   if (typeof crsName === 'string') {
     const code = epsgOfName(crsName);
     crs = code === null ? null : crsFromEpsg(code);
-    if (!crs) warnings.push(`The file names the coordinate system "${crsName}", which Wangge does not know: choose its EPSG code`);
+    if (!crs) notices.push(notice('imports.note-crs-unknown', { name: crsName }));
   }
   let features: { geometry: Geometry | null; properties: unknown }[];
   if ((doc as { UTF8Encoding?: unknown })?.UTF8Encoding === true) decodeEcharts(doc);
@@ -173,13 +185,13 @@ function readGeoJson(text: string): Pick<SourceData, 'features' | 'crs' | 'warni
   else if (doc?.type === 'Feature') features = [doc as Feature];
   else if (typeof doc?.type === 'string' && 'coordinates' in doc) features = [{ geometry: doc as Geometry, properties: {} }];
   else throw new UnreadableFile('The JSON is not GeoJSON: expected a FeatureCollection, a Feature or a geometry');
-  return { features: fromFeatures(features.map((f) => ({ geometry: f?.geometry ?? null, properties: f?.properties }))), crs, warnings };
+  return { features: fromFeatures(features.map((f) => ({ geometry: f?.geometry ?? null, properties: f?.properties }))), crs, notices };
 }
 
 // togeojson turns KML styles into properties; they are not attributes of the cells.
 const KML_STYLE_KEYS = /^(style(Url|Hash|MapHash)?|stroke(-opacity|-width)?|fill(-opacity)?|icon.*|label.*|visibility|timestamp|@id)$/;
 
-async function readKml(text: string): Promise<Pick<SourceData, 'features' | 'crs' | 'warnings'>> {
+async function readKml(text: string): Promise<Pick<SourceData, 'features' | 'crs' | 'notices'>> {
   const [{ DOMParser }, { kml: kmlToGeoJson }] = await Promise.all([import('@xmldom/xmldom'), import('@tmcw/togeojson')]);
   let doc;
   try {
@@ -195,7 +207,7 @@ async function readKml(text: string): Promise<Pick<SourceData, 'features' | 'crs
     properties: Object.fromEntries(Object.entries(f.properties ?? {}).filter(([k]) => !KML_STYLE_KEYS.test(k))),
   }));
   // KML is always WGS 84 longitude/latitude (OGC KML 2.2).
-  return { features: fromFeatures(features), crs: crsFromEpsg(4326), warnings: [] };
+  return { features: fromFeatures(features), crs: crsFromEpsg(4326), notices: [] };
 }
 
 /** WHATWG encoding labels for what .cpg files say ("GBK", "936", "ANSI 936", "CP936", "UTF-8"…). */
@@ -220,18 +232,18 @@ const LDID: Record<number, string> = { 0x4d: 'gbk', 0x7a: 'gbk', 0x4f: 'big5', 0
  * How to decode a .dbf's text: its .cpg, else its language driver id, else UTF-8 if every byte of
  * it is valid UTF-8, else GBK — Chinese shapefiles without either are almost always GBK.
  */
-export function dbfEncoding(dbf: Uint8Array, cpg: string | null): { encoding: string; from: string } {
+export function dbfEncoding(dbf: Uint8Array, cpg: string | null): { encoding: string; source: 'cpg' | 'ldid' | 'utf8' | 'gbk' } {
   if (cpg !== null) {
     const e = encodingOfCpg(cpg);
-    if (e) return { encoding: e, from: `.cpg ("${cpg.trim()}")` };
+    if (e) return { encoding: e, source: 'cpg' };
   }
   const ldid = LDID[dbf[29] ?? 0];
-  if (ldid) return { encoding: ldid, from: `the .dbf language driver (0x${dbf[29]!.toString(16)})` };
+  if (ldid) return { encoding: ldid, source: 'ldid' };
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(dbf.subarray(32));
-    return { encoding: 'utf-8', from: 'the text (valid UTF-8)' };
+    return { encoding: 'utf-8', source: 'utf8' };
   } catch {
-    return { encoding: 'gbk', from: 'the text (not UTF-8; read as GBK)' };
+    return { encoding: 'gbk', source: 'gbk' };
   }
 }
 
@@ -252,7 +264,7 @@ export function checkDbfHeader(dbf: Uint8Array, name: string) {
   }
 }
 
-async function readShapefile(zip: ZipArchive, shpEntry: ZipEntry, warnings: string[]): Promise<Pick<SourceData, 'features' | 'crs' | 'encoding'>> {
+async function readShapefile(zip: ZipArchive, shpEntry: ZipEntry, notices: ImportNotice[]): Promise<Pick<SourceData, 'features' | 'crs' | 'encoding'>> {
   const base = shpEntry.name.slice(0, -4);
   const sibling = (ext: string) => zip.find(new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.${ext}$`, 'i'));
   const dbfEntry = sibling('dbf');
@@ -288,12 +300,15 @@ async function readShapefile(zip: ZipArchive, shpEntry: ZipEntry, warnings: stri
     const prj = await zip.text(prjEntry);
     try {
       crs = crsFromPrj(prj);
-    } catch (e) {
-      warnings.push(`${(e as Error).message}: choose the EPSG code of the data`);
+    } catch {
+      notices.push(notice('imports.note-prj-unreadable', { name: /^\w+\["([^"]+)"/.exec(prj.trim())?.[1] ?? 'the .prj' }));
     }
   }
-  if (!cpgEntry) warnings.push(`No ${file}.cpg: the attributes were read as ${enc.encoding.toUpperCase()} (from ${enc.from})`);
-  return { features: fromFeatures(shapes.map((geometry, i) => ({ geometry, properties: records[i] }))), crs, encoding: `${enc.encoding} (from ${enc.from})` };
+  if (!cpgEntry) {
+    notices.push(enc.source === 'ldid' ? notice('imports.note-cpg-missing-ldid', { file: file ?? '', encoding: enc.encoding.toUpperCase(), ldid: dbf[29]!.toString(16) })
+      : enc.source === 'utf8' ? notice('imports.note-cpg-missing-utf8', { file: file ?? '' }) : notice('imports.note-cpg-missing-gbk', { file: file ?? '' }));
+  }
+  return { features: fromFeatures(shapes.map((geometry, i) => ({ geometry, properties: records[i] }))), crs, encoding: enc.encoding };
 }
 
 /**
@@ -301,15 +316,15 @@ async function readShapefile(zip: ZipArchive, shpEntry: ZipEntry, warnings: stri
  * bytes inflated): over a limit it is refused with 413 before it is inflated; an archive that lies
  * about its contents, or whose entries overlap, is refused as damaged.
  */
-async function readZip(data: Buffer): Promise<Pick<SourceData, 'format' | 'features' | 'crs' | 'encoding' | 'warnings'>> {
+async function readZip(data: Buffer): Promise<Pick<SourceData, 'format' | 'features' | 'crs' | 'encoding' | 'notices'>> {
   try {
     const zip = ZipArchive.open(data);
     const entries = zip.entries.filter((e) => !e.dir && !e.name.startsWith('__MACOSX/') && !e.name.split('/').pop()!.startsWith('.'));
     const names = entries.map((e) => e.name);
-    const warnings: string[] = [];
+    const notices: ImportNotice[] = [];
     const shps = entries.filter((e) => /\.shp$/i.test(e.name));
-    if (shps.length > 1) warnings.push(`The zip holds ${shps.length} shapefiles; only ${shps[0]!.name} was read`);
-    if (shps.length) return { format: 'shapefile', ...(await readShapefile(zip, shps[0]!, warnings)), warnings };
+    if (shps.length > 1) notices.push(notice('imports.note-shapefiles-many', { count: shps.length, name: shps[0]!.name }));
+    if (shps.length) return { format: 'shapefile', ...(await readShapefile(zip, shps[0]!, notices)), notices };
     const kml = entries.find((e) => /\.kml$/i.test(e.name));
     if (kml) return { format: 'kmz', ...(await readKml(await zip.text(kml))), encoding: null };
     const json = entries.find((e) => /\.(geo)?json$/i.test(e.name));
@@ -336,7 +351,7 @@ function gpkgWkb(blob: Uint8Array): Uint8Array | null {
   return blob.subarray(8 + envelope);
 }
 
-async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features' | 'crs' | 'warnings'>> {
+async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features' | 'crs' | 'notices'>> {
   const SQL = await (await import('../export/geopackage.ts')).loadSqlJs();
   let db;
   try {
@@ -345,7 +360,7 @@ async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features'
     throw new UnreadableFile('The GeoPackage cannot be opened (not an SQLite database, or damaged)');
   }
   try {
-    const warnings: string[] = [];
+    const notices: ImportNotice[] = [];
     let viewNames = new Set<string>();
     let tables;
     try {
@@ -362,7 +377,7 @@ async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features'
       throw new UnreadableFile('The file is not a GeoPackage or is damaged (no gpkg_contents and gpkg_geometry_columns tables)');
     }
     if (!tables.length) throw new UnreadableFile('The GeoPackage holds no feature table');
-    if (tables.length > 1) warnings.push(`The GeoPackage holds ${tables.length} feature tables; only "${tables[0]![0]}" was read`);
+    if (tables.length > 1) notices.push(notice('imports.note-gpkg-tables-many', { count: tables.length, name: String(tables[0]![0]) }));
     const [table, column, org, orgId, definition] = tables[0]! as [string, string, string | null, number | null, string | null];
     let crs: SourceCrs | null = null;
     if (org?.toUpperCase() === 'EPSG' && orgId !== null) crs = crsFromEpsg(orgId);
@@ -370,7 +385,7 @@ async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features'
       try {
         crs = crsFromPrj(definition);
       } catch {
-        warnings.push(`The GeoPackage's coordinate system (${org}:${orgId}) is not one Wangge knows: choose its EPSG code`);
+        notices.push(notice('imports.note-gpkg-crs-unknown', { crs: `${org}:${orgId}` }));
       }
     }
     if (viewNames.has(table.toLowerCase())) throw new UnreadableFile(`"${table}" is a view, not a table; Wangge reads GeoPackage feature tables only`);
@@ -392,7 +407,7 @@ async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features'
       wkb: wkbs[i] ?? null,
       properties: Object.fromEntries(result.columns.flatMap((c, j) => (j === geomAt || c === pk ? [] : [[c, row[j]]]))),
     }));
-    return { features: fromFeatures(features), crs, warnings };
+    return { features: fromFeatures(features), crs, notices };
   } finally {
     db.close();
   }

@@ -11,7 +11,7 @@ import { CellWriter } from '../../cells/writer.ts';
 import { cellImportCommittedSchema, cellImportPreviewSchema, type CellImportPreview } from '../../../core/contracts/imports.ts';
 import type { SourceCrs } from './crs.ts';
 import { fieldsOf, planImport, suggestMapping, type ImportOptions, type ImportPlan, type Mapping, type SpatialFindings } from './plan.ts';
-import { ReadTooSlow, UnreadableFile, readUpload, type SourceFeature } from './read.ts';
+import { ReadTooSlow, UnreadableFile, readUpload, type ImportNotice, type SourceFeature } from './read.ts';
 
 const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 /** Previews not committed within a day are dropped. */
@@ -24,7 +24,8 @@ interface StoredImport {
   format: string;
   source_crs: SourceCrs | null;
   encoding: string | null;
-  warnings: string[];
+  /** What the reader noticed (imports stored before notices had codes hold their English text). */
+  warnings: (ImportNotice | string)[];
   committed_at: Date | null;
   committed_ids: number[] | null;
   /** The last check's options and PostGIS findings, whose staged geometries a commit with the same options reuses. */
@@ -53,6 +54,7 @@ const optionsSchema = {
 const importParams = { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } as const;
 
 function previewOf(stored: StoredImport, features: SourceFeature[], opts: ImportOptions, plan: ImportPlan): CellImportPreview {
+  const notices = stored.warnings.map((n) => (typeof n === 'string' ? { code: null, params: {}, message: n } : n));
   return {
     id: stored.id,
     fileName: stored.file_name,
@@ -61,7 +63,8 @@ function previewOf(stored: StoredImport, features: SourceFeature[], opts: Import
     crs: plan.crs?.name ?? null,
     declaredCrs: stored.source_crs?.name ?? null,
     encoding: stored.encoding,
-    warnings: stored.warnings,
+    warnings: notices.map((n) => n.message),
+    notices,
     fields: fieldsOf(features),
     mapping: opts.mapping,
     parentId: opts.parentId ?? null,
@@ -226,7 +229,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     const id = randomUUID();
     const stored: StoredImport = {
       id, user_id: actor.id, file_name: fileName, format: source.format, source_crs: source.crs, encoding: source.encoding,
-      warnings: source.warnings, committed_at: null, committed_ids: null, checked_options: null, checked_spatial: null,
+      warnings: source.notices, committed_at: null, committed_ids: null, checked_options: null, checked_spatial: null,
     };
     // Day-old previews and staging rows a crash left behind go first.
     await db.query(`DELETE FROM cell_imports WHERE created_at < $1::timestamptz - make_interval(hours => $2)`, [now(), KEEP_HOURS]);
@@ -235,7 +238,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
     // (the answer comes after the last is stored), and one a crash cut short is dropped with the day-old ones.
     await db.query(
       `INSERT INTO cell_imports (id, user_id, file_name, format, source_crs, encoding, warnings, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [id, actor.id, fileName, source.format, source.crs ? JSON.stringify(source.crs) : null, source.encoding, JSON.stringify(source.warnings), now()]);
+      [id, actor.id, fileName, source.format, source.crs ? JSON.stringify(source.crs) : null, source.encoding, JSON.stringify(source.notices), now()]);
     // The features are stored while they are checked (on PostgreSQL on other connections of the pool).
     const [kept, checked] = await Promise.allSettled([storeFeatures(db, id, source.features), check(db, config, actor, stored, source.features, opts)]);
     if (kept.status === 'rejected') throw kept.reason;
