@@ -12,8 +12,8 @@ export const importProblems = defineProblems({
   'imports.archive-too-large': { status: 413, en: '{file}: {reason}', zh: '{file}：压缩包超出上限（{reason}）' },
   'imports.limit': {
     status: 413,
-    en: '{file}: the file is over the import limit of {limit} {what} ({found}); split it and import the parts',
-    zh: '{file}：超出导入上限 {limit} 个{what}（文件中有 {found}），请拆分后分批导入',
+    en: '{file}: the file is over the import limit of {limit} {unit} ({found}); split it and import the parts',
+    zh: '{file}：超出导入上限 {limit} {unit}（文件中有 {found}），请拆分后分批导入',
   },
   'imports.too-slow': {
     status: 422,
@@ -153,4 +153,61 @@ export const importRowProblems = defineProblems({
     status: 422, en: "The GeoPackage's coordinate system ({crs}) is not one Wangge knows: choose its EPSG code",
     zh: 'GeoPackage 的坐标系（{crs}）本系统无法识别：请选择数据的 EPSG 代码',
   },
+});
+
+/**
+ * Why a file cannot be read at all (server/exchange/import/read.ts): the `reason` of imports.unreadable
+ * and imports.archive-too-large, given in both languages. Some carry a detail from the archive or
+ * XML reader, which stays as the reader said it.
+ */
+export const importReadProblems = defineProblems({
+  'imports.read-empty': { status: 422, en: 'The file is empty', zh: '文件是空的' },
+  'imports.read-no-features': { status: 422, en: 'The file holds no features', zh: '文件中没有要素' },
+  'imports.read-format': {
+    status: 422, en: '"{file}" is not a format Wangge imports: send GeoJSON, a zipped Shapefile, KML/KMZ or a GeoPackage',
+    zh: '"{file}" 不是本系统能导入的格式：请上传 GeoJSON、Shapefile 压缩包、KML/KMZ 或 GeoPackage',
+  },
+  'imports.read-not-json': { status: 422, en: 'The file is not valid JSON (it is cut short, or not JSON at all)', zh: '文件不是有效的 JSON（文件不完整，或根本不是 JSON）' },
+  'imports.read-not-geojson': {
+    status: 422, en: 'The JSON is not GeoJSON: expected a FeatureCollection, a Feature or a geometry', zh: '该 JSON 不是 GeoJSON：应为 FeatureCollection、Feature 或几何对象',
+  },
+  'imports.read-echarts': {
+    status: 422, en: 'the ECharts compressed encoding ("UTF8Encoding") could not be decoded: {detail}', zh: 'ECharts 压缩编码（"UTF8Encoding"）无法解码：{detail}',
+  },
+  'imports.read-kml-xml': { status: 422, en: 'The KML is not well-formed XML: {detail}', zh: 'KML 不是格式正确的 XML：{detail}' },
+  'imports.read-not-kml': { status: 422, en: 'The XML is not KML (its root element is not <kml>)', zh: '该 XML 不是 KML（根元素不是 <kml>）' },
+  'imports.read-dbf-short': { status: 422, en: '{name} is damaged or truncated (shorter than its header)', zh: '{name} 已损坏或不完整（比其文件头还短）' },
+  'imports.read-dbf-header': {
+    status: 422, en: '{name} is damaged or truncated: its header announces {records} records of {bytes} bytes, more than the file holds',
+    zh: '{name} 已损坏或不完整：文件头声明 {records} 条记录、每条 {bytes} 字节，超过文件实际大小',
+  },
+  'imports.read-damaged': { status: 422, en: '{name} is damaged or truncated', zh: '{name} 已损坏或不完整' },
+  'imports.read-shp-no-dbf': {
+    status: 422,
+    en: 'The zip holds {file}.shp but no {file}.dbf: a shapefile needs its .dbf (the attribute table with the names and codes). Zip the .shp, .shx, .dbf, .prj and .cpg together.',
+    zh: '压缩包中有 {file}.shp 但没有 {file}.dbf：Shapefile 需要 .dbf（含名称和编码的属性表）。请将 .shp、.shx、.dbf、.prj 和 .cpg 一起压缩。',
+  },
+  'imports.read-shp-mismatch': {
+    status: 422, en: '{file}.shp has {shapes} shapes but {file}.dbf has {records} records: one of them is damaged or truncated',
+    zh: '{file}.shp 有 {shapes} 个图形，但 {file}.dbf 有 {records} 条记录：其中一个已损坏或不完整',
+  },
+  'imports.read-zip-dbf-only': { status: 422, en: 'The zip holds {name} but no .shp: a shapefile needs its .shp (the shapes)', zh: '压缩包中有 {name} 但没有 .shp：Shapefile 需要 .shp（图形）' },
+  'imports.read-zip-nested': {
+    status: 422, en: 'The zip holds other archives ({names}), which Wangge does not open: upload the shapefile zip, KMZ or GeoJSON itself',
+    zh: '压缩包中还有其他压缩包（{names}），本系统不会打开：请直接上传 Shapefile 压缩包、KMZ 或 GeoJSON',
+  },
+  'imports.read-zip-nothing': { status: 422, en: 'The zip holds no shapefile, KML or GeoJSON (found: {names})', zh: '压缩包中没有 Shapefile、KML 或 GeoJSON（其中有：{names}）' },
+  'imports.read-zip-refused': { status: 413, en: 'The zip is refused: {detail}', zh: '压缩包被拒绝：{detail}' },
+  'imports.read-zip-damaged': { status: 422, en: 'The zip file is damaged or truncated: {detail}; upload it again', zh: '压缩包已损坏或不完整：{detail}；请重新上传' },
+  'imports.read-zip-unreadable': { status: 422, en: 'The zip file is damaged or truncated; upload it again', zh: '压缩包已损坏或不完整，请重新上传' },
+  'imports.read-gpkg-unopenable': { status: 422, en: 'The GeoPackage cannot be opened (not an SQLite database, or damaged)', zh: '无法打开该 GeoPackage（不是 SQLite 数据库，或已损坏）' },
+  'imports.read-gpkg-not': {
+    status: 422, en: 'The file is not a GeoPackage or is damaged (no gpkg_contents and gpkg_geometry_columns tables)',
+    zh: '文件不是 GeoPackage 或已损坏（没有 gpkg_contents 和 gpkg_geometry_columns 表）',
+  },
+  'imports.read-gpkg-own-view': { status: 422, en: '"{name}" is a view, not a table: a GeoPackage\'s own tables must be tables', zh: '"{name}" 是视图而不是表：GeoPackage 自身的表必须是表' },
+  'imports.read-gpkg-no-table': { status: 422, en: 'The GeoPackage holds no feature table', zh: 'GeoPackage 中没有要素表' },
+  'imports.read-gpkg-view': { status: 422, en: '"{name}" is a view, not a table; Wangge reads GeoPackage feature tables only', zh: '"{name}" 是视图而不是表；本系统只读取 GeoPackage 的要素表' },
+  'imports.read-gpkg-empty': { status: 422, en: 'The table "{name}" is empty', zh: '表 "{name}" 是空的' },
+  'imports.read-over-limit': { status: 413, en: 'over the limit of {limit} {unit}', zh: '超出上限 {limit} {unit}' },
 });

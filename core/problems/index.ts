@@ -10,7 +10,7 @@ import { inputProblems } from './input.ts';
 import { userProblems } from './users.ts';
 import { workflowProblems } from './workflow.ts';
 import { cellProblems } from './cells.ts';
-import { importProblems, importRowProblems } from './imports.ts';
+import { importProblems, importReadProblems, importRowProblems } from './imports.ts';
 import { cellEditProblems } from './cell-edits.ts';
 import { coverageProblems } from './coverage.ts';
 import { ogcProblems } from './ogc.ts';
@@ -30,7 +30,7 @@ export { fillTemplate, placeholders, type Lang, type ProblemParam } from './defi
  * beside this catalog checks that both languages exist and use the same placeholders.
  */
 /** Each domain's catalog, for the test that no code is defined twice (a later spread would hide one). */
-export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, importRowProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems, open311Problems, rewardProblems, auditProblems, partitionProblems, accountabilityProblems, offlineProblems];
+export const problemDomains = [httpProblems, schemaProblems, authProblems, basemapProblems, unitProblems, unitRowProblems, patrolProblems, peopleProblems, photoProblems, inputProblems, userProblems, workflowProblems, cellProblems, importProblems, importRowProblems, importReadProblems, cellEditProblems, coverageProblems, ogcProblems, reportProblems, patrolRecordProblems, csvProblems, commandProblems, open311Problems, rewardProblems, auditProblems, partitionProblems, accountabilityProblems, offlineProblems];
 
 export const problemCatalog = {
   ...httpProblems,
@@ -48,6 +48,7 @@ export const problemCatalog = {
   ...cellProblems,
   ...importProblems,
   ...importRowProblems,
+  ...importReadProblems,
   ...cellEditProblems,
   ...coverageProblems,
   ...ogcProblems,

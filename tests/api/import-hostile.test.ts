@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app.ts';
 import { createUser, signIn, type Headers } from '../helpers/auth.ts';
 import { TEST_DB } from '../helpers/db.ts';
-import { multipartFile } from '../fixtures/exchange/upload.ts';
+import { multipartFile, zipOf } from '../fixtures/exchange/upload.ts';
+import { describeProblem } from '../../core/problems/index.ts';
 
 // Hostile or broken files that once made the upload answer 500. Attributes may hold what PostgreSQL
 // cannot store in text: NUL (common in fixed-width exports) and UTF-16 surrogates without their pair
@@ -54,5 +55,24 @@ describe(`attribute text PostgreSQL cannot store (${TEST_DB})`, () => {
     expect(preview.features.map((f) => f.problems.map((p) => p.code))).toEqual([
       ['imports.row-not-polygon'], ['imports.row-not-polygon'], ['imports.row-not-polygon'], ['imports.row-not-polygon'], [],
     ]);
+  });
+
+  it('says why a file cannot be read in the planner\'s language (it was an English sentence in the Chinese message)', async () => {
+    const cases: [string, Buffer | string, string, string][] = [
+      ['empty.geojson', '', '文件是空的', 'The file is empty'],
+      ['cut.geojson', '{"type": "FeatureCollection", "features": [', '文件不是有效的 JSON（文件不完整，或根本不是 JSON）', 'The file is not valid JSON (it is cut short, or not JSON at all)'],
+      ['notes.txt', 'hello', '"notes.txt" 不是本系统能导入的格式：请上传 GeoJSON、Shapefile 压缩包、KML/KMZ 或 GeoPackage', '"notes.txt" is not a format Wangge imports'],
+      ['roads.zip', await zipOf(new Map([['roads.shp', Buffer.alloc(100)]])), '压缩包中有 roads.shp 但没有 roads.dbf', 'The zip holds roads.shp but no roads.dbf'],
+    ];
+    for (const [name, data, zh, en] of cases) {
+      const body = await multipartFile(name, data);
+      const res = await t.app.inject({ method: 'POST', url: '/api/import/cells', payload: body.payload, headers: { ...planner, ...body.headers } });
+      expect(res.statusCode, res.body).toBe(422);
+      const problem = res.json();
+      expect(problem.code).toBe('imports.unreadable');
+      expect(describeProblem(problem, 'zh-CN')).toContain(`${name}：无法读取（${zh}`);
+      expect(describeProblem(problem, 'en')).toContain(`${name}: ${en}`);
+      expect(problem.detail).toContain(en);
+    }
   });
 });

@@ -12,7 +12,7 @@ parentPort!.once('message', async ({ fileName, data }: { fileName: string; data:
     answer = { data: await readFile(fileName, Buffer.from(data.buffer, data.byteOffset, data.byteLength)) };
   } catch (e) {
     answer = e instanceof UnreadableFile
-      ? { unreadable: { message: e.message, status: e.status, limit: e.limit } }
+      ? { unreadable: { reason: e.reason, status: e.status, limit: e.limit } }
       : { failed: (e as Error)?.message ?? String(e) };
   }
   parentPort!.postMessage(answer);

@@ -5,6 +5,7 @@ import type { Feature, Geometry } from 'geojson';
 import type { Queryable } from '../../db/db.ts';
 import { problem, type Problem } from '../../problem.ts';
 import { problemText, type ProblemCode, type ProblemParam, type ProblemParams } from '../../../core/problems/index.ts';
+import type { importReadProblems } from '../../../core/problems/imports.ts';
 import { crsFromEpsg, crsFromPrj, epsgOfName, type SourceCrs } from './crs.ts';
 import { ZipArchive, ZipDamaged, ZipTooLarge, type ZipEntry } from './unzip.ts';
 
@@ -44,20 +45,45 @@ export interface ImportNotice {
 const notice = <C extends ProblemCode>(code: C, params: ProblemParams<C>): ImportNotice =>
   ({ code, params, message: problemText(code, params, 'en')! });
 
-/** A file that cannot be read at all: the message says what is wrong and what to do. */
+/** Why a file cannot be read: a catalog code (imports.read-*) and its parameters. */
+export interface ReadReason {
+  code: ReadCode;
+  params: Record<string, ProblemParam>;
+}
+type ReadCode = keyof typeof importReadProblems;
+/** A limit the file broke: which (features, vertices, records, memory), the limit and what the file has. */
+export interface BrokenLimit {
+  what: 'features' | 'vertices' | 'records' | 'memory';
+  limit: number;
+  found: ProblemParam;
+}
+
+/** What a limit counts, in both languages (the unit after the number). */
+const UNITS: Record<BrokenLimit['what'], { zh: string; en: string }> = {
+  features: { zh: '个要素', en: 'features' },
+  vertices: { zh: '个顶点', en: 'vertices' },
+  records: { zh: '条记录', en: 'records' },
+  memory: { zh: 'MB 内存', en: 'MB of memory to read it' },
+};
+
+/** A file that cannot be read at all: the reason says what is wrong and what to do, in both languages. */
 export class UnreadableFile extends Error {
   /** 413 when the file is over a size limit (an archive that would inflate too far), else 422. */
-  constructor(message: string, readonly status: 413 | 422 = 422, readonly limit?: { what: string; limit: number; found: string }) {
-    super(message);
+  constructor(readonly reason: ReadReason, readonly status: 413 | 422 = 422, readonly limit?: BrokenLimit) {
+    super(problemText(reason.code, reason.params, 'en'));
   }
 
-  /** The coded problem a user reads (the message is Wangge's own text, never a library's). */
+  /** The coded problem a user reads (the reason is Wangge's own text, never a library's). */
   problem(file: string): Problem {
     const errors = [{ field: 'file', message: this.message }];
-    if (this.limit) return problem('imports.limit', { file, ...this.limit }, { errors });
-    return problem(this.status === 413 ? 'imports.archive-too-large' : 'imports.unreadable', { file, reason: this.message }, { errors });
+    if (this.limit) return problem('imports.limit', { file, ...this.limit, unit: UNITS[this.limit.what] }, { errors });
+    const reason = { zh: problemText(this.reason.code, this.reason.params, 'zh-CN')!, en: this.message };
+    return problem(this.status === 413 ? 'imports.archive-too-large' : 'imports.unreadable', { file, reason }, { errors });
   }
 }
+
+/** Refuses the file for this reason (422, or 413 for an archive over its limits). */
+const unreadable = <C extends ReadCode>(code: C, params: ProblemParams<C>, status: 413 | 422 = 422) => new UnreadableFile({ code, params }, status);
 
 /**
  * Upload limits, checked while reading: past one the file is refused (413) naming it. The file is
@@ -66,8 +92,8 @@ export class UnreadableFile extends Error {
 export const IMPORT_LIMITS = { features: 20_000, vertices: 2_000_000, dbfRecords: 20_000, readSeconds: 60, readMemoryMb: 1024 } as const;
 const MAX_FEATURES = IMPORT_LIMITS.features;
 
-const overLimit = (what: string, limit: number, found: number | string) =>
-  new UnreadableFile(`over the limit of ${limit} ${what}`, 413, { what, limit, found: String(found) });
+const overLimit = (what: BrokenLimit['what'], limit: number, found: ProblemParam) =>
+  new UnreadableFile({ code: 'imports.read-over-limit', params: { limit, unit: UNITS[what] } }, 413, { what, limit, found: typeof found === 'number' ? String(found) : found });
 
 /** Positions in a geometry, counted without recursion deeper than GeoJSON nests. */
 function countVertices(g: unknown, depth = 0): number {
@@ -85,7 +111,7 @@ export function checkVertices(features: { geometry: Geometry | null }[]) {
     if (!g) continue;
     n += countVertices(g.coordinates);
     if (Array.isArray(g.geometries)) for (const p of g.geometries.slice(0, 10_000)) n += countVertices(p?.coordinates);
-    if (n > IMPORT_LIMITS.vertices) throw overLimit('vertices', IMPORT_LIMITS.vertices, `more than ${IMPORT_LIMITS.vertices}`);
+    if (n > IMPORT_LIMITS.vertices) throw overLimit('vertices', IMPORT_LIMITS.vertices, { zh: `超过 ${IMPORT_LIMITS.vertices}`, en: `more than ${IMPORT_LIMITS.vertices}` });
   }
 }
 
@@ -111,12 +137,12 @@ function plainProperties(p: unknown): SourceFeature['properties'] {
 }
 
 function fromFeatures(features: { geometry: Geometry | null; properties: unknown; wkb?: string | null }[]): SourceFeature[] {
-  if (features.length === 0) throw new UnreadableFile('The file holds no features');
+  if (features.length === 0) throw unreadable('imports.read-no-features', {});
   if (features.length > MAX_FEATURES) throw overLimit('features', MAX_FEATURES, features.length);
   checkVertices(features);
   // WKB: 16 bytes (32 hex digits) a 2D position, so its length bounds the vertices before PostGIS reads it.
   const wkbHex = features.reduce((n, f) => n + (f.wkb?.length ?? 0), 0);
-  if (wkbHex / 32 > IMPORT_LIMITS.vertices * 1.1) throw overLimit('vertices', IMPORT_LIMITS.vertices, `about ${Math.round(wkbHex / 32)}`);
+  if (wkbHex / 32 > IMPORT_LIMITS.vertices * 1.1) throw overLimit('vertices', IMPORT_LIMITS.vertices, { zh: `约 ${Math.round(wkbHex / 32)}`, en: `about ${Math.round(wkbHex / 32)}` });
   return features.map((f, index) => ({ index, geometry: f.geometry ?? null, properties: plainProperties(f.properties), ...(f.wkb !== undefined ? { wkb: f.wkb } : {}) }));
 }
 
@@ -126,11 +152,11 @@ function fromFeatures(features: { geometry: Geometry | null; properties: unknown
  * 1/1024 degree (echarts/src/coord/geo/parseGeoJson.ts). Decoded in place.
  */
 function decodeEcharts(doc: unknown) {
-  const fail = (reason: string) => new UnreadableFile(`the ECharts compressed encoding ("UTF8Encoding") could not be decoded: ${reason}`);
+  const fail = (detail: { zh: string; en: string }) => unreadable('imports.read-echarts', { detail });
   const features = (doc as { features?: unknown }).features;
-  if (!Array.isArray(features)) throw fail('it has no features');
+  if (!Array.isArray(features)) throw fail({ zh: '没有要素数组', en: 'it has no features' });
   const ring = (s: unknown, offsets: unknown): number[][] => {
-    if (typeof s !== 'string' || !Array.isArray(offsets) || typeof offsets[0] !== 'number' || typeof offsets[1] !== 'number') throw fail('a ring is not a string with its two offsets');
+    if (typeof s !== 'string' || !Array.isArray(offsets) || typeof offsets[0] !== 'number' || typeof offsets[1] !== 'number') throw fail({ zh: '有一个环不是带两个偏移量的字符串', en: 'a ring is not a string with its two offsets' });
     let [x, y] = offsets as [number, number];
     const out: number[][] = [];
     for (let i = 0; i + 1 < s.length; i += 2) {
@@ -148,14 +174,14 @@ function decodeEcharts(doc: unknown) {
     const g = f?.geometry;
     if (!g || !Array.isArray(g.coordinates)) continue;
     const offs = g.encodeOffsets;
-    if (!Array.isArray(offs)) throw fail('a geometry has no encodeOffsets');
+    if (!Array.isArray(offs)) throw fail({ zh: '有一个几何没有 encodeOffsets', en: 'a geometry has no encodeOffsets' });
     if (g.type === 'Polygon') g.coordinates = g.coordinates.map((r, i) => ring(r, offs[i]));
     else if (g.type === 'MultiPolygon') {
       g.coordinates = g.coordinates.map((p, i) => {
-        if (!Array.isArray(p) || !Array.isArray(offs[i])) throw fail('a polygon and its offsets do not match');
+        if (!Array.isArray(p) || !Array.isArray(offs[i])) throw fail({ zh: '多边形与其偏移量不对应', en: 'a polygon and its offsets do not match' });
         return p.map((r, j) => ring(r, (offs[i] as unknown[])[j]));
       });
-    } else throw fail(`a ${String(g.type)} is not a polygon`);
+    } else throw fail({ zh: `${String(g.type)} 不是多边形`, en: `a ${String(g.type)} is not a polygon` });
     // ECharts leaves rings open; GeoJSON closes them.
     const close = (r: number[][]) => (r.length && (r[0]![0] !== r.at(-1)![0] || r[0]![1] !== r.at(-1)![1]) ? [...r, r[0]!] : r);
     g.coordinates = g.type === 'Polygon' ? (g.coordinates as number[][][]).map(close) : (g.coordinates as number[][][][]).map((p) => p.map(close));
@@ -168,7 +194,7 @@ function readGeoJson(text: string): Pick<SourceData, 'features' | 'crs' | 'notic
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch {
-    throw new UnreadableFile('The file is not valid JSON (it is cut short, or not JSON at all)');
+    throw unreadable('imports.read-not-json', {});
   }
   const notices: ImportNotice[] = [];
   let crs: SourceCrs | null = null;
@@ -184,7 +210,7 @@ function readGeoJson(text: string): Pick<SourceData, 'features' | 'crs' | 'notic
   if (doc?.type === 'FeatureCollection' && Array.isArray(doc.features)) features = doc.features as Feature[];
   else if (doc?.type === 'Feature') features = [doc as Feature];
   else if (typeof doc?.type === 'string' && 'coordinates' in doc) features = [{ geometry: doc as Geometry, properties: {} }];
-  else throw new UnreadableFile('The JSON is not GeoJSON: expected a FeatureCollection, a Feature or a geometry');
+  else throw unreadable('imports.read-not-geojson', {});
   return { features: fromFeatures(features.map((f) => ({ geometry: f?.geometry ?? null, properties: f?.properties }))), crs, notices };
 }
 
@@ -198,9 +224,9 @@ async function readKml(text: string): Promise<Pick<SourceData, 'features' | 'crs
     doc = new DOMParser({ onError: (level, message) => { if (level !== 'warning') throw new Error(message); } })
       .parseFromString(text.replace(/^\uFEFF/, ''), 'text/xml');
   } catch (e) {
-    throw new UnreadableFile(`The KML is not well-formed XML: ${(e as Error).message.split('\n')[0]}`);
+    throw unreadable('imports.read-kml-xml', { detail: (e as Error).message.split('\n')[0]! });
   }
-  if (!doc.documentElement || doc.documentElement.localName !== 'kml') throw new UnreadableFile('The XML is not KML (its root element is not <kml>)');
+  if (!doc.documentElement || doc.documentElement.localName !== 'kml') throw unreadable('imports.read-not-kml', {});
   const fc = kmlToGeoJson(doc as unknown as Document);
   const features = fc.features.map((f) => ({
     geometry: f.geometry,
@@ -253,14 +279,14 @@ export function dbfEncoding(dbf: Uint8Array, cpg: string | null): { encoding: st
  * more than the file holds, is refused before parsing.
  */
 export function checkDbfHeader(dbf: Uint8Array, name: string) {
-  if (dbf.length < 32) throw new UnreadableFile(`${name} is damaged or truncated (shorter than its header)`);
+  if (dbf.length < 32) throw unreadable('imports.read-dbf-short', { name });
   const view = new DataView(dbf.buffer, dbf.byteOffset, dbf.byteLength);
   const records = view.getUint32(4, true);
   const headerBytes = view.getUint16(8, true);
   const recordBytes = view.getUint16(10, true);
   if (records > IMPORT_LIMITS.dbfRecords) throw overLimit('records', IMPORT_LIMITS.dbfRecords, records);
   if (headerBytes < 33 || recordBytes < 1 || headerBytes + records * recordBytes > dbf.length) {
-    throw new UnreadableFile(`${name} is damaged or truncated: its header announces ${records} records of ${recordBytes} bytes, more than the file holds`);
+    throw unreadable('imports.read-dbf-header', { name, records, bytes: recordBytes });
   }
 }
 
@@ -270,7 +296,7 @@ async function readShapefile(zip: ZipArchive, shpEntry: ZipEntry, notices: Impor
   const dbfEntry = sibling('dbf');
   const file = base.split('/').pop();
   if (!dbfEntry) {
-    throw new UnreadableFile(`The zip holds ${file}.shp but no ${file}.dbf: a shapefile needs its .dbf (the attribute table with the names and codes). Zip the .shp, .shx, .dbf, .prj and .cpg together.`);
+    throw unreadable('imports.read-shp-no-dbf', { file: file ?? '' });
   }
   const shp = await zip.read(shpEntry);
   const dbf = await zip.read(dbfEntry);
@@ -285,15 +311,15 @@ async function readShapefile(zip: ZipArchive, shpEntry: ZipEntry, notices: Impor
   try {
     shapes = parseShp(shp);
   } catch {
-    throw new UnreadableFile(`${file}.shp is damaged or truncated`);
+    throw unreadable('imports.read-damaged', { name: `${file}.shp` });
   }
   try {
     records = parseDbf(dbf, enc.encoding);
   } catch {
-    throw new UnreadableFile(`${file}.dbf is damaged or truncated`);
+    throw unreadable('imports.read-damaged', { name: `${file}.dbf` });
   }
   if (shapes.length !== records.length) {
-    throw new UnreadableFile(`${file}.shp has ${shapes.length} shapes but ${file}.dbf has ${records.length} records: one of them is damaged or truncated`);
+    throw unreadable('imports.read-shp-mismatch', { file: file ?? '', shapes: shapes.length, records: records.length });
   }
   let crs: SourceCrs | null = null;
   if (prjEntry) {
@@ -330,15 +356,15 @@ async function readZip(data: Buffer): Promise<Pick<SourceData, 'format' | 'featu
     const json = entries.find((e) => /\.(geo)?json$/i.test(e.name));
     if (json) return { format: 'geojson', ...readGeoJson(await zip.text(json)), encoding: null };
     const dbfOnly = names.find((n) => /\.dbf$/i.test(n));
-    if (dbfOnly) throw new UnreadableFile(`The zip holds ${dbfOnly} but no .shp: a shapefile needs its .shp (the shapes)`);
+    if (dbfOnly) throw unreadable('imports.read-zip-dbf-only', { name: dbfOnly });
     const inner = names.filter((n) => /\.(zip|kmz)$/i.test(n));
-    if (inner.length) throw new UnreadableFile(`The zip holds other archives (${inner.slice(0, 3).join(', ')}), which Wangge does not open: upload the shapefile zip, KMZ or GeoJSON itself`);
-    throw new UnreadableFile(`The zip holds no shapefile, KML or GeoJSON (found: ${names.slice(0, 8).join(', ') || 'nothing'})`);
+    if (inner.length) throw unreadable('imports.read-zip-nested', { names: inner.slice(0, 3).join(', ') });
+    throw unreadable('imports.read-zip-nothing', { names: names.length ? names.slice(0, 8).join(', ') : { zh: '无', en: 'nothing' } });
   } catch (e) {
     if (e instanceof UnreadableFile) throw e;
-    if (e instanceof ZipTooLarge) throw new UnreadableFile(`The zip is refused: ${e.message}`, 413);
-    if (e instanceof ZipDamaged) throw new UnreadableFile(`The zip file is damaged or truncated: ${e.message}; upload it again`);
-    throw new UnreadableFile('The zip file is damaged or truncated; upload it again');
+    if (e instanceof ZipTooLarge) throw unreadable('imports.read-zip-refused', { detail: e.message }, 413);
+    if (e instanceof ZipDamaged) throw unreadable('imports.read-zip-damaged', { detail: e.message });
+    throw unreadable('imports.read-zip-unreadable', {});
   }
 }
 
@@ -357,7 +383,7 @@ async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features'
   try {
     db = new SQL.Database(new Uint8Array(data));
   } catch {
-    throw new UnreadableFile('The GeoPackage cannot be opened (not an SQLite database, or damaged)');
+    throw unreadable('imports.read-gpkg-unopenable', {});
   }
   try {
     const notices: ImportNotice[] = [];
@@ -367,16 +393,16 @@ async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features'
       // Only tables are read: a view (even one of the gpkg_ tables) can recurse without end.
       const views = db.exec("SELECT name FROM sqlite_master WHERE type = 'view'")[0]?.values.map((v) => String(v[0])) ?? [];
       const named = views.find((v) => /^gpkg_/i.test(v));
-      if (named) throw new UnreadableFile(`"${named}" is a view, not a table: a GeoPackage's own tables must be tables`);
+      if (named) throw unreadable('imports.read-gpkg-own-view', { name: named });
       viewNames = new Set(views.map((v) => v.toLowerCase()));
       tables = db.exec(`SELECT g.table_name, g.column_name, s.organization, s.organization_coordsys_id, s.definition
         FROM gpkg_geometry_columns g JOIN gpkg_contents c ON c.table_name = g.table_name
         LEFT JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE c.data_type = 'features' ORDER BY g.table_name`)[0]?.values ?? [];
     } catch (e) {
       if (e instanceof UnreadableFile) throw e;
-      throw new UnreadableFile('The file is not a GeoPackage or is damaged (no gpkg_contents and gpkg_geometry_columns tables)');
+      throw unreadable('imports.read-gpkg-not', {});
     }
-    if (!tables.length) throw new UnreadableFile('The GeoPackage holds no feature table');
+    if (!tables.length) throw unreadable('imports.read-gpkg-no-table', {});
     if (tables.length > 1) notices.push(notice('imports.note-gpkg-tables-many', { count: tables.length, name: String(tables[0]![0]) }));
     const [table, column, org, orgId, definition] = tables[0]! as [string, string, string | null, number | null, string | null];
     let crs: SourceCrs | null = null;
@@ -388,12 +414,12 @@ async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features'
         notices.push(notice('imports.note-gpkg-crs-unknown', { crs: `${org}:${orgId}` }));
       }
     }
-    if (viewNames.has(table.toLowerCase())) throw new UnreadableFile(`"${table}" is a view, not a table; Wangge reads GeoPackage feature tables only`);
+    if (viewNames.has(table.toLowerCase())) throw unreadable('imports.read-gpkg-view', { name: table });
     const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
     const count = Number(db.exec(`SELECT count(*) FROM ${quoted(table)}`)[0]?.values[0]?.[0] ?? 0);
     if (count > MAX_FEATURES) throw overLimit('features', MAX_FEATURES, count);
     const result = db.exec(`SELECT * FROM ${quoted(table)}`)[0];
-    if (!result) throw new UnreadableFile(`The table "${table}" is empty`);
+    if (!result) throw unreadable('imports.read-gpkg-empty', { name: table });
     const geomAt = result.columns.indexOf(column);
     const pk = db.exec(`SELECT name FROM pragma_table_info(${quoted(table).replace(/"/g, "'")}) WHERE pk = 1`)[0]?.values[0]?.[0];
     const wkbs = result.values.map((row) => {
@@ -418,18 +444,18 @@ async function readGeoPackage(data: Buffer): Promise<Pick<SourceData, 'features'
  * a GeoPackage's geometries stay WKB (see readUpload). Runs in the reading worker (read-worker.ts).
  */
 export async function readFile(fileName: string, data: Buffer): Promise<SourceData> {
-  if (data.length === 0) throw new UnreadableFile('The file is empty');
+  if (data.length === 0) throw unreadable('imports.read-empty', {});
   const head = data.subarray(0, 16).toString('latin1');
   if (head.startsWith('PK\x03\x04') || /\.(zip|kmz)$/i.test(fileName)) return readZip(data);
   if (head.startsWith('SQLite format 3') || /\.gpkg$/i.test(fileName)) return { format: 'gpkg', ...(await readGeoPackage(data)), encoding: null };
   const text = data.toString('utf8').replace(/^\uFEFF/, '').trimStart();
   if (text.startsWith('<')) return { format: 'kml', ...(await readKml(text)), encoding: null };
   if (text.startsWith('{') || /\.(geo)?json$/i.test(fileName)) return { format: 'geojson', ...readGeoJson(text), encoding: null };
-  throw new UnreadableFile(`"${fileName}" is not a format Wangge imports: send GeoJSON, a zipped Shapefile, KML/KMZ or a GeoPackage`);
+  throw unreadable('imports.read-format', { file: fileName });
 }
 
 /** What the reading worker answers: the data, or why the file cannot be read. */
-export type WorkerAnswer = { data: SourceData } | { unreadable: { message: string; status: 413 | 422; limit?: { what: string; limit: number; found: string } } } | { failed: string };
+export type WorkerAnswer = { data: SourceData } | { unreadable: { reason: ReadReason; status: 413 | 422; limit?: BrokenLimit } } | { failed: string };
 
 // Run from the bundle (`npm start`, dist/server), the worker is the bundle's read-worker.mjs. Run as
 // TypeScript (tests, `npm run dev`), it registers tsx's loader, then imports read-worker.ts.
@@ -461,11 +487,11 @@ function readInWorker(fileName: string, data: Buffer): Promise<SourceData> {
     const timer = setTimeout(() => settle(() => reject(new ReadTooSlow(IMPORT_LIMITS.readSeconds))), IMPORT_LIMITS.readSeconds * 1000);
     worker.once('message', (m: WorkerAnswer) => settle(() => {
       if ('data' in m) resolve(m.data);
-      else if ('unreadable' in m) reject(new UnreadableFile(m.unreadable.message, m.unreadable.status, m.unreadable.limit));
+      else if ('unreadable' in m) reject(new UnreadableFile(m.unreadable.reason, m.unreadable.status, m.unreadable.limit));
       else reject(new Error(`the import reader failed: ${m.failed}`));
     }));
     worker.once('error', (e: Error & { code?: string }) => settle(() => reject(e.code === 'ERR_WORKER_OUT_OF_MEMORY'
-      ? overLimit('MB of memory to read it', IMPORT_LIMITS.readMemoryMb, 'more')
+      ? overLimit('memory', IMPORT_LIMITS.readMemoryMb, { zh: '更多', en: 'more' })
       : e)));
     worker.once('exit', (code) => settle(() => reject(new Error(`the import reader exited (${code})`))));
     const copy = new Uint8Array(data);
