@@ -316,7 +316,7 @@ export default async function importRoutes(app: FastifyInstance, { db, config, n
       const { rows: taken } = await tx.query<{ code: string; name: string }>('SELECT code, name FROM cells WHERE code = ANY($1::text[]) ORDER BY code LIMIT 3', [codes]);
       if (taken.length) {
         const refused = plan.writes.find((x) => x.code === taken[0]!.code)!;
-        throw problem('imports.feature-refused', { feature: refused.index + 1, name: refused.name, reason: `the code ${refused.code} is taken by the cell ${taken[0]!.name}` }, { feature: refused.index, cause: 'code' });
+        throw problem('imports.feature-refused', { feature: refused.index + 1, name: refused.name, reason: { zh: `编码 ${refused.code} 已被网格 ${taken[0]!.name} 使用`, en: `the code ${refused.code} is taken by the cell ${taken[0]!.name}` } }, { feature: refused.index, cause: 'code' });
       }
       // Ids first, so children name their new parents; then one INSERT of every cell (triggers snap and version them).
       const ids = await w.reserveIds(plan.writes.length);
