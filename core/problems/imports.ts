@@ -20,16 +20,6 @@ export const importProblems = defineProblems({
     en: '{file}: reading the file took longer than {seconds} s and was stopped (a damaged or hostile file, e.g. a recursive view)',
     zh: '{file}：读取超过 {seconds} 秒已中止（文件损坏或含恶意内容，例如递归视图）',
   },
-  'imports.gpkg-view': {
-    status: 422,
-    en: '{file}: "{table}" is a view, not a table; Wangge reads GeoPackage feature tables only',
-    zh: '{file}："{table}" 是视图而不是表；只读取 GeoPackage 的要素表',
-  },
-  'imports.echarts-encoding': {
-    status: 422,
-    en: '{file}: the ECharts compressed encoding ("UTF8Encoding") could not be decoded: {reason}',
-    zh: '{file}：无法解码 ECharts 压缩格式（"UTF8Encoding"）：{reason}',
-  },
   'imports.not-found': { status: 404, en: 'Import {id} does not exist', zh: '导入 {id} 不存在' },
   'imports.already-committed': { status: 409, en: 'This file was already imported (cells {ids})', zh: '该文件已导入（网格 {ids}）' },
   'imports.refused': {
