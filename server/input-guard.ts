@@ -21,8 +21,13 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
   return false;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const badText = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+/**
+ * What PostgreSQL cannot store in text: NUL, and UTF-16 surrogates without their pair. A request
+ * holding it is refused here; an uploaded file's attributes lose it (server/exchange/import/read.ts).
+ */
+// eslint-disable-next-line no-control-regex
+export const UNSTORABLE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const badText = (s: string) => UNSTORABLE_TEXT.test(s);
 const badNumber = (n: number) => !Number.isFinite(n) || Object.is(n, -0) || Math.abs(n) > Number.MAX_SAFE_INTEGER;
 
 /**

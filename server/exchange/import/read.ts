@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { Feature, Geometry } from 'geojson';
 import type { Queryable } from '../../db/db.ts';
 import { problem, type Problem } from '../../problem.ts';
+import { UNSTORABLE_TEXT } from '../../input-guard.ts';
 import { problemText, type ProblemCode, type ProblemParam, type ProblemParams } from '../../../core/problems/index.ts';
 import type { importReadProblems } from '../../../core/problems/imports.ts';
 import { crsFromEpsg, crsFromPrj, epsgOfName, type SourceCrs } from './crs.ts';
@@ -115,9 +116,7 @@ export function checkVertices(features: { geometry: Geometry | null }[]) {
   }
 }
 
-/** What PostgreSQL cannot store in text: NUL, and UTF-16 surrogates without their pair. */
-// eslint-disable-next-line no-control-regex
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const UNSTORABLE = new RegExp(UNSTORABLE_TEXT.source, 'g');
 /** An attribute's text without what PostgreSQL refuses (the rest of the file must still import). */
 const storable = (s: string) => s.replace(UNSTORABLE, '');
 
@@ -128,7 +127,8 @@ function plainValue(v: unknown): string | number | boolean | null {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString().slice(0, 10);
   if (v instanceof Uint8Array) return null;
-  return storable(JSON.stringify(v));
+  // JSON.stringify writes NUL and lone surrogates as escapes: nothing to strip.
+  return JSON.stringify(v);
 }
 
 function plainProperties(p: unknown): SourceFeature['properties'] {
