@@ -83,12 +83,18 @@ export async function binReports(q: Queryable, opts: BinOptions): Promise<HeatBi
   }));
 }
 
-/** The rollup's zoom bands (report_heat_rows, migration 013): a band-L cell is the world's width / 2^L. */
-export const HEAT_BANDS = [15, 18];
+/**
+ * The rollup's zoom bands (report_heat_rows, migration 029): a band-L cell is the world's width / 2^L.
+ * Time windows are kept (per UTC day) by the coarser bands only.
+ */
+export const HEAT_BANDS = [15, 18, 21];
+const DAILY_BANDS = [15, 18];
 const WORLD_WIDTH = 2 * Math.PI * R;
 const DAY_MS = 86_400_000;
 /** Views up to this many band-cell columns wide are read from the rollup a column at a time. */
 const ROLLUP_MAX_COLUMNS = 4096;
+/** How far inside the bbox (EPSG:3857 metres) a band cell must lie to be read from the rollup. */
+const EDGE_MARGIN = 1e-3;
 const utcDay = (t: number) => new Date(Math.floor(t / DAY_MS) * DAY_MS);
 const dayText = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -112,19 +118,19 @@ export async function binRollup(q: Queryable, opts: BinOptions): Promise<HeatBin
   const S = opts.cellSize;
   const k = Math.round(Math.log2(WORLD_WIDTH / S));
   if (WORLD_WIDTH / 2 ** k !== S) return undefined;
-  const band = HEAT_BANDS.find((L) => L >= k + 1);
-  if (band === undefined) return undefined;
   const f = opts.filter;
+  const windowed = f.from !== undefined || f.to !== undefined;
+  const band = (windowed ? DAILY_BANDS : HEAT_BANDS).find((L) => L >= k + 1);
+  if (band === undefined) return undefined;
   if (!(await rootScope(q, f.scope))) return undefined;
   const h = WORLD_WIDTH / 2 ** band;
   const m = 2 ** (band - k);
   const bbox = clipToMercator(f.bbox);
-  // Band cells wholly inside the bbox (a cell's margin of safety on each side).
-  const ia = Math.floor(mercatorX(bbox[0]) / h) + 1, ib = Math.floor(mercatorX(bbox[2]) / h) - 1;
-  const ja = Math.floor(mercatorY(bbox[1]) / h) + 1, jb = Math.floor(mercatorY(bbox[3]) / h) - 1;
+  // Band cells wholly inside the bbox, by a millimetre (the rest is binned from the reports).
+  const ia = Math.ceil((mercatorX(bbox[0]) + EDGE_MARGIN) / h), ib = Math.floor((mercatorX(bbox[2]) - EDGE_MARGIN) / h) - 1;
+  const ja = Math.ceil((mercatorY(bbox[1]) + EDGE_MARGIN) / h), jb = Math.floor((mercatorY(bbox[3]) - EDGE_MARGIN) / h) - 1;
   if (ia > ib || ja > jb) return undefined;
   // Whole UTC days of the window (all time without one).
-  const windowed = f.from !== undefined || f.to !== undefined;
   const d0 = f.from ? utcDay(f.from.getTime() + DAY_MS - 1) : undefined;
   const d1 = f.to ? utcDay(f.to.getTime()) : undefined;
   if (d0 && d1 && d0.getTime() >= d1.getTime()) return undefined;
@@ -140,8 +146,16 @@ export async function binRollup(q: Queryable, opts: BinOptions): Promise<HeatBin
     }
   };
 
-  // 1. The rollup.
-  {
+  // 1. The rollup: the slots of the kinds the filter selects, summed apart for the major ones (the
+  // weight is the severity's). Slots are integers from the database, written into the statement.
+  const state = f.state ?? 'all';
+  const stateClasses = state === 'open' || state === 'overdue' ? ['open'] : state === 'closed' ? ['closed'] : undefined;
+  const { rows: kinds } = await q.query<{ slot: number; category: string; severity: string; state_class: string }>(
+    'SELECT slot, category, severity, state_class FROM report_heat_kinds');
+  const chosen = kinds.filter((kd) => Number.isInteger(kd.slot) && (!f.category || kd.category === f.category)
+    && (!f.severity || kd.severity === f.severity) && (!stateClasses || stateClasses.includes(kd.state_class)));
+  const sumOf = (slots: number[]) => slots.length ? slots.map((x) => `coalesce(n[${x}], 0)`).join(' + ') : '0';
+  if (chosen.length > 0) {
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
     // All time (one day value): each column of band cells by itself (i = ANY), so the key (band, day,
@@ -157,19 +171,18 @@ export async function binRollup(q: Queryable, opts: BinOptions): Promise<HeatBin
       if (d0) where.push(`day >= ${p(dayText(d0))}::date`);
       if (d1) where.push(`day < ${p(dayText(d1))}::date`);
     }
-    if (f.category) where.push(`category = ${p(f.category)}`);
-    if (f.severity) where.push(`severity = ${p(f.severity)}`);
-    const state = f.state ?? 'all';
-    if (state === 'open' || state === 'overdue') where.push(`state_class = 'open'`);
-    if (state === 'closed') where.push(`state_class = 'closed'`);
     if (f.scope.length > 0) where.push(`root_id = ANY (${p(f.scope)}::int[])`);
     const half = p(m / 2), mm = p(m);
-    const weight = `(CASE WHEN severity = 'major' THEN ${p(opts.weights.major)}::float8 ELSE ${p(opts.weights.ordinary)}::float8 END)`;
-    const { rows } = await q.query<{ i: string; j: string; count: string; weight: number }>(
+    const major = chosen.filter((kd) => kd.severity === 'major').map((kd) => kd.slot);
+    const other = chosen.filter((kd) => kd.severity !== 'major').map((kd) => kd.slot);
+    const { rows } = await q.query<{ i: string; j: string; major: string; other: string }>(
       `SELECT floor((i + ${half}::int)::float8 / ${mm}::float8)::bigint AS i, floor((j + ${half}::int)::float8 / ${mm}::float8)::bigint AS j,
-              sum(n)::bigint AS count, sum(n * ${weight})::float8 AS weight
+              sum(${sumOf(major)})::bigint AS major, sum(${sumOf(other)})::bigint AS other
        FROM report_heat WHERE ${where.join(' AND ')} GROUP BY 1, 2`, params);
-    add(rows, 1);
+    add(rows.map((r) => ({
+      i: r.i, j: r.j, count: Number(r.major) + Number(r.other),
+      weight: Number(r.major) * opts.weights.major + Number(r.other) * opts.weights.ordinary,
+    })), 1);
   }
 
   // Reports in the rollup's part (band cells ia..ib × ja..jb, whole days), as SQL on `r`.

@@ -106,7 +106,7 @@ export async function shiftDemoDates(db: Db, dataDir: string, now: Date): Promis
     const { rows } = await db.query<{ table_name: string; columns: string[] }>(
       `SELECT table_name, array_agg(column_name::text ORDER BY column_name) AS columns FROM information_schema.columns
        WHERE table_schema = current_schema() AND data_type IN ('timestamp with time zone', 'date')
-         AND table_name NOT IN ('schema_migrations', 'cells', 'cell_versions')
+         AND table_name NOT IN ('schema_migrations', 'cells', 'cell_versions', 'report_heat')
          AND table_name IN (SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')
          -- A partition's rows move with its partitioned table (reports).
          AND table_name NOT IN (SELECT relname FROM pg_class WHERE relispartition AND relnamespace = current_schema()::regnamespace)
@@ -118,7 +118,8 @@ export async function shiftDemoDates(db: Db, dataDir: string, now: Date): Promis
         const sets = t.columns.map((c) => `"${c}" = "${c}" + ($1::bigint * interval '1 millisecond')`);
         await tx.query(`UPDATE "${t.table_name}" SET ${sets.join(', ')}`, [shift]);
       }
-      // The heatmap's rollup counts reports per day: with triggers off it is rebuilt from the moved reports.
+      // The heatmap's rollup counts reports per day: with triggers off it is rebuilt from the moved
+      // reports (its days are not moved: a day moved onto one not yet moved would collide).
       await tx.exec('SET LOCAL session_replication_role = origin');
       await tx.exec('SELECT report_heat_rebuild()');
     });

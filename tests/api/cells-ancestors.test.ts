@@ -150,7 +150,7 @@ describe(`cells.ancestors (${TEST_DB})`, () => {
        FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p (lon, lat, n), LATERAL (SELECT ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS g) x`,
       [[107.007, 107.037, 107.062, 107.09, 107.25], [34.007, 34.007, 34.012, 34.09, 34.05]]);
     const roots = async () => (await t.db.query<{ root_id: number; n: number }>(
-      "SELECT root_id, sum(n)::int AS n FROM report_heat WHERE band = 15 AND day = 'infinity' AND n > 0 GROUP BY root_id ORDER BY root_id")).rows;
+      "SELECT root_id, sum(n)::int AS n FROM report_heat_counts WHERE band = 15 AND day = 'infinity' GROUP BY root_id ORDER BY root_id")).rows;
     expect(await roots()).toEqual([{ root_id: id.D, n: 4 }, { root_id: id.D2, n: 1 }]);
     const res = await t.app.inject({ method: 'DELETE', url: `/api/cells/${id.D}?childrenTo=${id.D2}`, headers: h });
     expect(res.statusCode, res.body).toBe(204);
