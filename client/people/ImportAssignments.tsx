@@ -3,6 +3,7 @@ import { problemText } from '../../core/problems/index.ts';
 import { api, ApiError } from '../api.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { usePeopleMessages } from './messages.ts';
+import { megabytes, PEOPLE_CSV_MAX_BYTES, readTextFile, type BinaryFormat, type FileRefusal, type SpreadsheetFormat } from './textFile.ts';
 import type { AssignmentImport as ImportResult, RowError } from '../../core/contracts/imports.ts';
 import type { AssignmentImportBody } from '../../core/contracts/people.ts';
 
@@ -12,9 +13,28 @@ type State =
   | { status: 'busy' }
   | { status: 'invalid'; rows: number; errors: RowError[] }
   | { status: 'error'; message: string }
+  /** The chosen file was not read into the text box: too large, or not text. */
+  | { status: 'file'; name: string; refusal: FileRefusal }
+  | { status: 'unreadable'; name: string; message: string }
   | { status: 'done'; result: ImportResult };
 
 const EXAMPLE = 'cell_code,person,role,phone,organisation,title\n610302001001001,张三,first_responsible,13800138000,清姜街道办事处,主任\n610302001001001,李四,监督员,13900139000,,';
+
+const FORMAT_KEYS = {
+  xlsx: 'formatXlsx', xls: 'formatXls', ods: 'formatOds', zip: 'formatZip', gzip: 'formatGzip', '7z': 'format7z', rar: 'formatRar',
+  png: 'formatPng', jpeg: 'formatJpeg', gif: 'formatGif', webp: 'formatWebp', pdf: 'formatPdf',
+} as const satisfies Record<BinaryFormat | SpreadsheetFormat, string>;
+
+/** Why the chosen file was not read, in the interface language. */
+function FileRefused({ name, refusal }: { name: string; refusal: FileRefusal }) {
+  const t = usePeopleMessages();
+  let text: string;
+  if (refusal.reason === 'too-large') text = t('fileTooLarge', { name, size: megabytes(refusal.size), limit: megabytes(refusal.limitBytes) });
+  else if (refusal.reason === 'spreadsheet') text = t('fileSpreadsheet', { name, format: t(FORMAT_KEYS[refusal.format]) });
+  else if (refusal.format) text = t('fileBinary', { name, format: t(FORMAT_KEYS[refusal.format]) });
+  else text = t('fileNotText', { name });
+  return <p className="form-error" role="alert" data-testid="import-file-error" data-reason={refusal.reason}>{text}</p>;
+}
 
 function ErrorTable({ errors }: { errors: RowError[] }) {
   const t = usePeopleMessages();
@@ -40,6 +60,8 @@ export function ImportAssignments({ onClose, onImported }: { onClose: () => void
   const dialog = useRef<HTMLDialogElement>(null);
   const [csv, setCsv] = useState('');
   const [state, setState] = useState<State>({ status: 'idle' });
+  // The file chosen last: a slower read of an earlier choice must not overwrite it.
+  const chosen = useRef<File | null>(null);
 
   useEffect(() => {
     const d = dialog.current;
@@ -68,9 +90,37 @@ export function ImportAssignments({ onClose, onImported }: { onClose: () => void
     void run(false);
   }
 
-  async function readFile(file: File | undefined) {
+  /**
+   * Reads the chosen file into the text box, if it is text: a file too large for the server, a
+   * spreadsheet, an archive or an image is refused with a message, and the box is left empty.
+   */
+  async function readFile(input: HTMLInputElement) {
+    const file = input.files?.[0];
     if (!file) return;
-    setCsv(await file.text());
+    chosen.current = file;
+    const refuse = (next: State) => {
+      setCsv('');
+      setState(next);
+      input.value = ''; // the refused file no longer shows as chosen, and choosing it again reads it again
+    };
+    if (file.size > PEOPLE_CSV_MAX_BYTES) {
+      refuse({ status: 'file', name: file.name, refusal: { reason: 'too-large', size: file.size, limitBytes: PEOPLE_CSV_MAX_BYTES } });
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } catch (err) {
+      if (chosen.current === file) refuse({ status: 'unreadable', name: file.name, message: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    if (chosen.current !== file) return;
+    const read = readTextFile(bytes);
+    if (!read.ok) {
+      refuse({ status: 'file', name: file.name, refusal: read.refusal });
+      return;
+    }
+    setCsv(read.text);
     setState({ status: 'idle' });
   }
 
@@ -84,13 +134,15 @@ export function ImportAssignments({ onClose, onImported }: { onClose: () => void
         <pre className="people-import-example mono">{EXAMPLE}</pre>
         <label>
           {t('importFile')}
-          <input type="file" accept=".csv,text/csv,text/plain" onChange={(e) => void readFile(e.target.files?.[0])} />
+          <input type="file" accept=".csv,text/csv,text/plain" onChange={(e) => void readFile(e.target)} />
         </label>
         <label>
           {t('importText')}
           <textarea name="csv" rows={6} className="mono" value={csv} onChange={(e) => { setCsv(e.target.value); setState({ status: 'idle' }); }} required spellCheck={false} />
         </label>
         {state.status === 'error' && <p className="form-error" role="alert">{state.message}</p>}
+        {state.status === 'file' && <FileRefused name={state.name} refusal={state.refusal} />}
+        {state.status === 'unreadable' && <p className="form-error" role="alert" data-testid="import-file-error">{t('fileUnreadable', { name: state.name, message: state.message })}</p>}
         {state.status === 'invalid' && (
           <>
             <p className="form-error" role="alert">{t('importInvalid', { bad, rows: state.rows })}</p>

@@ -5,6 +5,7 @@ import { booleanPointInPolygon, centerOfMass, pointOnFeature } from '@turf/turf'
 import type { Feature, FeatureCollection, MultiPolygon, Position } from 'geojson';
 import { launchBrowser, startServer, type RunningServer, signInApi, type Api } from '../helpers/e2e.ts';
 import sharp from 'sharp';
+import JSZip from 'jszip';
 
 interface CellProps {
   code: string;
@@ -196,6 +197,43 @@ describe('assigning responsible people in the planner view', () => {
     await expect.poll(() => dialog.getByRole('status').textContent()).toContain('新增 1 条指派');
     expect(await saved(second.id)).toEqual(['周杰/supervisor']);
     await dialog.getByRole('button', { name: '关闭' }).click();
+  });
+
+  it('refuses a zip or an .xlsx chosen as the CSV file with a message in Chinese, and still reads a real CSV (GBK too)', async () => {
+    await editor().getByRole('button', { name: '批量导入 CSV…' }).click();
+    const dialog = page.getByTestId('assignments-import');
+    const box = dialog.locator('textarea');
+    const file = dialog.locator('input[type=file]');
+    const csv = `cell_code,person,role,phone\n${second.properties.code},郑洁,监督员,13600006666\n`;
+    const zip = await new JSZip().file('people.csv', csv).generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    await file.setInputFiles({ name: 'people.zip', mimeType: 'application/zip', buffer: zip });
+    const error = dialog.getByTestId('import-file-error');
+    await expect.poll(() => error.textContent()).toBe('“people.zip”不是文本文件（是 ZIP 压缩包），不能作为 CSV 导入。请选择 CSV 文件。');
+    expect(await error.getAttribute('role')).toBe('alert');
+    expect(await box.inputValue()).toBe('');
+    expect(await dialog.getByRole('button', { name: '导入', exact: true }).isDisabled()).toBe(true);
+
+    const { default: writeXlsxFile } = await import('write-excel-file/node');
+    const xlsx = await writeXlsxFile([[{ value: 'cell_code' }, { value: 'person' }], [{ value: second.properties.code }, { value: '郑洁' }]]).toBuffer();
+    await file.setInputFiles({ name: '责任人.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: xlsx });
+    await expect.poll(() => error.textContent()).toMatch(/^“责任人\.xlsx”是 Excel 工作簿（\.xlsx），不是 CSV，不能直接导入。请在 Excel 或 WPS 中“另存为”CSV 格式/);
+    expect(await box.inputValue()).toBe('');
+    await page.screenshot({ path: 'test-results/e2e/people-import-not-text.png' });
+
+    await file.setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await expect.poll(() => box.inputValue()).toBe(csv);
+    expect(await error.count()).toBe(0);
+    // Excel's "CSV" on Chinese Windows is GBK: 郑洁 is D6A3 BDE0, 监督员 BCE0 B6BD D4B1.
+    const gbk = Buffer.concat([
+      Buffer.from(`cell_code,person,role,phone\n${second.properties.code},`),
+      Buffer.from([0xd6, 0xa3, 0xbd, 0xe0, 0x2c, 0xbc, 0xe0, 0xb6, 0xbd, 0xd4, 0xb1]),
+      Buffer.from(',13600006666\n'),
+    ]);
+    await box.fill('');
+    await file.setInputFiles({ name: 'people-gbk.csv', mimeType: 'text/csv', buffer: gbk });
+    await expect.poll(() => box.inputValue()).toBe(csv);
+    await dialog.getByRole('button', { name: '关闭' }).click();
+    expect(await saved(second.id)).toEqual(['周杰/supervisor']);
   });
 
   it('lists the cells below the selected one that miss a required role, and shades them on the map', async () => {
