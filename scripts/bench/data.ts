@@ -75,13 +75,13 @@ export async function fillReports(db: Db, total: number, bbox: [number, number, 
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM reports');
   // The bench's reports fall in 2026: each month's partition exists before they arrive.
   await ensureReportPartitions(db, new Date('2026-01-01T00:00:00Z'), new Date('2026-12-01T00:00:00Z'));
-  await db.exec('ALTER TABLE reports DISABLE TRIGGER reports_heat; ALTER TABLE reports DISABLE TRIGGER reports_key');
+  await db.exec('ALTER TABLE reports DISABLE TRIGGER reports_heat_insert; ALTER TABLE reports DISABLE TRIGGER reports_key');
   try {
     for (let from = rows[0]!.n + 1; from <= total; from += batch) {
       await insertReports(db, from, Math.min(total, from + batch - 1), bbox);
     }
   } finally {
-    await db.exec('ALTER TABLE reports ENABLE TRIGGER reports_heat; ALTER TABLE reports ENABLE TRIGGER reports_key');
+    await db.exec('ALTER TABLE reports ENABLE TRIGGER reports_heat_insert; ALTER TABLE reports ENABLE TRIGGER reports_key');
   }
   // The keys (migration 025) of the loaded reports, in one statement rather than a trigger per row.
   await db.query(`INSERT INTO report_keys (id, created_at, tracking_code)

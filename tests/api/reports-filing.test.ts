@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/db.ts';
-import { fileTogether, type FilingRow } from '../../server/reports/filing.ts';
+import { fileReports, fileTogether, type FilingRow } from '../../server/reports/filing.ts';
 import { newTrackingCode } from '../../server/reports/intake.ts';
 import { TEST_DB } from '../helpers/db.ts';
 import { testApp, type TestApp } from '../helpers/app.ts';
@@ -77,5 +77,21 @@ describe(`group filing (${TEST_DB})`, () => {
     const { rows: stored } = await t.db.query<{ tracking_code: string }>('SELECT tracking_code FROM reports WHERE description LIKE $1', ['group %']);
     expect(stored.map((s) => s.tracking_code).sort()).toEqual(rows.filter((_, i) => i !== 3).map((r) => r.code).sort());
     expect((await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM reports')).rows[0]!.n).toBe(before + 5);
+  });
+
+  it('two filing statements at once (two servers) share rollup rows without deadlock, and the rollup counts every report', async () => {
+    // Reports in a few band cells of every zoom band, one statement taking them west to east and
+    // the other east to west: statements that wrote the rollup report by report deadlocked so.
+    const points = Array.from({ length: 40 }, (_, i) => [107.01 + (i % 8) * 0.002, 34.01 + Math.floor(i / 8) * 0.002] as const);
+    for (let round = 0; round < 8; round++) {
+      const a = points.map(([lon, lat], i) => row({ lon, lat, description: `pair ${round} a ${i}`, severity: i % 3 ? 'ordinary' : 'major' }));
+      const b = [...points].reverse().map(([lon, lat], i) => row({ lon, lat, description: `pair ${round} b ${i}`, category: i % 2 ? 'fire' : 'environment' }));
+      const settled = await Promise.allSettled([fileReports(t.db, a), fileReports(t.db, b)]);
+      expect(settled.map((x) => x.status === 'rejected' ? String(x.reason) : 'filed')).toEqual(['filed', 'filed']);
+    }
+    const counts = 'SELECT band, day, i, j, category, severity, state_class, root_id, n FROM report_heat_counts ORDER BY 1, 2, 3, 4, 5, 6, 7, 8';
+    const kept = (await t.db.query(counts)).rows;
+    await t.db.query('SELECT report_heat_rebuild()');
+    expect((await t.db.query(counts)).rows).toEqual(kept);
   });
 });

@@ -33,21 +33,6 @@ CREATE VIEW report_heat_counts AS
   SELECT h.band, h.day, h.i, h.j, k.category, k.severity, k.state_class, h.root_id, h.n[k.slot] AS n
   FROM report_heat h JOIN report_heat_kinds k ON coalesce(h.n[k.slot], 0) <> 0;
 
--- The slot of a kind, added on first sight.
-CREATE FUNCTION report_heat_slot(cat text, sev text, st text) RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE s integer;
-BEGIN
-  SELECT slot INTO s FROM report_heat_kinds WHERE category = cat AND severity = sev AND state_class = report_heat_state(st);
-  IF s IS NULL THEN
-    INSERT INTO report_heat_kinds (category, severity, state_class) VALUES (cat, sev, report_heat_state(st))
-    ON CONFLICT DO NOTHING RETURNING slot INTO s;
-    IF s IS NULL THEN -- another transaction added it meanwhile
-      SELECT slot INTO s FROM report_heat_kinds WHERE category = cat AND severity = sev AND state_class = report_heat_state(st);
-    END IF;
-  END IF;
-  RETURN s;
-END $$;
-
 -- The band cells of one report (none outside the Web Mercator world): bands 15 and 18 per UTC day
 -- of intake and for all time (day = 'infinity'), band 21 for all time only. HEAT_BANDS in heatmap.ts.
 CREATE FUNCTION report_heat_rows(g geometry, t timestamptz)
@@ -69,32 +54,116 @@ BEGIN
   RETURN a;
 END $$;
 
-CREATE OR REPLACE FUNCTION report_heat_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE s integer; root integer;
+-- Kept current per statement rather than per report: the reports a statement inserts, deletes or
+-- changes (transition tables) are counted by band cell and kind, and each rollup row changes once,
+-- all of them in key order. A group of reports filed together costs one upsert per band cell, and
+-- two writers take the rows they share in the same order, so they cannot deadlock.
+DROP TRIGGER reports_heat ON reports;
+DROP FUNCTION report_heat_apply();
+
+-- a + b, slot by slot (either may be shorter; a missing slot counts 0).
+CREATE FUNCTION report_heat_add(a integer[], b integer[]) RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT array_agg(coalesce(a[x], 0) + coalesce(b[x], 0) ORDER BY x) FROM generate_series(1, greatest(cardinality(a), cardinality(b))) x
+$$;
+
+-- Adds d (+1 or -1) for each report given as parallel arrays of its point, time, kind and cell.
+CREATE FUNCTION report_heat_merge(g geometry[], t timestamptz[], cat text[], sev text[], st text[], cell integer[], d integer[])
+RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'UPDATE' AND NEW.geom IS NOT DISTINCT FROM OLD.geom AND NEW.created_at = OLD.created_at
-     AND NEW.category = OLD.category AND NEW.severity = OLD.severity
-     AND report_heat_state(NEW.state) = report_heat_state(OLD.state)
-     AND NEW.cell_id IS NOT DISTINCT FROM OLD.cell_id THEN
+  INSERT INTO report_heat_kinds (category, severity, state_class)
+  SELECT DISTINCT u.cat, u.sev, report_heat_state(u.st) FROM unnest(cat, sev, st) u (cat, sev, st)
+  WHERE NOT EXISTS (SELECT 1 FROM report_heat_kinds k
+                    WHERE (k.category, k.severity, k.state_class) = (u.cat, u.sev, report_heat_state(u.st)))
+  ORDER BY 1, 2, 3
+  ON CONFLICT DO NOTHING;
+  INSERT INTO report_heat AS h (band, day, i, j, root_id, n)
+  SELECT c.band, c.day, c.i, c.j, c.root_id, report_heat_array(array_agg(c.slot), array_agg(c.dn))
+  FROM (SELECT o.band, o.day, o.i, o.j, coalesce(cl.ancestors[1], cl.id, 0) AS root_id, k.slot, sum(u.d)::int AS dn
+        FROM unnest(g, t, cat, sev, st, cell, d) u (g, t, cat, sev, st, cell, d)
+        JOIN report_heat_kinds k ON (k.category, k.severity, k.state_class) = (u.cat, u.sev, report_heat_state(u.st))
+        LEFT JOIN cells cl ON cl.id = u.cell
+        CROSS JOIN LATERAL report_heat_rows(u.g, u.t) o
+        GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(u.d) <> 0) c
+  GROUP BY 1, 2, 3, 4, 5
+  ORDER BY 1, 2, 3, 4, 5
+  ON CONFLICT (band, day, i, j, root_id) DO UPDATE SET n = report_heat_add(h.n, excluded.n);
+END $$;
+
+CREATE FUNCTION report_heat_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM report_heat_merge(array_agg(geom), array_agg(created_at), array_agg(category), array_agg(severity), array_agg(state),
+                            array_agg(cell_id), array_agg(1)) FROM new_reports;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION report_heat_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM report_heat_merge(array_agg(geom), array_agg(created_at), array_agg(category), array_agg(severity), array_agg(state),
+                            array_agg(cell_id), array_agg(-1)) FROM old_reports;
+  RETURN NULL;
+END $$;
+
+-- A change that moves no report to another band cell, kind or top-level cell nets out to nothing.
+CREATE FUNCTION report_heat_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM report_heat_merge(array_agg(geom), array_agg(created_at), array_agg(category), array_agg(severity), array_agg(state),
+                            array_agg(cell_id), array_agg(d))
+  FROM (SELECT o.geom, o.created_at, o.category, o.severity, o.state, o.cell_id, -1 AS d
+        FROM old_reports o JOIN new_reports n USING (id)
+        WHERE (o.geom, o.created_at, o.category, o.severity, report_heat_state(o.state), o.cell_id)
+              IS DISTINCT FROM (n.geom, n.created_at, n.category, n.severity, report_heat_state(n.state), n.cell_id)
+        UNION ALL
+        SELECT n.geom, n.created_at, n.category, n.severity, n.state, n.cell_id, 1
+        FROM old_reports o JOIN new_reports n USING (id)
+        WHERE (o.geom, o.created_at, o.category, o.severity, report_heat_state(o.state), o.cell_id)
+              IS DISTINCT FROM (n.geom, n.created_at, n.category, n.severity, report_heat_state(n.state), n.cell_id)) x;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER reports_heat_insert AFTER INSERT ON reports REFERENCING NEW TABLE AS new_reports
+  FOR EACH STATEMENT EXECUTE FUNCTION report_heat_inserted();
+CREATE TRIGGER reports_heat_delete AFTER DELETE ON reports REFERENCING OLD TABLE AS old_reports
+  FOR EACH STATEMENT EXECUTE FUNCTION report_heat_deleted();
+CREATE TRIGGER reports_heat_update AFTER UPDATE ON reports REFERENCING OLD TABLE AS old_reports NEW TABLE AS new_reports
+  FOR EACH STATEMENT EXECUTE FUNCTION report_heat_updated();
+
+-- Migration 025's partition maker, with the reports that wait in the DEFAULT partition moved out
+-- through reports (statement triggers on a partitioned table fire for statements on it only).
+CREATE OR REPLACE FUNCTION report_partition_create(month date) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+  first date := date_trunc('month', month)::date;
+  lo timestamptz := first::timestamp AT TIME ZONE 'UTC';
+  hi timestamptz := (first + interval '1 month')::timestamp AT TIME ZONE 'UTC';
+  part text := 'reports_y' || to_char(first, 'YYYY') || 'm' || to_char(first, 'MM');
+  -- The partitions live in the schema of reports (not whichever schema of the path has the name).
+  nsp_oid oid := (SELECT relnamespace FROM pg_class WHERE oid = 'reports'::regclass);
+  nsp text := (SELECT nspname FROM pg_namespace WHERE oid = nsp_oid);
+  waiting boolean;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_class WHERE relname = part AND relnamespace = nsp_oid) THEN
     RETURN NULL;
   END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    s := report_heat_slot(OLD.category, OLD.severity, OLD.state);
-    root := report_heat_root(OLD.cell_id);
-    UPDATE report_heat h SET n[s] = coalesce(h.n[s], 0) - 1
-    FROM report_heat_rows(OLD.geom, OLD.created_at) o
-    WHERE (h.band, h.day, h.i, h.j, h.root_id) = (o.band, o.day, o.i, o.j, root);
+  SELECT EXISTS (SELECT 1 FROM reports_default WHERE created_at >= lo AND created_at < hi) INTO waiting;
+  IF NOT waiting THEN
+    EXECUTE format('CREATE TABLE %I.%I PARTITION OF reports FOR VALUES FROM (%L) TO (%L)', nsp, part, lo, hi);
+    RETURN part;
   END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    s := report_heat_slot(NEW.category, NEW.severity, NEW.state);
-    root := report_heat_root(NEW.cell_id);
-    -- Coarse bands first, as every writer does: a report's rows nest, so writers cannot deadlock.
-    INSERT INTO report_heat AS h (band, day, i, j, root_id, n)
-    SELECT o.band, o.day, o.i, o.j, root, array_fill(0, ARRAY[s - 1]) || 1
-    FROM report_heat_rows(NEW.geom, NEW.created_at) o ORDER BY 1, 2, 3, 4
-    ON CONFLICT (band, day, i, j, root_id) DO UPDATE SET n[s] = coalesce(h.n[s], 0) + 1;
+  IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'report_keys_report_fkey' AND conrelid = to_regclass('report_keys')) THEN
+    ALTER TABLE report_keys DROP CONSTRAINT report_keys_report_fkey;
   END IF;
-  RETURN NULL;
+  CREATE TEMP TABLE report_partition_moving ON COMMIT DROP AS
+    SELECT * FROM reports_default WHERE created_at >= lo AND created_at < hi;
+  -- Through reports, not its DEFAULT partition: the rollup's statement triggers are on reports, and
+  -- this delete and the insert below then cancel out there.
+  DELETE FROM reports WHERE created_at >= lo AND created_at < hi;
+  EXECUTE format('CREATE TABLE %I.%I PARTITION OF reports FOR VALUES FROM (%L) TO (%L)', nsp, part, lo, hi);
+  INSERT INTO reports SELECT * FROM report_partition_moving;
+  DROP TABLE report_partition_moving;
+  IF to_regclass('report_keys') IS NOT NULL THEN
+    ALTER TABLE report_keys ADD CONSTRAINT report_keys_report_fkey FOREIGN KEY (id, created_at)
+      REFERENCES reports (id, created_at) ON DELETE CASCADE ON UPDATE CASCADE;
+  END IF;
+  RETURN part;
 END $$;
 
 CREATE OR REPLACE FUNCTION report_heat_rebuild() RETURNS void LANGUAGE plpgsql AS $$
