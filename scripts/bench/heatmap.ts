@@ -2,7 +2,7 @@
  * Heatmap: GET /api/heatmap's answer (server/command/heatmap.ts: points up to the threshold, else
  * bins on a Web Mercator grid sized to the zoom), from the rollup (report_heat) and from the raw
  * reports side by side, at 10^5 and 10^6 reports (10^7 with BENCH_HEAVY=1, PostgreSQL only; 10^5
- * only with --quick), for a 1280×800 px view at zooms 10 (the whole city), 13 and 16 over the
+ * only with --quick), for a 1280×800 px view at zooms 10 (the whole city), 13, 14, 15 and 16 over the
  * city's centre, under several filters (all, category + open, overdue, a 30-day window, one replay
  * step of a day starting at 08:00 local).
  */
@@ -13,7 +13,7 @@ import { fillReports, tilingExtent } from './data.ts';
 import { HEAVY, QUICK, openPlace, percentile, type DbKind } from './lib.ts';
 
 export const HEATMAP_SIZES = (kind: DbKind) => QUICK ? [100_000] : [100_000, 1_000_000, ...(HEAVY && kind === 'postgres' ? [10_000_000] : [])];
-const ZOOMS = [10, 13, 16];
+const ZOOMS = [10, 13, 14, 15, 16];
 const REPEATS = 5;
 /** The city: as wide as the 10^5-cell tiling (about 35 km). */
 const CITY = tilingExtent(100_000);

@@ -3,8 +3,9 @@
 -- with 10^7 reports summed about 6×10^5 of them. Now the row holds the count of every kind of report
 -- in an array, n[slot], a kind's slot given by report_heat_kinds, so a view reads one row per band
 -- cell whatever the filter (1.6×10^4 at zoom 13), and a filter is the sum of the kinds' slots it
--- selects. A third band, 21 (about 19 m), serves zooms 14 to 17 for all time only (a time window
--- that fine is few enough reports to bin from the table); bands 15 and 18 keep their days.
+-- selects. Two finer bands, 19 and 21 (about 76 and 19 m), serve zooms 14 to 16 and the edges of
+-- coarser views, for all time only (a time window that fine is few enough reports to bin from the
+-- table); bands 15 and 18 keep their days.
 DROP TABLE report_heat;
 DROP FUNCTION report_heat_rows(geometry, timestamptz, text, text, text, integer);
 
@@ -34,14 +35,14 @@ CREATE VIEW report_heat_counts AS
   FROM report_heat h JOIN report_heat_kinds k ON coalesce(h.n[k.slot], 0) <> 0;
 
 -- The band cells of one report (none outside the Web Mercator world): bands 15 and 18 per UTC day
--- of intake and for all time (day = 'infinity'), band 21 for all time only. HEAT_BANDS in heatmap.ts.
+-- of intake and for all time (day = 'infinity'), bands 19 and 21 for all time only. HEAT_BANDS in heatmap.ts.
 CREATE FUNCTION report_heat_rows(g geometry, t timestamptz)
 RETURNS TABLE (band smallint, day date, i integer, j integer)
 LANGUAGE sql STABLE AS $$
   SELECT b.band, d.day,
          floor(ST_X(g) * 111319.49079327358::float8 / (40075016.68557849::float8 / 2::float8 ^ b.band::float8))::int,
          floor(ln(tan(pi() / 4 + radians(ST_Y(g)) / 2)) * 6378137 / (40075016.68557849::float8 / 2::float8 ^ b.band::float8))::int
-  FROM (VALUES (15::smallint, true), (18::smallint, true), (21::smallint, false)) b (band, daily),
+  FROM (VALUES (15::smallint, true), (18::smallint, true), (19::smallint, false), (21::smallint, false)) b (band, daily),
        LATERAL (VALUES ('infinity'::date), (CASE WHEN b.daily THEN (t AT TIME ZONE 'UTC')::date END)) d (day)
   WHERE d.day IS NOT NULL AND ST_Y(g) BETWEEN -85.05112878 AND 85.05112878 AND ST_X(g) BETWEEN -180 AND 180
 $$;
