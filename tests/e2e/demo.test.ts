@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { launchBrowser, startServer, type RunningServer } from '../helpers/e2e.ts';
 
 // What a new user sees after `npm start`: the living demo, not an empty shell. Cards name their
@@ -46,7 +47,22 @@ describe('the living demo', () => {
     await page.waitForFunction(() => document.body.dataset.mapReady === '1', null, { timeout: 90_000 });
     await page.getByTestId('heat-count').waitFor({ timeout: 60_000 });
     await expect.poll(async () => Number((await page.getByTestId('heat-count').textContent())?.match(/\d+/)?.[0] ?? 0), { timeout: 30_000 }).toBeGreaterThan(100);
-    await page.screenshot({ path: 'test-results/e2e/demo-command.png' });
+    const shot = PNG.sync.read(await page.screenshot({ path: 'test-results/e2e/demo-command.png' }));
+    // The heat shows where hazards gather, not a district red from edge to edge: over the map, the
+    // ramp's deep red covers a few hot spots only, and pale heat the rest.
+    let deepRed = 0, heat = 0, map = 0;
+    for (let y = 60; y < 880; y++) {
+      for (let x = 420; x < 1330; x++) {
+        const k = (y * shot.width + x) * 4;
+        const [r, g, b] = [shot.data[k]!, shot.data[k + 1]!, shot.data[k + 2]!];
+        map++;
+        if (r > 150 && g < 80 && b < 90) deepRed++;
+        if (r > 200 && r - b > 35) heat++;
+      }
+    }
+    expect(deepRed).toBeGreaterThan(0.002 * map);
+    expect(deepRed).toBeLessThan(0.1 * map);
+    expect(heat).toBeGreaterThan(0.3 * map);
     const states = await page.evaluate(async () => {
       const all = ['reported', 'verified', 'rejected', 'dispatched', 'rectifying', 'rectified', 'closed'].map((s) => `state=${s}`).join('&');
       const res = await fetch(`/api/reports?${all}&limit=1000`);
