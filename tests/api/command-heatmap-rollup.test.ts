@@ -164,7 +164,17 @@ describe(`heatmap rollup (${TEST_DB})`, () => {
 
   it('follows a street moved to another district: the rollup counts it for its new top-level cell', async () => {
     const other = await insertCell(t.db, { code: '610303', name: '金台区', level: 1, rings: square(107.2, 34, 0.1) });
+    // A row no report makes: the street's reports are moved from one top-level cell to the other,
+    // not the whole rollup rebuilt (minutes at 10^7 reports), which would drop it.
+    await t.db.query(`INSERT INTO report_heat (band, day, i, j, root_id, n) VALUES (15, '1900-01-01', 0, 0, 0, '{7}')`);
     await t.db.query('UPDATE cells SET parent_id = $1 WHERE id = $2', [other, ids.east]);
+    expect((await t.db.query(`SELECT n FROM report_heat WHERE day = '1900-01-01'`)).rows).toEqual([{ n: [7] }]);
+    await t.db.query(`DELETE FROM report_heat WHERE day = '1900-01-01'`);
+    const counts = 'SELECT band, day, i, j, category, severity, state_class, root_id, n FROM report_heat_counts ORDER BY 1, 2, 3, 4, 5, 6, 7, 8';
+    const kept = (await t.db.query(counts)).rows;
+    expect(kept.some((r) => r.root_id === other)).toBe(true);
+    await t.db.query('SELECT report_heat_rebuild()');
+    expect((await t.db.query(counts)).rows).toEqual(kept);
     const size = binSizeMetres(11, 16);
     for (const scope of [[other], [ids.district]]) {
       const filter: ReportFilter = { scope, now: NOW };

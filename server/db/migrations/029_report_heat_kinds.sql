@@ -67,8 +67,8 @@ CREATE FUNCTION report_heat_add(a integer[], b integer[]) RETURNS integer[] LANG
   SELECT array_agg(coalesce(a[x], 0) + coalesce(b[x], 0) ORDER BY x) FROM generate_series(1, greatest(cardinality(a), cardinality(b))) x
 $$;
 
--- Adds d (+1 or -1) for each report given as parallel arrays of its point, time, kind and cell.
-CREATE FUNCTION report_heat_merge(g geometry[], t timestamptz[], cat text[], sev text[], st text[], cell integer[], d integer[])
+-- Adds d (+1 or -1) for each report given as parallel arrays of its point, time, kind and top-level cell.
+CREATE FUNCTION report_heat_merge(g geometry[], t timestamptz[], cat text[], sev text[], st text[], root integer[], d integer[])
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO report_heat_kinds (category, severity, state_class)
@@ -79,10 +79,9 @@ BEGIN
   ON CONFLICT DO NOTHING;
   INSERT INTO report_heat AS h (band, day, i, j, root_id, n)
   SELECT c.band, c.day, c.i, c.j, c.root_id, report_heat_array(array_agg(c.slot), array_agg(c.dn))
-  FROM (SELECT o.band, o.day, o.i, o.j, coalesce(cl.ancestors[1], cl.id, 0) AS root_id, k.slot, sum(u.d)::int AS dn
-        FROM unnest(g, t, cat, sev, st, cell, d) u (g, t, cat, sev, st, cell, d)
+  FROM (SELECT o.band, o.day, o.i, o.j, u.root AS root_id, k.slot, sum(u.d)::int AS dn
+        FROM unnest(g, t, cat, sev, st, root, d) u (g, t, cat, sev, st, root, d)
         JOIN report_heat_kinds k ON (k.category, k.severity, k.state_class) = (u.cat, u.sev, report_heat_state(u.st))
-        LEFT JOIN cells cl ON cl.id = u.cell
         CROSS JOIN LATERAL report_heat_rows(u.g, u.t) o
         GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(u.d) <> 0) c
   GROUP BY 1, 2, 3, 4, 5
@@ -92,23 +91,25 @@ END $$;
 
 CREATE FUNCTION report_heat_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM report_heat_merge(array_agg(geom), array_agg(created_at), array_agg(category), array_agg(severity), array_agg(state),
-                            array_agg(cell_id), array_agg(1)) FROM new_reports;
+  PERFORM report_heat_merge(array_agg(r.geom), array_agg(r.created_at), array_agg(r.category), array_agg(r.severity), array_agg(r.state),
+                            array_agg(coalesce(c.ancestors[1], c.id, 0)), array_agg(1))
+  FROM new_reports r LEFT JOIN cells c ON c.id = r.cell_id;
   RETURN NULL;
 END $$;
 
 CREATE FUNCTION report_heat_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM report_heat_merge(array_agg(geom), array_agg(created_at), array_agg(category), array_agg(severity), array_agg(state),
-                            array_agg(cell_id), array_agg(-1)) FROM old_reports;
+  PERFORM report_heat_merge(array_agg(r.geom), array_agg(r.created_at), array_agg(r.category), array_agg(r.severity), array_agg(r.state),
+                            array_agg(coalesce(c.ancestors[1], c.id, 0)), array_agg(-1))
+  FROM old_reports r LEFT JOIN cells c ON c.id = r.cell_id;
   RETURN NULL;
 END $$;
 
 -- A change that moves no report to another band cell, kind or top-level cell nets out to nothing.
 CREATE FUNCTION report_heat_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM report_heat_merge(array_agg(geom), array_agg(created_at), array_agg(category), array_agg(severity), array_agg(state),
-                            array_agg(cell_id), array_agg(d))
+  PERFORM report_heat_merge(array_agg(x.geom), array_agg(x.created_at), array_agg(x.category), array_agg(x.severity), array_agg(x.state),
+                            array_agg(coalesce(c.ancestors[1], c.id, 0)), array_agg(x.d))
   FROM (SELECT o.geom, o.created_at, o.category, o.severity, o.state, o.cell_id, -1 AS d
         FROM old_reports o JOIN new_reports n USING (id)
         WHERE (o.geom, o.created_at, o.category, o.severity, report_heat_state(o.state), o.cell_id)
@@ -117,7 +118,24 @@ BEGIN
         SELECT n.geom, n.created_at, n.category, n.severity, n.state, n.cell_id, 1
         FROM old_reports o JOIN new_reports n USING (id)
         WHERE (o.geom, o.created_at, o.category, o.severity, report_heat_state(o.state), o.cell_id)
-              IS DISTINCT FROM (n.geom, n.created_at, n.category, n.severity, report_heat_state(n.state), n.cell_id)) x;
+              IS DISTINCT FROM (n.geom, n.created_at, n.category, n.severity, report_heat_state(n.state), n.cell_id)) x
+  LEFT JOIN cells c ON c.id = x.cell_id;
+  RETURN NULL;
+END $$;
+
+-- A cell moved under another top-level cell (or made one) takes its reports along: their counts
+-- move from the old top-level cell to the new one (the cells below it follow in the statement that
+-- rewrites their ancestors, and come here again). Migration 013 rebuilt the whole rollup instead:
+-- minutes at 10^7 reports.
+CREATE OR REPLACE FUNCTION report_heat_cells() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM report_heat_merge(array_agg(r.geom), array_agg(r.created_at), array_agg(r.category), array_agg(r.severity), array_agg(r.state),
+                            array_agg(x.root), array_agg(x.d))
+  FROM (SELECT n.id, coalesce(o.ancestors[1], o.id) AS old_root, coalesce(n.ancestors[1], n.id) AS new_root
+        FROM old_cells o JOIN new_cells n USING (id)) m
+  JOIN reports r ON r.cell_id = m.id
+  CROSS JOIN LATERAL (VALUES (m.old_root, -1), (m.new_root, 1)) x (root, d)
+  WHERE m.old_root <> m.new_root;
   RETURN NULL;
 END $$;
 
