@@ -337,4 +337,19 @@ describe(`migration 025 (${TEST_DB})`, () => {
       'SELECT (SELECT count(*)::int FROM report_events WHERE report_id = 2) AS events, (SELECT count(*)::int FROM report_photos WHERE report_id = 2) AS photos');
     expect(left[0]).toEqual({ events: 0, photos: 0 });
   });
+
+  it('then migration 029 keeps the heat of every report filed before it, now one row per band cell', async () => {
+    const all = listMigrations();
+    const arrays = all.find((m) => m.name.endsWith('_report_heat_kinds'))!;
+    const rowsOf = 'SELECT band, day, i, j, category, severity, state_class, root_id, n FROM {t} WHERE n <> 0 AND band IN (15, 18) ORDER BY 1, 2, 3, 4, 5, 6, 7, 8';
+    const before = (await db.query(rowsOf.replace('{t}', 'report_heat'))).rows;
+    expect(before.length).toBeGreaterThan(0);
+    expect(await migrate(db, all.filter((m) => m.version <= arrays.version))).toContain(arrays.name);
+    expect((await db.query(rowsOf.replace('{t}', 'report_heat_counts'))).rows).toEqual(before);
+    // The finer bands hold every report once, for all time.
+    const { rows: fine } = await db.query<{ band: number; n: number }>(
+      "SELECT band, sum(n)::int AS n FROM report_heat_counts WHERE band IN (19, 21) AND day = 'infinity' GROUP BY band ORDER BY band");
+    const reports = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM reports')).rows[0]!.n;
+    expect(fine).toEqual([{ band: 19, n: reports }, { band: 21, n: reports }]);
+  });
 });
