@@ -91,9 +91,19 @@ export function crsFromPrj(wkt: string): SourceCrs {
   return { name, geographic: false, definition: text };
 }
 
+/** Every position of the polygons is an array of exactly two items (what they hold is checked later). */
+function plain2d(g: Geometry): boolean {
+  const ringsOk = (rings: unknown) => Array.isArray(rings) && rings.every((r) => Array.isArray(r) && r.every((p) => Array.isArray(p) && p.length === 2));
+  if (g.type === 'Polygon') return ringsOk(g.coordinates);
+  return g.type === 'MultiPolygon' && Array.isArray(g.coordinates) && g.coordinates.every(ringsOk);
+}
+
 /** Every position of a geometry, transformed to lon/lat; Z is dropped (cells are 2D). */
 export function toLonLat(g: Geometry, crs: SourceCrs | null): Geometry {
   const convert = crs && !crs.geographic && crs.definition ? proj4()(crs.definition, 'EPSG:4326') : null;
+  // Lon/lat already, and only lon, lat in each position: the geometry as it is (a copy of a county
+  // file's every position was most of the planning's time).
+  if (!convert && plain2d(g)) return g;
   const pos = (p: Position): Position => {
     const xy = [p[0]!, p[1]!];
     return convert ? convert.forward(xy) : xy;

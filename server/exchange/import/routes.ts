@@ -8,6 +8,7 @@ import { assertCellEditable } from '../../auth/guard.ts';
 import { problem, problemSchema } from '../../problem.ts';
 import { idSchema } from '../../schemas.ts';
 import { CellWriter } from '../../cells/writer.ts';
+import { toStoredPrecision } from '../../cells/geometry.ts';
 import { cellImportCommittedSchema, cellImportPreviewSchema, type CellImportPreview } from '../../../core/contracts/imports.ts';
 import type { SourceCrs } from './crs.ts';
 import { fieldsOf, planImport, suggestMapping, type ImportOptions, type ImportPlan, type Mapping, type SpatialFindings } from './plan.ts';
@@ -83,7 +84,7 @@ function previewOf(stored: StoredImport, features: SourceFeature[], opts: Import
       type: 'FeatureCollection',
       features: plan.features.flatMap((f) => {
         const geometry = plan.geometries[f.index];
-        return geometry ? [{ type: 'Feature', id: f.index, geometry, properties: { index: f.index, name: f.name, code: f.code, level: f.level, errors: f.problems.filter((p) => p.severity === 'error').length } }] : [];
+        return geometry ? [{ type: 'Feature', id: f.index, geometry: toStoredPrecision(geometry), properties: { index: f.index, name: f.name, code: f.code, level: f.level, errors: f.problems.filter((p) => p.severity === 'error').length } }] : [];
       }),
     },
   };
@@ -125,7 +126,7 @@ async function storeFeatures(q: Queryable, id: string, features: SourceFeature[]
       properties.push(p);
     }
     await q.query(
-      `INSERT INTO cell_import_features (import_id, idx, geometry, properties) SELECT $1, i, g::jsonb, p::jsonb FROM unnest($2::int[], $3::text[], $4::text[]) AS u(i, g, p)`,
+      `INSERT INTO cell_import_features (import_id, idx, geometry, properties) SELECT $1, i, g::json, p::json FROM unnest($2::int[], $3::text[], $4::text[]) AS u(i, g, p)`,
       [id, idx, geometry, properties]);
     await tick();
   }
