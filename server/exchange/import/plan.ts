@@ -10,6 +10,7 @@ import { problemText, type ProblemCode, type ProblemParam, type ProblemParams } 
 import { faultReason, geosFault } from '../../../core/problems/geos.ts';
 import { CELL_NAME_MAX_LENGTH } from '../../../core/contracts/cells.ts';
 import type { ImportProblem } from '../../../core/contracts/imports.ts';
+import { multiPolygonWkbHex } from '../../cells/wkb.ts';
 import { crsFromEpsg, toLonLat, type SourceCrs } from './crs.ts';
 import type { SourceFeature } from './read.ts';
 
@@ -258,9 +259,9 @@ async function generateCodes(q: Queryable, scheme: Config['codeScheme'], reports
 
 /**
  * The PostGIS checks, set-wise: the geometries are written to the staging table under `run`, then
- * one statement a chunk checks validity, area, lying inside the parent (ST_CoveredBy first, the
- * robust cell_outside measure only where the parent grown by 11 cm does not cover it) and overlaps with stored cells of the
- * same level. The staged rows stay for the commit. Answers the features whose geometry is sound.
+ * one statement a chunk checks validity, area, lying inside the parent (the robust cell_outside
+ * measure only where the parent grown by 11 cm does not cover it) and overlaps with stored cells of
+ * the same level. The staged rows stay for the commit. Answers the features whose geometry is sound.
  */
 async function checkSpatial(
   q: Queryable, reports: FeatureReport[], geometries: (CellGeometry | null)[], parents: Map<number, Parent>, run: string, crsFailed: boolean,
@@ -288,8 +289,8 @@ async function checkSpatial(
   // sphere (also where geography refuses the shape: an antipodal edge).
   await setWise(chunked(staged, weight, budget), async (chunk) => {
     const { rows } = await q.query<{ idx: number; empty: boolean; valid: boolean; reason: string | null; lon: number | null; lat: number | null; m2: number | null }>(
-      // MATERIALIZED: an inlined CTE would parse the GeoJSON (and snap) again at every use.
-      `WITH src AS MATERIALIZED (SELECT i, pi, pid, lv, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS raw
+      // MATERIALIZED: an inlined CTE would read the WKB (and snap) again at every use.
+      `WITH src AS MATERIALIZED (SELECT i, pi, pid, lv, ST_GeomFromWKB(decode(g, 'hex'), 4326) AS raw
                     FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::text[]) AS u(i, pi, pid, lv, g)),
             chk AS (SELECT *, ST_IsEmpty(raw) AS empty, ST_IsValid(raw) AS valid FROM src),
             -- PostGIS's reason and place only for the invalid: ST_IsValidDetail costs 3× ST_IsValid.
@@ -304,7 +305,7 @@ async function checkSpatial(
               CASE WHEN g IS NULL THEN NULL WHEN ST_XMax(g) - ST_XMin(g) <= 180 THEN ST_Area(g::geography, false) ELSE cell_area_m2(g) END AS m2
        FROM fit`,
       [run, chunk.map((r) => r.index), chunk.map((r) => { const p = parentOf(r); return p && 'index' in p ? p.index : null; }),
-        chunk.map((r) => { const p = parentOf(r); return p && 'id' in p ? p.id : null; }), chunk.map((r) => r.level), chunk.map((r) => JSON.stringify(geometries[r.index]))]);
+        chunk.map((r) => { const p = parentOf(r); return p && 'id' in p ? p.id : null; }), chunk.map((r) => r.level), chunk.map((r) => multiPolygonWkbHex(geometries[r.index]!))]);
     const by = new Map(rows.map((x) => [x.idx, x]));
     for (const r of chunk) {
       const x = by.get(r.index)!;
@@ -332,20 +333,22 @@ async function checkSpatial(
   };
   await setWise(chunked(children, weight, budget), async (chunk) => {
     const { rows } = await q.query<{ idx: number; outside_m2: number | null; at_lon: number | null; at_lat: number | null; measured: boolean | null }>(
-      `WITH s AS (SELECT s.idx, s.geom AS g, COALESCE('f' || s.parent_idx, 'c' || s.parent_id) AS pk, COALESCE(p.geom, c.geom) AS pg
-                  FROM cell_import_staging s
-                  LEFT JOIN cell_import_staging p ON p.run = s.run AND p.idx = s.parent_idx
-                  LEFT JOIN cells c ON c.id = s.parent_id
-                  WHERE s.run = $1 AND s.idx = ANY($2::int[])),
-            -- Most children lie exactly inside (cut from the same topology): the plain test, whose
-            -- prepared parent PostGIS keeps from row to row, settles them.
-            rest AS MATERIALIZED (SELECT * FROM s WHERE NOT ST_CoveredBy(s.g, s.pg)),
-            -- Each remaining parent grown by 1e-6° (about 11 cm) once: a child it covers has nothing outside
+      `WITH s AS MATERIALIZED (SELECT idx, geom AS g, COALESCE('f' || parent_idx, 'c' || parent_id) AS pk, parent_idx, parent_id
+                              FROM cell_import_staging WHERE run = $1 AND idx = ANY($2::int[])),
+            -- Each parent once, grown by 1e-6° (about 11 cm): a child it covers has nothing outside
             -- thicker than the slivers cell_outside leaves out, so only the others are measured.
-            grown AS MATERIALIZED (SELECT DISTINCT ON (pk) pk, ST_Buffer(pg, 1e-6, 'quad_segs=2') AS pb FROM rest)
+            parents AS MATERIALIZED (SELECT p.pk, p.pg, ST_Buffer(p.pg, 1e-6, 'quad_segs=2') AS pb
+                                     FROM (SELECT DISTINCT ON (s.pk) s.pk, COALESCE(f.geom, c.geom) AS pg FROM s
+                                           LEFT JOIN cell_import_staging f ON f.run = $1 AND f.idx = s.parent_idx
+                                           LEFT JOIN cells c ON c.id = s.parent_id) p),
+            -- Against the grown parent, a child cut from the same topology shares no edge with it:
+            -- GEOS settles it from the prepared parent, which it keeps while the same parent comes
+            -- row after row (hence the children in parent order), instead of a full relate of both.
+            byParent AS (SELECT idx, g, pk FROM s ORDER BY pk OFFSET 0)
        SELECT x.idx, o.outside_m2, o.at_lon, o.at_lat, o.measured
-       FROM (SELECT rest.idx, rest.g, rest.pg FROM rest JOIN grown USING (pk) WHERE NOT ST_CoveredBy(rest.g, grown.pb) OFFSET 0) x,
-       LATERAL cell_outside(x.g, x.pg) AS o`,
+       FROM (SELECT idx, g, pk FROM byParent b WHERE NOT ST_Covers((SELECT pb FROM parents WHERE parents.pk = b.pk), b.g) OFFSET 0) x
+       JOIN parents USING (pk),
+       LATERAL cell_outside(x.g, parents.pg) AS o`,
       [run, chunk.map((r) => r.index)]);
     for (const x of rows) {
       const r = reports[x.idx]!;
@@ -360,7 +363,6 @@ async function checkSpatial(
       add(r, 'outside', coded('imports.row-outside-unchecked', { reason: detail(err ?? e, geometries[r.index]!) }));
     }
   }, budget.parallel);
-
   // Overlaps with stored cells of the same level: a warning, as drawing by hand allows them too.
   const found = new Map<number, { code: string; name: string; m2: number }[]>();
   const leveled = reports.filter((r) => geoOk.has(r.index) && r.level !== null);
@@ -462,7 +464,6 @@ export async function planImport(
     const found = { count: outOfRange.length, total: geometries.length, example: `[${p.slice(0, 2).map((n) => Math.round(n * 100) / 100).join(', ')}]` };
     fileProblems.push(featureProblem('crs', 'error', crs ? coded('imports.file-not-lonlat', { ...found, crs: crs.name }) : coded('imports.file-not-lonlat-undeclared', found)));
   }
-
   // Codes in the file, and the stored cells the file refers to.
   const byCode = new Map<string, number>();
   for (const r of reports) {
@@ -488,7 +489,6 @@ export async function planImport(
     fixedParent = rows[0] ?? null;
     if (!fixedParent) fileProblems.push(featureProblem('parent', 'error', coded('imports.file-parent-not-found', { id: opts.parentId })));
   }
-
   // Parents and levels.
   const parents = new Map<number, Parent>();
   for (const r of reports) {
