@@ -85,8 +85,13 @@ describe('round trip: export, remove, import gives the same cells', () => {
       expect(rows.every((r) => r.created_by === 'importer')).toBe(true);
       // Geometry within the export's precision (7 decimals ≈ 1 cm).
       expect(maxDistance).toBeLessThan(1e-6);
-      // History: one version per cell, by the planner.
+      // History: one version per cell, by the planner, as the cell was written.
       expect((await counts()).versions).toBe(146);
+      const { rows: history } = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM cell_versions v JOIN cells c ON c.id = v.cell_id AND c.version = v.version AND c.code = v.code AND c.name = v.name
+           AND c.parent_id IS NOT DISTINCT FROM v.parent_id AND ST_Equals(c.geom, v.geom) AND v.changed_at = c.updated_at
+         WHERE v.operation = 'insert' AND v.changed = '{}' AND v.changed_by = 'importer'`);
+      expect(history[0]!.n).toBe(146);
 
       const again = await commit(preview.id, { mapping: preview.mapping });
       expect(again.statusCode).toBe(409);
