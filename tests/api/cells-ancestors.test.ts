@@ -83,6 +83,26 @@ describe(`cells.ancestors (${TEST_DB})`, () => {
     await expectPathsRight();
   });
 
+  it('three new levels written in one statement in any order get their whole paths (all six orders)', async () => {
+    const rowsOf = (street: number, community: number, area: number) => ({
+      street: `(${street}, '610303002', '序街道', 2, ${id.D2}, ST_Multi(ST_MakeEnvelope(107.3, 34, 107.4, 34.1, 4326)))`,
+      community: `(${community}, '610303002001', '序社区', 3, ${street}, ST_Multi(ST_MakeEnvelope(107.3, 34, 107.35, 34.05, 4326)))`,
+      area: `(${area}, '610303002001001', '序片区', 4, ${community}, ST_Multi(ST_MakeEnvelope(107.31, 34.01, 107.32, 34.02, 4326)))`,
+    });
+    const orders = [['street', 'community', 'area'], ['street', 'area', 'community'], ['community', 'street', 'area'],
+      ['community', 'area', 'street'], ['area', 'street', 'community'], ['area', 'community', 'street']] as const;
+    for (const order of orders) {
+      const { rows } = await t.db.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('cells', 'id'))::int AS id FROM generate_series(1, 3)`);
+      const [street, community, area] = rows.map((r) => r.id) as [number, number, number];
+      const values = rowsOf(street, community, area);
+      await t.db.query(`INSERT INTO cells (id, code, name, level, parent_id, geom) VALUES ${order.map((k) => values[k]).join(', ')}`);
+      expect([await ancestorsOf(street), await ancestorsOf(community), await ancestorsOf(area)], order.join(' ')).toEqual([
+        [id.D2], [id.D2, street], [id.D2, street, community]]);
+      await t.db.query('DELETE FROM cells WHERE id = ANY ($1::int[])', [[area, community, street]]);
+    }
+    await expectPathsRight();
+  });
+
   it('split: a child that follows the new part takes it into its path, and so do the cells below it', async () => {
     const res = await t.app.inject({ method: 'POST', url: `/api/cells/${id.C1}/split`, headers: h, payload: { type: 'LineString', coordinates: [[107.03, 33.99], [107.03, 34.06]] } });
     expect(res.statusCode, res.body).toBe(201);
