@@ -16,8 +16,8 @@ if (embedded && config.seedDemo && isEmptyDataDir(config.dataDir)) {
 // The database opens (PGlite compiles its WebAssembly on V8's background threads) while the
 // app's modules load: both take most of a start.
 const opening = openDb(config);
-const [{ buildApp }, { startEscalation }, { startReportPartitions }] = await Promise.all([
-  import('./app.ts'), import('./reports/escalation.ts'), import('./reports/partitions.ts')]);
+const [{ buildApp }, { startEscalation }, { startReportPartitions }, { warmEmbeddedImports }] = await Promise.all([
+  import('./app.ts'), import('./reports/escalation.ts'), import('./reports/partitions.ts'), import('./exchange/import/warmup.ts')]);
 const db = await opening;
 const applied = await migrate(db);
 const shifted = embedded ? await shiftDemoDates(db, config.dataDir, new Date()) : 0;
@@ -64,4 +64,6 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 
 await app.listen({ port: config.port, host });
+// The embedded database compiles PostGIS's code on first use: an import rehearsed now is not the planner's first.
+if (embedded) warmEmbeddedImports(db, config, app.log);
 app.log.info(`Wangge ready on http://${host === '0.0.0.0' ? 'localhost' : host}:${config.port} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -13,6 +13,7 @@ import { cellImportCommittedSchema, cellImportPreviewSchema, type CellImportPrev
 import type { SourceCrs } from './crs.ts';
 import { fieldsOf, planImport, suggestMapping, type ImportOptions, type ImportPlan, type Mapping, type SpatialFindings } from './plan.ts';
 import { ReadTooSlow, UnreadableFile, readUpload, type ImportNotice, type SourceFeature } from './read.ts';
+import { loadFeatures, storeFeatures } from './store.ts';
 
 const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 /** Previews not committed within a day are dropped. */
@@ -106,45 +107,6 @@ async function loadImport(q: Queryable, id: string, actor: Actor, lock = false):
   // Someone else's upload is not admitted to exist.
   if (!rows[0] || rows[0].user_id !== actor.id) throw problem('imports.not-found', { id });
   return rows[0];
-}
-
-/** Lets the server answer others between two statements (the embedded database is one connection). */
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** The uploaded features, a row each, written about 250 kB a statement. */
-async function storeFeatures(q: Queryable, id: string, features: SourceFeature[]) {
-  for (let i = 0; i < features.length;) {
-    const idx: number[] = [], geometry: (string | null)[] = [], properties: string[] = [];
-    let bytes = 0;
-    while (i < features.length && (idx.length === 0 || (bytes < 250_000 && idx.length < 500))) {
-      const f = features[i++]!;
-      const g = f.geometry ? JSON.stringify(f.geometry) : null;
-      const p = JSON.stringify(f.properties);
-      bytes += (g?.length ?? 0) + p.length;
-      idx.push(f.index);
-      geometry.push(g);
-      properties.push(p);
-    }
-    await q.query(
-      `INSERT INTO cell_import_features (import_id, idx, geometry, properties) SELECT $1, i, g::json, p::json FROM unnest($2::int[], $3::text[], $4::text[]) AS u(i, g, p)`,
-      [id, idx, geometry, properties]);
-    await tick();
-  }
-}
-
-/** The uploaded features in order, read a chunk a statement (an import stored before 015 has them in one column). */
-async function loadFeatures(q: Queryable, id: string): Promise<SourceFeature[]> {
-  const out: SourceFeature[] = [];
-  for (;;) {
-    const { rows } = await q.query<{ idx: number; geometry: SourceFeature['geometry']; properties: SourceFeature['properties'] }>(
-      'SELECT idx, geometry, properties FROM cell_import_features WHERE import_id = $1 AND idx >= $2 ORDER BY idx LIMIT 300', [id, out.length]);
-    for (const r of rows) out.push({ index: r.idx, geometry: r.geometry, properties: r.properties });
-    if (rows.length < 300) break;
-    await tick();
-  }
-  if (out.length) return out;
-  const { rows } = await q.query<{ features: SourceFeature[] | null }>('SELECT features FROM cell_imports WHERE id = $1', [id]);
-  return rows[0]?.features ?? [];
 }
 
 /** The options as one canonical string: a commit reuses a check made with the same. */
