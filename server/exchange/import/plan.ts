@@ -363,6 +363,7 @@ async function checkSpatial(
       add(r, 'outside', coded('imports.row-outside-unchecked', { reason: detail(err ?? e, geometries[r.index]!) }));
     }
   }, budget.parallel);
+
   // Overlaps with stored cells of the same level: a warning, as drawing by hand allows them too.
   const found = new Map<number, { code: string; name: string; m2: number }[]>();
   const leveled = reports.filter((r) => geoOk.has(r.index) && r.level !== null);
@@ -464,6 +465,7 @@ export async function planImport(
     const found = { count: outOfRange.length, total: geometries.length, example: `[${p.slice(0, 2).map((n) => Math.round(n * 100) / 100).join(', ')}]` };
     fileProblems.push(featureProblem('crs', 'error', crs ? coded('imports.file-not-lonlat', { ...found, crs: crs.name }) : coded('imports.file-not-lonlat-undeclared', found)));
   }
+
   // Codes in the file, and the stored cells the file refers to.
   const byCode = new Map<string, number>();
   for (const r of reports) {
@@ -489,6 +491,7 @@ export async function planImport(
     fixedParent = rows[0] ?? null;
     if (!fixedParent) fileProblems.push(featureProblem('parent', 'error', coded('imports.file-parent-not-found', { id: opts.parentId })));
   }
+
   // Parents and levels.
   const parents = new Map<number, Parent>();
   for (const r of reports) {
