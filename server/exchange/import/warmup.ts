@@ -14,8 +14,8 @@ import type { SourceFeature } from './read.ts';
  * 1.8-2.1 s (the us-atlas counties; a warm-up of seven features gave all of the difference). So a
  * started embedded server rehearses an import once, in the background: the checks of a few made-up
  * features (a sound parent and children, one mended by snapping, one outside, one invalid), then
- * their INSERT into cells in a transaction that is rolled back. Nothing of it stays: the staged rows
- * are deleted, and the cells never commit.
+ * the cells writer's insertMany of the sound ones, in a transaction that is rolled back. Nothing of
+ * it stays: the staged rows are deleted, and the cells never commit.
  */
 
 const square = (x: number, y: number, d: number) => [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]];
